@@ -1,0 +1,60 @@
+//! The command line: one module per subcommand.
+
+pub mod build;
+pub mod new;
+pub mod new_site;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::{Error, Result};
+use crate::network::Network;
+
+/// Grove: build networks of niche sites from one blueprint.
+#[derive(Debug, Parser)]
+#[command(name = "grove", version, about, long_about = None)]
+pub struct Cli {
+    /// The network folder (default: the nearest folder holding grove.toml).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Grove's subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render every site (or some) to static files in public/<site>/.
+    Build(build::Args),
+    /// Create a new network, ready to build.
+    New(new::Args),
+    /// Add a niche site to the current network.
+    NewSite(new_site::Args),
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Build(args) => build::run(&load_network(cli.root)?, args),
+        Command::New(args) => new::run(args),
+        Command::NewSite(args) => new_site::run(&find_root(cli.root)?, args),
+    }
+}
+
+fn find_root(root: Option<PathBuf>) -> Result<PathBuf> {
+    match root {
+        Some(root) => Ok(root),
+        None => {
+            let cwd = std::env::current_dir()
+                .map_err(|source| Error::io(".", "cannot read the current folder", source))?;
+            Network::find_root(&cwd)
+        }
+    }
+}
+
+fn load_network(root: Option<PathBuf>) -> Result<Network> {
+    Network::load(&find_root(root)?)
+}

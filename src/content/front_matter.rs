@@ -1,0 +1,551 @@
+//! Front matter: the TOML (`+++`) or YAML (`---`) block at the top of a
+//! content file, read into typed page and section metadata.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::date::Date;
+use crate::error::{Error, Location, Result, line_col};
+
+/// A content file split into its front matter and Markdown body.
+#[derive(Debug, Clone, Copy)]
+pub struct Split<'a> {
+    /// The front matter text, without its delimiters.
+    pub front_matter: &'a str,
+    /// Which syntax the front matter uses.
+    pub format: Format,
+    /// 1-based line of the first front matter line in the file.
+    pub front_matter_line: usize,
+    /// The Markdown body.
+    pub body: &'a str,
+    /// 1-based line of the body's first line in the file.
+    pub body_line: usize,
+}
+
+/// Front matter syntax.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `+++` delimiters.
+    Toml,
+    /// `---` delimiters.
+    Yaml,
+    /// No front matter at all.
+    None,
+}
+
+/// Splits `text` into front matter and body. A file without a leading `+++`
+/// or `---` line has empty front matter.
+pub fn split<'a>(path: &Path, text: &'a str) -> Result<Split<'a>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let first_line_end = text.find('\n').map_or(text.len(), |i| i + 1);
+    let first_line = text[..first_line_end].trim_end();
+    let (delimiter, format) = match first_line {
+        "+++" => ("+++", Format::Toml),
+        "---" => ("---", Format::Yaml),
+        _ => {
+            return Ok(Split {
+                front_matter: "",
+                format: Format::None,
+                front_matter_line: 1,
+                body: text,
+                body_line: 1,
+            });
+        }
+    };
+    let rest = &text[first_line_end..];
+    let mut offset = 0;
+    for line in rest.split_inclusive('\n') {
+        if line.trim_end() == delimiter {
+            let front_matter = &rest[..offset];
+            let body = &rest[offset + line.len()..];
+            let body_line = 2 + front_matter.matches('\n').count() + 1;
+            return Ok(Split {
+                front_matter,
+                format,
+                front_matter_line: 2,
+                body,
+                body_line,
+            });
+        }
+        offset += line.len();
+    }
+    Err(Error::FrontMatter {
+        location: Location::line(path, 1),
+        message: format!(
+            "the front matter opened with `{delimiter}` is never closed; add a line holding only `{delimiter}` after it"
+        ),
+    })
+}
+
+/// Parses the front matter of `split` into a map of fields.
+pub fn parse_fields<'a>(path: &'a Path, split: &Split<'a>) -> Result<Fields<'a>> {
+    let map = match split.format {
+        Format::None => Map::new(),
+        Format::Toml => {
+            let table: toml::Table = toml::from_str(split.front_matter).map_err(|err| {
+                let (line, column) = err
+                    .span()
+                    .map_or((1, 1), |span| line_col(split.front_matter, span.start));
+                Error::FrontMatter {
+                    location: Location::line(path, line + split.front_matter_line - 1)
+                        .with_column(column),
+                    message: err.message().trim().to_string(),
+                }
+            })?;
+            table
+                .into_iter()
+                .map(|(key, value)| (key, toml_to_json(value)))
+                .collect()
+        }
+        Format::Yaml => {
+            if split.front_matter.trim().is_empty() {
+                Map::new()
+            } else {
+                let value: Value = serde_norway::from_str(split.front_matter).map_err(|err| {
+                    let (line, column) = err
+                        .location()
+                        .map_or((1, 1), |loc| (loc.line(), loc.column()));
+                    Error::FrontMatter {
+                        location: Location::line(path, line + split.front_matter_line - 1)
+                            .with_column(column),
+                        message: err.to_string(),
+                    }
+                })?;
+                match value {
+                    Value::Object(map) => map,
+                    Value::Null => Map::new(),
+                    _ => {
+                        return Err(Error::FrontMatter {
+                            location: Location::line(path, split.front_matter_line),
+                            message: "YAML front matter must be a mapping of `key: value` lines"
+                                .into(),
+                        });
+                    }
+                }
+            }
+        }
+    };
+    Ok(Fields {
+        map,
+        path,
+        text: split.front_matter,
+        first_line: split.front_matter_line,
+    })
+}
+
+fn toml_to_json(value: toml::Value) -> Value {
+    match value {
+        toml::Value::String(s) => Value::String(s),
+        toml::Value::Integer(i) => Value::from(i),
+        toml::Value::Float(f) => Value::from(f),
+        toml::Value::Boolean(b) => Value::Bool(b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(items) => Value::Array(items.into_iter().map(toml_to_json).collect()),
+        toml::Value::Table(table) => Value::Object(
+            table
+                .into_iter()
+                .map(|(k, v)| (k, toml_to_json(v)))
+                .collect(),
+        ),
+    }
+}
+
+/// Parsed front matter fields, taken out one by one with typed accessors
+/// whose errors name the key's line.
+pub struct Fields<'a> {
+    map: Map<String, Value>,
+    path: &'a Path,
+    text: &'a str,
+    first_line: usize,
+}
+
+impl<'a> Fields<'a> {
+    /// The file line where `key` is set, found by scanning the front matter.
+    fn line_of(&self, key: &str) -> usize {
+        self.text
+            .lines()
+            .position(|line| {
+                let line = line.trim_start();
+                line.strip_prefix(key)
+                    .or_else(|| line.strip_prefix(&format!("\"{key}\"")))
+                    .is_some_and(|rest| {
+                        let rest = rest.trim_start();
+                        rest.starts_with('=') || rest.starts_with(':')
+                    })
+                    || line == format!("[{key}]")
+                    || line == format!("[[{key}]]")
+            })
+            .map_or(self.first_line, |i| self.first_line + i)
+    }
+
+    fn error(&self, key: &str, message: String) -> Error {
+        Error::FrontMatter {
+            location: Location::line(self.path, self.line_of(key)),
+            message,
+        }
+    }
+
+    /// Removes and returns a string field.
+    pub fn string(&mut self, key: &str) -> Result<Option<String>> {
+        match self.map.remove(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(self.error(
+                key,
+                format!("`{key}` must be a string, found {}", kind(&other)),
+            )),
+        }
+    }
+
+    /// Removes and returns a boolean field.
+    pub fn bool(&mut self, key: &str) -> Result<Option<bool>> {
+        match self.map.remove(key) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(b)),
+            Some(other) => Err(self.error(
+                key,
+                format!("`{key}` must be true or false, found {}", kind(&other)),
+            )),
+        }
+    }
+
+    /// Removes and returns an integer field.
+    pub fn integer(&mut self, key: &str) -> Result<Option<i64>> {
+        match self.map.remove(key) {
+            None => Ok(None),
+            Some(Value::Number(n)) if n.is_i64() => Ok(n.as_i64()),
+            Some(other) => Err(self.error(
+                key,
+                format!("`{key}` must be a whole number, found {}", kind(&other)),
+            )),
+        }
+    }
+
+    /// Removes and returns a positive integer field.
+    pub fn positive(&mut self, key: &str) -> Result<Option<usize>> {
+        match self.integer(key)? {
+            None => Ok(None),
+            Some(n) if n >= 1 => Ok(Some(n as usize)),
+            Some(n) => Err(self.error(key, format!("`{key}` must be at least 1, found {n}"))),
+        }
+    }
+
+    /// Removes and returns an array-of-strings field.
+    pub fn strings(&mut self, key: &str) -> Result<Option<Vec<String>>> {
+        match self.map.remove(key) {
+            None => Ok(None),
+            Some(Value::Array(items)) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    match item {
+                        Value::String(s) => out.push(s),
+                        other => {
+                            return Err(self.error(
+                                key,
+                                format!(
+                                    "`{key}` must be a list of strings, but holds {}",
+                                    kind(&other)
+                                ),
+                            ));
+                        }
+                    }
+                }
+                Ok(Some(out))
+            }
+            Some(other) => Err(self.error(
+                key,
+                format!(
+                    "`{key}` must be a list of strings such as [\"a\", \"b\"], found {}",
+                    kind(&other)
+                ),
+            )),
+        }
+    }
+
+    /// Removes and returns `aliases`: site-relative URL paths that must stay
+    /// inside the site (no `..`, no scheme).
+    pub fn aliases(&mut self) -> Result<Vec<String>> {
+        let aliases = self.strings("aliases")?.unwrap_or_default();
+        for alias in &aliases {
+            let escapes = alias.split('/').any(|seg| seg == "..")
+                || alias.contains("://")
+                || alias.contains('\\')
+                || alias.trim_matches('/').is_empty();
+            if escapes {
+                return Err(self.error(
+                    "aliases",
+                    format!("alias `{alias}` must be a path inside the site such as /old-url/"),
+                ));
+            }
+        }
+        Ok(aliases)
+    }
+
+    /// Removes and returns a date field (`2024-05-01` or RFC 3339).
+    pub fn date(&mut self, key: &str) -> Result<Option<Date>> {
+        match self.string(key)? {
+            None => Ok(None),
+            Some(text) => Date::parse(&text).map(Some).ok_or_else(|| {
+                self.error(
+                    key,
+                    format!(
+                        "`{key}` = \"{text}\" is not a date; use 2024-05-01 or 2024-05-01T09:30:00Z"
+                    ),
+                )
+            }),
+        }
+    }
+
+    /// Removes and returns a table field (`[extra]`).
+    pub fn table(&mut self, key: &str) -> Result<Map<String, Value>> {
+        match self.map.remove(key) {
+            None => Ok(Map::new()),
+            Some(Value::Object(map)) => Ok(map),
+            Some(other) => Err(self.error(
+                key,
+                format!("`{key}` must be a table, found {}", kind(&other)),
+            )),
+        }
+    }
+
+    /// Fails if any field was not taken: catches typos such as `titel`.
+    pub fn finish(self, known: &str) -> Result<()> {
+        if let Some(key) = self.map.keys().next() {
+            return Err(self.error(
+                key,
+                format!(
+                    "unknown key `{key}`; known keys are {known}; put custom data under [extra]"
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "nothing",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a table",
+    }
+}
+
+/// How a section orders its pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortBy {
+    /// Newest first; undated pages last, by path.
+    Date,
+    /// Lowest `weight` first; pages without weight last, by path.
+    Weight,
+    /// Alphabetically by title.
+    Title,
+    /// By file path.
+    None,
+}
+
+/// Front matter of a page.
+#[derive(Debug, Clone, Default)]
+pub struct PageMeta {
+    /// The page title.
+    pub title: String,
+    /// Meta description; summaries are used when absent.
+    pub description: Option<String>,
+    /// Publication date.
+    pub date: Option<Date>,
+    /// Last significant update.
+    pub updated: Option<Date>,
+    /// Drafts are built only with `--drafts`.
+    pub draft: bool,
+    /// Overrides the last URL segment (by default the file name).
+    pub slug: Option<String>,
+    /// Sort key for `sort_by = "weight"`.
+    pub weight: Option<i64>,
+    /// Template to render with instead of `page.html`.
+    pub template: Option<String>,
+    /// Old URLs that redirect here.
+    pub aliases: Vec<String>,
+    /// Terms per configured taxonomy, e.g. `tags -> ["grinders"]`.
+    pub taxonomies: BTreeMap<String, Vec<String>>,
+    /// Anything else, from `[extra]`.
+    pub extra: Map<String, Value>,
+}
+
+const PAGE_KEYS: &str = "title, description, date, updated, draft, slug, weight, template, aliases, extra and the taxonomies";
+
+impl PageMeta {
+    /// Reads page front matter; `taxonomies` are the configured taxonomy names.
+    pub fn from_fields(mut fields: Fields<'_>, taxonomies: &[&str]) -> Result<PageMeta> {
+        let mut meta = PageMeta {
+            title: fields.string("title")?.unwrap_or_default(),
+            description: fields.string("description")?,
+            date: fields.date("date")?,
+            updated: fields.date("updated")?,
+            draft: fields.bool("draft")?.unwrap_or(false),
+            slug: fields.string("slug")?,
+            weight: fields.integer("weight")?,
+            template: fields.string("template")?,
+            aliases: fields.aliases()?,
+            taxonomies: BTreeMap::new(),
+            extra: fields.table("extra")?,
+        };
+        for name in taxonomies {
+            if let Some(terms) = fields.strings(name)? {
+                let terms: Vec<String> = terms
+                    .into_iter()
+                    .map(|t| t.trim().to_string())
+                    .filter(|t| !t.is_empty())
+                    .collect();
+                if !terms.is_empty() {
+                    meta.taxonomies.insert((*name).to_string(), terms);
+                }
+            }
+        }
+        if let Some(slug) = &meta.slug
+            && (slug.is_empty() || slug.contains('/') || slug == "." || slug == "..")
+        {
+            return Err(fields.error(
+                "slug",
+                format!("slug `{slug}` must be one non-empty URL segment without `/`"),
+            ));
+        }
+        fields.finish(PAGE_KEYS)?;
+        Ok(meta)
+    }
+}
+
+/// Front matter of a section (`_index.md`).
+#[derive(Debug, Clone)]
+pub struct SectionMeta {
+    /// The section title.
+    pub title: String,
+    /// Meta description.
+    pub description: Option<String>,
+    /// How pages are ordered.
+    pub sort_by: SortBy,
+    /// Order among sibling sections (navigation).
+    pub weight: Option<i64>,
+    /// Pages per listing page; no pagination when absent.
+    pub paginate_by: Option<usize>,
+    /// Template for the section page instead of `section.html`.
+    pub template: Option<String>,
+    /// Template for the section's pages instead of `page.html`.
+    pub page_template: Option<String>,
+    /// Old URLs that redirect here.
+    pub aliases: Vec<String>,
+    /// Anything else, from `[extra]`.
+    pub extra: Map<String, Value>,
+}
+
+const SECTION_KEYS: &str =
+    "title, description, sort_by, weight, paginate_by, template, page_template, aliases and extra";
+
+impl SectionMeta {
+    /// Reads section front matter.
+    pub fn from_fields(mut fields: Fields<'_>) -> Result<SectionMeta> {
+        let sort_by = match fields.string("sort_by")?.as_deref() {
+            None | Some("date") => SortBy::Date,
+            Some("weight") => SortBy::Weight,
+            Some("title") => SortBy::Title,
+            Some("none") => SortBy::None,
+            Some(other) => {
+                return Err(fields.error(
+                    "sort_by",
+                    format!("sort_by = \"{other}\" is not one of \"date\", \"weight\", \"title\", \"none\""),
+                ));
+            }
+        };
+        let meta = SectionMeta {
+            title: fields.string("title")?.unwrap_or_default(),
+            description: fields.string("description")?,
+            sort_by,
+            weight: fields.integer("weight")?,
+            paginate_by: fields.positive("paginate_by")?,
+            template: fields.string("template")?,
+            page_template: fields.string("page_template")?,
+            aliases: fields.aliases()?,
+            extra: fields.table("extra")?,
+        };
+        fields.finish(SECTION_KEYS)?;
+        Ok(meta)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(text: &str) -> Result<PageMeta> {
+        let path = Path::new("a.md");
+        let split = split(path, text)?;
+        PageMeta::from_fields(parse_fields(path, &split)?, &["tags"])
+    }
+
+    #[test]
+    fn toml_and_yaml_give_the_same_meta() {
+        let toml = page(
+            "+++\ntitle = \"A\"\ndate = 2024-05-01\ntags = [\"x\"]\n[extra]\nk = 1\n+++\nBody",
+        )
+        .unwrap();
+        let yaml =
+            page("---\ntitle: A\ndate: 2024-05-01\ntags: [x]\nextra:\n  k: 1\n---\nBody").unwrap();
+        for meta in [toml, yaml] {
+            assert_eq!(meta.title, "A");
+            assert_eq!(meta.date.unwrap().to_string(), "2024-05-01");
+            assert_eq!(meta.taxonomies["tags"], vec!["x".to_string()]);
+            assert_eq!(meta.extra["k"], 1);
+        }
+    }
+
+    #[test]
+    fn body_line_counts_the_front_matter() {
+        let s = split(Path::new("a.md"), "+++\ntitle = \"A\"\n+++\nBody\n").unwrap();
+        assert_eq!(s.body, "Body\n");
+        assert_eq!(s.body_line, 4);
+    }
+
+    #[test]
+    fn syntax_error_names_the_file_line() {
+        let err = page("+++\ntitle = \"A\"\ndraft = yes\n+++\n").unwrap_err();
+        assert!(err.to_string().starts_with("a.md:3:"), "{err}");
+    }
+
+    #[test]
+    fn type_error_names_the_key_and_line() {
+        let err = page("+++\ntitle = \"A\"\n\ndraft = \"no\"\n+++\n").unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("a.md:4:"), "{text}");
+        assert!(text.contains("`draft` must be true or false"), "{text}");
+    }
+
+    #[test]
+    fn unknown_key_is_rejected_with_its_line() {
+        let err = page("---\ntitle: A\ntitel: B\n---\n").unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("a.md:3:"), "{text}");
+        assert!(text.contains("unknown key `titel`"), "{text}");
+    }
+
+    #[test]
+    fn unclosed_front_matter_is_an_error() {
+        assert!(page("+++\ntitle = \"A\"\n").is_err());
+    }
+
+    #[test]
+    fn aliases_and_slugs_cannot_escape_the_site() {
+        assert!(page("+++\naliases = [\"../../etc\"]\n+++\n").is_err());
+        assert!(page("+++\nslug = \"..\"\n+++\n").is_err());
+        assert!(page("+++\naliases = [\"/old/\"]\n+++\n").is_ok());
+    }
+
+    #[test]
+    fn no_front_matter_is_fine() {
+        assert_eq!(page("# Just text").unwrap().title, "");
+    }
+}

@@ -1,0 +1,369 @@
+//! Markdown to HTML with pulldown-cmark: heading anchors, a table of
+//! contents, `@/` internal links, a summary and a word count.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use serde::Serialize;
+
+use crate::error::{Error, Location, Result, line_col};
+use crate::html_escape::escape_attr;
+
+/// The marker that ends a page's summary.
+pub const SUMMARY_MARKER: &str = "<!-- more -->";
+
+/// Rendering switches, from `grove.toml`'s `[build]`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MarkdownOptions {
+    /// Typographic quotes and dashes.
+    pub smart_punctuation: bool,
+    /// Add a `#` link inside each heading.
+    pub anchor_links: bool,
+    /// `target="_blank"` on links to other sites.
+    pub external_links_new_tab: bool,
+}
+
+/// Resolves `@/path.md` links to URL paths.
+pub trait LinkResolver {
+    /// The URL path for content file `target` (relative to `content/`), or
+    /// why there is none.
+    fn resolve(&self, target: &str) -> std::result::Result<String, String>;
+}
+
+/// A heading, as a node of the table of contents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Heading {
+    /// 1 to 6.
+    pub level: u8,
+    /// The anchor id.
+    pub id: String,
+    /// The heading's text.
+    pub title: String,
+    /// Headings nested below this one.
+    pub children: Vec<Heading>,
+}
+
+/// The result of rendering one content file's Markdown.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    /// The full HTML.
+    pub html: String,
+    /// HTML before `<!-- more -->`, if the marker is present.
+    pub summary: Option<String>,
+    /// Nested headings.
+    pub toc: Vec<Heading>,
+    /// Words of text (code included).
+    pub word_count: usize,
+}
+
+/// Where a Markdown body sits, for error messages.
+#[derive(Debug, Clone, Copy)]
+pub struct SourceRef<'a> {
+    /// The content file.
+    pub path: &'a Path,
+    /// 1-based line of the body's first line in that file.
+    pub body_line: usize,
+}
+
+/// Renders `body` to HTML. Every unresolved `@/` link is reported, each with
+/// its file and line.
+pub fn render(
+    body: &str,
+    source: SourceRef<'_>,
+    options: MarkdownOptions,
+    links: &dyn LinkResolver,
+) -> Result<Rendered> {
+    let mut parser_options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+    if options.smart_punctuation {
+        parser_options |= Options::ENABLE_SMART_PUNCTUATION;
+    }
+
+    let mut events: Vec<Event<'_>> = Vec::new();
+    let mut errors = Vec::new();
+    let mut word_count = 0;
+    let mut headings: Vec<(u8, String, String)> = Vec::new();
+    let mut used_ids = HashSet::new();
+    let mut heading_start: Option<usize> = None;
+    let mut open_links: Vec<bool> = Vec::new();
+
+    for (event, range) in Parser::new_ext(body, parser_options).into_offset_iter() {
+        match event {
+            Event::Text(ref text) | Event::Code(ref text) => {
+                word_count += text.split_whitespace().count();
+                events.push(event);
+            }
+            Event::Start(Tag::Heading { .. }) => {
+                heading_start = Some(events.len());
+                events.push(event);
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                let start = heading_start.take().unwrap_or(events.len());
+                let title = plain_text(&events[start + 1..]);
+                let id = finish_heading(&mut events[start], &title, &mut used_ids);
+                if options.anchor_links {
+                    events.push(Event::Html(CowStr::from(format!(
+                        " <a class=\"anchor\" href=\"#{}\" aria-label=\"Link to this section\">#</a>",
+                        escape_attr(&id)
+                    ))));
+                }
+                events.push(Event::End(TagEnd::Heading(level)));
+                headings.push((heading_level(level), id, title));
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = if let Some(target) = dest_url.strip_prefix("@/") {
+                    match resolve_internal(target, links) {
+                        Ok(url) => CowStr::from(url),
+                        Err(reason) => {
+                            let (line, column) = line_col(body, range.start);
+                            errors.push(Error::BrokenLink {
+                                location: Location::line(source.path, source.body_line + line - 1)
+                                    .with_column(column),
+                                link: dest_url.to_string(),
+                                reason,
+                            });
+                            dest_url
+                        }
+                    }
+                } else {
+                    dest_url
+                };
+                let external = options.external_links_new_tab && is_external(&dest_url);
+                open_links.push(external);
+                if external {
+                    let mut tag = format!("<a href=\"{}\"", escape_attr(&dest_url));
+                    if !title.is_empty() {
+                        tag.push_str(&format!(" title=\"{}\"", escape_attr(&title)));
+                    }
+                    tag.push_str(" target=\"_blank\" rel=\"noopener\">");
+                    events.push(Event::Html(CowStr::from(tag)));
+                } else {
+                    events.push(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }));
+                }
+            }
+            Event::End(TagEnd::Link) => {
+                if open_links.pop() == Some(true) {
+                    events.push(Event::Html(CowStr::from("</a>")));
+                } else {
+                    events.push(event);
+                }
+            }
+            other => events.push(other),
+        }
+    }
+
+    if let Some(error) = Error::collect(errors) {
+        return Err(error);
+    }
+
+    let mut html_out = String::with_capacity(body.len() * 3 / 2);
+    html::push_html(&mut html_out, events.into_iter());
+    let summary = html_out.find(SUMMARY_MARKER).map(|at| {
+        let summary = html_out[..at].trim_end().to_string();
+        html_out.replace_range(
+            at..at + SUMMARY_MARKER.len(),
+            "<span id=\"continue-reading\"></span>",
+        );
+        summary
+    });
+
+    Ok(Rendered {
+        html: html_out,
+        summary,
+        toc: nest_headings(headings),
+        word_count,
+    })
+}
+
+fn resolve_internal(target: &str, links: &dyn LinkResolver) -> std::result::Result<String, String> {
+    let (file, anchor) = match target.split_once('#') {
+        Some((file, anchor)) => (file, Some(anchor)),
+        None => (target, None),
+    };
+    let url = links.resolve(file)?;
+    Ok(match anchor {
+        Some(anchor) => format!("{url}#{anchor}"),
+        None => url,
+    })
+}
+
+fn is_external(url: &str) -> bool {
+    url.starts_with("http://") || url.starts_with("https://") || url.starts_with("//")
+}
+
+/// Gives the heading start event at `start` its final id and returns it.
+fn finish_heading(start: &mut Event<'_>, title: &str, used: &mut HashSet<String>) -> String {
+    let Event::Start(Tag::Heading { id, .. }) = start else {
+        unreachable!("heading_start always points at a heading start event");
+    };
+    let base = match id {
+        Some(explicit) => explicit.to_string(),
+        None => {
+            let slug = slug::slugify(title);
+            if slug.is_empty() {
+                "section".to_string()
+            } else {
+                slug
+            }
+        }
+    };
+    let mut unique = base.clone();
+    let mut n = 1;
+    while !used.insert(unique.clone()) {
+        unique = format!("{base}-{n}");
+        n += 1;
+    }
+    *id = Some(CowStr::from(unique.clone()));
+    unique
+}
+
+fn plain_text(events: &[Event<'_>]) -> String {
+    let mut text = String::new();
+    for event in events {
+        if let Event::Text(t) | Event::Code(t) = event {
+            text.push_str(t);
+        }
+    }
+    text.trim().to_string()
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// Turns a flat list of (level, id, title) into a tree: each heading holds
+/// the deeper headings that follow it.
+fn nest_headings(flat: Vec<(u8, String, String)>) -> Vec<Heading> {
+    fn insert(into: &mut Vec<Heading>, heading: Heading) {
+        match into.last_mut() {
+            Some(last) if last.level < heading.level => insert(&mut last.children, heading),
+            _ => into.push(heading),
+        }
+    }
+    let mut roots = Vec::new();
+    for (level, id, title) in flat {
+        insert(
+            &mut roots,
+            Heading {
+                level,
+                id,
+                title,
+                children: Vec::new(),
+            },
+        );
+    }
+    roots
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Links;
+    impl LinkResolver for Links {
+        fn resolve(&self, target: &str) -> std::result::Result<String, String> {
+            match target {
+                "guides/a.md" => Ok("/guides/a/".into()),
+                _ => Err("no such file".into()),
+            }
+        }
+    }
+
+    fn md(body: &str) -> Result<Rendered> {
+        let source = SourceRef {
+            path: Path::new("p.md"),
+            body_line: 5,
+        };
+        render(body, source, MarkdownOptions::default(), &Links)
+    }
+
+    #[test]
+    fn headings_get_unique_ids_and_nest() {
+        let out = md("# Intro\n\n## Part\n\n## Part\n\n# End {#fin}\n").unwrap();
+        assert!(out.html.contains("<h2 id=\"part-1\">"), "{}", out.html);
+        assert!(out.html.contains("<h1 id=\"fin\">"), "{}", out.html);
+        assert_eq!(out.toc.len(), 2);
+        assert_eq!(out.toc[0].children.len(), 2);
+        assert_eq!(out.toc[0].children[1].id, "part-1");
+    }
+
+    #[test]
+    fn internal_links_resolve_with_anchor() {
+        let out = md("See [a](@/guides/a.md#top).").unwrap();
+        assert!(out.html.contains("href=\"/guides/a/#top\""), "{}", out.html);
+    }
+
+    #[test]
+    fn broken_links_name_file_and_line() {
+        let err = md("Line one.\n\nSee [b](@/guides/b.md).").unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.starts_with("p.md:7:5: broken internal link `@/guides/b.md`"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn summary_stops_at_the_marker() {
+        let out = md("First.\n\n<!-- more -->\n\nSecond.").unwrap();
+        assert_eq!(out.summary.as_deref(), Some("<p>First.</p>"));
+        assert!(out.html.contains("continue-reading"));
+        assert_eq!(out.word_count, 2);
+    }
+
+    #[test]
+    fn gfm_extensions_are_on() {
+        let out = md("| a |\n|---|\n| b |\n\n~~x~~ - [x] t[^1]\n\n[^1]: note").unwrap();
+        assert!(out.html.contains("<table>"));
+        assert!(out.html.contains("<del>x</del>"));
+        assert!(out.html.contains("footnote"));
+    }
+
+    #[test]
+    fn external_links_can_open_in_new_tab() {
+        let options = MarkdownOptions {
+            external_links_new_tab: true,
+            ..Default::default()
+        };
+        let source = SourceRef {
+            path: Path::new("p.md"),
+            body_line: 1,
+        };
+        let out = render(
+            "[x](https://e.com/?a=1&b=2) [y](/local/)",
+            source,
+            options,
+            &Links,
+        )
+        .unwrap();
+        assert!(
+            out.html.contains(
+                "<a href=\"https://e.com/?a=1&amp;b=2\" target=\"_blank\" rel=\"noopener\">x</a>"
+            ),
+            "{}",
+            out.html
+        );
+        assert!(out.html.contains("<a href=\"/local/\">y</a>"));
+    }
+}

@@ -1,0 +1,13 @@
+//! Content: front matter, Markdown, pages, sections and taxonomies of a site.
+
+mod date;
+pub mod front_matter;
+pub mod markdown;
+mod site_content;
+pub mod source;
+
+pub use date::Date;
+pub use front_matter::{PageMeta, SectionMeta, SortBy};
+pub use markdown::{Heading, MarkdownOptions, Rendered};
+pub use site_content::{LoadOptions, Page, Section, SiteContent, Taxonomy, Term};
+pub use source::{Blueprint, Origin, SourceFile};

@@ -1,0 +1,573 @@
+//! One site's content graph: pages and sections with their URLs, rendered
+//! Markdown, section membership and order, and taxonomies.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+use tera::Context;
+
+use super::front_matter::{self, PageMeta, SectionMeta, SortBy};
+use super::markdown::{self, LinkResolver, MarkdownOptions, Rendered, SourceRef};
+use super::source::{Blueprint, SourceFile};
+use crate::error::{Error, Location, Result, collect_all};
+use crate::network::TaxonomyConfig;
+
+/// What shapes loading beyond the files themselves.
+#[derive(Debug, Clone, Copy)]
+pub struct LoadOptions<'a> {
+    /// Include pages marked `draft = true`.
+    pub drafts: bool,
+    /// Markdown switches.
+    pub markdown: MarkdownOptions,
+    /// Reading speed for `reading_time`.
+    pub words_per_minute: usize,
+    /// The network's taxonomies.
+    pub taxonomies: &'a [TaxonomyConfig],
+}
+
+/// A page: a Markdown file other than `_index.md`.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Path relative to the content root, e.g. `guides/grinders.md`.
+    pub rel: String,
+    /// The file it was read from.
+    pub file: PathBuf,
+    /// Front matter.
+    pub meta: PageMeta,
+    /// URL path below the site root, e.g. `/guides/grinders/`.
+    pub path: String,
+    /// Rendered Markdown.
+    pub rendered: Rendered,
+    /// Minutes to read, rounded up.
+    pub reading_time: usize,
+    /// Index of the section the page belongs to.
+    pub section: usize,
+    /// Neighbour before this page in its section's order.
+    pub previous: Option<usize>,
+    /// Neighbour after this page in its section's order.
+    pub next: Option<usize>,
+}
+
+/// A section: a folder with an `_index.md` (the root section always exists).
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// Path of its `_index.md` relative to the content root.
+    pub rel: String,
+    /// The `_index.md` file, if there is one.
+    pub file: Option<PathBuf>,
+    /// Folder relative to the content root (`""` for the root).
+    pub dir: String,
+    /// Front matter.
+    pub meta: SectionMeta,
+    /// URL path, e.g. `/guides/`.
+    pub path: String,
+    /// Rendered Markdown of `_index.md`.
+    pub rendered: Rendered,
+    /// Pages in display order.
+    pub pages: Vec<usize>,
+    /// Direct child sections, by weight then title.
+    pub subsections: Vec<usize>,
+    /// Enclosing section (`None` for the root).
+    pub parent: Option<usize>,
+}
+
+/// One taxonomy of a site, e.g. its tags.
+#[derive(Debug, Clone)]
+pub struct Taxonomy {
+    /// The taxonomy's configuration.
+    pub config: TaxonomyConfig,
+    /// Terms sorted by slug.
+    pub terms: Vec<Term>,
+}
+
+/// One term of a taxonomy, e.g. the tag "Grinders".
+#[derive(Debug, Clone)]
+pub struct Term {
+    /// The term as first written.
+    pub name: String,
+    /// URL segment.
+    pub slug: String,
+    /// Pages with this term, newest first.
+    pub pages: Vec<usize>,
+}
+
+/// Everything a site shows, ready to render.
+#[derive(Debug, Clone)]
+pub struct SiteContent {
+    /// Pages sorted by `rel`.
+    pub pages: Vec<Page>,
+    /// Sections sorted by `rel`; index 0 is the root.
+    pub sections: Vec<Section>,
+    /// One entry per configured taxonomy.
+    pub taxonomies: Vec<Taxonomy>,
+    /// Non-Markdown files copied as they are.
+    pub assets: Vec<SourceFile>,
+    /// Content file (`rel`) to URL path, for `@/` links and `get_url`.
+    pub urls: HashMap<String, String>,
+}
+
+enum Document {
+    Page {
+        rel: String,
+        file: PathBuf,
+        meta: PageMeta,
+        body: String,
+        body_line: usize,
+    },
+    Section {
+        rel: String,
+        file: PathBuf,
+        meta: SectionMeta,
+        body: String,
+        body_line: usize,
+    },
+}
+
+impl SiteContent {
+    /// Loads a site's content from the blueprint merged with
+    /// `site_content_dir`; `context` expands Tera syntax in content.
+    pub fn load(
+        blueprint: &Blueprint,
+        site_content_dir: &std::path::Path,
+        context: &Context,
+        options: LoadOptions<'_>,
+    ) -> Result<SiteContent> {
+        let sources = blueprint.merge_with(site_content_dir)?;
+        let (markdown_files, assets): (Vec<SourceFile>, Vec<SourceFile>) =
+            sources.into_iter().partition(SourceFile::is_markdown);
+        let taxonomy_names: Vec<&str> =
+            options.taxonomies.iter().map(|t| t.name.as_str()).collect();
+
+        let documents = collect_all(
+            markdown_files
+                .par_iter()
+                .map(|file| read_document(file, blueprint, context, &taxonomy_names))
+                .collect::<Vec<_>>(),
+        )?;
+
+        let mut drafts = HashSet::new();
+        let mut page_docs = Vec::new();
+        let mut section_docs = Vec::new();
+        for document in documents {
+            match document {
+                Document::Page {
+                    ref meta, ref rel, ..
+                } if meta.draft && !options.drafts => {
+                    drafts.insert(rel.clone());
+                }
+                Document::Page { .. } => page_docs.push(document),
+                Document::Section { .. } => section_docs.push(document),
+            }
+        }
+
+        let mut sections = section_stubs(section_docs);
+        let mut pages = page_stubs(page_docs, &sections);
+        let urls = url_map(&pages, &sections)?;
+        let resolver = Resolver {
+            urls: &urls,
+            drafts: &drafts,
+        };
+        render_markdown(&mut pages, &mut sections, options, &resolver)?;
+        link_sections(&mut sections);
+        attach_pages(&mut pages, &mut sections);
+        let taxonomies = build_taxonomies(&pages, options.taxonomies);
+
+        Ok(SiteContent {
+            pages: pages.into_iter().map(|(page, _)| page).collect(),
+            sections: sections.into_iter().map(|(section, _)| section).collect(),
+            taxonomies,
+            assets,
+            urls,
+        })
+    }
+
+    /// Index of the section whose `_index.md` is at `rel`.
+    pub fn section_by_rel(&self, rel: &str) -> Option<usize> {
+        self.sections.iter().position(|s| s.rel == rel)
+    }
+
+    /// The sections from the root down to `section`: a breadcrumb trail.
+    pub fn ancestors(&self, mut section: usize) -> Vec<usize> {
+        let mut chain = vec![section];
+        while let Some(parent) = self.sections[section].parent {
+            chain.push(parent);
+            section = parent;
+        }
+        chain.reverse();
+        chain
+    }
+}
+
+fn read_document(
+    file: &SourceFile,
+    blueprint: &Blueprint,
+    context: &Context,
+    taxonomies: &[&str],
+) -> Result<Document> {
+    let text = file.expand(blueprint, context)?;
+    let split = front_matter::split(&file.path, &text)?;
+    let fields = front_matter::parse_fields(&file.path, &split)?;
+    let body = split.body.to_string();
+    let is_section = file.rel == "_index.md" || file.rel.ends_with("/_index.md");
+    Ok(if is_section {
+        Document::Section {
+            rel: file.rel.clone(),
+            file: file.path.clone(),
+            meta: SectionMeta::from_fields(fields)?,
+            body,
+            body_line: split.body_line,
+        }
+    } else {
+        Document::Page {
+            rel: file.rel.clone(),
+            file: file.path.clone(),
+            meta: PageMeta::from_fields(fields, taxonomies)?,
+            body,
+            body_line: split.body_line,
+        }
+    })
+}
+
+/// The folder part of a content path: `guides/a.md` -> `guides`.
+fn parent_dir(rel: &str) -> &str {
+    rel.rfind('/').map_or("", |i| &rel[..i])
+}
+
+fn dir_url(dir: &str) -> String {
+    if dir.is_empty() {
+        "/".to_string()
+    } else {
+        format!("/{dir}/")
+    }
+}
+
+/// Markdown bodies waiting to be rendered, parallel to pages and sections.
+struct Pending {
+    body: String,
+    body_line: usize,
+}
+
+fn section_stubs(docs: Vec<Document>) -> Vec<(Section, Pending)> {
+    let mut sections: Vec<(Section, Pending)> = docs
+        .into_iter()
+        .filter_map(|doc| match doc {
+            Document::Section {
+                rel,
+                file,
+                meta,
+                body,
+                body_line,
+            } => {
+                let dir = parent_dir(&rel).to_string();
+                Some((
+                    Section {
+                        path: dir_url(&dir),
+                        rel,
+                        file: Some(file),
+                        dir,
+                        meta,
+                        rendered: Rendered::default(),
+                        pages: Vec::new(),
+                        subsections: Vec::new(),
+                        parent: None,
+                    },
+                    Pending { body, body_line },
+                ))
+            }
+            Document::Page { .. } => None,
+        })
+        .collect();
+    if !sections.iter().any(|(s, _)| s.dir.is_empty()) {
+        sections.push((
+            root_section(),
+            Pending {
+                body: String::new(),
+                body_line: 1,
+            },
+        ));
+    }
+    sections.sort_by(|a, b| a.0.dir.cmp(&b.0.dir));
+    sections
+}
+
+fn root_section() -> Section {
+    Section {
+        rel: "_index.md".into(),
+        file: None,
+        dir: String::new(),
+        meta: SectionMeta {
+            title: String::new(),
+            description: None,
+            sort_by: SortBy::Date,
+            weight: None,
+            paginate_by: None,
+            template: None,
+            page_template: None,
+            aliases: Vec::new(),
+            extra: Default::default(),
+        },
+        path: "/".into(),
+        rendered: Rendered::default(),
+        pages: Vec::new(),
+        subsections: Vec::new(),
+        parent: None,
+    }
+}
+
+/// The nearest section whose folder contains `dir` (the root at worst).
+fn nearest_section(sections: &[(Section, Pending)], mut dir: &str) -> usize {
+    loop {
+        if let Some(i) = sections.iter().position(|(s, _)| s.dir == dir) {
+            return i;
+        }
+        if dir.is_empty() {
+            return 0;
+        }
+        dir = parent_dir(dir);
+    }
+}
+
+fn page_stubs(docs: Vec<Document>, sections: &[(Section, Pending)]) -> Vec<(Page, Pending)> {
+    let mut pages: Vec<(Page, Pending)> = docs
+        .into_iter()
+        .filter_map(|doc| match doc {
+            Document::Page {
+                rel,
+                file,
+                meta,
+                body,
+                body_line,
+            } => {
+                let dir = parent_dir(&rel);
+                let stem = rel[dir.len()..]
+                    .trim_start_matches('/')
+                    .trim_end_matches(".md");
+                // `foo/index.md` is a page bundle: the page lives at `foo/`.
+                let (url_dir, default_slug) = if stem == "index" {
+                    let bundle_parent = parent_dir(dir);
+                    let name = dir[bundle_parent.len()..].trim_start_matches('/');
+                    (bundle_parent, name)
+                } else {
+                    (dir, stem)
+                };
+                let slug = meta
+                    .slug
+                    .clone()
+                    .unwrap_or_else(|| slug::slugify(default_slug));
+                let path = if url_dir.is_empty() {
+                    format!("/{slug}/")
+                } else {
+                    format!("/{url_dir}/{slug}/")
+                };
+                let section = nearest_section(sections, url_dir);
+                Some((
+                    Page {
+                        rel,
+                        file,
+                        meta,
+                        path,
+                        rendered: Rendered::default(),
+                        reading_time: 0,
+                        section,
+                        previous: None,
+                        next: None,
+                    },
+                    Pending { body, body_line },
+                ))
+            }
+            Document::Section { .. } => None,
+        })
+        .collect();
+    pages.sort_by(|a, b| a.0.rel.cmp(&b.0.rel));
+    pages
+}
+
+/// Maps every content file to its URL path; two files claiming one URL is
+/// an error naming both.
+fn url_map(
+    pages: &[(Page, Pending)],
+    sections: &[(Section, Pending)],
+) -> Result<HashMap<String, String>> {
+    let mut by_url: BTreeMap<&str, (&str, Option<&PathBuf>)> = BTreeMap::new();
+    let mut urls = HashMap::new();
+    let mut errors = Vec::new();
+    let entries = sections
+        .iter()
+        .map(|(s, _)| (&s.rel, &s.path, s.file.as_ref()))
+        .chain(pages.iter().map(|(p, _)| (&p.rel, &p.path, Some(&p.file))));
+    for (rel, path, file) in entries {
+        if let Some((other_rel, _)) = by_url.get(path.as_str()) {
+            errors.push(Error::Content {
+                location: Location::file(file.cloned().unwrap_or_default()),
+                message: format!(
+                    "URL {path} is also produced by `{other_rel}`; give one of them a different `slug`"
+                ),
+            });
+            continue;
+        }
+        by_url.insert(path, (rel, file));
+        urls.insert(rel.clone(), path.clone());
+    }
+    match Error::collect(errors) {
+        Some(error) => Err(error),
+        None => Ok(urls),
+    }
+}
+
+struct Resolver<'a> {
+    urls: &'a HashMap<String, String>,
+    drafts: &'a HashSet<String>,
+}
+
+impl LinkResolver for Resolver<'_> {
+    fn resolve(&self, target: &str) -> std::result::Result<String, String> {
+        if let Some(url) = self.urls.get(target) {
+            return Ok(url.clone());
+        }
+        if self.drafts.contains(target) {
+            return Err(format!(
+                "`{target}` is a draft; approve it (draft = false) or build with --drafts"
+            ));
+        }
+        Err(format!(
+            "no content file `{target}` in this site or the blueprint (paths are relative to content/)"
+        ))
+    }
+}
+
+fn render_markdown(
+    pages: &mut Vec<(Page, Pending)>,
+    sections: &mut Vec<(Section, Pending)>,
+    options: LoadOptions<'_>,
+    resolver: &Resolver<'_>,
+) -> Result<()> {
+    let page_results: Vec<Result<()>> = pages
+        .par_iter_mut()
+        .map(|(page, pending)| {
+            let source = SourceRef {
+                path: &page.file,
+                body_line: pending.body_line,
+            };
+            page.rendered = markdown::render(&pending.body, source, options.markdown, resolver)?;
+            page.reading_time = page
+                .rendered
+                .word_count
+                .div_ceil(options.words_per_minute.max(1));
+            Ok(())
+        })
+        .collect();
+    let section_results: Vec<Result<()>> = sections
+        .par_iter_mut()
+        .map(|(section, pending)| {
+            let Some(file) = &section.file else {
+                return Ok(());
+            };
+            let source = SourceRef {
+                path: file,
+                body_line: pending.body_line,
+            };
+            section.rendered = markdown::render(&pending.body, source, options.markdown, resolver)?;
+            Ok(())
+        })
+        .collect();
+    collect_all(section_results.into_iter().chain(page_results))?;
+    Ok(())
+}
+
+fn link_sections(sections: &mut Vec<(Section, Pending)>) {
+    for i in 1..sections.len() {
+        let parent_dir_of = parent_dir(&sections[i].0.dir).to_string();
+        let parent = nearest_section(sections, &parent_dir_of);
+        sections[i].0.parent = Some(parent);
+        sections[parent].0.subsections.push(i);
+    }
+    let order: Vec<(Option<i64>, String, String)> = sections
+        .iter()
+        .map(|(s, _)| (s.meta.weight, s.meta.title.to_lowercase(), s.dir.clone()))
+        .collect();
+    for (section, _) in sections.iter_mut() {
+        section.subsections.sort_by(|&a, &b| {
+            let (wa, ta, da) = &order[a];
+            let (wb, tb, db) = &order[b];
+            weight_key(*wa)
+                .cmp(&weight_key(*wb))
+                .then(ta.cmp(tb))
+                .then(da.cmp(db))
+        });
+    }
+}
+
+/// Sorts items with a weight before those without.
+fn weight_key(weight: Option<i64>) -> (bool, i64) {
+    (weight.is_none(), weight.unwrap_or(0))
+}
+
+fn attach_pages(pages: &mut [(Page, Pending)], sections: &mut [(Section, Pending)]) {
+    for (i, (page, _)) in pages.iter().enumerate() {
+        sections[page.section].0.pages.push(i);
+    }
+    for (section, _) in sections.iter_mut() {
+        let sort_by = section.meta.sort_by;
+        section
+            .pages
+            .sort_by(|&a, &b| compare_pages(&pages[a].0, &pages[b].0, sort_by));
+        for (position, &page) in section.pages.iter().enumerate() {
+            pages[page].0.previous = position.checked_sub(1).map(|p| section.pages[p]);
+            pages[page].0.next = section.pages.get(position + 1).copied();
+        }
+    }
+}
+
+fn compare_pages(a: &Page, b: &Page, sort_by: SortBy) -> std::cmp::Ordering {
+    let by_rel = a.rel.cmp(&b.rel);
+    match sort_by {
+        SortBy::Date => match (&a.meta.date, &b.meta.date) {
+            (Some(da), Some(db)) => db.cmp(da).then(by_rel),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => by_rel,
+        },
+        SortBy::Weight => weight_key(a.meta.weight)
+            .cmp(&weight_key(b.meta.weight))
+            .then(by_rel),
+        SortBy::Title => a
+            .meta
+            .title
+            .to_lowercase()
+            .cmp(&b.meta.title.to_lowercase())
+            .then(by_rel),
+        SortBy::None => by_rel,
+    }
+}
+
+fn build_taxonomies(pages: &[(Page, Pending)], configs: &[TaxonomyConfig]) -> Vec<Taxonomy> {
+    configs
+        .iter()
+        .map(|config| {
+            let mut terms: BTreeMap<String, Term> = BTreeMap::new();
+            for (i, (page, _)) in pages.iter().enumerate() {
+                for name in page.meta.taxonomies.get(&config.name).into_iter().flatten() {
+                    let slug = slug::slugify(name);
+                    let term = terms.entry(slug.clone()).or_insert_with(|| Term {
+                        name: name.clone(),
+                        slug,
+                        pages: Vec::new(),
+                    });
+                    if term.pages.last() != Some(&i) {
+                        term.pages.push(i);
+                    }
+                }
+            }
+            let mut terms: Vec<Term> = terms.into_values().collect();
+            for term in &mut terms {
+                term.pages
+                    .sort_by(|&a, &b| compare_pages(&pages[a].0, &pages[b].0, SortBy::Date));
+            }
+            Taxonomy {
+                config: config.clone(),
+                terms,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,157 @@
+//! Where content comes from: the network's blueprint (`content/`), read and
+//! parsed once, merged with each site's own `sites/<niche>/content/`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tera::{Context, Tera};
+use walkdir::WalkDir;
+
+use crate::error::{Error, Result};
+use crate::templating::{content_tera, template_error};
+
+/// Files in a content folder that are never published.
+const PRIVATE_FILES: &[&str] = &["briefs.toml"];
+
+/// Where a content file was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// The shared `content/` blueprint.
+    Blueprint,
+    /// The site's own `sites/<niche>/content/`.
+    Site,
+}
+
+/// One file of a site's content.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path relative to the content root, with `/` separators.
+    pub rel: String,
+    /// The file on disk.
+    pub path: PathBuf,
+    /// Blueprint or site.
+    pub origin: Origin,
+    /// Markdown text, or `None` for an asset copied as is.
+    pub text: Option<Arc<str>>,
+    /// Whether the text holds Tera syntax to expand per site.
+    pub templated: bool,
+}
+
+impl SourceFile {
+    /// Whether this is a Markdown file.
+    pub fn is_markdown(&self) -> bool {
+        self.text.is_some()
+    }
+
+    /// The file's text after Tera expansion with `context` (the site).
+    pub fn expand(&self, blueprint: &Blueprint, context: &Context) -> Result<Arc<str>> {
+        let text = self.text.clone().unwrap_or_else(|| Arc::from(""));
+        if !self.templated {
+            return Ok(text);
+        }
+        let rendered = match self.origin {
+            Origin::Blueprint => blueprint.templates.render(&self.rel, context),
+            Origin::Site => {
+                let mut tera = content_tera();
+                tera.add_raw_template(&self.rel, &text)
+                    .map_err(|e| template_error(&self.path, &e))?;
+                tera.render(&self.rel, context)
+            }
+        };
+        rendered
+            .map(Arc::from)
+            .map_err(|e| template_error(&self.path, &e))
+    }
+}
+
+/// The blueprint: every file of the network's `content/`, read once, with
+/// its Tera templates parsed once for all sites.
+pub struct Blueprint {
+    files: Vec<SourceFile>,
+    templates: Tera,
+}
+
+impl Blueprint {
+    /// Reads `content_dir` (which may be missing: an empty blueprint).
+    pub fn load(content_dir: &Path) -> Result<Blueprint> {
+        let files = read_content_dir(content_dir, Origin::Blueprint)?;
+        let mut templates = content_tera();
+        for file in files.iter().filter(|f| f.templated) {
+            let text = file.text.as_deref().unwrap_or_default();
+            templates
+                .add_raw_template(&file.rel, text)
+                .map_err(|e| template_error(&file.path, &e))?;
+        }
+        Ok(Blueprint { files, templates })
+    }
+
+    /// The site's content: the blueprint with the site's files laid over it
+    /// (a site file wins over the blueprint file at the same path).
+    pub fn merge_with(&self, site_content_dir: &Path) -> Result<Vec<SourceFile>> {
+        let mut merged: BTreeMap<String, SourceFile> = self
+            .files
+            .iter()
+            .map(|f| (f.rel.clone(), f.clone()))
+            .collect();
+        for file in read_content_dir(site_content_dir, Origin::Site)? {
+            merged.insert(file.rel.clone(), file);
+        }
+        Ok(merged.into_values().collect())
+    }
+}
+
+/// Whether `text` holds Tera syntax.
+fn has_tera_syntax(text: &str) -> bool {
+    text.contains("{{") || text.contains("{%") || text.contains("{#")
+}
+
+fn read_content_dir(dir: &Path, origin: Origin) -> Result<Vec<SourceFile>> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut files = Vec::new();
+    let walker = WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(dir).to_path_buf();
+            Error::io(path, "cannot read content folder", e.into())
+        })?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.path();
+        let rel = rel_path(dir, path);
+        if PRIVATE_FILES.contains(&rel.as_str()) {
+            continue;
+        }
+        let is_markdown = path.extension().is_some_and(|ext| ext == "md");
+        let text = if is_markdown {
+            let text = std::fs::read_to_string(path)
+                .map_err(|source| Error::io(path, "cannot read file", source))?;
+            Some(Arc::from(text))
+        } else {
+            None
+        };
+        files.push(SourceFile {
+            templated: text.as_deref().is_some_and(has_tera_syntax),
+            rel,
+            path: path.to_path_buf(),
+            origin,
+            text,
+        });
+    }
+    Ok(files)
+}
+
+/// `path` relative to `base`, with `/` separators on every platform.
+fn rel_path(base: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(base).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}

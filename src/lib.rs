@@ -1,0 +1,19 @@
+//! Grove: a static-site generator for networks of niche sites.
+//!
+//! The pipeline runs one way: [`network`] loads `grove.toml` and the sites,
+//! [`content`] reads the blueprint and each site's files into a content
+//! graph, [`render`] turns it into HTML through the theme, and [`output`]
+//! swaps the result into place atomically. [`build`] ties these together.
+
+pub mod build;
+pub mod cmd;
+pub mod content;
+pub mod error;
+mod html_escape;
+pub mod network;
+pub mod output;
+pub mod render;
+pub mod scaffold;
+pub mod templating;
+
+pub use error::{Error, Result};

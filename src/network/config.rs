@@ -1,0 +1,175 @@
+//! The configuration files of a network: `grove.toml` and `sites/<niche>/site.toml`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Location, Result, line_col};
+
+/// `grove.toml`: settings shared by every site of the network.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkConfig {
+    /// The `[network]` table.
+    pub network: NetworkSettings,
+    /// The `[build]` table.
+    #[serde(default)]
+    pub build: BuildSettings,
+}
+
+/// The `[network]` table of `grove.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSettings {
+    /// Human name of the network (shown in reports, never on the sites).
+    pub name: String,
+    /// Theme folder under `themes/` used by sites that do not choose their own.
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    /// Where `grove build` writes, relative to the network root.
+    #[serde(default = "default_output_dir")]
+    pub output_dir: PathBuf,
+    /// Taxonomies every site has, e.g. `["tags", "categories"]`.
+    #[serde(default = "default_taxonomies")]
+    pub taxonomies: Vec<TaxonomyConfig>,
+    /// Language of sites whose `site.toml` does not set one.
+    #[serde(default = "default_language")]
+    pub default_language: String,
+}
+
+/// The `[build]` table of `grove.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BuildSettings {
+    /// Turn straight quotes and dashes into typographic ones.
+    pub smart_punctuation: bool,
+    /// Add a `#` link after each heading so readers can copy its anchor.
+    pub anchor_links: bool,
+    /// Reading speed used for `reading_time` (minutes, rounded up).
+    pub words_per_minute: usize,
+    /// Open links to other domains in a new tab (`target="_blank"`).
+    pub external_links_new_tab: bool,
+}
+
+impl Default for BuildSettings {
+    fn default() -> Self {
+        BuildSettings {
+            smart_punctuation: false,
+            anchor_links: false,
+            words_per_minute: 200,
+            external_links_new_tab: false,
+        }
+    }
+}
+
+/// One taxonomy: written either as a name (`"tags"`) or as a table
+/// (`{ name = "tags", paginate_by = 20 }`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "TaxonomySpec")]
+pub struct TaxonomyConfig {
+    /// The front matter key and URL segment, e.g. `tags`.
+    pub name: String,
+    /// Terms with more pages than this are split into `/tags/x/page/2/`...
+    pub paginate_by: Option<usize>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum TaxonomySpec {
+    Name(String),
+    Table {
+        name: String,
+        paginate_by: Option<usize>,
+    },
+}
+
+impl From<TaxonomySpec> for TaxonomyConfig {
+    fn from(spec: TaxonomySpec) -> Self {
+        match spec {
+            TaxonomySpec::Name(name) => TaxonomyConfig {
+                name,
+                paginate_by: None,
+            },
+            TaxonomySpec::Table { name, paginate_by } => TaxonomyConfig { name, paginate_by },
+        }
+    }
+}
+
+fn default_theme() -> String {
+    "default".into()
+}
+
+fn default_output_dir() -> PathBuf {
+    PathBuf::from("public")
+}
+
+fn default_language() -> String {
+    "en".into()
+}
+
+fn default_taxonomies() -> Vec<TaxonomyConfig> {
+    ["tags", "categories"]
+        .into_iter()
+        .map(|name| TaxonomyConfig {
+            name: name.into(),
+            paginate_by: None,
+        })
+        .collect()
+}
+
+/// `sites/<niche>/site.toml`: what makes one niche site itself.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    /// The site's name, shown in the header and `<title>`.
+    pub title: String,
+    /// Where the site is served, e.g. `https://espresso.example.com`.
+    pub base_url: String,
+    /// One line describing the topic, e.g. "home espresso for beginners".
+    pub niche: String,
+    /// Who the site is written for.
+    #[serde(default)]
+    pub audience: String,
+    /// A short description for the home page and search engines.
+    #[serde(default)]
+    pub description: String,
+    /// Language code (`en`, `de`, ...); defaults to the network's.
+    pub language: Option<String>,
+    /// Theme folder under `themes/`; defaults to the network's.
+    pub theme: Option<String>,
+    /// Free-form values for templates and blueprint content (`site.vars.x`).
+    #[serde(default)]
+    pub vars: serde_json::Map<String, serde_json::Value>,
+    /// Affiliate program tags, e.g. `amazon_tag = "espresso-20"`.
+    #[serde(default)]
+    pub affiliate: BTreeMap<String, String>,
+}
+
+/// Reads and deserializes a TOML file, turning syntax and schema errors into
+/// [`Error::Config`] with the file, line and column.
+pub fn read_toml<T: DeserializeOwned>(path: &Path) -> Result<T> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| Error::io(path, "cannot read file", source))?;
+    parse_toml(path, &text)
+}
+
+/// Deserializes TOML `text` that came from `path`.
+pub fn parse_toml<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
+    toml::from_str(text).map_err(|err| toml_error(path, text, &err, 0))
+}
+
+/// Converts a `toml` error into a located [`Error::Config`]; `line_offset` is
+/// added to the line (for TOML embedded in a larger file).
+pub fn toml_error(path: &Path, text: &str, err: &toml::de::Error, line_offset: usize) -> Error {
+    let mut location = Location::file(path);
+    if let Some(span) = err.span() {
+        let (line, column) = line_col(text, span.start);
+        location = Location::line(path, line + line_offset).with_column(column);
+    }
+    Error::Config {
+        location,
+        message: err.message().trim().to_string(),
+    }
+}

@@ -1,0 +1,261 @@
+//! The network: `grove.toml`, its sites, and which of them a command works on.
+
+mod config;
+mod shard;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+pub use config::{
+    BuildSettings, NetworkConfig, NetworkSettings, SiteConfig, TaxonomyConfig, parse_toml,
+    read_toml, toml_error,
+};
+pub use shard::Shard;
+
+use crate::error::{Error, Location, Result, collect_all};
+
+/// The file that marks a network's root folder.
+pub const NETWORK_FILE: &str = "grove.toml";
+
+/// A loaded, validated network: its configuration and every site in it.
+#[derive(Debug, Clone)]
+pub struct Network {
+    /// The folder holding `grove.toml`.
+    pub root: PathBuf,
+    /// The parsed `grove.toml`.
+    pub config: NetworkConfig,
+    /// Every site under `sites/`, sorted by name.
+    pub sites: Vec<Site>,
+}
+
+/// One niche site: `sites/<name>/`.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// The folder name, used in output paths and `--site`.
+    pub name: String,
+    /// `sites/<name>/`.
+    pub dir: PathBuf,
+    /// The parsed `site.toml`.
+    pub config: SiteConfig,
+    /// `base_url` without a trailing slash, e.g. `https://example.com/blog`.
+    pub base_url: String,
+    /// The path part of `base_url`, e.g. `/blog` (empty at a domain root).
+    pub base_path: String,
+}
+
+impl Site {
+    /// The language of this site's pages.
+    pub fn language<'a>(&'a self, network: &'a NetworkConfig) -> &'a str {
+        self.config
+            .language
+            .as_deref()
+            .unwrap_or(&network.network.default_language)
+    }
+
+    /// The theme this site renders with.
+    pub fn theme<'a>(&'a self, network: &'a NetworkConfig) -> &'a str {
+        self.config
+            .theme
+            .as_deref()
+            .unwrap_or(&network.network.theme)
+    }
+}
+
+impl Network {
+    /// Finds the network root: `start` or the nearest parent holding `grove.toml`.
+    pub fn find_root(start: &Path) -> Result<PathBuf> {
+        start
+            .ancestors()
+            .find(|dir| dir.join(NETWORK_FILE).is_file())
+            .map(Path::to_path_buf)
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "no {NETWORK_FILE} found in {} or any parent folder; run `grove new <dir>` to create a network, or pass --root",
+                    start.display()
+                ))
+            })
+    }
+
+    /// Loads `grove.toml` and every `sites/*/site.toml` below `root`.
+    pub fn load(root: &Path) -> Result<Network> {
+        let root = root
+            .canonicalize()
+            .map_err(|source| Error::io(root, "cannot open network folder", source))?;
+        let config: NetworkConfig = read_toml(&root.join(NETWORK_FILE))?;
+        validate_network(&root, &config)?;
+        let sites = load_sites(&root.join("sites"))?;
+        Ok(Network {
+            root,
+            config,
+            sites,
+        })
+    }
+
+    /// The folder `grove build` writes to when no `--output` is given.
+    pub fn output_dir(&self) -> PathBuf {
+        self.root.join(&self.config.network.output_dir)
+    }
+
+    /// The sites a command should work on: those named (all when `names` is
+    /// empty), then narrowed to one shard.
+    pub fn select(&self, names: &[String], shard: Option<Shard>) -> Result<Vec<&Site>> {
+        let mut selected: Vec<&Site> = if names.is_empty() {
+            self.sites.iter().collect()
+        } else {
+            let mut picked = Vec::new();
+            for name in names {
+                let site = self.sites.iter().find(|s| &s.name == name).ok_or_else(|| {
+                    let known: Vec<&str> = self.sites.iter().map(|s| s.name.as_str()).collect();
+                    Error::Usage(format!(
+                        "unknown site `{name}`: no {} (known sites: {})",
+                        self.root
+                            .join("sites")
+                            .join(name)
+                            .join("site.toml")
+                            .display(),
+                        if known.is_empty() {
+                            "none".to_string()
+                        } else {
+                            known.join(", ")
+                        }
+                    ))
+                })?;
+                if !picked.iter().any(|s: &&Site| s.name == site.name) {
+                    picked.push(site);
+                }
+            }
+            picked.sort_by(|a, b| a.name.cmp(&b.name));
+            picked
+        };
+        if let Some(shard) = shard {
+            selected = shard.pick(selected);
+        }
+        Ok(selected)
+    }
+}
+
+fn validate_network(root: &Path, config: &NetworkConfig) -> Result<()> {
+    let path = root.join(NETWORK_FILE);
+    let mut seen = Vec::new();
+    for taxonomy in &config.network.taxonomies {
+        let name = &taxonomy.name;
+        if !is_slug(name) {
+            return Err(Error::Config {
+                location: Location::file(&path),
+                message: format!(
+                    "taxonomy name `{name}` must be lowercase letters, digits, `-` or `_` (it is used as a URL segment)"
+                ),
+            });
+        }
+        if seen.contains(name) {
+            return Err(Error::Config {
+                location: Location::file(&path),
+                message: format!("taxonomy `{name}` is listed twice"),
+            });
+        }
+        if taxonomy.paginate_by == Some(0) {
+            return Err(Error::Config {
+                location: Location::file(&path),
+                message: format!("taxonomy `{name}`: paginate_by must be at least 1"),
+            });
+        }
+        seen.push(name.clone());
+    }
+    Ok(())
+}
+
+fn load_sites(sites_dir: &Path) -> Result<Vec<Site>> {
+    if !sites_dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let entries = std::fs::read_dir(sites_dir)
+        .map_err(|source| Error::io(sites_dir, "cannot list sites", source))?;
+    let mut dirs = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|source| Error::io(sites_dir, "cannot list sites", source))?;
+        let path = entry.path();
+        if path.is_dir() && path.join("site.toml").is_file() {
+            dirs.push(path);
+        }
+    }
+    dirs.sort();
+    collect_all(
+        dirs.par_iter()
+            .map(|dir| load_site(dir))
+            .collect::<Vec<_>>(),
+    )
+}
+
+fn load_site(dir: &Path) -> Result<Site> {
+    let path = dir.join("site.toml");
+    let name = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_string();
+    if !is_slug(&name) {
+        return Err(Error::Config {
+            location: Location::file(&path),
+            message: format!(
+                "site folder name `{name}` must be lowercase letters, digits, `-` or `_` (it becomes an output folder and a --site name)"
+            ),
+        });
+    }
+    let config: SiteConfig = read_toml(&path)?;
+    let (base_url, base_path) = split_base_url(&config.base_url).ok_or_else(|| Error::Config {
+        location: Location::file(&path),
+        message: format!(
+            "base_url `{}` must be an absolute http(s) URL such as https://{name}.example.com",
+            config.base_url
+        ),
+    })?;
+    Ok(Site {
+        name,
+        dir: dir.to_path_buf(),
+        config,
+        base_url,
+        base_path,
+    })
+}
+
+/// Splits `https://host/path/` into (`https://host/path`, `/path`).
+fn split_base_url(url: &str) -> Option<(String, String)> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let host_end = rest.find('/').unwrap_or(rest.len());
+    if host_end == 0 {
+        return None;
+    }
+    let path = rest[host_end..].trim_end_matches('/');
+    let base = url.trim_end_matches('/').to_string();
+    Some((base, path.to_string()))
+}
+
+/// Whether `name` is safe as a folder and URL segment.
+pub fn is_slug(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_is_split_into_origin_and_path() {
+        assert_eq!(
+            split_base_url("https://a.example.com/"),
+            Some(("https://a.example.com".into(), String::new()))
+        );
+        assert_eq!(
+            split_base_url("http://a.example.com/blog/"),
+            Some(("http://a.example.com/blog".into(), "/blog".into()))
+        );
+        assert_eq!(split_base_url("a.example.com"), None);
+        assert_eq!(split_base_url("https:///x"), None);
+    }
+}

@@ -1,0 +1,155 @@
+//! Themes: `themes/<name>/templates/` parsed once per build, with a site's
+//! `sites/<niche>/templates/` laid over them.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use tera::Tera;
+use walkdir::WalkDir;
+
+use crate::error::{Error, Location, Result};
+use crate::templating::{disable_get_env, template_error};
+
+/// A parsed theme.
+pub struct Theme {
+    /// `themes/<name>/`.
+    pub dir: PathBuf,
+    tera: Tera,
+    sources: Vec<(String, PathBuf)>,
+}
+
+impl Theme {
+    /// Loads `themes/<name>/` below the network root. `config_file` is named
+    /// in the error when the theme does not exist.
+    pub fn load(root: &Path, name: &str, config_file: &Path) -> Result<Theme> {
+        let dir = root.join("themes").join(name);
+        let templates_dir = dir.join("templates");
+        if !templates_dir.is_dir() {
+            return Err(Error::Config {
+                location: Location::file(config_file),
+                message: format!(
+                    "theme `{name}` not found: there is no {} folder",
+                    templates_dir.display()
+                ),
+            });
+        }
+        let sources = template_files(&templates_dir)?;
+        let mut tera = Tera::default();
+        disable_get_env(&mut tera);
+        add_templates(&mut tera, &sources)?;
+        Ok(Theme { dir, tera, sources })
+    }
+
+    /// `themes/<name>/static/`.
+    pub fn static_dir(&self) -> PathBuf {
+        self.dir.join("static")
+    }
+
+    /// This theme's templates with `site_templates` (if the folder exists)
+    /// overriding templates of the same name.
+    pub fn for_site(&self, site_templates: &Path) -> Result<SiteTemplates> {
+        let mut tera = self.tera.clone();
+        let mut names: HashSet<String> = self.sources.iter().map(|(n, _)| n.clone()).collect();
+        if site_templates.is_dir() {
+            let overrides = template_files(site_templates)?;
+            // Re-adding every theme template with the overrides keeps
+            // inheritance chains consistent across both folders.
+            let mut all: Vec<(String, PathBuf)> = self
+                .sources
+                .iter()
+                .filter(|(name, _)| !overrides.iter().any(|(o, _)| o == name))
+                .cloned()
+                .collect();
+            all.extend(overrides);
+            names = all.iter().map(|(n, _)| n.clone()).collect();
+            tera = Tera::default();
+            disable_get_env(&mut tera);
+            add_templates(&mut tera, &all)?;
+            return Ok(SiteTemplates {
+                tera,
+                names,
+                sources: all,
+            });
+        }
+        Ok(SiteTemplates {
+            tera,
+            names,
+            sources: self.sources.clone(),
+        })
+    }
+}
+
+/// The templates one site renders with.
+pub struct SiteTemplates {
+    /// The Tera instance (functions are registered on it per site).
+    pub tera: Tera,
+    names: HashSet<String>,
+    sources: Vec<(String, PathBuf)>,
+}
+
+impl SiteTemplates {
+    /// Whether a template called `name` exists.
+    pub fn has(&self, name: &str) -> bool {
+        self.names.contains(name)
+    }
+
+    /// The file a template was read from, for error messages.
+    pub fn file_of(&self, name: &str) -> Option<&Path> {
+        self.sources
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, p)| p.as_path())
+    }
+}
+
+fn template_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let mut files = Vec::new();
+    for entry in WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| {
+            Error::io(
+                e.path().unwrap_or(dir).to_path_buf(),
+                "cannot read templates",
+                e.into(),
+            )
+        })?;
+        if !entry.file_type().is_file() || entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        let name = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        files.push((name, entry.path().to_path_buf()));
+    }
+    Ok(files)
+}
+
+fn add_templates(tera: &mut Tera, files: &[(String, PathBuf)]) -> Result<()> {
+    let mut sources = Vec::with_capacity(files.len());
+    for (name, path) in files {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| Error::io(path, "cannot read template", source))?;
+        // Parse one by one first, so a syntax error names its own file.
+        tera::Template::new(name, None, &text).map_err(|e| template_error(path, &e))?;
+        sources.push((name.clone(), text));
+    }
+    tera.add_raw_templates(sources).map_err(|e| {
+        // Inheritance errors (a missing parent) come here; name the theme folder.
+        let dir = files
+            .first()
+            .and_then(|(name, path)| strip_name(path, name))
+            .unwrap_or_default();
+        template_error(&dir, &e)
+    })
+}
+
+/// The templates folder, given a template's path and name.
+fn strip_name(path: &Path, name: &str) -> Option<PathBuf> {
+    let mut dir = path.to_path_buf();
+    for _ in name.split('/') {
+        dir = dir.parent()?.to_path_buf();
+    }
+    Some(dir)
+}

@@ -1,0 +1,227 @@
+//! What templates see: pages, sections and the site as JSON values. Each
+//! page's listing view is serialized once and reused by every listing.
+
+use serde_json::{Map, Value, json};
+
+use crate::content::{Page, Section, SiteContent};
+use crate::network::{Network, Site};
+
+/// Turns site-relative URL paths into links and permalinks.
+#[derive(Debug, Clone)]
+pub struct Urls {
+    base_url: String,
+    base_path: String,
+}
+
+impl Urls {
+    /// URLs for `site`.
+    pub fn new(site: &Site) -> Self {
+        Urls {
+            base_url: site.base_url.clone(),
+            base_path: site.base_path.clone(),
+        }
+    }
+
+    /// Root-relative link: `/guides/a/` (with the base URL's path in front).
+    pub fn path(&self, path: &str) -> String {
+        format!("{}{path}", self.base_path)
+    }
+
+    /// Absolute URL: `https://example.com/guides/a/`.
+    pub fn permalink(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+}
+
+/// The `site` value for content expansion: configuration only.
+pub fn site_value(network: &Network, site: &Site) -> Value {
+    let config = &site.config;
+    json!({
+        "name": site.name,
+        "title": config.title,
+        "base_url": site.base_url,
+        "base_path": site.base_path,
+        "niche": config.niche,
+        "audience": config.audience,
+        "description": config.description,
+        "language": site.language(&network.config),
+        "vars": config.vars,
+        "affiliate": config.affiliate,
+        "network": { "name": network.config.network.name },
+    })
+}
+
+/// Adds what only the loaded content knows to `site`: `nav` (top-level
+/// sections), `root_pages` (pages at the top level, such as about and
+/// privacy) and `taxonomies` (those with terms).
+pub fn add_content_to_site(site: &mut Value, content: &SiteContent, urls: &Urls) {
+    let nav: Vec<Value> = content.sections[0]
+        .subsections
+        .iter()
+        .map(|&i| {
+            let s = &content.sections[i];
+            json!({ "title": section_title(s, ""), "path": urls.path(&s.path) })
+        })
+        .collect();
+    let root_pages: Vec<Value> = content.sections[0]
+        .pages
+        .iter()
+        .map(|&i| {
+            let p = &content.pages[i];
+            json!({ "title": p.meta.title, "path": urls.path(&p.path) })
+        })
+        .collect();
+    let taxonomies: Vec<Value> = content
+        .taxonomies
+        .iter()
+        .filter(|t| !t.terms.is_empty())
+        .map(|t| json!({ "name": t.config.name, "path": urls.path(&format!("/{}/", t.config.name)) }))
+        .collect();
+    if let Value::Object(map) = site {
+        map.insert("nav".into(), Value::Array(nav));
+        map.insert("root_pages".into(), Value::Array(root_pages));
+        map.insert("taxonomies".into(), Value::Array(taxonomies));
+    }
+}
+
+fn section_title<'a>(section: &'a Section, fallback: &'a str) -> &'a str {
+    if section.meta.title.is_empty() {
+        fallback
+    } else {
+        &section.meta.title
+    }
+}
+
+/// A page as it appears in listings: everything but its content.
+pub fn page_listing(page: &Page, urls: &Urls) -> Value {
+    let taxonomies: Map<String, Value> = page
+        .meta
+        .taxonomies
+        .iter()
+        .map(|(name, terms)| {
+            let terms: Vec<Value> = terms
+                .iter()
+                .map(|term| {
+                    let slug = slug::slugify(term);
+                    let path = urls.path(&format!("/{name}/{slug}/"));
+                    json!({ "name": term, "slug": slug, "path": path })
+                })
+                .collect();
+            (name.clone(), Value::Array(terms))
+        })
+        .collect();
+    json!({
+        "title": page.meta.title,
+        "description": page.meta.description,
+        "date": page.meta.date,
+        "updated": page.meta.updated,
+        "draft": page.meta.draft,
+        "weight": page.meta.weight,
+        "path": urls.path(&page.path),
+        "permalink": urls.permalink(&page.path),
+        "relative_path": page.rel,
+        "summary": page.rendered.summary,
+        "word_count": page.rendered.word_count,
+        "reading_time": page.reading_time,
+        "taxonomies": taxonomies,
+        "extra": page.meta.extra,
+    })
+}
+
+fn link(title: &str, path: &str, urls: &Urls) -> Value {
+    json!({ "title": title, "path": urls.path(path), "permalink": urls.permalink(path) })
+}
+
+fn ancestors(content: &SiteContent, section: usize, site_title: &str, urls: &Urls) -> Vec<Value> {
+    content
+        .ancestors(section)
+        .into_iter()
+        .map(|i| {
+            let s = &content.sections[i];
+            link(section_title(s, site_title), &s.path, urls)
+        })
+        .collect()
+}
+
+/// The `page` value for a page's own template: its listing view plus
+/// content, table of contents, breadcrumb ancestors and neighbours.
+pub fn page_full(
+    content: &SiteContent,
+    index: usize,
+    listing: &Value,
+    site_title: &str,
+    urls: &Urls,
+) -> Value {
+    let page = &content.pages[index];
+    let neighbour = |i: Option<usize>| {
+        i.map_or(Value::Null, |i| {
+            let p = &content.pages[i];
+            link(&p.meta.title, &p.path, urls)
+        })
+    };
+    let mut value = listing.clone();
+    if let Value::Object(map) = &mut value {
+        map.insert("content".into(), Value::String(page.rendered.html.clone()));
+        map.insert("toc".into(), json!(page.rendered.toc));
+        map.insert(
+            "ancestors".into(),
+            Value::Array(ancestors(content, page.section, site_title, urls)),
+        );
+        map.insert("previous".into(), neighbour(page.previous));
+        map.insert("next".into(), neighbour(page.next));
+    }
+    value
+}
+
+/// The `section` value. `pages` holds every page's listing view only when
+/// `with_pages` (unpaginated sections and `get_section`): paginated sections
+/// list their pages through the paginator instead.
+pub fn section_full(
+    content: &SiteContent,
+    index: usize,
+    listing: &[Value],
+    site_title: &str,
+    urls: &Urls,
+    with_pages: bool,
+) -> Value {
+    let section = &content.sections[index];
+    let subsections: Vec<Value> = section
+        .subsections
+        .iter()
+        .map(|&i| {
+            let s = &content.sections[i];
+            json!({
+                "title": section_title(s, ""),
+                "description": s.meta.description,
+                "path": urls.path(&s.path),
+                "permalink": urls.permalink(&s.path),
+                "relative_path": s.rel,
+                "page_count": s.pages.len(),
+                "extra": s.meta.extra,
+            })
+        })
+        .collect();
+    let pages: Vec<&Value> = if with_pages {
+        section.pages.iter().map(|&i| &listing[i]).collect()
+    } else {
+        Vec::new()
+    };
+    let parent_ancestors = match section.parent {
+        Some(parent) => ancestors(content, parent, site_title, urls),
+        None => Vec::new(),
+    };
+    json!({
+        "title": section_title(section, site_title),
+        "description": section.meta.description,
+        "path": urls.path(&section.path),
+        "permalink": urls.permalink(&section.path),
+        "relative_path": section.rel,
+        "content": section.rendered.html,
+        "toc": section.rendered.toc,
+        "extra": section.meta.extra,
+        "page_count": section.pages.len(),
+        "pages": pages,
+        "subsections": subsections,
+        "ancestors": parent_ancestors,
+    })
+}
