@@ -1,8 +1,9 @@
-//! Escaping for text placed into HTML attributes by hand-written markup.
+//! HTML escaping for Grove's own markup and for theme templates.
 
 /// Escapes `&`, `<`, `>`, `"` and `'` so `text` is safe inside a quoted
-/// HTML attribute or element body.
-pub fn escape_attr(text: &str) -> String {
+/// HTML attribute or element body. Unlike Tera's default escaper it leaves
+/// `/` alone, so URLs stay readable in the output.
+pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -21,6 +22,6 @@ pub fn escape_attr(text: &str) -> String {
 mod tests {
     #[test]
     fn escapes_markup() {
-        assert_eq!(super::escape_attr("a\"<b>&'"), "a&quot;&lt;b&gt;&amp;&#39;");
+        assert_eq!(super::escape_html("a\"<b>&'"), "a&quot;&lt;b&gt;&amp;&#39;");
     }
 }

@@ -17,9 +17,18 @@ pub fn content_tera() -> Tera {
     tera
 }
 
+/// A Tera instance for theme templates: HTML autoescaping that keeps URLs
+/// readable, and no `get_env`.
+pub fn theme_tera() -> Tera {
+    let mut tera = Tera::default();
+    tera.set_escape_fn(crate::html_escape::escape_html);
+    disable_get_env(&mut tera);
+    tera
+}
+
 /// Replaces Tera's built-in `get_env` with one that refuses: secrets stay in
 /// the environment, never in output.
-pub fn disable_get_env(tera: &mut Tera) {
+fn disable_get_env(tera: &mut Tera) {
     tera.register_function("get_env", |_: &HashMap<String, Value>| {
         Err(tera::Error::msg(
             "get_env is disabled in Grove: environment variables may hold secrets; put the value in site.toml [vars]",

@@ -8,7 +8,7 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, 
 use serde::Serialize;
 
 use crate::error::{Error, Location, Result, line_col};
-use crate::html_escape::escape_attr;
+use crate::html_escape::escape_html;
 
 /// The marker that ends a page's summary.
 pub const SUMMARY_MARKER: &str = "<!-- more -->";
@@ -108,7 +108,7 @@ pub fn render(
                 if options.anchor_links {
                     events.push(Event::Html(CowStr::from(format!(
                         " <a class=\"anchor\" href=\"#{}\" aria-label=\"Link to this section\">#</a>",
-                        escape_attr(&id)
+                        escape_html(&id)
                     ))));
                 }
                 events.push(Event::End(TagEnd::Heading(level)));
@@ -140,9 +140,9 @@ pub fn render(
                 let external = options.external_links_new_tab && is_external(&dest_url);
                 open_links.push(external);
                 if external {
-                    let mut tag = format!("<a href=\"{}\"", escape_attr(&dest_url));
+                    let mut tag = format!("<a href=\"{}\"", escape_html(&dest_url));
                     if !title.is_empty() {
-                        tag.push_str(&format!(" title=\"{}\"", escape_attr(&title)));
+                        tag.push_str(&format!(" title=\"{}\"", escape_html(&title)));
                     }
                     tag.push_str(" target=\"_blank\" rel=\"noopener\">");
                     events.push(Event::Html(CowStr::from(tag)));

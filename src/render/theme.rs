@@ -8,7 +8,7 @@ use tera::Tera;
 use walkdir::WalkDir;
 
 use crate::error::{Error, Location, Result};
-use crate::templating::{disable_get_env, template_error};
+use crate::templating::{template_error, theme_tera};
 
 /// A parsed theme.
 pub struct Theme {
@@ -34,8 +34,7 @@ impl Theme {
             });
         }
         let sources = template_files(&templates_dir)?;
-        let mut tera = Tera::default();
-        disable_get_env(&mut tera);
+        let mut tera = theme_tera();
         add_templates(&mut tera, &sources)?;
         Ok(Theme { dir, tera, sources })
     }
@@ -62,8 +61,7 @@ impl Theme {
                 .collect();
             all.extend(overrides);
             names = all.iter().map(|(n, _)| n.clone()).collect();
-            tera = Tera::default();
-            disable_get_env(&mut tera);
+            tera = theme_tera();
             add_templates(&mut tera, &all)?;
             return Ok(SiteTemplates {
                 tera,

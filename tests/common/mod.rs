@@ -1,0 +1,183 @@
+//! Helpers for integration tests: fixture networks in temporary folders,
+//! running the real `grove` binary, and reading output as parsed HTML.
+
+#![allow(dead_code)] // each test binary uses a different subset
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use scraper::{Html, Selector};
+
+/// The repository root (the example network).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A network in a temporary folder.
+pub struct Fixture {
+    dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    /// A minimal network: grove.toml and the default theme, no sites.
+    pub fn new() -> Fixture {
+        let fixture = Fixture {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        copy_dir(&repo().join("themes"), &fixture.path().join("themes"));
+        fixture.write(
+            "grove.toml",
+            "[network]\nname = \"Test\"\ntaxonomies = [\"tags\", \"categories\"]\n",
+        );
+        fixture
+    }
+
+    /// A copy of the repository's example network.
+    pub fn example() -> Fixture {
+        let fixture = Fixture {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        for dir in ["content", "sites", "themes"] {
+            copy_dir(&repo().join(dir), &fixture.path().join(dir));
+        }
+        std::fs::copy(repo().join("grove.toml"), fixture.path().join("grove.toml")).unwrap();
+        fixture
+    }
+
+    /// The network root.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes a file below the root, creating folders.
+    pub fn write(&self, rel: &str, text: &str) -> &Self {
+        let path = self.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+        self
+    }
+
+    /// Adds a site with the given folder name and title.
+    pub fn site(&self, name: &str, title: &str) -> &Self {
+        self.write(
+            &format!("sites/{name}/site.toml"),
+            &format!(
+                "title = \"{title}\"\nbase_url = \"https://{name}.example.com\"\nniche = \"{name} things\"\naudience = \"{name} fans\"\n[vars]\nproduct_kind = \"{name} widgets\"\n"
+            ),
+        )
+    }
+
+    /// Runs `grove --root <root> args...`.
+    pub fn grove(&self, args: &[&str]) -> Output {
+        grove_in(self.path(), args)
+    }
+
+    /// Runs `grove build args...` and panics with its output if it fails.
+    pub fn build(&self, args: &[&str]) -> Output {
+        let mut all = vec!["build"];
+        all.extend_from_slice(args);
+        let output = self.grove(&all);
+        assert!(
+            output.status.success(),
+            "grove build failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output
+    }
+
+    /// Runs `grove build args...`, expects failure, returns stderr.
+    pub fn build_fails(&self, args: &[&str]) -> String {
+        let mut all = vec!["build"];
+        all.extend_from_slice(args);
+        let output = self.grove(&all);
+        assert!(
+            !output.status.success(),
+            "grove build unexpectedly succeeded"
+        );
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    }
+
+    /// Path of an output file: `public/<rel>`.
+    pub fn out(&self, rel: &str) -> PathBuf {
+        self.path().join("public").join(rel)
+    }
+
+    /// Parses output file `public/<rel>` as HTML.
+    pub fn html(&self, rel: &str) -> Html {
+        let path = self.out(rel);
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        Html::parse_document(&text)
+    }
+}
+
+/// Runs the grove binary with `--root root`.
+pub fn grove_in(root: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_grove"))
+        .arg("--root")
+        .arg(root)
+        .args(args)
+        .output()
+        .expect("run grove")
+}
+
+/// Copies a folder recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Text of every element matching `selector`, whitespace-collapsed.
+pub fn texts(html: &Html, selector: &str) -> Vec<String> {
+    let selector = Selector::parse(selector).unwrap();
+    html.select(&selector)
+        .map(|e| {
+            e.text()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+/// Text of the single element matching `selector`.
+pub fn text(html: &Html, selector: &str) -> String {
+    let all = texts(html, selector);
+    assert_eq!(all.len(), 1, "expected one `{selector}`, found {all:?}");
+    all.into_iter().next().unwrap()
+}
+
+/// Attribute `attr` of every element matching `selector`.
+pub fn attrs(html: &Html, selector: &str, attr: &str) -> Vec<String> {
+    let selector = Selector::parse(selector).unwrap();
+    html.select(&selector)
+        .filter_map(|e| e.value().attr(attr).map(str::to_string))
+        .collect()
+}
+
+/// Every file below `dir`, relative, sorted.
+pub fn files_below(dir: &Path) -> Vec<String> {
+    let mut files: Vec<String> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            e.path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    files.sort();
+    files
+}
