@@ -124,6 +124,7 @@ pub fn build_site(
         },
         words_per_minute: build.words_per_minute,
         taxonomies: &network.config.network.taxonomies,
+        base_path: &site.base_path,
     };
     let mut site_json = site_value(network, site);
     let mut expand_context = Context::new();

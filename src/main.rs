@@ -1,17 +1,21 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use grove::Error;
 use grove::cmd::{Cli, run};
 
 fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            let count = error.count();
-            eprintln!("error: {error}");
-            if count > 1 {
-                eprintln!("{count} errors; nothing was written");
+        Err(Error::Many(errors)) => {
+            for error in &errors {
+                eprintln!("error: {error}");
             }
+            eprintln!("{} errors; nothing was written", errors.len());
+            ExitCode::FAILURE
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
             ExitCode::FAILURE
         }
     }

@@ -24,6 +24,9 @@ pub struct LoadOptions<'a> {
     pub words_per_minute: usize,
     /// The network's taxonomies.
     pub taxonomies: &'a [TaxonomyConfig],
+    /// The path part of the site's base URL (`/blog`), put in front of
+    /// resolved `@/` links.
+    pub base_path: &'a str,
 }
 
 /// A page: a Markdown file other than `_index.md`.
@@ -167,6 +170,7 @@ impl SiteContent {
         let resolver = Resolver {
             urls: &urls,
             drafts: &drafts,
+            base_path: options.base_path,
         };
         render_markdown(&mut pages, &mut sections, options, &resolver)?;
         link_sections(&mut sections);
@@ -418,12 +422,13 @@ fn url_map(
 struct Resolver<'a> {
     urls: &'a HashMap<String, String>,
     drafts: &'a HashSet<String>,
+    base_path: &'a str,
 }
 
 impl LinkResolver for Resolver<'_> {
     fn resolve(&self, target: &str) -> std::result::Result<String, String> {
         if let Some(url) = self.urls.get(target) {
-            return Ok(url.clone());
+            return Ok(format!("{}{url}", self.base_path));
         }
         if self.drafts.contains(target) {
             return Err(format!(
@@ -437,8 +442,8 @@ impl LinkResolver for Resolver<'_> {
 }
 
 fn render_markdown(
-    pages: &mut Vec<(Page, Pending)>,
-    sections: &mut Vec<(Section, Pending)>,
+    pages: &mut [(Page, Pending)],
+    sections: &mut [(Section, Pending)],
     options: LoadOptions<'_>,
     resolver: &Resolver<'_>,
 ) -> Result<()> {
@@ -475,7 +480,7 @@ fn render_markdown(
     Ok(())
 }
 
-fn link_sections(sections: &mut Vec<(Section, Pending)>) {
+fn link_sections(sections: &mut [(Section, Pending)]) {
     for i in 1..sections.len() {
         let parent_dir_of = parent_dir(&sections[i].0.dir).to_string();
         let parent = nearest_section(sections, &parent_dir_of);

@@ -1,0 +1,276 @@
+//! Content features on small fixture networks: sections, sorting,
+//! pagination, aliases, bundles, summaries, tables of contents, base paths,
+//! and the scaffolding commands.
+
+mod common;
+
+use common::{Fixture, attrs, grove_in, text, texts};
+
+fn network_with_pages(count: usize, section_front_matter: &str) -> Fixture {
+    let net = Fixture::new();
+    net.site("alpha", "Alpha");
+    net.write(
+        "content/blog/_index.md",
+        &format!("+++\ntitle = \"Blog\"\n{section_front_matter}\n+++\n"),
+    );
+    for i in 1..=count {
+        net.write(
+            &format!("sites/alpha/content/blog/post-{i}.md"),
+            &format!("+++\ntitle = \"Post {i}\"\ndate = 2026-01-{i:02}\nweight = {}\ntags = [\"all\"]\n+++\nBody {i}.\n", 100 - i),
+        );
+    }
+    net
+}
+
+#[test]
+fn sections_paginate_with_working_pager_links() {
+    let net = network_with_pages(5, "paginate_by = 2");
+    net.build(&[]);
+    let first = net.html("alpha/blog/index.html");
+    assert_eq!(texts(&first, ".card h3"), vec!["Post 5", "Post 4"]);
+    assert_eq!(attrs(&first, "a[rel=next]", "href"), vec!["/blog/page/2/"]);
+    let last = net.html("alpha/blog/page/3/index.html");
+    assert_eq!(texts(&last, ".card h3"), vec!["Post 1"]);
+    assert_eq!(attrs(&last, "a[rel=prev]", "href"), vec!["/blog/page/2/"]);
+    assert!(attrs(&last, "a[rel=next]", "href").is_empty());
+    let redirect = net.html("alpha/blog/page/1/index.html");
+    assert_eq!(
+        attrs(&redirect, "link[rel=canonical]", "href"),
+        vec!["/blog/"]
+    );
+    assert!(!net.out("alpha/blog/page/4/index.html").exists());
+}
+
+#[test]
+fn sections_sort_by_weight_and_title() {
+    let net = network_with_pages(3, "sort_by = \"weight\"");
+    net.build(&[]);
+    let blog = net.html("alpha/blog/index.html");
+    assert_eq!(texts(&blog, ".card h3"), vec!["Post 3", "Post 2", "Post 1"]);
+    let page = net.html("alpha/blog/post-2/index.html");
+    assert_eq!(
+        attrs(&page, ".pager a", "href"),
+        vec!["/blog/post-3/", "/blog/post-1/"]
+    );
+
+    net.write(
+        "content/blog/_index.md",
+        "+++\ntitle = \"Blog\"\nsort_by = \"title\"\n+++\n",
+    );
+    net.write(
+        "sites/alpha/content/blog/post-2.md",
+        "+++\ntitle = \"Alpha post\"\n+++\n",
+    );
+    net.build(&[]);
+    let blog = net.html("alpha/blog/index.html");
+    assert_eq!(
+        texts(&blog, ".card h3"),
+        vec!["Alpha post", "Post 1", "Post 3"]
+    );
+}
+
+#[test]
+fn taxonomy_terms_paginate_when_configured() {
+    let net = network_with_pages(5, "");
+    net.write(
+        "grove.toml",
+        "[network]\nname = \"T\"\ntaxonomies = [{ name = \"tags\", paginate_by = 2 }]\n",
+    );
+    net.build(&[]);
+    let term = net.html("alpha/tags/all/index.html");
+    assert_eq!(texts(&term, ".card h3"), vec!["Post 5", "Post 4"]);
+    assert!(net.out("alpha/tags/all/page/3/index.html").is_file());
+    assert!(!net.out("alpha/categories/index.html").exists());
+}
+
+#[test]
+fn aliases_redirect_to_the_page() {
+    let net = network_with_pages(1, "");
+    net.write(
+        "sites/alpha/content/blog/post-1.md",
+        "+++\ntitle = \"Post 1\"\naliases = [\"/old/post/\", \"legacy.html\"]\n+++\n",
+    );
+    net.build(&[]);
+    for file in ["alpha/old/post/index.html", "alpha/legacy.html"] {
+        let html = net.html(file);
+        assert_eq!(
+            attrs(&html, "link[rel=canonical]", "href"),
+            vec!["/blog/post-1/"]
+        );
+        assert_eq!(
+            attrs(&html, "meta[name=robots]", "content"),
+            vec!["noindex"]
+        );
+        assert_eq!(
+            attrs(&html, "meta[http-equiv=refresh]", "content"),
+            vec!["0; url=/blog/post-1/"]
+        );
+    }
+}
+
+#[test]
+fn summaries_toc_anchors_and_reading_time() {
+    let net = Fixture::new();
+    net.site("alpha", "Alpha");
+    let words = "word ".repeat(450);
+    net.write("content/guides/_index.md", "+++\ntitle = \"Guides\"\n+++\n");
+    net.write(
+        "sites/alpha/content/guides/deep.md",
+        &format!(
+            "+++\ntitle = \"Deep\"\n+++\nIntro text here.\n\n<!-- more -->\n\n## First part\n\n{words}\n\n### Detail\n\nMore.\n\n## First part\n\nAgain.\n\n## Table\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nA note[^1].\n\n[^1]: The footnote.\n"
+        ),
+    );
+    net.build(&[]);
+    let page = net.html("alpha/guides/deep/index.html");
+    assert_eq!(
+        attrs(&page, ".prose h2", "id"),
+        vec!["first-part", "first-part-1", "table"]
+    );
+    assert_eq!(
+        attrs(&page, ".toc a", "href"),
+        vec!["#first-part", "#detail", "#first-part-1", "#table"]
+    );
+    assert!(
+        text(&page, ".meta").contains("3 min read"),
+        "{}",
+        text(&page, ".meta")
+    );
+    assert_eq!(texts(&page, ".prose td"), vec!["1", "2"]);
+    assert_eq!(texts(&page, ".footnote-definition").len(), 1);
+    // The summary (text before <!-- more -->) is the card text in listings.
+    let guides = net.html("alpha/guides/index.html");
+    assert_eq!(texts(&guides, ".card p")[0], "Intro text here.");
+}
+
+#[test]
+fn base_url_with_a_path_prefixes_every_link() {
+    let net = network_with_pages(2, "");
+    net.write(
+        "sites/alpha/site.toml",
+        "title = \"Alpha\"\nbase_url = \"https://example.com/alpha/\"\nniche = \"a\"\n",
+    );
+    net.write(
+        "sites/alpha/content/about.md",
+        "+++\ntitle = \"About\"\n+++\n[Blog](@/blog/_index.md)\n",
+    );
+    net.build(&[]);
+    let about = net.html("alpha/about/index.html");
+    assert_eq!(attrs(&about, ".prose a", "href"), vec!["/alpha/blog/"]);
+    assert_eq!(
+        attrs(&about, "link[rel=stylesheet]", "href"),
+        vec!["/alpha/style.css"]
+    );
+    assert_eq!(
+        attrs(&about, "link[rel=canonical]", "href"),
+        vec!["https://example.com/alpha/about/"]
+    );
+}
+
+#[test]
+fn page_bundles_keep_their_assets() {
+    let net = Fixture::new();
+    net.site("alpha", "Alpha");
+    net.write(
+        "sites/alpha/content/guides/kit/index.md",
+        "+++\ntitle = \"Kit\"\n+++\n![A photo of the kit](photo.txt)\n",
+    );
+    net.write("sites/alpha/content/guides/kit/photo.txt", "pretend image");
+    net.write("content/briefs.toml", "[[brief]]\n");
+    net.build(&[]);
+    let page = net.html("alpha/guides/kit/index.html");
+    assert_eq!(
+        attrs(&page, ".prose img", "alt"),
+        vec!["A photo of the kit"]
+    );
+    assert!(net.out("alpha/guides/kit/photo.txt").is_file());
+    assert!(
+        !net.out("alpha/briefs.toml").exists(),
+        "briefs are not published"
+    );
+}
+
+#[test]
+fn static_files_layer_theme_then_site() {
+    let net = network_with_pages(1, "");
+    net.write("themes/default/static/robots-note.txt", "theme");
+    net.write("sites/alpha/static/robots-note.txt", "site");
+    net.write("sites/alpha/static/img/logo.svg", "<svg/>");
+    net.build(&[]);
+    assert_eq!(
+        std::fs::read_to_string(net.out("alpha/robots-note.txt")).unwrap(),
+        "site"
+    );
+    assert!(net.out("alpha/img/logo.svg").is_file());
+}
+
+#[test]
+fn new_scaffolds_a_network_that_builds() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("net");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_grove"))
+        .args(["new", root.to_str().unwrap(), "--name", "Mine"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let output = grove_in(
+        &root,
+        &["new-site", "bird-feeders", "--niche", "garden bird feeders"],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let again = grove_in(&root, &["new-site", "bird-feeders"]);
+    assert!(
+        !again.status.success(),
+        "new-site must not overwrite a site"
+    );
+
+    let output = grove_in(&root, &["build"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let home = scraper::Html::parse_document(
+        &std::fs::read_to_string(root.join("public/bird-feeders/index.html")).unwrap(),
+    );
+    assert_eq!(text(&home, "main h1"), "Bird Feeders");
+    assert!(text(&home, ".prose").contains("a site about garden bird feeders"));
+    assert!(
+        root.join("public/example/guides/first-guide/index.html")
+            .is_file()
+    );
+
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_grove"))
+        .args(["new", root.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        !refused.status.success(),
+        "new must refuse a non-empty folder"
+    );
+}
+
+#[test]
+fn help_is_available_for_every_command() {
+    for command in [
+        vec!["--help"],
+        vec!["build", "--help"],
+        vec!["new", "--help"],
+        vec!["new-site", "--help"],
+    ] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_grove"))
+            .args(&command)
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        assert!(String::from_utf8_lossy(&output.stdout).contains("Usage: grove"));
+    }
+}
