@@ -12,7 +12,7 @@ use crate::error::{Result, collect_all};
 use crate::network::{NETWORK_FILE, Network, Shard, Site};
 use crate::output::Staging;
 use crate::render::views::{Urls, add_content_to_site, site_value};
-use crate::render::{SiteRenderer, Theme};
+use crate::render::{RenderTarget, SiteRenderer, Theme};
 
 /// What to build and where.
 #[derive(Debug, Clone, Default)]
@@ -145,7 +145,11 @@ pub fn build_site(
 
     let urls = Urls::new(site);
     add_content_to_site(&mut site_json, &content, &urls);
-    let renderer = SiteRenderer::new(content, templates, site_json, urls, out.to_path_buf());
+    let target = RenderTarget {
+        out: out.to_path_buf(),
+        network_file: network.root.join(NETWORK_FILE),
+    };
+    let renderer = SiteRenderer::new(content, templates, site_json, urls, target);
     let stats = renderer.render(&[theme.static_dir(), site.dir.join("static")])?;
     Ok(SiteSummary {
         name: site.name.clone(),

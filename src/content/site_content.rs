@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use tera::Context;
@@ -115,15 +116,13 @@ enum Document {
         rel: String,
         file: PathBuf,
         meta: PageMeta,
-        body: String,
-        body_line: usize,
+        body: Pending,
     },
     Section {
         rel: String,
         file: PathBuf,
         meta: SectionMeta,
-        body: String,
-        body_line: usize,
+        body: Pending,
     },
 }
 
@@ -212,7 +211,12 @@ fn read_document(
     let text = file.expand(blueprint, context)?;
     let split = front_matter::split(&file.path, &text)?;
     let fields = front_matter::parse_fields(&file.path, &split)?;
-    let body = split.body.to_string();
+    // The body is the tail of the text: keep a shared reference, not a copy.
+    let body = Pending {
+        start: text.len() - split.body.len(),
+        line: split.body_line,
+        text: text.clone(),
+    };
     let is_section = file.rel == "_index.md" || file.rel.ends_with("/_index.md");
     Ok(if is_section {
         Document::Section {
@@ -220,7 +224,6 @@ fn read_document(
             file: file.path.clone(),
             meta: SectionMeta::from_fields(fields)?,
             body,
-            body_line: split.body_line,
         }
     } else {
         Document::Page {
@@ -228,7 +231,6 @@ fn read_document(
             file: file.path.clone(),
             meta: PageMeta::from_fields(fields, taxonomies)?,
             body,
-            body_line: split.body_line,
         }
     })
 }
@@ -246,10 +248,25 @@ fn dir_url(dir: &str) -> String {
     }
 }
 
-/// Markdown bodies waiting to be rendered, parallel to pages and sections.
+/// A Markdown body waiting to be rendered: the tail of a file's text.
 struct Pending {
-    body: String,
-    body_line: usize,
+    text: Arc<str>,
+    start: usize,
+    line: usize,
+}
+
+impl Pending {
+    fn empty() -> Pending {
+        Pending {
+            text: Arc::from(""),
+            start: 0,
+            line: 1,
+        }
+    }
+
+    fn body(&self) -> &str {
+        &self.text[self.start..]
+    }
 }
 
 fn section_stubs(docs: Vec<Document>) -> Vec<(Section, Pending)> {
@@ -261,7 +278,6 @@ fn section_stubs(docs: Vec<Document>) -> Vec<(Section, Pending)> {
                 file,
                 meta,
                 body,
-                body_line,
             } => {
                 let dir = parent_dir(&rel).to_string();
                 Some((
@@ -276,20 +292,14 @@ fn section_stubs(docs: Vec<Document>) -> Vec<(Section, Pending)> {
                         subsections: Vec::new(),
                         parent: None,
                     },
-                    Pending { body, body_line },
+                    body,
                 ))
             }
             Document::Page { .. } => None,
         })
         .collect();
     if !sections.iter().any(|(s, _)| s.dir.is_empty()) {
-        sections.push((
-            root_section(),
-            Pending {
-                body: String::new(),
-                body_line: 1,
-            },
-        ));
+        sections.push((root_section(), Pending::empty()));
     }
     sections.sort_by(|a, b| a.0.dir.cmp(&b.0.dir));
     sections
@@ -341,7 +351,6 @@ fn page_stubs(docs: Vec<Document>, sections: &[(Section, Pending)]) -> Vec<(Page
                 file,
                 meta,
                 body,
-                body_line,
             } => {
                 let dir = parent_dir(&rel);
                 let stem = rel[dir.len()..]
@@ -377,7 +386,7 @@ fn page_stubs(docs: Vec<Document>, sections: &[(Section, Pending)]) -> Vec<(Page
                         previous: None,
                         next: None,
                     },
-                    Pending { body, body_line },
+                    body,
                 ))
             }
             Document::Section { .. } => None,
@@ -452,9 +461,9 @@ fn render_markdown(
         .map(|(page, pending)| {
             let source = SourceRef {
                 path: &page.file,
-                body_line: pending.body_line,
+                body_line: pending.line,
             };
-            page.rendered = markdown::render(&pending.body, source, options.markdown, resolver)?;
+            page.rendered = markdown::render(pending.body(), source, options.markdown, resolver)?;
             page.reading_time = page
                 .rendered
                 .word_count
@@ -470,9 +479,10 @@ fn render_markdown(
             };
             let source = SourceRef {
                 path: file,
-                body_line: pending.body_line,
+                body_line: pending.line,
             };
-            section.rendered = markdown::render(&pending.body, source, options.markdown, resolver)?;
+            section.rendered =
+                markdown::render(pending.body(), source, options.markdown, resolver)?;
             Ok(())
         })
         .collect();

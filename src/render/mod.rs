@@ -8,5 +8,5 @@ pub mod theme;
 pub mod views;
 
 pub use redirect::redirect_page;
-pub use site::{RenderStats, SiteRenderer};
+pub use site::{RenderStats, RenderTarget, SiteRenderer};
 pub use theme::{SiteTemplates, Theme};

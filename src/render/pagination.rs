@@ -50,11 +50,11 @@ pub fn paginator_value(
     current: &Pager,
     per_page: usize,
     total: usize,
-    items: Vec<&Value>,
+    items: Vec<Value>,
     urls: &Urls,
 ) -> Value {
     let link = |number: usize| urls.path(&all[number - 1].path);
-    json!({
+    let mut value = json!({
         "paginate_by": per_page,
         "current_index": current.number,
         "number_pagers": all.len(),
@@ -63,8 +63,9 @@ pub fn paginator_value(
         "last": link(all.len()),
         "previous": (current.number > 1).then(|| link(current.number - 1)),
         "next": (current.number < all.len()).then(|| link(current.number + 1)),
-        "pages": items,
-    })
+    });
+    value["pages"] = Value::Array(items);
+    value
 }
 
 #[cfg(test)]

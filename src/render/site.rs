@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use tera::Context;
 use walkdir::WalkDir;
 
@@ -15,7 +15,7 @@ use super::pagination::{pager_path, pagers, paginator_value};
 use super::redirect::redirect_page;
 use super::theme::SiteTemplates;
 use super::views::{Urls, page_full, page_listing, section_full};
-use crate::content::{SiteContent, Taxonomy};
+use crate::content::{SiteContent, Taxonomy, Term};
 use crate::error::{Error, Location, Result, collect_all};
 use crate::output::{copy_file, write_file};
 use crate::templating::template_error;
@@ -29,6 +29,16 @@ pub struct RenderStats {
     pub files: usize,
 }
 
+/// Where a site is rendered, and the config file named in errors about
+/// network-wide settings (taxonomies).
+#[derive(Debug, Clone)]
+pub struct RenderTarget {
+    /// The site's output folder.
+    pub out: PathBuf,
+    /// The network's `grove.toml`.
+    pub network_file: PathBuf,
+}
+
 /// Renders one site's content into an output folder.
 pub struct SiteRenderer {
     data: Arc<SiteData>,
@@ -36,25 +46,47 @@ pub struct SiteRenderer {
     site: Value,
     lang: String,
     out: PathBuf,
+    network_file: PathBuf,
+    /// Each page's HTML, taken out of the content graph so it can be moved
+    /// into that page's context and freed once the page is written.
+    page_html: Vec<String>,
 }
+
+/// A listing to render: a section or a taxonomy term.
+struct Listing<'a> {
+    base: &'a str,
+    template: &'a str,
+    source: &'a Path,
+    paginate_by: Option<usize>,
+    pages: &'a [usize],
+}
+
+/// A template context under construction: owned values, handed to Tera
+/// whole (cloning a value tree is far cheaper than re-serializing it).
+type Vars = Map<String, Value>;
 
 struct Job {
     path: String,
     template: String,
-    context: Context,
+    context: Vars,
     source: PathBuf,
 }
 
 impl SiteRenderer {
-    /// Prepares rendering `content` with `templates` into `out`; `site` is
-    /// the site's template value (see [`super::views`]).
+    /// Prepares rendering `content` with `templates` into `target`; `site`
+    /// is the site's template value (see [`super::views`]).
     pub fn new(
-        content: SiteContent,
+        mut content: SiteContent,
         mut templates: SiteTemplates,
         site: Value,
         urls: Urls,
-        out: PathBuf,
+        target: RenderTarget,
     ) -> SiteRenderer {
+        let page_html = content
+            .pages
+            .iter_mut()
+            .map(|page| std::mem::take(&mut page.rendered.html))
+            .collect();
         let listing = content
             .pages
             .par_iter()
@@ -74,14 +106,17 @@ impl SiteRenderer {
             templates,
             site,
             lang,
-            out,
+            out: target.out,
+            network_file: target.network_file,
+            page_html,
         }
     }
 
     /// Renders everything and copies static files; returns what was written.
-    pub fn render(&self, static_dirs: &[PathBuf]) -> Result<RenderStats> {
+    pub fn render(mut self, static_dirs: &[PathBuf]) -> Result<RenderStats> {
         let static_files = self.copy_static(static_dirs)?;
-        let pages = self.render_pages()?;
+        let page_html = std::mem::take(&mut self.page_html);
+        let pages = self.render_pages(page_html)?;
         let listings = self.render_sections()? + self.render_taxonomies()?;
         let extra = self.render_404()? + self.write_redirects()?;
         Ok(RenderStats {
@@ -94,12 +129,18 @@ impl SiteRenderer {
         &self.data.content
     }
 
-    fn context(&self, path: &str) -> Context {
-        let mut context = Context::new();
-        context.insert("site", &self.site);
-        context.insert("lang", &self.lang);
-        context.insert("current_path", &self.data.urls.path(path));
-        context.insert("current_url", &self.data.urls.permalink(path));
+    fn context(&self, path: &str) -> Vars {
+        let mut context = Map::new();
+        context.insert("site".into(), self.site.clone());
+        context.insert("lang".into(), Value::String(self.lang.clone()));
+        context.insert(
+            "current_path".into(),
+            Value::String(self.data.urls.path(path)),
+        );
+        context.insert(
+            "current_url".into(),
+            Value::String(self.data.urls.permalink(path)),
+        );
         context
     }
 
@@ -117,10 +158,12 @@ impl SiteRenderer {
     }
 
     fn run(&self, job: Job) -> Result<()> {
+        let context = Context::from_value(Value::Object(job.context))
+            .expect("a JSON object is always a valid context");
         let html = self
             .templates
             .tera
-            .render(&job.template, &job.context)
+            .render(&job.template, &context)
             .map_err(|e| {
                 let mut error = template_error(&job.source, &e);
                 if let (Error::Template { message, .. }, Some(file)) =
@@ -136,11 +179,12 @@ impl SiteRenderer {
         write_file(&self.out.join(output_file(&job.path)), html.as_bytes())
     }
 
-    fn render_pages(&self) -> Result<usize> {
+    fn render_pages(&self, page_html: Vec<String>) -> Result<usize> {
         let content = self.content();
-        let results: Vec<Result<()>> = (0..content.pages.len())
+        let results: Vec<Result<()>> = page_html
             .into_par_iter()
-            .map(|i| {
+            .enumerate()
+            .map(|(i, html)| {
                 let page = &content.pages[i];
                 let section = &content.sections[page.section];
                 let template = page
@@ -155,10 +199,11 @@ impl SiteRenderer {
                     content,
                     i,
                     &self.data.listing[i],
+                    html,
                     &self.data.site_title,
                     &self.data.urls,
                 );
-                context.insert("page", &view);
+                context.insert("page".into(), view);
                 self.run(Job {
                     path: page.path.clone(),
                     template: template.to_string(),
@@ -172,96 +217,92 @@ impl SiteRenderer {
 
     fn render_sections(&self) -> Result<usize> {
         let content = self.content();
-        let mut jobs = Vec::new();
-        for (i, section) in content.sections.iter().enumerate() {
-            let source = section
-                .file
-                .clone()
-                .unwrap_or_else(|| PathBuf::from("content/_index.md"));
-            let default = if section.dir.is_empty() {
-                "index.html"
-            } else {
-                "section.html"
-            };
-            let template = section.meta.template.as_deref().unwrap_or(default);
-            self.check_template(template, &source)?;
-            let paginate = section.meta.paginate_by;
-            let view = section_full(
-                content,
-                i,
-                &self.data.listing,
-                &self.data.site_title,
-                &self.data.urls,
-                paginate.is_none(),
-            );
-            let items: Vec<&Value> = section
-                .pages
-                .iter()
-                .map(|&p| &self.data.listing[p])
-                .collect();
-            jobs.extend(self.paginated_jobs(
-                &section.path,
-                template,
-                &source,
-                paginate,
-                &items,
-                |context| {
-                    context.insert("section", &view);
-                },
-            ));
-        }
-        self.run_all(jobs)
+        let results: Vec<Result<usize>> = content
+            .sections
+            .par_iter()
+            .enumerate()
+            .map(|(i, section)| {
+                let source = section
+                    .file
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from("content/_index.md"));
+                let default = if section.dir.is_empty() {
+                    "index.html"
+                } else {
+                    "section.html"
+                };
+                let template = section.meta.template.as_deref().unwrap_or(default);
+                self.check_template(template, &source)?;
+                let paginate_by = section.meta.paginate_by;
+                let view = section_full(
+                    content,
+                    i,
+                    &self.data.listing,
+                    &self.data.site_title,
+                    &self.data.urls,
+                    paginate_by.is_none(),
+                );
+                let listing = Listing {
+                    base: &section.path,
+                    template,
+                    source: &source,
+                    paginate_by,
+                    pages: &section.pages,
+                };
+                self.render_listing(listing, &|context| {
+                    context.insert("section".into(), view.clone());
+                })
+            })
+            .collect();
+        Ok(collect_all(results)?.into_iter().sum())
     }
 
-    /// One job per pager of a listing (one job when not paginated), plus a
-    /// redirect from `/page/1/` to the listing.
-    fn paginated_jobs(
+    /// Renders a listing: one page, or one per pager when paginated, each
+    /// built and written in turn so only a few contexts exist at once.
+    fn render_listing(
         &self,
-        base: &str,
-        template: &str,
-        source: &Path,
-        paginate_by: Option<usize>,
-        items: &[&Value],
-        fill: impl Fn(&mut Context),
-    ) -> Vec<Job> {
-        let mut jobs = Vec::new();
-        let Some(per_page) = paginate_by else {
-            let mut context = self.context(base);
+        listing: Listing<'_>,
+        fill: &(dyn Fn(&mut Vars) + Sync),
+    ) -> Result<usize> {
+        let Some(per_page) = listing.paginate_by else {
+            let mut context = self.context(listing.base);
             fill(&mut context);
-            jobs.push(Job {
-                path: base.to_string(),
-                template: template.to_string(),
+            self.run(Job {
+                path: listing.base.to_string(),
+                template: listing.template.to_string(),
                 context,
-                source: source.to_path_buf(),
-            });
-            return jobs;
+                source: listing.source.to_path_buf(),
+            })?;
+            return Ok(1);
         };
-        let all = pagers(base, items.len(), per_page);
-        for pager in &all {
-            let mut context = self.context(&pager.path);
-            fill(&mut context);
-            let slice = items[pager.items.clone()].to_vec();
-            let paginator =
-                paginator_value(&all, pager, per_page, items.len(), slice, &self.data.urls);
-            context.insert("paginator", &paginator);
-            jobs.push(Job {
-                path: pager.path.clone(),
-                template: template.to_string(),
-                context,
-                source: source.to_path_buf(),
-            });
-        }
-        jobs
-    }
-
-    fn run_all(&self, jobs: Vec<Job>) -> Result<usize> {
-        let count = jobs.len();
-        collect_all(
-            jobs.into_par_iter()
-                .map(|job| self.run(job))
-                .collect::<Vec<_>>(),
-        )?;
-        Ok(count)
+        let all = pagers(listing.base, listing.pages.len(), per_page);
+        let results: Vec<Result<()>> = all
+            .par_iter()
+            .map(|pager| {
+                let mut context = self.context(&pager.path);
+                fill(&mut context);
+                let items: Vec<Value> = listing.pages[pager.items.clone()]
+                    .iter()
+                    .map(|&p| self.data.listing[p].clone())
+                    .collect();
+                let paginator = paginator_value(
+                    &all,
+                    pager,
+                    per_page,
+                    listing.pages.len(),
+                    items,
+                    &self.data.urls,
+                );
+                context.insert("paginator".into(), paginator);
+                self.run(Job {
+                    path: pager.path.clone(),
+                    template: listing.template.to_string(),
+                    context,
+                    source: listing.source.to_path_buf(),
+                })
+            })
+            .collect();
+        Ok(collect_all(results)?.len())
     }
 
     fn taxonomy_template(&self, taxonomy: &Taxonomy, kind: &str) -> String {
@@ -274,76 +315,86 @@ impl SiteRenderer {
     }
 
     fn render_taxonomies(&self) -> Result<usize> {
-        let content = self.content();
-        let urls = &self.data.urls;
-        let mut jobs = Vec::new();
-        let source = PathBuf::from("grove.toml");
-        for taxonomy in content.taxonomies.iter().filter(|t| !t.terms.is_empty()) {
-            let name = &taxonomy.config.name;
-            let base = format!("/{name}/");
-            let terms: Vec<Value> = taxonomy
-                .terms
-                .iter()
-                .map(|term| {
-                    let path = format!("{base}{}/", term.slug);
-                    json!({
-                        "name": term.name,
-                        "slug": term.slug,
-                        "path": urls.path(&path),
-                        "permalink": urls.permalink(&path),
-                        "page_count": term.pages.len(),
-                    })
-                })
-                .collect();
-            let taxonomy_value = json!({
-                "name": name,
-                "path": urls.path(&base),
-                "permalink": urls.permalink(&base),
-                "terms": terms,
-            });
-
-            let list_template = self.taxonomy_template(taxonomy, "list");
-            self.check_template(&list_template, &source)?;
-            let mut context = self.context(&base);
-            context.insert("taxonomy", &taxonomy_value);
-            jobs.push(Job {
-                path: base.clone(),
-                template: list_template,
-                context,
-                source: source.clone(),
-            });
-
-            let single_template = self.taxonomy_template(taxonomy, "single");
-            self.check_template(&single_template, &source)?;
-            for (term, term_value) in taxonomy.terms.iter().zip(&terms) {
-                let items: Vec<&Value> =
-                    term.pages.iter().map(|&p| &self.data.listing[p]).collect();
-                let mut term_value = term_value.clone();
-                if taxonomy.config.paginate_by.is_none() {
-                    term_value["pages"] = json!(items);
-                }
-                let term_path = format!("{base}{}/", term.slug);
-                jobs.extend(self.paginated_jobs(
-                    &term_path,
-                    &single_template,
-                    &source,
-                    taxonomy.config.paginate_by,
-                    &items,
-                    |context| {
-                        context.insert("taxonomy", &taxonomy_value);
-                        context.insert("term", &term_value);
-                    },
-                ));
-            }
+        let mut written = 0;
+        for taxonomy in self
+            .content()
+            .taxonomies
+            .iter()
+            .filter(|t| !t.terms.is_empty())
+        {
+            written += self.render_taxonomy(taxonomy)?;
         }
-        self.run_all(jobs)
+        Ok(written)
+    }
+
+    fn render_taxonomy(&self, taxonomy: &Taxonomy) -> Result<usize> {
+        let urls = &self.data.urls;
+        let source = &self.network_file;
+        let name = &taxonomy.config.name;
+        let base = format!("/{name}/");
+        let term_value = |term: &Term| {
+            let path = format!("{base}{}/", term.slug);
+            json!({
+                "name": term.name,
+                "slug": term.slug,
+                "path": urls.path(&path),
+                "permalink": urls.permalink(&path),
+                "page_count": term.pages.len(),
+            })
+        };
+        let taxonomy_value = json!({
+            "name": name,
+            "path": urls.path(&base),
+            "permalink": urls.permalink(&base),
+            "terms": taxonomy.terms.iter().map(term_value).collect::<Vec<_>>(),
+        });
+
+        let list_template = self.taxonomy_template(taxonomy, "list");
+        self.check_template(&list_template, source)?;
+        let single_template = self.taxonomy_template(taxonomy, "single");
+        self.check_template(&single_template, source)?;
+
+        let mut context = self.context(&base);
+        context.insert("taxonomy".into(), taxonomy_value.clone());
+        self.run(Job {
+            path: base.clone(),
+            template: list_template,
+            context,
+            source: source.clone(),
+        })?;
+
+        let results: Vec<Result<usize>> = taxonomy
+            .terms
+            .par_iter()
+            .map(|term| {
+                let mut value = term_value(term);
+                if taxonomy.config.paginate_by.is_none() {
+                    let pages = term.pages.iter().map(|&p| self.data.listing[p].clone());
+                    value["pages"] = Value::Array(pages.collect());
+                }
+                let path = format!("{base}{}/", term.slug);
+                let listing = Listing {
+                    base: &path,
+                    template: &single_template,
+                    source,
+                    paginate_by: taxonomy.config.paginate_by,
+                    pages: &term.pages,
+                };
+                self.render_listing(listing, &|context| {
+                    context.insert("taxonomy".into(), taxonomy_value.clone());
+                    context.insert("term".into(), value.clone());
+                })
+            })
+            .collect();
+        Ok(1 + collect_all(results)?.into_iter().sum::<usize>())
     }
 
     fn render_404(&self) -> Result<usize> {
         if !self.templates.has("404.html") {
             return Ok(0);
         }
-        let context = self.context("/404.html");
+        let context = Context::from_value(Value::Object(self.context("/404.html")))
+            .expect("a JSON object is always a valid context");
         let html = self
             .templates
             .tera

@@ -144,11 +144,13 @@ fn ancestors(content: &SiteContent, section: usize, site_title: &str, urls: &Url
 }
 
 /// The `page` value for a page's own template: its listing view plus
-/// content, table of contents, breadcrumb ancestors and neighbours.
+/// `html` (its content, moved in rather than copied), table of contents,
+/// breadcrumb ancestors and neighbours.
 pub fn page_full(
     content: &SiteContent,
     index: usize,
     listing: &Value,
+    html: String,
     site_title: &str,
     urls: &Urls,
 ) -> Value {
@@ -161,7 +163,7 @@ pub fn page_full(
     };
     let mut value = listing.clone();
     if let Value::Object(map) = &mut value {
-        map.insert("content".into(), Value::String(page.rendered.html.clone()));
+        map.insert("content".into(), Value::String(html));
         map.insert("toc".into(), json!(page.rendered.toc));
         map.insert(
             "ancestors".into(),
@@ -201,8 +203,8 @@ pub fn section_full(
             })
         })
         .collect();
-    let pages: Vec<&Value> = if with_pages {
-        section.pages.iter().map(|&i| &listing[i]).collect()
+    let pages: Vec<Value> = if with_pages {
+        section.pages.iter().map(|&i| listing[i].clone()).collect()
     } else {
         Vec::new()
     };
@@ -210,7 +212,7 @@ pub fn section_full(
         Some(parent) => ancestors(content, parent, site_title, urls),
         None => Vec::new(),
     };
-    json!({
+    let mut value = json!({
         "title": section_title(section, site_title),
         "description": section.meta.description,
         "path": urls.path(&section.path),
@@ -220,8 +222,10 @@ pub fn section_full(
         "toc": section.rendered.toc,
         "extra": section.meta.extra,
         "page_count": section.pages.len(),
-        "pages": pages,
         "subsections": subsections,
         "ancestors": parent_ancestors,
-    })
+    });
+    // Inserted after `json!`, which would re-serialize the listing views.
+    value["pages"] = Value::Array(pages);
+    value
 }

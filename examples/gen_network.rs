@@ -1,0 +1,303 @@
+//! Writes a synthetic network for benchmarks: N sites x M pages of ~600
+//! words, each page with 3 tags from a pool of 200, one section listing every
+//! page, and tag pages. The same Markdown is written twice: as a Grove
+//! network (`<out>/grove/`) and as one Hugo site per niche (`<out>/hugo/<site>/`),
+//! each with equivalent minimal templates, so both tools do the same work.
+//!
+//! ```sh
+//! cargo run --release --example gen_network -- --sites 1 --pages 10000 --out bench-out/10k
+//! ```
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+const WORDS: &[&str] = &[
+    "grinder",
+    "burr",
+    "espresso",
+    "shot",
+    "dose",
+    "yield",
+    "water",
+    "temperature",
+    "pressure",
+    "basket",
+    "tamp",
+    "crema",
+    "roast",
+    "bean",
+    "flavour",
+    "acid",
+    "sweet",
+    "bitter",
+    "balance",
+    "extraction",
+    "trail",
+    "shoe",
+    "grip",
+    "lug",
+    "drop",
+    "cushion",
+    "fit",
+    "race",
+    "pace",
+    "climb",
+    "tank",
+    "filter",
+    "cycle",
+    "fish",
+    "plant",
+    "nitrate",
+    "ammonia",
+    "gravel",
+    "the",
+    "a",
+    "and",
+    "with",
+    "for",
+    "when",
+    "your",
+    "every",
+    "more",
+    "less",
+    "than",
+    "because",
+    "slowly",
+    "carefully",
+    "measure",
+    "change",
+    "adjust",
+    "taste",
+    "check",
+    "choose",
+    "keep",
+];
+
+/// A small deterministic generator (64-bit LCG), so runs are repeatable.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn sentence(&mut self, words: usize) -> String {
+        let mut s = String::new();
+        for i in 0..words {
+            let w = WORDS[self.below(WORDS.len())];
+            if i == 0 {
+                let mut c = w.chars();
+                s.extend(c.next().unwrap().to_uppercase());
+                s.push_str(c.as_str());
+            } else {
+                s.push(' ');
+                if self.below(25) == 0 {
+                    s.push_str(&format!("**{w}**"));
+                } else {
+                    s.push_str(w);
+                }
+            }
+        }
+        s.push('.');
+        s
+    }
+}
+
+struct Args {
+    sites: usize,
+    pages: usize,
+    out: PathBuf,
+}
+
+fn parse_args() -> Args {
+    let mut args = Args {
+        sites: 1,
+        pages: 1000,
+        out: PathBuf::from("bench-out/net"),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let value = it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
+        match flag.as_str() {
+            "--sites" => args.sites = value.parse().expect("--sites N"),
+            "--pages" => args.pages = value.parse().expect("--pages N"),
+            "--out" => args.out = PathBuf::from(value),
+            other => panic!("unknown flag {other}; use --sites N --pages N --out DIR"),
+        }
+    }
+    args
+}
+
+fn write(path: &Path, text: &str) {
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+/// ~600 words: 3 headed parts of 4 paragraphs, a summary marker, one internal link.
+fn body(rng: &mut Rng, page: usize, pages: usize) -> String {
+    let mut text = rng.sentence(20);
+    text.push_str("\n\n<!-- more -->\n\n");
+    for part in 0..3 {
+        text.push_str(&format!("## {}\n\n", rng.sentence(4).trim_end_matches('.')));
+        for _ in 0..4 {
+            for _ in 0..3 {
+                text.push_str(&rng.sentence(15));
+                text.push(' ');
+            }
+            text.push_str("\n\n");
+        }
+        if part == 1 {
+            text.push_str(&format!(
+                "See also [page {0}](LINK{0}).\n\n",
+                (page + 1) % pages
+            ));
+        }
+    }
+    text
+}
+
+fn main() {
+    let args = parse_args();
+    let _ = fs::remove_dir_all(&args.out);
+    let grove = args.out.join("grove");
+    let hugo = args.out.join("hugo");
+
+    write(
+        &grove.join("grove.toml"),
+        "[network]\nname = \"bench\"\ntheme = \"bench\"\ntaxonomies = [\"tags\"]\n",
+    );
+    write(
+        &grove.join("content/_index.md"),
+        "+++\ntitle = \"Home\"\n+++\nWelcome.\n",
+    );
+    write(
+        &grove.join("content/posts/_index.md"),
+        "+++\ntitle = \"Posts\"\nsort_by = \"date\"\n+++\n",
+    );
+    write_grove_theme(&grove.join("themes/bench/templates"));
+
+    let mut rng = Rng(42);
+    for site in 0..args.sites {
+        let name = format!("site-{site:03}");
+        write(
+            &grove.join(format!("sites/{name}/site.toml")),
+            &format!(
+                "title = \"Site {site}\"\nbase_url = \"https://{name}.example.com\"\nniche = \"niche {site}\"\n"
+            ),
+        );
+        let hugo_site = hugo.join(&name);
+        write(
+            &hugo_site.join("hugo.toml"),
+            &format!(
+                "baseURL = \"https://{name}.example.com/\"\ntitle = \"Site {site}\"\ndisableKinds = [\"RSS\", \"sitemap\", \"robotsTXT\"]\n[taxonomies]\ntag = \"tags\"\n[markup.goldmark.renderer]\nunsafe = true\n"
+            ),
+        );
+        write(
+            &hugo_site.join("content/_index.md"),
+            "---\ntitle: Home\n---\nWelcome.\n",
+        );
+        write(
+            &hugo_site.join("content/posts/_index.md"),
+            "---\ntitle: Posts\n---\n",
+        );
+        write_hugo_layouts(&hugo_site.join("layouts"));
+
+        for page in 0..args.pages {
+            let tags: Vec<String> = (0..3)
+                .map(|_| format!("\"tag-{}\"", rng.below(200)))
+                .collect();
+            let date = format!(
+                "20{:02}-{:02}-{:02}",
+                10 + page % 15,
+                1 + page % 12,
+                1 + page % 28
+            );
+            let text = body(&mut rng, page, args.pages);
+            let title = rng.sentence(5).trim_end_matches('.').replace("**", "");
+            let grove_body = text.replace("](LINK", "](@/posts/p");
+            let grove_body = grove_body.replace(").\n", ".md).\n");
+            write(
+                &grove.join(format!("sites/{name}/content/posts/p{page}.md")),
+                &format!(
+                    "+++\ntitle = \"{title}\"\ndate = {date}\ntags = [{}]\n+++\n{grove_body}",
+                    tags.join(", ")
+                ),
+            );
+            let hugo_body = text.replace("](LINK", "]({{< ref \"posts/p");
+            let hugo_body = hugo_body.replace(").\n", ".md\" >}}).\n");
+            write(
+                &hugo_site.join(format!("content/posts/p{page}.md")),
+                &format!(
+                    "+++\ntitle = \"{title}\"\ndate = {date}\ntags = [{}]\n+++\n{hugo_body}",
+                    tags.join(", ")
+                ),
+            );
+        }
+    }
+    println!(
+        "wrote {} sites x {} pages to {}",
+        args.sites,
+        args.pages,
+        args.out.display()
+    );
+}
+
+fn write_grove_theme(dir: &Path) {
+    write(
+        &dir.join("base.html"),
+        "<!doctype html>\n<html lang=\"{{ lang }}\">\n<head><meta charset=\"utf-8\"><title>{% block title %}{{ site.title }}{% endblock title %}</title><link rel=\"canonical\" href=\"{{ current_url }}\"></head>\n<body><header><a href=\"{{ get_url(path='/') }}\">{{ site.title }}</a></header>\n<main>{% block content %}{% endblock content %}</main>\n</body>\n</html>\n",
+    );
+    write(
+        &dir.join("index.html"),
+        "{% extends \"base.html\" %}{% block content %}<h1>{{ section.title }}</h1>{{ section.content | safe }}{% endblock content %}",
+    );
+    write(
+        &dir.join("section.html"),
+        "{% extends \"base.html\" %}{% block content %}<h1>{{ section.title }}</h1><ul>{% for p in section.pages %}<li><a href=\"{{ p.path }}\">{{ p.title }}</a> {{ p.date }}<p>{{ p.summary | safe }}</p></li>{% endfor %}</ul>{% endblock content %}",
+    );
+    write(
+        &dir.join("page.html"),
+        "{% extends \"base.html\" %}{% block title %}{{ page.title }}{% endblock title %}{% block content %}<article><h1>{{ page.title }}</h1><time>{{ page.date }}</time>{{ page.content | safe }}<ul>{% for t in page.taxonomies.tags %}<li><a href=\"{{ t.path }}\">{{ t.name }}</a></li>{% endfor %}</ul>{% if page.previous %}<a href=\"{{ page.previous.path }}\">{{ page.previous.title }}</a>{% endif %}{% if page.next %}<a href=\"{{ page.next.path }}\">{{ page.next.title }}</a>{% endif %}</article>{% endblock content %}",
+    );
+    write(
+        &dir.join("taxonomy_list.html"),
+        "{% extends \"base.html\" %}{% block content %}<ul>{% for t in taxonomy.terms %}<li><a href=\"{{ t.path }}\">{{ t.name }}</a> {{ t.page_count }}</li>{% endfor %}</ul>{% endblock content %}",
+    );
+    write(
+        &dir.join("taxonomy_single.html"),
+        "{% extends \"base.html\" %}{% block content %}<h1>{{ term.name }}</h1><ul>{% for p in term.pages %}<li><a href=\"{{ p.path }}\">{{ p.title }}</a></li>{% endfor %}</ul>{% endblock content %}",
+    );
+}
+
+fn write_hugo_layouts(dir: &Path) {
+    write(
+        &dir.join("_default/baseof.html"),
+        "<!doctype html>\n<html lang=\"{{ .Site.LanguageCode }}\">\n<head><meta charset=\"utf-8\"><title>{{ block \"title\" . }}{{ .Site.Title }}{{ end }}</title><link rel=\"canonical\" href=\"{{ .Permalink }}\"></head>\n<body><header><a href=\"{{ \"/\" | relURL }}\">{{ .Site.Title }}</a></header>\n<main>{{ block \"main\" . }}{{ end }}</main>\n</body>\n</html>\n",
+    );
+    write(
+        &dir.join("index.html"),
+        "{{ define \"main\" }}<h1>{{ .Title }}</h1>{{ .Content }}{{ end }}",
+    );
+    write(
+        &dir.join("_default/list.html"),
+        "{{ define \"main\" }}<h1>{{ .Title }}</h1><ul>{{ range .Pages.ByDate.Reverse }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a> {{ .Date.Format \"2006-01-02\" }}<p>{{ .Summary }}</p></li>{{ end }}</ul>{{ end }}",
+    );
+    write(
+        &dir.join("_default/single.html"),
+        "{{ define \"title\" }}{{ .Title }}{{ end }}{{ define \"main\" }}<article><h1>{{ .Title }}</h1><time>{{ .Date.Format \"2006-01-02\" }}</time>{{ .Content }}<ul>{{ range .GetTerms \"tags\" }}<li><a href=\"{{ .RelPermalink }}\">{{ .LinkTitle }}</a></li>{{ end }}</ul>{{ with .PrevInSection }}<a href=\"{{ .RelPermalink }}\">{{ .Title }}</a>{{ end }}{{ with .NextInSection }}<a href=\"{{ .RelPermalink }}\">{{ .Title }}</a>{{ end }}</article>{{ end }}",
+    );
+    write(
+        &dir.join("_default/terms.html"),
+        "{{ define \"main\" }}<ul>{{ range .Data.Terms.Alphabetical }}<li><a href=\"{{ .Page.RelPermalink }}\">{{ .Page.Title }}</a> {{ .Count }}</li>{{ end }}</ul>{{ end }}",
+    );
+    write(
+        &dir.join("_default/taxonomy.html"),
+        "{{ define \"main\" }}<h1>{{ .Title }}</h1><ul>{{ range .Pages }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}",
+    );
+}
