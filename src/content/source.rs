@@ -8,7 +8,9 @@ use std::sync::Arc;
 use tera::{Context, Tera};
 use walkdir::WalkDir;
 
-use crate::error::{Error, Result};
+use rayon::prelude::*;
+
+use crate::error::{Error, Result, collect_all};
 use crate::templating::{content_tera, template_error};
 
 /// Files in a content folder that are never published.
@@ -110,7 +112,8 @@ fn read_content_dir(dir: &Path, origin: Origin) -> Result<Vec<SourceFile>> {
     if !dir.is_dir() {
         return Ok(Vec::new());
     }
-    let mut files = Vec::new();
+    // Walk first (cheap, in order), then read the files in parallel.
+    let mut paths = Vec::new();
     let walker = WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
@@ -123,28 +126,35 @@ fn read_content_dir(dir: &Path, origin: Origin) -> Result<Vec<SourceFile>> {
         if !entry.file_type().is_file() {
             continue;
         }
-        let path = entry.path();
-        let rel = rel_path(dir, path);
-        if PRIVATE_FILES.contains(&rel.as_str()) {
-            continue;
+        let rel = rel_path(dir, entry.path());
+        if !PRIVATE_FILES.contains(&rel.as_str()) {
+            paths.push((rel, entry.into_path()));
         }
-        let is_markdown = path.extension().is_some_and(|ext| ext == "md");
-        let text = if is_markdown {
-            let text = std::fs::read_to_string(path)
-                .map_err(|source| Error::io(path, "cannot read file", source))?;
-            Some(Arc::from(text))
-        } else {
-            None
-        };
-        files.push(SourceFile {
-            templated: text.as_deref().is_some_and(has_tera_syntax),
-            rel,
-            path: path.to_path_buf(),
-            origin,
-            text,
-        });
     }
-    Ok(files)
+    collect_all(
+        paths
+            .into_par_iter()
+            .map(|(rel, path)| read_source(rel, path, origin))
+            .collect::<Vec<_>>(),
+    )
+}
+
+fn read_source(rel: String, path: PathBuf, origin: Origin) -> Result<SourceFile> {
+    let is_markdown = path.extension().is_some_and(|ext| ext == "md");
+    let text: Option<Arc<str>> = if is_markdown {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|source| Error::io(&path, "cannot read file", source))?;
+        Some(Arc::from(text))
+    } else {
+        None
+    };
+    Ok(SourceFile {
+        templated: text.as_deref().is_some_and(has_tera_syntax),
+        rel,
+        path,
+        origin,
+        text,
+    })
 }
 
 /// `path` relative to `base`, with `/` separators on every platform.
