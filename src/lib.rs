@@ -5,9 +5,11 @@
 //! graph, [`render`] turns it into HTML through the theme, and [`output`]
 //! swaps the result into place atomically. [`build`] ties these together.
 
+pub mod affiliate;
 pub mod build;
 pub mod cmd;
 pub mod content;
+pub mod draft;
 pub mod error;
 mod html_escape;
 pub mod network;

@@ -17,6 +17,17 @@ pub fn content_tera() -> Tera {
     tera
 }
 
+/// Expands Tera syntax in one string with `context` (content rules: no
+/// autoescaping, no `get_env`); strings without Tera syntax come back as is.
+pub fn expand_str(name: &str, text: &str, context: &tera::Context) -> tera::Result<String> {
+    if !(text.contains("{{") || text.contains("{%")) {
+        return Ok(text.to_string());
+    }
+    let mut tera = content_tera();
+    tera.add_raw_template(name, text)?;
+    tera.render(name, context)
+}
+
 /// A Tera instance for theme templates: HTML autoescaping that keeps URLs
 /// readable, and no `get_env`.
 pub fn theme_tera() -> Tera {

@@ -1,8 +1,13 @@
 //! The command line: one module per subcommand.
 
+pub mod approve;
 pub mod build;
+pub mod draft;
 pub mod new;
 pub mod new_site;
+pub mod plan;
+pub mod review;
+pub mod usage;
 
 use std::path::PathBuf;
 
@@ -33,6 +38,16 @@ pub enum Command {
     New(new::Args),
     /// Add a niche site to the current network.
     NewSite(new_site::Args),
+    /// List, per site, which briefs have a file and what drafting the rest costs.
+    Plan(plan::Args),
+    /// Draft articles for briefs without a file, through the configured LLM.
+    Draft(draft::Args),
+    /// Tokens and cost of every model call, per site and per model.
+    Usage(usage::Args),
+    /// List drafts awaiting review, with warnings.
+    Review(review::Args),
+    /// Publish drafts (set draft = false).
+    Approve(approve::Args),
 }
 
 /// Runs the parsed command line.
@@ -41,6 +56,11 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Build(args) => build::run(&load_network(cli.root)?, args),
         Command::New(args) => new::run(args),
         Command::NewSite(args) => new_site::run(&find_root(cli.root)?, args),
+        Command::Plan(args) => plan::run(&load_network(cli.root)?, args),
+        Command::Draft(args) => draft::run(&load_network(cli.root)?, args),
+        Command::Usage(args) => usage::run(&load_network(cli.root)?, args),
+        Command::Review(args) => review::run(&load_network(cli.root)?, args),
+        Command::Approve(args) => approve::run(&load_network(cli.root)?, args),
     }
 }
 

@@ -189,6 +189,29 @@ pub fn render(
     })
 }
 
+/// Words of text in a Markdown body (code included, markup excluded), as
+/// counted for `page.word_count`.
+pub fn word_count(body: &str) -> usize {
+    Parser::new_ext(body, Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES)
+        .map(|event| match event {
+            Event::Text(text) | Event::Code(text) => text.split_whitespace().count(),
+            _ => 0,
+        })
+        .sum()
+}
+
+/// Destinations of every link and image in a Markdown body.
+pub fn link_destinations(body: &str) -> Vec<String> {
+    Parser::new_ext(body, Options::all())
+        .filter_map(|event| match event {
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                Some(dest_url.to_string())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 fn resolve_internal(target: &str, links: &dyn LinkResolver) -> std::result::Result<String, String> {
     let (file, anchor) = match target.split_once('#') {
         Some((file, anchor)) => (file, Some(anchor)),

@@ -17,6 +17,117 @@ pub struct NetworkConfig {
     /// The `[build]` table.
     #[serde(default)]
     pub build: BuildSettings,
+    /// The `[llm]` table: how `grove draft` reaches a language model.
+    pub llm: Option<LlmConfig>,
+}
+
+/// Which wire format the LLM server speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    /// OpenAI Chat Completions: OpenAI, Ollama, llama.cpp, vLLM, OpenRouter...
+    Openai,
+    /// Anthropic Messages.
+    Anthropic,
+}
+
+/// The `[llm]` table of `grove.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LlmConfig {
+    /// `"openai"` (any OpenAI-compatible server) or `"anthropic"`.
+    pub provider: Provider,
+    /// API root, e.g. `http://127.0.0.1:8088/v1`; defaults to the provider's.
+    pub base_url: Option<String>,
+    /// Model name as the server knows it.
+    pub model: String,
+    /// Environment variable holding the API key (never the key itself).
+    pub api_key_env: Option<String>,
+    /// Sampling temperature.
+    #[serde(default = "default_temperature")]
+    pub temperature: f64,
+    /// Most tokens one answer may have.
+    #[serde(default = "default_max_tokens")]
+    pub max_tokens: u32,
+    /// Most requests in flight at once.
+    #[serde(default = "default_max_concurrency")]
+    pub max_concurrency: usize,
+    /// Most requests started per minute (unlimited when absent).
+    pub requests_per_minute: Option<u32>,
+    /// Whole-request timeout in seconds (between chunks when streaming).
+    #[serde(default = "default_timeout")]
+    pub timeout_secs: u64,
+    /// Connection timeout in seconds.
+    #[serde(default = "default_connect_timeout")]
+    pub connect_timeout_secs: u64,
+    /// Retries after a 429, 5xx, timeout or connection error.
+    #[serde(default = "default_max_retries")]
+    pub max_retries: u32,
+    /// First backoff delay in milliseconds; doubles per retry, with jitter.
+    #[serde(default = "default_retry_base_ms")]
+    pub retry_base_ms: u64,
+    /// Price of a million prompt tokens, in USD.
+    #[serde(default)]
+    pub input_price_per_million: f64,
+    /// Price of a million answer tokens, in USD.
+    #[serde(default)]
+    pub output_price_per_million: f64,
+    /// Ask for Server-Sent Events instead of one JSON answer.
+    #[serde(default)]
+    pub stream: bool,
+}
+
+impl LlmConfig {
+    /// The API root without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        let default = match self.provider {
+            Provider::Openai => "https://api.openai.com/v1",
+            Provider::Anthropic => "https://api.anthropic.com/v1",
+        };
+        self.base_url
+            .as_deref()
+            .unwrap_or(default)
+            .trim_end_matches('/')
+    }
+
+    /// Cost in USD of a call with these token counts.
+    pub fn cost(&self, input_tokens: u64, output_tokens: u64) -> f64 {
+        (input_tokens as f64 * self.input_price_per_million
+            + output_tokens as f64 * self.output_price_per_million)
+            / 1_000_000.0
+    }
+}
+
+fn default_temperature() -> f64 {
+    0.7
+}
+fn default_max_tokens() -> u32 {
+    2048
+}
+fn default_max_concurrency() -> usize {
+    4
+}
+fn default_timeout() -> u64 {
+    120
+}
+fn default_connect_timeout() -> u64 {
+    10
+}
+fn default_max_retries() -> u32 {
+    4
+}
+fn default_retry_base_ms() -> u64 {
+    1000
+}
+
+/// A site's `[llm]` table: overrides of the network's model settings.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteLlm {
+    /// Another model for this site.
+    pub model: Option<String>,
+    /// Another temperature for this site.
+    pub temperature: Option<f64>,
 }
 
 /// The `[network]` table of `grove.toml`.
@@ -145,6 +256,9 @@ pub struct SiteConfig {
     /// Affiliate program tags, e.g. `amazon_tag = "espresso-20"`.
     #[serde(default)]
     pub affiliate: BTreeMap<String, String>,
+    /// Overrides of the network's `[llm]` model settings.
+    #[serde(default)]
+    pub llm: SiteLlm,
 }
 
 /// Reads and deserializes a TOML file, turning syntax and schema errors into

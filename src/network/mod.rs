@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 pub use config::{
-    BuildSettings, NetworkConfig, NetworkSettings, SiteConfig, TaxonomyConfig, parse_toml,
-    read_toml, toml_error,
+    BuildSettings, LlmConfig, NetworkConfig, NetworkSettings, Provider, SiteConfig, SiteLlm,
+    TaxonomyConfig, parse_toml, read_toml, toml_error,
 };
 pub use shard::Shard;
 
@@ -51,6 +51,18 @@ impl Site {
             .language
             .as_deref()
             .unwrap_or(&network.network.default_language)
+    }
+
+    /// The network's `[llm]` settings with this site's overrides applied.
+    pub fn llm(&self, network: &NetworkConfig) -> Option<LlmConfig> {
+        let mut llm = network.llm.clone()?;
+        if let Some(model) = &self.config.llm.model {
+            llm.model = model.clone();
+        }
+        if let Some(temperature) = self.config.llm.temperature {
+            llm.temperature = temperature;
+        }
+        Some(llm)
     }
 
     /// The theme this site renders with.

@@ -1,0 +1,5 @@
+//! Affiliate links: the network's registry of products and links.
+
+mod registry;
+
+pub use registry::{AffiliateEntry, Registry};

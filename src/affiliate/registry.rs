@@ -1,0 +1,83 @@
+//! `affiliates.toml`: one registry of affiliate products and links for the
+//! whole network, with per-site additions and overrides in
+//! `sites/<niche>/affiliates.toml`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::network::{Site, read_toml};
+
+/// The registry file's name, at the network root and in a site folder.
+pub const REGISTRY_FILE: &str = "affiliates.toml";
+
+/// One product or link, keyed by its slug (`[breville-grinder]`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AffiliateEntry {
+    /// Product or link name.
+    pub name: String,
+    /// Affiliate program, e.g. `amazon`.
+    #[serde(default)]
+    pub program: String,
+    /// Destination URL; a Tera template (`?tag={{ site.affiliate.amazon_tag }}`).
+    pub url: String,
+    /// One or two sentences about the product.
+    #[serde(default)]
+    pub description: String,
+    /// Product image URL.
+    pub image: Option<String>,
+    /// Price as display text, e.g. "$199".
+    pub price: Option<String>,
+    /// Rating out of 5.
+    pub rating: Option<f64>,
+    /// Strengths.
+    #[serde(default)]
+    pub pros: Vec<String>,
+    /// Weaknesses.
+    #[serde(default)]
+    pub cons: Vec<String>,
+}
+
+/// A site's view of the registry: network entries with the site's laid over.
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    entries: BTreeMap<String, AffiliateEntry>,
+    files: Vec<PathBuf>,
+}
+
+impl Registry {
+    /// Loads the network registry and `site`'s additions; both files are
+    /// optional.
+    pub fn load(root: &Path, site: &Site) -> Result<Registry> {
+        let mut registry = Registry::default();
+        for path in [root.join(REGISTRY_FILE), site.dir.join(REGISTRY_FILE)] {
+            if path.is_file() {
+                let entries: BTreeMap<String, AffiliateEntry> = read_toml(&path)?;
+                registry.entries.extend(entries);
+                registry.files.push(path);
+            }
+        }
+        Ok(registry)
+    }
+
+    /// The entry for `slug`.
+    pub fn get(&self, slug: &str) -> Option<&AffiliateEntry> {
+        self.entries.get(slug)
+    }
+
+    /// The registry files that were read, for error messages.
+    pub fn describe_files(&self) -> String {
+        if self.files.is_empty() {
+            format!("no {REGISTRY_FILE} exists")
+        } else {
+            self.files
+                .iter()
+                .map(|p| crate::error::display_path(p).display().to_string())
+                .collect::<Vec<_>>()
+                .join(" and ")
+        }
+    }
+}

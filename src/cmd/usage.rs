@@ -1,0 +1,44 @@
+//! `grove usage`: tokens and cost of every model call, per site and model.
+
+use crate::draft::STATE_DIR;
+use crate::draft::ledger::{Totals, read, summarize};
+use crate::error::Result;
+use crate::network::Network;
+
+/// Arguments of `grove usage`.
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+/// Runs `grove usage`.
+pub fn run(network: &Network, _args: Args) -> Result<()> {
+    let entries = read(&network.root.join(STATE_DIR))?;
+    if entries.is_empty() {
+        println!("No model calls recorded yet (.grove/ledger.jsonl is empty).");
+        return Ok(());
+    }
+    let (by_site, all) = summarize(&entries, |e| &e.site);
+    let (by_model, _) = summarize(&entries, |e| &e.model);
+    print_table("site", &by_site);
+    println!();
+    print_table("model", &by_model);
+    println!();
+    print_row("total", &all);
+    Ok(())
+}
+
+fn print_table(label: &str, groups: &std::collections::BTreeMap<String, Totals>) {
+    println!(
+        "{label:<28} {:>7} {:>10} {:>12} {:>12} {:>10}",
+        "calls", "cache hits", "tokens in", "tokens out", "cost USD"
+    );
+    for (key, totals) in groups {
+        print_row(key, totals);
+    }
+}
+
+fn print_row(key: &str, t: &Totals) {
+    println!(
+        "{key:<28} {:>7} {:>10} {:>12} {:>12} {:>10.4}",
+        t.calls, t.cache_hits, t.input_tokens, t.output_tokens, t.cost_usd
+    );
+}

@@ -1,0 +1,210 @@
+//! Briefs: the articles to draft. `content/briefs.toml` (blueprint, for every
+//! site) and `sites/<niche>/briefs.toml` list them; every string is a Tera
+//! template expanded with the site, so one brief becomes a different article
+//! per niche.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tera::Context;
+use toml::Spanned;
+
+use crate::affiliate::Registry;
+use crate::error::{Error, Location, Result, line_col};
+use crate::network::{is_slug, parse_toml};
+use crate::templating::{expand_str, template_error};
+
+/// The briefs file's name, in `content/` and in a site folder.
+pub const BRIEFS_FILE: &str = "briefs.toml";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BriefsFile {
+    #[serde(default)]
+    brief: Vec<Spanned<RawBrief>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBrief {
+    slug: String,
+    title: String,
+    #[serde(default)]
+    section: String,
+    kind: String,
+    prompt: Option<String>,
+    #[serde(default = "default_target_words")]
+    target_words: u32,
+    #[serde(default)]
+    keywords: Vec<String>,
+    #[serde(default)]
+    affiliates: Vec<Spanned<String>>,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    categories: Vec<String>,
+    description: Option<String>,
+    #[serde(default)]
+    outline: bool,
+}
+
+fn default_target_words() -> u32 {
+    800
+}
+
+/// One article to draft for one site, with every template expanded.
+#[derive(Debug, Clone, Serialize)]
+pub struct Brief {
+    /// File name (without `.md`) and last URL segment.
+    pub slug: String,
+    /// Article title.
+    pub title: String,
+    /// Section folder below `content/` (`""` for the top level).
+    pub section: String,
+    /// Article kind: review, guide, comparison, faq...
+    pub kind: String,
+    /// Prompt file name below `prompts/` (without `.md`); defaults to `kind`.
+    pub prompt: String,
+    /// Length the article should reach.
+    pub target_words: u32,
+    /// Search phrases the article should cover.
+    pub keywords: Vec<String>,
+    /// Registry slugs the article may link with `[text](aff:slug)`.
+    pub affiliates: Vec<String>,
+    /// Tags for the front matter.
+    pub tags: Vec<String>,
+    /// Categories for the front matter.
+    pub categories: Vec<String>,
+    /// Meta description for the front matter.
+    pub description: Option<String>,
+    /// Draft an outline first, then the article from it.
+    pub outline: bool,
+    /// Where the brief is defined.
+    #[serde(skip)]
+    pub location: Location,
+}
+
+impl Brief {
+    /// The content path the article is written to: `reviews/best-grinders.md`.
+    pub fn rel_path(&self) -> String {
+        if self.section.is_empty() {
+            format!("{}.md", self.slug)
+        } else {
+            format!("{}/{}.md", self.section.trim_matches('/'), self.slug)
+        }
+    }
+}
+
+/// Loads a site's briefs: the blueprint's, then the site's own (a site brief
+/// with the same slug replaces the blueprint's). `context` holds `site`.
+pub fn load_briefs(
+    root: &Path,
+    site_dir: &Path,
+    context: &Context,
+    registry: &Registry,
+) -> Result<Vec<Brief>> {
+    let mut briefs: Vec<Brief> = Vec::new();
+    for path in [
+        root.join("content").join(BRIEFS_FILE),
+        site_dir.join(BRIEFS_FILE),
+    ] {
+        if !path.is_file() {
+            continue;
+        }
+        for brief in read_briefs(&path, context, registry)? {
+            briefs.retain(|b| b.slug != brief.slug);
+            briefs.push(brief);
+        }
+    }
+    Ok(briefs)
+}
+
+fn read_briefs(path: &PathBuf, context: &Context, registry: &Registry) -> Result<Vec<Brief>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| Error::io(path, "cannot read file", source))?;
+    let file: BriefsFile = parse_toml(path, &text)?;
+    let mut briefs: Vec<Brief> = Vec::new();
+    for spanned in file.brief {
+        let (line, _) = line_col(&text, spanned.span().start);
+        let location = Location::line(path, line);
+        let raw = spanned.into_inner();
+        let expand = |field: &str, value: &str| {
+            expand_str(field, value, context).map_err(|e| {
+                let mut error = template_error(path, &e);
+                if let Error::Template {
+                    location: l,
+                    message,
+                } = &mut error
+                {
+                    *l = location.clone();
+                    *message = format!("in `{field}`: {message}");
+                }
+                error
+            })
+        };
+        let expand_all = |field: &str, values: &[String]| -> Result<Vec<String>> {
+            values.iter().map(|v| expand(field, v)).collect()
+        };
+        let mut affiliates = Vec::new();
+        for slug in &raw.affiliates {
+            let (line, _) = line_col(&text, slug.span().start);
+            let expanded = expand("affiliates", slug.get_ref())?;
+            if registry.get(&expanded).is_none() {
+                return Err(Error::Content {
+                    location: Location::line(path, line),
+                    message: format!(
+                        "unknown affiliate slug `{expanded}`: it is not in the registry ({}); add it there or remove it from the brief",
+                        registry.describe_files()
+                    ),
+                });
+            }
+            affiliates.push(expanded);
+        }
+        let slug = expand("slug", &raw.slug)?;
+        if !is_slug(&slug) {
+            return Err(Error::Content {
+                location,
+                message: format!(
+                    "brief slug `{slug}` must be lowercase letters, digits, `-` or `_` (use the `slugify` filter on site values)"
+                ),
+            });
+        }
+        if briefs.iter().any(|b| b.slug == slug) {
+            return Err(Error::Content {
+                location,
+                message: format!("brief slug `{slug}` appears twice in this file"),
+            });
+        }
+        let kind = expand("kind", &raw.kind)?;
+        let section = expand("section", &raw.section)?;
+        if section.split('/').any(|seg| seg == "..") {
+            return Err(Error::Content {
+                location,
+                message: format!("section `{section}` must be a folder inside content/"),
+            });
+        }
+        briefs.push(Brief {
+            title: expand("title", &raw.title)?,
+            section,
+            prompt: match &raw.prompt {
+                Some(prompt) => expand("prompt", prompt)?,
+                None => kind.clone(),
+            },
+            kind,
+            target_words: raw.target_words,
+            keywords: expand_all("keywords", &raw.keywords)?,
+            affiliates,
+            tags: expand_all("tags", &raw.tags)?,
+            categories: expand_all("categories", &raw.categories)?,
+            description: raw
+                .description
+                .as_deref()
+                .map(|d| expand("description", d))
+                .transpose()?,
+            outline: raw.outline,
+            location,
+            slug,
+        });
+    }
+    Ok(briefs)
+}

@@ -1,0 +1,313 @@
+//! The HTTP client for LLM APIs: one request at a time, with retries.
+//!
+//! Retried, with exponential backoff and jitter (or exactly `Retry-After`
+//! when the server sends it): 429 (except quota/billing exhaustion), 5xx,
+//! 529, timeouts, connection errors, malformed answers and interrupted
+//! streams. Any other 4xx fails at once with the server's message.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+
+use super::wire::{self, ANTHROPIC_VERSION, ChatRequest, Completion, StreamState};
+use crate::error::{Error, Result};
+use crate::network::{LlmConfig, Provider};
+
+/// Longest wait Grove honours from a `Retry-After` header.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(600);
+
+/// Why one attempt failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failure {
+    /// Worth another attempt, after `after` if the server said so.
+    Transient {
+        /// What went wrong.
+        message: String,
+        /// The server's `Retry-After`.
+        after: Option<Duration>,
+    },
+    /// Another attempt would fail the same way.
+    Permanent(String),
+}
+
+/// A client for one provider and base URL.
+pub struct Client {
+    http: reqwest::Client,
+    provider: Provider,
+    url: String,
+    api_key: Option<String>,
+    timeout: Duration,
+    max_retries: u32,
+    retry_base: Duration,
+}
+
+impl Client {
+    /// Builds a client from `[llm]`; the key is read from the environment
+    /// variable named by `api_key_env`, never from a file.
+    pub fn new(config: &LlmConfig) -> Result<Client> {
+        // Several clients may be built in one process (tests); only the
+        // first installation of the crypto provider counts.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let api_key = match &config.api_key_env {
+            None => None,
+            Some(var) => Some(std::env::var(var).map_err(|_| {
+                Error::Usage(format!(
+                    "the environment variable {var} (named by [llm] api_key_env in grove.toml) is not set; export it with your API key"
+                ))
+            })?),
+        };
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(config.connect_timeout_secs))
+            .user_agent(concat!("grove/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Usage(format!("cannot create the HTTP client: {e}")))?;
+        Ok(Client {
+            http,
+            provider: config.provider,
+            url: format!("{}{}", config.base_url(), wire::endpoint(config.provider)),
+            api_key,
+            timeout: Duration::from_secs(config.timeout_secs),
+            max_retries: config.max_retries,
+            retry_base: Duration::from_millis(config.retry_base_ms),
+        })
+    }
+
+    /// Sends `request`, retrying transient failures; `on_retry` hears about
+    /// each retry (attempt number, reason, delay). The error is the last
+    /// failure's message.
+    pub async fn complete(
+        &self,
+        request: &ChatRequest<'_>,
+        on_retry: &(dyn Fn(u32, &str, Duration) + Sync),
+    ) -> std::result::Result<Completion, String> {
+        let mut attempt = 0;
+        loop {
+            match self.attempt(request).await {
+                Ok(completion) => return Ok(completion),
+                Err(Failure::Permanent(message)) => return Err(self.redact(message)),
+                Err(Failure::Transient { message, after }) => {
+                    let message = self.redact(message);
+                    if attempt >= self.max_retries {
+                        return Err(format!("gave up after {} attempts: {message}", attempt + 1));
+                    }
+                    let delay = after.unwrap_or_else(|| backoff(self.retry_base, attempt));
+                    attempt += 1;
+                    on_retry(attempt, &message, delay);
+                    tokio::time::sleep(delay).await;
+                }
+            }
+        }
+    }
+
+    /// Never let the key reach a message, even if a server echoes it.
+    fn redact(&self, message: String) -> String {
+        match &self.api_key {
+            Some(key) if !key.is_empty() => message.replace(key.as_str(), "[redacted]"),
+            _ => message,
+        }
+    }
+
+    async fn attempt(&self, request: &ChatRequest<'_>) -> std::result::Result<Completion, Failure> {
+        let body = wire::request_body(self.provider, request);
+        let mut builder = self.http.post(&self.url).json(&body);
+        builder = match (self.provider, &self.api_key) {
+            (Provider::Openai, Some(key)) => builder.bearer_auth(key),
+            (Provider::Anthropic, Some(key)) => builder.header("x-api-key", key),
+            (_, None) => builder,
+        };
+        if self.provider == Provider::Anthropic {
+            builder = builder.header("anthropic-version", ANTHROPIC_VERSION);
+        }
+        if !request.stream {
+            builder = builder.timeout(self.timeout);
+        }
+        let response = tokio::time::timeout(self.timeout, builder.send())
+            .await
+            .map_err(|_| self.timed_out())?
+            .map_err(|e| transport_failure(&e))?;
+
+        let status = response.status();
+        if !status.is_success() {
+            let headers = response.headers().clone();
+            let body = tokio::time::timeout(self.timeout, response.bytes())
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .unwrap_or_default();
+            return Err(classify_status(status.as_u16(), &headers, &body));
+        }
+        if request.stream {
+            self.read_stream(response).await
+        } else {
+            let bytes = response.bytes().await.map_err(|e| transport_failure(&e))?;
+            wire::parse_response(self.provider, &bytes).map_err(|message| Failure::Transient {
+                message: format!("malformed answer: {message}"),
+                after: None,
+            })
+        }
+    }
+
+    async fn read_stream(
+        &self,
+        mut response: reqwest::Response,
+    ) -> std::result::Result<Completion, Failure> {
+        let mut state = StreamState::new(self.provider);
+        loop {
+            let chunk = tokio::time::timeout(self.timeout, response.chunk())
+                .await
+                .map_err(|_| self.timed_out())?
+                .map_err(|e| transport_failure(&e))?;
+            match chunk {
+                Some(bytes) => state.feed(&bytes).map_err(|message| Failure::Transient {
+                    message: format!("stream error: {message}"),
+                    after: None,
+                })?,
+                None if state.is_done() => return Ok(state.finish()),
+                None => {
+                    return Err(Failure::Transient {
+                        message: "the stream ended before its end marker".into(),
+                        after: None,
+                    });
+                }
+            }
+            if state.is_done() {
+                return Ok(state.finish());
+            }
+        }
+    }
+
+    fn timed_out(&self) -> Failure {
+        Failure::Transient {
+            message: format!(
+                "no answer within {} s (timeout_secs)",
+                self.timeout.as_secs()
+            ),
+            after: None,
+        }
+    }
+}
+
+fn transport_failure(error: &reqwest::Error) -> Failure {
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        message = format!("{message}: {inner}");
+        source = inner.source();
+    }
+    Failure::Transient {
+        message,
+        after: None,
+    }
+}
+
+/// Decides what an HTTP error status means.
+pub fn classify_status(status: u16, headers: &HeaderMap, body: &[u8]) -> Failure {
+    let (message, code) = wire::error_details(body);
+    let request_id = headers
+        .get("x-request-id")
+        .or_else(|| headers.get("request-id"))
+        .and_then(|v| v.to_str().ok())
+        .map(|id| format!(" (request id {id})"))
+        .unwrap_or_default();
+    let described = format!("HTTP {status}: {message}{request_id}");
+    let billing = code.as_deref() == Some("insufficient_quota")
+        || message.to_lowercase().contains("spend limit")
+        || message.to_lowercase().contains("credit balance");
+    match status {
+        429 if billing => Failure::Permanent(format!(
+            "{described}; this is a billing or quota limit, not a rate limit: check your account"
+        )),
+        429 | 500..=599 => Failure::Transient {
+            message: described,
+            after: retry_after(headers),
+        },
+        401 => Failure::Permanent(format!(
+            "{described}; check the API key in the environment variable named by [llm] api_key_env"
+        )),
+        403 => Failure::Permanent(format!(
+            "{described}; the key has no access to this model or endpoint"
+        )),
+        404 => Failure::Permanent(format!("{described}; check [llm] base_url and model")),
+        _ => Failure::Permanent(described),
+    }
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    let delay = if let Ok(seconds) = value.parse::<f64>() {
+        Duration::from_secs_f64(seconds.max(0.0))
+    } else {
+        let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+        let seconds = (when.timestamp_millis() - chrono::Utc::now().timestamp_millis()).max(0);
+        Duration::from_millis(seconds as u64)
+    };
+    Some(delay.min(MAX_RETRY_AFTER))
+}
+
+/// Exponential backoff with "equal jitter": half the delay is fixed, half
+/// random, so retries from many tasks spread out. Capped at one minute.
+pub fn backoff(base: Duration, attempt: u32) -> Duration {
+    let full = base
+        .saturating_mul(1u32 << attempt.min(16))
+        .min(Duration::from_secs(60));
+    let half = full / 2;
+    half + Duration::from_nanos(random_below(half.as_nanos() as u64 + 1))
+}
+
+/// A small, fast pseudo-random number (splitmix64 over a global counter
+/// seeded from the clock): jitter needs spread, not cryptographic quality.
+fn random_below(bound: u64) -> u64 {
+    static STATE: AtomicU64 = AtomicU64::new(0);
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    let mut z = STATE.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed) ^ seed;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    (z ^ (z >> 31)) % bound.max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_stays_within_bounds() {
+        let base = Duration::from_millis(100);
+        for attempt in 0..5 {
+            let full = base * (1 << attempt);
+            let d = backoff(base, attempt);
+            assert!(d >= full / 2 && d <= full, "{attempt}: {d:?}");
+        }
+        assert!(backoff(base, 30) <= Duration::from_secs(60));
+    }
+
+    #[test]
+    fn statuses_are_classified() {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, "3".parse().unwrap());
+        assert_eq!(
+            classify_status(429, &headers, br#"{"error":{"message":"slow"}}"#),
+            Failure::Transient {
+                message: "HTTP 429: slow".into(),
+                after: Some(Duration::from_secs(3))
+            }
+        );
+        let quota = classify_status(
+            429,
+            &headers,
+            br#"{"error":{"message":"q","code":"insufficient_quota"}}"#,
+        );
+        assert!(matches!(quota, Failure::Permanent(_)));
+        assert!(matches!(
+            classify_status(529, &HeaderMap::new(), b""),
+            Failure::Transient { .. }
+        ));
+        assert!(matches!(
+            classify_status(400, &HeaderMap::new(), b"{}"),
+            Failure::Permanent(_)
+        ));
+    }
+}

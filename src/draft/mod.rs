@@ -1,0 +1,200 @@
+//! `grove draft`: briefs to Markdown drafts through an LLM API, for every
+//! site, concurrently, cached, cost-tracked, never overwriting human work.
+//!
+//! `plan` expands briefs and prompts per site (failing before any paid
+//! request if something is wrong), `run` sends the requests (cache first) and
+//! writes each article the moment it arrives.
+
+pub mod brief;
+pub mod cache;
+pub mod clean;
+pub mod client;
+pub mod ledger;
+pub mod manifest;
+pub mod plan;
+pub mod prompt;
+pub mod review;
+pub mod run;
+pub mod wire;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use indicatif::ProgressBar;
+
+use crate::error::Result;
+use crate::network::Network;
+use manifest::Manifest;
+use plan::{Job, Status};
+use run::{Outcome, RunSettings, Runner};
+
+/// The folder holding Grove's machine state, below the network root.
+pub const STATE_DIR: &str = ".grove";
+
+/// What `grove draft` should do.
+#[derive(Debug, Clone, Default)]
+pub struct DraftOptions {
+    /// Sites to draft for; all when empty.
+    pub sites: Vec<String>,
+    /// Only the brief with this slug.
+    pub brief: Option<String>,
+    /// At most this many articles.
+    pub limit: Option<usize>,
+    /// Stop starting requests once spent plus in-flight estimates would pass this (USD).
+    pub budget: Option<f64>,
+    /// List what would be drafted; send nothing.
+    pub dry_run: bool,
+    /// Re-draft files Grove wrote that nobody has edited.
+    pub force: bool,
+}
+
+/// One brief's result.
+#[derive(Debug, Clone)]
+pub struct JobReport {
+    /// Site name.
+    pub site: String,
+    /// Brief slug.
+    pub slug: String,
+    /// The article's file.
+    pub path: PathBuf,
+    /// What happened.
+    pub outcome: Outcome,
+}
+
+/// What a draft run did.
+#[derive(Debug, Clone, Default)]
+pub struct DraftReport {
+    /// Jobs that ran (or would run, in a dry run), in plan order.
+    pub jobs: Vec<JobReport>,
+    /// Briefs left alone with `--force` because a person edited their file.
+    pub kept_human: Vec<JobReport>,
+    /// Briefs whose file exists already (not re-drafted).
+    pub existing: usize,
+    /// Tokens of real calls.
+    pub tokens: u64,
+    /// USD of real calls.
+    pub cost: f64,
+    /// Estimated USD of the jobs (for dry runs).
+    pub estimated_cost: f64,
+}
+
+impl DraftReport {
+    /// Jobs that failed.
+    pub fn failures(&self) -> impl Iterator<Item = &JobReport> {
+        self.jobs
+            .iter()
+            .filter(|j| matches!(j.outcome, Outcome::Failed(_)))
+    }
+}
+
+/// Plans and (unless `dry_run`) runs a draft. `progress` shows done/total,
+/// tokens and cost; pass a hidden bar for none.
+pub fn draft(
+    network: &Network,
+    options: &DraftOptions,
+    progress: ProgressBar,
+) -> Result<DraftReport> {
+    let sites = network.select(&options.sites, None)?;
+    let manifest = Arc::new(Manifest::load(&network.root)?);
+    let planned = plan::plan(network, &sites, &manifest)?;
+    let mut report = DraftReport::default();
+    let mut jobs: Vec<Job> = Vec::new();
+    for job in planned {
+        if options
+            .brief
+            .as_ref()
+            .is_some_and(|slug| *slug != job.brief.slug)
+        {
+            continue;
+        }
+        match job.status {
+            Status::ToDraft => jobs.push(job),
+            Status::Drafted if options.force => jobs.push(job),
+            Status::Human if options.force => report.kept_human.push(JobReport {
+                site: job.site.clone(),
+                slug: job.brief.slug.clone(),
+                path: job.path.clone(),
+                outcome: Outcome::Kept("edited by a person: never overwritten".into()),
+            }),
+            _ => report.existing += 1,
+        }
+    }
+    if let Some(limit) = options.limit {
+        jobs.truncate(limit);
+    }
+    report.estimated_cost = jobs.iter().map(Job::cost_estimate).sum();
+    if options.dry_run {
+        report.jobs = jobs
+            .iter()
+            .map(|job| JobReport {
+                site: job.site.clone(),
+                slug: job.brief.slug.clone(),
+                path: job.path.clone(),
+                outcome: Outcome::NotStarted("dry run".into()),
+            })
+            .collect();
+        return Ok(report);
+    }
+    if jobs.is_empty() {
+        return Ok(report);
+    }
+
+    let llm = network.config.llm.clone().expect("plan checked [llm]");
+    progress.set_length(jobs.len() as u64);
+    let settings = RunSettings {
+        llm,
+        state_dir: network.root.join(STATE_DIR),
+        budget: options.budget,
+        force: options.force,
+        progress: progress.clone(),
+    };
+    let runner = Arc::new(Runner::new(settings, manifest)?);
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| crate::Error::Usage(format!("cannot start the async runtime: {e}")))?;
+    let outcomes = runtime.block_on(run_all(
+        Arc::clone(&runner),
+        jobs.into_iter().map(Arc::new).collect(),
+    ));
+    progress.finish_and_clear();
+    (report.tokens, report.cost) = runner.spent();
+    report.jobs = outcomes;
+    Ok(report)
+}
+
+async fn run_all(runner: Arc<Runner>, jobs: Vec<Arc<Job>>) -> Vec<JobReport> {
+    let interrupt = {
+        let runner = Arc::clone(&runner);
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                runner.cancel();
+                runner.log("interrupted: finishing requests in flight; run `grove draft` again to resume (press Ctrl-C again to quit now)");
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    std::process::exit(130);
+                }
+            }
+        })
+    };
+    let mut tasks = tokio::task::JoinSet::new();
+    for (index, job) in jobs.iter().enumerate() {
+        let runner = Arc::clone(&runner);
+        let job = Arc::clone(job);
+        tasks.spawn(async move { (index, runner.run(&job).await) });
+    }
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; jobs.len()];
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((index, outcome)) => outcomes[index] = Some(outcome),
+            Err(error) => runner.log(&format!("a draft task crashed: {error}")),
+        }
+    }
+    interrupt.abort();
+    jobs.iter()
+        .zip(outcomes)
+        .map(|(job, outcome)| JobReport {
+            site: job.site.clone(),
+            slug: job.brief.slug.clone(),
+            path: job.path.clone(),
+            outcome: outcome.unwrap_or_else(|| Outcome::Failed("the task crashed".into())),
+        })
+        .collect()
+}

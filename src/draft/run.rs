@@ -1,0 +1,480 @@
+//! Running a draft: every job concurrently (at most `max_concurrency` in
+//! flight, `requests_per_minute` respected), cache first, each article
+//! written the moment it arrives.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+use tokio::sync::Semaphore;
+
+use super::cache::{Answer, Cache, RequestKey, sha256, write_atomic};
+use super::clean::{check_answer, drop_leading_title, sanitize_markdown};
+use super::client::Client;
+use super::ledger::{self, Ledger};
+use super::manifest::{Manifest, Ownership};
+use super::plan::{Job, estimate_tokens};
+use super::prompt::Message;
+use super::wire::ChatRequest;
+use crate::network::{LlmConfig, Provider};
+
+/// How a job ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// The article was written.
+    Written {
+        /// Real HTTP calls made (0 when every step came from the cache).
+        calls: u32,
+    },
+    /// The file appeared or was edited while the run went on; it was kept.
+    Kept(String),
+    /// The job failed; nothing was written.
+    Failed(String),
+    /// The job was not started (budget reached, or interrupted).
+    NotStarted(String),
+}
+
+/// Everything a run shares between its tasks.
+pub struct Runner {
+    client: Client,
+    provider: Provider,
+    base_url: String,
+    max_tokens: u32,
+    stream: bool,
+    cache: Cache,
+    ledger: Ledger,
+    manifest: Arc<Manifest>,
+    slots: Semaphore,
+    pacer: Option<Pacer>,
+    budget: Option<Budget>,
+    force: bool,
+    cancelled: AtomicBool,
+    progress: ProgressBar,
+    spent: Mutex<(u64, f64)>,
+}
+
+/// Spaces request starts to respect `requests_per_minute`.
+struct Pacer {
+    interval: Duration,
+    next: tokio::sync::Mutex<Instant>,
+}
+
+impl Pacer {
+    async fn wait(&self) {
+        let start = {
+            let mut next = self.next.lock().await;
+            let start = (*next).max(Instant::now());
+            *next = start + self.interval;
+            start
+        };
+        tokio::time::sleep_until(start.into()).await;
+    }
+}
+
+/// `--budget`: spent plus what requests in flight may still cost.
+struct Budget {
+    limit: f64,
+    state: Mutex<(f64, f64)>,
+}
+
+impl Budget {
+    /// Reserves `estimate` if spent + in flight + estimate stays within the limit.
+    fn reserve(&self, estimate: f64) -> bool {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let (spent, in_flight) = *state;
+        if spent + in_flight + estimate > self.limit {
+            return false;
+        }
+        state.1 += estimate;
+        true
+    }
+
+    fn settle(&self, estimate: f64, actual: f64) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.1 -= estimate;
+        state.0 += actual;
+    }
+}
+
+/// Settings of a run.
+pub struct RunSettings {
+    /// The network's `[llm]` (provider, base URL, limits).
+    pub llm: LlmConfig,
+    /// `.grove/` below the network root.
+    pub state_dir: PathBuf,
+    /// Stop starting requests past this many USD.
+    pub budget: Option<f64>,
+    /// Re-draft files Grove wrote and nobody edited, ignoring the cache.
+    pub force: bool,
+    /// Progress display (hidden when not a terminal).
+    pub progress: ProgressBar,
+}
+
+impl Runner {
+    /// Prepares a run; the HTTP client is built (and the key read) here.
+    pub fn new(settings: RunSettings, manifest: Arc<Manifest>) -> crate::Result<Runner> {
+        let llm = &settings.llm;
+        let pacer = llm.requests_per_minute.filter(|&n| n > 0).map(|n| Pacer {
+            interval: Duration::from_secs_f64(60.0 / f64::from(n)),
+            next: tokio::sync::Mutex::new(Instant::now()),
+        });
+        settings.progress.set_style(
+            ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {msg} ({elapsed})")
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
+        Ok(Runner {
+            client: Client::new(llm)?,
+            provider: llm.provider,
+            base_url: llm.base_url().to_string(),
+            max_tokens: llm.max_tokens,
+            stream: llm.stream,
+            cache: Cache::new(&settings.state_dir),
+            ledger: Ledger::open(&settings.state_dir)?,
+            manifest,
+            slots: Semaphore::new(llm.max_concurrency.max(1)),
+            pacer,
+            budget: settings.budget.map(|limit| Budget {
+                limit,
+                state: Mutex::new((0.0, 0.0)),
+            }),
+            force: settings.force,
+            cancelled: AtomicBool::new(false),
+            progress: settings.progress,
+            spent: Mutex::new((0, 0.0)),
+        })
+    }
+
+    /// Stops new requests; those in flight finish and are written.
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::SeqCst);
+    }
+
+    /// Prints a line above the progress bar (or to stderr without one).
+    pub fn log(&self, line: &str) {
+        if self.progress.is_hidden() {
+            eprintln!("{line}");
+        } else {
+            self.progress.println(line);
+        }
+    }
+
+    /// Tokens and USD spent on real calls so far.
+    pub fn spent(&self) -> (u64, f64) {
+        *self.spent.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Drafts one job to its file.
+    pub async fn run(&self, job: &Job) -> Outcome {
+        let outcome = self.run_steps(job).await;
+        self.progress.inc(1);
+        outcome
+    }
+
+    async fn run_steps(&self, job: &Job) -> Outcome {
+        let mut calls = 0;
+        let mut usage = Usage::default();
+        let outline = match &job.outline {
+            Some(request) => {
+                let messages = vec![
+                    Message::new("system", job.system.clone()),
+                    Message::new("user", request.clone()),
+                ];
+                match self.step(job, "outline", &messages).await {
+                    Ok((answer, real)) => {
+                        calls += real;
+                        usage.add(&answer, &job.llm, real > 0);
+                        Some(answer.text)
+                    }
+                    Err(outcome) => return outcome,
+                }
+            }
+            None => None,
+        };
+        let messages = match job.article_messages(outline.as_deref()) {
+            Ok(messages) => messages,
+            Err(error) => return Outcome::Failed(error.to_string()),
+        };
+        let (answer, real) = match self.step(job, "article", &messages).await {
+            Ok(result) => result,
+            Err(outcome) => return outcome,
+        };
+        calls += real;
+        usage.add(&answer, &job.llm, real > 0);
+        let prompt_hash = sha256(
+            serde_json::to_string(&messages)
+                .unwrap_or_default()
+                .as_bytes(),
+        );
+        let text = compose(job, &answer, &usage, &prompt_hash[..16]);
+        match self.write(job, &text) {
+            Ok(None) => Outcome::Written { calls },
+            Ok(Some(reason)) => Outcome::Kept(reason),
+            Err(error) => Outcome::Failed(error.to_string()),
+        }
+    }
+
+    /// Writes the article unless a person created or edited the file
+    /// meanwhile; returns why it was kept, if it was.
+    fn write(&self, job: &Job, text: &str) -> crate::Result<Option<String>> {
+        match self.manifest.ownership(&job.path) {
+            Ownership::Human => {
+                return Ok(Some(
+                    "a person created or edited the file during the run; it was kept (the answer is cached: delete the file and re-run to use it)".into(),
+                ));
+            }
+            Ownership::Drafted if !self.force => return Ok(Some("already drafted".into())),
+            _ => {}
+        }
+        write_atomic(&job.path, text.as_bytes())?;
+        self.manifest.record(&job.path, text.as_bytes())?;
+        Ok(None)
+    }
+
+    /// One model call (cache first); returns the answer and how many real
+    /// calls it took. An unusable answer is retried once.
+    async fn step(
+        &self,
+        job: &Job,
+        step: &str,
+        messages: &[Message],
+    ) -> Result<(Answer, u32), Outcome> {
+        let request = ChatRequest {
+            model: &job.llm.model,
+            temperature: job.llm.temperature,
+            max_tokens: self.max_tokens,
+            messages,
+            stream: self.stream,
+        };
+        let key = RequestKey {
+            provider: self.provider,
+            base_url: &self.base_url,
+            model: request.model,
+            temperature: request.temperature,
+            max_tokens: request.max_tokens,
+            messages,
+        }
+        .hash();
+        if !self.force
+            && let Some(answer) = self.cache.get(&key)
+        {
+            self.record(job, step, &answer, 0.0, true, "ok");
+            return Ok((answer, 0));
+        }
+
+        let input_estimate = messages
+            .iter()
+            .map(|m| estimate_tokens(&m.content))
+            .sum::<u64>();
+        let cost_estimate = job.llm.cost(input_estimate, u64::from(self.max_tokens));
+        let mut calls = 0;
+        let mut last_problem = String::new();
+        for _ in 0..2 {
+            let _slot = self
+                .slots
+                .acquire()
+                .await
+                .expect("the semaphore is never closed");
+            if self.cancelled.load(Ordering::SeqCst) {
+                return Err(Outcome::NotStarted("interrupted".into()));
+            }
+            if let Some(budget) = &self.budget
+                && !budget.reserve(cost_estimate)
+            {
+                return Err(Outcome::NotStarted(format!(
+                    "budget of ${:.4} reached",
+                    budget.limit
+                )));
+            }
+            if let Some(pacer) = &self.pacer {
+                pacer.wait().await;
+            }
+            let client = &self.client;
+            let on_retry = |attempt: u32, reason: &str, delay: Duration| {
+                self.log(&format!(
+                    "retry {attempt} for {}/{} ({step}) in {:.1} s: {reason}",
+                    job.site,
+                    job.brief.slug,
+                    delay.as_secs_f64()
+                ));
+            };
+            let result = client.complete(&request, &on_retry).await;
+            calls += 1;
+            let completion = match result {
+                Ok(completion) => completion,
+                Err(message) => {
+                    if let Some(budget) = &self.budget {
+                        budget.settle(cost_estimate, 0.0);
+                    }
+                    return Err(Outcome::Failed(message));
+                }
+            };
+            let usage_estimated =
+                completion.input_tokens.is_none() || completion.output_tokens.is_none();
+            let answer = Answer {
+                input_tokens: completion.input_tokens.unwrap_or(input_estimate),
+                output_tokens: completion
+                    .output_tokens
+                    .unwrap_or_else(|| estimate_tokens(&completion.text)),
+                usage_estimated,
+                model: completion
+                    .model
+                    .clone()
+                    .unwrap_or_else(|| job.llm.model.clone()),
+                text: String::new(),
+            };
+            let cost = job.llm.cost(answer.input_tokens, answer.output_tokens);
+            if let Some(budget) = &self.budget {
+                budget.settle(cost_estimate, cost);
+            }
+            match check_answer(&completion.text, completion.finish.as_ref()) {
+                Ok(text) => {
+                    let answer = Answer { text, ..answer };
+                    self.record(job, step, &answer, cost, false, "ok");
+                    if let Err(error) = self.cache.put(&key, &answer) {
+                        self.log(&format!("warning: {error}"));
+                    }
+                    return Ok((answer, calls));
+                }
+                Err(problem) => {
+                    self.record(job, step, &answer, cost, false, &problem);
+                    self.log(&format!(
+                        "unusable answer for {}/{} ({step}): {problem}",
+                        job.site, job.brief.slug
+                    ));
+                    last_problem = problem;
+                }
+            }
+        }
+        Err(Outcome::Failed(format!(
+            "{last_problem} (also after one retry)"
+        )))
+    }
+
+    fn record(
+        &self,
+        job: &Job,
+        step: &str,
+        answer: &Answer,
+        cost: f64,
+        cache_hit: bool,
+        status: &str,
+    ) {
+        if !cache_hit {
+            let mut spent = self.spent.lock().unwrap_or_else(|e| e.into_inner());
+            spent.0 += answer.input_tokens + answer.output_tokens;
+            spent.1 += cost;
+            self.progress
+                .set_message(format!("{} tokens · ${:.4}", spent.0, spent.1));
+        }
+        let entry = ledger::Entry {
+            time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            site: job.site.clone(),
+            brief: job.brief.slug.clone(),
+            step: step.to_string(),
+            model: answer.model.clone(),
+            input_tokens: answer.input_tokens,
+            output_tokens: answer.output_tokens,
+            cost_usd: cost,
+            cache_hit,
+            usage_estimated: answer.usage_estimated,
+            status: status.to_string(),
+        };
+        if let Err(error) = self.ledger.append(&entry) {
+            self.log(&format!("warning: {error}"));
+        }
+    }
+}
+
+/// Tokens and cost behind one article (real calls only).
+#[derive(Debug, Default)]
+struct Usage {
+    input_tokens: u64,
+    output_tokens: u64,
+    cost: f64,
+    estimated: bool,
+}
+
+impl Usage {
+    fn add(&mut self, answer: &Answer, llm: &LlmConfig, paid: bool) {
+        self.input_tokens += answer.input_tokens;
+        self.output_tokens += answer.output_tokens;
+        if paid {
+            self.cost += llm.cost(answer.input_tokens, answer.output_tokens);
+        }
+        self.estimated |= answer.usage_estimated;
+    }
+}
+
+#[derive(Serialize)]
+struct FrontMatter<'a> {
+    title: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    date: toml::value::Datetime,
+    draft: bool,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    tags: &'a [String],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    categories: &'a [String],
+    extra: Extra<'a>,
+}
+
+#[derive(Serialize)]
+struct Extra<'a> {
+    generated: Generated<'a>,
+}
+
+#[derive(Serialize)]
+struct Generated<'a> {
+    provider: Provider,
+    model: &'a str,
+    brief: &'a str,
+    prompt: &'a str,
+    prompt_hash: &'a str,
+    input_tokens: u64,
+    output_tokens: u64,
+    cost_usd: f64,
+    usage_estimated: bool,
+    target_words: u32,
+    affiliates: &'a [String],
+}
+
+/// The file Grove writes: TOML front matter (a draft) and the cleaned,
+/// sanitized article.
+fn compose(job: &Job, answer: &Answer, usage: &Usage, prompt_hash: &str) -> String {
+    let today = chrono::Utc::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    let front = FrontMatter {
+        title: &job.brief.title,
+        description: job.brief.description.as_deref(),
+        date: today.parse().expect("a formatted date parses"),
+        draft: true,
+        tags: &job.brief.tags,
+        categories: &job.brief.categories,
+        extra: Extra {
+            generated: Generated {
+                provider: job.llm.provider,
+                model: &answer.model,
+                brief: &job.brief.slug,
+                prompt: &job.brief.prompt,
+                prompt_hash,
+                input_tokens: usage.input_tokens,
+                output_tokens: usage.output_tokens,
+                cost_usd: (usage.cost * 1e6).round() / 1e6,
+                usage_estimated: usage.estimated,
+                target_words: job.brief.target_words,
+                affiliates: &job.brief.affiliates,
+            },
+        },
+    };
+    let front = toml::to_string(&front).expect("front matter always serializes");
+    let body = sanitize_markdown(drop_leading_title(&answer.text));
+    format!("+++\n{front}+++\n\n{}\n", body.trim_end())
+}
