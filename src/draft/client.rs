@@ -125,7 +125,7 @@ impl Client {
         let response = tokio::time::timeout(self.timeout, builder.send())
             .await
             .map_err(|_| self.timed_out())?
-            .map_err(|e| transport_failure(&e))?;
+            .map_err(|e| self.transport_failure(&e))?;
 
         let status = response.status();
         if !status.is_success() {
@@ -140,7 +140,10 @@ impl Client {
         if request.stream {
             self.read_stream(response).await
         } else {
-            let bytes = response.bytes().await.map_err(|e| transport_failure(&e))?;
+            let bytes = response
+                .bytes()
+                .await
+                .map_err(|e| self.transport_failure(&e))?;
             wire::parse_response(self.provider, &bytes).map_err(|message| Failure::Transient {
                 message: format!("malformed answer: {message}"),
                 after: None,
@@ -157,7 +160,7 @@ impl Client {
             let chunk = tokio::time::timeout(self.timeout, response.chunk())
                 .await
                 .map_err(|_| self.timed_out())?
-                .map_err(|e| transport_failure(&e))?;
+                .map_err(|e| self.transport_failure(&e))?;
             match chunk {
                 Some(bytes) => state.feed(&bytes).map_err(|message| Failure::Transient {
                     message: format!("stream error: {message}"),
@@ -186,18 +189,25 @@ impl Client {
             after: None,
         }
     }
-}
 
-fn transport_failure(error: &reqwest::Error) -> Failure {
-    let mut message = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(inner) = source {
-        message = format!("{message}: {inner}");
-        source = inner.source();
-    }
-    Failure::Transient {
-        message,
-        after: None,
+    fn transport_failure(&self, error: &reqwest::Error) -> Failure {
+        if error.is_timeout() {
+            return self.timed_out();
+        }
+        let mut message = if error.is_connect() {
+            format!("cannot connect to {}", self.url)
+        } else {
+            error.to_string()
+        };
+        let mut source = std::error::Error::source(error);
+        while let Some(inner) = source {
+            message = format!("{message}: {inner}");
+            source = inner.source();
+        }
+        Failure::Transient {
+            message,
+            after: None,
+        }
     }
 }
 

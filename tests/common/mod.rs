@@ -72,6 +72,23 @@ impl Fixture {
         grove_in(self.path(), args)
     }
 
+    /// Runs `grove --root <root> args...` with extra environment variables.
+    pub fn grove_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_grove"))
+            .arg("--root")
+            .arg(self.path())
+            .args(args)
+            .envs(env.iter().copied())
+            .output()
+            .expect("run grove")
+    }
+
+    /// Reads a file below the root.
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path().join(rel))
+            .unwrap_or_else(|e| panic!("cannot read {rel}: {e}"))
+    }
+
     /// Runs `grove build args...` and panics with its output if it fails.
     pub fn build(&self, args: &[&str]) -> Output {
         let mut all = vec!["build"];
