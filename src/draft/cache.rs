@@ -25,6 +25,12 @@ pub struct RequestKey<'a> {
     pub temperature: f64,
     /// Answer token limit.
     pub max_tokens: u32,
+    /// OpenAI penalties (absent from the key when unset).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frequency_penalty: Option<f64>,
+    /// OpenAI penalties (absent from the key when unset).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub presence_penalty: Option<f64>,
     /// The conversation.
     pub messages: &'a [Message],
 }
@@ -122,6 +128,8 @@ mod tests {
             model,
             temperature: 0.0,
             max_tokens: 10,
+            frequency_penalty: None,
+            presence_penalty: None,
             messages,
         }
     }

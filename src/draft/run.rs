@@ -249,6 +249,8 @@ impl Runner {
             max_tokens: self.max_tokens,
             messages,
             stream: self.stream,
+            frequency_penalty: job.llm.frequency_penalty,
+            presence_penalty: job.llm.presence_penalty,
         };
         let key = RequestKey {
             provider: self.provider,
@@ -256,6 +258,8 @@ impl Runner {
             model: request.model,
             temperature: request.temperature,
             max_tokens: request.max_tokens,
+            frequency_penalty: request.frequency_penalty,
+            presence_penalty: request.presence_penalty,
             messages,
         }
         .hash();

@@ -23,6 +23,10 @@ pub struct ChatRequest<'a> {
     pub messages: &'a [Message],
     /// Ask for Server-Sent Events.
     pub stream: bool,
+    /// OpenAI `frequency_penalty`.
+    pub frequency_penalty: Option<f64>,
+    /// OpenAI `presence_penalty`.
+    pub presence_penalty: Option<f64>,
 }
 
 /// Why the model stopped.
@@ -72,6 +76,12 @@ pub fn request_body(provider: Provider, request: &ChatRequest<'_>) -> Value {
             });
             if request.stream {
                 body["stream_options"] = json!({ "include_usage": true });
+            }
+            if let Some(penalty) = request.frequency_penalty {
+                body["frequency_penalty"] = json!(penalty);
+            }
+            if let Some(penalty) = request.presence_penalty {
+                body["presence_penalty"] = json!(penalty);
             }
             body
         }
@@ -319,12 +329,16 @@ mod tests {
             max_tokens: 5,
             messages: &messages,
             stream: false,
+            frequency_penalty: Some(0.5),
+            presence_penalty: None,
         };
         let body = request_body(Provider::Anthropic, &request);
         assert_eq!(body["system"], "S");
         assert_eq!(body["messages"].as_array().unwrap().len(), 1);
         let body = request_body(Provider::Openai, &request);
         assert_eq!(body["messages"].as_array().unwrap().len(), 2);
+        assert_eq!(body["frequency_penalty"], 0.5);
+        assert!(body.get("presence_penalty").is_none());
     }
 
     #[test]

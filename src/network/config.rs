@@ -75,6 +75,11 @@ pub struct LlmConfig {
     /// Ask for Server-Sent Events instead of one JSON answer.
     #[serde(default)]
     pub stream: bool,
+    /// OpenAI-compatible servers only: penalize tokens by how often they
+    /// already appeared (-2.0 to 2.0); curbs repetition in small models.
+    pub frequency_penalty: Option<f64>,
+    /// OpenAI-compatible servers only: penalize tokens that already appeared.
+    pub presence_penalty: Option<f64>,
 }
 
 impl LlmConfig {

@@ -149,6 +149,21 @@ impl Network {
 
 fn validate_network(root: &Path, config: &NetworkConfig) -> Result<()> {
     let path = root.join(NETWORK_FILE);
+    if let Some(llm) = &config.llm {
+        let penalties = llm.frequency_penalty.is_some() || llm.presence_penalty.is_some();
+        if llm.provider == Provider::Anthropic && penalties {
+            return Err(Error::Config {
+                location: Location::file(&path),
+                message: "[llm] frequency_penalty and presence_penalty exist only for provider = \"openai\"; remove them for Anthropic".into(),
+            });
+        }
+        if llm.max_concurrency == 0 {
+            return Err(Error::Config {
+                location: Location::file(&path),
+                message: "[llm] max_concurrency must be at least 1".into(),
+            });
+        }
+    }
     let mut seen = Vec::new();
     for taxonomy in &config.network.taxonomies {
         let name = &taxonomy.name;

@@ -37,10 +37,12 @@ impl Fixture {
         let fixture = Fixture {
             dir: tempfile::tempdir().unwrap(),
         };
-        for dir in ["content", "sites", "themes"] {
+        for dir in ["content", "sites", "themes", "prompts"] {
             copy_dir(&repo().join(dir), &fixture.path().join(dir));
         }
-        std::fs::copy(repo().join("grove.toml"), fixture.path().join("grove.toml")).unwrap();
+        for file in ["grove.toml", "affiliates.toml"] {
+            std::fs::copy(repo().join(file), fixture.path().join(file)).unwrap();
+        }
         fixture
     }
 
