@@ -211,7 +211,8 @@ impl Runner {
                 .as_bytes(),
         );
         let text = compose(job, &answer, &usage, &prompt_hash[..16]);
-        match self.write(job, &text) {
+        // Writing syncs to disk: let the runtime move other tasks elsewhere.
+        match tokio::task::block_in_place(|| self.write(job, &text)) {
             Ok(None) => Outcome::Written { calls },
             Ok(Some(reason)) => Outcome::Kept(reason),
             Err(error) => Outcome::Failed(error.to_string()),
@@ -339,7 +340,9 @@ impl Runner {
                 Ok(text) => {
                     let answer = Answer { text, ..answer };
                     self.record(job, step, &answer, cost, false, "ok");
-                    if let Err(error) = self.cache.put(&key, &answer) {
+                    if let Err(error) =
+                        tokio::task::block_in_place(|| self.cache.put(&key, &answer))
+                    {
                         self.log(&format!("warning: {error}"));
                     }
                     return Ok((answer, calls));
