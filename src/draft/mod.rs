@@ -140,7 +140,6 @@ pub fn draft(
     }
 
     let llm = network.config.llm.clone().expect("plan checked [llm]");
-    progress.set_length(jobs.len() as u64);
     let settings = RunSettings {
         llm,
         state_dir: network.root.join(STATE_DIR),
@@ -149,6 +148,8 @@ pub fn draft(
         progress: progress.clone(),
     };
     let runner = Arc::new(Runner::new(settings, manifest)?);
+    progress.set_length(jobs.len() as u64);
+    progress.enable_steady_tick(std::time::Duration::from_millis(200));
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| crate::Error::Usage(format!("cannot start the async runtime: {e}")))?;
     let outcomes = runtime.block_on(run_all(
