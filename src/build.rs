@@ -7,12 +7,18 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use tera::Context;
 
-use crate::content::{Blueprint, LoadOptions, MarkdownOptions, SiteContent};
-use crate::error::{Result, collect_all};
-use crate::network::{NETWORK_FILE, Network, Shard, Site};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::affiliate::{AffiliateLinks, LinkStyle, Registry};
+use crate::content::{Blueprint, Disclosure, LoadOptions, MarkdownOptions, SiteContent};
+use crate::error::{Error, Result, collect_all};
+use crate::network::{DisclosurePosition, NETWORK_FILE, Network, Shard, Site};
 use crate::output::Staging;
 use crate::render::views::{Urls, add_content_to_site, site_value};
-use crate::render::{RenderTarget, SiteRenderer, Theme};
+use crate::render::{RenderTarget, Shortcodes, SiteRenderer, SiteTemplates, Theme};
+use crate::templating::{expand_str, template_error};
 
 /// What to build and where.
 #[derive(Debug, Clone, Default)]
@@ -82,7 +88,10 @@ pub fn build(network: &Network, options: &BuildOptions) -> Result<BuildSummary> 
 }
 
 /// Parses each theme used by `sites` once.
-fn load_themes<'a>(network: &'a Network, sites: &[&'a Site]) -> Result<BTreeMap<&'a str, Theme>> {
+pub fn load_themes<'a>(
+    network: &'a Network,
+    sites: &[&'a Site],
+) -> Result<BTreeMap<&'a str, Theme>> {
     let mut names: BTreeMap<&str, PathBuf> = BTreeMap::new();
     for site in sites {
         let config_file = if site.config.theme.is_some() {
@@ -105,16 +114,45 @@ fn load_themes<'a>(network: &'a Network, sites: &[&'a Site]) -> Result<BTreeMap<
     Ok(loaded.into_iter().collect())
 }
 
-/// Loads, renders and writes one site into `out`.
-pub fn build_site(
+/// A site loaded and ready to render.
+pub struct LoadedSite {
+    /// Its content graph.
+    pub content: SiteContent,
+    /// Its templates (theme with the site's overrides).
+    pub templates: SiteTemplates,
+    /// Its affiliate links.
+    pub links: Arc<AffiliateLinks>,
+    /// The `site` value templates see (without navigation).
+    pub site_json: Value,
+}
+
+/// Loads one site: templates, affiliate links, shortcodes, then content.
+pub fn load_site(
     network: &Network,
     site: &Site,
     blueprint: &Blueprint,
     theme: &Theme,
     drafts: bool,
-    out: &Path,
-) -> Result<SiteSummary> {
+) -> Result<LoadedSite> {
     let build = &network.config.build;
+    let site_json = site_value(network, site);
+    let mut context = Context::new();
+    context.insert("site", &site_json);
+
+    let templates = theme.for_site(&site.dir.join("templates"))?;
+    let settings = &network.config.affiliates;
+    let links = Arc::new(AffiliateLinks::new(
+        Registry::load(&network.root, site)?,
+        context.clone(),
+        site.dir.join("site.toml"),
+        &site.base_path,
+        LinkStyle {
+            cloak: settings.cloak,
+            new_tab: settings.new_tab,
+        },
+    ));
+    let disclosure = disclosure_html(network, site, &context)?;
+    let shortcodes = Shortcodes::new(&templates, Arc::clone(&links), site_json.clone());
     let options = LoadOptions {
         drafts,
         markdown: MarkdownOptions {
@@ -125,31 +163,69 @@ pub fn build_site(
         words_per_minute: build.words_per_minute,
         taxonomies: &network.config.network.taxonomies,
         base_path: &site.base_path,
+        affiliates: Some(&links),
+        disclosure: Some(Disclosure {
+            html: &disclosure,
+            at_top: settings.disclosure_position == DisclosurePosition::Top,
+        }),
+        shortcodes: Some(&shortcodes),
     };
-    let mut site_json = site_value(network, site);
-    let mut expand_context = Context::new();
-    expand_context.insert("site", &site_json);
+    let content = SiteContent::load(blueprint, &site.dir.join("content"), &context, options)?;
+    Ok(LoadedSite {
+        content,
+        templates,
+        links,
+        site_json,
+    })
+}
 
-    let (content, templates) = rayon::join(
-        || {
-            SiteContent::load(
-                blueprint,
-                &site.dir.join("content"),
-                &expand_context,
-                options,
-            )
-        },
-        || theme.for_site(&site.dir.join("templates")),
-    );
-    let (content, templates) = (content?, templates?);
+/// The disclosure paragraph: the site's text, else the network's, expanded
+/// with `site`.
+fn disclosure_html(network: &Network, site: &Site, context: &Context) -> Result<String> {
+    let (text, file) = match &site.config.affiliate_disclosure {
+        Some(text) => (text.as_str(), site.dir.join("site.toml")),
+        None => (
+            network.config.affiliates.disclosure.as_str(),
+            network.root.join(NETWORK_FILE),
+        ),
+    };
+    let text = expand_str("affiliate disclosure", text, context).map_err(|e| {
+        let mut error = template_error(&file, &e);
+        if let Error::Template { message, .. } = &mut error {
+            *message = format!("in the affiliate disclosure: {message}");
+        }
+        error
+    })?;
+    Ok(format!(
+        "<p class=\"affiliate-disclosure\" role=\"note\">{}</p>",
+        text.trim()
+    ))
+}
 
+/// Loads, renders and writes one site into `out`.
+pub fn build_site(
+    network: &Network,
+    site: &Site,
+    blueprint: &Blueprint,
+    theme: &Theme,
+    drafts: bool,
+    out: &Path,
+) -> Result<SiteSummary> {
+    let LoadedSite {
+        content,
+        templates,
+        links,
+        mut site_json,
+    } = load_site(network, site, blueprint, theme, drafts)?;
     let urls = Urls::new(site);
     add_content_to_site(&mut site_json, &content, &urls);
     let target = RenderTarget {
         out: out.to_path_buf(),
         network_file: network.root.join(NETWORK_FILE),
+        redirect_status: network.config.affiliates.redirect_status,
+        ads_txt: site.config.ads.ads_txt.clone(),
     };
-    let renderer = SiteRenderer::new(content, templates, site_json, urls, target);
+    let renderer = SiteRenderer::new(content, templates, site_json, urls, target, links);
     let stats = renderer.render(&[theme.static_dir(), site.dir.join("static")])?;
     Ok(SiteSummary {
         name: site.name.clone(),

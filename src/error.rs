@@ -109,8 +109,9 @@ pub enum Error {
         message: String,
     },
 
-    /// An `@/path.md` link points at a file that does not exist or is a draft.
-    #[error("{location}: broken internal link `{link}`: {reason}")]
+    /// An `@/path.md` link points at a file that does not exist or is a draft,
+    /// or an `aff:slug` link at a slug the registry lacks.
+    #[error("{location}: broken link `{link}`: {reason}")]
     BrokenLink {
         /// The file and line holding the link.
         location: Location,

@@ -37,6 +37,22 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
         include_str!("../themes/default/templates/section.html"),
     ),
     (
+        "templates/shortcodes/comparison_table.html",
+        include_str!("../themes/default/templates/shortcodes/comparison_table.html"),
+    ),
+    (
+        "templates/shortcodes/cta.html",
+        include_str!("../themes/default/templates/shortcodes/cta.html"),
+    ),
+    (
+        "templates/shortcodes/product_box.html",
+        include_str!("../themes/default/templates/shortcodes/product_box.html"),
+    ),
+    (
+        "templates/shortcodes/pros_cons.html",
+        include_str!("../themes/default/templates/shortcodes/pros_cons.html"),
+    ),
+    (
         "templates/taxonomy_list.html",
         include_str!("../themes/default/templates/taxonomy_list.html"),
     ),

@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use toml::Spanned;
 
-use crate::error::Result;
-use crate::network::{Site, read_toml};
+use crate::error::{Error, Location, Result, line_col};
+use crate::network::{Site, parse_toml};
 
 /// The registry file's name, at the network root and in a site folder.
 pub const REGISTRY_FILE: &str = "affiliates.toml";
@@ -41,10 +42,19 @@ pub struct AffiliateEntry {
     pub cons: Vec<String>,
 }
 
+/// An entry and where it is defined.
+#[derive(Debug, Clone)]
+pub struct Defined {
+    /// The entry.
+    pub entry: AffiliateEntry,
+    /// Its file and line.
+    pub location: Location,
+}
+
 /// A site's view of the registry: network entries with the site's laid over.
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
-    entries: BTreeMap<String, AffiliateEntry>,
+    entries: BTreeMap<String, Defined>,
     files: Vec<PathBuf>,
 }
 
@@ -54,18 +64,51 @@ impl Registry {
     pub fn load(root: &Path, site: &Site) -> Result<Registry> {
         let mut registry = Registry::default();
         for path in [root.join(REGISTRY_FILE), site.dir.join(REGISTRY_FILE)] {
-            if path.is_file() {
-                let entries: BTreeMap<String, AffiliateEntry> = read_toml(&path)?;
-                registry.entries.extend(entries);
-                registry.files.push(path);
+            if !path.is_file() {
+                continue;
             }
+            let text = std::fs::read_to_string(&path)
+                .map_err(|source| Error::io(&path, "cannot read file", source))?;
+            let entries: BTreeMap<String, Spanned<AffiliateEntry>> = parse_toml(&path, &text)?;
+            for (slug, spanned) in entries {
+                if !crate::network::is_slug(&slug) {
+                    let (line, _) = line_col(&text, spanned.span().start);
+                    return Err(Error::Config {
+                        location: Location::line(&path, line),
+                        message: format!(
+                            "affiliate slug `{slug}` must be lowercase letters, digits, `-` or `_` (it becomes /go/{slug}/)"
+                        ),
+                    });
+                }
+                let (line, _) = line_col(&text, spanned.span().start);
+                // The span starts at the table body; the header is the line above.
+                let location = Location::line(&path, line.saturating_sub(1).max(1));
+                registry.entries.insert(
+                    slug,
+                    Defined {
+                        entry: spanned.into_inner(),
+                        location,
+                    },
+                );
+            }
+            registry.files.push(path);
         }
         Ok(registry)
     }
 
     /// The entry for `slug`.
     pub fn get(&self, slug: &str) -> Option<&AffiliateEntry> {
+        self.entries.get(slug).map(|d| &d.entry)
+    }
+
+    /// The entry for `slug` with its location.
+    pub fn defined(&self, slug: &str) -> Option<&Defined> {
         self.entries.get(slug)
+    }
+
+    /// Every slug, sorted.
+    pub fn slugs(&self) -> impl Iterator<Item = &str> {
+        self.entries.keys().map(String::as_str)
     }
 
     /// The registry files that were read, for error messages.

@@ -24,11 +24,24 @@ pub struct MarkdownOptions {
     pub external_links_new_tab: bool,
 }
 
-/// Resolves `@/path.md` links to URL paths.
+/// Resolves `@/path.md` and `aff:slug` links.
 pub trait LinkResolver {
     /// The URL path for content file `target` (relative to `content/`), or
     /// why there is none.
     fn resolve(&self, target: &str) -> std::result::Result<String, String>;
+
+    /// The anchor attributes (`href`, `rel`, `data-affiliate`...) of an
+    /// affiliate link to `slug`, or why there is none.
+    fn affiliate(&self, slug: &str) -> std::result::Result<String, String>;
+}
+
+/// The affiliate disclosure to insert in content with affiliate links.
+#[derive(Debug, Clone, Copy)]
+pub struct Disclosure<'a> {
+    /// Ready HTML.
+    pub html: &'a str,
+    /// At the top of the content instead of before the first link.
+    pub at_top: bool,
 }
 
 /// A heading, as a node of the table of contents.
@@ -55,6 +68,8 @@ pub struct Rendered {
     pub toc: Vec<Heading>,
     /// Words of text (code included).
     pub word_count: usize,
+    /// Affiliate slugs linked, in order of first use.
+    pub affiliates: Vec<String>,
 }
 
 /// Where a Markdown body sits, for error messages.
@@ -73,6 +88,7 @@ pub fn render(
     source: SourceRef<'_>,
     options: MarkdownOptions,
     links: &dyn LinkResolver,
+    disclosure: Option<Disclosure<'_>>,
 ) -> Result<Rendered> {
     let mut parser_options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
@@ -90,9 +106,33 @@ pub fn render(
     let mut used_ids = HashSet::new();
     let mut heading_start: Option<usize> = None;
     let mut open_links: Vec<bool> = Vec::new();
+    // Event indices of the tags open at this point: the first is the
+    // top-level block, before which a disclosure goes.
+    let mut open_tags: Vec<usize> = Vec::new();
+    let mut affiliates: Vec<String> = Vec::new();
+    let mut first_affiliate: Option<usize> = None;
 
     for (event, range) in Parser::new_ext(body, parser_options).into_offset_iter() {
+        match &event {
+            Event::Start(_) => open_tags.push(events.len()),
+            Event::End(_) => {
+                open_tags.pop();
+            }
+            _ => {}
+        }
+        let block_start = open_tags.first().copied().unwrap_or(events.len());
         match event {
+            Event::Html(ref html) | Event::InlineHtml(ref html)
+                if html.contains("data-affiliate=\"") =>
+            {
+                for slug in crate::affiliate::slugs_in_html(html) {
+                    first_affiliate.get_or_insert(block_start);
+                    if !affiliates.iter().any(|s| s == slug) {
+                        affiliates.push(slug.to_string());
+                    }
+                }
+                events.push(event);
+            }
             Event::Text(ref text) | Event::Code(ref text) => {
                 word_count += text.split_whitespace().count();
                 events.push(event);
@@ -113,6 +153,29 @@ pub fn render(
                 }
                 events.push(Event::End(TagEnd::Heading(level)));
                 headings.push((heading_level(level), id, title));
+            }
+            Event::Start(Tag::Link { dest_url, .. }) if dest_url.starts_with("aff:") => {
+                let slug = &dest_url[4..];
+                match links.affiliate(slug) {
+                    Ok(attributes) => {
+                        first_affiliate.get_or_insert(block_start);
+                        if !affiliates.iter().any(|s| s == slug) {
+                            affiliates.push(slug.to_string());
+                        }
+                        events.push(Event::Html(CowStr::from(format!("<a {attributes}>"))));
+                    }
+                    Err(reason) => {
+                        let (line, column) = line_col(body, range.start);
+                        errors.push(Error::BrokenLink {
+                            location: Location::line(source.path, source.body_line + line - 1)
+                                .with_column(column),
+                            link: dest_url.to_string(),
+                            reason,
+                        });
+                        events.push(Event::Html(CowStr::from("<a>")));
+                    }
+                }
+                open_links.push(true);
             }
             Event::Start(Tag::Link {
                 link_type,
@@ -169,6 +232,13 @@ pub fn render(
     if let Some(error) = Error::collect(errors) {
         return Err(error);
     }
+    if let (Some(disclosure), Some(first)) = (disclosure, first_affiliate) {
+        let at = if disclosure.at_top { 0 } else { first };
+        events.insert(
+            at,
+            Event::Html(CowStr::from(format!("{}\n", disclosure.html))),
+        );
+    }
 
     let mut html_out = String::with_capacity(body.len() * 3 / 2);
     html::push_html(&mut html_out, events.into_iter());
@@ -186,6 +256,7 @@ pub fn render(
         summary,
         toc: nest_headings(headings),
         word_count,
+        affiliates,
     })
 }
 
@@ -311,6 +382,14 @@ mod tests {
                 _ => Err("no such file".into()),
             }
         }
+        fn affiliate(&self, slug: &str) -> std::result::Result<String, String> {
+            match slug {
+                "widget" => {
+                    Ok("href=\"/go/widget/\" rel=\"sponsored\" data-affiliate=\"widget\"".into())
+                }
+                _ => Err(format!("unknown affiliate slug `{slug}`")),
+            }
+        }
     }
 
     fn md(body: &str) -> Result<Rendered> {
@@ -318,7 +397,79 @@ mod tests {
             path: Path::new("p.md"),
             body_line: 5,
         };
-        render(body, source, MarkdownOptions::default(), &Links)
+        render(body, source, MarkdownOptions::default(), &Links, None)
+    }
+
+    fn md_disclosed(body: &str, at_top: bool) -> Rendered {
+        let source = SourceRef {
+            path: Path::new("p.md"),
+            body_line: 1,
+        };
+        let disclosure = Disclosure {
+            html: "<p class=\"d\">D</p>",
+            at_top,
+        };
+        render(
+            body,
+            source,
+            MarkdownOptions::default(),
+            &Links,
+            Some(disclosure),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn affiliate_links_get_attributes_and_a_disclosure_before_their_block() {
+        let out = md_disclosed(
+            "Intro.\n\n- item\n- buy [it](aff:widget) now\n\nMore [again](aff:widget).",
+            false,
+        );
+        assert_eq!(out.affiliates, vec!["widget"]);
+        assert!(
+            out.html.contains(
+                "<a href=\"/go/widget/\" rel=\"sponsored\" data-affiliate=\"widget\">it</a>"
+            ),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html
+                .starts_with("<p>Intro.</p>\n<p class=\"d\">D</p>\n<ul>"),
+            "{}",
+            out.html
+        );
+        assert_eq!(out.html.matches("class=\"d\"").count(), 1);
+        let top = md_disclosed("Intro.\n\nBuy [it](aff:widget).", true);
+        assert!(
+            top.html.starts_with("<p class=\"d\">D</p>\n<p>Intro."),
+            "{}",
+            top.html
+        );
+        let none = md_disclosed("No links [here](https://example.com).", false);
+        assert!(!none.html.contains("class=\"d\""));
+        let from_html = md_disclosed(
+            "Intro.\n\n<div class=\"box\"><a data-affiliate=\"widget\">x</a></div>\n",
+            false,
+        );
+        assert_eq!(from_html.affiliates, vec!["widget"]);
+        assert!(
+            from_html
+                .html
+                .contains("<p>Intro.</p>\n<p class=\"d\">D</p>\n<div class=\"box\">"),
+            "{}",
+            from_html.html
+        );
+    }
+
+    #[test]
+    fn unknown_affiliate_slugs_name_file_and_line() {
+        let err = md("Text.\n\nBuy [it](aff:nope).").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("p.md:7:5: broken link `aff:nope`: unknown affiliate slug `nope`"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -342,7 +493,7 @@ mod tests {
         let err = md("Line one.\n\nSee [b](@/guides/b.md).").unwrap_err();
         let text = err.to_string();
         assert!(
-            text.starts_with("p.md:7:5: broken internal link `@/guides/b.md`"),
+            text.starts_with("p.md:7:5: broken link `@/guides/b.md`"),
             "{text}"
         );
     }
@@ -378,6 +529,7 @@ mod tests {
             source,
             options,
             &Links,
+            None,
         )
         .unwrap();
         assert!(

@@ -9,13 +9,15 @@ use rayon::prelude::*;
 use tera::Context;
 
 use super::front_matter::{self, PageMeta, SectionMeta, SortBy};
-use super::markdown::{self, LinkResolver, MarkdownOptions, Rendered, SourceRef};
-use super::source::{Blueprint, SourceFile};
+use super::markdown::{self, Disclosure, LinkResolver, MarkdownOptions, Rendered, SourceRef};
+use super::source::{Blueprint, Expander, SourceFile};
+use crate::affiliate::AffiliateLinks;
 use crate::error::{Error, Location, Result, collect_all};
 use crate::network::TaxonomyConfig;
+use crate::render::Shortcodes;
 
 /// What shapes loading beyond the files themselves.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct LoadOptions<'a> {
     /// Include pages marked `draft = true`.
     pub drafts: bool,
@@ -28,6 +30,12 @@ pub struct LoadOptions<'a> {
     /// The path part of the site's base URL (`/blog`), put in front of
     /// resolved `@/` links.
     pub base_path: &'a str,
+    /// The site's affiliate links; without them an `aff:` link is an error.
+    pub affiliates: Option<&'a AffiliateLinks>,
+    /// The disclosure for content with affiliate links.
+    pub disclosure: Option<Disclosure<'a>>,
+    /// Shortcodes content may call.
+    pub shortcodes: Option<&'a Shortcodes>,
 }
 
 /// A page: a Markdown file other than `_index.md`.
@@ -141,10 +149,11 @@ impl SiteContent {
         let taxonomy_names: Vec<&str> =
             options.taxonomies.iter().map(|t| t.name.as_str()).collect();
 
+        let expander = Expander::new(blueprint, options.shortcodes, context);
         let documents = collect_all(
             markdown_files
                 .par_iter()
-                .map(|file| read_document(file, blueprint, context, &taxonomy_names))
+                .map(|file| read_document(file, &expander, &taxonomy_names))
                 .collect::<Vec<_>>(),
         )?;
 
@@ -170,6 +179,7 @@ impl SiteContent {
             urls: &urls,
             drafts: &drafts,
             base_path: options.base_path,
+            affiliates: options.affiliates,
         };
         render_markdown(&mut pages, &mut sections, options, &resolver)?;
         link_sections(&mut sections);
@@ -204,11 +214,10 @@ impl SiteContent {
 
 fn read_document(
     file: &SourceFile,
-    blueprint: &Blueprint,
-    context: &Context,
+    expander: &Expander<'_>,
     taxonomies: &[&str],
 ) -> Result<Document> {
-    let text = file.expand(blueprint, context)?;
+    let text = expander.expand(file)?;
     let split = front_matter::split(&file.path, &text)?;
     let fields = front_matter::parse_fields(&file.path, &split)?;
     // The body is the tail of the text: keep a shared reference, not a copy.
@@ -432,6 +441,7 @@ struct Resolver<'a> {
     urls: &'a HashMap<String, String>,
     drafts: &'a HashSet<String>,
     base_path: &'a str,
+    affiliates: Option<&'a AffiliateLinks>,
 }
 
 impl LinkResolver for Resolver<'_> {
@@ -448,6 +458,15 @@ impl LinkResolver for Resolver<'_> {
             "no content file `{target}` in this site or the blueprint (paths are relative to content/)"
         ))
     }
+
+    fn affiliate(&self, slug: &str) -> std::result::Result<String, String> {
+        match self.affiliates {
+            Some(links) => links.anchor_attributes(slug),
+            None => Err(format!(
+                "unknown affiliate slug `{slug}`: no affiliate registry is loaded"
+            )),
+        }
+    }
 }
 
 fn render_markdown(
@@ -463,7 +482,13 @@ fn render_markdown(
                 path: &page.file,
                 body_line: pending.line,
             };
-            page.rendered = markdown::render(pending.body(), source, options.markdown, resolver)?;
+            page.rendered = markdown::render(
+                pending.body(),
+                source,
+                options.markdown,
+                resolver,
+                options.disclosure,
+            )?;
             page.reading_time = page
                 .rendered
                 .word_count
@@ -481,8 +506,13 @@ fn render_markdown(
                 path: file,
                 body_line: pending.line,
             };
-            section.rendered =
-                markdown::render(pending.body(), source, options.markdown, resolver)?;
+            section.rendered = markdown::render(
+                pending.body(),
+                source,
+                options.markdown,
+                resolver,
+                options.disclosure,
+            )?;
             Ok(())
         })
         .collect();

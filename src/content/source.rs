@@ -11,6 +11,7 @@ use walkdir::WalkDir;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result, collect_all};
+use crate::render::Shortcodes;
 use crate::templating::{content_tera, template_error};
 
 /// Files in a content folder that are never published.
@@ -45,26 +46,75 @@ impl SourceFile {
     pub fn is_markdown(&self) -> bool {
         self.text.is_some()
     }
+}
 
-    /// The file's text after Tera expansion with `context` (the site).
-    pub fn expand(&self, blueprint: &Blueprint, context: &Context) -> Result<Arc<str>> {
-        let text = self.text.clone().unwrap_or_else(|| Arc::from(""));
-        if !self.templated {
+/// Expands Tera syntax in one site's content: the blueprint's templates
+/// (parsed once per network) and the site's own, with the site's shortcodes.
+pub struct Expander<'a> {
+    blueprint: Tera,
+    shortcodes: Option<&'a Shortcodes>,
+    context: &'a Context,
+}
+
+impl<'a> Expander<'a> {
+    /// An expander for one site; `context` holds `site`.
+    pub fn new(
+        blueprint: &Blueprint,
+        shortcodes: Option<&'a Shortcodes>,
+        context: &'a Context,
+    ) -> Self {
+        let mut templates = blueprint.templates.clone();
+        if let Some(shortcodes) = shortcodes {
+            shortcodes.register(&mut templates);
+        }
+        Expander {
+            blueprint: templates,
+            shortcodes,
+            context,
+        }
+    }
+
+    /// The file's text after Tera expansion.
+    pub fn expand(&self, file: &SourceFile) -> Result<Arc<str>> {
+        let text = file.text.clone().unwrap_or_else(|| Arc::from(""));
+        if !file.templated {
             return Ok(text);
         }
-        let rendered = match self.origin {
-            Origin::Blueprint => blueprint.templates.render(&self.rel, context),
+        let rendered = match file.origin {
+            Origin::Blueprint => self.blueprint.render(&file.rel, self.context),
             Origin::Site => {
                 let mut tera = content_tera();
-                tera.add_raw_template(&self.rel, &text)
-                    .map_err(|e| template_error(&self.path, &e))?;
-                tera.render(&self.rel, context)
+                if let Some(shortcodes) = self.shortcodes {
+                    shortcodes.register(&mut tera);
+                }
+                tera.add_raw_template(&file.rel, &text)
+                    .map_err(|e| template_error(&file.path, &e))?;
+                tera.render(&file.rel, self.context)
             }
         };
         rendered
             .map(Arc::from)
-            .map_err(|e| template_error(&self.path, &e))
+            .map_err(|e| locate_slug(template_error(&file.path, &e), &text))
     }
+}
+
+/// Tera cannot say on which line a function failed; for an unknown
+/// affiliate slug, the line is where the slug is written.
+fn locate_slug(mut error: Error, text: &str) -> Error {
+    if let Error::Template { location, message } = &mut error
+        && location.line.is_none()
+        && let Some(start) = message.find("unknown affiliate slug `")
+    {
+        let rest = &message[start + 24..];
+        if let Some(slug) = rest.split('`').next()
+            && let Some(at) = text.find(&format!("\"{slug}\""))
+        {
+            let (line, column) = crate::error::line_col(text, at);
+            *location = location.clone().with_column(column);
+            location.line = Some(line);
+        }
+    }
+    error
 }
 
 /// The blueprint: every file of the network's `content/`, read once, with

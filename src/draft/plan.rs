@@ -11,9 +11,11 @@ use super::brief::{Brief, load_briefs};
 use super::manifest::{Manifest, Ownership};
 use super::prompt::{Message, PromptFile};
 use crate::affiliate::Registry;
-use crate::content::{Blueprint, LoadOptions, MarkdownOptions, SiteContent};
+use crate::build::{load_site, load_themes};
+use crate::content::Blueprint;
 use crate::error::{Error, Result};
 use crate::network::{LlmConfig, Network, Site};
+use crate::render::Theme;
 use crate::render::views::site_value;
 
 /// Rough prompt-token count: about four characters per token.
@@ -92,6 +94,7 @@ pub fn plan(network: &Network, sites: &[&Site], manifest: &Manifest) -> Result<V
         )));
     }
     let blueprint = Blueprint::load(&network.root.join("content"))?;
+    let themes = load_themes(network, sites)?;
     let mut jobs = Vec::new();
     let mut prompts: Vec<(String, Arc<PromptFile>)> = Vec::new();
     for site in sites {
@@ -100,7 +103,12 @@ pub fn plan(network: &Network, sites: &[&Site], manifest: &Manifest) -> Result<V
         let mut context = Context::new();
         context.insert("site", &site_json);
         let registry = Registry::load(&network.root, site)?;
-        let pages = published_pages(network, site, &blueprint, &context)?;
+        let pages = published_pages(
+            network,
+            site,
+            &blueprint,
+            &themes[site.theme(&network.config)],
+        )?;
         for brief in load_briefs(&network.root, &site.dir, &context, &registry)? {
             let rel = brief.rel_path();
             let path = site.dir.join("content").join(&rel);
@@ -190,17 +198,11 @@ fn published_pages(
     network: &Network,
     site: &Site,
     blueprint: &Blueprint,
-    context: &Context,
+    theme: &Theme,
 ) -> Result<Vec<Value>> {
-    let options = LoadOptions {
-        drafts: false,
-        markdown: MarkdownOptions::default(),
-        words_per_minute: network.config.build.words_per_minute,
-        taxonomies: &network.config.network.taxonomies,
-        base_path: &site.base_path,
-    };
-    let content = SiteContent::load(blueprint, &site.dir.join("content"), context, options)?;
-    Ok(content
+    let loaded = load_site(network, site, blueprint, theme, false)?;
+    Ok(loaded
+        .content
         .pages
         .iter()
         .map(|p| {

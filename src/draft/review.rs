@@ -115,7 +115,7 @@ fn warnings(
             let exists = site.dir.join("content").join(file).is_file()
                 || network.root.join("content").join(file).is_file();
             if !exists {
-                warnings.push(format!("broken internal link `{link}`"));
+                warnings.push(format!("broken link `{link}`"));
             }
         }
     }

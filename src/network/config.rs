@@ -19,7 +19,65 @@ pub struct NetworkConfig {
     pub build: BuildSettings,
     /// The `[llm]` table: how `grove draft` reaches a language model.
     pub llm: Option<LlmConfig>,
+    /// The `[affiliates]` table: how affiliate links are rendered.
+    #[serde(default)]
+    pub affiliates: AffiliateSettings,
 }
+
+/// Where the affiliate disclosure goes on a page with affiliate links.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DisclosurePosition {
+    /// Just before the block holding the first affiliate link.
+    #[default]
+    BeforeFirstLink,
+    /// At the top of the page's content.
+    Top,
+}
+
+/// The `[affiliates]` table of `grove.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AffiliateSettings {
+    /// Link to `/go/<slug>/` redirect pages instead of the destinations.
+    pub cloak: bool,
+    /// Open affiliate links in a new tab.
+    pub new_tab: bool,
+    /// Disclosure shown on pages with affiliate links (HTML allowed; Tera
+    /// with `site`).
+    pub disclosure: String,
+    /// Where the disclosure goes.
+    pub disclosure_position: DisclosurePosition,
+    /// Status of `/go/` entries in `_redirects` (301, 302, 307 or 308).
+    pub redirect_status: u16,
+}
+
+impl Default for AffiliateSettings {
+    fn default() -> Self {
+        AffiliateSettings {
+            cloak: true,
+            new_tab: false,
+            disclosure: "Disclosure: some links on this page are affiliate links. If you buy through them, {{ site.title }} may earn a commission at no extra cost to you.".into(),
+            disclosure_position: DisclosurePosition::BeforeFirstLink,
+            redirect_status: 302,
+        }
+    }
+}
+
+/// A site's `[ads]` table: ad slots in the theme and `ads.txt`.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdSettings {
+    /// HTML snippet per slot: `header`, `before_content`, `after_content`, `footer`.
+    #[serde(default)]
+    pub slots: BTreeMap<String, String>,
+    /// Lines of `ads.txt` (written only when there are some).
+    #[serde(default)]
+    pub ads_txt: Vec<String>,
+}
+
+/// The ad slots the default theme has.
+pub const AD_SLOTS: &[&str] = &["header", "before_content", "after_content", "footer"];
 
 /// Which wire format the LLM server speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -264,6 +322,11 @@ pub struct SiteConfig {
     /// Overrides of the network's `[llm]` model settings.
     #[serde(default)]
     pub llm: SiteLlm,
+    /// This site's affiliate disclosure, instead of the network's.
+    pub affiliate_disclosure: Option<String>,
+    /// Ad slots and `ads.txt` (none by default).
+    #[serde(default)]
+    pub ads: AdSettings,
 }
 
 /// Reads and deserializes a TOML file, turning syntax and schema errors into

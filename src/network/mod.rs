@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 pub use config::{
-    BuildSettings, LlmConfig, NetworkConfig, NetworkSettings, Provider, SiteConfig, SiteLlm,
-    TaxonomyConfig, parse_toml, read_toml, toml_error,
+    AD_SLOTS, AdSettings, AffiliateSettings, BuildSettings, DisclosurePosition, LlmConfig,
+    NetworkConfig, NetworkSettings, Provider, SiteConfig, SiteLlm, TaxonomyConfig, parse_toml,
+    read_toml,
 };
 pub use shard::Shard;
 
@@ -164,6 +165,12 @@ fn validate_network(root: &Path, config: &NetworkConfig) -> Result<()> {
             });
         }
     }
+    if ![301, 302, 307, 308].contains(&config.affiliates.redirect_status) {
+        return Err(Error::Config {
+            location: Location::file(&path),
+            message: "[affiliates] redirect_status must be 301, 302, 307 or 308".into(),
+        });
+    }
     let mut seen = Vec::new();
     for taxonomy in &config.network.taxonomies {
         let name = &taxonomy.name;
@@ -230,6 +237,20 @@ fn load_site(dir: &Path) -> Result<Site> {
         });
     }
     let config: SiteConfig = read_toml(&path)?;
+    if let Some(slot) = config
+        .ads
+        .slots
+        .keys()
+        .find(|k| !AD_SLOTS.contains(&k.as_str()))
+    {
+        return Err(Error::Config {
+            location: Location::file(&path),
+            message: format!(
+                "unknown ad slot `{slot}`; the slots are {}",
+                AD_SLOTS.join(", ")
+            ),
+        });
+    }
     let (base_url, base_path) = split_base_url(&config.base_url).ok_or_else(|| Error::Config {
         location: Location::file(&path),
         message: format!(

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use tera::{Tera, Value};
 
 use super::views::{Urls, section_full};
+use crate::affiliate::AffiliateLinks;
 use crate::content::SiteContent;
 
 /// What the functions of one site read.
@@ -20,8 +21,10 @@ pub struct SiteData {
     pub site_title: String,
 }
 
-/// Registers `get_url(path=...)` and `get_section(path=...)` on `tera`.
-pub fn register(tera: &mut Tera, data: Arc<SiteData>) {
+/// Registers `get_url(path=...)`, `get_section(path=...)` and
+/// `affiliate(slug=...)` on `tera`.
+pub fn register(tera: &mut Tera, data: Arc<SiteData>, links: Arc<AffiliateLinks>) {
+    register_affiliate(tera, links);
     let url_data = Arc::clone(&data);
     tera.register_function("get_url", move |args: &HashMap<String, Value>| {
         let path = string_arg(args, "get_url", "path")?;
@@ -60,6 +63,15 @@ pub fn register(tera: &mut Tera, data: Arc<SiteData>) {
             &data.urls,
             true,
         ))
+    });
+}
+
+/// Registers `affiliate(slug=...)`: the registry entry with `href`,
+/// `destination`, `rel` and `attrs` (ready anchor attributes) for this site.
+pub fn register_affiliate(tera: &mut Tera, links: Arc<AffiliateLinks>) {
+    tera.register_function("affiliate", move |args: &HashMap<String, Value>| {
+        let slug = string_arg(args, "affiliate", "slug")?;
+        links.template_value(slug).map_err(tera::Error::msg)
     });
 }
 

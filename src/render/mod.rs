@@ -3,10 +3,12 @@
 mod functions;
 pub mod pagination;
 mod redirect;
+pub mod shortcodes;
 mod site;
 pub mod theme;
 pub mod views;
 
-pub use redirect::redirect_page;
+pub use redirect::{affiliate_redirect_page, redirect_page};
+pub use shortcodes::Shortcodes;
 pub use site::{RenderStats, RenderTarget, SiteRenderer};
 pub use theme::{SiteTemplates, Theme};

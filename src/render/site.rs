@@ -12,9 +12,10 @@ use walkdir::WalkDir;
 
 use super::functions::{self, SiteData};
 use super::pagination::{pager_path, pagers, paginator_value};
-use super::redirect::redirect_page;
+use super::redirect::{affiliate_redirect_page, redirect_page};
 use super::theme::SiteTemplates;
 use super::views::{Urls, page_full, page_listing, section_full};
+use crate::affiliate::{AffiliateLinks, GO_PREFIX};
 use crate::content::{SiteContent, Taxonomy, Term};
 use crate::error::{Error, Location, Result, collect_all};
 use crate::output::{copy_file, write_file};
@@ -37,6 +38,10 @@ pub struct RenderTarget {
     pub out: PathBuf,
     /// The network's `grove.toml`.
     pub network_file: PathBuf,
+    /// Status of `/go/` lines in `_redirects`.
+    pub redirect_status: u16,
+    /// Lines of `ads.txt` (none: no file).
+    pub ads_txt: Vec<String>,
 }
 
 /// Renders one site's content into an output folder.
@@ -47,6 +52,9 @@ pub struct SiteRenderer {
     lang: String,
     out: PathBuf,
     network_file: PathBuf,
+    redirect_status: u16,
+    ads_txt: Vec<String>,
+    links: Arc<AffiliateLinks>,
     /// Each page's HTML, taken out of the content graph so it can be moved
     /// into that page's context and freed once the page is written.
     page_html: Vec<String>,
@@ -81,6 +89,7 @@ impl SiteRenderer {
         site: Value,
         urls: Urls,
         target: RenderTarget,
+        links: Arc<AffiliateLinks>,
     ) -> SiteRenderer {
         let page_html = content
             .pages
@@ -100,7 +109,7 @@ impl SiteRenderer {
             urls,
             site_title,
         });
-        functions::register(&mut templates.tera, Arc::clone(&data));
+        functions::register(&mut templates.tera, Arc::clone(&data), Arc::clone(&links));
         SiteRenderer {
             data,
             templates,
@@ -108,6 +117,9 @@ impl SiteRenderer {
             lang,
             out: target.out,
             network_file: target.network_file,
+            redirect_status: target.redirect_status,
+            ads_txt: target.ads_txt,
+            links,
             page_html,
         }
     }
@@ -118,7 +130,7 @@ impl SiteRenderer {
         let page_html = std::mem::take(&mut self.page_html);
         let pages = self.render_pages(page_html)?;
         let listings = self.render_sections()? + self.render_taxonomies()?;
-        let extra = self.render_404()? + self.write_redirects()?;
+        let extra = self.render_404()? + self.write_redirects()? + self.write_site_files()?;
         Ok(RenderStats {
             pages,
             files: static_files + pages + listings + extra,
@@ -441,19 +453,104 @@ impl SiteRenderer {
                 redirects.insert(output_file(&format!("{base}page/1/")), urls.path(&base));
             }
         }
-        let count = redirects.len();
+        // Host-level redirects for hosts that read `_redirects` (Netlify,
+        // Cloudflare Pages): real 301s for aliases, 302s (configurable) for
+        // affiliate links.
+        let mut host_rules: Vec<String> = Vec::new();
+        for page in &content.pages {
+            for alias in &page.meta.aliases {
+                host_rules.push(format!(
+                    "{} {} 301",
+                    alias_url(alias, urls),
+                    urls.path(&page.path)
+                ));
+            }
+        }
+        for section in &content.sections {
+            for alias in &section.meta.aliases {
+                host_rules.push(format!(
+                    "{} {} 301",
+                    alias_url(alias, urls),
+                    urls.path(&section.path)
+                ));
+            }
+        }
+        let mut pages: Vec<(String, String)> = redirects
+            .into_iter()
+            .map(|(file, target)| (file, redirect_page(&target, &self.lang)))
+            .collect();
+        if self.links.style().cloak {
+            for slug in self.used_affiliates() {
+                let destination =
+                    self.links
+                        .destination(&slug)
+                        .map_err(|message| Error::Content {
+                            location: Location::file(&self.network_file),
+                            message,
+                        })?;
+                let go = format!("{GO_PREFIX}{slug}/");
+                host_rules.push(format!(
+                    "{} {destination} {}",
+                    urls.path(&go),
+                    self.redirect_status
+                ));
+                pages.push((
+                    output_file(&go),
+                    affiliate_redirect_page(destination, &self.lang),
+                ));
+            }
+        }
+        host_rules.sort();
+        host_rules.dedup();
+        if !host_rules.is_empty() {
+            pages.push(("_redirects".into(), host_rules.join("\n") + "\n"));
+        }
+        let count = pages.len();
         collect_all(
-            redirects
+            pages
                 .into_par_iter()
-                .map(|(file, target)| {
-                    write_file(
-                        &self.out.join(file),
-                        redirect_page(&target, &self.lang).as_bytes(),
-                    )
-                })
+                .map(|(file, text)| write_file(&self.out.join(file), text.as_bytes()))
                 .collect::<Vec<_>>(),
         )?;
         Ok(count)
+    }
+
+    /// Affiliate slugs linked anywhere in the site's content, sorted.
+    fn used_affiliates(&self) -> Vec<String> {
+        let content = self.content();
+        let mut slugs: Vec<String> = content
+            .pages
+            .iter()
+            .flat_map(|p| p.rendered.affiliates.iter())
+            .chain(
+                content
+                    .sections
+                    .iter()
+                    .flat_map(|s| s.rendered.affiliates.iter()),
+            )
+            .cloned()
+            .collect();
+        slugs.sort();
+        slugs.dedup();
+        slugs
+    }
+
+    /// `robots.txt` (keeping crawlers out of `/go/`) and `ads.txt`.
+    fn write_site_files(&self) -> Result<usize> {
+        let urls = &self.data.urls;
+        let mut robots = String::from("User-agent: *\n");
+        if self.links.style().cloak {
+            robots.push_str(&format!("Disallow: {}\n", urls.path(GO_PREFIX)));
+        } else {
+            robots.push_str("Disallow:\n");
+        }
+        write_file(&self.out.join("robots.txt"), robots.as_bytes())?;
+        if self.ads_txt.is_empty() {
+            return Ok(1);
+        }
+        let ads = self.ads_txt.join("\n") + "\n";
+        write_file(&self.out.join("ads.txt"), ads.as_bytes())?;
+        Ok(2)
     }
 
     /// Copies static folders (later ones win) and content assets.
@@ -488,6 +585,16 @@ impl SiteRenderer {
                 .collect::<Vec<_>>(),
         )?;
         Ok(count)
+    }
+}
+
+/// An alias as a root-relative URL: `old/url` -> `/old/url/`.
+fn alias_url(alias: &str, urls: &Urls) -> String {
+    let trimmed = alias.trim_matches('/');
+    if trimmed.ends_with(".html") {
+        urls.path(&format!("/{trimmed}"))
+    } else {
+        urls.path(&format!("/{trimmed}/"))
     }
 }
 

@@ -86,6 +86,13 @@ pub struct SiteTemplates {
 }
 
 impl SiteTemplates {
+    /// Every template name, sorted.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        let mut names: Vec<&str> = self.names.iter().map(String::as_str).collect();
+        names.sort_unstable();
+        names.into_iter()
+    }
+
     /// Whether a template called `name` exists.
     pub fn has(&self, name: &str) -> bool {
         self.names.contains(name)

@@ -47,6 +47,7 @@ pub fn site_value(network: &Network, site: &Site) -> Value {
         "language": site.language(&network.config),
         "vars": config.vars,
         "affiliate": config.affiliate,
+        "ads": config.ads.slots,
         "network": { "name": network.config.network.name },
     })
 }
@@ -124,6 +125,7 @@ pub fn page_listing(page: &Page, urls: &Urls) -> Value {
         "word_count": page.rendered.word_count,
         "reading_time": page.reading_time,
         "taxonomies": taxonomies,
+        "affiliates": page.rendered.affiliates,
         "extra": page.meta.extra,
     })
 }

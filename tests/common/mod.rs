@@ -64,7 +64,7 @@ impl Fixture {
         self.write(
             &format!("sites/{name}/site.toml"),
             &format!(
-                "title = \"{title}\"\nbase_url = \"https://{name}.example.com\"\nniche = \"{name} things\"\naudience = \"{name} fans\"\n[vars]\nproduct_kind = \"{name} widgets\"\n"
+                "title = \"{title}\"\nbase_url = \"https://{name}.example.com\"\nniche = \"{name} things\"\naudience = \"{name} fans\"\n[vars]\nproduct_kind = \"{name} widgets\"\n[affiliate]\namazon_tag = \"{name}-20\"\n"
             ),
         )
     }

@@ -1,0 +1,79 @@
+//! Shortcodes: every theme template under `shortcodes/` (overridable per
+//! site) becomes a Tera function content can call, e.g.
+//! `{{ product_box(slug="baratza-encore-esp") }}`. The function's arguments
+//! and `site` are the template's context; its HTML goes into the Markdown.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tera::{Context, Tera, Value};
+
+use super::functions::register_affiliate;
+use super::theme::SiteTemplates;
+use crate::affiliate::AffiliateLinks;
+
+/// The shortcodes of one site.
+pub struct Shortcodes {
+    tera: Arc<Tera>,
+    names: Vec<String>,
+    site: Value,
+}
+
+impl Shortcodes {
+    /// Shortcodes from the site's templates; `links` backs the
+    /// `affiliate(slug=...)` function they may call.
+    pub fn new(templates: &SiteTemplates, links: Arc<AffiliateLinks>, site: Value) -> Shortcodes {
+        let mut tera = templates.tera.clone();
+        register_affiliate(&mut tera, links);
+        let names = templates
+            .names()
+            .filter_map(|n| n.strip_prefix("shortcodes/")?.strip_suffix(".html"))
+            .map(str::to_string)
+            .collect();
+        Shortcodes {
+            tera: Arc::new(tera),
+            names,
+            site,
+        }
+    }
+
+    /// Makes every shortcode a function of `target` (a content Tera).
+    pub fn register(&self, target: &mut Tera) {
+        for name in &self.names {
+            let tera = Arc::clone(&self.tera);
+            let site = self.site.clone();
+            let template = format!("shortcodes/{name}.html");
+            target.register_function(name, move |args: &HashMap<String, Value>| {
+                let mut context = Context::new();
+                for (key, value) in args {
+                    context.insert(key, value);
+                }
+                context.insert("site", &site);
+                let html = tera.render(&template, &context)?;
+                Ok(Value::String(as_html_block(&html)))
+            });
+        }
+    }
+}
+
+/// Shapes shortcode output so Markdown keeps it one HTML block: no blank
+/// lines (they would end the block) and no indentation (it would make a
+/// code block).
+fn as_html_block(html: &str) -> String {
+    html.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn output_stays_one_block() {
+        assert_eq!(
+            super::as_html_block("\n  <div>\n\n    <p>x</p>\n  </div>\n"),
+            "<div>\n<p>x</p>\n</div>"
+        );
+    }
+}
