@@ -7,11 +7,13 @@
 
 pub mod affiliate;
 pub mod build;
+pub mod check;
 pub mod cmd;
 pub mod content;
 pub mod draft;
 pub mod error;
 mod html_escape;
+pub mod html_scan;
 pub mod network;
 pub mod output;
 pub mod render;

@@ -1,7 +1,9 @@
 //! The command line: one module per subcommand.
 
+pub mod affiliates;
 pub mod approve;
 pub mod build;
+pub mod check;
 pub mod draft;
 pub mod new;
 pub mod new_site;
@@ -48,6 +50,10 @@ pub enum Command {
     Review(review::Args),
     /// Publish drafts (set draft = false).
     Approve(approve::Args),
+    /// Check internal links, anchors, and external and affiliate destinations.
+    Check(check::Args),
+    /// Show which sites and pages use each affiliate registry entry.
+    Affiliates(affiliates::Args),
 }
 
 /// Runs the parsed command line.
@@ -61,6 +67,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Usage(args) => usage::run(&load_network(cli.root)?, args),
         Command::Review(args) => review::run(&load_network(cli.root)?, args),
         Command::Approve(args) => approve::run(&load_network(cli.root)?, args),
+        Command::Check(args) => check::run(&load_network(cli.root)?, args),
+        Command::Affiliates(args) => affiliates::run(&load_network(cli.root)?, args),
     }
 }
 

@@ -6,6 +6,7 @@ use std::ops::Range;
 use pulldown_cmark::{Event, Options, Parser, Tag};
 
 use super::wire::Finish;
+use crate::html_scan::{self, parse_tag};
 
 /// Phrases that mark a refusal or an answer about itself instead of the
 /// article. In a short answer they mean "unusable"; `grove review` warns
@@ -203,93 +204,7 @@ pub fn sanitize_html(html: &str) -> String {
     out
 }
 
-struct ParsedTag<'a> {
-    name: &'a str,
-    closing: bool,
-    attributes: Vec<(&'a str, Option<&'a str>)>,
-    self_closing: bool,
-    len: usize,
-}
-
-/// Parses `<name attr="v" ...>` at the start of `text`.
-fn parse_tag(text: &str) -> Option<ParsedTag<'_>> {
-    let bytes = text.as_bytes();
-    let mut i = 1;
-    let closing = bytes.get(i) == Some(&b'/');
-    if closing {
-        i += 1;
-    }
-    let name_start = i;
-    while i < bytes.len()
-        && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'-' || bytes[i] == b':')
-    {
-        i += 1;
-    }
-    if i == name_start || !bytes[name_start].is_ascii_alphabetic() {
-        return None;
-    }
-    let name = &text[name_start..i];
-    let mut attributes = Vec::new();
-    loop {
-        while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b'/') {
-            i += 1;
-        }
-        match bytes.get(i)? {
-            b'>' => {
-                let self_closing = text[..i].trim_end().ends_with('/');
-                return Some(ParsedTag {
-                    name,
-                    closing,
-                    attributes,
-                    self_closing,
-                    len: i + 1,
-                });
-            }
-            _ => {
-                let attr_start = i;
-                while i < bytes.len()
-                    && !bytes[i].is_ascii_whitespace()
-                    && !matches!(bytes[i], b'=' | b'>' | b'/')
-                {
-                    i += 1;
-                }
-                let attr = &text[attr_start..i];
-                while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-                    i += 1;
-                }
-                if bytes.get(i) == Some(&b'=') {
-                    i += 1;
-                    while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-                        i += 1;
-                    }
-                    let value = match bytes.get(i)? {
-                        q @ (b'"' | b'\'') => {
-                            let end = text[i + 1..].find(*q as char)? + i + 1;
-                            let value = &text[i + 1..end];
-                            i = end + 1;
-                            value
-                        }
-                        _ => {
-                            let start = i;
-                            while i < bytes.len()
-                                && !bytes[i].is_ascii_whitespace()
-                                && bytes[i] != b'>'
-                            {
-                                i += 1;
-                            }
-                            &text[start..i]
-                        }
-                    };
-                    attributes.push((attr, Some(value)));
-                } else if !attr.is_empty() {
-                    attributes.push((attr, None));
-                }
-            }
-        }
-    }
-}
-
-fn rebuild_tag(tag: &ParsedTag<'_>) -> String {
+fn rebuild_tag(tag: &html_scan::Tag<'_>) -> String {
     if tag.closing {
         return format!("</{}>", tag.name);
     }

@@ -1,0 +1,163 @@
+//! A small HTML tag scanner: enough to find tags and their attributes in
+//! HTML Grove wrote or received, without a full HTML parser in the binary.
+
+/// One HTML tag.
+pub struct Tag<'a> {
+    /// Element name as written.
+    pub name: &'a str,
+    /// `</name>`.
+    pub closing: bool,
+    /// Attributes in order, with values when given.
+    pub attributes: Vec<(&'a str, Option<&'a str>)>,
+    /// Ends with `/>`.
+    pub self_closing: bool,
+    /// Length of the tag's text.
+    pub len: usize,
+}
+
+impl<'a> Tag<'a> {
+    /// The value of attribute `name` (case-insensitive).
+    pub fn attribute(&self, name: &str) -> Option<&'a str> {
+        self.attributes
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .and_then(|(_, v)| *v)
+    }
+}
+
+/// Parses `<name attr="v" ...>` at the start of `text`.
+pub fn parse_tag(text: &str) -> Option<Tag<'_>> {
+    let bytes = text.as_bytes();
+    let mut i = 1;
+    let closing = bytes.get(i) == Some(&b'/');
+    if closing {
+        i += 1;
+    }
+    let name_start = i;
+    while i < bytes.len()
+        && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'-' || bytes[i] == b':')
+    {
+        i += 1;
+    }
+    if i == name_start || !bytes[name_start].is_ascii_alphabetic() {
+        return None;
+    }
+    let name = &text[name_start..i];
+    let mut attributes = Vec::new();
+    loop {
+        while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b'/') {
+            i += 1;
+        }
+        match bytes.get(i)? {
+            b'>' => {
+                let self_closing = text[..i].trim_end().ends_with('/');
+                return Some(Tag {
+                    name,
+                    closing,
+                    attributes,
+                    self_closing,
+                    len: i + 1,
+                });
+            }
+            _ => {
+                let attr_start = i;
+                while i < bytes.len()
+                    && !bytes[i].is_ascii_whitespace()
+                    && !matches!(bytes[i], b'=' | b'>' | b'/')
+                {
+                    i += 1;
+                }
+                let attr = &text[attr_start..i];
+                while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                if bytes.get(i) == Some(&b'=') {
+                    i += 1;
+                    while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                        i += 1;
+                    }
+                    let value = match bytes.get(i)? {
+                        q @ (b'"' | b'\'') => {
+                            let end = text[i + 1..].find(*q as char)? + i + 1;
+                            let value = &text[i + 1..end];
+                            i = end + 1;
+                            value
+                        }
+                        _ => {
+                            let start = i;
+                            while i < bytes.len()
+                                && !bytes[i].is_ascii_whitespace()
+                                && bytes[i] != b'>'
+                            {
+                                i += 1;
+                            }
+                            &text[start..i]
+                        }
+                    };
+                    attributes.push((attr, Some(value)));
+                } else if !attr.is_empty() {
+                    attributes.push((attr, None));
+                }
+            }
+        }
+    }
+}
+
+/// Every tag in `html`, skipping comments and text. Character references in
+/// attribute values are left as written.
+pub fn tags(html: &str) -> impl Iterator<Item = Tag<'_>> {
+    let mut rest = html;
+    std::iter::from_fn(move || {
+        loop {
+            let lt = rest.find('<')?;
+            rest = &rest[lt..];
+            if let Some(after) = rest.strip_prefix("<!--") {
+                rest = after.find("-->").map_or("", |i| &after[i + 3..]);
+                continue;
+            }
+            match parse_tag(rest) {
+                Some(tag) => {
+                    rest = &rest[tag.len..];
+                    return Some(tag);
+                }
+                None => rest = &rest[1..],
+            }
+        }
+    })
+}
+
+/// Decodes the character references Grove's escaping produces.
+pub fn unescape(text: &str) -> String {
+    text.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_tags_and_attributes() {
+        let html = "<p>x <a href=\"/a/?b=1&amp;c=2\" class=x>y</a><!-- <a href=\"/no/\"> --><img src='i.png' alt></p>";
+        let found: Vec<(String, Option<String>)> = tags(html)
+            .filter(|t| !t.closing)
+            .map(|t| {
+                (
+                    t.name.to_string(),
+                    t.attribute("href").or(t.attribute("src")).map(unescape),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("p".into(), None),
+                ("a".into(), Some("/a/?b=1&c=2".into())),
+                ("img".into(), Some("i.png".into()))
+            ]
+        );
+    }
+}
