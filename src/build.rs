@@ -169,6 +169,7 @@ pub fn load_site(
             at_top: settings.disclosure_position == DisclosurePosition::Top,
         }),
         shortcodes: Some(&shortcodes),
+        related_pages: network.config.seo.related_pages,
     };
     let content = SiteContent::load(blueprint, &site.dir.join("content"), &context, options)?;
     Ok(LoadedSite {
@@ -224,6 +225,15 @@ pub fn build_site(
         network_file: network.root.join(NETWORK_FILE),
         redirect_status: network.config.affiliates.redirect_status,
         ads_txt: site.config.ads.ads_txt.clone(),
+        seo: network.config.seo.clone(),
+        robots_rules: network
+            .config
+            .seo
+            .robots_rules
+            .iter()
+            .chain(&site.config.robots_rules)
+            .cloned()
+            .collect(),
     };
     let renderer = SiteRenderer::new(content, templates, site_json, urls, target, links);
     let stats = renderer.render(&[theme.static_dir(), site.dir.join("static")])?;

@@ -18,6 +18,7 @@ pub mod network;
 pub mod output;
 pub mod render;
 pub mod scaffold;
+pub mod seo;
 pub mod templating;
 
 pub use error::{Error, Result};

@@ -42,6 +42,30 @@ impl Date {
     pub fn instant(&self) -> NaiveDateTime {
         self.instant
     }
+
+    /// Whether only a day was given (no time).
+    fn date_only(&self) -> bool {
+        self.text.len() == 10
+    }
+
+    /// W3C datetime for sitemaps: `2024-05-01`, or with time, in UTC.
+    pub fn w3c(&self) -> String {
+        if self.date_only() {
+            self.text.clone()
+        } else {
+            self.instant.format("%Y-%m-%dT%H:%M:%S+00:00").to_string()
+        }
+    }
+
+    /// RFC 3339 in UTC, for Atom and JSON-LD.
+    pub fn rfc3339(&self) -> String {
+        self.instant.format("%Y-%m-%dT%H:%M:%S+00:00").to_string()
+    }
+
+    /// RFC 2822 in UTC, for RSS.
+    pub fn rfc2822(&self) -> String {
+        self.instant.and_utc().to_rfc2822()
+    }
 }
 
 impl fmt::Display for Date {
@@ -82,5 +106,9 @@ mod tests {
         let zoned = Date::parse("2024-05-01T09:30:00+02:00").unwrap();
         assert_eq!(zoned.instant().to_string(), "2024-05-01 07:30:00");
         assert!(Date::parse("May 1st").is_none());
+        let d = Date::parse("2024-05-01T09:30:00").unwrap();
+        assert_eq!(d.w3c(), "2024-05-01T09:30:00+00:00");
+        assert_eq!(Date::parse("2024-05-01").unwrap().w3c(), "2024-05-01");
+        assert_eq!(zoned.rfc2822(), "Wed, 1 May 2024 07:30:00 +0000");
     }
 }

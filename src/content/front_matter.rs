@@ -371,13 +371,15 @@ pub struct PageMeta {
     pub template: Option<String>,
     /// Old URLs that redirect here.
     pub aliases: Vec<String>,
+    /// Ask search engines not to index the page; it stays out of sitemaps and feeds.
+    pub noindex: bool,
     /// Terms per configured taxonomy, e.g. `tags -> ["grinders"]`.
     pub taxonomies: BTreeMap<String, Vec<String>>,
     /// Anything else, from `[extra]`.
     pub extra: Map<String, Value>,
 }
 
-const PAGE_KEYS: &str = "title, description, date, updated, draft, slug, weight, template, aliases, extra and the taxonomies";
+const PAGE_KEYS: &str = "title, description, date, updated, draft, slug, weight, template, aliases, noindex, extra and the taxonomies";
 
 impl PageMeta {
     /// Reads page front matter; `taxonomies` are the configured taxonomy names.
@@ -392,6 +394,7 @@ impl PageMeta {
             weight: fields.integer("weight")?,
             template: fields.string("template")?,
             aliases: fields.aliases()?,
+            noindex: fields.bool("noindex")?.unwrap_or(false),
             taxonomies: BTreeMap::new(),
             extra: fields.table("extra")?,
         };
@@ -439,12 +442,13 @@ pub struct SectionMeta {
     pub page_template: Option<String>,
     /// Old URLs that redirect here.
     pub aliases: Vec<String>,
+    /// Ask search engines not to index the section page.
+    pub noindex: bool,
     /// Anything else, from `[extra]`.
     pub extra: Map<String, Value>,
 }
 
-const SECTION_KEYS: &str =
-    "title, description, sort_by, weight, paginate_by, template, page_template, aliases and extra";
+const SECTION_KEYS: &str = "title, description, sort_by, weight, paginate_by, template, page_template, aliases, noindex and extra";
 
 impl SectionMeta {
     /// Reads section front matter.
@@ -470,6 +474,7 @@ impl SectionMeta {
             template: fields.string("template")?,
             page_template: fields.string("page_template")?,
             aliases: fields.aliases()?,
+            noindex: fields.bool("noindex")?.unwrap_or(false),
             extra: fields.table("extra")?,
         };
         fields.finish(SECTION_KEYS)?;

@@ -36,6 +36,8 @@ pub struct LoadOptions<'a> {
     pub disclosure: Option<Disclosure<'a>>,
     /// Shortcodes content may call.
     pub shortcodes: Option<&'a Shortcodes>,
+    /// How many related pages each page gets.
+    pub related_pages: usize,
 }
 
 /// A page: a Markdown file other than `_index.md`.
@@ -59,6 +61,8 @@ pub struct Page {
     pub previous: Option<usize>,
     /// Neighbour after this page in its section's order.
     pub next: Option<usize>,
+    /// The most related pages: most shared taxonomy terms, then newest.
+    pub related: Vec<usize>,
 }
 
 /// A section: a folder with an `_index.md` (the root section always exists).
@@ -185,6 +189,10 @@ impl SiteContent {
         link_sections(&mut sections);
         attach_pages(&mut pages, &mut sections);
         let taxonomies = build_taxonomies(&pages, options.taxonomies);
+        let related = relate(&pages, &sections, &taxonomies, options.related_pages);
+        for ((page, _), related) in pages.iter_mut().zip(related) {
+            page.related = related;
+        }
 
         Ok(SiteContent {
             pages: pages.into_iter().map(|(page, _)| page).collect(),
@@ -328,6 +336,7 @@ fn root_section() -> Section {
             template: None,
             page_template: None,
             aliases: Vec::new(),
+            noindex: false,
             extra: Default::default(),
         },
         path: "/".into(),
@@ -394,6 +403,7 @@ fn page_stubs(docs: Vec<Document>, sections: &[(Section, Pending)]) -> Vec<(Page
                         section,
                         previous: None,
                         next: None,
+                        related: Vec::new(),
                     },
                     body,
                 ))
@@ -613,6 +623,75 @@ fn build_taxonomies(pages: &[(Page, Pending)], configs: &[TaxonomyConfig]) -> Ve
                 config: config.clone(),
                 terms,
             }
+        })
+        .collect()
+}
+
+/// For each page, the `count` most related pages: most shared taxonomy
+/// terms first, then newest; topped up with the newest pages of the same
+/// section. Terms index the candidates, so this stays linear in practice.
+fn relate(
+    pages: &[(Page, Pending)],
+    sections: &[(Section, Pending)],
+    taxonomies: &[Taxonomy],
+    count: usize,
+) -> Vec<Vec<usize>> {
+    if count == 0 {
+        return vec![Vec::new(); pages.len()];
+    }
+    let index: HashMap<(&str, &str), &[usize]> = taxonomies
+        .iter()
+        .flat_map(|t| {
+            t.terms.iter().map(move |term| {
+                (
+                    (t.config.name.as_str(), term.slug.as_str()),
+                    term.pages.as_slice(),
+                )
+            })
+        })
+        .collect();
+    (0..pages.len())
+        .into_par_iter()
+        .map(|i| {
+            let page = &pages[i].0;
+            let mut shared: HashMap<usize, u32> = HashMap::new();
+            for (taxonomy, terms) in &page.meta.taxonomies {
+                for term in terms {
+                    let slug = slug::slugify(term);
+                    for &j in index
+                        .get(&(taxonomy.as_str(), slug.as_str()))
+                        .copied()
+                        .unwrap_or_default()
+                    {
+                        if j != i {
+                            *shared.entry(j).or_default() += 1;
+                        }
+                    }
+                }
+            }
+            let mut scored: Vec<(u32, usize)> = shared.into_iter().map(|(j, n)| (n, j)).collect();
+            scored.sort_by(|a, b| {
+                b.0.cmp(&a.0)
+                    .then_with(|| compare_pages(&pages[a.1].0, &pages[b.1].0, SortBy::Date))
+            });
+            let mut related: Vec<usize> = scored.into_iter().take(count).map(|(_, j)| j).collect();
+            let mut same_section: Vec<usize> = sections[page.section]
+                .0
+                .pages
+                .iter()
+                .copied()
+                .filter(|&j| j != i)
+                .collect();
+            same_section.sort_by(|&a, &b| compare_pages(&pages[a].0, &pages[b].0, SortBy::Date));
+            for j in same_section {
+                if related.len() >= count {
+                    break;
+                }
+                if !related.contains(&j) {
+                    related.push(j);
+                }
+            }
+            related
         })
         .collect()
 }

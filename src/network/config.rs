@@ -22,6 +22,40 @@ pub struct NetworkConfig {
     /// The `[affiliates]` table: how affiliate links are rendered.
     #[serde(default)]
     pub affiliates: AffiliateSettings,
+    /// The `[seo]` table: sitemaps, feeds, robots.txt, related pages.
+    #[serde(default)]
+    pub seo: SeoSettings,
+}
+
+/// The `[seo]` table of `grove.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SeoSettings {
+    /// Write RSS 2.0 and Atom feeds per site and per section.
+    pub feeds: bool,
+    /// Most entries in a feed (newest first).
+    pub feed_limit: usize,
+    /// Put each page's full content in feeds, not only its summary.
+    pub feed_full_content: bool,
+    /// Extra lines for every site's `robots.txt`, e.g. "Disallow: /drafts/".
+    pub robots_rules: Vec<String>,
+    /// How many related pages each page lists.
+    pub related_pages: usize,
+    /// URLs per sitemap file; past this a sitemap index is written.
+    pub sitemap_max_urls: usize,
+}
+
+impl Default for SeoSettings {
+    fn default() -> Self {
+        SeoSettings {
+            feeds: true,
+            feed_limit: 20,
+            feed_full_content: false,
+            robots_rules: Vec::new(),
+            related_pages: 3,
+            sitemap_max_urls: 50_000,
+        }
+    }
 }
 
 /// Where the affiliate disclosure goes on a page with affiliate links.
@@ -327,6 +361,13 @@ pub struct SiteConfig {
     /// Ad slots and `ads.txt` (none by default).
     #[serde(default)]
     pub ads: AdSettings,
+    /// Default image for social previews (absolute URL or site path).
+    pub image: Option<String>,
+    /// The site's X/Twitter handle, e.g. "@cremacorner".
+    pub twitter: Option<String>,
+    /// Extra lines for this site's `robots.txt`.
+    #[serde(default)]
+    pub robots_rules: Vec<String>,
 }
 
 /// Reads and deserializes a TOML file, turning syntax and schema errors into

@@ -9,8 +9,8 @@ use rayon::prelude::*;
 
 pub use config::{
     AD_SLOTS, AdSettings, AffiliateSettings, BuildSettings, DisclosurePosition, LlmConfig,
-    NetworkConfig, NetworkSettings, Provider, SiteConfig, SiteLlm, TaxonomyConfig, parse_toml,
-    read_toml,
+    NetworkConfig, NetworkSettings, Provider, SeoSettings, SiteConfig, SiteLlm, TaxonomyConfig,
+    parse_toml, read_toml,
 };
 pub use shard::Shard;
 
@@ -164,6 +164,13 @@ fn validate_network(root: &Path, config: &NetworkConfig) -> Result<()> {
                 message: "[llm] max_concurrency must be at least 1".into(),
             });
         }
+    }
+    if config.seo.sitemap_max_urls == 0 || config.seo.sitemap_max_urls > 50_000 {
+        return Err(Error::Config {
+            location: Location::file(&path),
+            message: "[seo] sitemap_max_urls must be between 1 and 50000 (the sitemaps.org limit)"
+                .into(),
+        });
     }
     if ![301, 302, 307, 308].contains(&config.affiliates.redirect_status) {
         return Err(Error::Config {

@@ -15,9 +15,13 @@ use super::pagination::{pager_path, pagers, paginator_value};
 use super::redirect::{affiliate_redirect_page, redirect_page};
 use super::theme::SiteTemplates;
 use super::views::{Urls, page_full, page_listing, section_full};
+mod files;
+mod head;
+
 use crate::affiliate::{AffiliateLinks, GO_PREFIX};
 use crate::content::{SiteContent, Taxonomy, Term};
 use crate::error::{Error, Location, Result, collect_all};
+use crate::network::SeoSettings;
 use crate::output::{copy_file, write_file};
 use crate::templating::template_error;
 
@@ -42,6 +46,10 @@ pub struct RenderTarget {
     pub redirect_status: u16,
     /// Lines of `ads.txt` (none: no file).
     pub ads_txt: Vec<String>,
+    /// Sitemap, feed and related-page settings.
+    pub seo: SeoSettings,
+    /// Extra `robots.txt` lines (network's, then site's).
+    pub robots_rules: Vec<String>,
 }
 
 /// Renders one site's content into an output folder.
@@ -54,6 +62,8 @@ pub struct SiteRenderer {
     network_file: PathBuf,
     redirect_status: u16,
     ads_txt: Vec<String>,
+    seo: SeoSettings,
+    robots_rules: Vec<String>,
     links: Arc<AffiliateLinks>,
     /// Each page's HTML, taken out of the content graph so it can be moved
     /// into that page's context and freed once the page is written.
@@ -119,6 +129,8 @@ impl SiteRenderer {
             network_file: target.network_file,
             redirect_status: target.redirect_status,
             ads_txt: target.ads_txt,
+            seo: target.seo,
+            robots_rules: target.robots_rules,
             links,
             page_html,
         }
@@ -127,13 +139,14 @@ impl SiteRenderer {
     /// Renders everything and copies static files; returns what was written.
     pub fn render(mut self, static_dirs: &[PathBuf]) -> Result<RenderStats> {
         let static_files = self.copy_static(static_dirs)?;
+        let crawler_files = self.write_crawler_files()?;
         let page_html = std::mem::take(&mut self.page_html);
         let pages = self.render_pages(page_html)?;
         let listings = self.render_sections()? + self.render_taxonomies()?;
-        let extra = self.render_404()? + self.write_redirects()? + self.write_site_files()?;
+        let extra = self.render_404()? + self.write_redirects()?;
         Ok(RenderStats {
             pages,
-            files: static_files + pages + listings + extra,
+            files: static_files + crawler_files + pages + listings + extra,
         })
     }
 
@@ -207,10 +220,11 @@ impl SiteRenderer {
                     .unwrap_or("page.html");
                 self.check_template(template, &page.file)?;
                 let mut context = self.context(&page.path);
+                context.insert("seo".into(), self.page_head(i, &html));
                 let view = page_full(
                     content,
                     i,
-                    &self.data.listing[i],
+                    &self.data.listing,
                     html,
                     &self.data.site_title,
                     &self.data.urls,
@@ -261,8 +275,9 @@ impl SiteRenderer {
                     paginate_by,
                     pages: &section.pages,
                 };
-                self.render_listing(listing, &|context| {
+                self.render_listing(listing, &|context, path, number| {
                     context.insert("section".into(), view.clone());
+                    context.insert("seo".into(), self.section_head(i, path, number));
                 })
             })
             .collect();
@@ -274,11 +289,11 @@ impl SiteRenderer {
     fn render_listing(
         &self,
         listing: Listing<'_>,
-        fill: &(dyn Fn(&mut Vars) + Sync),
+        fill: &(dyn Fn(&mut Vars, &str, usize) + Sync),
     ) -> Result<usize> {
         let Some(per_page) = listing.paginate_by else {
             let mut context = self.context(listing.base);
-            fill(&mut context);
+            fill(&mut context, listing.base, 1);
             self.run(Job {
                 path: listing.base.to_string(),
                 template: listing.template.to_string(),
@@ -292,7 +307,7 @@ impl SiteRenderer {
             .par_iter()
             .map(|pager| {
                 let mut context = self.context(&pager.path);
-                fill(&mut context);
+                fill(&mut context, &pager.path, pager.number);
                 let items: Vec<Value> = listing.pages[pager.items.clone()]
                     .iter()
                     .map(|&p| self.data.listing[p].clone())
@@ -368,6 +383,9 @@ impl SiteRenderer {
 
         let mut context = self.context(&base);
         context.insert("taxonomy".into(), taxonomy_value.clone());
+        let label = capitalize(name);
+        let about = format!("All {name} on {}.", self.data.site_title);
+        context.insert("seo".into(), self.listing_head(&label, about, &base));
         self.run(Job {
             path: base.clone(),
             template: list_template,
@@ -392,7 +410,12 @@ impl SiteRenderer {
                     paginate_by: taxonomy.config.paginate_by,
                     pages: &term.pages,
                 };
-                self.render_listing(listing, &|context| {
+                let about = format!("Articles about {} on {}.", term.name, self.data.site_title);
+                self.render_listing(listing, &|context, path, _| {
+                    context.insert(
+                        "seo".into(),
+                        self.listing_head(&term.name, about.clone(), path),
+                    );
                     context.insert("taxonomy".into(), taxonomy_value.clone());
                     context.insert("term".into(), value.clone());
                 })
@@ -405,7 +428,9 @@ impl SiteRenderer {
         if !self.templates.has("404.html") {
             return Ok(0);
         }
-        let context = Context::from_value(Value::Object(self.context("/404.html")))
+        let mut vars = self.context("/404.html");
+        vars.insert("seo".into(), self.not_found_head());
+        let context = Context::from_value(Value::Object(vars))
             .expect("a JSON object is always a valid context");
         let html = self
             .templates
@@ -535,24 +560,6 @@ impl SiteRenderer {
         slugs
     }
 
-    /// `robots.txt` (keeping crawlers out of `/go/`) and `ads.txt`.
-    fn write_site_files(&self) -> Result<usize> {
-        let urls = &self.data.urls;
-        let mut robots = String::from("User-agent: *\n");
-        if self.links.style().cloak {
-            robots.push_str(&format!("Disallow: {}\n", urls.path(GO_PREFIX)));
-        } else {
-            robots.push_str("Disallow:\n");
-        }
-        write_file(&self.out.join("robots.txt"), robots.as_bytes())?;
-        if self.ads_txt.is_empty() {
-            return Ok(1);
-        }
-        let ads = self.ads_txt.join("\n") + "\n";
-        write_file(&self.out.join("ads.txt"), ads.as_bytes())?;
-        Ok(2)
-    }
-
     /// Copies static folders (later ones win) and content assets.
     fn copy_static(&self, static_dirs: &[PathBuf]) -> Result<usize> {
         let mut files: BTreeMap<String, PathBuf> = BTreeMap::new();
@@ -586,6 +593,14 @@ impl SiteRenderer {
         )?;
         Ok(count)
     }
+}
+
+/// "tags" -> "Tags".
+fn capitalize(name: &str) -> String {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 /// An alias as a root-relative URL: `old/url` -> `/old/url/`.

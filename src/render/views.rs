@@ -48,6 +48,8 @@ pub fn site_value(network: &Network, site: &Site) -> Value {
         "vars": config.vars,
         "affiliate": config.affiliate,
         "ads": config.ads.slots,
+        "image": config.image,
+        "twitter": config.twitter,
         "network": { "name": network.config.network.name },
     })
 }
@@ -145,13 +147,14 @@ fn ancestors(content: &SiteContent, section: usize, site_title: &str, urls: &Url
         .collect()
 }
 
-/// The `page` value for a page's own template: its listing view plus
-/// `html` (its content, moved in rather than copied), table of contents,
-/// breadcrumb ancestors and neighbours.
+/// The `page` value for a page's own template: its listing view (from
+/// `listing`, every page's) plus `html` (its content, moved in rather than
+/// copied), table of contents, breadcrumb ancestors, neighbours and related
+/// pages.
 pub fn page_full(
     content: &SiteContent,
     index: usize,
-    listing: &Value,
+    listing: &[Value],
     html: String,
     site_title: &str,
     urls: &Urls,
@@ -163,7 +166,8 @@ pub fn page_full(
             link(&p.meta.title, &p.path, urls)
         })
     };
-    let mut value = listing.clone();
+    let listing_of = |j: usize| listing[j].clone();
+    let mut value = listing_of(index);
     if let Value::Object(map) = &mut value {
         map.insert("content".into(), Value::String(html));
         map.insert("toc".into(), json!(page.rendered.toc));
@@ -173,6 +177,10 @@ pub fn page_full(
         );
         map.insert("previous".into(), neighbour(page.previous));
         map.insert("next".into(), neighbour(page.next));
+        map.insert(
+            "related".into(),
+            Value::Array(page.related.iter().map(|&j| listing_of(j)).collect()),
+        );
     }
     value
 }

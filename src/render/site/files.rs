@@ -1,0 +1,218 @@
+//! Site-wide files for crawlers and feed readers: sitemap(s), RSS and Atom
+//! feeds (site and sections), `robots.txt` and `ads.txt`.
+
+use std::collections::BTreeMap;
+
+use super::SiteRenderer;
+use crate::affiliate::GO_PREFIX;
+use crate::content::{Date, Page};
+use crate::error::Result;
+use crate::output::write_file;
+use crate::seo::feeds::{FeedEntry, FeedInfo, atom, rss};
+use crate::seo::sitemap::{SitemapUrl, render as render_sitemap};
+use crate::seo::{absolutize, origin};
+
+impl SiteRenderer {
+    /// Whether a page belongs in sitemaps and feeds.
+    fn listed(page: &Page) -> bool {
+        !page.meta.draft && !page.meta.noindex
+    }
+
+    /// Writes sitemap(s), feeds, `robots.txt` and `ads.txt`; needs page HTML,
+    /// so it runs before pages are rendered.
+    pub(super) fn write_crawler_files(&self) -> Result<usize> {
+        let mut files: Vec<(String, String)> = self.sitemaps();
+        if self.seo.feeds {
+            files.extend(self.feeds());
+        }
+        files.push(("robots.txt".into(), self.robots()));
+        if !self.ads_txt.is_empty() {
+            files.push(("ads.txt".into(), self.ads_txt.join("\n") + "\n"));
+        }
+        for (name, text) in &files {
+            write_file(&self.out.join(name), text.as_bytes())?;
+        }
+        Ok(files.len())
+    }
+
+    fn robots(&self) -> String {
+        let urls = &self.data.urls;
+        let mut robots = String::from("User-agent: *\n");
+        if self.links.style().cloak {
+            robots.push_str(&format!("Disallow: {}\n", urls.path(GO_PREFIX)));
+        } else {
+            robots.push_str("Disallow:\n");
+        }
+        for rule in &self.robots_rules {
+            robots.push_str(rule.trim());
+            robots.push('\n');
+        }
+        robots.push_str(&format!("\nSitemap: {}\n", urls.permalink("/sitemap.xml")));
+        robots
+    }
+
+    fn sitemaps(&self) -> Vec<(String, String)> {
+        let content = self.content();
+        let urls = &self.data.urls;
+        fn lastmod(page: &Page) -> Option<&Date> {
+            page.meta.updated.as_ref().or(page.meta.date.as_ref())
+        }
+        let latest = |pages: &[usize]| -> Option<String> {
+            pages
+                .iter()
+                .map(|&p| &content.pages[p])
+                .filter(|p| Self::listed(p))
+                .filter_map(lastmod)
+                .max()
+                .map(Date::w3c)
+        };
+        let mut entries: BTreeMap<String, Option<String>> = BTreeMap::new();
+        let everything: Vec<usize> = (0..content.pages.len()).collect();
+        for (i, section) in content.sections.iter().enumerate() {
+            if section.meta.noindex {
+                continue;
+            }
+            let pages = if i == 0 { &everything } else { &section.pages };
+            entries.insert(urls.permalink(&section.path), latest(pages));
+        }
+        for page in content.pages.iter().filter(|p| Self::listed(p)) {
+            entries.insert(urls.permalink(&page.path), lastmod(page).map(Date::w3c));
+        }
+        for taxonomy in content.taxonomies.iter().filter(|t| !t.terms.is_empty()) {
+            let all: Vec<usize> = taxonomy
+                .terms
+                .iter()
+                .flat_map(|t| t.pages.iter().copied())
+                .collect();
+            entries.insert(
+                urls.permalink(&format!("/{}/", taxonomy.config.name)),
+                latest(&all),
+            );
+            for term in &taxonomy.terms {
+                entries.insert(
+                    urls.permalink(&format!("/{}/{}/", taxonomy.config.name, term.slug)),
+                    latest(&term.pages),
+                );
+            }
+        }
+        let list: Vec<SitemapUrl> = entries
+            .into_iter()
+            .map(|(loc, lastmod)| SitemapUrl { loc, lastmod })
+            .collect();
+        render_sitemap(&list, &self.site_url(), self.seo.sitemap_max_urls)
+    }
+
+    /// The feed entries for `pages`: listed, dated, newest first, limited.
+    fn feed_entries(&self, pages: &[usize]) -> Vec<FeedEntry<'_>> {
+        let content = self.content();
+        let origin = origin(
+            self.site["base_url"].as_str().unwrap_or_default(),
+            self.site["base_path"].as_str().unwrap_or_default(),
+        );
+        let mut dated: Vec<&Page> = pages
+            .iter()
+            .map(|&p| &content.pages[p])
+            .filter(|p| Self::listed(p) && p.meta.date.is_some())
+            .collect();
+        dated.sort_by(|a, b| {
+            b.meta
+                .date
+                .cmp(&a.meta.date)
+                .then_with(|| a.rel.cmp(&b.rel))
+        });
+        dated
+            .into_iter()
+            .take(self.seo.feed_limit)
+            .map(|page| {
+                let index = content
+                    .pages
+                    .iter()
+                    .position(|p| std::ptr::eq(p, page))
+                    .expect("page of this site");
+                let html = if self.seo.feed_full_content {
+                    self.page_html[index].clone()
+                } else {
+                    match (&page.rendered.summary, &page.meta.description) {
+                        (Some(summary), _) => summary.clone(),
+                        (None, Some(description)) => {
+                            format!("<p>{}</p>", crate::html_escape::escape_html(description))
+                        }
+                        (None, None) => crate::seo::trim_at_word(
+                            &crate::seo::plain_text(&self.page_html[index]),
+                            300,
+                        ),
+                    }
+                };
+                FeedEntry {
+                    title: &page.meta.title,
+                    link: self.data.urls.permalink(&page.path),
+                    published: page.meta.date.as_ref().expect("filtered on dates"),
+                    updated: page.meta.updated.as_ref(),
+                    html: absolutize(&html, &origin),
+                    categories: page
+                        .meta
+                        .taxonomies
+                        .values()
+                        .flatten()
+                        .map(String::as_str)
+                        .collect(),
+                }
+            })
+            .collect()
+    }
+
+    fn feeds(&self) -> Vec<(String, String)> {
+        let content = self.content();
+        let urls = &self.data.urls;
+        let language = self.lang.as_str();
+        let site_description = self.site["description"].as_str().unwrap_or_default();
+        let mut files = Vec::new();
+        let everything: Vec<usize> = (0..content.pages.len()).collect();
+        let mut write_pair =
+            |dir: &str, title: &str, description: &str, link: String, pages: &[usize]| {
+                let entries = self.feed_entries(pages);
+                if entries.is_empty() && !dir.is_empty() {
+                    return;
+                }
+                let rss_url = urls.permalink(&format!("/{dir}rss.xml"));
+                let atom_url = urls.permalink(&format!("/{dir}atom.xml"));
+                let info = FeedInfo {
+                    title,
+                    description,
+                    link: &link,
+                    self_url: &rss_url,
+                    language,
+                };
+                files.push((format!("{dir}rss.xml"), rss(&info, &entries)));
+                let info = FeedInfo {
+                    self_url: &atom_url,
+                    ..info
+                };
+                files.push((format!("{dir}atom.xml"), atom(&info, &entries)));
+            };
+        write_pair(
+            "",
+            &self.data.site_title,
+            site_description,
+            urls.permalink("/"),
+            &everything,
+        );
+        for section in content.sections.iter().skip(1) {
+            let title = format!("{} | {}", section.meta.title, self.data.site_title);
+            let description = section
+                .meta
+                .description
+                .clone()
+                .unwrap_or_else(|| title.clone());
+            let dir = section.path.trim_start_matches('/').to_string();
+            write_pair(
+                &dir,
+                &title,
+                &description,
+                urls.permalink(&section.path),
+                &section.pages,
+            );
+        }
+        files
+    }
+}

@@ -1,0 +1,270 @@
+//! The `seo` value every template gets: title, description, canonical URL,
+//! social preview tags, feeds and JSON-LD, decided here once so themes only
+//! print them.
+
+use serde_json::{Value, json};
+
+use super::SiteRenderer;
+use crate::seo::description;
+use crate::seo::jsonld::{self, ArticleData, Crumb};
+
+/// What differs between kinds of pages.
+pub(super) struct HeadInput {
+    pub title: String,
+    pub description: String,
+    pub path: String,
+    pub og_type: &'static str,
+    pub image: Option<String>,
+    pub noindex: bool,
+    pub graph: Vec<Value>,
+    pub section_feed: Option<String>,
+}
+
+impl SiteRenderer {
+    fn site_str(&self, key: &str) -> &str {
+        self.site[key].as_str().unwrap_or_default()
+    }
+
+    /// An image URL as written (absolute, site-rooted, or relative to `base`)
+    /// made absolute.
+    pub(super) fn absolute_image(&self, image: &str, base: &str) -> String {
+        if image.starts_with("http://") || image.starts_with("https://") {
+            image.to_string()
+        } else if let Some(rooted) = image.strip_prefix('/') {
+            self.data.urls.permalink(&format!("/{rooted}"))
+        } else {
+            self.data.urls.permalink(&format!("{base}{image}"))
+        }
+    }
+
+    fn site_image(&self) -> Option<String> {
+        self.site["image"]
+            .as_str()
+            .map(|i| self.absolute_image(i, "/"))
+    }
+
+    /// Breadcrumbs from the home page through `sections` to an optional leaf.
+    fn crumbs<'a>(&'a self, sections: &[usize], leaf: Option<(&'a str, &str)>) -> Vec<Crumb<'a>> {
+        let content = self.content();
+        let mut crumbs: Vec<Crumb<'_>> = sections
+            .iter()
+            .map(|&i| {
+                let s = &content.sections[i];
+                let name = if s.meta.title.is_empty() {
+                    &self.data.site_title
+                } else {
+                    &s.meta.title
+                };
+                Crumb {
+                    name,
+                    url: self.data.urls.permalink(&s.path),
+                }
+            })
+            .collect();
+        if let Some((name, path)) = leaf {
+            crumbs.push(Crumb {
+                name,
+                url: self.data.urls.permalink(path),
+            });
+        }
+        crumbs
+    }
+
+    fn organization(&self) -> Value {
+        jsonld::organization(&self.data.site_title, &self.site_url())
+    }
+
+    pub(super) fn site_url(&self) -> String {
+        self.data
+            .urls
+            .permalink("")
+            .trim_end_matches('/')
+            .to_string()
+    }
+
+    /// The `seo` value for a page, given its rendered HTML.
+    pub(super) fn page_head(&self, index: usize, html: &str) -> Value {
+        let content = self.content();
+        let page = &content.pages[index];
+        let url = self.data.urls.permalink(&page.path);
+        let description = description(
+            page.meta.description.as_deref(),
+            page.rendered.summary.as_deref(),
+            html,
+        );
+        let image = page
+            .meta
+            .extra
+            .get("image")
+            .and_then(Value::as_str)
+            .map(|i| self.absolute_image(i, &page.path))
+            .or_else(|| self.site_image());
+        let keywords: Vec<&str> = page
+            .meta
+            .taxonomies
+            .values()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        let article = jsonld::article(
+            &ArticleData {
+                headline: &page.meta.title,
+                description: &description,
+                url: &url,
+                published: page.meta.date.as_ref().map(|d| d.rfc3339()),
+                modified: page.meta.updated.as_ref().map(|d| d.rfc3339()),
+                image: image.clone(),
+                language: &self.lang,
+                word_count: page.rendered.word_count,
+                keywords,
+            },
+            &self.site_url(),
+        );
+        let mut graph = vec![self.organization(), article];
+        graph.push(jsonld::breadcrumbs(&self.crumbs(
+            &content.ancestors(page.section),
+            Some((&page.meta.title, &page.path)),
+        )));
+        if let Some(faq) = page.meta.extra.get("faq").and_then(Value::as_array) {
+            let pairs: Vec<(&str, &str)> = faq
+                .iter()
+                .filter_map(|item| Some((item["question"].as_str()?, item["answer"].as_str()?)))
+                .collect();
+            if !pairs.is_empty() {
+                graph.push(jsonld::faq(&pairs));
+            }
+        }
+        if let Some(slug) = product_box_slug(html)
+            && let Ok(product) = self.links.template_value(slug)
+        {
+            graph.push(jsonld::product_review(&product, &self.site_url(), &url));
+        }
+        self.head(HeadInput {
+            title: format!("{} | {}", page.meta.title, self.data.site_title),
+            description,
+            path: page.path.clone(),
+            og_type: "article",
+            image,
+            noindex: page.meta.noindex,
+            graph,
+            section_feed: None,
+        })
+    }
+
+    /// The `seo` value for pager `number` of section `index`.
+    pub(super) fn section_head(&self, index: usize, path: &str, number: usize) -> Value {
+        let content = self.content();
+        let section = &content.sections[index];
+        let is_home = section.parent.is_none();
+        let name = if section.meta.title.is_empty() {
+            self.data.site_title.as_str()
+        } else {
+            &section.meta.title
+        };
+        let mut title = if is_home && name == self.data.site_title {
+            name.to_string()
+        } else {
+            format!("{name} | {}", self.data.site_title)
+        };
+        if number > 1 {
+            title = format!("{name} (page {number}) | {}", self.data.site_title);
+        }
+        let mut given = section.meta.description.clone();
+        if given.as_deref().is_none_or(str::is_empty) && section.rendered.html.trim().is_empty() {
+            given = Some(self.site_str("description").to_string());
+        }
+        let description = description(given.as_deref(), None, &section.rendered.html);
+        let mut graph = vec![self.organization()];
+        if is_home {
+            graph.push(jsonld::website(
+                &self.data.site_title,
+                &self.site_url(),
+                &description,
+                &self.lang,
+            ));
+        } else {
+            graph.push(jsonld::breadcrumbs(
+                &self.crumbs(&content.ancestors(index), None),
+            ));
+        }
+        let feed = (!is_home
+            && self.seo.feeds
+            && section
+                .pages
+                .iter()
+                .any(|&p| content.pages[p].meta.date.is_some()))
+        .then(|| section.path.clone());
+        self.head(HeadInput {
+            title,
+            description,
+            path: path.to_string(),
+            og_type: "website",
+            image: self.site_image(),
+            noindex: section.meta.noindex,
+            graph,
+            section_feed: feed,
+        })
+    }
+
+    /// The `seo` value for taxonomy and other listing pages.
+    pub(super) fn listing_head(&self, name: &str, description: String, path: &str) -> Value {
+        let crumbs = self.crumbs(&[0], Some((name, path)));
+        self.head(HeadInput {
+            title: format!("{name} | {}", self.data.site_title),
+            description,
+            path: path.to_string(),
+            og_type: "website",
+            image: self.site_image(),
+            noindex: false,
+            graph: vec![self.organization(), jsonld::breadcrumbs(&crumbs)],
+            section_feed: None,
+        })
+    }
+
+    /// The `seo` value of the 404 page: never indexed.
+    pub(super) fn not_found_head(&self) -> Value {
+        self.head(HeadInput {
+            title: format!("Page not found | {}", self.data.site_title),
+            description: "This page does not exist.".into(),
+            path: "/404.html".into(),
+            og_type: "website",
+            image: None,
+            noindex: true,
+            graph: Vec::new(),
+            section_feed: None,
+        })
+    }
+
+    pub(super) fn head(&self, input: HeadInput) -> Value {
+        let urls = &self.data.urls;
+        let mut feeds = Vec::new();
+        if self.seo.feeds {
+            feeds.push(json!({ "type": "application/rss+xml", "title": format!("{} (RSS)", self.data.site_title), "href": urls.path("/rss.xml") }));
+            feeds.push(json!({ "type": "application/atom+xml", "title": format!("{} (Atom)", self.data.site_title), "href": urls.path("/atom.xml") }));
+            if let Some(section) = &input.section_feed {
+                feeds.push(json!({ "type": "application/rss+xml", "title": format!("{} (RSS)", input.title), "href": urls.path(&format!("{section}rss.xml")) }));
+            }
+        }
+        let twitter = self.site["twitter"].as_str();
+        json!({
+            "title": input.title,
+            "description": input.description,
+            "canonical": urls.permalink(&input.path),
+            "og_type": input.og_type,
+            "og_locale": self.lang.replace('-', "_"),
+            "site_name": self.data.site_title,
+            "image": input.image,
+            "twitter_card": if input.image.is_some() { "summary_large_image" } else { "summary" },
+            "twitter_site": twitter,
+            "noindex": input.noindex,
+            "feeds": feeds,
+            "jsonld": if input.graph.is_empty() { Value::Null } else { Value::String(jsonld::graph(input.graph)) },
+        })
+    }
+}
+
+/// The slug of the first product box in a page's HTML, if any.
+fn product_box_slug(html: &str) -> Option<&str> {
+    let at = html.find("class=\"product-box\"")?;
+    crate::affiliate::slugs_in_html(&html[at..]).next()
+}

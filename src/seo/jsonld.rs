@@ -1,0 +1,144 @@
+//! JSON-LD structured data (schema.org), built as JSON values and printed
+//! safely for a `<script type="application/ld+json">` element.
+
+use serde_json::{Value, json};
+
+/// A crumb of a `BreadcrumbList`.
+pub struct Crumb<'a> {
+    /// Name.
+    pub name: &'a str,
+    /// Absolute URL.
+    pub url: String,
+}
+
+/// `{"@context": "https://schema.org", "@graph": [...]}` as text that cannot
+/// end its `<script>` element early (`<` is written `\u003c`).
+pub fn graph(nodes: Vec<Value>) -> String {
+    let document = json!({ "@context": "https://schema.org", "@graph": nodes });
+    serde_json::to_string(&document)
+        .expect("JSON values always serialize")
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+/// The site as an `Organization` (publisher and author of its articles).
+pub fn organization(name: &str, url: &str) -> Value {
+    json!({ "@type": "Organization", "@id": format!("{url}/#organization"), "name": name, "url": format!("{url}/") })
+}
+
+/// `WebSite`, for the home page.
+pub fn website(name: &str, url: &str, description: &str, language: &str) -> Value {
+    json!({
+        "@type": "WebSite",
+        "@id": format!("{url}/#website"),
+        "name": name,
+        "url": format!("{url}/"),
+        "description": description,
+        "inLanguage": language,
+        "publisher": { "@id": format!("{url}/#organization") },
+    })
+}
+
+/// `BreadcrumbList` from the home page down to the current page.
+pub fn breadcrumbs(crumbs: &[Crumb<'_>]) -> Value {
+    let items: Vec<Value> = crumbs
+        .iter()
+        .enumerate()
+        .map(|(i, c)| json!({ "@type": "ListItem", "position": i + 1, "name": c.name, "item": c.url }))
+        .collect();
+    json!({ "@type": "BreadcrumbList", "itemListElement": items })
+}
+
+/// What an article node needs.
+pub struct ArticleData<'a> {
+    /// Headline.
+    pub headline: &'a str,
+    /// Description.
+    pub description: &'a str,
+    /// Absolute URL.
+    pub url: &'a str,
+    /// RFC 3339 publication date.
+    pub published: Option<String>,
+    /// RFC 3339 modification date.
+    pub modified: Option<String>,
+    /// Absolute image URL.
+    pub image: Option<String>,
+    /// Language code.
+    pub language: &'a str,
+    /// Words in the article.
+    pub word_count: usize,
+    /// Tags.
+    pub keywords: Vec<&'a str>,
+}
+
+/// `BlogPosting` (an `Article`), published by the site.
+pub fn article(data: &ArticleData<'_>, site_url: &str) -> Value {
+    let mut node = json!({
+        "@type": "BlogPosting",
+        "headline": data.headline,
+        "description": data.description,
+        "url": data.url,
+        "mainEntityOfPage": { "@type": "WebPage", "@id": data.url },
+        "inLanguage": data.language,
+        "wordCount": data.word_count,
+        "author": { "@id": format!("{site_url}/#organization") },
+        "publisher": { "@id": format!("{site_url}/#organization") },
+    });
+    if let Some(published) = &data.published {
+        node["datePublished"] = json!(published);
+        node["dateModified"] = json!(data.modified.as_ref().unwrap_or(published));
+    }
+    if let Some(image) = &data.image {
+        node["image"] = json!(image);
+    }
+    if !data.keywords.is_empty() {
+        node["keywords"] = json!(data.keywords.join(", "));
+    }
+    node
+}
+
+/// `FAQPage` from question/answer pairs.
+pub fn faq(pairs: &[(&str, &str)]) -> Value {
+    let questions: Vec<Value> = pairs
+        .iter()
+        .map(|(q, a)| json!({ "@type": "Question", "name": q, "acceptedAnswer": { "@type": "Answer", "text": a } }))
+        .collect();
+    json!({ "@type": "FAQPage", "mainEntity": questions })
+}
+
+/// `Product` with the site's `Review` of it (the registry's rating).
+pub fn product_review(product: &Value, site_url: &str, page_url: &str) -> Value {
+    let mut node = json!({
+        "@type": "Product",
+        "name": product["name"],
+        "description": product["description"],
+    });
+    if let Some(image) = product["image"].as_str() {
+        node["image"] = json!(image);
+    }
+    if let Some(rating) = product["rating"].as_f64() {
+        node["review"] = json!({
+            "@type": "Review",
+            "url": page_url,
+            "author": { "@id": format!("{site_url}/#organization") },
+            "reviewRating": { "@type": "Rating", "ratingValue": rating, "bestRating": 5, "worstRating": 1 },
+        });
+    }
+    node
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_breaking_text_is_escaped_and_still_json() {
+        let text = graph(vec![
+            json!({ "@type": "Thing", "name": "</script><b>x</b> & y" }),
+        ]);
+        assert!(!text.contains("</script>"));
+        let back: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back["@graph"][0]["name"], "</script><b>x</b> & y");
+    }
+}
