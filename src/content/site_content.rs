@@ -629,7 +629,7 @@ fn build_taxonomies(pages: &[(Page, Pending)], configs: &[TaxonomyConfig]) -> Ve
 
 /// For each page, the `count` most related pages: most shared taxonomy
 /// terms first, then newest; topped up with the newest pages of the same
-/// section. Terms index the candidates, so this stays linear in practice.
+/// section. `noindex` pages are never recommended. Terms index the candidates, so this stays linear in practice.
 fn relate(
     pages: &[(Page, Pending)],
     sections: &[(Section, Pending)],
@@ -663,7 +663,7 @@ fn relate(
                         .copied()
                         .unwrap_or_default()
                     {
-                        if j != i {
+                        if j != i && !pages[j].0.meta.noindex {
                             *shared.entry(j).or_default() += 1;
                         }
                     }
@@ -680,7 +680,7 @@ fn relate(
                 .pages
                 .iter()
                 .copied()
-                .filter(|&j| j != i)
+                .filter(|&j| j != i && !pages[j].0.meta.noindex)
                 .collect();
             same_section.sort_by(|&a, &b| compare_pages(&pages[a].0, &pages[b].0, SortBy::Date));
             for j in same_section {
