@@ -463,3 +463,27 @@ fn aliases_get_redirect_pages_and_host_redirects() {
         "{redirects}"
     );
 }
+
+/// Validates every sitemap of the example network against the sitemaps.org
+/// schema with xmllint. Ignored by default: `scripts/test-tools.sh`
+/// installs xmllint and the schema, and CI runs it with `--ignored`.
+#[test]
+#[ignore = "needs scripts/test-tools.sh"]
+fn sitemaps_validate_against_the_sitemaps_org_schema() {
+    let schema = common::repo().join(".test-tools/sitemap.xsd");
+    assert!(schema.is_file(), "run scripts/test-tools.sh first");
+    let net = Fixture::example();
+    net.build(&["--drafts"]);
+    let mut validated = 0;
+    for site in ["beginner-aquariums", "home-espresso", "trail-running"] {
+        let output = std::process::Command::new("xmllint")
+            .args(["--noout", "--schema"])
+            .arg(&schema)
+            .arg(net.out(&format!("{site}/sitemap.xml")))
+            .output()
+            .expect("xmllint is installed by scripts/test-tools.sh");
+        assert!(output.status.success(), "{site}: {}", String::from_utf8_lossy(&output.stderr));
+        validated += 1;
+    }
+    assert_eq!(validated, 3);
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what the tool-dependent tests need, from the package registries:
+#   - xmllint (Debian's libxml2-utils), to validate sitemaps against a schema;
+#   - the sitemaps.org schema (sitemap.xsd), as shipped in the npm package
+#     `sitemap` (MIT), into .test-tools/.
+# Idempotent: does nothing that is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p .test-tools
+
+if ! command -v xmllint >/dev/null 2>&1; then
+  echo "installing xmllint (libxml2-utils)" >&2
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libxml2-utils >/dev/null
+fi
+
+if [ ! -f .test-tools/sitemap.xsd ]; then
+  echo "fetching sitemap.xsd from the npm package sitemap@9.0.1" >&2
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent sitemap@9.0.1 >/dev/null 2>&1 && tar xzf sitemap-9.0.1.tgz)
+  cp "$tmp/package/schema/sitemap.xsd" .test-tools/sitemap.xsd
+  rm -rf "$tmp"
+fi
+echo "test tools ready: $(command -v xmllint), .test-tools/sitemap.xsd"
