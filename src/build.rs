@@ -1,7 +1,7 @@
 //! `grove build` as a library call: load, render every selected site in
 //! parallel into a staging folder, then swap the results into place.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -17,7 +17,7 @@ use crate::error::{Error, Result, collect_all};
 use crate::network::{DisclosurePosition, NETWORK_FILE, Network, Shard, Site};
 use crate::output::Staging;
 use crate::render::views::{Urls, add_content_to_site, site_value};
-use crate::render::{RenderTarget, Shortcodes, SiteRenderer, SiteTemplates, Theme};
+use crate::render::{Alternates, RenderTarget, Shortcodes, SiteRenderer, SiteTemplates, Theme};
 use crate::templating::{expand_str, template_error};
 
 /// What to build and where.
@@ -62,13 +62,29 @@ pub fn build(network: &Network, options: &BuildOptions) -> Result<BuildSummary> 
         .clone()
         .unwrap_or_else(|| network.output_dir());
     let blueprint = Blueprint::load(&network.root.join("content"))?;
-    let themes = load_themes(network, &sites)?;
+    let grouped: Vec<&Site> = network
+        .sites
+        .iter()
+        .filter(|s| s.config.language_group.is_some())
+        .collect();
+    let themes = load_themes(
+        network,
+        &sites.iter().chain(&grouped).copied().collect::<Vec<_>>(),
+    )?;
+    let translations = translations(network, &grouped, &blueprint, &themes, options.drafts)?;
     let staging = Staging::new(&output)?;
 
     let results: Vec<Result<SiteSummary>> = sites
         .par_iter()
         .map(|site| {
             let theme = &themes[site.theme(&network.config)];
+            let alternates = site
+                .config
+                .language_group
+                .as_ref()
+                .and_then(|g| translations.get(g))
+                .cloned()
+                .unwrap_or_default();
             build_site(
                 network,
                 site,
@@ -76,6 +92,7 @@ pub fn build(network: &Network, options: &BuildOptions) -> Result<BuildSummary> 
                 theme,
                 options.drafts,
                 &staging.site_dir(&site.name),
+                alternates,
             )
         })
         .collect();
@@ -85,6 +102,66 @@ pub fn build(network: &Network, options: &BuildOptions) -> Result<BuildSummary> 
         sites: summaries,
         output,
     })
+}
+
+/// For each language group, content path -> (language, URL) of every site
+/// of the group publishing that path. Every site of a group counts, built
+/// now or not: its pages are live on its own domain.
+fn translations(
+    network: &Network,
+    grouped: &[&Site],
+    blueprint: &Blueprint,
+    themes: &BTreeMap<&str, Theme>,
+    drafts: bool,
+) -> Result<HashMap<String, Alternates>> {
+    let loaded = collect_all(
+        grouped
+            .par_iter()
+            .map(|site| {
+                let theme = &themes[site.theme(&network.config)];
+                load_site(network, site, blueprint, theme, drafts).map(|loaded| {
+                    let urls = Urls::new(site);
+                    let content = &loaded.content;
+                    let paths: Vec<(String, String)> = content
+                        .pages
+                        .iter()
+                        .filter(|p| !p.meta.noindex)
+                        .map(|p| (p.rel.clone(), urls.permalink(&p.path)))
+                        .chain(
+                            content
+                                .sections
+                                .iter()
+                                .map(|s| (s.rel.clone(), urls.permalink(&s.path))),
+                        )
+                        .collect();
+                    (*site, paths)
+                })
+            })
+            .collect::<Vec<_>>(),
+    )?;
+    let mut groups: HashMap<String, Alternates> = HashMap::new();
+    for (site, paths) in loaded {
+        let group = site
+            .config
+            .language_group
+            .clone()
+            .expect("only grouped sites");
+        let language = site.language(&network.config).to_string();
+        let alternates = groups.entry(group).or_default();
+        for (rel, url) in paths {
+            alternates
+                .entry(rel)
+                .or_default()
+                .push((language.clone(), url));
+        }
+    }
+    for alternates in groups.values_mut() {
+        alternates.retain(|_, versions| versions.len() > 1);
+        for versions in alternates.values_mut() {
+            versions.sort();
+        }
+    }
+    Ok(groups)
 }
 
 /// Parses each theme used by `sites` once.
@@ -211,6 +288,7 @@ pub fn build_site(
     theme: &Theme,
     drafts: bool,
     out: &Path,
+    alternates: Alternates,
 ) -> Result<SiteSummary> {
     let LoadedSite {
         content,
@@ -234,6 +312,7 @@ pub fn build_site(
             .chain(&site.config.robots_rules)
             .cloned()
             .collect(),
+        alternates,
     };
     let renderer = SiteRenderer::new(content, templates, site_json, urls, target, links);
     let stats = renderer.render(&[theme.static_dir(), site.dir.join("static")])?;

@@ -482,8 +482,68 @@ fn sitemaps_validate_against_the_sitemaps_org_schema() {
             .arg(net.out(&format!("{site}/sitemap.xml")))
             .output()
             .expect("xmllint is installed by scripts/test-tools.sh");
-        assert!(output.status.success(), "{site}: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{site}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         validated += 1;
     }
     assert_eq!(validated, 3);
+}
+
+#[test]
+fn translated_pages_link_their_language_versions() {
+    let net = network();
+    net.site("alpha-de", "Alpha DE");
+    for (site, language) in [("alpha", "en"), ("alpha-de", "de")] {
+        let config = net.read(&format!("sites/{site}/site.toml"));
+        net.write(
+            &format!("sites/{site}/site.toml"),
+            &config.replace(
+                "[vars]",
+                &format!("language = \"{language}\"\nlanguage_group = \"alpha\"\n[vars]"),
+            ),
+        );
+    }
+    net.write(
+        "sites/alpha-de/content/about.md",
+        "+++\ntitle = \"Über uns\"\nslug = \"ueber-uns\"\n+++\nÜber uns.\n",
+    );
+    net.build(&["--site", "alpha"]);
+    let about = net.html("alpha/about/index.html");
+    let alternates: Vec<(String, String)> = {
+        let selector = scraper::Selector::parse("link[rel=alternate][hreflang]").unwrap();
+        about
+            .select(&selector)
+            .map(|e| {
+                (
+                    e.value().attr("hreflang").unwrap().to_string(),
+                    e.value().attr("href").unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        alternates,
+        vec![
+            (
+                "de".to_string(),
+                "https://alpha-de.example.com/ueber-uns/".to_string()
+            ),
+            (
+                "en".to_string(),
+                "https://alpha.example.com/about/".to_string()
+            ),
+        ]
+    );
+    let only_here = net.html("alpha/guides/one/index.html");
+    assert!(
+        attrs(&only_here, "link[hreflang]", "href").is_empty(),
+        "no translation, no hreflang"
+    );
+    assert!(
+        !net.out("alpha-de").exists(),
+        "the other site was not built, only read"
+    );
 }

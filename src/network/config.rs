@@ -368,6 +368,9 @@ pub struct SiteConfig {
     /// Extra lines for this site's `robots.txt`.
     #[serde(default)]
     pub robots_rules: Vec<String>,
+    /// Sites sharing a group are translations of each other: a page at the
+    /// same content path in several of them gets `hreflang` alternates.
+    pub language_group: Option<String>,
 }
 
 /// Reads and deserializes a TOML file, turning syntax and schema errors into

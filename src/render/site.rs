@@ -50,7 +50,13 @@ pub struct RenderTarget {
     pub seo: SeoSettings,
     /// Extra `robots.txt` lines (network's, then site's).
     pub robots_rules: Vec<String>,
+    /// Translations of this site's pages in its language group.
+    pub alternates: Alternates,
 }
+
+/// Content path -> (language, absolute URL) of each translation, for
+/// `hreflang` links (only paths published in two or more languages).
+pub type Alternates = std::collections::HashMap<String, Vec<(String, String)>>;
 
 /// Renders one site's content into an output folder.
 pub struct SiteRenderer {
@@ -64,6 +70,7 @@ pub struct SiteRenderer {
     ads_txt: Vec<String>,
     seo: SeoSettings,
     robots_rules: Vec<String>,
+    alternates: Alternates,
     links: Arc<AffiliateLinks>,
     /// Each page's HTML, taken out of the content graph so it can be moved
     /// into that page's context and freed once the page is written.
@@ -131,6 +138,7 @@ impl SiteRenderer {
             ads_txt: target.ads_txt,
             seo: target.seo,
             robots_rules: target.robots_rules,
+            alternates: target.alternates,
             links,
             page_html,
         }

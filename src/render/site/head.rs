@@ -18,6 +18,8 @@ pub(super) struct HeadInput {
     pub noindex: bool,
     pub graph: Vec<Value>,
     pub section_feed: Option<String>,
+    /// The content path, for `hreflang` alternates.
+    pub rel: Option<String>,
 }
 
 impl SiteRenderer {
@@ -148,6 +150,7 @@ impl SiteRenderer {
             noindex: page.meta.noindex,
             graph,
             section_feed: None,
+            rel: Some(page.rel.clone()),
         })
     }
 
@@ -203,6 +206,7 @@ impl SiteRenderer {
             noindex: section.meta.noindex,
             graph,
             section_feed: feed,
+            rel: (number == 1).then(|| section.rel.clone()),
         })
     }
 
@@ -218,6 +222,7 @@ impl SiteRenderer {
             noindex: false,
             graph: vec![self.organization(), jsonld::breadcrumbs(&crumbs)],
             section_feed: None,
+            rel: None,
         })
     }
 
@@ -232,6 +237,7 @@ impl SiteRenderer {
             noindex: true,
             graph: Vec::new(),
             section_feed: None,
+            rel: None,
         })
     }
 
@@ -246,6 +252,17 @@ impl SiteRenderer {
             }
         }
         let twitter = self.site["twitter"].as_str();
+        let alternates: Vec<Value> = input
+            .rel
+            .as_ref()
+            .and_then(|rel| self.alternates.get(rel))
+            .map(|versions| {
+                versions
+                    .iter()
+                    .map(|(lang, href)| json!({ "lang": lang, "href": href }))
+                    .collect()
+            })
+            .unwrap_or_default();
         json!({
             "title": input.title,
             "description": input.description,
@@ -258,6 +275,7 @@ impl SiteRenderer {
             "twitter_site": twitter,
             "noindex": input.noindex,
             "feeds": feeds,
+            "alternates": alternates,
             "jsonld": if input.graph.is_empty() { Value::Null } else { Value::String(jsonld::graph(input.graph)) },
         })
     }
