@@ -27,10 +27,10 @@ fn sections_paginate_with_working_pager_links() {
     let net = network_with_pages(5, "paginate_by = 2");
     net.build(&[]);
     let first = net.html("alpha/blog/index.html");
-    assert_eq!(texts(&first, ".card h3"), vec!["Post 5", "Post 4"]);
+    assert_eq!(texts(&first, ".card-title"), vec!["Post 5", "Post 4"]);
     assert_eq!(attrs(&first, "a[rel=next]", "href"), vec!["/blog/page/2/"]);
     let last = net.html("alpha/blog/page/3/index.html");
-    assert_eq!(texts(&last, ".card h3"), vec!["Post 1"]);
+    assert_eq!(texts(&last, ".card-title"), vec!["Post 1"]);
     assert_eq!(attrs(&last, "a[rel=prev]", "href"), vec!["/blog/page/2/"]);
     assert!(attrs(&last, "a[rel=next]", "href").is_empty());
     let redirect = net.html("alpha/blog/page/1/index.html");
@@ -46,7 +46,10 @@ fn sections_sort_by_weight_and_title() {
     let net = network_with_pages(3, "sort_by = \"weight\"");
     net.build(&[]);
     let blog = net.html("alpha/blog/index.html");
-    assert_eq!(texts(&blog, ".card h3"), vec!["Post 3", "Post 2", "Post 1"]);
+    assert_eq!(
+        texts(&blog, ".card-title"),
+        vec!["Post 3", "Post 2", "Post 1"]
+    );
     let page = net.html("alpha/blog/post-2/index.html");
     assert_eq!(
         attrs(&page, ".pager a", "href"),
@@ -64,7 +67,7 @@ fn sections_sort_by_weight_and_title() {
     net.build(&[]);
     let blog = net.html("alpha/blog/index.html");
     assert_eq!(
-        texts(&blog, ".card h3"),
+        texts(&blog, ".card-title"),
         vec!["Alpha post", "Post 1", "Post 3"]
     );
 }
@@ -78,7 +81,7 @@ fn taxonomy_terms_paginate_when_configured() {
     );
     net.build(&[]);
     let term = net.html("alpha/tags/all/index.html");
-    assert_eq!(texts(&term, ".card h3"), vec!["Post 5", "Post 4"]);
+    assert_eq!(texts(&term, ".card-title"), vec!["Post 5", "Post 4"]);
     assert!(net.out("alpha/tags/all/page/3/index.html").is_file());
     assert!(!net.out("alpha/categories/index.html").exists());
 }

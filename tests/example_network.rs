@@ -77,7 +77,7 @@ fn drafts_are_left_out_unless_asked_for() {
     );
     assert!(!net.out("trail-running/tags/safety/index.html").exists());
     let guides = net.html("trail-running/guides/index.html");
-    assert!(!texts(&guides, ".card h3").contains(&"Running trails after dark".to_string()));
+    assert!(!texts(&guides, ".card-title").contains(&"Running trails after dark".to_string()));
 
     net.build(&["--drafts"]);
     let draft = net.html("trail-running/guides/night-running/index.html");
@@ -90,7 +90,7 @@ fn taxonomy_pages_list_exactly_the_tagged_pages() {
     let net = Fixture::example();
     net.build(&[]);
     let beginners = net.html("trail-running/tags/beginners/index.html");
-    let mut listed = texts(&beginners, ".card h3");
+    let mut listed = texts(&beginners, ".card-title");
     listed.sort();
     assert_eq!(
         listed,
@@ -104,7 +104,7 @@ fn taxonomy_pages_list_exactly_the_tagged_pages() {
     assert!(terms.contains(&"beginners".to_string()) && terms.contains(&"shoes".to_string()));
     // Categories are paginated (paginate_by = 20): the term page has a paginator.
     let gear = net.html("trail-running/categories/gear-basics/index.html");
-    assert_eq!(texts(&gear, ".card h3").len(), 2);
+    assert_eq!(texts(&gear, ".card-title").len(), 2);
     let tags_on_page = net.html("trail-running/guides/first-trail-race/index.html");
     assert_eq!(
         attrs(&tags_on_page, ".terms a", "href"),

@@ -435,11 +435,11 @@ fn pages_list_related_pages_by_shared_taxonomies() {
     net.build(&[]);
     let one = net.html("alpha/guides/one/index.html");
     // Two shares tags a and b; Three shares a; then by date.
-    assert_eq!(texts(&one, ".related .card h3")[..2], ["Two", "Three"]);
-    assert_eq!(texts(&one, ".related .card h3").len(), 3);
+    assert_eq!(texts(&one, ".related .card-title")[..2], ["Two", "Three"]);
+    assert_eq!(texts(&one, ".related .card-title").len(), 3);
     let four = net.html("alpha/guides/four/index.html");
     assert_eq!(
-        texts(&four, ".related .card h3").len(),
+        texts(&four, ".related .card-title").len(),
         3,
         "topped up from the section"
     );
