@@ -19,6 +19,7 @@ pub mod output;
 pub mod render;
 pub mod scaffold;
 pub mod seo;
+pub mod serve;
 pub mod templating;
 
 pub use error::{Error, Result};

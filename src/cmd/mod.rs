@@ -9,6 +9,7 @@ pub mod new;
 pub mod new_site;
 pub mod plan;
 pub mod review;
+pub mod serve;
 pub mod usage;
 
 use std::path::PathBuf;
@@ -54,6 +55,8 @@ pub enum Command {
     Check(check::Args),
     /// Show which sites and pages use each affiliate registry entry.
     Affiliates(affiliates::Args),
+    /// Preview the sites over HTTP, rebuilding and reloading on every change.
+    Serve(serve::Args),
 }
 
 /// Runs the parsed command line.
@@ -69,6 +72,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Approve(args) => approve::run(&load_network(cli.root)?, args),
         Command::Check(args) => check::run(&load_network(cli.root)?, args),
         Command::Affiliates(args) => affiliates::run(&load_network(cli.root)?, args),
+        Command::Serve(args) => serve::run(find_root(cli.root)?, args),
     }
 }
 

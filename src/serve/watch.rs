@@ -1,0 +1,190 @@
+//! Watching the network for changes: debounced file events become a
+//! rebuild of the sites they affect.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{RecvTimeoutError, channel};
+use std::time::Duration;
+
+use notify::{EventKind, RecursiveMode, Watcher};
+
+use super::Shared;
+use crate::network::Network;
+
+/// Quiet time after the last event before rebuilding (editors write files
+/// in several steps).
+const DEBOUNCE: Duration = Duration::from_millis(30);
+
+/// What a batch of changed paths asks for.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// `grove.toml`, a `site.toml` or a registry changed: reload the network.
+    pub reload_network: bool,
+    /// Every selected site is affected (blueprint, theme, network config).
+    pub all_sites: bool,
+    /// Sites affected by their own files.
+    pub sites: BTreeSet<String>,
+    /// Only stylesheets changed.
+    pub css_only: bool,
+}
+
+/// Decides what `paths` (absolute) affect, for a network at `root`.
+pub fn plan(root: &Path, ignored: &[PathBuf], paths: &[PathBuf]) -> Plan {
+    let mut plan = Plan {
+        css_only: true,
+        ..Plan::default()
+    };
+    let mut relevant = false;
+    for path in paths {
+        if ignored.iter().any(|dir| path.starts_with(dir)) {
+            continue;
+        }
+        let Ok(rel) = path.strip_prefix(root) else {
+            continue;
+        };
+        let parts: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let name = parts.last().cloned().unwrap_or_default();
+        let is_noise = parts
+            .iter()
+            .any(|p| p.starts_with('.') || p == "target" || p == "node_modules")
+            || name.ends_with('~')
+            || name.ends_with(".swp")
+            || name.ends_with(".swx")
+            || name.ends_with(".tmp")
+            || name == "briefs.toml"
+            || parts.first().is_some_and(|p| p == "prompts");
+        if is_noise || parts.is_empty() {
+            continue;
+        }
+        relevant = true;
+        plan.css_only &= name.ends_with(".css");
+        let config = name == "grove.toml" || name == "site.toml" || name == "affiliates.toml";
+        plan.reload_network |= config;
+        match parts.first().map(String::as_str) {
+            Some("sites") if parts.len() > 2 || (parts.len() == 2 && config) => {
+                plan.sites.insert(parts[1].clone());
+            }
+            Some("sites") => plan.all_sites = true, // a site folder appeared or went
+            _ => plan.all_sites = true,
+        }
+    }
+    if !relevant {
+        return Plan::default();
+    }
+    plan
+}
+
+/// Watches the network and rebuilds on change, until the process ends.
+pub fn watch(
+    shared: Arc<Shared>,
+    mut network: Network,
+    selected: Vec<String>,
+) -> notify::Result<()> {
+    let root = network.root.clone();
+    let (sender, receiver) = channel();
+    let mut watcher = notify::recommended_watcher(move |event| {
+        let _ = sender.send(event);
+    })?;
+    watcher.watch(&root, RecursiveMode::Recursive)?;
+    let ignored = |network: &Network| vec![network.output_dir(), shared.out.clone()];
+    let mut ignore = ignored(&network);
+    while let Ok(first) = receiver.recv() {
+        let mut paths = changed_paths(first);
+        loop {
+            match receiver.recv_timeout(DEBOUNCE) {
+                Ok(event) => paths.extend(changed_paths(event)),
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => return Ok(()),
+            }
+        }
+        let plan = plan(&root, &ignore, &paths);
+        if plan == Plan::default() {
+            continue;
+        }
+        if plan.reload_network {
+            match Network::load(&root) {
+                Ok(reloaded) => {
+                    network = reloaded;
+                    ignore = ignored(&network);
+                }
+                Err(error) => {
+                    shared.report(&error);
+                    continue;
+                }
+            }
+        }
+        let targets: Vec<String> = if plan.all_sites || plan.reload_network {
+            selected.clone()
+        } else {
+            selected
+                .iter()
+                .filter(|s| plan.sites.contains(*s))
+                .cloned()
+                .collect()
+        };
+        let targets: Vec<String> = targets
+            .into_iter()
+            .filter(|s| network.sites.iter().any(|n| &n.name == s))
+            .collect();
+        if !targets.is_empty() {
+            shared.rebuild(&network, &targets, plan.css_only);
+        }
+    }
+    Ok(())
+}
+
+fn changed_paths(event: notify::Result<notify::Event>) -> Vec<PathBuf> {
+    match event {
+        Ok(event)
+            if matches!(
+                event.kind,
+                EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_)
+            ) =>
+        {
+            event.paths
+        }
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_map_to_the_sites_they_affect() {
+        let root = Path::new("/net");
+        let ignored = vec![root.join("public")];
+        let p = |paths: &[&str]| {
+            plan(
+                root,
+                &ignored,
+                &paths.iter().map(|p| root.join(p)).collect::<Vec<_>>(),
+            )
+        };
+        let one = p(&["sites/alpha/content/a.md"]);
+        assert_eq!(one.sites, BTreeSet::from(["alpha".to_string()]));
+        assert!(!one.all_sites && !one.reload_network && !one.css_only);
+        assert!(p(&["content/about.md"]).all_sites);
+        assert!(p(&["themes/default/templates/page.html"]).all_sites);
+        let css = p(&["themes/default/static/style.css"]);
+        assert!(css.all_sites && css.css_only);
+        let config = p(&["sites/beta/site.toml"]);
+        assert!(config.reload_network && config.sites.contains("beta"));
+        assert!(p(&["grove.toml"]).reload_network);
+        assert_eq!(
+            p(&[
+                "public/alpha/index.html",
+                ".grove/ledger.jsonl",
+                "content/briefs.toml",
+                "prompts/guide.md",
+                "content/.a.md.swp"
+            ]),
+            Plan::default()
+        );
+    }
+}
