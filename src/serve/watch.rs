@@ -48,16 +48,20 @@ pub fn plan(root: &Path, ignored: &[PathBuf], paths: &[PathBuf]) -> Plan {
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect();
         let name = parts.last().cloned().unwrap_or_default();
-        let is_noise = parts
-            .iter()
-            .any(|p| p.starts_with('.') || p == "target" || p == "node_modules")
+        // Only the network's inputs count: not outputs, caches, prompts or
+        // anything else that lives in the folder.
+        let is_input = match (parts.first().map(String::as_str), parts.len()) {
+            (Some("content" | "themes" | "sites"), _) => true,
+            (Some("grove.toml" | "affiliates.toml"), 1) => true,
+            _ => false,
+        };
+        let is_noise = parts.iter().any(|p| p.starts_with('.'))
             || name.ends_with('~')
             || name.ends_with(".swp")
             || name.ends_with(".swx")
             || name.ends_with(".tmp")
-            || name == "briefs.toml"
-            || parts.first().is_some_and(|p| p == "prompts");
-        if is_noise || parts.is_empty() {
+            || name == "briefs.toml";
+        if !is_input || is_noise {
             continue;
         }
         relevant = true;

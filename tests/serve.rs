@@ -1,0 +1,320 @@
+//! `grove serve`: HTTP behaviour (over raw TCP, so paths reach the server
+//! exactly as sent), live-reload signals, error recovery, and incremental
+//! output identical to a full build after every edit.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+use common::{Fixture, files_below};
+
+/// A running `grove serve`, stopped on drop.
+struct Serve {
+    child: Child,
+    ports: Vec<(String, u16)>,
+    out: PathBuf,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Serve {
+    fn start(net: &Fixture, args: &[&str]) -> Serve {
+        let out = net.path().join("preview");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_grove"))
+            .arg("--root")
+            .arg(net.path())
+            .args(["serve", "--port", "0", "--output"])
+            .arg(&out)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut ports = Vec::new();
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            if line.starts_with("Building into") {
+                break;
+            }
+            let words: Vec<&str> = line.split_whitespace().collect();
+            if let [site, url] = words[..]
+                && let Some(port) = url
+                    .strip_prefix("http://127.0.0.1:")
+                    .and_then(|p| p.trim_end_matches('/').parse().ok())
+            {
+                ports.push((site.to_string(), port));
+            }
+        }
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Serve { child, ports, out }
+    }
+
+    fn port(&self, site: &str) -> u16 {
+        self.ports.iter().find(|(s, _)| s == site).unwrap().1
+    }
+}
+
+/// A raw HTTP/1.1 GET: (status, headers lowercased, body).
+fn get(port: u16, path: &str) -> (u16, String, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, head.to_lowercase(), body.to_string())
+}
+
+/// Event names from the server's event stream, as they arrive.
+fn events(port: u16) -> Receiver<String> {
+    let (sender, receiver) = channel();
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        stream,
+        "GET /__grove/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n"
+    )
+    .unwrap();
+    std::thread::spawn(move || {
+        let mut event = String::new();
+        for line in BufReader::new(stream).lines() {
+            let Ok(line) = line else { return };
+            if let Some(name) = line.strip_prefix("event: ") {
+                event = name.to_string();
+            } else if let Some(data) = line.strip_prefix("data: ")
+                && !event.is_empty()
+            {
+                if sender.send(format!("{event} {data}")).is_err() {
+                    return;
+                }
+                event.clear();
+            }
+        }
+    });
+    receiver
+}
+
+fn next_event(events: &Receiver<String>) -> String {
+    events
+        .recv_timeout(Duration::from_secs(10))
+        .expect("no live-reload event within 10 s")
+}
+
+fn network() -> Fixture {
+    let net = Fixture::new();
+    net.site("alpha", "Alpha");
+    net.site("beta", "Beta");
+    net.write(
+        "content/guides/_index.md",
+        "+++\ntitle = \"Guides\"\npaginate_by = 2\n+++\n",
+    );
+    net.write(
+        "content/about.md",
+        "+++\ntitle = \"About {{ site.title }}\"\n+++\nAbout.\n",
+    );
+    for (i, tag) in [(1, "a"), (2, "b"), (3, "a")] {
+        net.write(
+            &format!("sites/alpha/content/guides/g{i}.md"),
+            &format!("+++\ntitle = \"Guide {i}\"\ndate = 2026-01-0{i}\ntags = [\"{tag}\"]\n+++\nGuide {i} text.\n"),
+        );
+    }
+    net
+}
+
+#[test]
+fn serves_files_safely_with_the_reload_script_in_html_only() {
+    let net = network();
+    let serve = Serve::start(&net, &["--site", "alpha"]);
+    let port = serve.port("alpha");
+    let (status, head, body) = get(port, "/guides/g1/");
+    assert_eq!(status, 200);
+    assert!(
+        head.contains("content-type: text/html; charset=utf-8"),
+        "{head}"
+    );
+    assert!(body.contains("<script id=\"grove-live-reload\">") && body.contains("Guide 1 text."));
+    let (status, head, body) = get(port, "/style.css");
+    assert_eq!(status, 200);
+    assert!(head.contains("content-type: text/css"), "{head}");
+    assert!(!body.contains("grove-live-reload"));
+    let (status, head, _) = get(port, "/guides");
+    assert_eq!(status, 301);
+    assert!(head.contains("location: /guides/"), "{head}");
+    let (status, _, body) = get(port, "/no/such/page/");
+    assert_eq!(status, 404);
+    assert!(body.contains("Page not found"), "the site's own 404 page");
+    for attack in [
+        "/../grove.toml",
+        "/%2e%2e/grove.toml",
+        "/..%2f..%2fgrove.toml",
+        "/guides/..%5c..%5cgrove.toml",
+        "/%2E%2E/%2E%2E/etc/passwd",
+    ] {
+        let (status, _, body) = get(port, attack);
+        assert_eq!(status, 403, "{attack}");
+        assert!(!body.contains("[network]"), "{attack} leaked grove.toml");
+    }
+    // Nothing of the preview reached the build output folder.
+    assert!(!net.path().join("public").exists());
+    let built = std::fs::read_to_string(serve.out.join("alpha/guides/g1/index.html")).unwrap();
+    assert!(
+        !built.contains("grove-live-reload"),
+        "never in written output"
+    );
+}
+
+#[test]
+fn several_sites_get_an_index_and_their_own_ports() {
+    let net = network();
+    let serve = Serve::start(&net, &[]);
+    assert_eq!(
+        serve
+            .ports
+            .iter()
+            .map(|(s, _)| s.as_str())
+            .collect::<Vec<_>>(),
+        ["alpha", "beta"]
+    );
+    let (_, _, about) = get(serve.port("beta"), "/about/");
+    assert!(about.contains("About Beta"));
+}
+
+/// After each edit: wait for the signal, then compare the preview output
+/// with a fresh full build, file by file.
+#[test]
+fn every_incremental_rebuild_equals_a_full_build() {
+    let net = network();
+    let serve = Serve::start(&net, &[]);
+    let alpha = events(serve.port("alpha"));
+    let beta = events(serve.port("beta"));
+    std::thread::sleep(Duration::from_millis(300));
+
+    let check = |label: &str| {
+        let fresh = net
+            .path()
+            .join(format!("fresh-{}", label.replace(' ', "-")));
+        net.build(&["--output", fresh.to_str().unwrap()]);
+        for site in ["alpha", "beta"] {
+            let served = files_below(&serve.out.join(site));
+            assert_eq!(
+                served,
+                files_below(&fresh.join(site)),
+                "{label}: file list of {site}"
+            );
+            for file in served {
+                assert_eq!(
+                    std::fs::read(serve.out.join(site).join(&file)).unwrap(),
+                    std::fs::read(fresh.join(site).join(&file)).unwrap(),
+                    "{label}: {site}/{file} differs from a full build"
+                );
+            }
+        }
+    };
+
+    // A page of one site: only that site is rebuilt and told to reload.
+    net.write(
+        "sites/alpha/content/guides/g2.md",
+        "+++\ntitle = \"Guide 2, renamed\"\ndate = 2026-01-02\ntags = [\"a\"]\n+++\nNew text.\n",
+    );
+    assert_eq!(next_event(&alpha), "reload {}");
+    check("page edit");
+    assert!(beta.try_recv().is_err(), "beta was not affected");
+    assert_eq!(
+        std::fs::read_to_string(serve.out.join("alpha/guides/g2/index.html"))
+            .unwrap()
+            .contains("Guide 2, renamed"),
+        true
+    );
+
+    // A new page, then its removal.
+    net.write(
+        "sites/alpha/content/guides/g4.md",
+        "+++\ntitle = \"Guide 4\"\ndate = 2026-01-04\n+++\nFour.\n",
+    );
+    assert_eq!(next_event(&alpha), "reload {}");
+    check("page added");
+    std::fs::remove_file(net.path().join("sites/alpha/content/guides/g4.md")).unwrap();
+    assert_eq!(next_event(&alpha), "reload {}");
+    check("page removed");
+
+    // The blueprint and the theme affect every site.
+    net.write(
+        "content/about.md",
+        "+++\ntitle = \"About {{ site.title }}, again\"\n+++\nAbout.\n",
+    );
+    assert_eq!(next_event(&alpha), "reload {}");
+    assert_eq!(next_event(&beta), "reload {}");
+    check("blueprint edit");
+    let base = net.read("themes/default/templates/base.html");
+    net.write(
+        "themes/default/templates/base.html",
+        &base.replace("Skip to content", "Skip to the content"),
+    );
+    assert_eq!(next_event(&alpha), "reload {}");
+    assert_eq!(next_event(&beta), "reload {}");
+    check("template edit");
+
+    // A stylesheet alone: swapped, not reloaded.
+    let css = net.read("themes/default/static/style.css");
+    net.write(
+        "themes/default/static/style.css",
+        &css.replace("--radius: 10px;", "--radius: 12px;"),
+    );
+    assert_eq!(next_event(&alpha), "css {}");
+    check("css edit");
+
+    // Network config: taxonomies change for everyone.
+    net.write(
+        "grove.toml",
+        "[network]\nname = \"Test\"\ntaxonomies = [\"tags\"]\n",
+    );
+    assert_eq!(next_event(&alpha), "reload {}");
+    check("config edit");
+}
+
+#[test]
+fn a_broken_template_is_reported_and_the_server_recovers() {
+    let net = network();
+    let serve = Serve::start(&net, &["--site", "alpha"]);
+    let port = serve.port("alpha");
+    let alpha = events(port);
+    std::thread::sleep(Duration::from_millis(300));
+    let page = net.read("themes/default/templates/page.html");
+    net.write(
+        "themes/default/templates/page.html",
+        &page.replace("{{ page.title }}</h1>", "{{ page.title </h1>"),
+    );
+    let error = next_event(&alpha);
+    assert!(error.starts_with("build-error "), "{error}");
+    assert!(
+        error.contains("themes/default/templates/page.html:"),
+        "{error}"
+    );
+    // The last good output is still served, and new viewers see the error.
+    let (status, _, body) = get(port, "/guides/g1/");
+    assert_eq!(status, 200);
+    assert!(body.contains("Guide 1 text."));
+    let late = events(port);
+    assert!(next_event(&late).starts_with("build-error "));
+
+    let started = Instant::now();
+    net.write("themes/default/templates/page.html", &page);
+    assert_eq!(next_event(&alpha), "reload {}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
