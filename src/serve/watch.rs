@@ -50,11 +50,10 @@ pub fn plan(root: &Path, ignored: &[PathBuf], paths: &[PathBuf]) -> Plan {
         let name = parts.last().cloned().unwrap_or_default();
         // Only the network's inputs count: not outputs, caches, prompts or
         // anything else that lives in the folder.
-        let is_input = match (parts.first().map(String::as_str), parts.len()) {
-            (Some("content" | "themes" | "sites"), _) => true,
-            (Some("grove.toml" | "affiliates.toml"), 1) => true,
-            _ => false,
-        };
+        let is_input = matches!(
+            (parts.first().map(String::as_str), parts.len()),
+            (Some("content" | "themes" | "sites"), _) | (Some("grove.toml" | "affiliates.toml"), 1)
+        );
         let is_noise = parts.iter().any(|p| p.starts_with('.'))
             || name.ends_with('~')
             || name.ends_with(".swp")
