@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tool-dependent tests need, from the package registries:
 #   - xmllint (Debian's libxml2-utils), to validate sitemaps against a schema;
+#   - Chromium and ChromeDriver (Debian's chromium, chromium-driver), for the
+#     live-reload test in a real browser;
 #   - the sitemaps.org schema (sitemap.xsd), as shipped in the npm package
 #     `sitemap` (MIT), into .test-tools/.
 # Idempotent: does nothing that is already there.
@@ -8,11 +10,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .test-tools
 
-if ! command -v xmllint >/dev/null 2>&1; then
-  echo "installing xmllint (libxml2-utils)" >&2
+missing=()
+command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]}" >&2
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libxml2-utils >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 if [ ! -f .test-tools/sitemap.xsd ]; then
@@ -22,4 +28,4 @@ if [ ! -f .test-tools/sitemap.xsd ]; then
   cp "$tmp/package/schema/sitemap.xsd" .test-tools/sitemap.xsd
   rm -rf "$tmp"
 fi
-echo "test tools ready: $(command -v xmllint), .test-tools/sitemap.xsd"
+echo "test tools ready: xmllint, chromium, chromedriver, .test-tools/sitemap.xsd"
