@@ -170,7 +170,9 @@ fn main() {
 
     write(
         &grove.join("grove.toml"),
-        "[network]\nname = \"bench\"\ntheme = \"bench\"\ntaxonomies = [\"tags\"]\n",
+        // Same work as the Hugo sites: sitemap yes; feeds and related lists
+        // no (Hugo's RSS is disabled and neither template shows related pages).
+        "[network]\nname = \"bench\"\ntheme = \"bench\"\ntaxonomies = [\"tags\"]\n[seo]\nfeeds = false\nrelated_pages = 0\n",
     );
     write(
         &grove.join("content/_index.md"),
@@ -195,7 +197,7 @@ fn main() {
         write(
             &hugo_site.join("hugo.toml"),
             &format!(
-                "baseURL = \"https://{name}.example.com/\"\ntitle = \"Site {site}\"\ndisableKinds = [\"RSS\", \"sitemap\", \"robotsTXT\"]\n[taxonomies]\ntag = \"tags\"\n[markup.goldmark.renderer]\nunsafe = true\n"
+                "baseURL = \"https://{name}.example.com/\"\ntitle = \"Site {site}\"\ndisableKinds = [\"RSS\", \"robotsTXT\"]\n[taxonomies]\ntag = \"tags\"\n[markup.goldmark.renderer]\nunsafe = true\n"
             ),
         );
         write(

@@ -628,8 +628,8 @@ fn build_taxonomies(pages: &[(Page, Pending)], configs: &[TaxonomyConfig]) -> Ve
 }
 
 /// For each page, the `count` most related pages: most shared taxonomy
-/// terms first, then newest; topped up with the newest pages of the same
-/// section. `noindex` pages are never recommended. Terms index the candidates, so this stays linear in practice.
+/// terms first, then newest; topped up with pages of the same section in
+/// its display order. `noindex` pages are never recommended. Terms index the candidates, so this stays linear in practice.
 fn relate(
     pages: &[(Page, Pending)],
     sections: &[(Section, Pending)],
@@ -650,6 +650,12 @@ fn relate(
             })
         })
         .collect();
+    let mut by_date: Vec<usize> = (0..pages.len()).collect();
+    by_date.par_sort_by(|&a, &b| compare_pages(&pages[a].0, &pages[b].0, SortBy::Date));
+    let mut newest_rank = vec![0; pages.len()];
+    for (rank, &page) in by_date.iter().enumerate() {
+        newest_rank[page] = rank;
+    }
     (0..pages.len())
         .into_par_iter()
         .map(|i| {
@@ -669,25 +675,28 @@ fn relate(
                     }
                 }
             }
-            let mut scored: Vec<(u32, usize)> = shared.into_iter().map(|(j, n)| (n, j)).collect();
-            scored.sort_by(|a, b| {
-                b.0.cmp(&a.0)
-                    .then_with(|| compare_pages(&pages[a.1].0, &pages[b.1].0, SortBy::Date))
-            });
-            let mut related: Vec<usize> = scored.into_iter().take(count).map(|(_, j)| j).collect();
-            let mut same_section: Vec<usize> = sections[page.section]
-                .0
-                .pages
-                .iter()
-                .copied()
-                .filter(|&j| j != i && !pages[j].0.meta.noindex)
+            // Most shared terms first, then newest (by precomputed rank):
+            // pick the top few without sorting every candidate.
+            let mut scored: Vec<(std::cmp::Reverse<u32>, usize, usize)> = shared
+                .into_iter()
+                .map(|(j, n)| (std::cmp::Reverse(n), newest_rank[j], j))
                 .collect();
-            same_section.sort_by(|&a, &b| compare_pages(&pages[a].0, &pages[b].0, SortBy::Date));
-            for j in same_section {
+            if scored.len() > count {
+                scored.select_nth_unstable(count - 1);
+                scored.truncate(count);
+            }
+            scored.sort_unstable();
+            // A fresh, right-sized vector: collecting in place would keep the
+            // candidates' allocation (kilobytes) alive for every page.
+            let mut related: Vec<usize> = Vec::with_capacity(count);
+            related.extend(scored.iter().map(|&(_, _, j)| j));
+            // Top up from the section, in its display order (already sorted),
+            // stopping as soon as the list is full.
+            for &j in &sections[page.section].0.pages {
                 if related.len() >= count {
                     break;
                 }
-                if !related.contains(&j) {
+                if j != i && !pages[j].0.meta.noindex && !related.contains(&j) {
                     related.push(j);
                 }
             }
