@@ -126,6 +126,26 @@ pub fn tags(html: &str) -> impl Iterator<Item = Tag<'_>> {
     })
 }
 
+/// Percent-decodes a URL path; `None` if the result is not UTF-8.
+pub fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(hex) = text.get(i + 1..i + 3)
+            && let Ok(byte) = u8::from_str_radix(hex, 16)
+        {
+            out.push(byte);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 /// Decodes the character references Grove's escaping produces.
 pub fn unescape(text: &str) -> String {
     text.replace("&quot;", "\"")

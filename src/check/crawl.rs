@@ -8,7 +8,7 @@ use walkdir::WalkDir;
 
 use super::InternalProblem;
 use crate::error::{Error, Result};
-use crate::html_scan::{tags, unescape};
+use crate::html_scan::{percent_decode, tags, unescape};
 
 /// What a crawl found.
 pub struct Crawl {
@@ -155,7 +155,7 @@ fn check_internal(
     if let Some(fragment) = fragment.filter(|f| !f.is_empty())
         && target.ends_with(".html")
     {
-        let decoded = percent_decode(fragment);
+        let decoded = percent_decode(fragment).unwrap_or_else(|| fragment.to_string());
         if !ids.get(&target).is_some_and(|set| set.contains(&decoded)) {
             return Some(format!("no element with id `{decoded}` in {target}"));
         }
@@ -167,7 +167,7 @@ fn check_internal(
 /// missing file gives `None` only when even the raw path is absent, so the
 /// caller reports it.
 fn resolve_file(path: &str, files: &HashSet<String>) -> Option<String> {
-    let path = percent_decode(path);
+    let path = percent_decode(path).unwrap_or_else(|| path.to_string());
     if path.is_empty() || path.ends_with('/') {
         return Some(format!("{path}index.html"));
     }
@@ -195,25 +195,6 @@ fn normalize(path: &str) -> Option<String> {
         joined.push('/');
     }
     Some(joined)
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(hex) = text.get(i + 1..i + 3)
-            && let Ok(byte) = u8::from_str_radix(hex, 16)
-        {
-            out.push(byte);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

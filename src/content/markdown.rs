@@ -165,13 +165,7 @@ pub fn render(
                         events.push(Event::Html(CowStr::from(format!("<a {attributes}>"))));
                     }
                     Err(reason) => {
-                        let (line, column) = line_col(body, range.start);
-                        errors.push(Error::BrokenLink {
-                            location: Location::line(source.path, source.body_line + line - 1)
-                                .with_column(column),
-                            link: dest_url.to_string(),
-                            reason,
-                        });
+                        errors.push(broken_link(body, range.start, source, &dest_url, reason));
                         events.push(Event::Html(CowStr::from("<a>")));
                     }
                 }
@@ -187,13 +181,7 @@ pub fn render(
                     match resolve_internal(target, links) {
                         Ok(url) => CowStr::from(url),
                         Err(reason) => {
-                            let (line, column) = line_col(body, range.start);
-                            errors.push(Error::BrokenLink {
-                                location: Location::line(source.path, source.body_line + line - 1)
-                                    .with_column(column),
-                                link: dest_url.to_string(),
-                                reason,
-                            });
+                            errors.push(broken_link(body, range.start, source, &dest_url, reason));
                             dest_url
                         }
                     }
@@ -281,6 +269,22 @@ pub fn link_destinations(body: &str) -> Vec<String> {
             _ => None,
         })
         .collect()
+}
+
+/// A broken-link error at byte `offset` of the body, located in the file.
+fn broken_link(
+    body: &str,
+    offset: usize,
+    source: SourceRef<'_>,
+    link: &str,
+    reason: String,
+) -> Error {
+    let (line, column) = line_col(body, offset);
+    Error::BrokenLink {
+        location: Location::line(source.path, source.body_line + line - 1).with_column(column),
+        link: link.to_string(),
+        reason,
+    }
 }
 
 fn resolve_internal(target: &str, links: &dyn LinkResolver) -> std::result::Result<String, String> {

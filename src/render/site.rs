@@ -460,16 +460,28 @@ impl SiteRenderer {
     fn write_redirects(&self) -> Result<usize> {
         let content = self.content();
         let urls = &self.data.urls;
-        let mut redirects: BTreeMap<String, String> = BTreeMap::new();
-        for page in &content.pages {
-            for alias in &page.meta.aliases {
-                redirects.insert(output_file(alias), urls.path(&page.path));
-            }
-        }
+        // (alias as written, URL path it points to), for pages and sections.
+        let aliases: Vec<(&str, &str)> = content
+            .pages
+            .iter()
+            .flat_map(|p| {
+                p.meta
+                    .aliases
+                    .iter()
+                    .map(move |a| (a.as_str(), p.path.as_str()))
+            })
+            .chain(content.sections.iter().flat_map(|s| {
+                s.meta
+                    .aliases
+                    .iter()
+                    .map(move |a| (a.as_str(), s.path.as_str()))
+            }))
+            .collect();
+        let mut redirects: BTreeMap<String, String> = aliases
+            .iter()
+            .map(|(alias, path)| (output_file(alias), urls.path(path)))
+            .collect();
         for section in &content.sections {
-            for alias in &section.meta.aliases {
-                redirects.insert(output_file(alias), urls.path(&section.path));
-            }
             if section.meta.paginate_by.is_some() {
                 redirects.insert(
                     output_file(&format!("{}page/1/", section.path)),
@@ -489,25 +501,10 @@ impl SiteRenderer {
         // Host-level redirects for hosts that read `_redirects` (Netlify,
         // Cloudflare Pages): real 301s for aliases, 302s (configurable) for
         // affiliate links.
-        let mut host_rules: Vec<String> = Vec::new();
-        for page in &content.pages {
-            for alias in &page.meta.aliases {
-                host_rules.push(format!(
-                    "{} {} 301",
-                    alias_url(alias, urls),
-                    urls.path(&page.path)
-                ));
-            }
-        }
-        for section in &content.sections {
-            for alias in &section.meta.aliases {
-                host_rules.push(format!(
-                    "{} {} 301",
-                    alias_url(alias, urls),
-                    urls.path(&section.path)
-                ));
-            }
-        }
+        let mut host_rules: Vec<String> = aliases
+            .iter()
+            .map(|(alias, path)| format!("{} {} 301", alias_url(alias, urls), urls.path(path)))
+            .collect();
         let mut pages: Vec<(String, String)> = redirects
             .into_iter()
             .map(|(file, target)| (file, redirect_page(&target, &self.lang)))

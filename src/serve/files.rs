@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::html_scan::percent_decode;
+
 /// What a request path resolves to.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Resolved {
@@ -53,26 +55,6 @@ pub fn resolve(root: &Path, path: &str) -> Resolved {
         Ok(real) if !real.starts_with(&root) => Resolved::Forbidden,
         _ => Resolved::NotFound,
     }
-}
-
-/// Percent-decoding; `None` for invalid UTF-8.
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(hex) = text.get(i + 1..i + 3)
-            && let Ok(byte) = u8::from_str_radix(hex, 16)
-        {
-            out.push(byte);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// The `Content-Type` for a file name.
