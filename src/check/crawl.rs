@@ -142,11 +142,13 @@ fn check_internal(
         let Some(inside) = absolute.strip_prefix(base_path) else {
             return Some(format!("points outside the site's base path {base_path}"));
         };
-        resolve_file(inside.trim_start_matches('/'), files)?
+        resolve_file(inside.trim_start_matches('/'), files)
     } else {
         let dir = page.rsplit_once('/').map_or("", |(d, _)| d);
-        let joined = normalize(&format!("{dir}/{path}"))?;
-        resolve_file(&joined, files)?
+        let Some(joined) = normalize(&format!("{dir}/{path}")) else {
+            return Some("climbs above the site's root".into());
+        };
+        resolve_file(&joined, files)
     };
     let target = match files.contains(&target) {
         true => target,
@@ -163,19 +165,19 @@ fn check_internal(
     None
 }
 
-/// The file serving site path `path` (`a/b/` -> `a/b/index.html`); a
-/// missing file gives `None` only when even the raw path is absent, so the
-/// caller reports it.
-fn resolve_file(path: &str, files: &HashSet<String>) -> Option<String> {
+/// The file serving site path `path` (`a/b/` -> `a/b/index.html`, `a/b` ->
+/// `a/b/index.html` when `a/b` is a folder); the caller checks it exists.
+fn resolve_file(path: &str, files: &HashSet<String>) -> String {
     let path = percent_decode(path).unwrap_or_else(|| path.to_string());
     if path.is_empty() || path.ends_with('/') {
-        return Some(format!("{path}index.html"));
-    }
-    if files.contains(&path) {
-        return Some(path);
+        return format!("{path}index.html");
     }
     let index = format!("{path}/index.html");
-    Some(if files.contains(&index) { index } else { path })
+    if !files.contains(&path) && files.contains(&index) {
+        index
+    } else {
+        path
+    }
 }
 
 /// Resolves `.` and `..` segments; `None` if the path climbs above the root.
@@ -225,5 +227,6 @@ mod tests {
                 .contains("no element with id `bottom`")
         );
         assert!(ok("/nope/").unwrap().contains("no such page"));
+        assert!(ok("../../../etc/passwd").unwrap().contains("climbs above"));
     }
 }
