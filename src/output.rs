@@ -3,6 +3,7 @@
 //! site succeeded. A failed build leaves the previous output untouched.
 
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -63,6 +64,22 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
             .map_err(|source| Error::io(parent, "cannot create folder", source))?;
     }
     fs::write(path, bytes).map_err(|source| Error::io(path, "cannot write file", source))
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and
+/// a rename, so readers (and a crash) never see half a file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)
+        .map_err(|source| Error::io(dir, "cannot create folder", source))?;
+    let mut file = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|source| Error::io(dir, "cannot create temporary file", source))?;
+    file.write_all(bytes)
+        .and_then(|()| file.as_file().sync_all())
+        .map_err(|source| Error::io(path, "cannot write file", source))?;
+    file.persist(path)
+        .map(|_| ())
+        .map_err(|e| Error::io(path, "cannot move file into place", e.error))
 }
 
 /// Copies `from` to `to`, creating parent folders.

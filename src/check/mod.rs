@@ -7,7 +7,7 @@
 mod crawl;
 mod http;
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -94,7 +94,7 @@ pub fn check(network: &Network, options: &CheckOptions) -> Result<Vec<SiteCheck>
         },
     )?;
     let mut reports = Vec::new();
-    let mut all_urls: BTreeMap<String, ()> = BTreeMap::new();
+    let mut all_urls: BTreeSet<String> = BTreeSet::new();
     for summary in &built.sites {
         let site = network
             .sites
@@ -107,7 +107,7 @@ pub fn check(network: &Network, options: &CheckOptions) -> Result<Vec<SiteCheck>
             &site.base_path,
         )?;
         for url in crawl.external.keys() {
-            all_urls.insert(url.clone(), ());
+            all_urls.insert(url.clone());
         }
         reports.push(SiteCheck {
             site: site.name.clone(),
@@ -125,7 +125,7 @@ pub fn check(network: &Network, options: &CheckOptions) -> Result<Vec<SiteCheck>
         });
     }
     if !options.offline && !all_urls.is_empty() {
-        let urls: Vec<String> = all_urls.into_keys().collect();
+        let urls: Vec<String> = all_urls.into_iter().collect();
         let states = http::check_all(&urls, options.timeout, options.concurrency)?;
         for report in &mut reports {
             for link in &mut report.external {

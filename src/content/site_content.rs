@@ -488,17 +488,7 @@ fn render_markdown(
     let page_results: Vec<Result<()>> = pages
         .par_iter_mut()
         .map(|(page, pending)| {
-            let source = SourceRef {
-                path: &page.file,
-                body_line: pending.line,
-            };
-            page.rendered = markdown::render(
-                pending.body(),
-                source,
-                options.markdown,
-                resolver,
-                options.disclosure,
-            )?;
+            page.rendered = render_body(&page.file, pending, options, resolver)?;
             page.reading_time = page
                 .rendered
                 .word_count
@@ -512,22 +502,32 @@ fn render_markdown(
             let Some(file) = &section.file else {
                 return Ok(());
             };
-            let source = SourceRef {
-                path: file,
-                body_line: pending.line,
-            };
-            section.rendered = markdown::render(
-                pending.body(),
-                source,
-                options.markdown,
-                resolver,
-                options.disclosure,
-            )?;
+            section.rendered = render_body(file, pending, options, resolver)?;
             Ok(())
         })
         .collect();
     collect_all(section_results.into_iter().chain(page_results))?;
     Ok(())
+}
+
+/// Renders the Markdown body of `file`.
+fn render_body(
+    file: &std::path::Path,
+    pending: &Pending,
+    options: LoadOptions<'_>,
+    resolver: &Resolver<'_>,
+) -> Result<Rendered> {
+    let source = SourceRef {
+        path: file,
+        body_line: pending.line,
+    };
+    markdown::render(
+        pending.body(),
+        source,
+        options.markdown,
+        resolver,
+        options.disclosure,
+    )
 }
 
 fn link_sections(sections: &mut [(Section, Pending)]) {

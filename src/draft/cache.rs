@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::prompt::Message;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::network::Provider;
+use crate::output::write_atomic;
 
 /// What identifies one request, for the cache key.
 #[derive(Debug, Serialize)]
@@ -88,23 +89,6 @@ impl Cache {
         let json = serde_json::to_vec_pretty(answer).expect("answers always serialize");
         write_atomic(&path, &json)
     }
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same folder and
-/// a rename, so readers (and a crash) never see half a file.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)
-        .map_err(|source| Error::io(dir, "cannot create folder", source))?;
-    let mut file = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|source| Error::io(dir, "cannot create temporary file", source))?;
-    file.write_all(bytes)
-        .and_then(|()| file.as_file().sync_all())
-        .map_err(|source| Error::io(path, "cannot write file", source))?;
-    file.persist(path)
-        .map(|_| ())
-        .map_err(|e| Error::io(path, "cannot move file into place", e.error))
 }
 
 /// Lowercase hex of `bytes`.

@@ -78,15 +78,6 @@ pub struct DraftReport {
     pub estimated_cost: f64,
 }
 
-impl DraftReport {
-    /// Jobs that failed.
-    pub fn failures(&self) -> impl Iterator<Item = &JobReport> {
-        self.jobs
-            .iter()
-            .filter(|j| matches!(j.outcome, Outcome::Failed(_)))
-    }
-}
-
 /// Plans and (unless `dry_run`) runs a draft. `progress` shows done/total,
 /// tokens and cost; pass a hidden bar for none.
 pub fn draft(

@@ -5,13 +5,13 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-use super::cache::write_atomic;
 use super::clean::AI_PHRASES;
 use crate::affiliate::Registry;
 use crate::content::front_matter::{self, PageMeta};
 use crate::content::markdown::{link_destinations, word_count};
 use crate::error::{Error, Location, Result};
 use crate::network::{Network, Site};
+use crate::output::write_atomic;
 
 /// A draft waiting for review.
 #[derive(Debug, Clone)]

@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use tokio::sync::Semaphore;
 
-use super::cache::{Answer, Cache, RequestKey, sha256, write_atomic};
+use super::cache::{Answer, Cache, RequestKey, sha256};
 use super::clean::{check_answer, drop_leading_title, sanitize_markdown};
 use super::client::Client;
 use super::ledger::{self, Ledger};
@@ -21,6 +21,7 @@ use super::plan::{Job, estimate_tokens};
 use super::prompt::Message;
 use super::wire::ChatRequest;
 use crate::network::{LlmConfig, Provider};
+use crate::output::write_atomic;
 
 /// How a job ended.
 #[derive(Debug, Clone, PartialEq)]

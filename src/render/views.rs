@@ -22,6 +22,11 @@ impl Urls {
         }
     }
 
+    /// The base URL without a trailing slash, e.g. `https://example.com/blog`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
     /// Root-relative link: `/guides/a/` (with the base URL's path in front).
     pub fn path(&self, path: &str) -> String {
         format!("{}{path}", self.base_path)

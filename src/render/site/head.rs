@@ -73,15 +73,11 @@ impl SiteRenderer {
     }
 
     fn organization(&self) -> Value {
-        jsonld::organization(&self.data.site_title, &self.site_url())
+        jsonld::organization(&self.data.site_title, self.site_url())
     }
 
-    pub(super) fn site_url(&self) -> String {
-        self.data
-            .urls
-            .permalink("")
-            .trim_end_matches('/')
-            .to_string()
+    pub(super) fn site_url(&self) -> &str {
+        self.data.urls.base_url()
     }
 
     /// The `seo` value for a page, given its rendered HTML.
@@ -120,7 +116,7 @@ impl SiteRenderer {
                 word_count: page.rendered.word_count,
                 keywords,
             },
-            &self.site_url(),
+            self.site_url(),
         );
         let mut graph = vec![self.organization(), article];
         graph.push(jsonld::breadcrumbs(&self.crumbs(
@@ -139,7 +135,7 @@ impl SiteRenderer {
         if let Some(slug) = product_box_slug(html)
             && let Ok(product) = self.links.template_value(slug)
         {
-            graph.push(jsonld::product_review(&product, &self.site_url(), &url));
+            graph.push(jsonld::product_review(&product, self.site_url(), &url));
         }
         self.head(HeadInput {
             title: format!("{} | {}", page.meta.title, self.data.site_title),
@@ -181,7 +177,7 @@ impl SiteRenderer {
         if is_home {
             graph.push(jsonld::website(
                 &self.data.site_title,
-                &self.site_url(),
+                self.site_url(),
                 &description,
                 &self.lang,
             ));
