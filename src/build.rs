@@ -18,7 +18,10 @@ use crate::network::{DisclosurePosition, NETWORK_FILE, Network, Shard, Site};
 use crate::output::Staging;
 use crate::render::views::{Urls, add_content_to_site, site_value};
 use crate::render::{Alternates, RenderTarget, Shortcodes, SiteRenderer, SiteTemplates, Theme};
+
+mod live;
 use crate::templating::{expand_str, template_error};
+pub use live::{LiveSite, PageUpdate};
 
 /// What to build and where.
 #[derive(Debug, Clone, Default)]
@@ -56,6 +59,23 @@ pub struct BuildSummary {
 /// Builds the selected sites of `network`. On any error nothing in the
 /// output folder changes.
 pub fn build(network: &Network, options: &BuildOptions) -> Result<BuildSummary> {
+    build_sites(network, options, false).map(|(summary, _)| summary)
+}
+
+/// Builds like [`build`] and keeps each built site loaded, so that a page
+/// edit can be rendered without building the site again (`grove serve`).
+pub fn build_live(
+    network: &Network,
+    options: &BuildOptions,
+) -> Result<(BuildSummary, Vec<LiveSite>)> {
+    build_sites(network, options, true)
+}
+
+fn build_sites(
+    network: &Network,
+    options: &BuildOptions,
+    retain: bool,
+) -> Result<(BuildSummary, Vec<LiveSite>)> {
     let sites = network.select(&options.sites, options.shard)?;
     let output = options
         .output
@@ -74,7 +94,7 @@ pub fn build(network: &Network, options: &BuildOptions) -> Result<BuildSummary> 
     let translations = translations(network, &grouped, &blueprint, &themes, options.drafts)?;
     let staging = Staging::new(&output)?;
 
-    let results: Vec<Result<SiteSummary>> = sites
+    let results: Vec<Result<(SiteSummary, Option<LiveSite>)>> = sites
         .par_iter()
         .map(|site| {
             let theme = &themes[site.theme(&network.config)];
@@ -93,15 +113,28 @@ pub fn build(network: &Network, options: &BuildOptions) -> Result<BuildSummary> 
                 options.drafts,
                 &staging.site_dir(&site.name),
                 alternates,
+                retain,
             )
         })
         .collect();
-    let summaries = collect_all(results)?;
+    let (summaries, live): (Vec<SiteSummary>, Vec<Option<LiveSite>>) =
+        collect_all(results)?.into_iter().unzip();
     staging.commit(summaries.iter().map(|s| s.name.as_str()))?;
-    Ok(BuildSummary {
-        sites: summaries,
-        output,
-    })
+    let live = live
+        .into_iter()
+        .flatten()
+        .map(|mut site| {
+            site.renderer.set_out(output.join(&site.name));
+            site
+        })
+        .collect();
+    Ok((
+        BuildSummary {
+            sites: summaries,
+            output,
+        },
+        live,
+    ))
 }
 
 /// For each language group, content path -> (language, URL) of every site
@@ -201,6 +234,49 @@ pub struct LoadedSite {
     pub links: Arc<AffiliateLinks>,
     /// The `site` value templates see (without navigation).
     pub site_json: Value,
+    /// What content expansion and Markdown rendering need again to re-read
+    /// a single page.
+    pub reader: PageReader,
+}
+
+/// What re-reading one page of a loaded site needs: the pieces of
+/// [`LoadOptions`] that are not in the network's configuration.
+pub struct PageReader {
+    context: Context,
+    shortcodes: Shortcodes,
+    links: Arc<AffiliateLinks>,
+    disclosure: String,
+}
+
+impl PageReader {
+    /// The load options for `site` of `network`.
+    fn options<'a>(
+        &'a self,
+        network: &'a Network,
+        site: &'a Site,
+        drafts: bool,
+    ) -> LoadOptions<'a> {
+        let build = &network.config.build;
+        let settings = &network.config.affiliates;
+        LoadOptions {
+            drafts,
+            markdown: MarkdownOptions {
+                smart_punctuation: build.smart_punctuation,
+                anchor_links: build.anchor_links,
+                external_links_new_tab: build.external_links_new_tab,
+            },
+            words_per_minute: build.words_per_minute,
+            taxonomies: &network.config.network.taxonomies,
+            base_path: &site.base_path,
+            affiliates: Some(&self.links),
+            disclosure: Some(Disclosure {
+                html: &self.disclosure,
+                at_top: settings.disclosure_position == DisclosurePosition::Top,
+            }),
+            shortcodes: Some(&self.shortcodes),
+            related_pages: network.config.seo.related_pages,
+        }
+    }
 }
 
 /// Loads one site: templates, affiliate links, shortcodes, then content.
@@ -211,7 +287,6 @@ pub fn load_site(
     theme: &Theme,
     drafts: bool,
 ) -> Result<LoadedSite> {
-    let build = &network.config.build;
     let site_json = site_value(network, site);
     let mut context = Context::new();
     context.insert("site", &site_json);
@@ -228,32 +303,25 @@ pub fn load_site(
             new_tab: settings.new_tab,
         },
     ));
-    let disclosure = disclosure_html(network, site, &context)?;
-    let shortcodes = Shortcodes::new(&templates, Arc::clone(&links), site_json.clone());
-    let options = LoadOptions {
-        drafts,
-        markdown: MarkdownOptions {
-            smart_punctuation: build.smart_punctuation,
-            anchor_links: build.anchor_links,
-            external_links_new_tab: build.external_links_new_tab,
-        },
-        words_per_minute: build.words_per_minute,
-        taxonomies: &network.config.network.taxonomies,
-        base_path: &site.base_path,
-        affiliates: Some(&links),
-        disclosure: Some(Disclosure {
-            html: &disclosure,
-            at_top: settings.disclosure_position == DisclosurePosition::Top,
-        }),
-        shortcodes: Some(&shortcodes),
-        related_pages: network.config.seo.related_pages,
+    let reader = PageReader {
+        disclosure: disclosure_html(network, site, &context)?,
+        shortcodes: Shortcodes::new(&templates, Arc::clone(&links), site_json.clone()),
+        links: Arc::clone(&links),
+        context,
     };
-    let content = SiteContent::load(blueprint, &site.dir.join("content"), &context, options)?;
+    let options = reader.options(network, site, drafts);
+    let content = SiteContent::load(
+        blueprint,
+        &site.dir.join("content"),
+        &reader.context,
+        options,
+    )?;
     Ok(LoadedSite {
         content,
         templates,
         links,
         site_json,
+        reader,
     })
 }
 
@@ -280,8 +348,10 @@ fn disclosure_html(network: &Network, site: &Site, context: &Context) -> Result<
     ))
 }
 
-/// Loads, renders and writes one site into `out`.
-pub fn build_site(
+/// Loads, renders and writes one site into `out`; with `retain`, returns
+/// it still loaded as well.
+#[allow(clippy::too_many_arguments)]
+fn build_site(
     network: &Network,
     site: &Site,
     blueprint: &Blueprint,
@@ -289,12 +359,14 @@ pub fn build_site(
     drafts: bool,
     out: &Path,
     alternates: Alternates,
-) -> Result<SiteSummary> {
+    retain: bool,
+) -> Result<(SiteSummary, Option<LiveSite>)> {
     let LoadedSite {
         content,
         templates,
         links,
         mut site_json,
+        reader,
     } = load_site(network, site, blueprint, theme, drafts)?;
     let urls = Urls::new(site);
     add_content_to_site(&mut site_json, &content, &urls);
@@ -314,11 +386,24 @@ pub fn build_site(
             .collect(),
         alternates,
     };
-    let renderer = SiteRenderer::new(content, templates, site_json, urls, target, links);
-    let stats = renderer.render(&[theme.static_dir(), site.dir.join("static")])?;
-    Ok(SiteSummary {
+    let mut renderer = SiteRenderer::new(content, templates, site_json, urls, target, links);
+    let static_dirs = [theme.static_dir(), site.dir.join("static")];
+    let (stats, live) = if retain {
+        let stats = renderer.render_retained(&static_dirs)?;
+        let live = LiveSite {
+            name: site.name.clone(),
+            renderer,
+            reader,
+            drafts,
+        };
+        (stats, Some(live))
+    } else {
+        (renderer.render(&static_dirs)?, None)
+    };
+    let summary = SiteSummary {
         name: site.name.clone(),
         pages: stats.pages,
         files: stats.files,
-    })
+    };
+    Ok((summary, live))
 }

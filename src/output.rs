@@ -82,6 +82,23 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .map_err(|e| Error::io(path, "cannot move file into place", e.error))
 }
 
+/// Replaces the file at `path` through a temporary file and a rename, so a
+/// reader sees the old file or the new one, never half of one. Unlike
+/// [`write_atomic`] it does not flush to disk: for preview output, which a
+/// crash may lose.
+pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)
+        .map_err(|source| Error::io(dir, "cannot create folder", source))?;
+    let mut file = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|source| Error::io(dir, "cannot create temporary file", source))?;
+    file.write_all(bytes)
+        .map_err(|source| Error::io(path, "cannot write file", source))?;
+    file.persist(path)
+        .map(|_| ())
+        .map_err(|e| Error::io(path, "cannot move file into place", e.error))
+}
+
 /// Copies `from` to `to`, creating parent folders.
 pub fn copy_file(from: &Path, to: &Path) -> Result<()> {
     if let Some(parent) = to.parent() {

@@ -13,6 +13,10 @@ use serve_helper::{Serve, events, get, next_event};
 
 fn network() -> Fixture {
     let net = Fixture::new();
+    net.write(
+        "affiliates.toml",
+        "[grinder]\nname = \"Grinder\"\nurl = \"https://shop.example/grinder?tag={{ site.affiliate.amazon_tag }}\"\n",
+    );
     net.site("alpha", "Alpha");
     net.site("beta", "Beta");
     net.write(
@@ -121,6 +125,55 @@ fn every_incremental_rebuild_equals_a_full_build() {
             }
         }
     };
+
+    serve.clear_log();
+
+    // A page body (front matter unchanged): rendered alone, with the
+    // listings that show it (section pager, tag page, home page through
+    // get_section, related pages) and the feeds.
+    net.write(
+        "sites/alpha/content/guides/g1.md",
+        "+++\ntitle = \"Guide 1\"\ndate = 2026-01-01\ntags = [\"a\"]\n+++\nGuide 1 summary, new.\n\n<!-- more -->\n\nGuide 1 text, now longer.\n",
+    );
+    assert_eq!(next_event(&alpha), "reload {}");
+    assert!(serve.next_build().starts_with("updated alpha"));
+    check("page body edit");
+    assert!(beta.try_recv().is_err(), "beta was not affected");
+
+    // A blueprint page body: rendered alone in every site.
+    net.write(
+        "content/about.md",
+        "+++\ntitle = \"About {{ site.title }}\"\n+++\nAbout {{ site.title }}, in more words.\n",
+    );
+    assert_eq!(next_event(&alpha), "reload {}");
+    assert_eq!(next_event(&beta), "reload {}");
+    assert!(serve.next_build().starts_with("updated alpha, beta"));
+    check("blueprint body edit");
+
+    // A body gaining an affiliate link brings a /go/ page: built in full.
+    net.write(
+        "sites/alpha/content/guides/g3.md",
+        "+++\ntitle = \"Guide 3\"\ndate = 2026-01-03\ntags = [\"a\"]\n+++\nGuide 3 text with [a grinder](aff:grinder).\n",
+    );
+    assert_eq!(next_event(&alpha), "reload {}");
+    assert!(serve.next_build().starts_with("rebuilt alpha"));
+    check("affiliate link added");
+
+    // A broken link is reported; fixing it recovers the same output.
+    net.write(
+        "sites/alpha/content/guides/g3.md",
+        "+++\ntitle = \"Guide 3\"\ndate = 2026-01-03\ntags = [\"a\"]\n+++\nSee [nothing](@/guides/none.md).\n",
+    );
+    let error = next_event(&alpha);
+    assert!(error.contains("guides/g3.md:6:5"), "{error}");
+    assert!(next_event(&beta).starts_with("build-error "));
+    net.write(
+        "sites/alpha/content/guides/g3.md",
+        "+++\ntitle = \"Guide 3\"\ndate = 2026-01-03\ntags = [\"a\"]\n+++\nSee [guide 1](@/guides/g1.md).\n",
+    );
+    assert_eq!(next_event(&alpha), "reload {}");
+    assert_eq!(next_event(&beta), "reload {}");
+    check("broken link fixed");
 
     // A page of one site: only that site is rebuilt and told to reload.
     net.write(

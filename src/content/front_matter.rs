@@ -351,7 +351,7 @@ pub enum SortBy {
 }
 
 /// Front matter of a page.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PageMeta {
     /// The page title.
     pub title: String,

@@ -9,5 +9,5 @@ pub mod source;
 pub use date::Date;
 pub use front_matter::{PageMeta, SectionMeta, SortBy};
 pub use markdown::{Disclosure, Heading, MarkdownOptions, Rendered};
-pub use site_content::{LoadOptions, Page, Section, SiteContent, Taxonomy, Term};
+pub use site_content::{LoadOptions, Page, PageBody, Section, SiteContent, Taxonomy, Term};
 pub use source::{Blueprint, Origin, SourceFile};

@@ -121,6 +121,17 @@ pub struct SiteContent {
     pub assets: Vec<SourceFile>,
     /// Content file (`rel`) to URL path, for `@/` links and `get_url`.
     pub urls: HashMap<String, String>,
+    /// Content files left out as drafts, named when something links them.
+    pub drafts: HashSet<String>,
+}
+
+/// A page's body rendered again after only its body changed.
+#[derive(Debug, Clone)]
+pub struct PageBody {
+    /// The rendered Markdown.
+    pub rendered: Rendered,
+    /// Minutes to read, rounded up.
+    pub reading_time: usize,
 }
 
 enum Document {
@@ -200,7 +211,48 @@ impl SiteContent {
             taxonomies,
             assets,
             urls,
+            drafts,
         })
+    }
+
+    /// Reads page `index` again from `file` (its changed source). Returns
+    /// `None` when more than the body changed (front matter, or the file is
+    /// no longer a page): only a full load then gives the right graph.
+    pub fn reread_page(
+        &self,
+        index: usize,
+        file: &SourceFile,
+        expander: &Expander<'_>,
+        options: LoadOptions<'_>,
+    ) -> Result<Option<PageBody>> {
+        let taxonomy_names: Vec<&str> =
+            options.taxonomies.iter().map(|t| t.name.as_str()).collect();
+        let page = &self.pages[index];
+        let Document::Page { meta, body, .. } = read_document(file, expander, &taxonomy_names)?
+        else {
+            return Ok(None);
+        };
+        if meta != page.meta {
+            return Ok(None);
+        }
+        let resolver = Resolver {
+            urls: &self.urls,
+            drafts: &self.drafts,
+            base_path: options.base_path,
+            affiliates: options.affiliates,
+        };
+        let rendered = render_body(&page.file, &body, options, &resolver)?;
+        Ok(Some(PageBody {
+            reading_time: reading_time(&rendered, options),
+            rendered,
+        }))
+    }
+
+    /// Puts a body from [`SiteContent::reread_page`] in place.
+    pub fn replace_page_body(&mut self, index: usize, body: PageBody) {
+        let page = &mut self.pages[index];
+        page.rendered = body.rendered;
+        page.reading_time = body.reading_time;
     }
 
     /// Index of the section whose `_index.md` is at `rel`.
@@ -489,10 +541,7 @@ fn render_markdown(
         .par_iter_mut()
         .map(|(page, pending)| {
             page.rendered = render_body(&page.file, pending, options, resolver)?;
-            page.reading_time = page
-                .rendered
-                .word_count
-                .div_ceil(options.words_per_minute.max(1));
+            page.reading_time = reading_time(&page.rendered, options);
             Ok(())
         })
         .collect();
@@ -508,6 +557,12 @@ fn render_markdown(
         .collect();
     collect_all(section_results.into_iter().chain(page_results))?;
     Ok(())
+}
+
+fn reading_time(rendered: &Rendered, options: LoadOptions<'_>) -> usize {
+    rendered
+        .word_count
+        .div_ceil(options.words_per_minute.max(1))
 }
 
 /// Renders the Markdown body of `file`.

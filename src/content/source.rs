@@ -46,12 +46,43 @@ impl SourceFile {
     pub fn is_markdown(&self) -> bool {
         self.text.is_some()
     }
+
+    /// Reads the file at `path` (`rel` below its content root).
+    pub fn read(rel: String, path: PathBuf, origin: Origin) -> Result<SourceFile> {
+        let is_markdown = path.extension().is_some_and(|ext| ext == "md");
+        let text: Option<Arc<str>> = if is_markdown {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|source| Error::io(&path, "cannot read file", source))?;
+            Some(Arc::from(text))
+        } else {
+            None
+        };
+        Ok(SourceFile {
+            templated: text.as_deref().is_some_and(has_tera_syntax),
+            rel,
+            path,
+            origin,
+            text,
+        })
+    }
+
+    /// Whether the file expands on its own, without other content files
+    /// (no `include`, `extends` or `import`): then
+    /// [`Expander::standalone`] gives the same text as a full load.
+    pub fn is_self_contained(&self) -> bool {
+        let text = self.text.as_deref().unwrap_or_default();
+        !self.templated
+            || !["include", "extends", "import"]
+                .iter()
+                .any(|w| text.contains(w))
+    }
 }
 
 /// Expands Tera syntax in one site's content: the blueprint's templates
 /// (parsed once per network) and the site's own, with the site's shortcodes.
 pub struct Expander<'a> {
-    blueprint: Tera,
+    /// The blueprint's parsed templates; `None` expands every file alone.
+    blueprint: Option<Tera>,
     shortcodes: Option<&'a Shortcodes>,
     context: &'a Context,
 }
@@ -68,7 +99,17 @@ impl<'a> Expander<'a> {
             shortcodes.register(&mut templates);
         }
         Expander {
-            blueprint: templates,
+            blueprint: Some(templates),
+            shortcodes,
+            context,
+        }
+    }
+
+    /// An expander that parses each file on its own, for re-reading single
+    /// [self-contained](SourceFile::is_self_contained) files.
+    pub fn standalone(shortcodes: Option<&'a Shortcodes>, context: &'a Context) -> Self {
+        Expander {
+            blueprint: None,
             shortcodes,
             context,
         }
@@ -80,9 +121,9 @@ impl<'a> Expander<'a> {
         if !file.templated {
             return Ok(text);
         }
-        let rendered = match file.origin {
-            Origin::Blueprint => self.blueprint.render(&file.rel, self.context),
-            Origin::Site => {
+        let rendered = match (file.origin, &self.blueprint) {
+            (Origin::Blueprint, Some(blueprint)) => blueprint.render(&file.rel, self.context),
+            _ => {
                 let mut tera = content_tera();
                 if let Some(shortcodes) = self.shortcodes {
                     shortcodes.register(&mut tera);
@@ -184,27 +225,9 @@ fn read_content_dir(dir: &Path, origin: Origin) -> Result<Vec<SourceFile>> {
     collect_all(
         paths
             .into_par_iter()
-            .map(|(rel, path)| read_source(rel, path, origin))
+            .map(|(rel, path)| SourceFile::read(rel, path, origin))
             .collect::<Vec<_>>(),
     )
-}
-
-fn read_source(rel: String, path: PathBuf, origin: Origin) -> Result<SourceFile> {
-    let is_markdown = path.extension().is_some_and(|ext| ext == "md");
-    let text: Option<Arc<str>> = if is_markdown {
-        let text = std::fs::read_to_string(&path)
-            .map_err(|source| Error::io(&path, "cannot read file", source))?;
-        Some(Arc::from(text))
-    } else {
-        None
-    };
-    Ok(SourceFile {
-        templated: text.as_deref().is_some_and(has_tera_syntax),
-        rel,
-        path,
-        origin,
-        text,
-    })
 }
 
 /// `path` relative to `base`, with `/` separators on every platform.

@@ -1,5 +1,6 @@
 //! Tera functions bound to one site: `get_url` and `get_section`.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -19,6 +20,42 @@ pub struct SiteData {
     pub urls: Urls,
     /// Title of the root section when `_index.md` gives none.
     pub site_title: String,
+}
+
+thread_local! {
+    /// Sections `get_section` returned on this thread while recording.
+    static SECTIONS_READ: RefCell<Option<Vec<usize>>> = const { RefCell::new(None) };
+}
+
+/// Runs `render` (one template render, on this thread) and returns its
+/// result with the sections it read through `get_section`: the output then
+/// depends on those sections' page listings.
+pub fn recording_sections<R>(render: impl FnOnce() -> R) -> (R, Vec<usize>) {
+    SECTIONS_READ.with(|read| *read.borrow_mut() = Some(Vec::new()));
+    let result = render();
+    let read = SECTIONS_READ.with(|read| read.borrow_mut().take().unwrap_or_default());
+    (result, read)
+}
+
+fn note_section_read(index: usize) {
+    SECTIONS_READ.with(|read| {
+        if let Some(read) = read.borrow_mut().as_mut() {
+            read.push(index);
+        }
+    });
+}
+
+/// Replaces the functions holding `SiteData` by ones that fail, so the
+/// caller holds the only reference and may change the data; call
+/// [`register`] again afterwards.
+pub fn release(tera: &mut Tera) {
+    for name in ["get_url", "get_section"] {
+        tera.register_function(name, move |_: &HashMap<String, Value>| {
+            Err(tera::Error::msg(format!(
+                "{name} is not available while the site changes"
+            )))
+        });
+    }
 }
 
 /// Registers `get_url(path=...)`, `get_section(path=...)` and
@@ -55,6 +92,7 @@ pub fn register(tera: &mut Tera, data: Arc<SiteData>, links: Arc<AffiliateLinks>
                 "get_section: no section `{rel}` (give the path of its _index.md)"
             ))
         })?;
+        note_section_read(index);
         Ok(section_full(
             &data.content,
             index,

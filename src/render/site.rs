@@ -1,9 +1,9 @@
 //! Renders one site: pages, sections, taxonomies, 404, redirects and static
 //! files, written as they are produced so memory stays flat.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rayon::prelude::*;
 use serde_json::{Map, Value, json};
@@ -17,6 +17,7 @@ use super::theme::SiteTemplates;
 use super::views::{Urls, page_full, page_listing, section_full};
 mod files;
 mod head;
+mod update;
 
 use crate::affiliate::{AffiliateLinks, GO_PREFIX};
 use crate::content::{SiteContent, Taxonomy, Term};
@@ -58,6 +59,34 @@ pub struct RenderTarget {
 /// `hreflang` links (only paths published in two or more languages).
 pub type Alternates = std::collections::HashMap<String, Vec<(String, String)>>;
 
+/// One output file rendered through a template, named so that it can be
+/// rendered again on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Output {
+    /// A content page, by index.
+    Page(usize),
+    /// Pager `pager` (1 when unpaginated) of a section.
+    Section {
+        /// The section's index.
+        section: usize,
+        /// 1-based pager number.
+        pager: usize,
+    },
+    /// The list of a taxonomy's terms.
+    TaxonomyList(usize),
+    /// Pager `pager` (1 when unpaginated) of a taxonomy term.
+    Term {
+        /// The taxonomy's index.
+        taxonomy: usize,
+        /// The term's index in the taxonomy.
+        term: usize,
+        /// 1-based pager number.
+        pager: usize,
+    },
+    /// `404.html`.
+    NotFound,
+}
+
 /// Renders one site's content into an output folder.
 pub struct SiteRenderer {
     data: Arc<SiteData>,
@@ -75,6 +104,13 @@ pub struct SiteRenderer {
     /// Each page's HTML, taken out of the content graph so it can be moved
     /// into that page's context and freed once the page is written.
     page_html: Vec<String>,
+    /// Keep page HTML and record what each output read, so that outputs can
+    /// be rendered again after a change (`grove serve`).
+    retain: bool,
+    /// Outputs that called `get_section`, by section read (when retaining).
+    section_readers: Mutex<BTreeMap<usize, BTreeSet<Output>>>,
+    /// When set, rendered files are collected here instead of written.
+    captured: Mutex<Option<Vec<(PathBuf, String)>>>,
 }
 
 /// A listing to render: a section or a taxonomy term.
@@ -91,6 +127,7 @@ struct Listing<'a> {
 type Vars = Map<String, Value>;
 
 struct Job {
+    output: Output,
     path: String,
     template: String,
     context: Vars,
@@ -141,14 +178,41 @@ impl SiteRenderer {
             alternates: target.alternates,
             links,
             page_html,
+            retain: false,
+            section_readers: Mutex::default(),
+            captured: Mutex::default(),
         }
     }
 
     /// Renders everything and copies static files; returns what was written.
     pub fn render(mut self, static_dirs: &[PathBuf]) -> Result<RenderStats> {
+        self.render_everything(static_dirs, true)
+    }
+
+    /// Renders like [`SiteRenderer::render`] but keeps what is needed to
+    /// render single outputs again after a page changes (see
+    /// [`SiteRenderer::update_page`]): page HTML stays in memory and the
+    /// sections each output reads through `get_section` are recorded.
+    pub fn render_retained(&mut self, static_dirs: &[PathBuf]) -> Result<RenderStats> {
+        self.retain = true;
+        self.render_everything(static_dirs, false)
+    }
+
+    /// Points later writes at `out` (after the site folder was moved).
+    pub fn set_out(&mut self, out: PathBuf) {
+        self.out = out;
+    }
+
+    /// `move_html`: move each page's HTML into its context (after the
+    /// feeds, which need it) instead of cloning it.
+    fn render_everything(
+        &mut self,
+        static_dirs: &[PathBuf],
+        move_html: bool,
+    ) -> Result<RenderStats> {
         let static_files = self.copy_static(static_dirs)?;
         let crawler_files = self.write_crawler_files()?;
-        let page_html = std::mem::take(&mut self.page_html);
+        let page_html = move_html.then(|| std::mem::take(&mut self.page_html));
         let pages = self.render_pages(page_html)?;
         let listings = self.render_sections()? + self.render_taxonomies()?;
         let extra = self.render_404()? + self.write_redirects()?;
@@ -158,7 +222,8 @@ impl SiteRenderer {
         })
     }
 
-    fn content(&self) -> &SiteContent {
+    /// The content graph being rendered.
+    pub fn content(&self) -> &SiteContent {
         &self.data.content
     }
 
@@ -190,13 +255,54 @@ impl SiteRenderer {
         }
     }
 
-    fn run(&self, job: Job) -> Result<()> {
-        let context = Context::from_value(Value::Object(job.context))
+    /// Renders `template` for `output`, recording the sections it reads
+    /// when retaining.
+    fn render_template(
+        &self,
+        output: Output,
+        template: &str,
+        context: Vars,
+    ) -> tera::Result<String> {
+        let context = Context::from_value(Value::Object(context))
             .expect("a JSON object is always a valid context");
+        if !self.retain {
+            return self.templates.tera.render(template, &context);
+        }
+        let (html, read) =
+            functions::recording_sections(|| self.templates.tera.render(template, &context));
+        let mut readers = self
+            .section_readers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        for outputs in readers.values_mut() {
+            outputs.remove(&output);
+        }
+        for section in read {
+            readers.entry(section).or_default().insert(output);
+        }
+        html
+    }
+
+    /// Writes `text` to `file` below the site folder, or keeps it for later
+    /// while capturing.
+    fn emit(&self, file: &str, text: String) -> Result<()> {
+        let path = self.out.join(file);
+        let mut captured = self.captured.lock().unwrap_or_else(PoisonError::into_inner);
+        match captured.as_mut() {
+            Some(files) => {
+                files.push((path, text));
+                Ok(())
+            }
+            None => {
+                drop(captured);
+                write_file(&path, text.as_bytes())
+            }
+        }
+    }
+
+    fn run(&self, job: Job) -> Result<()> {
         let html = self
-            .templates
-            .tera
-            .render(&job.template, &context)
+            .render_template(job.output, &job.template, job.context)
             .map_err(|e| {
                 let mut error = template_error(&job.source, &e);
                 if let (Error::Template { message, .. }, Some(file)) =
@@ -209,100 +315,118 @@ impl SiteRenderer {
                 }
                 error
             })?;
-        write_file(&self.out.join(output_file(&job.path)), html.as_bytes())
+        self.emit(&output_file(&job.path), html)
     }
 
-    fn render_pages(&self, page_html: Vec<String>) -> Result<usize> {
-        let content = self.content();
-        let results: Vec<Result<()>> = page_html
-            .into_par_iter()
-            .enumerate()
-            .map(|(i, html)| {
-                let page = &content.pages[i];
-                let section = &content.sections[page.section];
-                let template = page
-                    .meta
-                    .template
-                    .as_deref()
-                    .or(section.meta.page_template.as_deref())
-                    .unwrap_or("page.html");
-                self.check_template(template, &page.file)?;
-                let mut context = self.context(&page.path);
-                context.insert("seo".into(), self.page_head(i, &html));
-                let view = page_full(
-                    content,
-                    i,
-                    &self.data.listing,
-                    html,
-                    &self.data.site_title,
-                    &self.data.urls,
-                );
-                context.insert("page".into(), view);
-                self.run(Job {
-                    path: page.path.clone(),
-                    template: template.to_string(),
-                    context,
-                    source: page.file.clone(),
-                })
-            })
-            .collect();
+    /// `page_html`: each page's HTML to move into its context; `None`
+    /// clones it from `self.page_html`.
+    fn render_pages(&self, page_html: Option<Vec<String>>) -> Result<usize> {
+        let results: Vec<Result<()>> = match page_html {
+            Some(page_html) => page_html
+                .into_par_iter()
+                .enumerate()
+                .map(|(i, html)| self.render_page(i, html))
+                .collect(),
+            None => (0..self.page_html.len())
+                .into_par_iter()
+                .map(|i| self.render_page(i, self.page_html[i].clone()))
+                .collect(),
+        };
         Ok(collect_all(results)?.len())
     }
 
-    fn render_sections(&self) -> Result<usize> {
+    fn render_page(&self, i: usize, html: String) -> Result<()> {
         let content = self.content();
-        let results: Vec<Result<usize>> = content
-            .sections
-            .par_iter()
-            .enumerate()
-            .map(|(i, section)| {
-                let source = section
-                    .file
-                    .clone()
-                    .unwrap_or_else(|| PathBuf::from("content/_index.md"));
-                let default = if section.dir.is_empty() {
-                    "index.html"
-                } else {
-                    "section.html"
-                };
-                let template = section.meta.template.as_deref().unwrap_or(default);
-                self.check_template(template, &source)?;
-                let paginate_by = section.meta.paginate_by;
-                let view = section_full(
-                    content,
-                    i,
-                    &self.data.listing,
-                    &self.data.site_title,
-                    &self.data.urls,
-                    paginate_by.is_none(),
-                );
-                let listing = Listing {
-                    base: &section.path,
-                    template,
-                    source: &source,
-                    paginate_by,
-                    pages: &section.pages,
-                };
-                self.render_listing(listing, &|context, path, number| {
-                    context.insert("section".into(), view.clone());
-                    context.insert("seo".into(), self.section_head(i, path, number));
-                })
-            })
+        let page = &content.pages[i];
+        let section = &content.sections[page.section];
+        let template = page
+            .meta
+            .template
+            .as_deref()
+            .or(section.meta.page_template.as_deref())
+            .unwrap_or("page.html");
+        self.check_template(template, &page.file)?;
+        let mut context = self.context(&page.path);
+        context.insert("seo".into(), self.page_head(i, &html));
+        let view = page_full(
+            content,
+            i,
+            &self.data.listing,
+            html,
+            &self.data.site_title,
+            &self.data.urls,
+        );
+        context.insert("page".into(), view);
+        self.run(Job {
+            output: Output::Page(i),
+            path: page.path.clone(),
+            template: template.to_string(),
+            context,
+            source: page.file.clone(),
+        })
+    }
+
+    fn render_sections(&self) -> Result<usize> {
+        let results: Vec<Result<usize>> = (0..self.content().sections.len())
+            .into_par_iter()
+            .map(|i| self.render_section(i, None))
             .collect();
         Ok(collect_all(results)?.into_iter().sum())
     }
 
-    /// Renders a listing: one page, or one per pager when paginated, each
-    /// built and written in turn so only a few contexts exist at once.
+    /// Renders section `i`: every pager, or only pager `only`.
+    fn render_section(&self, i: usize, only: Option<usize>) -> Result<usize> {
+        let content = self.content();
+        let section = &content.sections[i];
+        let source = section
+            .file
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("content/_index.md"));
+        let default = if section.dir.is_empty() {
+            "index.html"
+        } else {
+            "section.html"
+        };
+        let template = section.meta.template.as_deref().unwrap_or(default);
+        self.check_template(template, &source)?;
+        let paginate_by = section.meta.paginate_by;
+        let view = section_full(
+            content,
+            i,
+            &self.data.listing,
+            &self.data.site_title,
+            &self.data.urls,
+            paginate_by.is_none(),
+        );
+        let listing = Listing {
+            base: &section.path,
+            template,
+            source: &source,
+            paginate_by,
+            pages: &section.pages,
+        };
+        let output = |pager| Output::Section { section: i, pager };
+        self.render_listing(listing, only, &output, &|context, path, number| {
+            context.insert("section".into(), view.clone());
+            context.insert("seo".into(), self.section_head(i, path, number));
+        })
+    }
+
+    /// Renders a listing: one page, or one per pager when paginated (only
+    /// pager `only` when given), each built and written in turn so only a
+    /// few contexts exist at once.
     fn render_listing(
         &self,
         listing: Listing<'_>,
+        only: Option<usize>,
+        output: &(dyn Fn(usize) -> Output + Sync),
         fill: &(dyn Fn(&mut Vars, &str, usize) + Sync),
     ) -> Result<usize> {
         let Some(per_page) = listing.paginate_by else {
             let mut context = self.context(listing.base);
             fill(&mut context, listing.base, 1);
             self.run(Job {
+                output: output(1),
                 path: listing.base.to_string(),
                 template: listing.template.to_string(),
                 context,
@@ -313,6 +437,7 @@ impl SiteRenderer {
         let all = pagers(listing.base, listing.pages.len(), per_page);
         let results: Vec<Result<()>> = all
             .par_iter()
+            .filter(|pager| only.is_none_or(|n| n == pager.number))
             .map(|pager| {
                 let mut context = self.context(&pager.path);
                 fill(&mut context, &pager.path, pager.number);
@@ -330,6 +455,7 @@ impl SiteRenderer {
                 );
                 context.insert("paginator".into(), paginator);
                 self.run(Job {
+                    output: output(pager.number),
                     path: pager.path.clone(),
                     template: listing.template.to_string(),
                     context,
@@ -351,85 +477,114 @@ impl SiteRenderer {
 
     fn render_taxonomies(&self) -> Result<usize> {
         let mut written = 0;
-        for taxonomy in self
-            .content()
-            .taxonomies
-            .iter()
-            .filter(|t| !t.terms.is_empty())
-        {
-            written += self.render_taxonomy(taxonomy)?;
+        for (t, taxonomy) in self.content().taxonomies.iter().enumerate() {
+            if taxonomy.terms.is_empty() {
+                continue;
+            }
+            let value = self.taxonomy_value(t);
+            written += self.render_taxonomy_list(t, &value)?;
+            let results: Vec<Result<usize>> = (0..taxonomy.terms.len())
+                .into_par_iter()
+                .map(|k| self.render_term(t, k, &value, None))
+                .collect();
+            written += collect_all(results)?.into_iter().sum::<usize>();
         }
         Ok(written)
     }
 
-    fn render_taxonomy(&self, taxonomy: &Taxonomy) -> Result<usize> {
+    fn term_value(&self, taxonomy: &Taxonomy, term: &Term) -> Value {
         let urls = &self.data.urls;
+        let path = format!("/{}/{}/", taxonomy.config.name, term.slug);
+        json!({
+            "name": term.name,
+            "slug": term.slug,
+            "path": urls.path(&path),
+            "permalink": urls.permalink(&path),
+            "page_count": term.pages.len(),
+        })
+    }
+
+    /// The `taxonomy` value of taxonomy `t`, with its terms.
+    fn taxonomy_value(&self, t: usize) -> Value {
+        let taxonomy = &self.content().taxonomies[t];
+        let urls = &self.data.urls;
+        let base = format!("/{}/", taxonomy.config.name);
+        json!({
+            "name": taxonomy.config.name,
+            "path": urls.path(&base),
+            "permalink": urls.permalink(&base),
+            "terms": taxonomy
+                .terms
+                .iter()
+                .map(|term| self.term_value(taxonomy, term))
+                .collect::<Vec<_>>(),
+        })
+    }
+
+    /// Renders the list of taxonomy `t`'s terms; `value` is its `taxonomy`.
+    fn render_taxonomy_list(&self, t: usize, value: &Value) -> Result<usize> {
+        let taxonomy = &self.content().taxonomies[t];
         let source = &self.network_file;
         let name = &taxonomy.config.name;
         let base = format!("/{name}/");
-        let term_value = |term: &Term| {
-            let path = format!("{base}{}/", term.slug);
-            json!({
-                "name": term.name,
-                "slug": term.slug,
-                "path": urls.path(&path),
-                "permalink": urls.permalink(&path),
-                "page_count": term.pages.len(),
-            })
-        };
-        let taxonomy_value = json!({
-            "name": name,
-            "path": urls.path(&base),
-            "permalink": urls.permalink(&base),
-            "terms": taxonomy.terms.iter().map(term_value).collect::<Vec<_>>(),
-        });
-
-        let list_template = self.taxonomy_template(taxonomy, "list");
-        self.check_template(&list_template, source)?;
-        let single_template = self.taxonomy_template(taxonomy, "single");
-        self.check_template(&single_template, source)?;
-
+        let template = self.taxonomy_template(taxonomy, "list");
+        self.check_template(&template, source)?;
         let mut context = self.context(&base);
-        context.insert("taxonomy".into(), taxonomy_value.clone());
+        context.insert("taxonomy".into(), value.clone());
         let label = capitalize(name);
         let about = format!("All {name} on {}.", self.data.site_title);
         context.insert("seo".into(), self.listing_head(&label, about, &base));
         self.run(Job {
-            path: base.clone(),
-            template: list_template,
+            output: Output::TaxonomyList(t),
+            path: base,
+            template,
             context,
             source: source.clone(),
         })?;
+        Ok(1)
+    }
 
-        let results: Vec<Result<usize>> = taxonomy
-            .terms
-            .par_iter()
-            .map(|term| {
-                let mut value = term_value(term);
-                if taxonomy.config.paginate_by.is_none() {
-                    let pages = term.pages.iter().map(|&p| self.data.listing[p].clone());
-                    value["pages"] = Value::Array(pages.collect());
-                }
-                let path = format!("{base}{}/", term.slug);
-                let listing = Listing {
-                    base: &path,
-                    template: &single_template,
-                    source,
-                    paginate_by: taxonomy.config.paginate_by,
-                    pages: &term.pages,
-                };
-                let about = format!("Articles about {} on {}.", term.name, self.data.site_title);
-                self.render_listing(listing, &|context, path, _| {
-                    context.insert(
-                        "seo".into(),
-                        self.listing_head(&term.name, about.clone(), path),
-                    );
-                    context.insert("taxonomy".into(), taxonomy_value.clone());
-                    context.insert("term".into(), value.clone());
-                })
-            })
-            .collect();
-        Ok(1 + collect_all(results)?.into_iter().sum::<usize>())
+    /// Renders term `k` of taxonomy `t` (every pager, or only `only`);
+    /// `taxonomy_value` is the taxonomy's `taxonomy` value.
+    fn render_term(
+        &self,
+        t: usize,
+        k: usize,
+        taxonomy_value: &Value,
+        only: Option<usize>,
+    ) -> Result<usize> {
+        let taxonomy = &self.content().taxonomies[t];
+        let term = &taxonomy.terms[k];
+        let source = &self.network_file;
+        let template = self.taxonomy_template(taxonomy, "single");
+        self.check_template(&template, source)?;
+        let mut value = self.term_value(taxonomy, term);
+        if taxonomy.config.paginate_by.is_none() {
+            let pages = term.pages.iter().map(|&p| self.data.listing[p].clone());
+            value["pages"] = Value::Array(pages.collect());
+        }
+        let path = format!("/{}/{}/", taxonomy.config.name, term.slug);
+        let listing = Listing {
+            base: &path,
+            template: &template,
+            source,
+            paginate_by: taxonomy.config.paginate_by,
+            pages: &term.pages,
+        };
+        let about = format!("Articles about {} on {}.", term.name, self.data.site_title);
+        let output = |pager| Output::Term {
+            taxonomy: t,
+            term: k,
+            pager,
+        };
+        self.render_listing(listing, only, &output, &|context, path, _| {
+            context.insert(
+                "seo".into(),
+                self.listing_head(&term.name, about.clone(), path),
+            );
+            context.insert("taxonomy".into(), taxonomy_value.clone());
+            context.insert("term".into(), value.clone());
+        })
     }
 
     fn render_404(&self) -> Result<usize> {
@@ -438,12 +593,8 @@ impl SiteRenderer {
         }
         let mut vars = self.context("/404.html");
         vars.insert("seo".into(), self.not_found_head());
-        let context = Context::from_value(Value::Object(vars))
-            .expect("a JSON object is always a valid context");
         let html = self
-            .templates
-            .tera
-            .render("404.html", &context)
+            .render_template(Output::NotFound, "404.html", vars)
             .map_err(|e| {
                 template_error(
                     self.templates
@@ -452,7 +603,7 @@ impl SiteRenderer {
                     &e,
                 )
             })?;
-        write_file(&self.out.join("404.html"), html.as_bytes())?;
+        self.emit("404.html", html)?;
         Ok(1)
     }
 
@@ -539,7 +690,7 @@ impl SiteRenderer {
         collect_all(
             pages
                 .into_par_iter()
-                .map(|(file, text)| write_file(&self.out.join(file), text.as_bytes()))
+                .map(|(file, text)| self.emit(&file, text))
                 .collect::<Vec<_>>(),
         )?;
         Ok(count)

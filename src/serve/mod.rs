@@ -14,7 +14,7 @@ mod watch;
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -30,7 +30,7 @@ use tokio::sync::broadcast;
 pub use files::{Resolved, resolve};
 pub use live::Signal;
 
-use crate::build::{BuildOptions, build};
+use crate::build::{BuildOptions, LiveSite, PageUpdate, build_live};
 use crate::error::{Error, Result, display_path};
 use crate::html_escape::escape_html;
 use crate::network::Network;
@@ -58,6 +58,8 @@ pub struct Shared {
     drafts: bool,
     channels: BTreeMap<String, broadcast::Sender<Signal>>,
     error: Mutex<Option<String>>,
+    /// Sites as their last good build left them, by name.
+    live: Mutex<BTreeMap<String, LiveSite>>,
 }
 
 impl Shared {
@@ -66,6 +68,10 @@ impl Shared {
             // No receiver (no browser open) is fine.
             let _ = channel.send(signal);
         }
+    }
+
+    fn live(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, LiveSite>> {
+        self.live.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Builds `sites` and tells their browsers; a failure is shown in every
@@ -78,35 +84,101 @@ impl Shared {
             output: Some(self.out.clone()),
             shard: None,
         };
-        match build(network, &options) {
-            Ok(summary) => {
-                let was_broken = self
-                    .error
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .take()
-                    .is_some();
+        let mut live = self.live();
+        for site in sites {
+            live.remove(site);
+        }
+        match build_live(network, &options) {
+            Ok((summary, built)) => {
+                live.extend(built.into_iter().map(|site| (site.name.clone(), site)));
+                drop(live);
                 let pages: usize = summary.sites.iter().map(|s| s.pages).sum();
                 println!(
                     "rebuilt {} ({pages} pages) in {} ms",
                     sites.join(", "),
                     started.elapsed().as_millis()
                 );
-                let signal = if css_only && !was_broken {
-                    Signal::Css
-                } else {
-                    Signal::Reload
-                };
-                let targets: Vec<&String> = if was_broken {
-                    self.channels.keys().collect()
-                } else {
-                    sites.iter().collect()
-                };
-                for site in targets {
-                    self.send(site, signal.clone());
+                self.succeeded(sites, css_only);
+            }
+            Err(error) => {
+                drop(live);
+                self.report(&error);
+            }
+        }
+    }
+
+    /// Takes in changed content files `paths` for `sites`: each live site
+    /// renders only what a page's new body affects; sites where that is not
+    /// enough (or not loaded) are built again.
+    pub fn update_pages(&self, network: &Network, sites: &[String], paths: &[PathBuf]) {
+        let started = Instant::now();
+        let mut rebuild = Vec::new();
+        let mut updated = Vec::new();
+        let mut files = 0;
+        let mut live = self.live();
+        for name in sites {
+            let (Some(state), Some(site)) = (
+                live.get_mut(name),
+                network.sites.iter().find(|s| &s.name == name),
+            ) else {
+                rebuild.push(name.clone());
+                continue;
+            };
+            match update_site(state, network, site, paths) {
+                Ok(None) => {
+                    live.remove(name);
+                    rebuild.push(name.clone());
+                }
+                Ok(Some(0)) => {}
+                Ok(Some(written)) => {
+                    files += written;
+                    updated.push(name.clone());
+                }
+                Err(error) => {
+                    // The state may be half-changed: the next change builds
+                    // this site in full.
+                    live.remove(name);
+                    drop(live);
+                    self.report(&error);
+                    return;
                 }
             }
-            Err(error) => self.report(&error),
+        }
+        drop(live);
+        if !updated.is_empty() {
+            println!(
+                "updated {} ({files} files) in {} ms",
+                updated.join(", "),
+                started.elapsed().as_millis()
+            );
+            self.succeeded(&updated, false);
+        }
+        if !rebuild.is_empty() {
+            self.rebuild(network, &rebuild, false);
+        }
+    }
+
+    /// Tells the browsers of `sites` to reload (or swap styles); after an
+    /// error, every browser reloads to drop the overlay.
+    fn succeeded(&self, sites: &[String], css_only: bool) {
+        let was_broken = self
+            .error
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+            .is_some();
+        let signal = if css_only && !was_broken {
+            Signal::Css
+        } else {
+            Signal::Reload
+        };
+        let targets: Vec<&String> = if was_broken {
+            self.channels.keys().collect()
+        } else {
+            sites.iter().collect()
+        };
+        for site in targets {
+            self.send(site, signal.clone());
         }
     }
 
@@ -119,6 +191,25 @@ impl Shared {
             self.send(site, Signal::Error(message.clone()));
         }
     }
+}
+
+/// Applies each changed file in `paths` to one live site: the number of
+/// files written, or `None` when the site must be built again.
+fn update_site(
+    state: &mut LiveSite,
+    network: &Network,
+    site: &crate::network::Site,
+    paths: &[PathBuf],
+) -> Result<Option<usize>> {
+    let mut written = 0;
+    for path in paths {
+        match state.update_page(network, site, Path::new(path))? {
+            PageUpdate::Rendered(files) => written += files,
+            PageUpdate::NotAffected => {}
+            PageUpdate::NeedsRebuild => return Ok(None),
+        }
+    }
+    Ok(Some(written))
 }
 
 #[derive(Clone)]
@@ -163,6 +254,7 @@ pub fn serve(root: PathBuf, options: ServeOptions) -> Result<()> {
             .map(|s| (s.clone(), broadcast::channel(16).0))
             .collect(),
         error: Mutex::new(None),
+        live: Mutex::default(),
     });
     shared.rebuild(&network, &sites, false);
 

@@ -27,12 +27,16 @@ pub struct Plan {
     pub sites: BTreeSet<String>,
     /// Only stylesheets changed.
     pub css_only: bool,
+    /// Only Markdown content files changed (blueprint or sites): these,
+    /// which live sites may take in page by page.
+    pub content_files: Option<Vec<PathBuf>>,
 }
 
 /// Decides what `paths` (absolute) affect, for a network at `root`.
 pub fn plan(root: &Path, ignored: &[PathBuf], paths: &[PathBuf]) -> Plan {
     let mut plan = Plan {
         css_only: true,
+        content_files: Some(Vec::new()),
         ..Plan::default()
     };
     let mut relevant = false;
@@ -65,6 +69,18 @@ pub fn plan(root: &Path, ignored: &[PathBuf], paths: &[PathBuf]) -> Plan {
         }
         relevant = true;
         plan.css_only &= name.ends_with(".css");
+        let is_content = match parts.first().map(String::as_str) {
+            Some("content") => true,
+            Some("sites") => parts.get(2).is_some_and(|p| p == "content"),
+            _ => false,
+        };
+        if is_content && name.ends_with(".md") {
+            if let Some(files) = &mut plan.content_files {
+                files.push(path.clone());
+            }
+        } else {
+            plan.content_files = None;
+        }
         let config = name == "grove.toml" || name == "site.toml" || name == "affiliates.toml";
         plan.reload_network |= config;
         match parts.first().map(String::as_str) {
@@ -77,6 +93,10 @@ pub fn plan(root: &Path, ignored: &[PathBuf], paths: &[PathBuf]) -> Plan {
     }
     if !relevant {
         return Plan::default();
+    }
+    if let Some(files) = &mut plan.content_files {
+        files.sort();
+        files.dedup();
     }
     plan
 }
@@ -133,8 +153,14 @@ pub fn watch(
             .into_iter()
             .filter(|s| network.sites.iter().any(|n| &n.name == s))
             .collect();
-        if !targets.is_empty() {
-            shared.rebuild(&network, &targets, plan.css_only);
+        if targets.is_empty() {
+            continue;
+        }
+        match &plan.content_files {
+            Some(files) if !plan.reload_network => {
+                shared.update_pages(&network, &targets, files);
+            }
+            _ => shared.rebuild(&network, &targets, plan.css_only),
         }
     }
     Ok(())

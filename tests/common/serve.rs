@@ -18,6 +18,8 @@ pub struct Serve {
     pub ports: Vec<(String, u16)>,
     /// The preview build folder.
     pub out: PathBuf,
+    /// Lines `grove serve` prints after starting ("rebuilt ...", "updated ...").
+    pub log: Receiver<String>,
 }
 
 impl Drop for Serve {
@@ -58,8 +60,36 @@ impl Serve {
             }
         }
         // Keep draining stdout so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        Serve { child, ports, out }
+        let (sender, log) = channel();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                let _ = sender.send(line);
+            }
+        });
+        Serve {
+            child,
+            ports,
+            out,
+            log,
+        }
+    }
+
+    /// The next "rebuilt ..." or "updated ..." line, waiting up to 10 s.
+    pub fn next_build(&self) -> String {
+        loop {
+            let line = self
+                .log
+                .recv_timeout(Duration::from_secs(10))
+                .expect("no build report within 10 s");
+            if line.starts_with("rebuilt") || line.starts_with("updated") {
+                return line;
+            }
+        }
+    }
+
+    /// Drops what was printed so far.
+    pub fn clear_log(&self) {
+        while self.log.try_recv().is_ok() {}
     }
 
     /// The port of `site`.

@@ -7,7 +7,6 @@ use super::SiteRenderer;
 use crate::affiliate::GO_PREFIX;
 use crate::content::{Date, Page};
 use crate::error::Result;
-use crate::output::write_file;
 use crate::seo::feeds::{FeedEntry, FeedInfo, atom, rss};
 use crate::seo::sitemap::{SitemapUrl, render as render_sitemap};
 use crate::seo::{absolutize, origin};
@@ -22,17 +21,29 @@ impl SiteRenderer {
     /// so it runs before pages are rendered.
     pub(super) fn write_crawler_files(&self) -> Result<usize> {
         let mut files: Vec<(String, String)> = self.sitemaps();
-        if self.seo.feeds {
-            files.extend(self.feeds());
-        }
         files.push(("robots.txt".into(), self.robots()));
         if !self.ads_txt.is_empty() {
             files.push(("ads.txt".into(), self.ads_txt.join("\n") + "\n"));
         }
-        for (name, text) in &files {
-            write_file(&self.out.join(name), text.as_bytes())?;
+        let count = files.len();
+        for (name, text) in files {
+            self.emit(&name, text)?;
         }
-        Ok(files.len())
+        Ok(count + self.write_feeds()?)
+    }
+
+    /// Writes the RSS and Atom feeds, when enabled; they show page content,
+    /// so they are written again when a page's body changes.
+    pub(super) fn write_feeds(&self) -> Result<usize> {
+        if !self.seo.feeds {
+            return Ok(0);
+        }
+        let files = self.feeds();
+        let count = files.len();
+        for (name, text) in files {
+            self.emit(&name, text)?;
+        }
+        Ok(count)
     }
 
     fn robots(&self) -> String {

@@ -1,0 +1,91 @@
+//! A built site kept loaded by `grove serve`, so that a page edit renders
+//! only what it affects instead of building the site again.
+
+use std::path::Path;
+
+use super::PageReader;
+use crate::content::source::Expander;
+use crate::content::{Origin, SourceFile};
+use crate::error::Result;
+use crate::network::{Network, Site};
+use crate::render::SiteRenderer;
+
+/// A site as its last build left it: content graph, listing views, page
+/// HTML and templates, still in memory.
+pub struct LiveSite {
+    /// The site's name.
+    pub name: String,
+    pub(super) renderer: SiteRenderer,
+    pub(super) reader: PageReader,
+    pub(super) drafts: bool,
+}
+
+/// What a changed file meant for one live site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageUpdate {
+    /// Only the page's body changed; this many files were written again.
+    Rendered(usize),
+    /// The file is not part of this site (another site's file, or a
+    /// blueprint file the site overrides).
+    NotAffected,
+    /// The change reaches beyond one page's body (front matter, a new,
+    /// removed or draft page, a section, an asset...): build the site again.
+    NeedsRebuild,
+}
+
+impl LiveSite {
+    /// Takes in the change of content file `path` (absolute, as the watcher
+    /// reports it). `network` and `site` must be those the site was built
+    /// from. On an error, output is unchanged but this state may not be:
+    /// drop it and build the site again.
+    pub fn update_page(
+        &mut self,
+        network: &Network,
+        site: &Site,
+        path: &Path,
+    ) -> Result<PageUpdate> {
+        let blueprint_dir = network.root.join("content");
+        let site_dir = site.dir.join("content");
+        let (rel_path, origin) = match (
+            path.strip_prefix(&site_dir),
+            path.strip_prefix(&blueprint_dir),
+        ) {
+            (Ok(rel), _) => (rel, Origin::Site),
+            (_, Ok(rel)) => (rel, Origin::Blueprint),
+            _ if path.starts_with(network.root.join("sites")) => {
+                return Ok(PageUpdate::NotAffected);
+            }
+            _ => return Ok(PageUpdate::NeedsRebuild),
+        };
+        let rel = rel_path
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let content = self.renderer.content();
+        let Some(index) = content.pages.iter().position(|p| p.file == path) else {
+            let overridden = origin == Origin::Blueprint && site_dir.join(rel_path).exists();
+            return Ok(if overridden {
+                PageUpdate::NotAffected
+            } else {
+                PageUpdate::NeedsRebuild
+            });
+        };
+        if !path.is_file() {
+            return Ok(PageUpdate::NeedsRebuild);
+        }
+        let file = SourceFile::read(rel, path.to_path_buf(), origin)?;
+        if !file.is_self_contained() {
+            return Ok(PageUpdate::NeedsRebuild);
+        }
+        let options = self.reader.options(network, site, self.drafts);
+        let expander = Expander::standalone(Some(&self.reader.shortcodes), &self.reader.context);
+        let Some(body) = content.reread_page(index, &file, &expander, options)? else {
+            return Ok(PageUpdate::NeedsRebuild);
+        };
+        Ok(match self.renderer.update_page(index, body)? {
+            Some(files) => PageUpdate::Rendered(files),
+            None => PageUpdate::NeedsRebuild,
+        })
+    }
+}

@@ -1,0 +1,152 @@
+//! Rendering again only what one changed page affects (`grove serve`).
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, PoisonError};
+
+use rayon::prelude::*;
+
+use super::super::functions::{self, SiteData};
+use super::super::views::page_listing;
+use super::{Output, SiteRenderer};
+use crate::content::PageBody;
+use crate::error::{Result, collect_all};
+use crate::output::replace_file;
+
+impl SiteRenderer {
+    /// Puts page `index`'s new body in place (its front matter is
+    /// unchanged) and renders again every output that shows it: the page
+    /// itself and, when its listing view changed (summary, word count...),
+    /// the section and term pagers holding it, pages listing it as related
+    /// and outputs reading its section through `get_section`; then the
+    /// feeds. Files are written only once every output rendered, each
+    /// replaced atomically. Needs [`SiteRenderer::render_retained`] first.
+    ///
+    /// Returns the number of files written, or `None` when the change
+    /// reaches beyond what can be rendered alone (the site's set of
+    /// affiliate links changed, so `/go/` pages come or go): the caller
+    /// must render the whole site again.
+    pub fn update_page(&mut self, index: usize, mut body: PageBody) -> Result<Option<usize>> {
+        assert!(self.retain, "update_page needs render_retained first");
+        let used_before = self.used_affiliates();
+        let html = std::mem::take(&mut body.rendered.html);
+        let listing_changed = self.with_data_mut(|data| {
+            data.content.replace_page_body(index, body);
+            let listing = page_listing(&data.content.pages[index], &data.urls);
+            let changed = listing != data.listing[index];
+            data.listing[index] = listing;
+            changed
+        });
+        self.page_html[index] = html;
+        if self.used_affiliates() != used_before {
+            return Ok(None);
+        }
+        let mut outputs = BTreeSet::from([Output::Page(index)]);
+        if listing_changed {
+            outputs.extend(self.outputs_showing(index));
+        }
+        self.render_and_replace(|renderer| {
+            renderer.render_outputs(&outputs)?;
+            renderer.write_feeds()?;
+            Ok(())
+        })
+        .map(Some)
+    }
+
+    /// Runs `render` with output captured, then replaces the captured files
+    /// (none when `render` fails); returns how many.
+    fn render_and_replace(&self, render: impl FnOnce(&Self) -> Result<()>) -> Result<usize> {
+        let captured = || self.captured.lock().unwrap_or_else(PoisonError::into_inner);
+        *captured() = Some(Vec::new());
+        let rendered = render(self);
+        let files = captured().take().unwrap_or_default();
+        rendered?;
+        collect_all(
+            files
+                .par_iter()
+                .map(|(path, text)| replace_file(path, text.as_bytes()))
+                .collect::<Vec<_>>(),
+        )?;
+        Ok(files.len())
+    }
+
+    /// Outputs that show page `index`'s listing view.
+    fn outputs_showing(&self, index: usize) -> BTreeSet<Output> {
+        let content = self.content();
+        let page = &content.pages[index];
+        // The pager of a listing holding the page: 1 when unpaginated.
+        let pager_of = |pages: &[usize], paginate_by: Option<usize>| {
+            let position = pages.iter().position(|&p| p == index)?;
+            Some(paginate_by.map_or(1, |per_page| position / per_page.max(1) + 1))
+        };
+        let mut outputs = BTreeSet::new();
+        let section = &content.sections[page.section];
+        if let Some(pager) = pager_of(&section.pages, section.meta.paginate_by) {
+            outputs.insert(Output::Section {
+                section: page.section,
+                pager,
+            });
+        }
+        for (t, taxonomy) in content.taxonomies.iter().enumerate() {
+            for (k, term) in taxonomy.terms.iter().enumerate() {
+                if let Some(pager) = pager_of(&term.pages, taxonomy.config.paginate_by) {
+                    outputs.insert(Output::Term {
+                        taxonomy: t,
+                        term: k,
+                        pager,
+                    });
+                }
+            }
+        }
+        outputs.extend(
+            content
+                .pages
+                .iter()
+                .enumerate()
+                .filter(|(_, other)| other.related.contains(&index))
+                .map(|(j, _)| Output::Page(j)),
+        );
+        let readers = self
+            .section_readers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(readers) = readers.get(&page.section) {
+            outputs.extend(readers.iter().copied());
+        }
+        outputs
+    }
+
+    /// Renders each of `outputs` again.
+    fn render_outputs(&self, outputs: &BTreeSet<Output>) -> Result<()> {
+        let results: Vec<Result<usize>> = outputs
+            .par_iter()
+            .map(|&output| match output {
+                Output::Page(i) => self.render_page(i, self.page_html[i].clone()).map(|()| 1),
+                Output::Section { section, pager } => self.render_section(section, Some(pager)),
+                Output::TaxonomyList(t) => self.render_taxonomy_list(t, &self.taxonomy_value(t)),
+                Output::Term {
+                    taxonomy,
+                    term,
+                    pager,
+                } => self.render_term(taxonomy, term, &self.taxonomy_value(taxonomy), Some(pager)),
+                Output::NotFound => self.render_404(),
+            })
+            .collect();
+        collect_all(results).map(drop)
+    }
+
+    /// Lets `change` modify the site data the template functions share:
+    /// they are released first, so the renderer holds the only reference,
+    /// and registered again afterwards.
+    fn with_data_mut<R>(&mut self, change: impl FnOnce(&mut SiteData) -> R) -> R {
+        functions::release(&mut self.templates.tera);
+        let data = Arc::get_mut(&mut self.data)
+            .expect("between renders only the renderer holds the site data");
+        let result = change(data);
+        functions::register(
+            &mut self.templates.tera,
+            Arc::clone(&self.data),
+            Arc::clone(&self.links),
+        );
+        result
+    }
+}
