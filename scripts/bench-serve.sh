@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Preview latency: on the synthetic 10,000-page site, the time from saving one
-# page (and one template) to the reload signal of `grove serve`.
+# page (and one template) to the reload signal of `grove serve`. The page edit
+# is measured twice: keeping its word count (only the page changes), and
+# adding words (its listing data changes, so the 10,000-entry section page
+# and its tag pages are rendered again too).
 #
 #   scripts/bench-serve.sh [RUNS]      (default 5)
 set -euo pipefail
@@ -17,5 +20,7 @@ trap 'kill $SERVER; rm -rf "$OUT"' EXIT
 for _ in $(seq 1 100); do grep -q "http://" bench-out/serve.log && break; sleep 0.2; done
 sleep 1
 PORT=$(grep -o 'http://127.0.0.1:[0-9]*' bench-out/serve.log | head -1 | cut -d: -f3)
-echo "one page:     $(python3 scripts/serve_latency.py "$PORT" bench-out/serve/grove/sites/site-000/content/posts/p5.md "$RUNS")"
-echo "one template: $(python3 scripts/serve_latency.py "$PORT" bench-out/serve/grove/themes/bench/templates/page.html "$RUNS")"
+PAGE=bench-out/serve/grove/sites/site-000/content/posts/p5.md
+echo "one page, same word count: $(python3 scripts/serve_latency.py "$PORT" "$PAGE" "$RUNS")"
+echo "one page, more words:      $(python3 scripts/serve_latency.py "$PORT" "$PAGE" "$RUNS" grow)"
+echo "one template:              $(python3 scripts/serve_latency.py "$PORT" bench-out/serve/grove/themes/bench/templates/page.html "$RUNS")"

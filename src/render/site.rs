@@ -406,24 +406,27 @@ impl SiteRenderer {
             pages: &section.pages,
         };
         let output = |pager| Output::Section { section: i, pager };
-        self.render_listing(listing, only, &output, &|context, path, number| {
-            context.insert("section".into(), view.clone());
+        let shared = Vars::from_iter([("section".to_string(), view)]);
+        self.render_listing(listing, only, &output, shared, &|context, path, number| {
             context.insert("seo".into(), self.section_head(i, path, number));
         })
     }
 
     /// Renders a listing: one page, or one per pager when paginated (only
     /// pager `only` when given), each built and written in turn so only a
-    /// few contexts exist at once.
+    /// few contexts exist at once. `shared` goes into every pager's context
+    /// (moved, when there is one), `fill` adds what differs per pager.
     fn render_listing(
         &self,
         listing: Listing<'_>,
         only: Option<usize>,
         output: &(dyn Fn(usize) -> Output + Sync),
+        shared: Vars,
         fill: &(dyn Fn(&mut Vars, &str, usize) + Sync),
     ) -> Result<usize> {
         let Some(per_page) = listing.paginate_by else {
             let mut context = self.context(listing.base);
+            context.extend(shared);
             fill(&mut context, listing.base, 1);
             self.run(Job {
                 output: output(1),
@@ -440,6 +443,7 @@ impl SiteRenderer {
             .filter(|pager| only.is_none_or(|n| n == pager.number))
             .map(|pager| {
                 let mut context = self.context(&pager.path);
+                context.extend(shared.clone());
                 fill(&mut context, &pager.path, pager.number);
                 let items: Vec<Value> = listing.pages[pager.items.clone()]
                     .iter()
@@ -577,13 +581,15 @@ impl SiteRenderer {
             term: k,
             pager,
         };
-        self.render_listing(listing, only, &output, &|context, path, _| {
+        let shared = Vars::from_iter([
+            ("taxonomy".to_string(), taxonomy_value.clone()),
+            ("term".to_string(), value),
+        ]);
+        self.render_listing(listing, only, &output, shared, &|context, path, _| {
             context.insert(
                 "seo".into(),
                 self.listing_head(&term.name, about.clone(), path),
             );
-            context.insert("taxonomy".into(), taxonomy_value.clone());
-            context.insert("term".into(), value.clone());
         })
     }
 

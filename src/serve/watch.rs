@@ -14,7 +14,7 @@ use crate::network::Network;
 
 /// Quiet time after the last event before rebuilding (editors write files
 /// in several steps).
-const DEBOUNCE: Duration = Duration::from_millis(30);
+const DEBOUNCE: Duration = Duration::from_millis(10);
 
 /// What a batch of changed paths asks for.
 #[derive(Debug, Default, PartialEq, Eq)]
