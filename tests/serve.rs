@@ -27,6 +27,10 @@ fn network() -> Fixture {
         "content/about.md",
         "+++\ntitle = \"About {{ site.title }}\"\n+++\nAbout.\n",
     );
+    net.write(
+        "sites/beta/content/guides/b1.md",
+        "+++\ntitle = \"Beta guide\"\ntags = [\"c\"]\n+++\nBeta.\n",
+    );
     for (i, tag) in [(1, "a"), (2, "b"), (3, "a")] {
         net.write(
             &format!("sites/alpha/content/guides/g{i}.md"),
@@ -124,6 +128,7 @@ fn every_incremental_rebuild_equals_a_full_build() {
                 );
             }
         }
+        serve.clear_log();
     };
 
     serve.clear_log();
@@ -215,7 +220,37 @@ fn every_incremental_rebuild_equals_a_full_build() {
     );
     assert_eq!(next_event(&alpha), "reload {}");
     assert_eq!(next_event(&beta), "reload {}");
+    let report = serve.next_build();
+    assert!(report.starts_with("updated alpha, beta"), "{report}");
     check("template edit");
+
+    // A template only term pages use, in one site's own templates folder
+    // (a new folder: built in full), then edited (only its users).
+    let single = net.read("themes/default/templates/taxonomy_single.html");
+    net.write(
+        "sites/alpha/templates/taxonomy_single.html",
+        &single.replace("<h1", "<h1 data-override"),
+    );
+    assert_eq!(next_event(&alpha), "reload {}");
+    assert!(serve.next_build().starts_with("rebuilt alpha"));
+    check("template override added");
+    net.write(
+        "sites/alpha/templates/taxonomy_single.html",
+        &single.replace("<h1", "<h1 data-override=\"2\""),
+    );
+    assert_eq!(next_event(&alpha), "reload {}");
+    let report = serve.next_build();
+    assert!(report.starts_with("updated alpha (1 files)"), "{report}");
+    check("template override edited");
+    // The theme's copy is hidden in alpha: only beta renders it again.
+    net.write(
+        "themes/default/templates/taxonomy_single.html",
+        &single.replace("<h1", "<h1 data-theme"),
+    );
+    assert_eq!(next_event(&beta), "reload {}");
+    assert!(serve.next_build().starts_with("updated beta"));
+    check("hidden theme template edited");
+    assert!(alpha.try_recv().is_err(), "alpha was not affected");
 
     // A stylesheet alone: swapped, not reloaded.
     let css = net.read("themes/default/static/style.css");

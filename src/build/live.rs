@@ -8,7 +8,7 @@ use crate::content::source::Expander;
 use crate::content::{Origin, SourceFile};
 use crate::error::Result;
 use crate::network::{Network, Site};
-use crate::render::SiteRenderer;
+use crate::render::{SiteRenderer, Theme};
 
 /// A site as its last build left it: content graph, listing views, page
 /// HTML and templates, still in memory.
@@ -23,7 +23,8 @@ pub struct LiveSite {
 /// What a changed file meant for one live site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PageUpdate {
-    /// Only the page's body changed; this many files were written again.
+    /// Only a page's body or templates changed; this many files were
+    /// written again.
     Rendered(usize),
     /// The file is not part of this site (another site's file, or a
     /// blueprint file the site overrides).
@@ -57,11 +58,7 @@ impl LiveSite {
             }
             _ => return Ok(PageUpdate::NeedsRebuild),
         };
-        let rel = rel_path
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
+        let rel = slash_path(rel_path);
         let content = self.renderer.content();
         let Some(index) = content.pages.iter().position(|p| p.file == path) else {
             let overridden = origin == Origin::Blueprint && site_dir.join(rel_path).exists();
@@ -88,4 +85,56 @@ impl LiveSite {
             None => PageUpdate::NeedsRebuild,
         })
     }
+
+    /// Takes in changed template files `paths` (absolute): with `theme`
+    /// loaded again, renders again only the outputs whose templates use a
+    /// changed one. A changed shortcode, or a template added or removed,
+    /// needs a full build (content or template choice may change).
+    pub fn update_templates(
+        &mut self,
+        site: &Site,
+        theme: &Theme,
+        paths: &[std::path::PathBuf],
+    ) -> Result<PageUpdate> {
+        // A folder or a removed file: which templates exist may change.
+        if paths.iter().any(|path| !path.is_file()) {
+            return Ok(PageUpdate::NeedsRebuild);
+        }
+        let site_dir = site.dir.join("templates");
+        let theme_dir = theme.dir.join("templates");
+        let templates = theme.for_site(&site_dir)?;
+        if !templates.same_names(self.renderer.templates()) {
+            return Ok(PageUpdate::NeedsRebuild);
+        }
+        let changed: Vec<String> = paths
+            .iter()
+            .filter_map(|path| {
+                let rel = path
+                    .strip_prefix(&site_dir)
+                    .or_else(|_| path.strip_prefix(&theme_dir))
+                    .ok()?;
+                let name = slash_path(rel);
+                // Only the file this site renders with counts (a site's
+                // template hides the theme's of the same name).
+                (templates.file_of(&name) == Some(path.as_path())).then_some(name)
+            })
+            .collect();
+        if changed.is_empty() {
+            return Ok(PageUpdate::NotAffected);
+        }
+        let users = templates.users_of(&changed)?;
+        if users.iter().any(|name| name.starts_with("shortcodes/")) {
+            return Ok(PageUpdate::NeedsRebuild);
+        }
+        let files = self.renderer.update_templates(templates, &users)?;
+        Ok(PageUpdate::Rendered(files))
+    }
+}
+
+/// A relative path with `/` separators.
+fn slash_path(rel: &Path) -> String {
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }

@@ -222,6 +222,11 @@ impl SiteRenderer {
         })
     }
 
+    /// The templates outputs are rendered with.
+    pub fn templates(&self) -> &SiteTemplates {
+        &self.templates
+    }
+
     /// The content graph being rendered.
     pub fn content(&self) -> &SiteContent {
         &self.data.content
@@ -335,16 +340,33 @@ impl SiteRenderer {
         Ok(collect_all(results)?.len())
     }
 
-    fn render_page(&self, i: usize, html: String) -> Result<()> {
+    /// The template page `i` renders with.
+    fn page_template(&self, i: usize) -> &str {
         let content = self.content();
         let page = &content.pages[i];
         let section = &content.sections[page.section];
-        let template = page
-            .meta
+        page.meta
             .template
             .as_deref()
             .or(section.meta.page_template.as_deref())
-            .unwrap_or("page.html");
+            .unwrap_or("page.html")
+    }
+
+    /// The template section `i` renders with.
+    fn section_template(&self, i: usize) -> &str {
+        let section = &self.content().sections[i];
+        let default = if section.dir.is_empty() {
+            "index.html"
+        } else {
+            "section.html"
+        };
+        section.meta.template.as_deref().unwrap_or(default)
+    }
+
+    fn render_page(&self, i: usize, html: String) -> Result<()> {
+        let content = self.content();
+        let page = &content.pages[i];
+        let template = self.page_template(i);
         self.check_template(template, &page.file)?;
         let mut context = self.context(&page.path);
         context.insert("seo".into(), self.page_head(i, &html));
@@ -382,12 +404,7 @@ impl SiteRenderer {
             .file
             .clone()
             .unwrap_or_else(|| PathBuf::from("content/_index.md"));
-        let default = if section.dir.is_empty() {
-            "index.html"
-        } else {
-            "section.html"
-        };
-        let template = section.meta.template.as_deref().unwrap_or(default);
+        let template = self.section_template(i);
         self.check_template(template, &source)?;
         let paginate_by = section.meta.paginate_by;
         let view = section_full(

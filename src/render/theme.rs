@@ -1,7 +1,7 @@
 //! Themes: `themes/<name>/templates/` parsed once per build, with a site's
 //! `sites/<niche>/templates/` laid over them.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 use tera::Tera;
@@ -98,6 +98,42 @@ impl SiteTemplates {
         self.names.contains(name)
     }
 
+    /// Whether both have the same template names.
+    pub fn same_names(&self, other: &SiteTemplates) -> bool {
+        self.names == other.names
+    }
+
+    /// The templates that use any of `changed`, themselves included:
+    /// through `extends`, `include` or `import`, at any depth. A template
+    /// uses another when its source names it in quotes, which may count a
+    /// template that merely mentions the name, never miss one that uses it.
+    pub fn users_of(&self, changed: &[String]) -> Result<BTreeSet<String>> {
+        let mut texts = Vec::with_capacity(self.sources.len());
+        for (name, path) in &self.sources {
+            let text = std::fs::read_to_string(path)
+                .map_err(|source| Error::io(path, "cannot read template", source))?;
+            texts.push((name.as_str(), text));
+        }
+        let mut users: BTreeSet<String> = changed.iter().cloned().collect();
+        loop {
+            let before = users.len();
+            for (name, text) in &texts {
+                if !users.contains(*name)
+                    && users.iter().any(|used| {
+                        ['"', '\'', '`']
+                            .iter()
+                            .any(|quote| text.contains(&format!("{quote}{used}{quote}")))
+                    })
+                {
+                    users.insert((*name).to_string());
+                }
+            }
+            if users.len() == before {
+                return Ok(users);
+            }
+        }
+    }
+
     /// The file a template was read from, for error messages.
     pub fn file_of(&self, name: &str) -> Option<&Path> {
         self.sources
@@ -157,4 +193,51 @@ fn strip_name(path: &Path, name: &str) -> Option<PathBuf> {
         dir = dir.parent()?.to_path_buf();
     }
     Some(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn users_of_a_template_are_found_through_every_kind_of_reference() {
+        let root = tempfile::tempdir().unwrap();
+        let templates = root.path().join("themes/t/templates");
+        std::fs::create_dir_all(&templates).unwrap();
+        for (name, text) in [
+            (
+                "base.html",
+                "<main>{% block content %}{% endblock content %}</main>",
+            ),
+            (
+                "macros.html",
+                "{% macro card(x) %}{{ x }}{% endmacro card %}",
+            ),
+            (
+                "partial.html",
+                "{% import 'macros.html' as m %}{{ m::card(x=1) }}",
+            ),
+            (
+                "page.html",
+                "{% extends \"base.html\" %}{% block content %}{% include `partial.html` %}{% endblock content %}",
+            ),
+            ("other.html", "plain"),
+        ] {
+            std::fs::write(templates.join(name), text).unwrap();
+        }
+        let theme = Theme::load(root.path(), "t", Path::new("grove.toml")).unwrap();
+        let site = theme.for_site(&root.path().join("none")).unwrap();
+        let users = |name: &str| -> Vec<String> {
+            site.users_of(&[name.to_string()])
+                .unwrap()
+                .into_iter()
+                .collect()
+        };
+        assert_eq!(
+            users("macros.html"),
+            ["macros.html", "page.html", "partial.html"]
+        );
+        assert_eq!(users("base.html"), ["base.html", "page.html"]);
+        assert_eq!(users("other.html"), ["other.html"]);
+    }
 }

@@ -14,7 +14,7 @@ mod watch;
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -30,7 +30,7 @@ use tokio::sync::broadcast;
 pub use files::{Resolved, resolve};
 pub use live::Signal;
 
-use crate::build::{BuildOptions, LiveSite, PageUpdate, build_live};
+use crate::build::{BuildOptions, LiveSite, PageUpdate, build_live, load_themes};
 use crate::error::{Error, Result, display_path};
 use crate::html_escape::escape_html;
 use crate::network::Network;
@@ -111,6 +111,46 @@ impl Shared {
     /// renders only what a page's new body affects; sites where that is not
     /// enough (or not loaded) are built again.
     pub fn update_pages(&self, network: &Network, sites: &[String], paths: &[PathBuf]) {
+        self.update(network, sites, |live, site| {
+            let mut written = 0;
+            for path in paths {
+                match live.update_page(network, site, path)? {
+                    PageUpdate::Rendered(files) => written += files,
+                    PageUpdate::NotAffected => {}
+                    PageUpdate::NeedsRebuild => return Ok(PageUpdate::NeedsRebuild),
+                }
+            }
+            Ok(PageUpdate::Rendered(written))
+        });
+    }
+
+    /// Takes in changed template files `paths` for `sites`: each live site
+    /// renders again the outputs whose templates use them.
+    pub fn update_templates(&self, network: &Network, sites: &[String], paths: &[PathBuf]) {
+        let selected: Vec<&crate::network::Site> = network
+            .sites
+            .iter()
+            .filter(|s| sites.contains(&s.name))
+            .collect();
+        let themes = match load_themes(network, &selected) {
+            Ok(themes) => themes,
+            Err(error) => return self.report(&error),
+        };
+        self.update(network, sites, |live, site| {
+            let theme = &themes[site.theme(&network.config)];
+            live.update_templates(site, theme, paths)
+        });
+    }
+
+    /// Runs `apply` on the live state of each of `sites`; sites it cannot
+    /// update (or without live state) are built again. An error is
+    /// reported and drops that site's state, so its next change builds it.
+    fn update(
+        &self,
+        network: &Network,
+        sites: &[String],
+        mut apply: impl FnMut(&mut LiveSite, &crate::network::Site) -> Result<PageUpdate>,
+    ) {
         let started = Instant::now();
         let mut rebuild = Vec::new();
         let mut updated = Vec::new();
@@ -124,19 +164,17 @@ impl Shared {
                 rebuild.push(name.clone());
                 continue;
             };
-            match update_site(state, network, site, paths) {
-                Ok(None) => {
+            match apply(state, site) {
+                Ok(PageUpdate::NeedsRebuild) => {
                     live.remove(name);
                     rebuild.push(name.clone());
                 }
-                Ok(Some(0)) => {}
-                Ok(Some(written)) => {
+                Ok(PageUpdate::NotAffected | PageUpdate::Rendered(0)) => {}
+                Ok(PageUpdate::Rendered(written)) => {
                     files += written;
                     updated.push(name.clone());
                 }
                 Err(error) => {
-                    // The state may be half-changed: the next change builds
-                    // this site in full.
                     live.remove(name);
                     drop(live);
                     self.report(&error);
@@ -191,25 +229,6 @@ impl Shared {
             self.send(site, Signal::Error(message.clone()));
         }
     }
-}
-
-/// Applies each changed file in `paths` to one live site: the number of
-/// files written, or `None` when the site must be built again.
-fn update_site(
-    state: &mut LiveSite,
-    network: &Network,
-    site: &crate::network::Site,
-    paths: &[PathBuf],
-) -> Result<Option<usize>> {
-    let mut written = 0;
-    for path in paths {
-        match state.update_page(network, site, Path::new(path))? {
-            PageUpdate::Rendered(files) => written += files,
-            PageUpdate::NotAffected => {}
-            PageUpdate::NeedsRebuild => return Ok(None),
-        }
-    }
-    Ok(Some(written))
 }
 
 #[derive(Clone)]

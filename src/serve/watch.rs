@@ -30,6 +30,8 @@ pub struct Plan {
     /// Only Markdown content files changed (blueprint or sites): these,
     /// which live sites may take in page by page.
     pub content_files: Option<Vec<PathBuf>>,
+    /// Only templates changed (themes' or sites'): these.
+    pub template_files: Option<Vec<PathBuf>>,
 }
 
 /// Decides what `paths` (absolute) affect, for a network at `root`.
@@ -37,6 +39,7 @@ pub fn plan(root: &Path, ignored: &[PathBuf], paths: &[PathBuf]) -> Plan {
     let mut plan = Plan {
         css_only: true,
         content_files: Some(Vec::new()),
+        template_files: Some(Vec::new()),
         ..Plan::default()
     };
     let mut relevant = false;
@@ -69,18 +72,18 @@ pub fn plan(root: &Path, ignored: &[PathBuf], paths: &[PathBuf]) -> Plan {
         }
         relevant = true;
         plan.css_only &= name.ends_with(".css");
-        let is_content = match parts.first().map(String::as_str) {
-            Some("content") => true,
-            Some("sites") => parts.get(2).is_some_and(|p| p == "content"),
-            _ => false,
+        let folder = match parts.first().map(String::as_str) {
+            Some("content") => Some("content"),
+            Some("sites" | "themes") => parts.get(2).map(String::as_str),
+            _ => None,
         };
-        if is_content && name.ends_with(".md") {
-            if let Some(files) = &mut plan.content_files {
-                files.push(path.clone());
-            }
-        } else {
-            plan.content_files = None;
-        }
+        let (content, template) = match folder {
+            Some("content") => (name.ends_with(".md"), false),
+            Some("templates") => (false, true),
+            _ => (false, false),
+        };
+        keep_if(&mut plan.content_files, content, path);
+        keep_if(&mut plan.template_files, template, path);
         let config = name == "grove.toml" || name == "site.toml" || name == "affiliates.toml";
         plan.reload_network |= config;
         match parts.first().map(String::as_str) {
@@ -94,11 +97,22 @@ pub fn plan(root: &Path, ignored: &[PathBuf], paths: &[PathBuf]) -> Plan {
     if !relevant {
         return Plan::default();
     }
-    if let Some(files) = &mut plan.content_files {
+    for files in [&mut plan.content_files, &mut plan.template_files]
+        .into_iter()
+        .flatten()
+    {
         files.sort();
         files.dedup();
     }
     plan
+}
+
+/// Adds `path` to `files` when it is of their kind; else there are none.
+fn keep_if(files: &mut Option<Vec<PathBuf>>, of_kind: bool, path: &Path) {
+    match files {
+        Some(list) if of_kind => list.push(path.to_path_buf()),
+        _ => *files = None,
+    }
 }
 
 /// Watches the network and rebuilds on change, until the process ends.
@@ -156,9 +170,12 @@ pub fn watch(
         if targets.is_empty() {
             continue;
         }
-        match &plan.content_files {
-            Some(files) if !plan.reload_network => {
+        match (&plan.content_files, &plan.template_files) {
+            (Some(files), _) if !plan.reload_network => {
                 shared.update_pages(&network, &targets, files);
+            }
+            (_, Some(files)) if !plan.reload_network => {
+                shared.update_templates(&network, &targets, files);
             }
             _ => shared.rebuild(&network, &targets, plan.css_only),
         }

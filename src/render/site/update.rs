@@ -6,6 +6,7 @@ use std::sync::{Arc, PoisonError};
 use rayon::prelude::*;
 
 use super::super::functions::{self, SiteData};
+use super::super::theme::SiteTemplates;
 use super::super::views::page_listing;
 use super::{Output, SiteRenderer};
 use crate::content::PageBody;
@@ -50,6 +51,69 @@ impl SiteRenderer {
             Ok(())
         })
         .map(Some)
+    }
+
+    /// Renders with `templates` from now on, and renders again every output
+    /// whose template is in `changed` (template names, with every template
+    /// using them: see [`SiteTemplates::users_of`]). Files are written only
+    /// once every output rendered. Returns the number of files written.
+    pub fn update_templates(
+        &mut self,
+        mut templates: SiteTemplates,
+        changed: &BTreeSet<String>,
+    ) -> Result<usize> {
+        assert!(self.retain, "update_templates needs render_retained first");
+        functions::register(
+            &mut templates.tera,
+            Arc::clone(&self.data),
+            Arc::clone(&self.links),
+        );
+        self.templates = templates;
+        let content = self.content();
+        let mut outputs: BTreeSet<Output> = (0..content.pages.len())
+            .filter(|&i| changed.contains(self.page_template(i)))
+            .map(Output::Page)
+            .collect();
+        let sections: Vec<usize> = (0..content.sections.len())
+            .filter(|&i| changed.contains(self.section_template(i)))
+            .collect();
+        let taxonomies: Vec<usize> = content
+            .taxonomies
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !t.terms.is_empty())
+            .map(|(t, _)| t)
+            .collect();
+        for &t in &taxonomies {
+            let taxonomy = &content.taxonomies[t];
+            if changed.contains(&self.taxonomy_template(taxonomy, "list")) {
+                outputs.insert(Output::TaxonomyList(t));
+            }
+        }
+        if changed.contains("404.html") {
+            outputs.insert(Output::NotFound);
+        }
+        self.render_and_replace(|renderer| {
+            renderer.render_outputs(&outputs)?;
+            let sections: Vec<Result<usize>> = sections
+                .par_iter()
+                .map(|&i| renderer.render_section(i, None))
+                .collect();
+            collect_all(sections)?;
+            for &t in &taxonomies {
+                let taxonomy = &renderer.content().taxonomies[t];
+                if !changed.contains(&renderer.taxonomy_template(taxonomy, "single")) {
+                    continue;
+                }
+                let value = renderer.taxonomy_value(t);
+                let terms: Vec<Result<usize>> = (0..taxonomy.terms.len())
+                    .into_par_iter()
+                    .map(|k| renderer.render_term(t, k, &value, None))
+                    .collect();
+                collect_all(terms)?;
+            }
+            Ok(())
+        })
     }
 
     /// Runs `render` with output captured, then replaces the captured files
