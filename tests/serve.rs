@@ -252,6 +252,36 @@ fn every_incremental_rebuild_equals_a_full_build() {
     check("hidden theme template edited");
     assert!(alpha.try_recv().is_err(), "alpha was not affected");
 
+    // Word counts: no template reads them, so more words re-render only
+    // the page; once a template of alpha shows them, every listing of it.
+    let g1 = |words: &str| {
+        format!(
+            "+++\ntitle = \"Guide 1\"\ndate = 2026-01-01\ntags = [\"a\"]\n+++\nGuide 1 summary, new.\n\n<!-- more -->\n\n{words}\n"
+        )
+    };
+    net.write("sites/alpha/content/guides/g1.md", &g1("Three more words."));
+    assert_eq!(next_event(&alpha), "reload {}");
+    let report = serve.next_build();
+    assert!(report.starts_with("updated alpha (5 files)"), "{report}"); // page and 4 feeds
+    check("word count, unread");
+    net.write(
+        "sites/alpha/templates/taxonomy_single.html",
+        &single.replace(
+            "{{ term.name }}</h1>",
+            "{{ term.name }}</h1>{% for p in term.pages %}{{ p.word_count }} {% endfor %}",
+        ),
+    );
+    assert_eq!(next_event(&alpha), "reload {}");
+    check("word count shown");
+    net.write(
+        "sites/alpha/content/guides/g1.md",
+        &g1("Four more words now."),
+    );
+    assert_eq!(next_event(&alpha), "reload {}");
+    let report = serve.next_build();
+    assert!(report.starts_with("updated alpha (10 files)"), "{report}"); // and every listing of it
+    check("word count, read");
+
     // A stylesheet alone: swapped, not reloaded.
     let css = net.read("themes/default/static/style.css");
     net.write(

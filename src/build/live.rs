@@ -122,7 +122,7 @@ impl LiveSite {
         if changed.is_empty() {
             return Ok(PageUpdate::NotAffected);
         }
-        let users = templates.users_of(&changed)?;
+        let users = templates.users_of(&changed);
         if users.iter().any(|name| name.starts_with("shortcodes/")) {
             return Ok(PageUpdate::NeedsRebuild);
         }

@@ -15,7 +15,15 @@ pub struct Theme {
     /// `themes/<name>/`.
     pub dir: PathBuf,
     tera: Tera,
-    sources: Vec<(String, PathBuf)>,
+    sources: Vec<TemplateFile>,
+}
+
+/// One template file, as read.
+#[derive(Debug, Clone)]
+struct TemplateFile {
+    name: String,
+    path: PathBuf,
+    text: String,
 }
 
 impl Theme {
@@ -48,19 +56,19 @@ impl Theme {
     /// overriding templates of the same name.
     pub fn for_site(&self, site_templates: &Path) -> Result<SiteTemplates> {
         let mut tera = self.tera.clone();
-        let mut names: HashSet<String> = self.sources.iter().map(|(n, _)| n.clone()).collect();
+        let mut names: HashSet<String> = self.sources.iter().map(|t| t.name.clone()).collect();
         if site_templates.is_dir() {
             let overrides = template_files(site_templates)?;
             // Re-adding every theme template with the overrides keeps
             // inheritance chains consistent across both folders.
-            let mut all: Vec<(String, PathBuf)> = self
+            let mut all: Vec<TemplateFile> = self
                 .sources
                 .iter()
-                .filter(|(name, _)| !overrides.iter().any(|(o, _)| o == name))
+                .filter(|t| !overrides.iter().any(|o| o.name == t.name))
                 .cloned()
                 .collect();
             all.extend(overrides);
-            names = all.iter().map(|(n, _)| n.clone()).collect();
+            names = all.iter().map(|t| t.name.clone()).collect();
             tera = theme_tera();
             add_templates(&mut tera, &all)?;
             return Ok(SiteTemplates {
@@ -82,7 +90,7 @@ pub struct SiteTemplates {
     /// The Tera instance (functions are registered on it per site).
     pub tera: Tera,
     names: HashSet<String>,
-    sources: Vec<(String, PathBuf)>,
+    sources: Vec<TemplateFile>,
 }
 
 impl SiteTemplates {
@@ -107,43 +115,115 @@ impl SiteTemplates {
     /// through `extends`, `include` or `import`, at any depth. A template
     /// uses another when its source names it in quotes, which may count a
     /// template that merely mentions the name, never miss one that uses it.
-    pub fn users_of(&self, changed: &[String]) -> Result<BTreeSet<String>> {
-        let mut texts = Vec::with_capacity(self.sources.len());
-        for (name, path) in &self.sources {
-            let text = std::fs::read_to_string(path)
-                .map_err(|source| Error::io(path, "cannot read template", source))?;
-            texts.push((name.as_str(), text));
-        }
+    pub fn users_of(&self, changed: &[String]) -> BTreeSet<String> {
         let mut users: BTreeSet<String> = changed.iter().cloned().collect();
         loop {
             let before = users.len();
-            for (name, text) in &texts {
-                if !users.contains(*name)
+            for template in &self.sources {
+                if !users.contains(&template.name)
                     && users.iter().any(|used| {
                         ['"', '\'', '`']
                             .iter()
-                            .any(|quote| text.contains(&format!("{quote}{used}{quote}")))
+                            .any(|quote| template.text.contains(&format!("{quote}{used}{quote}")))
                     })
                 {
-                    users.insert((*name).to_string());
+                    users.insert(template.name.clone());
                 }
             }
             if users.len() == before {
-                return Ok(users);
+                return users;
             }
         }
+    }
+
+    /// Whether some template may read `field` of a value it is given: it
+    /// names the field, or reads fields it does not name (dumps a value
+    /// with `json_encode` or `__tera_context`, loops over an object's keys,
+    /// or indexes with a variable: `value[key]`).
+    ///
+    /// Shortcodes only see their arguments (at content time), so they count
+    /// only when a page template includes them.
+    pub fn may_read_field(&self, field: &str) -> bool {
+        let (shortcodes, page_templates): (Vec<&TemplateFile>, Vec<&TemplateFile>) = self
+            .sources
+            .iter()
+            .partition(|t| t.name.starts_with("shortcodes/"));
+        let included = |shortcode: &TemplateFile| {
+            let quoted = |q: char| format!("{q}{}{q}", shortcode.name);
+            page_templates.iter().any(|t| {
+                ['"', '\'', '`']
+                    .iter()
+                    .any(|&q| t.text.contains(&quoted(q)))
+            })
+        };
+        page_templates
+            .iter()
+            .copied()
+            .chain(shortcodes.into_iter().filter(|s| included(s)))
+            .any(|t| t.text.contains(field) || reads_unnamed_fields(&t.text))
     }
 
     /// The file a template was read from, for error messages.
     pub fn file_of(&self, name: &str) -> Option<&Path> {
         self.sources
             .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, p)| p.as_path())
+            .find(|t| t.name == name)
+            .map(|t| t.path.as_path())
     }
 }
 
-fn template_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+/// Whether `text` (a template) may read fields of a value without naming
+/// them; errs on the side of yes. Reading `a.b[key]` or looping over
+/// `a.b`'s keys reads inside field `b`, which the template names.
+fn reads_unnamed_fields(text: &str) -> bool {
+    tera_tags(text).any(|tag| {
+        if tag.contains("json_encode") || tag.contains("__tera_context") {
+            return true;
+        }
+        // `{% for key, value in object %}`.
+        let statement = tag.trim_start_matches('-').trim_start();
+        if let Some((vars, object)) = statement
+            .strip_prefix("for ")
+            .and_then(|rest| rest.split_once(" in "))
+        {
+            let object = object.trim().split(['|', ' ']).next().unwrap_or_default();
+            if vars.contains(',') && !object.contains('.') {
+                return true;
+            }
+        }
+        // `value[key]`: an index that is neither a number nor a string.
+        tag.match_indices('[').any(|(at, _)| {
+            let indexed: String = tag[..at]
+                .chars()
+                .rev()
+                .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '.'))
+                .collect();
+            let after = tag[at + 1..].trim_start().chars().next();
+            !indexed.is_empty()
+                && !indexed.contains('.')
+                && after.is_some_and(|c| c.is_alphabetic() || c == '_')
+        })
+    })
+}
+
+/// The insides of a template's `{{ ... }}` and `{% ... %}` tags.
+fn tera_tags(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        let start = rest.find("{{").into_iter().chain(rest.find("{%")).min()?;
+        let close = if rest[start..].starts_with("{{") {
+            "}}"
+        } else {
+            "%}"
+        };
+        let inner = &rest[start + 2..];
+        let end = inner.find(close).unwrap_or(inner.len());
+        rest = &inner[end..];
+        Some(&inner[..end])
+    })
+}
+
+fn template_files(dir: &Path) -> Result<Vec<TemplateFile>> {
     let mut files = Vec::new();
     for entry in WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.map_err(|e| {
@@ -162,25 +242,27 @@ fn template_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
             .map(|c| c.as_os_str().to_string_lossy())
             .collect::<Vec<_>>()
             .join("/");
-        files.push((name, entry.path().to_path_buf()));
+        let path = entry.path().to_path_buf();
+        let text = std::fs::read_to_string(&path)
+            .map_err(|source| Error::io(&path, "cannot read template", source))?;
+        files.push(TemplateFile { name, path, text });
     }
     Ok(files)
 }
 
-fn add_templates(tera: &mut Tera, files: &[(String, PathBuf)]) -> Result<()> {
+fn add_templates(tera: &mut Tera, files: &[TemplateFile]) -> Result<()> {
     let mut sources = Vec::with_capacity(files.len());
-    for (name, path) in files {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| Error::io(path, "cannot read template", source))?;
+    for file in files {
         // Parse one by one first, so a syntax error names its own file.
-        tera::Template::new(name, None, &text).map_err(|e| template_error(path, &e))?;
-        sources.push((name.clone(), text));
+        tera::Template::new(&file.name, None, &file.text)
+            .map_err(|e| template_error(&file.path, &e))?;
+        sources.push((file.name.clone(), file.text.clone()));
     }
     tera.add_raw_templates(sources).map_err(|e| {
         // Inheritance errors (a missing parent) come here; name the theme folder.
         let dir = files
             .first()
-            .and_then(|(name, path)| strip_name(path, name))
+            .and_then(|file| strip_name(&file.path, &file.name))
             .unwrap_or_default();
         template_error(&dir, &e)
     })
@@ -228,10 +310,7 @@ mod tests {
         let theme = Theme::load(root.path(), "t", Path::new("grove.toml")).unwrap();
         let site = theme.for_site(&root.path().join("none")).unwrap();
         let users = |name: &str| -> Vec<String> {
-            site.users_of(&[name.to_string()])
-                .unwrap()
-                .into_iter()
-                .collect()
+            site.users_of(&[name.to_string()]).into_iter().collect()
         };
         assert_eq!(
             users("macros.html"),
@@ -239,5 +318,27 @@ mod tests {
         );
         assert_eq!(users("base.html"), ["base.html", "page.html"]);
         assert_eq!(users("other.html"), ["other.html"]);
+    }
+
+    #[test]
+    fn fields_read_without_their_name_are_detected() {
+        for dynamic in [
+            "{{ page | json_encode() }}",
+            "{% for key, value in page %}{{ value }}{% endfor %}",
+            "{%- for key, value in page | reverse %}{% endfor %}",
+            "{{ page[field] }}",
+            "{{ __tera_context }}",
+        ] {
+            assert!(reads_unnamed_fields(dynamic), "{dynamic}");
+        }
+        for named in [
+            "{% for name, terms in page.taxonomies %}{% endfor %}",
+            "{{ page.extra[key] }}",
+            "{{ pages[0].title }} {{ page[\"title\"] }}",
+            "{% for p in pages %}{{ p.title }}{% endfor %}",
+            "<style>a[href] { color: red }</style>",
+        ] {
+            assert!(!reads_unnamed_fields(named), "{named}");
+        }
     }
 }

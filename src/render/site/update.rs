@@ -16,8 +16,9 @@ use crate::output::replace_file;
 impl SiteRenderer {
     /// Puts page `index`'s new body in place (its front matter is
     /// unchanged) and renders again every output that shows it: the page
-    /// itself and, when its listing view changed (summary, word count...),
-    /// the section and term pagers holding it, pages listing it as related
+    /// itself and, when a field of its listing view that some template
+    /// reads changed (summary, word count...), the section and term pagers
+    /// holding it, pages listing it as related
     /// and outputs reading its section through `get_section`; then the
     /// feeds. Files are written only once every output rendered, each
     /// replaced atomically. Needs [`SiteRenderer::render_retained`] first.
@@ -30,13 +31,22 @@ impl SiteRenderer {
         assert!(self.retain, "update_page needs render_retained first");
         let used_before = self.used_affiliates();
         let html = std::mem::take(&mut body.rendered.html);
-        let listing_changed = self.with_data_mut(|data| {
+        let (old_listing, new_listing) = self.with_data_mut(|data| {
             data.content.replace_page_body(index, body);
             let listing = page_listing(&data.content.pages[index], &data.urls);
-            let changed = listing != data.listing[index];
-            data.listing[index] = listing;
-            changed
+            let old = std::mem::replace(&mut data.listing[index], listing);
+            (old, data.listing[index].clone())
         });
+        // A field no template reads (often `word_count`) cannot change what
+        // other outputs show.
+        let listing_changed =
+            new_listing
+                .as_object()
+                .into_iter()
+                .flatten()
+                .any(|(field, value)| {
+                    old_listing.get(field) != Some(value) && self.templates.may_read_field(field)
+                });
         self.page_html[index] = html;
         if self.used_affiliates() != used_before {
             return Ok(None);
