@@ -113,6 +113,8 @@ struct Args {
     sites: usize,
     pages: usize,
     out: PathBuf,
+    /// Grove only: paginate the posts section (for the preview benchmark).
+    paginate: Option<usize>,
 }
 
 fn parse_args() -> Args {
@@ -120,6 +122,7 @@ fn parse_args() -> Args {
         sites: 1,
         pages: 1000,
         out: PathBuf::from("bench-out/net"),
+        paginate: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -128,7 +131,10 @@ fn parse_args() -> Args {
             "--sites" => args.sites = value.parse().expect("--sites N"),
             "--pages" => args.pages = value.parse().expect("--pages N"),
             "--out" => args.out = PathBuf::from(value),
-            other => panic!("unknown flag {other}; use --sites N --pages N --out DIR"),
+            "--paginate" => args.paginate = Some(value.parse().expect("--paginate N")),
+            other => {
+                panic!("unknown flag {other}; use --sites N --pages N --out DIR [--paginate N]")
+            }
         }
     }
     args
@@ -180,7 +186,12 @@ fn main() {
     );
     write(
         &grove.join("content/posts/_index.md"),
-        "+++\ntitle = \"Posts\"\nsort_by = \"date\"\n+++\n",
+        &format!(
+            "+++\ntitle = \"Posts\"\nsort_by = \"date\"\n{}+++\n",
+            args.paginate
+                .map(|n| format!("paginate_by = {n}\n"))
+                .unwrap_or_default()
+        ),
     );
     write_grove_theme(&grove.join("themes/bench/templates"));
 
@@ -261,7 +272,7 @@ fn write_grove_theme(dir: &Path) {
     );
     write(
         &dir.join("section.html"),
-        "{% extends \"base.html\" %}{% block content %}<h1>{{ section.title }}</h1><ul>{% for p in section.pages %}<li><a href=\"{{ p.path }}\">{{ p.title }}</a> {{ p.date }}<p>{{ p.summary | safe }}</p></li>{% endfor %}</ul>{% endblock content %}",
+        "{% extends \"base.html\" %}{% block content %}<h1>{{ section.title }}</h1><ul>{% if paginator %}{% set listed = paginator.pages %}{% else %}{% set listed = section.pages %}{% endif %}{% for p in listed %}<li><a href=\"{{ p.path }}\">{{ p.title }}</a> {{ p.date }}<p>{{ p.summary | safe }}</p></li>{% endfor %}</ul>{% endblock content %}",
     );
     write(
         &dir.join("page.html"),

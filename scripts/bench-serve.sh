@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Preview latency: on the synthetic 10,000-page site, the time from saving one
 # page (and one template) to the reload signal of `grove serve`. The page edit
-# is measured twice: keeping its word count (only the page changes), and
-# adding words (its listing data changes, so the 10,000-entry section page
-# and its tag pages are rendered again too).
+# is measured three ways: keeping its word count, adding words (the word count
+# changes, but no bench template shows it in listings: only the page is
+# rendered again), and changing its summary, which the section page and the
+# page's tag pages show: they are rendered again too. The whole run is done
+# twice: with the 10,000 posts on one section page (as in scripts/bench.sh),
+# and with the section paginated by 20, as a real site would be.
 #
 #   scripts/bench-serve.sh [RUNS]      (default 5)
 set -euo pipefail
@@ -11,16 +14,30 @@ cd "$(dirname "$0")/.."
 RUNS=${1:-5}
 cargo build --release --quiet
 cargo build --release --quiet --example gen_network
-./target/release/examples/gen_network --sites 1 --pages 10000 --out bench-out/serve >/dev/null
 OUT=${BENCH_OUTPUT:-/dev/shm}/grove-serve-bench
-rm -rf "$OUT"
-./target/release/grove --root bench-out/serve/grove serve --port 0 --output "$OUT" > bench-out/serve.log 2>&1 &
-SERVER=$!
-trap 'kill $SERVER; rm -rf "$OUT"' EXIT
-for _ in $(seq 1 100); do grep -q "http://" bench-out/serve.log && break; sleep 0.2; done
-sleep 1
-PORT=$(grep -o 'http://127.0.0.1:[0-9]*' bench-out/serve.log | head -1 | cut -d: -f3)
-PAGE=bench-out/serve/grove/sites/site-000/content/posts/p5.md
-echo "one page, same word count: $(python3 scripts/serve_latency.py "$PORT" "$PAGE" "$RUNS")"
-echo "one page, more words:      $(python3 scripts/serve_latency.py "$PORT" "$PAGE" "$RUNS" grow)"
-echo "one template:              $(python3 scripts/serve_latency.py "$PORT" bench-out/serve/grove/themes/bench/templates/page.html "$RUNS")"
+SERVER=
+trap '[ -n "$SERVER" ] && kill $SERVER; rm -rf "$OUT"' EXIT
+
+measure() {
+  local label=$1; shift
+  ./target/release/examples/gen_network --sites 1 --pages 10000 --out bench-out/serve "$@" >/dev/null
+  rm -rf "$OUT"
+  ./target/release/grove --root bench-out/serve/grove serve --port 0 --output "$OUT" > bench-out/serve.log 2>&1 &
+  SERVER=$!
+  for _ in $(seq 1 100); do grep -q "http://" bench-out/serve.log && break; sleep 0.2; done
+  sleep 1
+  local port page
+  port=$(grep -o 'http://127.0.0.1:[0-9]*' bench-out/serve.log | head -1 | cut -d: -f3)
+  page=bench-out/serve/grove/sites/site-000/content/posts/p5.md
+  echo "$label"
+  echo "  one page, same word count: $(python3 scripts/serve_latency.py "$port" "$page" "$RUNS")"
+  echo "  one page, more words:      $(python3 scripts/serve_latency.py "$port" "$page" "$RUNS" grow)"
+  echo "  one page, new summary:     $(python3 scripts/serve_latency.py "$port" "$page" "$RUNS" summary)"
+  echo "  one template (page.html):  $(python3 scripts/serve_latency.py "$port" bench-out/serve/grove/themes/bench/templates/page.html "$RUNS")"
+  echo "  one template (tag pages):  $(python3 scripts/serve_latency.py "$port" bench-out/serve/grove/themes/bench/templates/taxonomy_single.html "$RUNS")"
+  echo "  full build at start: $(grep -o 'in [0-9]* ms' bench-out/serve.log | head -1); memory after the edits: $(ps -o rss= -p $SERVER | awk '{printf "%d MB", $1/1024}')"
+  kill $SERVER; wait $SERVER 2>/dev/null || true; SERVER=
+}
+
+measure "10,000 posts on one section page:"
+measure "10,000 posts, 20 per section page:" --paginate 20

@@ -1,16 +1,18 @@
 """Time from saving a file to `grove serve`'s reload signal.
 
-    python3 scripts/serve_latency.py PORT FILE RUNS [grow]
+    python3 scripts/serve_latency.py PORT FILE RUNS [grow|summary]
 
 Connects to the site's event stream on 127.0.0.1:PORT, edits FILE (a page or
 a template of that site), and measures until `event: reload` (or `css`)
 arrives; prints the median over RUNS edits. Each edit replaces the last line
 "Edit N." with the next one, which keeps a page's word count; with `grow`,
-each edit adds a line, so the page's listing data (word count) changes too.
+each edit adds a line, so the page's word count changes too; with `summary`,
+each edit changes the page's summary (its text before `<!-- more -->`), which
+listings show.
 """
 import socket, sys, time, re
 port = int(sys.argv[1]); path = sys.argv[2]; runs = int(sys.argv[3])
-grow = len(sys.argv) > 4 and sys.argv[4] == "grow"
+mode = sys.argv[4] if len(sys.argv) > 4 else "same"
 times = []
 for n in range(runs):
     s = socket.create_connection(("127.0.0.1", port))
@@ -20,8 +22,12 @@ for n in range(runs):
     while b"\r\n\r\n" not in buf:
         buf += s.recv(4096)
     text = open(path).read()
-    if grow:
+    if mode == "grow":
         text += "\nGrown %d.\n" % n
+    elif mode == "summary":
+        end = text.index("+++\n", 4) + 4
+        body = re.sub(r"^Summary \d+\. ", "", text[end:])
+        text = text[:end] + "Summary %d. " % n + body
     else:
         text = re.sub(r"\nEdit \d+\.\n$", "", text) + "\nEdit %d.\n" % n
     t0 = time.time()
