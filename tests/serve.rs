@@ -240,7 +240,7 @@ fn every_incremental_rebuild_equals_a_full_build() {
     );
     assert_eq!(next_event(&alpha), "reload {}");
     let report = serve.next_build();
-    assert!(report.starts_with("updated alpha (1 files)"), "{report}");
+    assert!(report.starts_with("updated alpha (1 file)"), "{report}");
     check("template override edited");
     // The theme's copy is hidden in alpha: only beta renders it again.
     net.write(
@@ -289,7 +289,27 @@ fn every_incremental_rebuild_equals_a_full_build() {
         &css.replace("--radius: 10px;", "--radius: 12px;"),
     );
     assert_eq!(next_event(&alpha), "css {}");
+    assert_eq!(next_event(&beta), "css {}");
+    let report = serve.next_build();
+    assert!(
+        report.starts_with("updated alpha, beta (2 files)"),
+        "{report}"
+    );
     check("css edit");
+
+    // A site's own stylesheet hides the theme's (a new folder: built in
+    // full); editing the hidden copy then changes only the other site.
+    net.write("sites/beta/static/style.css", "body { color: red }\n");
+    assert_eq!(next_event(&beta), "reload {}");
+    check("site stylesheet added");
+    net.write(
+        "themes/default/static/style.css",
+        &css.replace("--radius: 10px;", "--radius: 14px;"),
+    );
+    assert_eq!(next_event(&alpha), "css {}");
+    let report = serve.next_build();
+    assert!(report.starts_with("updated alpha (1 file)"), "{report}");
+    check("hidden theme stylesheet edited");
 
     // Network config: taxonomies change for everyone.
     net.write(

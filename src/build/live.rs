@@ -129,6 +129,46 @@ impl LiveSite {
         let files = self.renderer.update_templates(templates, &users)?;
         Ok(PageUpdate::Rendered(files))
     }
+
+    /// Copies changed static files `paths` (absolute; of kinds a build does
+    /// not generate) into the site's output. A theme file hidden by the
+    /// site's own file of the same name does not count; a removed file or a
+    /// folder needs a full build.
+    pub fn update_static(
+        &mut self,
+        site: &Site,
+        theme_dir: &Path,
+        paths: &[std::path::PathBuf],
+    ) -> Result<PageUpdate> {
+        if paths.iter().any(|path| !path.is_file()) {
+            return Ok(PageUpdate::NeedsRebuild);
+        }
+        let site_static = site.dir.join("static");
+        let theme_static = theme_dir.join("static");
+        let mut copied = 0;
+        for path in paths {
+            let rel = match (
+                path.strip_prefix(&site_static),
+                path.strip_prefix(&theme_static),
+            ) {
+                (Ok(rel), _) => rel,
+                (_, Ok(rel)) if !site_static.join(rel).exists() => rel,
+                _ => continue,
+            };
+            let rel = slash_path(rel);
+            // A content file at the same place wins over static files.
+            if self.renderer.content().assets.iter().any(|a| a.rel == rel) {
+                continue;
+            }
+            self.renderer.replace_static(&rel, path)?;
+            copied += 1;
+        }
+        Ok(if copied == 0 {
+            PageUpdate::NotAffected
+        } else {
+            PageUpdate::Rendered(copied)
+        })
+    }
 }
 
 /// A relative path with `/` separators.

@@ -111,7 +111,7 @@ impl Shared {
     /// renders only what a page's new body affects; sites where that is not
     /// enough (or not loaded) are built again.
     pub fn update_pages(&self, network: &Network, sites: &[String], paths: &[PathBuf]) {
-        self.update(network, sites, |live, site| {
+        self.update(network, sites, false, |live, site| {
             let mut written = 0;
             for path in paths {
                 match live.update_page(network, site, path)? {
@@ -136,9 +136,27 @@ impl Shared {
             Ok(themes) => themes,
             Err(error) => return self.report(&error),
         };
-        self.update(network, sites, |live, site| {
+        self.update(network, sites, false, |live, site| {
             let theme = &themes[site.theme(&network.config)];
             live.update_templates(site, theme, paths)
+        });
+    }
+
+    /// Copies changed static files `paths` (not ones a build generates) into
+    /// the live sites that use them; `css_only` swaps styles.
+    pub fn update_static(
+        &self,
+        network: &Network,
+        sites: &[String],
+        paths: &[PathBuf],
+        css_only: bool,
+    ) {
+        self.update(network, sites, css_only, |live, site| {
+            let theme_dir = network
+                .root
+                .join("themes")
+                .join(site.theme(&network.config));
+            live.update_static(site, &theme_dir, paths)
         });
     }
 
@@ -149,6 +167,7 @@ impl Shared {
         &self,
         network: &Network,
         sites: &[String],
+        css_only: bool,
         mut apply: impl FnMut(&mut LiveSite, &crate::network::Site) -> Result<PageUpdate>,
     ) {
         let started = Instant::now();
@@ -185,11 +204,12 @@ impl Shared {
         drop(live);
         if !updated.is_empty() {
             println!(
-                "updated {} ({files} files) in {} ms",
+                "updated {} ({files} file{}) in {} ms",
                 updated.join(", "),
+                if files == 1 { "" } else { "s" },
                 started.elapsed().as_millis()
             );
-            self.succeeded(&updated, false);
+            self.succeeded(&updated, css_only);
         }
         if !rebuild.is_empty() {
             self.rebuild(network, &rebuild, false);

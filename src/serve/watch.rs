@@ -32,6 +32,9 @@ pub struct Plan {
     pub content_files: Option<Vec<PathBuf>>,
     /// Only templates changed (themes' or sites'): these.
     pub template_files: Option<Vec<PathBuf>>,
+    /// Only static files changed, of kinds a build never generates
+    /// (stylesheets, scripts, images...): these.
+    pub static_files: Option<Vec<PathBuf>>,
 }
 
 /// Decides what `paths` (absolute) affect, for a network at `root`.
@@ -40,6 +43,7 @@ pub fn plan(root: &Path, ignored: &[PathBuf], paths: &[PathBuf]) -> Plan {
         css_only: true,
         content_files: Some(Vec::new()),
         template_files: Some(Vec::new()),
+        static_files: Some(Vec::new()),
         ..Plan::default()
     };
     let mut relevant = false;
@@ -77,13 +81,21 @@ pub fn plan(root: &Path, ignored: &[PathBuf], paths: &[PathBuf]) -> Plan {
             Some("sites" | "themes") => parts.get(2).map(String::as_str),
             _ => None,
         };
-        let (content, template) = match folder {
-            Some("content") => (name.ends_with(".md"), false),
-            Some("templates") => (false, true),
-            _ => (false, false),
+        // Outputs a build writes itself: a static file by such a name is
+        // overwritten by the generated one.
+        let generated = name == "_redirects"
+            || [".html", ".htm", ".xml", ".txt"]
+                .iter()
+                .any(|ext| name.ends_with(ext));
+        let (content, template, asset) = match folder {
+            Some("content") => (name.ends_with(".md"), false, false),
+            Some("templates") => (false, true, false),
+            Some("static") => (false, false, !generated),
+            _ => (false, false, false),
         };
         keep_if(&mut plan.content_files, content, path);
         keep_if(&mut plan.template_files, template, path);
+        keep_if(&mut plan.static_files, asset, path);
         let config = name == "grove.toml" || name == "site.toml" || name == "affiliates.toml";
         plan.reload_network |= config;
         match parts.first().map(String::as_str) {
@@ -97,9 +109,13 @@ pub fn plan(root: &Path, ignored: &[PathBuf], paths: &[PathBuf]) -> Plan {
     if !relevant {
         return Plan::default();
     }
-    for files in [&mut plan.content_files, &mut plan.template_files]
-        .into_iter()
-        .flatten()
+    for files in [
+        &mut plan.content_files,
+        &mut plan.template_files,
+        &mut plan.static_files,
+    ]
+    .into_iter()
+    .flatten()
     {
         files.sort();
         files.dedup();
@@ -170,14 +186,16 @@ pub fn watch(
         if targets.is_empty() {
             continue;
         }
-        match (&plan.content_files, &plan.template_files) {
-            (Some(files), _) if !plan.reload_network => {
-                shared.update_pages(&network, &targets, files);
-            }
-            (_, Some(files)) if !plan.reload_network => {
-                shared.update_templates(&network, &targets, files);
-            }
-            _ => shared.rebuild(&network, &targets, plan.css_only),
+        if plan.reload_network {
+            shared.rebuild(&network, &targets, plan.css_only);
+        } else if let Some(files) = &plan.content_files {
+            shared.update_pages(&network, &targets, files);
+        } else if let Some(files) = &plan.template_files {
+            shared.update_templates(&network, &targets, files);
+        } else if let Some(files) = &plan.static_files {
+            shared.update_static(&network, &targets, files, plan.css_only);
+        } else {
+            shared.rebuild(&network, &targets, plan.css_only);
         }
     }
     Ok(())
@@ -219,6 +237,23 @@ mod tests {
         assert!(p(&["themes/default/templates/page.html"]).all_sites);
         let css = p(&["themes/default/static/style.css"]);
         assert!(css.all_sites && css.css_only);
+        assert_eq!(css.static_files.unwrap().len(), 1);
+        assert!(
+            p(&["themes/default/static/robots.txt"])
+                .static_files
+                .is_none()
+        );
+        let page = p(&["content/a.md", "sites/alpha/content/b.md"]);
+        assert_eq!(page.content_files.unwrap().len(), 2);
+        assert!(page.template_files.is_none());
+        let template = p(&["sites/alpha/templates/page.html"]);
+        assert_eq!(template.template_files.unwrap().len(), 1);
+        assert!(
+            p(&["content/a.md", "themes/t/templates/page.html"])
+                .content_files
+                .is_none()
+        );
+        assert!(p(&["content/image.png"]).content_files.is_none());
         let config = p(&["sites/beta/site.toml"]);
         assert!(config.reload_network && config.sites.contains("beta"));
         assert!(p(&["grove.toml"]).reload_network);

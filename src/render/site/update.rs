@@ -126,6 +126,14 @@ impl SiteRenderer {
         })
     }
 
+    /// Puts static file `from` at `rel` in the site's output, replacing
+    /// the old copy atomically.
+    pub fn replace_static(&self, rel: &str, from: &std::path::Path) -> Result<()> {
+        let bytes = std::fs::read(from)
+            .map_err(|source| crate::error::Error::io(from, "cannot read file", source))?;
+        replace_file(&self.out.join(rel), &bytes)
+    }
+
     /// Runs `render` with output captured, then replaces the captured files
     /// (none when `render` fails); returns how many.
     fn render_and_replace(&self, render: impl FnOnce(&Self) -> Result<()>) -> Result<usize> {
