@@ -252,6 +252,29 @@ fn every_incremental_rebuild_equals_a_full_build() {
     check("hidden theme template edited");
     assert!(alpha.try_recv().is_err(), "alpha was not affected");
 
+    // A shortcode: the pages calling it are read again, nothing else.
+    net.write(
+        "sites/alpha/content/guides/g2.md",
+        "+++\ntitle = \"Guide 2, renamed\"\ndate = 2026-01-02\ntags = [\"a\"]\n+++\nNew text.\n\n{{ cta(slug=\"grinder\") }}\n",
+    );
+    assert_eq!(next_event(&alpha), "reload {}");
+    check("shortcode called");
+    let cta = net.read("themes/default/templates/shortcodes/cta.html");
+    net.write(
+        "themes/default/templates/shortcodes/cta.html",
+        &cta.replace("Check the price of ", "See the price of "),
+    );
+    assert_eq!(next_event(&alpha), "reload {}");
+    let report = serve.next_build();
+    assert!(report.starts_with("updated alpha ("), "{report}");
+    check("shortcode edited");
+    assert!(
+        std::fs::read_to_string(serve.out.join("alpha/guides/g2/index.html"))
+            .unwrap()
+            .contains("See the price of Grinder")
+    );
+    assert!(beta.try_recv().is_err(), "beta was not affected");
+
     // Word counts: no template reads them, so more words re-render only
     // the page; once a template of alpha shows them, every listing of it.
     let g1 = |words: &str| {

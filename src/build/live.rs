@@ -1,14 +1,17 @@
 //! A built site kept loaded by `grove serve`, so that a page edit renders
 //! only what it affects instead of building the site again.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::PageReader;
 use crate::content::source::Expander;
-use crate::content::{Origin, SourceFile};
+use crate::content::{Origin, PageBody, SourceFile};
 use crate::error::Result;
 use crate::network::{Network, Site};
-use crate::render::{SiteRenderer, Theme};
+use std::sync::Arc;
+
+use crate::error::Error;
+use crate::render::{Shortcodes, SiteRenderer, Theme};
 
 /// A site as its last build left it: content graph, listing views, page
 /// HTML and templates, still in memory.
@@ -18,6 +21,16 @@ pub struct LiveSite {
     pub(super) renderer: SiteRenderer,
     pub(super) reader: PageReader,
     pub(super) drafts: bool,
+}
+
+/// A content file read again, for one site.
+enum Reread {
+    /// Page `index` has this new body.
+    Body(usize, PageBody),
+    /// Not this site's file.
+    NotAffected,
+    /// More than a body changed.
+    NeedsRebuild,
 }
 
 /// What a changed file meant for one live site.
@@ -35,16 +48,36 @@ pub enum PageUpdate {
 }
 
 impl LiveSite {
-    /// Takes in the change of content file `path` (absolute, as the watcher
-    /// reports it). `network` and `site` must be those the site was built
+    /// Takes in changed content files `paths` (absolute, as the watcher
+    /// reports them). `network` and `site` must be those the site was built
     /// from. On an error, output is unchanged but this state may not be:
     /// drop it and build the site again.
-    pub fn update_page(
+    pub fn update_pages(
         &mut self,
         network: &Network,
         site: &Site,
-        path: &Path,
+        paths: &[PathBuf],
     ) -> Result<PageUpdate> {
+        let mut bodies = Vec::new();
+        for path in paths {
+            match self.reread(network, site, path)? {
+                Reread::Body(index, body) => bodies.push((index, body)),
+                Reread::NotAffected => {}
+                Reread::NeedsRebuild => return Ok(PageUpdate::NeedsRebuild),
+            }
+        }
+        if bodies.is_empty() {
+            return Ok(PageUpdate::NotAffected);
+        }
+        Ok(match self.renderer.update_pages(bodies)? {
+            Some(files) => PageUpdate::Rendered(files),
+            None => PageUpdate::NeedsRebuild,
+        })
+    }
+
+    /// Reads content file `path` again, if it is one of this site's pages
+    /// and only its body changed.
+    fn reread(&self, network: &Network, site: &Site, path: &Path) -> Result<Reread> {
         let blueprint_dir = network.root.join("content");
         let site_dir = site.dir.join("content");
         let (rel_path, origin) = match (
@@ -53,48 +86,46 @@ impl LiveSite {
         ) {
             (Ok(rel), _) => (rel, Origin::Site),
             (_, Ok(rel)) => (rel, Origin::Blueprint),
-            _ if path.starts_with(network.root.join("sites")) => {
-                return Ok(PageUpdate::NotAffected);
-            }
-            _ => return Ok(PageUpdate::NeedsRebuild),
+            _ if path.starts_with(network.root.join("sites")) => return Ok(Reread::NotAffected),
+            _ => return Ok(Reread::NeedsRebuild),
         };
-        let rel = slash_path(rel_path);
         let content = self.renderer.content();
         let Some(index) = content.pages.iter().position(|p| p.file == path) else {
             let overridden = origin == Origin::Blueprint && site_dir.join(rel_path).exists();
             return Ok(if overridden {
-                PageUpdate::NotAffected
+                Reread::NotAffected
             } else {
-                PageUpdate::NeedsRebuild
+                Reread::NeedsRebuild
             });
         };
         if !path.is_file() {
-            return Ok(PageUpdate::NeedsRebuild);
+            return Ok(Reread::NeedsRebuild);
         }
-        let file = SourceFile::read(rel, path.to_path_buf(), origin)?;
+        let file = SourceFile::read(slash_path(rel_path), path.to_path_buf(), origin)?;
         if !file.is_self_contained() {
-            return Ok(PageUpdate::NeedsRebuild);
+            return Ok(Reread::NeedsRebuild);
         }
         let options = self.reader.options(network, site, self.drafts);
         let expander = Expander::standalone(Some(&self.reader.shortcodes), &self.reader.context);
-        let Some(body) = content.reread_page(index, &file, &expander, options)? else {
-            return Ok(PageUpdate::NeedsRebuild);
-        };
-        Ok(match self.renderer.update_page(index, body)? {
-            Some(files) => PageUpdate::Rendered(files),
-            None => PageUpdate::NeedsRebuild,
-        })
+        Ok(
+            match content.reread_page(index, &file, &expander, options)? {
+                Some(body) => Reread::Body(index, body),
+                None => Reread::NeedsRebuild,
+            },
+        )
     }
 
     /// Takes in changed template files `paths` (absolute): with `theme`
     /// loaded again, renders again only the outputs whose templates use a
-    /// changed one. A changed shortcode, or a template added or removed,
-    /// needs a full build (content or template choice may change).
+    /// changed one, and re-reads the pages calling a changed shortcode. A
+    /// template added or removed (the choice of template may change), or a
+    /// shortcode a section calls, needs a full build.
     pub fn update_templates(
         &mut self,
+        network: &Network,
         site: &Site,
         theme: &Theme,
-        paths: &[std::path::PathBuf],
+        paths: &[PathBuf],
     ) -> Result<PageUpdate> {
         // A folder or a removed file: which templates exist may change.
         if paths.iter().any(|path| !path.is_file()) {
@@ -123,10 +154,42 @@ impl LiveSite {
             return Ok(PageUpdate::NotAffected);
         }
         let users = templates.users_of(&changed);
-        if users.iter().any(|name| name.starts_with("shortcodes/")) {
-            return Ok(PageUpdate::NeedsRebuild);
+        let shortcodes: Vec<&str> = users
+            .iter()
+            .filter_map(|name| name.strip_prefix("shortcodes/")?.strip_suffix(".html"))
+            .collect();
+        let mut callers = Vec::new();
+        if !shortcodes.is_empty() {
+            let content = self.renderer.content();
+            let calls = |file: &Path| -> Result<bool> {
+                let text = std::fs::read_to_string(file)
+                    .map_err(|source| Error::io(file, "cannot read file", source))?;
+                Ok(shortcodes.iter().any(|name| text.contains(name)))
+            };
+            for section in &content.sections {
+                if let Some(file) = &section.file
+                    && calls(file)?
+                {
+                    return Ok(PageUpdate::NeedsRebuild);
+                }
+            }
+            for page in &content.pages {
+                if calls(&page.file)? {
+                    callers.push(page.file.clone());
+                }
+            }
+            let site_value = self.reader.context.get("site").cloned().unwrap_or_default();
+            self.reader.shortcodes =
+                Shortcodes::new(&templates, Arc::clone(&self.reader.links), site_value);
         }
-        let files = self.renderer.update_templates(templates, &users)?;
+        let mut files = self.renderer.update_templates(templates, &users)?;
+        if !callers.is_empty() {
+            match self.update_pages(network, site, &callers)? {
+                PageUpdate::Rendered(more) => files += more,
+                PageUpdate::NotAffected => {}
+                PageUpdate::NeedsRebuild => return Ok(PageUpdate::NeedsRebuild),
+            }
+        }
         Ok(PageUpdate::Rendered(files))
     }
 
@@ -138,7 +201,7 @@ impl LiveSite {
         &mut self,
         site: &Site,
         theme_dir: &Path,
-        paths: &[std::path::PathBuf],
+        paths: &[PathBuf],
     ) -> Result<PageUpdate> {
         if paths.iter().any(|path| !path.is_file()) {
             return Ok(PageUpdate::NeedsRebuild);

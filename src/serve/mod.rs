@@ -112,15 +112,7 @@ impl Shared {
     /// enough (or not loaded) are built again.
     pub fn update_pages(&self, network: &Network, sites: &[String], paths: &[PathBuf]) {
         self.update(network, sites, false, |live, site| {
-            let mut written = 0;
-            for path in paths {
-                match live.update_page(network, site, path)? {
-                    PageUpdate::Rendered(files) => written += files,
-                    PageUpdate::NotAffected => {}
-                    PageUpdate::NeedsRebuild => return Ok(PageUpdate::NeedsRebuild),
-                }
-            }
-            Ok(PageUpdate::Rendered(written))
+            live.update_pages(network, site, paths)
         });
     }
 
@@ -138,7 +130,7 @@ impl Shared {
         };
         self.update(network, sites, false, |live, site| {
             let theme = &themes[site.theme(&network.config)];
-            live.update_templates(site, theme, paths)
+            live.update_templates(network, site, theme, paths)
         });
     }
 

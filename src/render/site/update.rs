@@ -14,46 +14,51 @@ use crate::error::{Result, collect_all};
 use crate::output::replace_file;
 
 impl SiteRenderer {
-    /// Puts page `index`'s new body in place (its front matter is
-    /// unchanged) and renders again every output that shows it: the page
-    /// itself and, when a field of its listing view that some template
-    /// reads changed (summary, word count...), the section and term pagers
-    /// holding it, pages listing it as related
-    /// and outputs reading its section through `get_section`; then the
-    /// feeds. Files are written only once every output rendered, each
-    /// replaced atomically. Needs [`SiteRenderer::render_retained`] first.
+    /// Puts the pages' new bodies in place (`(index, body)`; their front
+    /// matter is unchanged) and renders again every output that shows them:
+    /// each page itself and, when a field of its listing view that some
+    /// template reads changed (summary, word count...), the section and
+    /// term pagers holding it, pages listing it as related and outputs
+    /// reading its section through `get_section`; then the feeds. Files are
+    /// written only once every output rendered, each replaced atomically.
+    /// Needs [`SiteRenderer::render_retained`] first.
     ///
     /// Returns the number of files written, or `None` when the change
     /// reaches beyond what can be rendered alone (the site's set of
     /// affiliate links changed, so `/go/` pages come or go): the caller
     /// must render the whole site again.
-    pub fn update_page(&mut self, index: usize, mut body: PageBody) -> Result<Option<usize>> {
-        assert!(self.retain, "update_page needs render_retained first");
+    pub fn update_pages(&mut self, bodies: Vec<(usize, PageBody)>) -> Result<Option<usize>> {
+        assert!(self.retain, "update_pages needs render_retained first");
         let used_before = self.used_affiliates();
-        let html = std::mem::take(&mut body.rendered.html);
-        let (old_listing, new_listing) = self.with_data_mut(|data| {
-            data.content.replace_page_body(index, body);
-            let listing = page_listing(&data.content.pages[index], &data.urls);
-            let old = std::mem::replace(&mut data.listing[index], listing);
-            (old, data.listing[index].clone())
+        let mut changes = Vec::with_capacity(bodies.len());
+        self.with_data_mut(|data| {
+            for (index, mut body) in bodies {
+                let html = std::mem::take(&mut body.rendered.html);
+                data.content.replace_page_body(index, body);
+                let listing = page_listing(&data.content.pages[index], &data.urls);
+                let old = std::mem::replace(&mut data.listing[index], listing);
+                changes.push((index, html, old));
+            }
         });
-        // A field no template reads (often `word_count`) cannot change what
-        // other outputs show.
-        let listing_changed =
-            new_listing
+        let mut outputs = BTreeSet::new();
+        for (index, html, old_listing) in changes {
+            self.page_html[index] = html;
+            outputs.insert(Output::Page(index));
+            // A field no template reads (often `word_count`) cannot change
+            // what other outputs show.
+            let shown_change = self.data.listing[index]
                 .as_object()
                 .into_iter()
                 .flatten()
                 .any(|(field, value)| {
                     old_listing.get(field) != Some(value) && self.templates.may_read_field(field)
                 });
-        self.page_html[index] = html;
+            if shown_change {
+                outputs.extend(self.outputs_showing(index));
+            }
+        }
         if self.used_affiliates() != used_before {
             return Ok(None);
-        }
-        let mut outputs = BTreeSet::from([Output::Page(index)]);
-        if listing_changed {
-            outputs.extend(self.outputs_showing(index));
         }
         self.render_and_replace(|renderer| {
             renderer.render_outputs(&outputs)?;
