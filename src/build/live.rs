@@ -26,7 +26,7 @@ pub struct LiveSite {
 /// A content file read again, for one site.
 enum Reread {
     /// Page `index` has this new body.
-    Body(usize, PageBody),
+    Body(usize, Box<PageBody>),
     /// Not this site's file.
     NotAffected,
     /// More than a body changed.
@@ -61,7 +61,7 @@ impl LiveSite {
         let mut bodies = Vec::new();
         for path in paths {
             match self.reread(network, site, path)? {
-                Reread::Body(index, body) => bodies.push((index, body)),
+                Reread::Body(index, body) => bodies.push((index, *body)),
                 Reread::NotAffected => {}
                 Reread::NeedsRebuild => return Ok(PageUpdate::NeedsRebuild),
             }
@@ -109,7 +109,7 @@ impl LiveSite {
         let expander = Expander::standalone(Some(&self.reader.shortcodes), &self.reader.context);
         Ok(
             match content.reread_page(index, &file, &expander, options)? {
-                Some(body) => Reread::Body(index, body),
+                Some(body) => Reread::Body(index, Box::new(body)),
                 None => Reread::NeedsRebuild,
             },
         )

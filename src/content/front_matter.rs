@@ -379,6 +379,22 @@ pub struct PageMeta {
     pub extra: Map<String, Value>,
 }
 
+impl PageMeta {
+    /// Whether both place a page alike in its site: URL, order, membership
+    /// of listings and feeds, taxonomies, redirects and template. Only
+    /// `title`, `description`, `updated` and `extra` may differ.
+    pub fn places_like(&self, other: &PageMeta) -> bool {
+        self.date == other.date
+            && self.draft == other.draft
+            && self.slug == other.slug
+            && self.weight == other.weight
+            && self.template == other.template
+            && self.aliases == other.aliases
+            && self.noindex == other.noindex
+            && self.taxonomies == other.taxonomies
+    }
+}
+
 const PAGE_KEYS: &str = "title, description, date, updated, draft, slug, weight, template, aliases, noindex, extra and the taxonomies";
 
 impl PageMeta {

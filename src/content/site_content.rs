@@ -125,9 +125,13 @@ pub struct SiteContent {
     pub drafts: HashSet<String>,
 }
 
-/// A page's body rendered again after only its body changed.
+/// A page read again after a change that leaves the site's graph as it
+/// was: its body, or front matter that does not place the page (see
+/// [`PageMeta::places_like`]).
 #[derive(Debug, Clone)]
 pub struct PageBody {
+    /// The front matter.
+    pub meta: PageMeta,
     /// The rendered Markdown.
     pub rendered: Rendered,
     /// Minutes to read, rounded up.
@@ -216,8 +220,10 @@ impl SiteContent {
     }
 
     /// Reads page `index` again from `file` (its changed source). Returns
-    /// `None` when more than the body changed (front matter, or the file is
-    /// no longer a page): only a full load then gives the right graph.
+    /// `None` when the change may move the page in the site's graph (front
+    /// matter that places it, a title that orders it or shows in every
+    /// page's navigation, or the file is no longer a page): only a full load
+    /// then gives the right graph.
     pub fn reread_page(
         &self,
         index: usize,
@@ -232,7 +238,9 @@ impl SiteContent {
         else {
             return Ok(None);
         };
-        if meta != page.meta {
+        let section = &self.sections[page.section];
+        let title_places = section.meta.sort_by == SortBy::Title || page.section == 0;
+        if !meta.places_like(&page.meta) || (title_places && meta.title != page.meta.title) {
             return Ok(None);
         }
         let resolver = Resolver {
@@ -243,14 +251,16 @@ impl SiteContent {
         };
         let rendered = render_body(&page.file, &body, options, &resolver)?;
         Ok(Some(PageBody {
+            meta,
             reading_time: reading_time(&rendered, options),
             rendered,
         }))
     }
 
-    /// Puts a body from [`SiteContent::reread_page`] in place.
+    /// Puts a page from [`SiteContent::reread_page`] in place.
     pub fn replace_page_body(&mut self, index: usize, body: PageBody) {
         let page = &mut self.pages[index];
+        page.meta = body.meta;
         page.rendered = body.rendered;
         page.reading_time = body.reading_time;
     }

@@ -14,12 +14,14 @@ use crate::error::{Result, collect_all};
 use crate::output::replace_file;
 
 impl SiteRenderer {
-    /// Puts the pages' new bodies in place (`(index, body)`; their front
-    /// matter is unchanged) and renders again every output that shows them:
-    /// each page itself and, when a field of its listing view that some
-    /// template reads changed (summary, word count...), the section and
-    /// term pagers holding it, pages listing it as related and outputs
-    /// reading its section through `get_section`; then the feeds. Files are
+    /// Puts the pages read again in place (`(index, body)`: new bodies, and
+    /// front matter that places them as before) and renders again every
+    /// output that shows them: each page itself, its neighbours when its
+    /// title changed and, when a field of its listing view that some
+    /// template reads changed (summary, title...), the section and term
+    /// pagers holding it, pages listing it as related and outputs reading
+    /// its section through `get_section`; then the feeds, and the sitemaps
+    /// when front matter changed. Files are
     /// written only once every output rendered, each replaced atomically.
     /// Needs [`SiteRenderer::render_retained`] first.
     ///
@@ -31,16 +33,23 @@ impl SiteRenderer {
         assert!(self.retain, "update_pages needs render_retained first");
         let used_before = self.used_affiliates();
         let mut changes = Vec::with_capacity(bodies.len());
+        let mut outputs = BTreeSet::new();
+        let mut meta_changed = false;
         self.with_data_mut(|data| {
             for (index, mut body) in bodies {
                 let html = std::mem::take(&mut body.rendered.html);
+                let page = &data.content.pages[index];
+                meta_changed |= page.meta != body.meta;
+                if page.meta.title != body.meta.title {
+                    // Neighbours link to the page by its title.
+                    outputs.extend(page.previous.into_iter().chain(page.next).map(Output::Page));
+                }
                 data.content.replace_page_body(index, body);
                 let listing = page_listing(&data.content.pages[index], &data.urls);
                 let old = std::mem::replace(&mut data.listing[index], listing);
                 changes.push((index, html, old));
             }
         });
-        let mut outputs = BTreeSet::new();
         for (index, html, old_listing) in changes {
             self.page_html[index] = html;
             outputs.insert(Output::Page(index));
@@ -62,7 +71,11 @@ impl SiteRenderer {
         }
         self.render_and_replace(|renderer| {
             renderer.render_outputs(&outputs)?;
-            renderer.write_feeds()?;
+            if meta_changed {
+                renderer.write_crawler_files()?;
+            } else {
+                renderer.write_feeds()?;
+            }
             Ok(())
         })
         .map(Some)
