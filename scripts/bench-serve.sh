@@ -3,8 +3,9 @@
 # page (and one template) to the reload signal of `grove serve`. The page edit
 # is measured three ways: keeping its word count, adding words (the word count
 # changes, but no bench template shows it in listings: only the page is
-# rendered again), and changing its summary, which the section page and the
-# page's tag pages show: they are rendered again too. The whole run is done
+# rendered again), changing its summary, which the section page and the
+# page's tag pages show: they are rendered again too, and changing its title
+# (also shown by its neighbours). The whole run is done
 # twice: with the 10,000 posts on one section page (as in scripts/bench.sh),
 # and with the section paginated by 20, as a real site would be.
 #
@@ -33,6 +34,7 @@ measure() {
   echo "  one page, same word count: $(python3 scripts/serve_latency.py "$port" "$page" "$RUNS")"
   echo "  one page, more words:      $(python3 scripts/serve_latency.py "$port" "$page" "$RUNS" grow)"
   echo "  one page, new summary:     $(python3 scripts/serve_latency.py "$port" "$page" "$RUNS" summary)"
+  echo "  one page, new title:       $(python3 scripts/serve_latency.py "$port" "$page" "$RUNS" title)"
   echo "  one template (page.html):  $(python3 scripts/serve_latency.py "$port" bench-out/serve/grove/themes/bench/templates/page.html "$RUNS")"
   echo "  one template (tag pages):  $(python3 scripts/serve_latency.py "$port" bench-out/serve/grove/themes/bench/templates/taxonomy_single.html "$RUNS")"
   echo "  full build at start: $(grep -o 'in [0-9]* ms' bench-out/serve.log | head -1); memory after the edits: $(ps -o rss= -p $SERVER | awk '{printf "%d MB", $1/1024}')"

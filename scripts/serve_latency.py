@@ -1,6 +1,6 @@
 """Time from saving a file to `grove serve`'s reload signal.
 
-    python3 scripts/serve_latency.py PORT FILE RUNS [grow|summary]
+    python3 scripts/serve_latency.py PORT FILE RUNS [grow|summary|title]
 
 Connects to the site's event stream on 127.0.0.1:PORT, edits FILE (a page or
 a template of that site), and measures until `event: reload` (or `css`)
@@ -8,7 +8,7 @@ arrives; prints the median over RUNS edits. Each edit replaces the last line
 "Edit N." with the next one, which keeps a page's word count; with `grow`,
 each edit adds a line, so the page's word count changes too; with `summary`,
 each edit changes the page's summary (its text before `<!-- more -->`), which
-listings show.
+listings show; with `title`, each edit changes the page's title.
 """
 import socket, sys, time, re
 port = int(sys.argv[1]); path = sys.argv[2]; runs = int(sys.argv[3])
@@ -24,6 +24,9 @@ for n in range(runs):
     text = open(path).read()
     if mode == "grow":
         text += "\nGrown %d.\n" % n
+    elif mode == "title":
+        text = re.sub(r'^title = "(.*?)( v\d+)?"$', lambda m: 'title = "%s v%d"' % (m.group(1), n),
+                      text, count=1, flags=re.M)
     elif mode == "summary":
         end = text.index("+++\n", 4) + 4
         body = re.sub(r"^Summary \d+\. ", "", text[end:])
