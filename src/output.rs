@@ -69,17 +69,7 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
 /// Writes `bytes` to `path` through a temporary file in the same folder and
 /// a rename, so readers (and a crash) never see half a file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)
-        .map_err(|source| Error::io(dir, "cannot create folder", source))?;
-    let mut file = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|source| Error::io(dir, "cannot create temporary file", source))?;
-    file.write_all(bytes)
-        .and_then(|()| file.as_file().sync_all())
-        .map_err(|source| Error::io(path, "cannot write file", source))?;
-    file.persist(path)
-        .map(|_| ())
-        .map_err(|e| Error::io(path, "cannot move file into place", e.error))
+    write_renamed(path, bytes, true)
 }
 
 /// Replaces the file at `path` through a temporary file and a rename, so a
@@ -87,12 +77,23 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// [`write_atomic`] it does not flush to disk: for preview output, which a
 /// crash may lose.
 pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_renamed(path, bytes, false)
+}
+
+fn write_renamed(path: &Path, bytes: &[u8], flush: bool) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)
         .map_err(|source| Error::io(dir, "cannot create folder", source))?;
     let mut file = tempfile::NamedTempFile::new_in(dir)
         .map_err(|source| Error::io(dir, "cannot create temporary file", source))?;
     file.write_all(bytes)
+        .and_then(|()| {
+            if flush {
+                file.as_file().sync_all()
+            } else {
+                Ok(())
+            }
+        })
         .map_err(|source| Error::io(path, "cannot write file", source))?;
     file.persist(path)
         .map(|_| ())
