@@ -2,15 +2,13 @@
 //! only what it affects instead of building the site again.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::PageReader;
 use crate::content::source::Expander;
 use crate::content::{Origin, PageBody, SourceFile};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::network::{Network, Site};
-use std::sync::Arc;
-
-use crate::error::Error;
 use crate::render::{Shortcodes, SiteRenderer, Theme};
 
 /// A site as its last build left it: content graph, listing views, page
@@ -25,25 +23,25 @@ pub struct LiveSite {
 
 /// A content file read again, for one site.
 enum Reread {
-    /// Page `index` has this new body.
+    /// Page `index` reads like this now, placed as before.
     Body(usize, Box<PageBody>),
     /// Not this site's file.
     NotAffected,
-    /// More than a body changed.
+    /// The change may move the page, or it is not a page.
     NeedsRebuild,
 }
 
-/// What a changed file meant for one live site.
+/// What changed files meant for one live site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PageUpdate {
-    /// Only a page's body or templates changed; this many files were
-    /// written again.
+    /// Taken in; this many files were written again.
     Rendered(usize),
-    /// The file is not part of this site (another site's file, or a
-    /// blueprint file the site overrides).
+    /// The files are not part of this site (another site's, or blueprint
+    /// or theme files the site overrides).
     NotAffected,
-    /// The change reaches beyond one page's body (front matter, a new,
-    /// removed or draft page, a section, an asset...): build the site again.
+    /// The change reaches beyond what can be rendered alone (front matter
+    /// that moves a page, a new, removed or draft page, a section, an
+    /// asset...): build the site again.
     NeedsRebuild,
 }
 

@@ -1,17 +1,18 @@
-//! Rendering again only what one changed page affects (`grove serve`).
+//! Rendering again only what changed pages, templates or static files
+//! affect (`grove serve`).
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, PoisonError};
 
 use rayon::prelude::*;
 
-use super::super::functions::{self, SiteData};
-use super::super::theme::SiteTemplates;
-use super::super::views::page_listing;
 use super::{Output, SiteRenderer};
 use crate::content::PageBody;
 use crate::error::{Result, collect_all};
 use crate::output::replace_file;
+use crate::render::functions::{self, SiteData};
+use crate::render::theme::SiteTemplates;
+use crate::render::views::page_listing;
 
 impl SiteRenderer {
     /// Puts the pages read again in place (`(index, body)`: new bodies, and
@@ -21,9 +22,9 @@ impl SiteRenderer {
     /// template reads changed (summary, title...), the section and term
     /// pagers holding it, pages listing it as related and outputs reading
     /// its section through `get_section`; then the feeds, and the sitemaps
-    /// when front matter changed. Files are
-    /// written only once every output rendered, each replaced atomically.
-    /// Needs [`SiteRenderer::render_retained`] first.
+    /// when front matter changed. Files are written only once every output
+    /// rendered, each replaced atomically. Needs
+    /// [`SiteRenderer::render_retained`] first.
     ///
     /// Returns the number of files written, or `None` when the change
     /// reaches beyond what can be rendered alone (the site's set of
