@@ -177,6 +177,16 @@ fn every_incremental_rebuild_equals_a_full_build() {
     let error = next_event(&alpha);
     assert!(error.contains("guides/g3.md:6:5"), "{error}");
     assert!(next_event(&beta).starts_with("build-error "));
+    // While alpha is broken, an edit elsewhere is taken in, and alpha is
+    // tried again: the error stays on show.
+    net.write(
+        "sites/beta/content/guides/b1.md",
+        "+++\ntitle = \"Beta guide\"\ntags = [\"c\"]\n+++\nBeta, edited.\n",
+    );
+    for events in [&alpha, &beta] {
+        assert_eq!(next_event(events), "reload {}");
+        assert!(next_event(events).starts_with("build-error "));
+    }
     net.write(
         "sites/alpha/content/guides/g3.md",
         "+++\ntitle = \"Guide 3\"\ndate = 2026-01-03\ntags = [\"a\"]\n+++\nSee [guide 1](@/guides/g1.md).\n",

@@ -11,7 +11,7 @@ mod files;
 mod live;
 mod watch;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -60,6 +60,9 @@ pub struct Shared {
     error: Mutex<Option<String>>,
     /// Sites as their last good build left them, by name.
     live: Mutex<BTreeMap<String, LiveSite>>,
+    /// Sites whose last build or update failed: their output may miss
+    /// changes, so every later change builds them again until one succeeds.
+    dirty: Mutex<BTreeSet<String>>,
 }
 
 impl Shared {
@@ -74,18 +77,36 @@ impl Shared {
         self.live.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Builds `sites` and tells their browsers; a failure is shown in every
-    /// browser and the terminal, and the last good output keeps being served.
+    /// Takes the sites whose last build failed (those still in `network`).
+    fn take_dirty(&self, network: &Network) -> BTreeSet<String> {
+        let mut dirty = self.dirty.lock().unwrap_or_else(|e| e.into_inner());
+        std::mem::take(&mut *dirty)
+            .into_iter()
+            .filter(|name| network.sites.iter().any(|s| &s.name == name))
+            .collect()
+    }
+
+    fn mark_dirty<'a>(&self, sites: impl IntoIterator<Item = &'a String>) {
+        let mut dirty = self.dirty.lock().unwrap_or_else(|e| e.into_inner());
+        dirty.extend(sites.into_iter().cloned());
+    }
+
+    /// Builds `sites` (and those whose last build failed) and tells their
+    /// browsers; a failure is shown in every browser and the terminal, and
+    /// the last good output keeps being served.
     pub fn rebuild(&self, network: &Network, sites: &[String], css_only: bool) {
         let started = Instant::now();
+        let mut sites: BTreeSet<String> = sites.iter().cloned().collect();
+        sites.extend(self.take_dirty(network));
+        let sites: Vec<String> = sites.into_iter().collect();
         let options = BuildOptions {
-            sites: sites.to_vec(),
+            sites: sites.clone(),
             drafts: self.drafts,
             output: Some(self.out.clone()),
             shard: None,
         };
         let mut live = self.live();
-        for site in sites {
+        for site in &sites {
             live.remove(site);
         }
         match build_live(network, &options) {
@@ -98,10 +119,11 @@ impl Shared {
                     sites.join(", "),
                     started.elapsed().as_millis()
                 );
-                self.succeeded(sites, css_only);
+                self.succeeded(&sites, css_only);
             }
             Err(error) => {
                 drop(live);
+                self.mark_dirty(&sites);
                 self.report(&error);
             }
         }
@@ -126,7 +148,10 @@ impl Shared {
             .collect();
         let themes = match load_themes(network, &selected) {
             Ok(themes) => themes,
-            Err(error) => return self.report(&error),
+            Err(error) => {
+                self.mark_dirty(sites);
+                return self.report(&error);
+            }
         };
         self.update(network, sites, false, |live, site| {
             let theme = &themes[site.theme(&network.config)];
@@ -153,8 +178,9 @@ impl Shared {
     }
 
     /// Runs `apply` on the live state of each of `sites`; sites it cannot
-    /// update (or without live state) are built again. An error is
-    /// reported and drops that site's state, so its next change builds it.
+    /// update (or without live state), and those whose last build failed,
+    /// are built again. An error is reported and drops that site's state,
+    /// so every later change builds it until it builds.
     fn update(
         &self,
         network: &Network,
@@ -163,11 +189,13 @@ impl Shared {
         mut apply: impl FnMut(&mut LiveSite, &crate::network::Site) -> Result<PageUpdate>,
     ) {
         let started = Instant::now();
-        let mut rebuild = Vec::new();
+        let dirty = self.take_dirty(network);
+        let mut rebuild: Vec<String> = dirty.iter().cloned().collect();
         let mut updated = Vec::new();
         let mut files = 0;
+        let mut errors = Vec::new();
         let mut live = self.live();
-        for name in sites {
+        for name in sites.iter().filter(|name| !dirty.contains(*name)) {
             let (Some(state), Some(site)) = (
                 live.get_mut(name),
                 network.sites.iter().find(|s| &s.name == name),
@@ -187,9 +215,7 @@ impl Shared {
                 }
                 Err(error) => {
                     live.remove(name);
-                    drop(live);
-                    self.report(&error);
-                    return;
+                    errors.push((name, error));
                 }
             }
         }
@@ -205,6 +231,10 @@ impl Shared {
         }
         if !rebuild.is_empty() {
             self.rebuild(network, &rebuild, false);
+        }
+        for (name, error) in errors {
+            self.mark_dirty([name]);
+            self.report(&error);
         }
     }
 
@@ -286,6 +316,7 @@ pub fn serve(root: PathBuf, options: ServeOptions) -> Result<()> {
             .collect(),
         error: Mutex::new(None),
         live: Mutex::default(),
+        dirty: Mutex::default(),
     });
     shared.rebuild(&network, &sites, false);
 
