@@ -32,6 +32,17 @@ fn network() -> Fixture {
         "content/about.md",
         "+++\ntitle = \"About {{ site.title }}\"\n+++\nAbout.\n",
     );
+    // An unpaginated section: its page is rendered from a kept context.
+    net.write(
+        "sites/alpha/content/notes/_index.md",
+        "+++\ntitle = \"Notes\"\n+++\n",
+    );
+    for i in [1, 2] {
+        net.write(
+            &format!("sites/alpha/content/notes/n{i}.md"),
+            &format!("+++\ntitle = \"Note {i}\"\ndate = 2026-02-0{i}\n+++\nNote {i}.\n\n<!-- more -->\n\nMore.\n"),
+        );
+    }
     net.write(
         "sites/beta/content/guides/b1.md",
         "+++\ntitle = \"Beta guide\"\ntags = [\"c\"]\n+++\nBeta.\n",
@@ -149,6 +160,20 @@ fn every_incremental_rebuild_equals_a_full_build() {
     assert!(serve.next_build().starts_with("updated alpha"));
     check("page body edit");
     assert!(beta.try_recv().is_err(), "beta was not affected");
+
+    // Pages of an unpaginated section, one after the other.
+    for (i, summary) in [
+        (2, "Second note, new summary."),
+        (1, "First note, new summary."),
+    ] {
+        net.write(
+            &format!("sites/alpha/content/notes/n{i}.md"),
+            &format!("+++\ntitle = \"Note {i}\"\ndate = 2026-02-0{i}\n+++\n{summary}\n\n<!-- more -->\n\nMore.\n"),
+        );
+        assert_eq!(next_event(&alpha), "reload {}");
+        assert!(serve.next_build().starts_with("updated alpha"));
+        check("unpaginated section page edit");
+    }
 
     // A blueprint page body: rendered alone in every site.
     net.write(
@@ -313,7 +338,7 @@ fn every_incremental_rebuild_equals_a_full_build() {
     net.write("sites/alpha/content/guides/g1.md", &g1("Three more words."));
     assert_eq!(next_event(&alpha), "reload {}");
     let report = serve.next_build();
-    assert!(report.starts_with("updated alpha (5 files)"), "{report}"); // page and 4 feeds
+    assert!(report.starts_with("updated alpha (7 files)"), "{report}"); // page and 6 feeds
     check("word count, unread");
     net.write(
         "sites/alpha/templates/taxonomy_single.html",
@@ -330,7 +355,7 @@ fn every_incremental_rebuild_equals_a_full_build() {
     );
     assert_eq!(next_event(&alpha), "reload {}");
     let report = serve.next_build();
-    assert!(report.starts_with("updated alpha (8 files)"), "{report}"); // and every listing of it
+    assert!(report.starts_with("updated alpha (10 files)"), "{report}"); // and every listing of it
     check("word count, read");
 
     // A stylesheet alone: swapped, not reloaded.

@@ -1,7 +1,7 @@
 //! Renders one site: pages, sections, taxonomies, 404, redirects and static
 //! files, written as they are produced so memory stays flat.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -109,6 +109,9 @@ pub struct SiteRenderer {
     retain: bool,
     /// Outputs that called `get_section`, by section read (when retaining).
     section_readers: Mutex<BTreeMap<usize, BTreeSet<Output>>>,
+    /// Contexts of unpaginated sections, by section, kept between renders
+    /// (when retaining).
+    section_contexts: Mutex<HashMap<usize, Context>>,
     /// When set, rendered files are collected here instead of written.
     captured: Mutex<Option<Vec<(PathBuf, String)>>>,
 }
@@ -180,6 +183,7 @@ impl SiteRenderer {
             page_html,
             retain: false,
             section_readers: Mutex::default(),
+            section_contexts: Mutex::default(),
             captured: Mutex::default(),
         }
     }
@@ -266,15 +270,13 @@ impl SiteRenderer {
         &self,
         output: Output,
         template: &str,
-        context: Vars,
+        context: &Context,
     ) -> tera::Result<String> {
-        let context = Context::from_value(Value::Object(context))
-            .expect("a JSON object is always a valid context");
         if !self.retain {
-            return self.templates.tera.render(template, &context);
+            return self.templates.tera.render(template, context);
         }
         let (html, read) =
-            functions::recording_sections(|| self.templates.tera.render(template, &context));
+            functions::recording_sections(|| self.templates.tera.render(template, context));
         let mut readers = self
             .section_readers
             .lock()
@@ -306,12 +308,26 @@ impl SiteRenderer {
     }
 
     fn run(&self, job: Job) -> Result<()> {
+        let context = into_context(job.context);
+        self.render_to_file(job.output, &job.template, &context, &job.path, &job.source)
+    }
+
+    /// Renders `output` with `template` and writes it to the file serving
+    /// URL path `path`; errors name `source` and the template's file.
+    fn render_to_file(
+        &self,
+        output: Output,
+        template: &str,
+        context: &Context,
+        path: &str,
+        source: &Path,
+    ) -> Result<()> {
         let html = self
-            .render_template(job.output, &job.template, job.context)
+            .render_template(output, template, context)
             .map_err(|e| {
-                let mut error = template_error(&job.source, &e);
+                let mut error = template_error(source, &e);
                 if let (Error::Template { message, .. }, Some(file)) =
-                    (&mut error, self.templates.file_of(&job.template))
+                    (&mut error, self.templates.file_of(template))
                 {
                     message.push_str(&format!(
                         " (in {})",
@@ -320,7 +336,7 @@ impl SiteRenderer {
                 }
                 error
             })?;
-        self.emit(&output_file(&job.path), html)
+        self.emit(&output_file(path), html)
     }
 
     /// `page_html`: each page's HTML to move into its context; `None`
@@ -407,6 +423,9 @@ impl SiteRenderer {
         let template = self.section_template(i);
         self.check_template(template, &source)?;
         let paginate_by = section.meta.paginate_by;
+        if self.retain && paginate_by.is_none() {
+            return self.render_kept_section(i, template, &source);
+        }
         let view = section_full(
             content,
             i,
@@ -427,6 +446,43 @@ impl SiteRenderer {
         self.render_listing(listing, only, &output, shared, &|context, path, number| {
             context.insert("seo".into(), self.section_head(i, path, number));
         })
+    }
+
+    /// Renders unpaginated section `i`, keeping its context for the next
+    /// time: it holds every page's listing view, which would cost more to
+    /// build again than to render (see [`SiteRenderer::update_pages`],
+    /// which keeps it current).
+    fn render_kept_section(&self, i: usize, template: &str, source: &Path) -> Result<usize> {
+        let kept = self
+            .section_contexts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&i);
+        let path = &self.content().sections[i].path;
+        let context = kept.unwrap_or_else(|| {
+            let mut vars = self.context(path);
+            let view = section_full(
+                self.content(),
+                i,
+                &self.data.listing,
+                &self.data.site_title,
+                &self.data.urls,
+                true,
+            );
+            vars.insert("section".into(), view);
+            vars.insert("seo".into(), self.section_head(i, path, 1));
+            into_context(vars)
+        });
+        let output = Output::Section {
+            section: i,
+            pager: 1,
+        };
+        self.render_to_file(output, template, &context, path, source)?;
+        self.section_contexts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(i, context);
+        Ok(1)
     }
 
     /// Renders a listing: one page, or one per pager when paginated (only
@@ -617,7 +673,7 @@ impl SiteRenderer {
         let mut vars = self.context("/404.html");
         vars.insert("seo".into(), self.not_found_head());
         let html = self
-            .render_template(Output::NotFound, "404.html", vars)
+            .render_template(Output::NotFound, "404.html", &into_context(vars))
             .map_err(|e| {
                 template_error(
                     self.templates
@@ -772,6 +828,10 @@ impl SiteRenderer {
         )?;
         Ok(count)
     }
+}
+
+fn into_context(vars: Vars) -> Context {
+    Context::from_value(Value::Object(vars)).expect("a JSON object is always a valid context")
 }
 
 /// "tags" -> "Tags".

@@ -13,6 +13,8 @@ use crate::output::replace_file;
 use crate::render::functions::{self, SiteData};
 use crate::render::theme::SiteTemplates;
 use crate::render::views::page_listing;
+use serde_json::{Map, Value};
+use tera::Context;
 
 impl SiteRenderer {
     /// Puts the pages read again in place (`(index, body)`: new bodies, and
@@ -54,6 +56,9 @@ impl SiteRenderer {
         for (index, html, old_listing) in changes {
             self.page_html[index] = html;
             outputs.insert(Output::Page(index));
+            if self.data.listing[index] != old_listing {
+                self.update_kept_section(index);
+            }
             // A field no template reads (often `word_count`) cannot change
             // what other outputs show.
             let shown_change = self.data.listing[index]
@@ -168,6 +173,37 @@ impl SiteRenderer {
                 .collect::<Vec<_>>(),
         )?;
         Ok(files.len())
+    }
+
+    /// Puts page `index`'s listing view into the kept context of its
+    /// section, if there is one.
+    fn update_kept_section(&mut self, index: usize) {
+        let content = self.content();
+        let section = content.pages[index].section;
+        let Some(position) = content.sections[section]
+            .pages
+            .iter()
+            .position(|&p| p == index)
+        else {
+            return;
+        };
+        let listing = self.data.listing[index].clone();
+        let contexts = self
+            .section_contexts
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner);
+        let Some(context) = contexts.get_mut(&section) else {
+            return;
+        };
+        // Tera's Context cannot lend a value mutably: take it out, change
+        // it, and move it back in (inserting would copy it).
+        if let Some(mut view) = context.remove("section") {
+            view["pages"][position] = listing;
+            let patch = Map::from_iter([("section".to_string(), view)]);
+            context.extend(
+                Context::from_value(Value::Object(patch)).expect("a JSON object is a context"),
+            );
+        }
     }
 
     /// Outputs that show page `index`'s listing view.
