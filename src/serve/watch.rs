@@ -66,10 +66,7 @@ pub fn plan(root: &Path, ignored: &[PathBuf], paths: &[PathBuf]) -> Plan {
             (Some("content" | "themes" | "sites"), _) | (Some("grove.toml" | "affiliates.toml"), 1)
         );
         let is_noise = parts.iter().any(|p| p.starts_with('.'))
-            || name.ends_with('~')
-            || name.ends_with(".swp")
-            || name.ends_with(".swx")
-            || name.ends_with(".tmp")
+            || is_temporary(&name)
             || name == "briefs.toml";
         if !is_input || is_noise {
             continue;
@@ -129,6 +126,25 @@ fn keep_if(files: &mut Option<Vec<PathBuf>>, of_kind: bool, path: &Path) {
         Some(list) if of_kind => list.push(path.to_path_buf()),
         _ => *files = None,
     }
+}
+
+/// Whether `name` is a file editors and tools write while saving another:
+/// backups (`a.md~`), swap files (`.swp`, `.swx`), vim's write test
+/// (`4913`), Emacs autosaves (`#a.md#`), JetBrains' `___jb_tmp___` /
+/// `___jb_old___`, gedit's `.goutputstream-*`, `.tmp` files and `sed -i`'s
+/// `sedXXXXXX`.
+fn is_temporary(name: &str) -> bool {
+    let sed = name.len() == 9
+        && name.starts_with("sed")
+        && name[3..].chars().all(|c| c.is_ascii_alphanumeric());
+    sed || name == "4913"
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || (name.starts_with('#') && name.ends_with('#'))
+        || name.contains("___jb_")
+        || name.starts_with(".goutputstream-")
 }
 
 /// Watches the network and rebuilds on change, until the process ends.
@@ -267,5 +283,14 @@ mod tests {
             ]),
             Plan::default()
         );
+        for temporary in [
+            "content/a.md~",
+            "content/4913",
+            "content/#a.md#",
+            "themes/t/templates/sedX1b2c3",
+            "themes/t/templates/page.html___jb_tmp___",
+        ] {
+            assert_eq!(p(&[temporary]), Plan::default(), "{temporary}");
+        }
     }
 }
