@@ -426,3 +426,80 @@ fn a_broken_template_is_reported_and_the_server_recovers() {
     assert_eq!(next_event(&alpha), "reload {}");
     assert!(started.elapsed() < Duration::from_secs(5));
 }
+
+/// The first file of `preview` whose bytes differ from `fresh`, if any (or
+/// the file lists, when they differ).
+fn first_difference(preview: &std::path::Path, fresh: &std::path::Path) -> Option<String> {
+    let files = files_below(preview);
+    let expected = files_below(fresh);
+    if files != expected {
+        return Some(format!("file lists differ: {files:?} vs {expected:?}"));
+    }
+    files
+        .into_iter()
+        .find(|f| std::fs::read(preview.join(f)).ok() != std::fs::read(fresh.join(f)).ok())
+}
+
+/// A seeded sequence of edits of every kind the preview takes in without a
+/// full build (page bodies, titles, descriptions, templates, shortcodes,
+/// stylesheets) on the example network, with its shortcodes, affiliate
+/// links and three sites: after each, the preview must come to equal a
+/// fresh full build.
+#[test]
+fn seeded_edits_of_the_example_network_match_a_full_build() {
+    let net = Fixture::example();
+    let serve = Serve::start(&net, &[]);
+    let files = files_below(net.path());
+    let pages: Vec<&String> = files
+        .iter()
+        .filter(|f| f.contains("content/") && f.ends_with(".md") && !f.ends_with("_index.md"))
+        .collect();
+    let templates: Vec<&String> = files
+        .iter()
+        .filter(|f| f.starts_with("themes/default/templates/"))
+        .collect();
+    // xorshift64: the same edits on every run.
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut pick = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    for n in 0..16 {
+        let (file, kind) = match pick(5) {
+            0 | 1 => (pages[pick(pages.len())].as_str(), "body"),
+            2 => (pages[pick(pages.len())].as_str(), "front matter"),
+            3 => (templates[pick(templates.len())].as_str(), "template"),
+            _ => ("themes/default/static/style.css", "stylesheet"),
+        };
+        let text = net.read(file);
+        let edited = match kind {
+            "body" => format!("{text}\nMore words, edit {n}.\n"),
+            "front matter" => {
+                let key = if n % 2 == 0 { "title" } else { "description" };
+                text.lines()
+                    .map(|line| match line.strip_prefix(&format!("{key} = \"")) {
+                        Some(value) => format!("{key} = \"{n} {value}"),
+                        None => line.to_string(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+                    + "\n"
+            }
+            "template" => format!("{text}{{# edit {n} #}}\n"),
+            _ => format!("{text}/* edit {n} */\n"),
+        };
+        net.write(file, &edited);
+        let fresh = net.path().join(format!("fresh-{n}"));
+        net.build(&["--output", fresh.to_str().unwrap()]);
+        let started = Instant::now();
+        while let Some(difference) = first_difference(&serve.out, &fresh) {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "edit {n} ({kind} of {file}): the preview differs from a full build: {difference}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}

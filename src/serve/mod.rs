@@ -318,6 +318,9 @@ pub fn serve(root: PathBuf, options: ServeOptions) -> Result<()> {
         live: Mutex::default(),
         dirty: Mutex::default(),
     });
+    // Watch before the first build, so that no change after it is missed.
+    let file_events = watch::Events::start(&network.root)
+        .map_err(|e| Error::Usage(format!("cannot watch {}: {e}", network.root.display())))?;
     shared.rebuild(&network, &sites, false);
 
     let runtime = tokio::runtime::Runtime::new()
@@ -383,11 +386,7 @@ pub fn serve(root: PathBuf, options: ServeOptions) -> Result<()> {
             open_browser(&first_url);
         }
         let watcher_shared = Arc::clone(&shared);
-        std::thread::spawn(move || {
-            if let Err(error) = watch::watch(watcher_shared, network, sites) {
-                eprintln!("error: the file watcher stopped: {error}");
-            }
-        });
+        std::thread::spawn(move || watch::watch(file_events, watcher_shared, network, sites));
         let _ = tokio::signal::ctrl_c().await;
         for server in servers {
             server.abort();

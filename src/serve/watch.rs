@@ -4,10 +4,10 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::mpsc::{RecvTimeoutError, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::Duration;
 
-use notify::{EventKind, RecursiveMode, Watcher};
+use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use super::Shared;
 use crate::network::Network;
@@ -147,18 +147,32 @@ fn is_temporary(name: &str) -> bool {
         || name.starts_with(".goutputstream-")
 }
 
-/// Watches the network and rebuilds on change, until the process ends.
-pub fn watch(
-    shared: Arc<Shared>,
-    mut network: Network,
-    selected: Vec<String>,
-) -> notify::Result<()> {
+/// The network's file events, from the moment [`Events::start`] returns.
+pub struct Events {
+    // Dropping the watcher stops the events.
+    _watcher: RecommendedWatcher,
+    receiver: Receiver<notify::Result<notify::Event>>,
+}
+
+impl Events {
+    /// Starts watching the folder at `root` and everything below it.
+    pub fn start(root: &Path) -> notify::Result<Events> {
+        let (sender, receiver) = channel();
+        let mut watcher = notify::recommended_watcher(move |event| {
+            let _ = sender.send(event);
+        })?;
+        watcher.watch(root, RecursiveMode::Recursive)?;
+        Ok(Events {
+            _watcher: watcher,
+            receiver,
+        })
+    }
+}
+
+/// Rebuilds on each batch of `events`, until the process ends.
+pub fn watch(events: Events, shared: Arc<Shared>, mut network: Network, selected: Vec<String>) {
     let root = network.root.clone();
-    let (sender, receiver) = channel();
-    let mut watcher = notify::recommended_watcher(move |event| {
-        let _ = sender.send(event);
-    })?;
-    watcher.watch(&root, RecursiveMode::Recursive)?;
+    let receiver = events.receiver;
     let ignored = |network: &Network| vec![network.output_dir(), shared.out.clone()];
     let mut ignore = ignored(&network);
     while let Ok(first) = receiver.recv() {
@@ -167,7 +181,7 @@ pub fn watch(
             match receiver.recv_timeout(DEBOUNCE) {
                 Ok(event) => paths.extend(changed_paths(event)),
                 Err(RecvTimeoutError::Timeout) => break,
-                Err(RecvTimeoutError::Disconnected) => return Ok(()),
+                Err(RecvTimeoutError::Disconnected) => return,
             }
         }
         let plan = plan(&root, &ignore, &paths);
@@ -214,7 +228,6 @@ pub fn watch(
             shared.rebuild(&network, &targets, plan.css_only);
         }
     }
-    Ok(())
 }
 
 fn changed_paths(event: notify::Result<notify::Event>) -> Vec<PathBuf> {
