@@ -173,7 +173,7 @@ impl Events {
 pub fn watch(events: Events, shared: Arc<Shared>, mut network: Network, selected: Vec<String>) {
     let root = network.root.clone();
     let receiver = events.receiver;
-    let ignored = |network: &Network| vec![network.output_dir(), shared.out.clone()];
+    let ignored = |network: &Network| vec![network.output_dir(), shared.out().to_path_buf()];
     let mut ignore = ignored(&network);
     while let Ok(first) = receiver.recv() {
         let mut paths = changed_paths(first);

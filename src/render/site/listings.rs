@@ -70,12 +70,7 @@ impl SiteRenderer {
     /// time: it holds every page's listing view, which would cost more to
     /// build again than to render (see [`SiteRenderer::update_pages`],
     /// which keeps it current).
-    fn render_kept_section(
-        &self,
-        i: usize,
-        template: &str,
-        source: &Path,
-    ) -> Result<usize> {
+    fn render_kept_section(&self, i: usize, template: &str, source: &Path) -> Result<usize> {
         let kept = self
             .section_contexts
             .lock()

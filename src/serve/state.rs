@@ -1,0 +1,266 @@
+//! What the HTTP servers and the watcher share: the preview folder, each
+//! site's live-reload channel, the error on show, and the live sites that
+//! take in changes.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use tokio::sync::broadcast;
+
+use super::Signal;
+use crate::build::{BuildOptions, LiveSite, PageUpdate, build_live, load_themes};
+use crate::error::{Error, Result};
+use crate::network::Network;
+
+/// State shared by the HTTP servers and the watcher.
+pub struct Shared {
+    out: PathBuf,
+    drafts: bool,
+    channels: BTreeMap<String, broadcast::Sender<Signal>>,
+    error: Mutex<Option<String>>,
+    /// Sites as their last good build left them, by name.
+    live: Mutex<BTreeMap<String, LiveSite>>,
+    /// Sites whose last build or update failed: their output may miss
+    /// changes, so every later change builds them again until one succeeds.
+    dirty: Mutex<BTreeSet<String>>,
+}
+
+impl Shared {
+    /// State for serving `sites`, built into `out`.
+    pub fn new(out: PathBuf, drafts: bool, sites: &[String]) -> Shared {
+        Shared {
+            out,
+            drafts,
+            channels: sites
+                .iter()
+                .map(|s| (s.clone(), broadcast::channel(16).0))
+                .collect(),
+            error: Mutex::new(None),
+            live: Mutex::default(),
+            dirty: Mutex::default(),
+        }
+    }
+
+    /// The folder holding each site's preview.
+    pub fn out(&self) -> &Path {
+        &self.out
+    }
+
+    /// Signals for `site`'s browsers from now on.
+    pub fn subscribe(&self, site: &str) -> broadcast::Receiver<Signal> {
+        self.channels[site].subscribe()
+    }
+
+    /// The error on show, if the last build or update failed.
+    pub fn current_error(&self) -> Option<String> {
+        self.error.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn send(&self, site: &str, signal: Signal) {
+        if let Some(channel) = self.channels.get(site) {
+            // No receiver (no browser open) is fine.
+            let _ = channel.send(signal);
+        }
+    }
+
+    fn live(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, LiveSite>> {
+        self.live.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Takes the sites whose last build failed (those still in `network`).
+    fn take_dirty(&self, network: &Network) -> BTreeSet<String> {
+        let mut dirty = self.dirty.lock().unwrap_or_else(|e| e.into_inner());
+        std::mem::take(&mut *dirty)
+            .into_iter()
+            .filter(|name| network.sites.iter().any(|s| &s.name == name))
+            .collect()
+    }
+
+    fn mark_dirty<'a>(&self, sites: impl IntoIterator<Item = &'a String>) {
+        let mut dirty = self.dirty.lock().unwrap_or_else(|e| e.into_inner());
+        dirty.extend(sites.into_iter().cloned());
+    }
+
+    /// Builds `sites` (and those whose last build failed) and tells their
+    /// browsers; a failure is shown in every browser and the terminal, and
+    /// the last good output keeps being served.
+    pub fn rebuild(&self, network: &Network, sites: &[String], css_only: bool) {
+        let started = Instant::now();
+        let mut sites: BTreeSet<String> = sites.iter().cloned().collect();
+        sites.extend(self.take_dirty(network));
+        let sites: Vec<String> = sites.into_iter().collect();
+        let options = BuildOptions {
+            sites: sites.clone(),
+            drafts: self.drafts,
+            output: Some(self.out.clone()),
+            shard: None,
+        };
+        let mut live = self.live();
+        for site in &sites {
+            live.remove(site);
+        }
+        match build_live(network, &options) {
+            Ok((summary, built)) => {
+                live.extend(built.into_iter().map(|site| (site.name.clone(), site)));
+                drop(live);
+                let pages: usize = summary.sites.iter().map(|s| s.pages).sum();
+                println!(
+                    "rebuilt {} ({pages} pages) in {} ms",
+                    sites.join(", "),
+                    started.elapsed().as_millis()
+                );
+                self.succeeded(&sites, css_only);
+            }
+            Err(error) => {
+                drop(live);
+                self.mark_dirty(&sites);
+                self.report(&error);
+            }
+        }
+    }
+
+    /// Takes in changed content files `paths` for `sites`: each live site
+    /// renders only what a page's new body affects; sites where that is not
+    /// enough (or not loaded) are built again.
+    pub fn update_pages(&self, network: &Network, sites: &[String], paths: &[PathBuf]) {
+        self.update(network, sites, false, |live, site| {
+            live.update_pages(network, site, paths)
+        });
+    }
+
+    /// Takes in changed template files `paths` for `sites`: each live site
+    /// renders again the outputs whose templates use them.
+    pub fn update_templates(&self, network: &Network, sites: &[String], paths: &[PathBuf]) {
+        let selected: Vec<&crate::network::Site> = network
+            .sites
+            .iter()
+            .filter(|s| sites.contains(&s.name))
+            .collect();
+        let themes = match load_themes(network, &selected) {
+            Ok(themes) => themes,
+            Err(error) => {
+                self.mark_dirty(sites);
+                return self.report(&error);
+            }
+        };
+        self.update(network, sites, false, |live, site| {
+            let theme = &themes[site.theme(&network.config)];
+            live.update_templates(network, site, theme, paths)
+        });
+    }
+
+    /// Copies changed static files `paths` (not ones a build generates) into
+    /// the live sites that use them; `css_only` swaps styles.
+    pub fn update_static(
+        &self,
+        network: &Network,
+        sites: &[String],
+        paths: &[PathBuf],
+        css_only: bool,
+    ) {
+        self.update(network, sites, css_only, |live, site| {
+            let theme_dir = network
+                .root
+                .join("themes")
+                .join(site.theme(&network.config));
+            live.update_static(site, &theme_dir, paths)
+        });
+    }
+
+    /// Runs `apply` on the live state of each of `sites`; sites it cannot
+    /// update (or without live state), and those whose last build failed,
+    /// are built again. An error is reported and drops that site's state,
+    /// so every later change builds it until it builds.
+    fn update(
+        &self,
+        network: &Network,
+        sites: &[String],
+        css_only: bool,
+        mut apply: impl FnMut(&mut LiveSite, &crate::network::Site) -> Result<PageUpdate>,
+    ) {
+        let started = Instant::now();
+        let dirty = self.take_dirty(network);
+        let mut rebuild: Vec<String> = dirty.iter().cloned().collect();
+        let mut updated = Vec::new();
+        let mut files = 0;
+        let mut errors = Vec::new();
+        let mut live = self.live();
+        for name in sites.iter().filter(|name| !dirty.contains(*name)) {
+            let (Some(state), Some(site)) = (
+                live.get_mut(name),
+                network.sites.iter().find(|s| &s.name == name),
+            ) else {
+                rebuild.push(name.clone());
+                continue;
+            };
+            match apply(state, site) {
+                Ok(PageUpdate::NeedsRebuild) => {
+                    live.remove(name);
+                    rebuild.push(name.clone());
+                }
+                Ok(PageUpdate::NotAffected | PageUpdate::Rendered(0)) => {}
+                Ok(PageUpdate::Rendered(written)) => {
+                    files += written;
+                    updated.push(name.clone());
+                }
+                Err(error) => {
+                    live.remove(name);
+                    errors.push((name, error));
+                }
+            }
+        }
+        drop(live);
+        if !updated.is_empty() {
+            println!(
+                "updated {} ({files} file{}) in {} ms",
+                updated.join(", "),
+                if files == 1 { "" } else { "s" },
+                started.elapsed().as_millis()
+            );
+            self.succeeded(&updated, css_only);
+        }
+        if !rebuild.is_empty() {
+            self.rebuild(network, &rebuild, false);
+        }
+        for (name, error) in errors {
+            self.mark_dirty([name]);
+            self.report(&error);
+        }
+    }
+
+    /// Tells the browsers of `sites` to reload (or swap styles); after an
+    /// error, every browser reloads to drop the overlay.
+    fn succeeded(&self, sites: &[String], css_only: bool) {
+        let was_broken = self
+            .error
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+            .is_some();
+        let signal = if css_only && !was_broken {
+            Signal::Css
+        } else {
+            Signal::Reload
+        };
+        let targets: Vec<&String> = if was_broken {
+            self.channels.keys().collect()
+        } else {
+            sites.iter().collect()
+        };
+        for site in targets {
+            self.send(site, signal.clone());
+        }
+    }
+
+    /// Shows `error` in the terminal and in every browser.
+    pub fn report(&self, error: &Error) {
+        let message = error.to_string();
+        eprintln!("error: {message}");
+        *self.error.lock().unwrap_or_else(|e| e.into_inner()) = Some(message.clone());
+        for site in self.channels.keys() {
+            self.send(site, Signal::Error(message.clone()));
+        }
+    }
+}
