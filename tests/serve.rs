@@ -212,6 +212,16 @@ fn every_incremental_rebuild_equals_a_full_build() {
         assert_eq!(next_event(events), "reload {}");
         assert!(next_event(events).starts_with("build-error "));
     }
+    // A new page (built in full): beta is built without alpha holding it back.
+    net.write(
+        "sites/beta/content/guides/b2.md",
+        "+++\ntitle = \"Beta guide 2\"\n+++\nBeta 2.\n",
+    );
+    for events in [&alpha, &beta] {
+        assert_eq!(next_event(events), "reload {}");
+        assert!(next_event(events).starts_with("build-error "));
+    }
+    assert!(serve.out.join("beta/guides/b2/index.html").is_file());
     net.write(
         "sites/alpha/content/guides/g3.md",
         "+++\ntitle = \"Guide 3\"\ndate = 2026-01-03\ntags = [\"a\"]\n+++\nSee [guide 1](@/guides/g1.md).\n",

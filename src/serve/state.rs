@@ -85,40 +85,75 @@ impl Shared {
 
     /// Builds `sites` (and those whose last build failed) and tells their
     /// browsers; a failure is shown in every browser and the terminal, and
-    /// the last good output keeps being served.
+    /// the last good output keeps being served. When the sites fail to
+    /// build together, each is built alone, so that one broken site does
+    /// not hold the others back.
     pub fn rebuild(&self, network: &Network, sites: &[String], css_only: bool) {
         let started = Instant::now();
         let mut sites: BTreeSet<String> = sites.iter().cloned().collect();
         sites.extend(self.take_dirty(network));
         let sites: Vec<String> = sites.into_iter().collect();
-        let options = BuildOptions {
-            sites: sites.clone(),
-            drafts: self.drafts,
-            output: Some(self.out.clone()),
-            shard: None,
-        };
         let mut live = self.live();
         for site in &sites {
             live.remove(site);
         }
-        match build_live(network, &options) {
-            Ok((summary, built)) => {
-                live.extend(built.into_iter().map(|site| (site.name.clone(), site)));
-                drop(live);
-                let pages: usize = summary.sites.iter().map(|s| s.pages).sum();
-                println!(
-                    "rebuilt {} ({pages} pages) in {} ms",
-                    sites.join(", "),
-                    started.elapsed().as_millis()
-                );
-                self.succeeded(&sites, css_only);
+        let mut failed = Vec::new();
+        let built = match self.build(network, &sites) {
+            Ok(built) => built,
+            Err(error) if sites.len() == 1 => {
+                failed.push((&sites[0], error));
+                Vec::new()
             }
-            Err(error) => {
-                drop(live);
-                self.mark_dirty(&sites);
-                self.report(&error);
+            Err(_) => {
+                let mut built = Vec::new();
+                for site in &sites {
+                    match self.build(network, std::slice::from_ref(site)) {
+                        Ok(alone) => built.extend(alone),
+                        Err(error) => failed.push((site, error)),
+                    }
+                }
+                built
             }
+        };
+        let names: Vec<String> = built.iter().map(|(site, _)| site.name.clone()).collect();
+        let pages: usize = built.iter().map(|(_, pages)| pages).sum();
+        live.extend(built.into_iter().map(|(site, _)| (site.name.clone(), site)));
+        drop(live);
+        if !names.is_empty() {
+            println!(
+                "rebuilt {} ({pages} pages) in {} ms",
+                names.join(", "),
+                started.elapsed().as_millis()
+            );
+            self.succeeded(&names, css_only);
         }
+        for (site, error) in failed {
+            self.mark_dirty([site]);
+            self.report(&error);
+        }
+    }
+
+    /// Builds `sites` into the preview folder, all or none: each built site
+    /// with its page count.
+    fn build(&self, network: &Network, sites: &[String]) -> Result<Vec<(LiveSite, usize)>> {
+        let options = BuildOptions {
+            sites: sites.to_vec(),
+            drafts: self.drafts,
+            output: Some(self.out.clone()),
+            shard: None,
+        };
+        let (summary, built) = build_live(network, &options)?;
+        Ok(built
+            .into_iter()
+            .map(|site| {
+                let pages = summary
+                    .sites
+                    .iter()
+                    .find(|s| s.name == site.name)
+                    .map_or(0, |s| s.pages);
+                (site, pages)
+            })
+            .collect())
     }
 
     /// Takes in changed content files `paths` for `sites`: each live site
