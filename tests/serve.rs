@@ -404,6 +404,27 @@ fn every_incremental_rebuild_equals_a_full_build() {
     );
     assert_eq!(next_event(&alpha), "reload {}");
     check("config edit");
+
+    // A broken config is reported; a page edit meanwhile does not hide it,
+    // and fixing the config builds everything.
+    net.write("grove.toml", "[network\nname = \"Test\"\n");
+    let error = next_event(&alpha);
+    assert!(
+        error.starts_with("build-error ") && error.contains("grove.toml"),
+        "{error}"
+    );
+    net.write(
+        "sites/alpha/content/guides/g1.md",
+        &net.read("sites/alpha/content/guides/g1.md")
+            .replace("Four more", "Five more"),
+    );
+    assert!(next_event(&alpha).starts_with("build-error "));
+    net.write(
+        "grove.toml",
+        "[network]\nname = \"Test\"\ntaxonomies = [\"tags\"]\n",
+    );
+    assert_eq!(next_event(&alpha), "reload {}");
+    check("config fixed");
 }
 
 #[test]

@@ -175,6 +175,7 @@ pub fn watch(events: Events, shared: Arc<Shared>, mut network: Network, selected
     let receiver = events.receiver;
     let ignored = |network: &Network| vec![network.output_dir(), shared.out().to_path_buf()];
     let mut ignore = ignored(&network);
+    let mut config_broken = false;
     while let Ok(first) = receiver.recv() {
         let mut paths = changed_paths(first);
         loop {
@@ -184,17 +185,22 @@ pub fn watch(events: Events, shared: Arc<Shared>, mut network: Network, selected
                 Err(RecvTimeoutError::Disconnected) => return,
             }
         }
-        let plan = plan(&root, &ignore, &paths);
+        let mut plan = plan(&root, &ignore, &paths);
         if plan == Plan::default() {
             continue;
         }
+        // While a config file is broken, every change tries it again: the
+        // sites must not be updated against the old configuration.
+        plan.reload_network |= config_broken;
         if plan.reload_network {
             match Network::load(&root) {
                 Ok(reloaded) => {
                     network = reloaded;
                     ignore = ignored(&network);
+                    config_broken = false;
                 }
                 Err(error) => {
+                    config_broken = true;
                     shared.report(&error);
                     continue;
                 }
