@@ -24,6 +24,8 @@ struct TemplateFile {
     name: String,
     path: PathBuf,
     text: String,
+    /// See [`reads_unnamed_fields`].
+    reads_unnamed_fields: bool,
 }
 
 impl Theme {
@@ -160,7 +162,7 @@ impl SiteTemplates {
             .iter()
             .copied()
             .chain(shortcodes.into_iter().filter(|s| included(s)))
-            .any(|t| t.text.contains(field) || reads_unnamed_fields(&t.text))
+            .any(|t| t.reads_unnamed_fields || t.text.contains(field))
     }
 
     /// The file a template was read from, for error messages.
@@ -245,7 +247,12 @@ fn template_files(dir: &Path) -> Result<Vec<TemplateFile>> {
         let path = entry.path().to_path_buf();
         let text = std::fs::read_to_string(&path)
             .map_err(|source| Error::io(&path, "cannot read template", source))?;
-        files.push(TemplateFile { name, path, text });
+        files.push(TemplateFile {
+            reads_unnamed_fields: reads_unnamed_fields(&text),
+            name,
+            path,
+            text,
+        });
     }
     Ok(files)
 }

@@ -1,7 +1,7 @@
 //! Rendering again only what changed pages, templates or static files
 //! affect (`grove serve`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, PoisonError};
 
 use rayon::prelude::*;
@@ -53,6 +53,8 @@ impl SiteRenderer {
                 changes.push((index, html, old));
             }
         });
+        // Whether some template may read a listing field, by field.
+        let mut read_fields: HashMap<String, bool> = HashMap::new();
         for (index, html, old_listing) in changes {
             self.page_html[index] = html;
             outputs.insert(Output::Page(index));
@@ -66,7 +68,10 @@ impl SiteRenderer {
                 .into_iter()
                 .flatten()
                 .any(|(field, value)| {
-                    old_listing.get(field) != Some(value) && self.templates.may_read_field(field)
+                    old_listing.get(field) != Some(value)
+                        && *read_fields
+                            .entry(field.clone())
+                            .or_insert_with(|| self.templates.may_read_field(field))
                 });
             if shown_change {
                 outputs.extend(self.outputs_showing(index));
