@@ -175,6 +175,38 @@ fn every_incremental_rebuild_equals_a_full_build() {
         check("unpaginated section page edit");
     }
 
+    // Two pages saved at once (as by `git checkout`): one batch.
+    for (file, text) in [
+        ("sites/alpha/content/notes/n1.md", "First note, batched."),
+        ("sites/alpha/content/notes/n2.md", "Second note, batched."),
+    ] {
+        let date = if file.ends_with("n1.md") { "01" } else { "02" };
+        let title = if file.ends_with("n1.md") {
+            "Note 1"
+        } else {
+            "Note 2"
+        };
+        net.write(
+            file,
+            &format!("+++\ntitle = \"{title}\"\ndate = 2026-02-{date}\n+++\n{text}\n\n<!-- more -->\n\nMore.\n"),
+        );
+    }
+    assert_eq!(next_event(&alpha), "reload {}");
+    let fresh = net.path().join("fresh-batch");
+    net.build(&["--output", fresh.to_str().unwrap(), "--site", "alpha"]);
+    let started = Instant::now();
+    // The two saves may still have come as two batches: wait for both.
+    while let Some(difference) = first_difference(&serve.out.join("alpha"), &fresh.join("alpha")) {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "batch: {difference}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    serve.clear_log();
+    while alpha.try_recv().is_ok() {}
+
     // A blueprint page body: rendered alone in every site.
     net.write(
         "content/about.md",
