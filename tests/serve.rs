@@ -99,6 +99,40 @@ fn serves_files_safely_with_the_reload_script_in_html_only() {
 }
 
 #[test]
+fn a_base_url_with_a_path_is_served_under_that_path() {
+    let net = Fixture::new();
+    net.write(
+        "sites/blog/site.toml",
+        "title = \"Blog\"\nbase_url = \"https://example.com/blog\"\nniche = \"n\"\naudience = \"a\"\n",
+    );
+    net.write(
+        "sites/blog/content/guides/one.md",
+        "+++\ntitle = \"One\"\n+++\nSee [home](@/_index.md).\n",
+    );
+    net.write(
+        "sites/blog/content/_index.md",
+        "+++\ntitle = \"Home\"\n+++\n",
+    );
+    let serve = Serve::start(&net, &[]);
+    let port = serve.port("blog");
+    let (status, _, body) = get(port, "/blog/guides/one/");
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("href=\"/blog/\""),
+        "links carry the base path"
+    );
+    let (status, headers, _) = get(port, "/");
+    assert_eq!(status, 301);
+    assert!(headers.contains("location: /blog/"), "{headers}");
+    let (status, headers, _) = get(port, "/blog/guides");
+    assert_eq!(status, 301);
+    assert!(headers.contains("location: /blog/guides/"), "{headers}");
+    assert_eq!(get(port, "/blog").0, 301);
+    assert_eq!(get(port, "/guides/one/").0, 404);
+    assert_eq!(get(port, "/blogger/").0, 404);
+}
+
+#[test]
 fn several_sites_get_an_index_and_their_own_ports() {
     let net = network();
     let serve = Serve::start(&net, &[]);

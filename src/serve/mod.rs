@@ -95,7 +95,7 @@ pub fn serve(root: PathBuf, options: ServeOptions) -> Result<()> {
         .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
         let mut servers = Vec::new();
-        let mut addresses = Vec::new();
+        let mut urls = Vec::new();
         let single = sites.len() == 1;
         let mut next_port = options.port;
         let mut take_port = || {
@@ -115,7 +115,8 @@ pub fn serve(root: PathBuf, options: ServeOptions) -> Result<()> {
             let address = listener
                 .local_addr()
                 .map_err(|e| Error::Usage(e.to_string()))?;
-            addresses.push((site.clone(), address));
+            let base = shared.base_path(site);
+            urls.push((site.clone(), format!("http://{address}{base}/")));
             let app = Router::new()
                 .route(live::EVENTS_PATH, get(events))
                 .fallback(get(file))
@@ -132,7 +133,7 @@ pub fn serve(root: PathBuf, options: ServeOptions) -> Result<()> {
                 let address = listener
                     .local_addr()
                     .map_err(|e| Error::Usage(e.to_string()))?;
-                let page = index_page(&addresses);
+                let page = index_page(&urls);
                 let app = Router::new().fallback(get(move || async move { Html(page) }));
                 servers.push(tokio::spawn(
                     async move { axum::serve(listener, app).await },
@@ -140,10 +141,10 @@ pub fn serve(root: PathBuf, options: ServeOptions) -> Result<()> {
                 println!("Serving {} sites; index at http://{address}/", sites.len());
                 format!("http://{address}/")
             }
-            None => format!("http://{}/", addresses[0].1),
+            None => urls[0].1.clone(),
         };
-        for (site, address) in &addresses {
-            println!("  {site:<24} http://{address}/");
+        for (site, url) in &urls {
+            println!("  {site:<24} {url}");
         }
         println!(
             "Building into {}; watching {} for changes (Ctrl-C to stop)",
@@ -174,12 +175,13 @@ async fn bind(address: IpAddr, port: u16) -> Result<tokio::net::TcpListener> {
     })
 }
 
-fn index_page(addresses: &[(String, SocketAddr)]) -> String {
-    let items: String = addresses
+/// The page listing each site's preview URL.
+fn index_page(urls: &[(String, String)]) -> String {
+    let items: String = urls
         .iter()
-        .map(|(site, address)| {
+        .map(|(site, url)| {
             format!(
-                "<li><a href=\"http://{address}/\">{}</a> <code>http://{address}/</code></li>\n",
+                "<li><a href=\"{url}\">{}</a> <code>{url}</code></li>\n",
                 escape_html(site)
             )
         })
@@ -200,15 +202,35 @@ fn open_browser(url: &str) {
     }
 }
 
+fn redirect(location: String) -> Response {
+    (
+        StatusCode::MOVED_PERMANENTLY,
+        [(header::LOCATION, location)],
+    )
+        .into_response()
+}
+
 async fn file(State(site): State<SiteServer>, uri: Uri) -> Response {
     let root = site.shared.out().join(&site.name);
-    match resolve(&root, uri.path()) {
+    // A base URL with a path (`https://example.com/blog`) is served under
+    // that path, as links expect.
+    let base = site.shared.base_path(&site.name);
+    let path = uri.path();
+    let inside = if base.is_empty() {
+        Some(path)
+    } else {
+        path.strip_prefix(base.as_str())
+            .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+    };
+    let resolved = match inside {
+        Some("") => return redirect(format!("{base}/")),
+        Some(inside) => resolve(&root, inside),
+        None if path == "/" => return redirect(format!("{base}/")),
+        None => Resolved::NotFound,
+    };
+    match resolved {
         Resolved::File(path) => serve_file(&path, StatusCode::OK).await,
-        Resolved::Redirect(location) => (
-            StatusCode::MOVED_PERMANENTLY,
-            [(header::LOCATION, location)],
-        )
-            .into_response(),
+        Resolved::Redirect(location) => redirect(format!("{base}{location}")),
         Resolved::Forbidden => {
             (StatusCode::FORBIDDEN, "forbidden: outside the site\n").into_response()
         }

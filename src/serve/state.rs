@@ -25,6 +25,8 @@ pub struct Shared {
     /// Sites whose last build or update failed: their output may miss
     /// changes, so every later change builds them again until one succeeds.
     dirty: Mutex<BTreeSet<String>>,
+    /// Each site's base URL path (`/blog`, or empty), as last built.
+    base_paths: Mutex<BTreeMap<String, String>>,
 }
 
 impl Shared {
@@ -40,7 +42,14 @@ impl Shared {
             error: Mutex::new(None),
             live: Mutex::default(),
             dirty: Mutex::default(),
+            base_paths: Mutex::default(),
         }
+    }
+
+    /// The path of `site`'s base URL (`/blog`), or empty.
+    pub fn base_path(&self, site: &str) -> String {
+        let base_paths = self.base_paths.lock().unwrap_or_else(|e| e.into_inner());
+        base_paths.get(site).cloned().unwrap_or_default()
     }
 
     /// The folder holding each site's preview.
@@ -97,6 +106,15 @@ impl Shared {
         for site in &sites {
             live.remove(site);
         }
+        self.base_paths
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(
+                network
+                    .sites
+                    .iter()
+                    .map(|s| (s.name.clone(), s.base_path.clone())),
+            );
         let mut failed = Vec::new();
         let built = match self.build(network, &sites) {
             Ok(built) => built,

@@ -54,7 +54,7 @@ impl Serve {
             if let [site, url] = words[..]
                 && let Some(port) = url
                     .strip_prefix("http://127.0.0.1:")
-                    .and_then(|p| p.trim_end_matches('/').parse().ok())
+                    .and_then(|p| p.split('/').next()?.parse().ok())
             {
                 ports.push((site.to_string(), port));
             }
