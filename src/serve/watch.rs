@@ -19,6 +19,8 @@ const DEBOUNCE: Duration = Duration::from_millis(10);
 /// What a batch of changed paths asks for.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Plan {
+    /// The paths that count, relative to the network root, sorted.
+    pub changed: Vec<PathBuf>,
     /// `grove.toml`, a `site.toml` or a registry changed: reload the network.
     pub reload_network: bool,
     /// Every selected site is affected (blueprint, theme, network config).
@@ -72,6 +74,7 @@ pub fn plan(root: &Path, ignored: &[PathBuf], paths: &[PathBuf]) -> Plan {
             continue;
         }
         relevant = true;
+        plan.changed.push(rel.to_path_buf());
         plan.css_only &= name.ends_with(".css");
         let folder = match parts.first().map(String::as_str) {
             Some("content") => Some("content"),
@@ -106,6 +109,8 @@ pub fn plan(root: &Path, ignored: &[PathBuf], paths: &[PathBuf]) -> Plan {
     if !relevant {
         return Plan::default();
     }
+    plan.changed.sort();
+    plan.changed.dedup();
     for files in [
         &mut plan.content_files,
         &mut plan.template_files,
@@ -189,6 +194,11 @@ pub fn watch(events: Events, shared: Arc<Shared>, mut network: Network, selected
         if plan == Plan::default() {
             continue;
         }
+        match &plan.changed[..] {
+            [one] => println!("changed {}", one.display()),
+            [first, rest @ ..] => println!("changed {} and {} more", first.display(), rest.len()),
+            [] => {}
+        }
         // While a config file is broken, every change tries it again: the
         // sites must not be updated against the old configuration.
         plan.reload_network |= config_broken;
@@ -265,7 +275,8 @@ mod tests {
                 &paths.iter().map(|p| root.join(p)).collect::<Vec<_>>(),
             )
         };
-        let one = p(&["sites/alpha/content/a.md"]);
+        let one = p(&["sites/alpha/content/a.md", "sites/alpha/content/a.md~"]);
+        assert_eq!(one.changed, [PathBuf::from("sites/alpha/content/a.md")]);
         assert_eq!(one.sites, BTreeSet::from(["alpha".to_string()]));
         assert!(!one.all_sites && !one.reload_network && !one.css_only);
         assert!(p(&["content/about.md"]).all_sites);
