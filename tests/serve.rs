@@ -209,6 +209,24 @@ fn every_incremental_rebuild_equals_a_full_build() {
         check("unpaginated section page edit");
     }
 
+    // Section introductions (front matter unchanged): the section's pages
+    // only, in an unpaginated site section and a paginated blueprint one.
+    net.write(
+        "sites/alpha/content/notes/_index.md",
+        "+++\ntitle = \"Notes\"\n+++\nShort notes on [guide 1](@/guides/g1.md).\n",
+    );
+    assert_eq!(next_event(&alpha), "reload {}");
+    assert!(serve.next_build().starts_with("updated alpha"));
+    check("unpaginated section intro");
+    net.write(
+        "content/guides/_index.md",
+        "+++\ntitle = \"Guides\"\npaginate_by = 2\n+++\nGuides for {{ site.title }}.\n",
+    );
+    assert_eq!(next_event(&alpha), "reload {}");
+    assert_eq!(next_event(&beta), "reload {}");
+    assert!(serve.next_build().starts_with("updated alpha, beta"));
+    check("paginated blueprint section intro");
+
     // Two pages saved at once (as by `git checkout`): one batch.
     for (file, text) in [
         ("sites/alpha/content/notes/n1.md", "First note, batched."),

@@ -6,9 +6,10 @@ use std::sync::Arc;
 
 use super::PageReader;
 use crate::content::source::Expander;
-use crate::content::{Origin, PageBody, SourceFile};
+use crate::content::{Origin, PageBody, Rendered, SourceFile};
 use crate::error::{Error, Result};
 use crate::network::{Network, Site};
+use crate::render::ContentChanges;
 use crate::render::{Shortcodes, SiteRenderer, Theme};
 
 /// A site as its last build left it: content graph, listing views, page
@@ -25,6 +26,8 @@ pub struct LiveSite {
 enum Reread {
     /// Page `index` reads like this now, placed as before.
     Body(usize, Box<PageBody>),
+    /// Section `index` has this body now, its front matter unchanged.
+    SectionBody(usize, Box<Rendered>),
     /// Not this site's file.
     NotAffected,
     /// The change may move the page, or it is not a page.
@@ -50,31 +53,32 @@ impl LiveSite {
     /// reports them). `network` and `site` must be those the site was built
     /// from. On an error, output is unchanged but this state may not be:
     /// drop it and build the site again.
-    pub fn update_pages(
+    pub fn update_content(
         &mut self,
         network: &Network,
         site: &Site,
         paths: &[PathBuf],
     ) -> Result<PageUpdate> {
-        let mut bodies = Vec::new();
+        let mut changes = ContentChanges::default();
         for path in paths {
             match self.reread(network, site, path)? {
-                Reread::Body(index, body) => bodies.push((index, *body)),
+                Reread::Body(index, body) => changes.pages.push((index, *body)),
+                Reread::SectionBody(index, body) => changes.sections.push((index, *body)),
                 Reread::NotAffected => {}
                 Reread::NeedsRebuild => return Ok(PageUpdate::NeedsRebuild),
             }
         }
-        if bodies.is_empty() {
+        if changes.pages.is_empty() && changes.sections.is_empty() {
             return Ok(PageUpdate::NotAffected);
         }
-        Ok(match self.renderer.update_pages(bodies)? {
+        Ok(match self.renderer.update_content(changes)? {
             Some(files) => PageUpdate::Rendered(files),
             None => PageUpdate::NeedsRebuild,
         })
     }
 
     /// Reads content file `path` again, if it is one of this site's pages
-    /// and only its body changed.
+    /// or sections and the change leaves the site's graph as it was.
     fn reread(&self, network: &Network, site: &Site, path: &Path) -> Result<Reread> {
         let blueprint_dir = network.root.join("content");
         let site_dir = site.dir.join("content");
@@ -88,14 +92,19 @@ impl LiveSite {
             _ => return Ok(Reread::NeedsRebuild),
         };
         let content = self.renderer.content();
-        let Some(index) = content.pages.iter().position(|p| p.file == path) else {
+        let page = content.pages.iter().position(|p| p.file == path);
+        let section = content
+            .sections
+            .iter()
+            .position(|s| s.file.as_deref() == Some(path));
+        if page.is_none() && section.is_none() {
             let overridden = origin == Origin::Blueprint && site_dir.join(rel_path).exists();
             return Ok(if overridden {
                 Reread::NotAffected
             } else {
                 Reread::NeedsRebuild
             });
-        };
+        }
         if !path.is_file() {
             return Ok(Reread::NeedsRebuild);
         }
@@ -105,12 +114,16 @@ impl LiveSite {
         }
         let options = self.reader.options(network, site, self.drafts);
         let expander = Expander::standalone(Some(&self.reader.shortcodes), &self.reader.context);
-        Ok(
-            match content.reread_page(index, &file, &expander, options)? {
-                Some(body) => Reread::Body(index, Box::new(body)),
-                None => Reread::NeedsRebuild,
-            },
-        )
+        let reread = match (page, section) {
+            (Some(index), _) => content
+                .reread_page(index, &file, &expander, options)?
+                .map(|body| Reread::Body(index, Box::new(body))),
+            (_, Some(index)) => content
+                .reread_section(index, &file, &expander, options)?
+                .map(|body| Reread::SectionBody(index, Box::new(body))),
+            (None, None) => None,
+        };
+        Ok(reread.unwrap_or(Reread::NeedsRebuild))
     }
 
     /// Takes in changed template files `paths` (absolute): with `theme`
@@ -182,7 +195,7 @@ impl LiveSite {
         }
         let mut files = self.renderer.update_templates(templates, &users)?;
         if !callers.is_empty() {
-            match self.update_pages(network, site, &callers)? {
+            match self.update_content(network, site, &callers)? {
                 PageUpdate::Rendered(more) => files += more,
                 PageUpdate::NotAffected => {}
                 PageUpdate::NeedsRebuild => return Ok(PageUpdate::NeedsRebuild),

@@ -440,7 +440,7 @@ impl PageMeta {
 }
 
 /// Front matter of a section (`_index.md`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SectionMeta {
     /// The section title.
     pub title: String,

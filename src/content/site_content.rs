@@ -257,6 +257,39 @@ impl SiteContent {
         }))
     }
 
+    /// Reads section `index` again from `file` (its changed `_index.md`):
+    /// its body rendered anew, or `None` when its front matter changed (or
+    /// the file is no longer a section).
+    pub fn reread_section(
+        &self,
+        index: usize,
+        file: &SourceFile,
+        expander: &Expander<'_>,
+        options: LoadOptions<'_>,
+    ) -> Result<Option<Rendered>> {
+        let section = &self.sections[index];
+        let (Document::Section { meta, body, .. }, Some(path)) =
+            (read_document(file, expander, &[])?, &section.file)
+        else {
+            return Ok(None);
+        };
+        if meta != section.meta {
+            return Ok(None);
+        }
+        let resolver = Resolver {
+            urls: &self.urls,
+            drafts: &self.drafts,
+            base_path: options.base_path,
+            affiliates: options.affiliates,
+        };
+        render_body(path, &body, options, &resolver).map(Some)
+    }
+
+    /// Puts a section body from [`SiteContent::reread_section`] in place.
+    pub fn replace_section_body(&mut self, index: usize, rendered: Rendered) {
+        self.sections[index].rendered = rendered;
+    }
+
     /// Puts a page from [`SiteContent::reread_page`] in place.
     pub fn replace_page_body(&mut self, index: usize, body: PageBody) {
         let page = &mut self.pages[index];

@@ -10,5 +10,5 @@ pub mod views;
 
 pub use redirect::{affiliate_redirect_page, redirect_page};
 pub use shortcodes::Shortcodes;
-pub use site::{Alternates, RenderStats, RenderTarget, SiteRenderer};
+pub use site::{Alternates, ContentChanges, RenderStats, RenderTarget, SiteRenderer};
 pub use theme::{SiteTemplates, Theme};

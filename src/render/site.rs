@@ -19,6 +19,8 @@ mod listings;
 mod redirects;
 mod update;
 
+pub use update::ContentChanges;
+
 use crate::affiliate::AffiliateLinks;
 use crate::content::SiteContent;
 use crate::error::{Error, Location, Result, collect_all};
@@ -186,7 +188,7 @@ impl SiteRenderer {
 
     /// Renders like [`SiteRenderer::render`] but keeps what is needed to
     /// render single outputs again after a page changes (see
-    /// [`SiteRenderer::update_pages`]): page HTML stays in memory and the
+    /// [`SiteRenderer::update_content`]): page HTML stays in memory and the
     /// sections each output reads through `get_section` are recorded.
     pub fn render_retained(&mut self, static_dirs: &[PathBuf]) -> Result<RenderStats> {
         self.retain = true;

@@ -175,11 +175,11 @@ impl Shared {
     }
 
     /// Takes in changed content files `paths` for `sites`: each live site
-    /// renders only what a page's new body affects; sites where that is not
-    /// enough (or not loaded) are built again.
-    pub fn update_pages(&self, network: &Network, sites: &[String], paths: &[PathBuf]) {
+    /// renders only what the pages' and sections' new text affects; sites
+    /// where that is not enough (or not loaded) are built again.
+    pub fn update_content(&self, network: &Network, sites: &[String], paths: &[PathBuf]) {
         self.update(network, sites, false, |live, site| {
-            live.update_pages(network, site, paths)
+            live.update_content(network, site, paths)
         });
     }
 

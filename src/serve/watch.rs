@@ -235,7 +235,7 @@ pub fn watch(events: Events, shared: Arc<Shared>, mut network: Network, selected
         if plan.reload_network {
             shared.rebuild(&network, &targets, plan.css_only);
         } else if let Some(files) = &plan.content_files {
-            shared.update_pages(&network, &targets, files);
+            shared.update_content(&network, &targets, files);
         } else if let Some(files) = &plan.template_files {
             shared.update_templates(&network, &targets, files);
         } else if let Some(files) = &plan.static_files {

@@ -68,7 +68,7 @@ impl SiteRenderer {
 
     /// Renders unpaginated section `i`, keeping its context for the next
     /// time: it holds every page's listing view, which would cost more to
-    /// build again than to render (see [`SiteRenderer::update_pages`],
+    /// build again than to render (see [`SiteRenderer::update_content`],
     /// which keeps it current).
     fn render_kept_section(&self, i: usize, template: &str, source: &Path) -> Result<usize> {
         let kept = self

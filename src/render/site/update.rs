@@ -7,39 +7,57 @@ use std::sync::{Arc, PoisonError};
 use rayon::prelude::*;
 
 use super::{Output, SiteRenderer};
-use crate::content::PageBody;
+use crate::content::{PageBody, Rendered};
 use crate::error::{Result, collect_all};
 use crate::output::replace_file;
 use crate::render::functions::{self, SiteData};
+use crate::render::pagination::pagers;
 use crate::render::theme::SiteTemplates;
 use crate::render::views::page_listing;
 use serde_json::{Map, Value};
 use tera::Context;
 
+/// Content read again after a change that leaves the site's graph as it
+/// was.
+#[derive(Debug, Default)]
+pub struct ContentChanges {
+    /// Pages by index: new bodies, and front matter that places them as
+    /// before.
+    pub pages: Vec<(usize, PageBody)>,
+    /// Sections by index: new bodies (`_index.md`), front matter unchanged.
+    pub sections: Vec<(usize, Rendered)>,
+}
+
 impl SiteRenderer {
-    /// Puts the pages read again in place (`(index, body)`: new bodies, and
-    /// front matter that places them as before) and renders again every
-    /// output that shows them: each page itself, its neighbours when its
-    /// title changed and, when a field of its listing view that some
-    /// template reads changed (summary, title...), the section and term
-    /// pagers holding it, pages listing it as related and outputs reading
-    /// its section through `get_section`; then the feeds, and the sitemaps
-    /// when front matter changed. Files are written only once every output
-    /// rendered, each replaced atomically. Needs
-    /// [`SiteRenderer::render_retained`] first.
+    /// Puts the content read again in place and renders again every output
+    /// that shows it, then the feeds (and the sitemaps when front matter
+    /// changed). Files are written only once every output rendered, each
+    /// replaced atomically. Needs [`SiteRenderer::render_retained`] first.
+    ///
+    /// - A section's body shows on its own pagers and wherever
+    ///   `get_section` reads it.
+    /// - A page shows on itself; on its neighbours when its title changed;
+    ///   and, when a field of its listing view that some template reads
+    ///   changed (summary, title...), on the section and term pagers
+    ///   holding it, pages listing it as related and outputs reading its
+    ///   section through `get_section`.
     ///
     /// Returns the number of files written, or `None` when the change
     /// reaches beyond what can be rendered alone (the site's set of
     /// affiliate links changed, so `/go/` pages come or go): the caller
     /// must render the whole site again.
-    pub fn update_pages(&mut self, bodies: Vec<(usize, PageBody)>) -> Result<Option<usize>> {
-        assert!(self.retain, "update_pages needs render_retained first");
+    pub fn update_content(&mut self, changed: ContentChanges) -> Result<Option<usize>> {
+        assert!(self.retain, "update_content needs render_retained first");
         let used_before = self.used_affiliates();
-        let mut changes = Vec::with_capacity(bodies.len());
+        let mut changes = Vec::with_capacity(changed.pages.len());
         let mut outputs = BTreeSet::new();
         let mut meta_changed = false;
+        let sections: Vec<usize> = changed.sections.iter().map(|(i, _)| *i).collect();
         self.with_data_mut(|data| {
-            for (index, mut body) in bodies {
+            for (index, rendered) in changed.sections {
+                data.content.replace_section_body(index, rendered);
+            }
+            for (index, mut body) in changed.pages {
                 let html = std::mem::take(&mut body.rendered.html);
                 let page = &data.content.pages[index];
                 meta_changed |= page.meta != body.meta;
@@ -76,6 +94,14 @@ impl SiteRenderer {
             if shown_change {
                 outputs.extend(self.outputs_showing(index));
             }
+        }
+        for &section in &sections {
+            outputs.extend(self.section_outputs(section));
+            // Its kept context holds the old body.
+            self.section_contexts
+                .get_mut()
+                .unwrap_or_else(PoisonError::into_inner)
+                .remove(&section);
         }
         if self.used_affiliates() != used_before {
             return Ok(None);
@@ -209,6 +235,29 @@ impl SiteRenderer {
                 Context::from_value(Value::Object(patch)).expect("a JSON object is a context"),
             );
         }
+    }
+
+    /// Every pager of section `index`, and the outputs reading it through
+    /// `get_section`.
+    fn section_outputs(&self, index: usize) -> BTreeSet<Output> {
+        let section = &self.content().sections[index];
+        let count = section.meta.paginate_by.map_or(1, |per_page| {
+            pagers(&section.path, section.pages.len(), per_page).len()
+        });
+        let mut outputs: BTreeSet<Output> = (1..=count)
+            .map(|pager| Output::Section {
+                section: index,
+                pager,
+            })
+            .collect();
+        let readers = self
+            .section_readers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(readers) = readers.get(&index) {
+            outputs.extend(readers.iter().copied());
+        }
+        outputs
     }
 
     /// Outputs that show page `index`'s listing view.
