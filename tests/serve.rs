@@ -556,9 +556,10 @@ fn first_difference(preview: &std::path::Path, fresh: &std::path::Path) -> Optio
 }
 
 /// A seeded sequence of edits of every kind the preview takes in without a
-/// full build (page bodies, titles, descriptions, templates, shortcodes,
-/// stylesheets) on the example network, with its shortcodes, affiliate
-/// links and three sites: after each, the preview must come to equal a
+/// full build (page bodies, titles, descriptions, section introductions,
+/// templates, shortcodes, stylesheets) on the example network, with its
+/// shortcodes, affiliate links and three sites: after each, the preview
+/// must come to equal a
 /// fresh full build.
 #[test]
 fn seeded_edits_of_the_example_network_match_a_full_build() {
@@ -573,6 +574,10 @@ fn seeded_edits_of_the_example_network_match_a_full_build() {
         .iter()
         .filter(|f| f.starts_with("themes/default/templates/"))
         .collect();
+    let sections: Vec<&String> = files
+        .iter()
+        .filter(|f| f.contains("content/") && f.ends_with("_index.md"))
+        .collect();
     // xorshift64: the same edits on every run.
     let mut state = 0x2545_f491_4f6c_dd1d_u64;
     let mut pick = |n: usize| {
@@ -581,11 +586,12 @@ fn seeded_edits_of_the_example_network_match_a_full_build() {
         state ^= state << 17;
         (state % n as u64) as usize
     };
-    for n in 0..16 {
-        let (file, kind) = match pick(5) {
+    for n in 0..20 {
+        let (file, kind) = match pick(6) {
             0 | 1 => (pages[pick(pages.len())].as_str(), "body"),
             2 => (pages[pick(pages.len())].as_str(), "front matter"),
             3 => (templates[pick(templates.len())].as_str(), "template"),
+            4 => (sections[pick(sections.len())].as_str(), "body"),
             _ => ("themes/default/static/style.css", "stylesheet"),
         };
         let text = net.read(file);
