@@ -559,8 +559,7 @@ fn first_difference(preview: &std::path::Path, fresh: &std::path::Path) -> Optio
 /// full build (page bodies, titles, descriptions, section introductions,
 /// templates, shortcodes, stylesheets) on the example network, with its
 /// shortcodes, affiliate links and three sites: after each, the preview
-/// must come to equal a
-/// fresh full build.
+/// must come to equal a fresh full build.
 #[test]
 fn seeded_edits_of_the_example_network_match_a_full_build() {
     let net = Fixture::example();
