@@ -7,12 +7,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
 
+use rayon::prelude::*;
 use tokio::sync::broadcast;
 
 use super::Signal;
 use crate::build::{BuildOptions, LiveSite, PageUpdate, build_live, load_themes};
 use crate::error::{Error, Result};
-use crate::network::Network;
+use crate::network::{Network, Site};
 
 /// State shared by the HTTP servers and the watcher.
 pub struct Shared {
@@ -140,7 +141,7 @@ impl Shared {
         if !names.is_empty() {
             println!(
                 "rebuilt {} ({pages} pages) in {} ms",
-                names.join(", "),
+                site_list(&names),
                 started.elapsed().as_millis()
             );
             self.succeeded(&names, css_only);
@@ -186,7 +187,7 @@ impl Shared {
     /// Takes in changed template files `paths` for `sites`: each live site
     /// renders again the outputs whose templates use them.
     pub fn update_templates(&self, network: &Network, sites: &[String], paths: &[PathBuf]) {
-        let selected: Vec<&crate::network::Site> = network
+        let selected: Vec<&Site> = network
             .sites
             .iter()
             .filter(|s| sites.contains(&s.name))
@@ -231,35 +232,48 @@ impl Shared {
         network: &Network,
         sites: &[String],
         css_only: bool,
-        mut apply: impl FnMut(&mut LiveSite, &crate::network::Site) -> Result<PageUpdate>,
+        apply: impl Fn(&mut LiveSite, &Site) -> Result<PageUpdate> + Sync,
     ) {
         let started = Instant::now();
         let dirty = self.take_dirty(network);
+        let wanted: BTreeSet<&String> = sites.iter().filter(|s| !dirty.contains(*s)).collect();
+        let mut live = self.live();
+        // Sites without live state (or gone from the network) build anew.
         let mut rebuild: Vec<String> = dirty.iter().cloned().collect();
+        rebuild.extend(
+            wanted
+                .iter()
+                .filter(|name| !live.contains_key(**name))
+                .map(|name| (*name).clone()),
+        );
+        // Sites update in parallel: a blueprint edit reaches every site.
+        let outcomes: Vec<(String, Result<PageUpdate>)> = live
+            .par_iter_mut()
+            .filter(|(name, _)| wanted.contains(name))
+            .map(|(name, state)| {
+                let outcome = match network.sites.iter().find(|s| &s.name == name) {
+                    Some(site) => apply(state, site),
+                    None => Ok(PageUpdate::NeedsRebuild),
+                };
+                (name.clone(), outcome)
+            })
+            .collect();
         let mut updated = Vec::new();
         let mut files = 0;
         let mut errors = Vec::new();
-        let mut live = self.live();
-        for name in sites.iter().filter(|name| !dirty.contains(*name)) {
-            let (Some(state), Some(site)) = (
-                live.get_mut(name),
-                network.sites.iter().find(|s| &s.name == name),
-            ) else {
-                rebuild.push(name.clone());
-                continue;
-            };
-            match apply(state, site) {
+        for (name, outcome) in outcomes {
+            match outcome {
                 Ok(PageUpdate::NeedsRebuild) => {
-                    live.remove(name);
-                    rebuild.push(name.clone());
+                    live.remove(&name);
+                    rebuild.push(name);
                 }
                 Ok(PageUpdate::NotAffected | PageUpdate::Rendered(0)) => {}
                 Ok(PageUpdate::Rendered(written)) => {
                     files += written;
-                    updated.push(name.clone());
+                    updated.push(name);
                 }
                 Err(error) => {
-                    live.remove(name);
+                    live.remove(&name);
                     errors.push((name, error));
                 }
             }
@@ -268,7 +282,7 @@ impl Shared {
         if !updated.is_empty() {
             println!(
                 "updated {} ({files} file{}) in {} ms",
-                updated.join(", "),
+                site_list(&updated),
                 if files == 1 { "" } else { "s" },
                 started.elapsed().as_millis()
             );
@@ -278,7 +292,7 @@ impl Shared {
             self.rebuild(network, &rebuild, false);
         }
         for (name, error) in errors {
-            self.mark_dirty([name]);
+            self.mark_dirty([&name]);
             self.report(&error);
         }
     }
@@ -315,5 +329,14 @@ impl Shared {
         for site in self.channels.keys() {
             self.send(site, Signal::Error(message.clone()));
         }
+    }
+}
+
+/// Site names for a report line: all of a few, else how many.
+fn site_list(names: &[String]) -> String {
+    if names.len() <= 4 {
+        names.join(", ")
+    } else {
+        format!("{} sites", names.len())
     }
 }
