@@ -7,7 +7,8 @@
 # page's tag pages show: they are rendered again too, and changing its title
 # (also shown by its neighbours). The whole run is done
 # twice: with the 10,000 posts on one section page (as in scripts/bench.sh),
-# and with the section paginated by 20, as a real site would be.
+# and with the section paginated by 20, as a real site would be. Last, on a
+# network of 100 sites, an edit of a blueprint section that every site shows.
 #
 #   scripts/bench-serve.sh [RUNS]      (default 5)
 set -euo pipefail
@@ -43,3 +44,16 @@ measure() {
 
 measure "10,000 posts on one section page:"
 measure "10,000 posts, 20 per section page:" --paginate 20
+
+# A network: 100 sites x 100 pages; a blueprint section's introduction is
+# edited, which every site renders again (timed on the first site's stream).
+./target/release/examples/gen_network --sites 100 --pages 100 --out bench-out/serve >/dev/null
+rm -rf "$OUT"
+./target/release/grove --root bench-out/serve/grove serve --port 0 --output "$OUT" > bench-out/serve.log 2>&1 &
+SERVER=$!
+for _ in $(seq 1 100); do grep -q "Building into" bench-out/serve.log && break; sleep 0.2; done
+sleep 1
+port=$(grep -o 'http://127.0.0.1:[0-9]*' bench-out/serve.log | sed -n 2p | cut -d: -f3)
+echo "100 sites x 100 posts:"
+echo "  blueprint section intro:   $(python3 scripts/serve_latency.py "$port" bench-out/serve/grove/content/posts/_index.md "$RUNS")"
+echo "  full build at start: $(grep -o 'in [0-9]* ms' bench-out/serve.log | head -1)"
