@@ -219,6 +219,16 @@ impl SiteContent {
         })
     }
 
+    /// Resolves `@/` links and affiliate slugs against this graph.
+    fn resolver<'a>(&'a self, options: LoadOptions<'a>) -> Resolver<'a> {
+        Resolver {
+            urls: &self.urls,
+            drafts: &self.drafts,
+            base_path: options.base_path,
+            affiliates: options.affiliates,
+        }
+    }
+
     /// Reads page `index` again from `file` (its changed source). Returns
     /// `None` when the change may move the page in the site's graph (front
     /// matter that places it, a title that orders it or shows in every
@@ -243,12 +253,7 @@ impl SiteContent {
         if !meta.places_like(&page.meta) || (title_places && meta.title != page.meta.title) {
             return Ok(None);
         }
-        let resolver = Resolver {
-            urls: &self.urls,
-            drafts: &self.drafts,
-            base_path: options.base_path,
-            affiliates: options.affiliates,
-        };
+        let resolver = self.resolver(options);
         let rendered = render_body(&page.file, &body, options, &resolver)?;
         Ok(Some(PageBody {
             meta,
@@ -276,12 +281,7 @@ impl SiteContent {
         if meta != section.meta {
             return Ok(None);
         }
-        let resolver = Resolver {
-            urls: &self.urls,
-            drafts: &self.drafts,
-            base_path: options.base_path,
-            affiliates: options.affiliates,
-        };
+        let resolver = self.resolver(options);
         render_body(path, &body, options, &resolver).map(Some)
     }
 
