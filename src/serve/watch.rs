@@ -16,11 +16,26 @@ use crate::network::Network;
 /// in several steps).
 const DEBOUNCE: Duration = Duration::from_millis(10);
 
+/// What kind of input a changed path is, when live sites can take it in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A Markdown content file (blueprint or site).
+    Content,
+    /// A template (theme's or site's).
+    Template,
+    /// A static file of a kind a build never generates (stylesheets,
+    /// scripts, images...).
+    Static,
+}
+
 /// What a batch of changed paths asks for.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Plan {
-    /// The paths that count, relative to the network root, sorted.
+    /// The paths that count (absolute), sorted.
     pub changed: Vec<PathBuf>,
+    /// The kind of every changed path, when they are all of one kind that
+    /// live sites take in; `None` when something needs a build.
+    pub kind: Option<Kind>,
     /// `grove.toml`, a `site.toml` or a registry changed: reload the network.
     pub reload_network: bool,
     /// Every selected site is affected (blueprint, theme, network config).
@@ -29,26 +44,15 @@ pub struct Plan {
     pub sites: BTreeSet<String>,
     /// Only stylesheets changed.
     pub css_only: bool,
-    /// Only Markdown content files changed (blueprint or sites): these,
-    /// which live sites may take in page by page.
-    pub content_files: Option<Vec<PathBuf>>,
-    /// Only templates changed (themes' or sites'): these.
-    pub template_files: Option<Vec<PathBuf>>,
-    /// Only static files changed, of kinds a build never generates
-    /// (stylesheets, scripts, images...): these.
-    pub static_files: Option<Vec<PathBuf>>,
 }
 
 /// Decides what `paths` (absolute) affect, for a network at `root`.
 pub fn plan(root: &Path, ignored: &[PathBuf], paths: &[PathBuf]) -> Plan {
     let mut plan = Plan {
         css_only: true,
-        content_files: Some(Vec::new()),
-        template_files: Some(Vec::new()),
-        static_files: Some(Vec::new()),
         ..Plan::default()
     };
-    let mut relevant = false;
+    let mut kinds = Vec::new();
     for path in paths {
         if ignored.iter().any(|dir| path.starts_with(dir)) {
             continue;
@@ -73,8 +77,7 @@ pub fn plan(root: &Path, ignored: &[PathBuf], paths: &[PathBuf]) -> Plan {
         if !is_input || is_noise {
             continue;
         }
-        relevant = true;
-        plan.changed.push(rel.to_path_buf());
+        plan.changed.push(path.clone());
         plan.css_only &= name.ends_with(".css");
         let folder = match parts.first().map(String::as_str) {
             Some("content") => Some("content"),
@@ -87,15 +90,12 @@ pub fn plan(root: &Path, ignored: &[PathBuf], paths: &[PathBuf]) -> Plan {
             || [".html", ".htm", ".xml", ".txt"]
                 .iter()
                 .any(|ext| name.ends_with(ext));
-        let (content, template, asset) = match folder {
-            Some("content") => (name.ends_with(".md"), false, false),
-            Some("templates") => (false, true, false),
-            Some("static") => (false, false, !generated),
-            _ => (false, false, false),
-        };
-        keep_if(&mut plan.content_files, content, path);
-        keep_if(&mut plan.template_files, template, path);
-        keep_if(&mut plan.static_files, asset, path);
+        kinds.push(match folder {
+            Some("content") if name.ends_with(".md") => Some(Kind::Content),
+            Some("templates") => Some(Kind::Template),
+            Some("static") if !generated => Some(Kind::Static),
+            _ => None,
+        });
         let config = name == "grove.toml" || name == "site.toml" || name == "affiliates.toml";
         plan.reload_network |= config;
         match parts.first().map(String::as_str) {
@@ -106,31 +106,13 @@ pub fn plan(root: &Path, ignored: &[PathBuf], paths: &[PathBuf]) -> Plan {
             _ => plan.all_sites = true,
         }
     }
-    if !relevant {
+    if plan.changed.is_empty() {
         return Plan::default();
     }
     plan.changed.sort();
     plan.changed.dedup();
-    for files in [
-        &mut plan.content_files,
-        &mut plan.template_files,
-        &mut plan.static_files,
-    ]
-    .into_iter()
-    .flatten()
-    {
-        files.sort();
-        files.dedup();
-    }
+    plan.kind = kinds[0].filter(|first| kinds.iter().all(|k| *k == Some(*first)));
     plan
-}
-
-/// Adds `path` to `files` when it is of their kind; else there are none.
-fn keep_if(files: &mut Option<Vec<PathBuf>>, of_kind: bool, path: &Path) {
-    match files {
-        Some(list) if of_kind => list.push(path.to_path_buf()),
-        _ => *files = None,
-    }
 }
 
 /// Whether `name` is a file editors and tools write while saving another:
@@ -194,10 +176,12 @@ pub fn watch(events: Events, shared: Arc<Shared>, mut network: Network, selected
         if plan == Plan::default() {
             continue;
         }
-        match &plan.changed[..] {
-            [one] => println!("changed {}", one.display()),
-            [first, rest @ ..] => println!("changed {} and {} more", first.display(), rest.len()),
-            [] => {}
+        if let Some(first) = plan.changed.first() {
+            let first = first.strip_prefix(&root).unwrap_or(first).display();
+            match plan.changed.len() {
+                1 => println!("changed {first}"),
+                n => println!("changed {first} and {} more", n - 1),
+            }
         }
         // While a config file is broken, every change tries it again: the
         // sites must not be updated against the old configuration.
@@ -232,16 +216,13 @@ pub fn watch(events: Events, shared: Arc<Shared>, mut network: Network, selected
         if targets.is_empty() {
             continue;
         }
-        if plan.reload_network {
-            shared.rebuild(&network, &targets, plan.css_only);
-        } else if let Some(files) = &plan.content_files {
-            shared.update_content(&network, &targets, files);
-        } else if let Some(files) = &plan.template_files {
-            shared.update_templates(&network, &targets, files);
-        } else if let Some(files) = &plan.static_files {
-            shared.update_static(&network, &targets, files, plan.css_only);
-        } else {
-            shared.rebuild(&network, &targets, plan.css_only);
+        let files = &plan.changed;
+        match plan.kind {
+            _ if plan.reload_network => shared.rebuild(&network, &targets, plan.css_only),
+            Some(Kind::Content) => shared.update_content(&network, &targets, files),
+            Some(Kind::Template) => shared.update_templates(&network, &targets, files),
+            Some(Kind::Static) => shared.update_static(&network, &targets, files, plan.css_only),
+            None => shared.rebuild(&network, &targets, plan.css_only),
         }
     }
 }
@@ -276,30 +257,27 @@ mod tests {
             )
         };
         let one = p(&["sites/alpha/content/a.md", "sites/alpha/content/a.md~"]);
-        assert_eq!(one.changed, [PathBuf::from("sites/alpha/content/a.md")]);
+        assert_eq!(one.changed, [root.join("sites/alpha/content/a.md")]);
         assert_eq!(one.sites, BTreeSet::from(["alpha".to_string()]));
         assert!(!one.all_sites && !one.reload_network && !one.css_only);
         assert!(p(&["content/about.md"]).all_sites);
         assert!(p(&["themes/default/templates/page.html"]).all_sites);
         let css = p(&["themes/default/static/style.css"]);
         assert!(css.all_sites && css.css_only);
-        assert_eq!(css.static_files.unwrap().len(), 1);
-        assert!(
-            p(&["themes/default/static/robots.txt"])
-                .static_files
-                .is_none()
-        );
+        assert_eq!((css.kind, css.changed.len()), (Some(Kind::Static), 1));
+        assert_eq!(p(&["themes/default/static/robots.txt"]).kind, None);
         let page = p(&["content/a.md", "sites/alpha/content/b.md"]);
-        assert_eq!(page.content_files.unwrap().len(), 2);
-        assert!(page.template_files.is_none());
+        assert_eq!((page.kind, page.changed.len()), (Some(Kind::Content), 2));
         let template = p(&["sites/alpha/templates/page.html"]);
-        assert_eq!(template.template_files.unwrap().len(), 1);
-        assert!(
-            p(&["content/a.md", "themes/t/templates/page.html"])
-                .content_files
-                .is_none()
+        assert_eq!(
+            (template.kind, template.changed.len()),
+            (Some(Kind::Template), 1)
         );
-        assert!(p(&["content/image.png"]).content_files.is_none());
+        assert_eq!(
+            p(&["content/a.md", "themes/t/templates/page.html"]).kind,
+            None
+        );
+        assert_eq!(p(&["content/image.png"]).kind, None);
         let config = p(&["sites/beta/site.toml"]);
         assert!(config.reload_network && config.sites.contains("beta"));
         assert!(p(&["grove.toml"]).reload_network);
