@@ -120,12 +120,12 @@ impl SiteRenderer {
             self.site["base_url"].as_str().unwrap_or_default(),
             self.site["base_path"].as_str().unwrap_or_default(),
         );
-        let mut dated: Vec<&Page> = pages
+        let mut dated: Vec<(usize, &Page)> = pages
             .iter()
-            .map(|&p| &content.pages[p])
-            .filter(|p| Self::listed(p) && p.meta.date.is_some())
+            .map(|&p| (p, &content.pages[p]))
+            .filter(|(_, p)| Self::listed(p) && p.meta.date.is_some())
             .collect();
-        dated.sort_by(|a, b| {
+        dated.sort_by(|(_, a), (_, b)| {
             b.meta
                 .date
                 .cmp(&a.meta.date)
@@ -134,12 +134,7 @@ impl SiteRenderer {
         dated
             .into_iter()
             .take(self.seo.feed_limit)
-            .map(|page| {
-                let index = content
-                    .pages
-                    .iter()
-                    .position(|p| std::ptr::eq(p, page))
-                    .expect("page of this site");
+            .map(|(index, page)| {
                 let html = if self.seo.feed_full_content {
                     self.page_html[index].clone()
                 } else {
