@@ -3,6 +3,8 @@
 #   - xmllint (Debian's libxml2-utils), to validate sitemaps against a schema;
 #   - Chromium and ChromeDriver (Debian's chromium, chromium-driver), for the
 #     live-reload test in a real browser;
+#   - strace, to kill builds at chosen system calls (atomic output tests),
+#     and chattr (e2fsprogs), to make a folder immovable;
 #   - the sitemaps.org schema (sitemap.xsd), as shipped in the npm package
 #     `sitemap` (MIT), into .test-tools/.
 # Idempotent: does nothing that is already there.
@@ -14,6 +16,8 @@ missing=()
 command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+command -v strace >/dev/null 2>&1 || missing+=(strace)
+command -v chattr >/dev/null 2>&1 || missing+=(e2fsprogs)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]}" >&2
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
@@ -28,4 +32,4 @@ if [ ! -f .test-tools/sitemap.xsd ]; then
   cp "$tmp/package/schema/sitemap.xsd" .test-tools/sitemap.xsd
   rm -rf "$tmp"
 fi
-echo "test tools ready: xmllint, chromium, chromedriver, .test-tools/sitemap.xsd"
+echo "test tools ready: xmllint, chromium, chromedriver, strace, chattr, .test-tools/sitemap.xsd"

@@ -14,8 +14,8 @@ use serde_json::Value;
 use crate::affiliate::{AffiliateLinks, LinkStyle, Registry};
 use crate::content::{Blueprint, Disclosure, LoadOptions, MarkdownOptions, SiteContent};
 use crate::error::{Error, Result, collect_all};
-use crate::network::{DisclosurePosition, NETWORK_FILE, Network, Shard, Site};
-use crate::output::Staging;
+use crate::network::{DisclosurePosition, INPUTS, NETWORK_FILE, Network, Shard, Site};
+use crate::output::{Staging, check_output_dir};
 use crate::render::views::{Urls, add_content_to_site, site_value};
 use crate::render::{Alternates, RenderTarget, Shortcodes, SiteRenderer, SiteTemplates, Theme};
 
@@ -54,6 +54,27 @@ pub struct BuildSummary {
     pub sites: Vec<SiteSummary>,
     /// The output folder holding `<site>/` folders.
     pub output: PathBuf,
+    /// What was repaired in the output folder before building: commits of
+    /// killed builds completed, their staging folders removed.
+    pub notes: Vec<String>,
+}
+
+/// The output folder for `requested` (`--output`), else the network's
+/// `output_dir`; refused if it is, holds or sits inside the network's
+/// sources.
+pub fn output_dir(network: &Network, requested: Option<&Path>) -> Result<PathBuf> {
+    let (output, origin) = match requested {
+        Some(dir) => (dir.to_path_buf(), "--output".to_string()),
+        None => (
+            network.output_dir(),
+            format!(
+                "output_dir in {}",
+                network.root.join(NETWORK_FILE).display()
+            ),
+        ),
+    };
+    check_output_dir(&output, &origin, &network.root, INPUTS)?;
+    Ok(output)
 }
 
 /// Builds the selected sites of `network`. On any error nothing in the
@@ -77,10 +98,7 @@ fn build_sites(
     retain: bool,
 ) -> Result<(BuildSummary, Vec<LiveSite>)> {
     let sites = network.select(&options.sites, options.shard)?;
-    let output = options
-        .output
-        .clone()
-        .unwrap_or_else(|| network.output_dir());
+    let output = output_dir(network, options.output.as_deref())?;
     let blueprint = Blueprint::load(&network.root.join("content"))?;
     let grouped: Vec<&Site> = network
         .sites
@@ -93,6 +111,7 @@ fn build_sites(
     )?;
     let translations = translations(network, &grouped, &blueprint, &themes, options.drafts)?;
     let staging = Staging::new(&output)?;
+    let notes = staging.notes().to_vec();
 
     let results: Vec<Result<(SiteSummary, Option<LiveSite>)>> = sites
         .par_iter()
@@ -132,6 +151,7 @@ fn build_sites(
         BuildSummary {
             sites: summaries,
             output,
+            notes,
         },
         live,
     ))

@@ -130,6 +130,16 @@ pub enum Error {
         message: String,
     },
 
+    /// The output folder cannot be written as asked: it holds sources, or a
+    /// folder Grove did not write, or a commit failed.
+    #[error("{}: {message}", display_path(.path).display())]
+    Output {
+        /// The folder involved.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        message: String,
+    },
+
     /// The command line asked for something that does not exist or make sense.
     #[error("{0}")]
     Usage(String),

@@ -6,7 +6,7 @@ mod common;
 use std::collections::HashMap;
 use std::path::Path;
 
-use common::{Fixture, attrs, files_below, text, texts};
+use common::{Fixture, attrs, files_below, site_folders, text, texts};
 use scraper::Html;
 
 const SITES: [(&str, &str); 3] = [
@@ -206,11 +206,7 @@ fn output_flag_and_site_filter_write_only_what_was_asked() {
     let net = Fixture::example();
     let out = net.path().join("elsewhere");
     net.build(&["--site", "home-espresso", "--output", out.to_str().unwrap()]);
-    let built: Vec<String> = std::fs::read_dir(&out)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    assert_eq!(built, vec!["home-espresso"]);
+    assert_eq!(site_folders(&out), ["home-espresso"]);
     assert!(!net.path().join("public").exists());
 }
 
@@ -221,9 +217,7 @@ fn shards_split_the_sites_without_overlap() {
     for shard in ["1/2", "2/2"] {
         let out = net.path().join(format!("shard-{}", &shard[..1]));
         net.build(&["--shard", shard, "--output", out.to_str().unwrap()]);
-        for entry in std::fs::read_dir(&out).unwrap() {
-            seen.push(entry.unwrap().file_name().to_string_lossy().into_owned());
-        }
+        seen.extend(site_folders(&out));
     }
     seen.sort();
     assert_eq!(

@@ -37,6 +37,9 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
         shard: args.shard,
     };
     let summary = build(network, &options)?;
+    for note in &summary.notes {
+        eprintln!("note: {note}");
+    }
     if args.quiet {
         return Ok(());
     }

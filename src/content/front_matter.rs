@@ -37,11 +37,16 @@ pub enum Format {
 }
 
 /// Splits `text` into front matter and body. A file without a leading `+++`
-/// or `---` line has empty front matter.
+/// or `---` line has empty front matter. Blank lines (and spaces) before the
+/// opening fence are skipped, as Zola and Hugo do: otherwise the front matter
+/// would be published as body text, `draft = true` included.
 pub fn split<'a>(path: &Path, text: &'a str) -> Result<Split<'a>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let first_line_end = text.find('\n').map_or(text.len(), |i| i + 1);
-    let first_line = text[..first_line_end].trim_end();
+    let (fence_start, fence_line) = first_non_blank_line(text);
+    let first_line_end = text[fence_start..]
+        .find('\n')
+        .map_or(text.len(), |i| fence_start + i + 1);
+    let first_line = text[fence_start..first_line_end].trim();
     let (delimiter, format) = match first_line {
         "+++" => ("+++", Format::Toml),
         "---" => ("---", Format::Yaml),
@@ -61,11 +66,12 @@ pub fn split<'a>(path: &Path, text: &'a str) -> Result<Split<'a>> {
         if line.trim_end() == delimiter {
             let front_matter = &rest[..offset];
             let body = &rest[offset + line.len()..];
-            let body_line = 2 + front_matter.matches('\n').count() + 1;
+            let front_matter_line = fence_line + 1;
+            let body_line = front_matter_line + front_matter.matches('\n').count() + 1;
             return Ok(Split {
                 front_matter,
                 format,
-                front_matter_line: 2,
+                front_matter_line,
                 body,
                 body_line,
             });
@@ -73,11 +79,24 @@ pub fn split<'a>(path: &Path, text: &'a str) -> Result<Split<'a>> {
         offset += line.len();
     }
     Err(Error::FrontMatter {
-        location: Location::line(path, 1),
+        location: Location::line(path, fence_line),
         message: format!(
             "the front matter opened with `{delimiter}` is never closed; add a line holding only `{delimiter}` after it"
         ),
     })
+}
+
+/// The byte offset and 1-based line number of the first line of `text`
+/// holding something other than whitespace (or the end of `text`).
+fn first_non_blank_line(text: &str) -> (usize, usize) {
+    let mut offset = 0;
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        if !line.trim().is_empty() {
+            return (offset, index + 1);
+        }
+        offset += line.len();
+    }
+    (0, 1)
 }
 
 /// Parses the front matter of `split` into a map of fields.
@@ -563,6 +582,23 @@ mod tests {
         assert!(page("+++\naliases = [\"../../etc\"]\n+++\n").is_err());
         assert!(page("+++\nslug = \"..\"\n+++\n").is_err());
         assert!(page("+++\naliases = [\"/old/\"]\n+++\n").is_ok());
+    }
+
+    #[test]
+    fn blank_lines_before_the_fence_do_not_publish_a_draft() {
+        for text in [
+            "\n+++\ntitle = \"A\"\ndraft = true\n+++\nBody\n",
+            "  \r\n\t\n---\ntitle: A\ndraft: true\n---\nBody\n",
+            "\u{feff}\n +++ \ntitle = \"A\"\ndraft = true\n+++\nBody\n",
+        ] {
+            let meta = page(text).unwrap();
+            assert_eq!(meta.title, "A", "{text:?}");
+            assert!(meta.draft, "{text:?}");
+        }
+        let s = split(Path::new("a.md"), "\n\n+++\ntitle = \"A\"\n+++\nBody\n").unwrap();
+        assert_eq!((s.front_matter_line, s.body_line, s.body), (4, 6, "Body\n"));
+        let err = page("\n\n+++\ntitle = \"A\"\ndraft = yes\n+++\n").unwrap_err();
+        assert!(err.to_string().starts_with("a.md:5:"), "{err}");
     }
 
     #[test]

@@ -28,10 +28,10 @@ pub fn check_answer(text: &str, finish: Option<&Finish>) -> Result<String, Strin
     if finish == Some(&Finish::Length) {
         return Err("the answer was cut off at max_tokens (finish_reason = length); raise [llm] max_tokens or lower target_words".into());
     }
-    if let Some(Finish::Other(reason)) = finish {
-        if reason == "content_filter" || reason == "refusal" {
-            return Err(format!("the model stopped with `{reason}`"));
-        }
+    if let Some(Finish::Other(reason)) = finish
+        && (reason == "content_filter" || reason == "refusal")
+    {
+        return Err(format!("the model stopped with `{reason}`"));
     }
     let text = unwrap_fence(text.trim()).trim().to_string();
     if text.is_empty() {

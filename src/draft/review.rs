@@ -150,20 +150,20 @@ pub fn approve(path: &Path) -> Result<bool> {
         front_matter::Format::Yaml => (":", "draft: false"),
         front_matter::Format::None => return Ok(false),
     };
+    // Only lines of the front matter itself are looked at: its offset in
+    // `text` is where `split` found it.
+    let start = split.front_matter.as_ptr() as usize - text.as_ptr() as usize;
+    let end = start + split.front_matter.len();
     let mut out = String::with_capacity(text.len());
+    out.push_str(&text[..start]);
     let mut changed = false;
-    let mut in_front = 0;
-    for line in text.split_inclusive('\n') {
+    for line in text[start..end].split_inclusive('\n') {
         let trimmed = line.trim();
-        if trimmed == "+++" || trimmed == "---" {
-            in_front += 1;
-        }
-        let is_draft_line = in_front == 1
-            && trimmed
-                .strip_prefix("draft")
-                .map(str::trim_start)
-                .and_then(|rest| rest.strip_prefix(pattern))
-                .is_some_and(|value| value.trim() == "true");
+        let is_draft_line = trimmed
+            .strip_prefix("draft")
+            .map(str::trim_start)
+            .and_then(|rest| rest.strip_prefix(pattern))
+            .is_some_and(|value| value.trim() == "true");
         if is_draft_line && !changed {
             out.push_str(replacement);
             out.push_str(if line.ends_with("\r\n") {
@@ -178,6 +178,7 @@ pub fn approve(path: &Path) -> Result<bool> {
             out.push_str(line);
         }
     }
+    out.push_str(&text[end..]);
     if !changed {
         return Ok(false);
     }
@@ -197,17 +198,32 @@ pub fn resolve_paths(
             .map(|d| d.path)
             .collect());
     }
-    paths
-        .iter()
-        .map(|p| {
-            if p.is_file() {
-                Ok(p.clone())
-            } else {
-                Err(Error::Content {
-                    location: Location::file(p),
-                    message: "no such file".into(),
-                })
-            }
-        })
-        .collect()
+    paths.iter().map(|p| content_file(network, p)).collect()
+}
+
+/// `path` if it is a Markdown file inside the network's content (the
+/// blueprint's `content/` or a site's `content/`): `approve` edits files,
+/// and must never edit one the network does not own.
+fn content_file(network: &Network, path: &Path) -> Result<PathBuf> {
+    let error = |message: &str| Error::Content {
+        location: Location::file(path),
+        message: message.into(),
+    };
+    if !path.is_file() {
+        return Err(error("no such file"));
+    }
+    let canonical = path
+        .canonicalize()
+        .map_err(|source| Error::io(path, "cannot open file", source))?;
+    let in_content = canonical.starts_with(network.root.join("content"))
+        || network
+            .sites
+            .iter()
+            .any(|site| canonical.starts_with(site.dir.join("content")));
+    if !in_content || canonical.extension().is_none_or(|x| x != "md") {
+        return Err(error(
+            "not a Markdown file of this network's content (content/ or sites/<name>/content/); approve only publishes drafts the network holds",
+        ));
+    }
+    Ok(path.to_path_buf())
 }

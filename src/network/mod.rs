@@ -19,6 +19,20 @@ use crate::error::{Error, Location, Result, collect_all};
 /// The file that marks a network's root folder.
 pub const NETWORK_FILE: &str = "grove.toml";
 
+/// The network's sources, as names in its folder: what no output folder
+/// may be, hold or sit inside. Grove's own state (`.grove/`: cache, ledger)
+/// and the repository (`.git/`) count too.
+pub const INPUTS: &[&str] = &[
+    NETWORK_FILE,
+    "affiliates.toml",
+    "content",
+    "sites",
+    "themes",
+    "prompts",
+    ".grove",
+    ".git",
+];
+
 /// A loaded, validated network: its configuration and every site in it.
 #[derive(Debug, Clone)]
 pub struct Network {

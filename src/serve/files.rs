@@ -45,7 +45,7 @@ pub fn resolve(root: &Path, path: &str) -> Resolved {
     let mut candidate = root.join(&relative);
     if candidate.is_dir() {
         if !decoded.ends_with('/') {
-            return Resolved::Redirect(format!("{path}/"));
+            return Resolved::Redirect(folder_location(path));
         }
         candidate = candidate.join("index.html");
     }
@@ -55,6 +55,19 @@ pub fn resolve(root: &Path, path: &str) -> Resolved {
         Ok(real) if !real.starts_with(&root) => Resolved::Forbidden,
         _ => Resolved::NotFound,
     }
+}
+
+/// Where a folder asked for without its trailing slash redirects: the same
+/// path with one slash between segments. `//host` would be a
+/// protocol-relative URL, sending the browser to another site.
+fn folder_location(path: &str) -> String {
+    let mut location = String::with_capacity(path.len() + 1);
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        location.push('/');
+        location.push_str(segment);
+    }
+    location.push('/');
+    location
 }
 
 /// The `Content-Type` for a file name.
@@ -147,6 +160,15 @@ mod tests {
         }
         // An absolute path is just a path below the site root.
         assert_eq!(resolve(root, "//etc/passwd"), Resolved::NotFound);
+        // Never a protocol-relative redirect to another host.
+        for path in ["//guides", "///guides", "//guides//"] {
+            let expected = if path.ends_with('/') {
+                Resolved::File(real.join("guides/index.html"))
+            } else {
+                Resolved::Redirect("/guides/".into())
+            };
+            assert_eq!(resolve(root, path), expected, "{path}");
+        }
     }
 
     #[test]

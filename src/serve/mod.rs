@@ -70,6 +70,9 @@ pub fn serve(root: PathBuf, options: ServeOptions) -> Result<()> {
             "the network has no sites to serve; add one with `grove new-site`".into(),
         ));
     }
+    if let Some(output) = &options.output {
+        crate::build::output_dir(&network, Some(output))?;
+    }
     let temporary = match &options.output {
         Some(_) => None,
         None => Some(tempfile::tempdir().map_err(|source| {
@@ -156,7 +159,7 @@ pub fn serve(root: PathBuf, options: ServeOptions) -> Result<()> {
         }
         let watcher_shared = Arc::clone(&shared);
         std::thread::spawn(move || watch::watch(file_events, watcher_shared, network, sites));
-        let _ = tokio::signal::ctrl_c().await;
+        stopped().await;
         for server in servers {
             server.abort();
         }
@@ -164,6 +167,30 @@ pub fn serve(root: PathBuf, options: ServeOptions) -> Result<()> {
     })?;
     drop(temporary);
     Ok(())
+}
+
+/// Resolves when the process is asked to stop: Ctrl-C, or (on Unix)
+/// SIGTERM, as sent by `kill`, service managers and terminals closing
+/// (SIGHUP). The caller then removes the temporary output folder.
+async fn stopped() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut hangup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) else {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+            _ = hangup.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 async fn bind(address: IpAddr, port: u16) -> Result<tokio::net::TcpListener> {

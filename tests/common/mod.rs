@@ -183,6 +183,18 @@ pub fn attrs(html: &Html, selector: &str, attr: &str) -> Vec<String> {
         .collect()
 }
 
+/// The site folders of output folder `out` (not Grove's hidden lock and
+/// list files), sorted.
+pub fn site_folders(out: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with('.'))
+        .collect();
+    names.sort();
+    names
+}
+
 /// Every file below `dir`, relative, sorted.
 pub fn files_below(dir: &Path) -> Vec<String> {
     let mut files: Vec<String> = walkdir::WalkDir::new(dir)

@@ -1,0 +1,119 @@
+//! Writing output: file writes that never leave half a file, the staging
+//! folder a build renders into and commits atomically across sites
+//! ([`Staging`]), and the check that refuses output folders holding the
+//! network's sources ([`check_output_dir`]).
+
+mod guard;
+mod staging;
+mod swap;
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+pub use guard::check_output_dir;
+pub use staging::Staging;
+
+use crate::error::{Error, Result};
+
+/// Writes `bytes` to `path`, creating parent folders.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)
+            .map_err(|source| Error::io(parent, "cannot create folder", source))?;
+    }
+    fs::write(path, bytes).map_err(|source| Error::io(path, "cannot write file", source))
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and
+/// a rename, so readers (and a crash) never see half a file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_renamed(path, bytes, true)
+}
+
+/// Replaces the file at `path` through a temporary file and a rename, so a
+/// reader sees the old file or the new one, never half of one. Unlike
+/// [`write_atomic`] it does not flush to disk: for preview output, which a
+/// crash may lose.
+pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_renamed(path, bytes, false)
+}
+
+fn write_renamed(path: &Path, bytes: &[u8], flush: bool) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)
+        .map_err(|source| Error::io(dir, "cannot create folder", source))?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".grove-tmp-");
+    #[cfg(unix)]
+    builder.permissions(permissions_for(path));
+    let mut file = builder
+        .tempfile_in(dir)
+        .map_err(|source| Error::io(dir, "cannot create temporary file", source))?;
+    file.write_all(bytes)
+        .and_then(|()| {
+            if flush {
+                file.as_file().sync_all()
+            } else {
+                Ok(())
+            }
+        })
+        .map_err(|source| Error::io(path, "cannot write file", source))?;
+    file.persist(path)
+        .map(|_| ())
+        .map_err(|e| Error::io(path, "cannot move file into place", e.error))
+}
+
+/// The mode a replaced file gets: the old file's, else what a plain
+/// create gives (0666 less the umask, which applies since the mode is given
+/// to open(2)), like every other file Grove writes. Temporary files alone
+/// would be 0600.
+#[cfg(unix)]
+fn permissions_for(path: &Path) -> fs::Permissions {
+    use std::os::unix::fs::PermissionsExt;
+    match fs::metadata(path) {
+        Ok(meta) => meta.permissions(),
+        Err(_) => fs::Permissions::from_mode(0o666),
+    }
+}
+
+/// Copies `from` to `to`, creating parent folders.
+pub fn copy_file(from: &Path, to: &Path) -> Result<()> {
+    if let Some(parent) = to.parent() {
+        fs::create_dir_all(parent)
+            .map_err(|source| Error::io(parent, "cannot create folder", source))?;
+    }
+    fs::copy(from, to)
+        .map(|_| ())
+        .map_err(|source| Error::io(from, "cannot copy file", source))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn replaced_files_keep_their_mode_and_new_ones_get_the_usual_one() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("plain.md");
+        fs::write(&plain, "x").unwrap();
+        let usual = fs::metadata(&plain).unwrap().permissions().mode() & 0o777;
+
+        let new = dir.path().join("new.md");
+        write_atomic(&new, b"new").unwrap();
+        assert_eq!(
+            fs::metadata(&new).unwrap().permissions().mode() & 0o777,
+            usual
+        );
+
+        fs::set_permissions(&plain, fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomic(&plain, b"replaced").unwrap();
+        assert_eq!(fs::read(&plain).unwrap(), b"replaced");
+        assert_eq!(
+            fs::metadata(&plain).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
+    }
+}
