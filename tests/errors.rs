@@ -246,3 +246,41 @@ fn content_cannot_read_environment_variables() {
     let stderr = net.build_fails(&[]);
     assert!(stderr.contains("get_env is disabled"), "{stderr}");
 }
+
+#[test]
+fn template_recursion_is_an_error_naming_the_template_not_a_crash() {
+    for (file, text, named) in [
+        (
+            "sites/alpha/templates/page.html",
+            "{% include \"page.html\" %}",
+            "page.html is nested too deeply",
+        ),
+        (
+            "sites/alpha/templates/macros.html",
+            "{% macro card(page) %}{{ self::card(page=page) }}{% endmacro card %}",
+            "macros.html, macro `card` is nested too deeply",
+        ),
+        (
+            "content/guides/loop.md",
+            "{% macro m() %}{{ self::m() }}{% endmacro m %}+++\ntitle = \"Loop\"\n+++\n{{ self::m() }}\n",
+            "guides/loop.md, macro `m` is nested too deeply",
+        ),
+    ] {
+        let net = network();
+        net.build(&[]);
+        let before = files_below(&net.path().join("public"));
+        net.write(file, text);
+        if file.ends_with("macros.html") {
+            net.write(
+                "sites/alpha/templates/page.html",
+                "{% import \"macros.html\" as m %}{{ m::card(page=page) }}",
+            );
+        }
+        let output = net.grove(&["build"]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{file}: {stderr}");
+        assert!(stderr.contains(named), "{file}: {stderr}");
+        assert!(!stderr.contains("overflowed"), "{stderr}");
+        assert_eq!(files_below(&net.path().join("public")), before, "{file}");
+    }
+}

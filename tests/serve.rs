@@ -623,3 +623,39 @@ fn seeded_edits_of_the_example_network_match_a_full_build() {
         }
     }
 }
+
+#[test]
+fn sigterm_and_sighup_remove_the_private_preview_folder() {
+    use std::io::BufRead;
+    for signal in ["TERM", "HUP", "INT"] {
+        let net = network();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_grove"))
+            .arg("--root")
+            .arg(net.path())
+            .args(["serve", "--port", "0"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let line = stdout
+            .lines()
+            .map(Result::unwrap)
+            .find(|l| l.starts_with("Building into"))
+            .unwrap();
+        let folder = line
+            .strip_prefix("Building into ")
+            .and_then(|rest| rest.split("; watching").next())
+            .map(std::path::PathBuf::from)
+            .unwrap();
+        assert!(folder.join("alpha/index.html").is_file(), "{line}");
+        let killed = std::process::Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = child.wait().unwrap();
+        assert!(status.success(), "SIG{signal}: {status}");
+        assert!(!folder.exists(), "SIG{signal} left {}", folder.display());
+    }
+}

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result, collect_all};
 use crate::render::Shortcodes;
-use crate::templating::{content_tera, template_error};
+use crate::templating::{self, content_tera, template_error};
 
 /// Files in a content folder that are never published.
 const PRIVATE_FILES: &[&str] = &["briefs.toml"];
@@ -122,7 +122,9 @@ impl<'a> Expander<'a> {
             return Ok(text);
         }
         let rendered = match (file.origin, &self.blueprint) {
-            (Origin::Blueprint, Some(blueprint)) => blueprint.render(&file.rel, self.context),
+            (Origin::Blueprint, Some(blueprint)) => {
+                templating::render(blueprint, &file.rel, self.context)
+            }
             _ => {
                 let mut tera = content_tera();
                 if let Some(shortcodes) = self.shortcodes {
@@ -130,7 +132,8 @@ impl<'a> Expander<'a> {
                 }
                 tera.add_raw_template(&file.rel, &text)
                     .map_err(|e| template_error(&file.path, &e))?;
-                tera.render(&file.rel, self.context)
+                templating::instrument(&mut tera);
+                templating::render(&tera, &file.rel, self.context)
             }
         };
         rendered
@@ -176,6 +179,7 @@ impl Blueprint {
                 .add_raw_template(&file.rel, text)
                 .map_err(|e| template_error(&file.path, &e))?;
         }
+        templating::instrument(&mut templates);
         Ok(Blueprint { files, templates })
     }
 

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use tera::{Context, Tera};
 
 use crate::error::{Error, Location, Result};
-use crate::templating::{content_tera, template_error};
+use crate::templating::{self, content_tera, template_error};
 
 /// The folder holding prompt files, at the network root.
 pub const PROMPTS_DIR: &str = "prompts";
@@ -77,6 +77,7 @@ impl PromptFile {
             tera.add_raw_template(name, body)
                 .map_err(|e| template_error(&path, &e))?;
         }
+        templating::instrument(&mut tera);
         for required in ["system", "user"] {
             if !parts.iter().any(|(n, _)| *n == required) {
                 return Err(Error::Content {
@@ -99,8 +100,7 @@ impl PromptFile {
 
     /// Renders one part (`system`, `outline` or `user`) with `context`.
     pub fn render(&self, part: &str, context: &Context) -> Result<String> {
-        self.tera
-            .render(part, context)
+        templating::render(&self.tera, part, context)
             .map(|text| text.trim().to_string())
             .map_err(|e| {
                 let mut error = template_error(&self.path, &e);

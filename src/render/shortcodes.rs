@@ -11,6 +11,7 @@ use tera::{Context, Tera, Value};
 use super::functions::register_affiliate;
 use super::theme::SiteTemplates;
 use crate::affiliate::AffiliateLinks;
+use crate::templating;
 
 /// The shortcodes of one site.
 pub struct Shortcodes {
@@ -49,7 +50,7 @@ impl Shortcodes {
                     context.insert(key, value);
                 }
                 context.insert("site", &site);
-                let html = tera.render(&template, &context)?;
+                let html = templating::render(&tera, &template, &context)?;
                 Ok(Value::String(as_html_block(&html)))
             });
         }

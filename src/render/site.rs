@@ -26,7 +26,7 @@ use crate::content::SiteContent;
 use crate::error::{Error, Location, Result, collect_all};
 use crate::network::SeoSettings;
 use crate::output::{copy_file, write_file};
-use crate::templating::template_error;
+use crate::templating::{self, template_error};
 
 /// Counts of what a site's render produced.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -266,10 +266,11 @@ impl SiteRenderer {
         context: &Context,
     ) -> tera::Result<String> {
         if !self.retain {
-            return self.templates.tera.render(template, context);
+            return templating::render(&self.templates.tera, template, context);
         }
-        let (html, read) =
-            functions::recording_sections(|| self.templates.tera.render(template, context));
+        let (html, read) = functions::recording_sections(|| {
+            templating::render(&self.templates.tera, template, context)
+        });
         let mut readers = self
             .section_readers
             .lock()

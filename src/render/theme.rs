@@ -8,7 +8,7 @@ use tera::Tera;
 use walkdir::WalkDir;
 
 use crate::error::{Error, Location, Result};
-use crate::templating::{template_error, theme_tera};
+use crate::templating::{self, template_error, theme_tera};
 
 /// A parsed theme.
 pub struct Theme {
@@ -272,7 +272,9 @@ fn add_templates(tera: &mut Tera, files: &[TemplateFile]) -> Result<()> {
             .and_then(|file| strip_name(&file.path, &file.name))
             .unwrap_or_default();
         template_error(&dir, &e)
-    })
+    })?;
+    templating::instrument(tera);
+    Ok(())
 }
 
 /// The templates folder, given a template's path and name.

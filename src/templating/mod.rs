@@ -1,11 +1,15 @@
 //! Tera helpers shared by theme rendering and content expansion.
 
+mod recursion;
+
 use std::collections::HashMap;
 use std::path::Path;
 
 use tera::{Tera, Value};
 
 use crate::error::{Error, Location};
+
+pub use recursion::{instrument, render};
 
 /// A Tera instance for expanding Markdown content: no HTML autoescaping
 /// (the result is Markdown), and no `get_env`, so content (including drafted
@@ -25,7 +29,8 @@ pub fn expand_str(name: &str, text: &str, context: &tera::Context) -> tera::Resu
     }
     let mut tera = content_tera();
     tera.add_raw_template(name, text)?;
-    tera.render(name, context)
+    instrument(&mut tera);
+    render(&tera, name, context)
 }
 
 /// A Tera instance for theme templates: HTML autoescaping that keeps URLs
@@ -62,7 +67,7 @@ pub fn template_error(path: &Path, err: &tera::Error) -> Error {
                 .find_map(|l| l.trim_start().strip_prefix("= "))
                 .unwrap_or("syntax error");
             parts.push(expected.to_string());
-        } else if !text.starts_with("Failed to parse") {
+        } else if !text.starts_with("Failed to parse") && !recursion::is_guard_failure(&text) {
             parts.push(text);
         }
         source = e.source();
