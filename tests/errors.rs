@@ -284,3 +284,138 @@ fn template_recursion_is_an_error_naming_the_template_not_a_crash() {
         assert_eq!(files_below(&net.path().join("public")), before, "{file}");
     }
 }
+
+/// Builds `net` with `files` written, expects failure; returns stderr.
+fn fails_with(files: &[(&str, &str)]) -> String {
+    let net = network();
+    net.write(
+        "affiliates.toml",
+        "[grinder]\nname = \"Grinder\"\nurl = \"https://shop.example/grinder?tag={{ site.affiliate.amazon_tag }}\"\n",
+    );
+    for (file, text) in files {
+        net.write(file, text);
+    }
+    let stderr = net.build_fails(&[]);
+    assert!(!net.path().join("public/alpha").exists(), "{stderr}");
+    // Paths relative to the network, as a user in its folder sees them.
+    stderr.replace(&format!("{}/", net.path().display()), "")
+}
+
+#[test]
+fn every_output_path_is_claimed_once_and_a_second_claim_names_both_sources() {
+    // (files to write, what the error must say)
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str]);
+    let cases: &[Case] = &[
+        // An alias equal to another page's URL.
+        (
+            &[(
+                "content/guides/two.md",
+                "+++\ntitle = \"Two\"\naliases = [\"/guides/one/\"]\n+++\n",
+            )],
+            &[
+                "the alias `/guides/one/` of content/guides/two.md",
+                "the page content/guides/one.md",
+                "both write `guides/one/index.html`",
+            ],
+        ),
+        // A page where the taxonomy's list goes.
+        (
+            &[
+                ("content/tags.md", "+++\ntitle = \"Tags\"\n+++\n"),
+                (
+                    "content/guides/three.md",
+                    "+++\ntitle = \"Three\"\ntags = [\"x\"]\n+++\n",
+                ),
+            ],
+            &["the page content/tags.md", "the list of `tags` terms"],
+        ),
+        // An alias over an affiliate redirect.
+        (
+            &[(
+                "content/guides/three.md",
+                "+++\ntitle = \"Three\"\naliases = [\"/go/grinder/\"]\n+++\nBuy [it](aff:grinder).\n",
+            )],
+            &[
+                "the alias `/go/grinder/` of content/guides/three.md",
+                "the cloaked link of affiliate `grinder`",
+            ],
+        ),
+        // An alias where a generated file is: a file against a folder.
+        (
+            &[(
+                "content/guides/three.md",
+                "+++\ntitle = \"Three\"\naliases = [\"/sitemap.xml\"]\n+++\n",
+            )],
+            &[
+                "content/guides/three.md:",
+                "the generated sitemap.xml",
+                "one writes a file `sitemap.xml`",
+            ],
+        ),
+        // Three pages sharing an alias.
+        (
+            &[
+                (
+                    "content/a.md",
+                    "+++\ntitle = \"A\"\naliases = [\"/old/\"]\n+++\n",
+                ),
+                (
+                    "content/b.md",
+                    "+++\ntitle = \"B\"\naliases = [\"/old/\"]\n+++\n",
+                ),
+            ],
+            &["the alias `/old/` of content/a.md and the alias `/old/` of content/b.md"],
+        ),
+        // A static file where Grove writes its own.
+        (
+            &[("sites/alpha/static/sitemap.xml", "<urlset/>")],
+            &["sites/alpha/static/sitemap.xml and the generated sitemap.xml"],
+        ),
+        // Tags that make the same URL, and one that makes none.
+        (
+            &[
+                (
+                    "content/a.md",
+                    "+++\ntitle = \"A\"\ntags = [\"C++\"]\n+++\n",
+                ),
+                (
+                    "content/b.md",
+                    "+++\ntitle = \"B\"\ntags = [\"C#\", \"!!!\"]\n+++\n",
+                ),
+            ],
+            &[
+                "content/b.md: `tags` terms `C#` and `C++` (in content/a.md) both make the URL /tags/c/",
+                "content/b.md: `tags` term `!!!` has no letter or digit",
+            ],
+        ),
+    ];
+    for (files, expected) in cases {
+        let stderr = fails_with(files);
+        for needle in *expected {
+            assert!(
+                stderr.contains(needle),
+                "{files:?}\nwanted: {needle}\n{stderr}"
+            );
+        }
+    }
+}
+
+#[test]
+fn terms_differing_only_in_case_or_separators_are_one_term() {
+    let net = network();
+    net.write(
+        "content/a.md",
+        "+++\ntitle = \"A\"\ntags = [\"Gear basics\"]\n+++\n",
+    );
+    net.write(
+        "content/b.md",
+        "+++\ntitle = \"B\"\ntags = [\"gear-basics\"]\n+++\n",
+    );
+    net.build(&[]);
+    let html = net.html("alpha/tags/gear-basics/index.html");
+    let titles = common::texts(&html, "main article h2, main li a");
+    assert!(
+        titles.iter().any(|t| t == "A") && titles.iter().any(|t| t == "B"),
+        "{titles:?}"
+    );
+}

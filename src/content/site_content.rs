@@ -203,7 +203,7 @@ impl SiteContent {
         render_markdown(&mut pages, &mut sections, options, &resolver)?;
         link_sections(&mut sections);
         attach_pages(&mut pages, &mut sections);
-        let taxonomies = build_taxonomies(&pages, options.taxonomies);
+        let taxonomies = build_taxonomies(&pages, options.taxonomies)?;
         let related = relate(&pages, &sections, &taxonomies, options.related_pages);
         for ((page, _), related) in pages.iter_mut().zip(related) {
             page.related = related;
@@ -694,19 +694,54 @@ fn compare_pages(a: &Page, b: &Page, sort_by: SortBy) -> std::cmp::Ordering {
     }
 }
 
-fn build_taxonomies(pages: &[(Page, Pending)], configs: &[TaxonomyConfig]) -> Vec<Taxonomy> {
-    configs
+/// Each taxonomy's terms, by slug. Names that differ only in case or in
+/// how words are separated (`Gear basics`, `gear-basics`) are one term;
+/// other names that give the same slug (`C++`, `C#`, `c`) would silently
+/// share one page, so they are an error, as is a name with no letter or
+/// digit to make a URL of.
+fn build_taxonomies(
+    pages: &[(Page, Pending)],
+    configs: &[TaxonomyConfig],
+) -> Result<Vec<Taxonomy>> {
+    let mut errors = Vec::new();
+    let taxonomies = configs
         .iter()
         .map(|config| {
+            let taxonomy = &config.name;
             let mut terms: BTreeMap<String, Term> = BTreeMap::new();
             for (i, (page, _)) in pages.iter().enumerate() {
-                for name in page.meta.taxonomies.get(&config.name).into_iter().flatten() {
+                for name in page.meta.taxonomies.get(taxonomy).into_iter().flatten() {
                     let slug = slug::slugify(name);
+                    if slug.is_empty() {
+                        errors.push(Error::Content {
+                            location: Location::file(&page.file),
+                            message: format!(
+                                "`{taxonomy}` term `{name}` has no letter or digit to make its URL from; rename it"
+                            ),
+                        });
+                        continue;
+                    }
                     let term = terms.entry(slug.clone()).or_insert_with(|| Term {
                         name: name.clone(),
                         slug,
                         pages: Vec::new(),
                     });
+                    if term_key(&term.name) != term_key(name) {
+                        let first = term.pages.first().map(|&p| &pages[p].0.file);
+                        errors.push(Error::Content {
+                            location: Location::file(&page.file),
+                            message: format!(
+                                "`{taxonomy}` terms `{name}` and `{}`{} both make the URL /{taxonomy}/{}/ and would share one page; rename one of them",
+                                term.name,
+                                first.map_or(String::new(), |f| format!(
+                                    " (in {})",
+                                    crate::error::display_path(f).display()
+                                )),
+                                term.slug
+                            ),
+                        });
+                        continue;
+                    }
                     if term.pages.last() != Some(&i) {
                         term.pages.push(i);
                     }
@@ -722,7 +757,21 @@ fn build_taxonomies(pages: &[(Page, Pending)], configs: &[TaxonomyConfig]) -> Ve
                 terms,
             }
         })
-        .collect()
+        .collect();
+    match Error::collect(errors) {
+        Some(error) => Err(error),
+        None => Ok(taxonomies),
+    }
+}
+
+/// A term name as compared with another: lowercase, with spaces, `-` and
+/// `_` all one separator.
+fn term_key(name: &str) -> String {
+    name.to_lowercase()
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// For each page, the `count` most related pages: most shared taxonomy

@@ -13,6 +13,7 @@ use walkdir::WalkDir;
 use super::functions::{self, SiteData};
 use super::theme::SiteTemplates;
 use super::views::{Urls, page_full, page_listing};
+mod claims;
 mod files;
 mod head;
 mod listings;
@@ -20,6 +21,8 @@ mod redirects;
 mod update;
 
 pub use update::ContentChanges;
+
+use claims::{Claimant, Claims};
 
 use crate::affiliate::AffiliateLinks;
 use crate::content::SiteContent;
@@ -116,6 +119,8 @@ pub struct SiteRenderer {
     section_contexts: Mutex<HashMap<usize, Context>>,
     /// When set, rendered files are collected here instead of written.
     captured: Mutex<Option<Vec<(PathBuf, String)>>>,
+    /// Which source writes each output file.
+    claims: Claims,
 }
 
 /// A template context under construction: owned values, handed to Tera
@@ -178,6 +183,7 @@ impl SiteRenderer {
             section_readers: Mutex::default(),
             section_contexts: Mutex::default(),
             captured: Mutex::default(),
+            claims: Claims::default(),
         }
     }
 
@@ -284,9 +290,11 @@ impl SiteRenderer {
         html
     }
 
-    /// Writes `text` to `file` below the site folder, or keeps it for later
-    /// while capturing.
-    fn emit(&self, file: &str, text: String) -> Result<()> {
+    /// Writes `text` to `file` below the site folder for `claimant`, or
+    /// keeps it for later while capturing. A file another source writes is
+    /// an error naming both.
+    fn emit(&self, file: &str, text: String, claimant: Claimant) -> Result<()> {
+        self.claim(file, claimant)?;
         let path = self.out.join(file);
         let mut captured = self.captured.lock().unwrap_or_else(PoisonError::into_inner);
         match captured.as_mut() {
@@ -330,7 +338,7 @@ impl SiteRenderer {
                 }
                 error
             })?;
-        self.emit(&output_file(path), html)
+        self.emit(&output_file(path), html, Claimant::Rendered(output))
     }
 
     /// `page_html`: each page's HTML to move into its context; `None`
@@ -414,7 +422,7 @@ impl SiteRenderer {
                     &e,
                 )
             })?;
-        self.emit("404.html", html)?;
+        self.emit("404.html", html, Claimant::Rendered(Output::NotFound))?;
         Ok(1)
     }
 
@@ -439,17 +447,109 @@ impl SiteRenderer {
                 }
             }
         }
-        for asset in &self.content().assets {
-            files.insert(asset.rel.clone(), asset.path.clone());
+        // Static files of the site replace the theme's (above); a content
+        // asset at the same place as a static file is a clash.
+        let mut copies: Vec<(String, PathBuf)> = files.into_iter().collect();
+        copies.extend(
+            self.content()
+                .assets
+                .iter()
+                .map(|asset| (asset.rel.clone(), asset.path.clone())),
+        );
+        for (rel, from) in &copies {
+            self.claim(rel, Claimant::Copied(from.clone()))?;
         }
-        let count = files.len();
+        let count = copies.len();
         collect_all(
-            files
+            copies
                 .into_par_iter()
                 .map(|(rel, from)| copy_file(&from, &self.out.join(rel)))
                 .collect::<Vec<_>>(),
         )?;
         Ok(count)
+    }
+}
+
+impl SiteRenderer {
+    /// Claims output `file` for `claimant`; a clash is an error naming both
+    /// sources, at the content file of one of them where there is one.
+    fn claim(&self, file: &str, claimant: Claimant) -> Result<()> {
+        let Err((held, holder)) = self.claims.claim(file, claimant.clone()) else {
+            return Ok(());
+        };
+        let mut both = [self.describe(&claimant), self.describe(&holder)];
+        both.sort();
+        let [(first, first_file), (second, second_file)] = both;
+        let location = first_file
+            .or(second_file)
+            .unwrap_or_else(|| self.network_file.clone());
+        let what = if held == file {
+            format!("both write `{file}` in the output")
+        } else {
+            // One is a file where the other needs a folder.
+            let shorter = if held.len() < file.len() { &held } else { file };
+            format!(
+                "clash in the output: one writes a file `{shorter}`, the other needs a folder there"
+            )
+        };
+        Err(Error::Content {
+            location: Location::file(location),
+            message: format!(
+                "{first} and {second} {what}; change one of them (a `slug`, an alias, a tag) or remove the file"
+            ),
+        })
+    }
+
+    /// Who `claimant` is in a message, and its file, if it has one.
+    fn describe(&self, claimant: &Claimant) -> (String, Option<PathBuf>) {
+        let content = self.content();
+        let shown = |path: &Path| crate::error::display_path(path).display().to_string();
+        match claimant {
+            Claimant::Rendered(Output::Page(i)) => {
+                let file = &content.pages[*i].file;
+                (format!("the page {}", shown(file)), Some(file.clone()))
+            }
+            Claimant::Rendered(Output::Section { section, pager }) => {
+                let section = &content.sections[*section];
+                let name = match &section.file {
+                    Some(file) => format!("the section {}", shown(file)),
+                    None => "the home page".to_string(),
+                };
+                let name = if *pager > 1 {
+                    format!("page {pager} of {name}")
+                } else {
+                    name
+                };
+                (name, section.file.clone())
+            }
+            Claimant::Rendered(Output::TaxonomyList(t)) => (
+                format!("the list of `{}` terms", content.taxonomies[*t].config.name),
+                None,
+            ),
+            Claimant::Rendered(Output::Term { taxonomy, term, .. }) => {
+                let taxonomy = &content.taxonomies[*taxonomy];
+                let term = &taxonomy.terms[*term];
+                let file = term.pages.first().map(|&p| content.pages[p].file.clone());
+                (
+                    format!(
+                        "the page of the `{}` term `{}`",
+                        taxonomy.config.name, term.name
+                    ),
+                    file,
+                )
+            }
+            Claimant::Rendered(Output::NotFound) => ("the 404 page".to_string(), None),
+            Claimant::Alias { alias, owner } => (
+                format!("the alias `{alias}` of {}", shown(owner)),
+                Some(owner.clone()),
+            ),
+            Claimant::FirstPager(path) => {
+                (format!("the redirect from {path}page/1/ to {path}"), None)
+            }
+            Claimant::Affiliate(slug) => (format!("the cloaked link of affiliate `{slug}`"), None),
+            Claimant::Generated(name) => (format!("the generated {name}"), None),
+            Claimant::Copied(path) => (shown(path), Some(path.clone())),
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::SiteRenderer;
+use super::{Claimant, SiteRenderer};
 use crate::affiliate::GO_PREFIX;
 use crate::content::{Date, Page};
 use crate::error::Result;
@@ -27,7 +27,8 @@ impl SiteRenderer {
         }
         let count = files.len();
         for (name, text) in files {
-            self.emit(&name, text)?;
+            let claimant = Claimant::Generated(name.clone());
+            self.emit(&name, text, claimant)?;
         }
         Ok(count + self.write_feeds()?)
     }
@@ -41,7 +42,8 @@ impl SiteRenderer {
         let files = self.feeds();
         let count = files.len();
         for (name, text) in files {
-            self.emit(&name, text)?;
+            let claimant = Claimant::Generated(name.clone());
+            self.emit(&name, text, claimant)?;
         }
         Ok(count)
     }

@@ -1,11 +1,11 @@
 //! Redirect pages and `_redirects`: aliases, `/page/1/` of paginated
 //! listings, and cloaked affiliate links under `/go/`.
 
-use std::collections::BTreeMap;
+use std::path::Path;
 
 use rayon::prelude::*;
 
-use super::{SiteRenderer, output_file};
+use super::{Claimant, SiteRenderer, output_file};
 use crate::affiliate::GO_PREFIX;
 use crate::error::{Error, Location, Result, collect_all};
 use crate::render::pagination::pager_path;
@@ -17,54 +17,66 @@ impl SiteRenderer {
     pub(super) fn write_redirects(&self) -> Result<usize> {
         let content = self.content();
         let urls = &self.data.urls;
-        // (alias as written, URL path it points to), for pages and sections.
-        let aliases: Vec<(&str, &str)> = content
+        // (alias as written, URL path it points to, file declaring it), for
+        // pages and sections.
+        let aliases: Vec<(&str, &str, &Path)> = content
             .pages
             .iter()
             .flat_map(|p| {
                 p.meta
                     .aliases
                     .iter()
-                    .map(move |a| (a.as_str(), p.path.as_str()))
+                    .map(move |a| (a.as_str(), p.path.as_str(), p.file.as_path()))
             })
             .chain(content.sections.iter().flat_map(|s| {
+                let file = s.file.as_deref().unwrap_or(Path::new("content/_index.md"));
                 s.meta
                     .aliases
                     .iter()
-                    .map(move |a| (a.as_str(), s.path.as_str()))
+                    .map(move |a| (a.as_str(), s.path.as_str(), file))
             }))
             .collect();
-        let mut redirects: BTreeMap<String, String> = aliases
+        // (output file, its text, who writes it)
+        let mut pages: Vec<(String, String, Claimant)> = aliases
             .iter()
-            .map(|(alias, path)| (output_file(alias), urls.path(path)))
+            .map(|(alias, path, owner)| {
+                let claimant = Claimant::Alias {
+                    alias: (*alias).to_string(),
+                    owner: owner.to_path_buf(),
+                };
+                let page = redirect_page(&urls.path(path), &self.lang);
+                (output_file(alias), page, claimant)
+            })
             .collect();
-        for section in &content.sections {
-            if section.meta.paginate_by.is_some() {
-                redirects.insert(
-                    output_file(&format!("{}page/1/", section.path)),
-                    urls.path(&pager_path(&section.path, 1)),
-                );
-            }
-        }
-        for taxonomy in &content.taxonomies {
-            if taxonomy.config.paginate_by.is_none() {
-                continue;
-            }
-            for term in &taxonomy.terms {
-                let base = format!("/{}/{}/", taxonomy.config.name, term.slug);
-                redirects.insert(output_file(&format!("{base}page/1/")), urls.path(&base));
-            }
+        let mut first_pagers: Vec<&str> = content
+            .sections
+            .iter()
+            .filter(|s| s.meta.paginate_by.is_some())
+            .map(|s| s.path.as_str())
+            .collect();
+        let term_paths: Vec<String> = content
+            .taxonomies
+            .iter()
+            .filter(|t| t.config.paginate_by.is_some())
+            .flat_map(|t| {
+                t.terms
+                    .iter()
+                    .map(|term| format!("/{}/{}/", t.config.name, term.slug))
+            })
+            .collect();
+        first_pagers.extend(term_paths.iter().map(String::as_str));
+        for path in first_pagers {
+            let page = redirect_page(&urls.path(&pager_path(path, 1)), &self.lang);
+            let claimant = Claimant::FirstPager(path.to_string());
+            pages.push((output_file(&format!("{path}page/1/")), page, claimant));
         }
         // Host-level redirects for hosts that read `_redirects` (Netlify,
         // Cloudflare Pages): real 301s for aliases, 302s (configurable) for
-        // affiliate links.
+        // affiliate links. Every source is claimed once above, so no two
+        // lines share a path.
         let mut host_rules: Vec<String> = aliases
             .iter()
-            .map(|(alias, path)| format!("{} {} 301", alias_url(alias, urls), urls.path(path)))
-            .collect();
-        let mut pages: Vec<(String, String)> = redirects
-            .into_iter()
-            .map(|(file, target)| (file, redirect_page(&target, &self.lang)))
+            .map(|(alias, path, _)| format!("{} {} 301", alias_url(alias, urls), urls.path(path)))
             .collect();
         if self.links.style().cloak {
             for slug in self.used_affiliates() {
@@ -84,19 +96,26 @@ impl SiteRenderer {
                 pages.push((
                     output_file(&go),
                     affiliate_redirect_page(destination, &self.lang),
+                    Claimant::Affiliate(slug),
                 ));
             }
         }
         host_rules.sort();
-        host_rules.dedup();
         if !host_rules.is_empty() {
-            pages.push(("_redirects".into(), host_rules.join("\n") + "\n"));
+            pages.push((
+                "_redirects".into(),
+                host_rules.join("\n") + "\n",
+                Claimant::Generated("_redirects".into()),
+            ));
+        }
+        for (file, _, claimant) in &pages {
+            self.claim(file, claimant.clone())?;
         }
         let count = pages.len();
         collect_all(
             pages
                 .into_par_iter()
-                .map(|(file, text)| self.emit(&file, text))
+                .map(|(file, text, claimant)| self.emit(&file, text, claimant))
                 .collect::<Vec<_>>(),
         )?;
         Ok(count)
