@@ -21,5 +21,6 @@ pub mod scaffold;
 pub mod seo;
 pub mod serve;
 pub mod templating;
+pub mod web_url;
 
 pub use error::{Error, Result};

@@ -419,3 +419,75 @@ fn terms_differing_only_in_case_or_separators_are_one_term() {
         "{titles:?}"
     );
 }
+
+#[test]
+fn unsafe_urls_and_config_values_are_refused_with_file_and_line() {
+    let registry = |url: &str| {
+        format!("[grinder]\nname = \"Grinder\"\nprogram = \"amazon\"\nurl = \"{url}\"\n")
+    };
+    let site = |extra: &str| {
+        format!(
+            "title = \"Alpha\"\nniche = \"n\"\naudience = \"a\"\n{extra}\n[affiliate]\namazon_tag = \"alpha-20\"\n"
+        )
+    };
+    let link = "+++\ntitle = \"Buy\"\n+++\nBuy [it](aff:grinder).\n";
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "affiliates.toml",
+            &registry("javascript:alert(1)"),
+            "affiliates.toml:4: `url` of affiliate `grinder`: `javascript:alert(1)` is not an http:// or https:// URL",
+        ),
+        (
+            "affiliates.toml",
+            &registry("https://shop.example/x\\n/* https://evil.example 200"),
+            "affiliates.toml:4: `url` of affiliate `grinder`: `https://shop.example/x\\n/* https://evil.example 200` holds a line break",
+        ),
+        (
+            "affiliates.toml",
+            &registry("{{ site.affiliate.amazon_tag }}/x"),
+            "the URL of affiliate `grinder` (affiliates.toml:1), with the values of sites/alpha/site.toml: `alpha-20/x` is not an http:// or https:// URL",
+        ),
+        (
+            "sites/alpha/site.toml",
+            &site("base_url = \"https://alpha.example.com/\\\"><script>\""),
+            "sites/alpha/site.toml:4: base_url: `https://alpha.example.com/\\\"><script>` holds `\"`",
+        ),
+        (
+            "sites/alpha/site.toml",
+            &site("base_url = \"https://alpha.example.com/?x=1\""),
+            "sites/alpha/site.toml:4: base_url cannot have a query",
+        ),
+        (
+            "sites/alpha/site.toml",
+            &site("base_url = \"https://alpha.example.com\"\ntheme = \"../../outside\""),
+            "sites/alpha/site.toml:5: theme `../../outside` must be the name of a folder under themes/",
+        ),
+        (
+            "grove.toml",
+            "[network]\nname = \"T\"\ntheme = \"/etc\"\n",
+            "grove.toml:3: theme `/etc` must be the name of a folder",
+        ),
+        (
+            "grove.toml",
+            "[network]\nname = \"T\"\n[build]\nwords_per_minute = 0\n",
+            "grove.toml:4: [build] words_per_minute must be at least 1",
+        ),
+        (
+            "grove.toml",
+            "[network]\nname = \"T\"\n[seo]\nrobots_rules = [\"Disallow: /a\\nAllow: /\"]\n",
+            "grove.toml:4: robots rule `Disallow: /a\\nAllow: /` spans several lines",
+        ),
+    ];
+    for (file, text, expected) in cases {
+        let net = network();
+        net.write(
+            "affiliates.toml",
+            &registry("https://shop.example/g?tag={{ site.affiliate.amazon_tag }}"),
+        );
+        net.write("content/buy.md", link);
+        net.write(file, text);
+        let stderr = net.build_fails(&[]);
+        let stderr = stderr.replace(&format!("{}/", net.path().display()), "");
+        assert!(stderr.contains(expected), "wanted: {expected}\n{stderr}");
+    }
+}

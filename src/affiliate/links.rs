@@ -13,6 +13,7 @@ use super::registry::{AffiliateEntry, Registry};
 use crate::error::display_path;
 use crate::html_escape::escape_html;
 use crate::templating::expand_str;
+use crate::web_url::check_web_url;
 
 /// `rel` of every affiliate link: paid (Google), not endorsed, no opener.
 pub const AFFILIATE_REL: &str = "sponsored nofollow noopener";
@@ -81,14 +82,22 @@ impl AffiliateLinks {
             .ok_or_else(|| self.unknown(slug))?;
         cell.get_or_init(|| {
             let defined = self.registry.defined(slug).expect("destinations mirror the registry");
-            expand_str(slug, &defined.entry.url, &self.context).map_err(|e| {
+            let url = expand_str(slug, &defined.entry.url, &self.context).map_err(|e| {
                 let needs = describe_missing(&e);
                 format!(
                     "the URL of affiliate `{slug}` ({}) needs {needs}, which {} does not define; add it to its [affiliate] table",
                     defined.location,
                     display_path(&self.site_file).display()
                 )
-            })
+            })?;
+            check_web_url(&url).map_err(|problem| {
+                format!(
+                    "the URL of affiliate `{slug}` ({}), with the values of {}: {problem}",
+                    defined.location,
+                    display_path(&self.site_file).display()
+                )
+            })?;
+            Ok(url)
         })
         .as_deref()
         .map_err(Clone::clone)

@@ -10,6 +10,7 @@ use toml::Spanned;
 
 use crate::error::{Error, Location, Result, line_col};
 use crate::network::{Site, parse_toml};
+use crate::web_url::{check_url_template, check_web_url};
 
 /// The registry file's name, at the network root and in a site folder.
 pub const REGISTRY_FILE: &str = "affiliates.toml";
@@ -58,6 +59,44 @@ pub struct Registry {
     files: Vec<PathBuf>,
 }
 
+/// An entry's `url` must be an http(s) URL template, its `image` an http(s)
+/// URL or a root-relative path: both are written into pages and redirects.
+/// Errors point at the key's line (searched from the entry's first line).
+fn check_entry_urls(
+    path: &Path,
+    text: &str,
+    slug: &str,
+    first_line: usize,
+    entry: &AffiliateEntry,
+) -> Result<()> {
+    let key_line = |key: &str| {
+        text.lines()
+            .enumerate()
+            .skip(first_line.saturating_sub(1))
+            .find(|(_, line)| {
+                line.trim_start()
+                    .strip_prefix(key)
+                    .is_some_and(|rest| rest.trim_start().starts_with('='))
+            })
+            .map_or(first_line, |(index, _)| index + 1)
+    };
+    let error = |key: &str, problem: String| Error::Config {
+        location: Location::line(path, key_line(key)),
+        message: format!("`{key}` of affiliate `{slug}`: {problem}"),
+    };
+    check_url_template(&entry.url).map_err(|problem| error("url", problem))?;
+    if let Some(image) = &entry.image {
+        let root_relative = image.starts_with('/') && !image.starts_with("//");
+        let checked = if root_relative {
+            check_web_url(&format!("https://host{image}"))
+        } else {
+            check_web_url(image)
+        };
+        checked.map_err(|problem| error("image", problem))?;
+    }
+    Ok(())
+}
+
 impl Registry {
     /// Loads the network registry and `site`'s additions; both files are
     /// optional.
@@ -83,6 +122,7 @@ impl Registry {
                 let (line, _) = line_col(&text, spanned.span().start);
                 // The span starts at the table body; the header is the line above.
                 let location = Location::line(&path, line.saturating_sub(1).max(1));
+                check_entry_urls(&path, &text, &slug, line, spanned.get_ref())?;
                 registry.entries.insert(
                     slug,
                     Defined {

@@ -179,6 +179,34 @@ fn validate_network(root: &Path, config: &NetworkConfig) -> Result<()> {
             });
         }
     }
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let at = |key: &str| Location::line(&path, key_line(&text, key));
+    check_theme_name(&config.network.theme).map_err(|message| Error::Config {
+        location: at("theme"),
+        message,
+    })?;
+    if config.build.words_per_minute == 0 {
+        return Err(Error::Config {
+            location: at("words_per_minute"),
+            message:
+                "[build] words_per_minute must be at least 1 (200 is typical for reading on screen)"
+                    .into(),
+        });
+    }
+    if let Some(rule) = config
+        .seo
+        .robots_rules
+        .iter()
+        .find(|r| r.contains(['\n', '\r']))
+    {
+        return Err(Error::Config {
+            location: at("robots_rules"),
+            message: format!(
+                "robots rule `{}` spans several lines; give each line its own string",
+                rule.escape_default()
+            ),
+        });
+    }
     if config.seo.sitemap_max_urls == 0 || config.seo.sitemap_max_urls > 50_000 {
         return Err(Error::Config {
             location: Location::file(&path),
@@ -257,7 +285,10 @@ fn load_site(dir: &Path) -> Result<Site> {
             ),
         });
     }
-    let config: SiteConfig = read_toml(&path)?;
+    let text = std::fs::read_to_string(&path)
+        .map_err(|source| Error::io(&path, "cannot read file", source))?;
+    let config: SiteConfig = parse_toml(&path, &text)?;
+    check_site_config(&path, &text, &config)?;
     if let Some(slot) = config
         .ads
         .slots
@@ -273,7 +304,7 @@ fn load_site(dir: &Path) -> Result<Site> {
         });
     }
     let (base_url, base_path) = split_base_url(&config.base_url).ok_or_else(|| Error::Config {
-        location: Location::file(&path),
+        location: Location::line(&path, key_line(&text, "base_url")),
         message: format!(
             "base_url `{}` must be an absolute http(s) URL such as https://{name}.example.com",
             config.base_url
@@ -286,6 +317,73 @@ fn load_site(dir: &Path) -> Result<Site> {
         base_url,
         base_path,
     })
+}
+
+/// Checks the values of `site.toml` that end up in every page and in
+/// crawler files: the base URL (an http(s) URL with a host, no query or
+/// fragment, nothing that would break out of an attribute or a line), the
+/// theme (a folder name under `themes/`), and robots rules (one line each).
+fn check_site_config(path: &Path, text: &str, config: &SiteConfig) -> Result<()> {
+    let error = |key: &str, message: String| Error::Config {
+        location: Location::line(path, key_line(text, key)),
+        message,
+    };
+    crate::web_url::check_web_url(&config.base_url)
+        .map_err(|problem| error("base_url", format!("base_url: {problem}")))?;
+    if config.base_url.contains(['?', '#']) {
+        return Err(error(
+            "base_url",
+            "base_url cannot have a query (`?`) or fragment (`#`): pages' URLs are appended to it"
+                .into(),
+        ));
+    }
+    if let Some(theme) = &config.theme {
+        check_theme_name(theme).map_err(|message| error("theme", message))?;
+    }
+    if let Some(rule) = config
+        .robots_rules
+        .iter()
+        .find(|r| r.contains(['\n', '\r']))
+    {
+        return Err(error(
+            "robots_rules",
+            format!(
+                "robots rule `{}` spans several lines; give each line its own string",
+                rule.escape_default()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A theme is named by its folder under `themes/`: one plain name, never
+/// a path that could load templates from elsewhere.
+pub fn check_theme_name(theme: &str) -> std::result::Result<(), String> {
+    let plain = !theme.is_empty()
+        && theme != "."
+        && theme != ".."
+        && !theme.contains(['/', '\\', '\0'])
+        && !theme.starts_with('.');
+    if plain {
+        Ok(())
+    } else {
+        Err(format!(
+            "theme `{}` must be the name of a folder under themes/, such as \"default\"",
+            theme.escape_default()
+        ))
+    }
+}
+
+/// The 1-based line where top-level `key` is set in TOML `text` (1 when
+/// not found).
+fn key_line(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|line| {
+            line.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map_or(1, |index| index + 1)
 }
 
 /// Splits `https://host/path/` into (`https://host/path`, `/path`).
