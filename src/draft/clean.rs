@@ -179,9 +179,8 @@ pub fn sanitize_html(html: &str) -> String {
         };
         let name = tag.name.to_lowercase();
         if DROP_WITH_CONTENT.contains(&name.as_str()) && !tag.closing {
-            let lower = rest.to_lowercase();
             let close = format!("</{name}");
-            rest = match lower[tag.len..].find(&close) {
+            rest = match find_ignoring_ascii_case(&rest[tag.len..], &close) {
                 Some(i) => {
                     let close_start = tag.len + i;
                     let close_end = rest[close_start..]
@@ -202,6 +201,16 @@ pub fn sanitize_html(html: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The byte offset of ASCII `needle` in `haystack`, ignoring ASCII case.
+/// (Searching a lowercased copy would not do: lowercasing can change the
+/// length of non-ASCII text, so its offsets need not fit the original.)
+fn find_ignoring_ascii_case(haystack: &str, needle: &str) -> Option<usize> {
+    let (haystack, needle) = (haystack.as_bytes(), needle.as_bytes());
+    haystack
+        .windows(needle.len())
+        .position(|window| window.eq_ignore_ascii_case(needle))
 }
 
 fn rebuild_tag(tag: &html_scan::Tag<'_>) -> String {
@@ -270,6 +279,28 @@ mod tests {
         assert!(clean.contains("<div class=\"box\">Kept</div>"), "{clean}");
         assert!(clean.contains("[link](#)"), "{clean}");
         assert!(clean.contains("`<script>` in code stays."), "{clean}");
+    }
+
+    #[test]
+    fn non_ascii_text_around_dropped_elements_is_kept_intact() {
+        // `Ω` lowercases to the same length, `İ` (2 bytes) to 3 bytes: a
+        // search in a lowercased copy would cut the original mid-character.
+        for html in [
+            "<style>Ω Ω</style>after",
+            "<STYLE>İİİİ</Style>after",
+            "<script>ﬁ İ</SCRIPT >after",
+            "<style>unclosed İ",
+        ] {
+            let clean = sanitize_html(html);
+            assert!(
+                clean == "after" || clean.is_empty(),
+                "{html:?} -> {clean:?}"
+            );
+        }
+        assert_eq!(
+            sanitize_markdown("Grüße İstanbul <b>ß</b>\n\n<style>Ω</style>\n\nΩ end\n"),
+            "Grüße İstanbul <b>ß</b>\n\n\n\nΩ end\n"
+        );
     }
 
     #[test]

@@ -29,6 +29,59 @@ pub enum Failure {
     },
     /// Another attempt would fail the same way.
     Permanent(String),
+    /// No connection could be made: worth another attempt, but if the last
+    /// one fails so too, the server is down for every request of the run.
+    Unreachable(String),
+}
+
+/// Why [`Client::complete`] gave up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallError {
+    /// What went wrong (never holding the key).
+    pub message: String,
+    /// The server could not be reached at all, so other requests to it
+    /// need not try.
+    pub unreachable: bool,
+}
+
+/// Shared by a run's requests: once one finds the server unreachable, the
+/// others stop retrying (even mid-wait) and new ones are not sent.
+#[derive(Debug, Default)]
+pub struct GiveUp {
+    reason: std::sync::Mutex<Option<String>>,
+    notify: tokio::sync::Notify,
+}
+
+impl GiveUp {
+    /// Gives up on the server, for `reason`.
+    pub fn trigger(&self, reason: &str) {
+        let mut current = self.reason.lock().unwrap_or_else(|e| e.into_inner());
+        if current.is_none() {
+            *current = Some(reason.to_string());
+        }
+        drop(current);
+        self.notify.notify_waiters();
+    }
+
+    /// Why the run gave up on the server, if it did.
+    pub fn reason(&self) -> Option<String> {
+        self.reason
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Resolves once [`GiveUp::trigger`] has been called.
+    async fn triggered(&self) {
+        loop {
+            // Created before the check, so a trigger in between is not lost.
+            let notified = self.notify.notified();
+            if self.reason().is_some() {
+                return;
+            }
+            notified.await;
+        }
+    }
 }
 
 /// A client for one provider and base URL.
@@ -75,26 +128,44 @@ impl Client {
 
     /// Sends `request`, retrying transient failures; `on_retry` hears about
     /// each retry (attempt number, reason, delay). The error is the last
-    /// failure's message.
+    /// failure's message. When `give_up` is triggered (another request
+    /// found the server unreachable), retries stop at once.
     pub async fn complete(
         &self,
         request: &ChatRequest<'_>,
         on_retry: &(dyn Fn(u32, &str, Duration) + Sync),
-    ) -> std::result::Result<Completion, String> {
+        give_up: &GiveUp,
+    ) -> std::result::Result<Completion, CallError> {
         let mut attempt = 0;
         loop {
-            match self.attempt(request).await {
+            let (message, after, unreachable) = match self.attempt(request).await {
                 Ok(completion) => return Ok(completion),
-                Err(Failure::Permanent(message)) => return Err(self.redact(message)),
-                Err(Failure::Transient { message, after }) => {
-                    let message = self.redact(message);
-                    if attempt >= self.max_retries {
-                        return Err(format!("gave up after {} attempts: {message}", attempt + 1));
-                    }
-                    let delay = after.unwrap_or_else(|| backoff(self.retry_base, attempt));
-                    attempt += 1;
-                    on_retry(attempt, &message, delay);
-                    tokio::time::sleep(delay).await;
+                Err(Failure::Permanent(message)) => {
+                    return Err(CallError {
+                        message: self.redact(message),
+                        unreachable: false,
+                    });
+                }
+                Err(Failure::Transient { message, after }) => (message, after, false),
+                Err(Failure::Unreachable(message)) => (message, None, true),
+            };
+            let message = self.redact(message);
+            if attempt >= self.max_retries {
+                return Err(CallError {
+                    message: format!("gave up after {} attempts: {message}", attempt + 1),
+                    unreachable,
+                });
+            }
+            let delay = after.unwrap_or_else(|| backoff(self.retry_base, attempt));
+            attempt += 1;
+            on_retry(attempt, &message, delay);
+            tokio::select! {
+                () = tokio::time::sleep(delay) => {}
+                () = give_up.triggered() => {
+                    return Err(CallError {
+                        message: give_up.reason().unwrap_or_default(),
+                        unreachable: true,
+                    });
                 }
             }
         }
@@ -105,6 +176,19 @@ impl Client {
         match &self.api_key {
             Some(key) if !key.is_empty() => message.replace(key.as_str(), "[redacted]"),
             _ => message,
+        }
+    }
+
+    /// Replaces the key in an answer's text, should a server echo it;
+    /// returns whether it did. The key must never reach the cache or a
+    /// draft.
+    pub fn redact_answer(&self, text: &mut String) -> bool {
+        match &self.api_key {
+            Some(key) if !key.is_empty() && text.contains(key.as_str()) => {
+                *text = text.replace(key.as_str(), "[redacted]");
+                true
+            }
+            _ => false,
         }
     }
 
@@ -203,6 +287,9 @@ impl Client {
         while let Some(inner) = source {
             message = format!("{message}: {inner}");
             source = inner.source();
+        }
+        if error.is_connect() {
+            return Failure::Unreachable(message);
         }
         Failure::Transient {
             message,

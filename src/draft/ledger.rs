@@ -1,5 +1,10 @@
 //! The usage ledger: `.grove/ledger.jsonl`, one line per model call (real or
 //! answered from the cache), appended as calls finish.
+//!
+//! A real call is also recorded *before* it is sent (status [`SENT`], with
+//! its worst-case cost), and its final line carries the same `id`. A run
+//! killed while a request was in flight leaves only the first line, and
+//! since a paid API bills the request anyway, it counts at that cost.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
@@ -35,8 +40,42 @@ pub struct Entry {
     /// Token counts are estimates (the server reported none).
     #[serde(default)]
     pub usage_estimated: bool,
-    /// `ok`, or why the answer was not used.
+    /// `ok`, [`SENT`] (before the request), `failed: ...`, or why the
+    /// answer was not used.
     pub status: String,
+    /// Ties a real call's [`SENT`] line to its final line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+/// The status of the line written before a request is sent.
+pub const SENT: &str = "sent";
+
+/// The status given to a [`SENT`] line that no final line followed.
+pub const UNFINISHED: &str = "unfinished: the run stopped while the request was in flight";
+
+/// `entries` with each [`SENT`] line dropped when its call finished, and
+/// marked [`UNFINISHED`] (at its worst-case cost) when it never did.
+pub fn settle(entries: Vec<Entry>) -> Vec<Entry> {
+    let finished: std::collections::HashSet<String> = entries
+        .iter()
+        .filter(|e| e.status != SENT)
+        .filter_map(|e| e.id.clone())
+        .collect();
+    entries
+        .into_iter()
+        .filter_map(|mut entry| {
+            if entry.status != SENT {
+                return Some(entry);
+            }
+            let done = entry.id.as_ref().is_some_and(|id| finished.contains(id));
+            if done {
+                return None;
+            }
+            entry.status = UNFINISHED.to_string();
+            Some(entry)
+        })
+        .collect()
 }
 
 /// An open ledger, safe to append to from many tasks.
@@ -62,12 +101,14 @@ impl Ledger {
         })
     }
 
-    /// Appends one entry as a single line.
+    /// Appends one entry as a single line, flushed to disk: a line about
+    /// money must survive the process.
     pub fn append(&self, entry: &Entry) -> Result<()> {
         let mut line = serde_json::to_vec(entry).expect("ledger entries always serialize");
         line.push(b'\n');
         let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
         file.write_all(&line)
+            .and_then(|()| file.sync_data())
             .map_err(|source| Error::io(&self.path, "cannot write ledger", source))
     }
 }
@@ -106,6 +147,8 @@ pub struct Totals {
     pub output_tokens: u64,
     /// Cost of real calls in USD.
     pub cost_usd: f64,
+    /// Real calls that never finished (counted at their worst-case cost).
+    pub unfinished: u64,
 }
 
 impl Totals {
@@ -114,6 +157,7 @@ impl Totals {
             self.cache_hits += 1;
         } else {
             self.calls += 1;
+            self.unfinished += u64::from(entry.status == UNFINISHED);
             self.input_tokens += entry.input_tokens;
             self.output_tokens += entry.output_tokens;
             self.cost_usd += entry.cost_usd;
@@ -133,4 +177,40 @@ pub fn summarize(
         all.add(entry);
     }
     (groups, all)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str, status: &str, cost: f64) -> Entry {
+        Entry {
+            time: String::new(),
+            site: "a".into(),
+            brief: "b".into(),
+            step: "article".into(),
+            model: "m".into(),
+            input_tokens: 10,
+            output_tokens: 20,
+            cost_usd: cost,
+            cache_hit: false,
+            usage_estimated: status == SENT,
+            status: status.into(),
+            id: Some(id.into()),
+        }
+    }
+
+    #[test]
+    fn a_call_that_never_finished_counts_at_its_worst_case() {
+        let entries = settle(vec![
+            entry("1", SENT, 0.5),
+            entry("1", "ok", 0.2),
+            entry("2", SENT, 0.5),
+        ]);
+        assert_eq!(entries.len(), 2);
+        assert_eq!(entries[1].status, UNFINISHED);
+        let (_, all) = summarize(&entries, |e| &e.site);
+        assert_eq!((all.calls, all.unfinished), (2, 1));
+        assert!((all.cost_usd - 0.7).abs() < 1e-9);
+    }
 }

@@ -79,15 +79,32 @@ pub struct DraftReport {
 }
 
 /// Plans and (unless `dry_run`) runs a draft. `progress` shows done/total,
-/// tokens and cost; pass a hidden bar for none.
+/// tokens and cost; pass a hidden bar for none. `on_done` hears about each
+/// job the moment it ends, so a run stopped halfway has said what it did.
 pub fn draft(
     network: &Network,
     options: &DraftOptions,
     progress: ProgressBar,
+    on_done: &(dyn Fn(&JobReport) + Sync),
 ) -> Result<DraftReport> {
     let sites = network.select(&options.sites, None)?;
     let manifest = Arc::new(Manifest::load(&network.root)?);
     let planned = plan::plan(network, &sites, &manifest)?;
+    if let Some(slug) = &options.brief
+        && !planned.iter().any(|job| job.brief.slug == *slug)
+    {
+        let mut known: Vec<&str> = planned.iter().map(|j| j.brief.slug.as_str()).collect();
+        known.sort_unstable();
+        known.dedup();
+        return Err(crate::Error::Usage(format!(
+            "no brief `{slug}` for the selected sites (known briefs: {}); see `grove plan`",
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
+        )));
+    }
     let mut report = DraftReport::default();
     let mut jobs: Vec<Job> = Vec::new();
     for job in planned {
@@ -113,7 +130,8 @@ pub fn draft(
     if let Some(limit) = options.limit {
         jobs.truncate(limit);
     }
-    report.estimated_cost = jobs.iter().map(Job::cost_estimate).sum();
+    // A fold from 0.0: an empty f64 sum is -0.0, printed "$-0.0000".
+    report.estimated_cost = jobs.iter().map(Job::cost_estimate).fold(0.0, |a, b| a + b);
     if options.dry_run {
         report.jobs = jobs
             .iter()
@@ -146,6 +164,7 @@ pub fn draft(
     let outcomes = runtime.block_on(run_all(
         Arc::clone(&runner),
         jobs.into_iter().map(Arc::new).collect(),
+        on_done,
     ));
     progress.finish_and_clear();
     (report.tokens, report.cost) = runner.spent();
@@ -153,7 +172,11 @@ pub fn draft(
     Ok(report)
 }
 
-async fn run_all(runner: Arc<Runner>, jobs: Vec<Arc<Job>>) -> Vec<JobReport> {
+async fn run_all(
+    runner: Arc<Runner>,
+    jobs: Vec<Arc<Job>>,
+    on_done: &(dyn Fn(&JobReport) + Sync),
+) -> Vec<JobReport> {
     let interrupt = {
         let runner = Arc::clone(&runner);
         tokio::spawn(async move {
@@ -172,21 +195,30 @@ async fn run_all(runner: Arc<Runner>, jobs: Vec<Arc<Job>>) -> Vec<JobReport> {
         let job = Arc::clone(job);
         tasks.spawn(async move { (index, runner.run(&job).await) });
     }
+    let report = |job: &Job, outcome: Outcome| JobReport {
+        site: job.site.clone(),
+        slug: job.brief.slug.clone(),
+        path: job.path.clone(),
+        outcome,
+    };
     let mut outcomes: Vec<Option<Outcome>> = vec![None; jobs.len()];
     while let Some(joined) = tasks.join_next().await {
         match joined {
-            Ok((index, outcome)) => outcomes[index] = Some(outcome),
+            Ok((index, outcome)) => {
+                on_done(&report(&jobs[index], outcome.clone()));
+                outcomes[index] = Some(outcome);
+            }
             Err(error) => runner.log(&format!("a draft task crashed: {error}")),
         }
     }
     interrupt.abort();
     jobs.iter()
         .zip(outcomes)
-        .map(|(job, outcome)| JobReport {
-            site: job.site.clone(),
-            slug: job.brief.slug.clone(),
-            path: job.path.clone(),
-            outcome: outcome.unwrap_or_else(|| Outcome::Failed("the task crashed".into())),
+        .map(|(job, outcome)| {
+            report(
+                job,
+                outcome.unwrap_or_else(|| Outcome::Failed("the task crashed".into())),
+            )
         })
         .collect()
 }

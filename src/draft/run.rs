@@ -14,7 +14,7 @@ use tokio::sync::Semaphore;
 
 use super::cache::{Answer, Cache, RequestKey, sha256};
 use super::clean::{check_answer, drop_leading_title, sanitize_markdown};
-use super::client::Client;
+use super::client::{Client, GiveUp};
 use super::ledger::{self, Ledger};
 use super::manifest::{Manifest, Ownership};
 use super::plan::{Job, estimate_tokens};
@@ -56,6 +56,7 @@ pub struct Runner {
     cancelled: AtomicBool,
     progress: ProgressBar,
     spent: Mutex<(u64, f64)>,
+    give_up: GiveUp,
 }
 
 /// Spaces request starts to respect `requests_per_minute`.
@@ -98,6 +99,23 @@ impl Budget {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         state.1 -= estimate;
         state.0 += actual;
+    }
+
+    /// Why a request estimated at `estimate` may not start.
+    fn refusal(&self, estimate: f64) -> String {
+        let (spent, in_flight) = *self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if spent == 0.0 && in_flight <= 0.0 {
+            format!(
+                "one request may cost up to ${estimate:.4} (its prompt and a full max_tokens answer), more than the budget of ${:.4}; raise --budget or lower [llm] max_tokens",
+                self.limit
+            )
+        } else {
+            format!(
+                "budget of ${:.4} reached (${spent:.4} spent, ${:.4} in flight, ${estimate:.4} more for the next request)",
+                self.limit,
+                in_flight.max(0.0)
+            )
+        }
     }
 }
 
@@ -147,6 +165,7 @@ impl Runner {
             cancelled: AtomicBool::new(false),
             progress: settings.progress,
             spent: Mutex::new((0, 0.0)),
+            give_up: GiveUp::default(),
         })
     }
 
@@ -268,7 +287,7 @@ impl Runner {
         if !self.force
             && let Some(answer) = self.cache.get(&key)
         {
-            self.record(job, step, &answer, 0.0, true, "ok");
+            self.record(job, step, &answer, 0.0, true, "ok", None);
             return Ok((answer, 0));
         }
 
@@ -288,17 +307,35 @@ impl Runner {
             if self.cancelled.load(Ordering::SeqCst) {
                 return Err(Outcome::NotStarted("interrupted".into()));
             }
+            if let Some(reason) = self.give_up.reason() {
+                return Err(Outcome::NotStarted(format!("not sent: {reason}")));
+            }
             if let Some(budget) = &self.budget
                 && !budget.reserve(cost_estimate)
             {
-                return Err(Outcome::NotStarted(format!(
-                    "budget of ${:.4} reached",
-                    budget.limit
-                )));
+                return Err(Outcome::NotStarted(budget.refusal(cost_estimate)));
             }
             if let Some(pacer) = &self.pacer {
                 pacer.wait().await;
             }
+            // Recorded before it is sent: killed in flight, it still counts.
+            let id = call_id();
+            let worst_case = Answer {
+                input_tokens: input_estimate,
+                output_tokens: u64::from(self.max_tokens),
+                usage_estimated: true,
+                model: job.llm.model.clone(),
+                text: String::new(),
+            };
+            self.record(
+                job,
+                step,
+                &worst_case,
+                cost_estimate,
+                false,
+                ledger::SENT,
+                Some(&id),
+            );
             let client = &self.client;
             let on_retry = |attempt: u32, reason: &str, delay: Duration| {
                 self.log(&format!(
@@ -308,17 +345,36 @@ impl Runner {
                     delay.as_secs_f64()
                 ));
             };
-            let result = client.complete(&request, &on_retry).await;
+            let result = client.complete(&request, &on_retry, &self.give_up).await;
             calls += 1;
-            let completion = match result {
+            let mut completion = match result {
                 Ok(completion) => completion,
-                Err(message) => {
+                Err(error) => {
                     if let Some(budget) = &self.budget {
                         budget.settle(cost_estimate, 0.0);
                     }
-                    return Err(Outcome::Failed(message));
+                    let failed = Answer {
+                        input_tokens: 0,
+                        output_tokens: 0,
+                        ..worst_case
+                    };
+                    let status = format!("failed: {}", error.message);
+                    self.record(job, step, &failed, 0.0, false, &status, Some(&id));
+                    if error.unreachable {
+                        self.give_up.trigger(&format!(
+                            "the server at {} is unreachable ({})",
+                            self.base_url, error.message
+                        ));
+                    }
+                    return Err(Outcome::Failed(error.message));
                 }
             };
+            if self.client.redact_answer(&mut completion.text) {
+                self.log(&format!(
+                    "warning: the answer for {}/{} ({step}) held the API key, which was replaced by [redacted]; a server that echoes requests may be logging them",
+                    job.site, job.brief.slug
+                ));
+            }
             let usage_estimated =
                 completion.input_tokens.is_none() || completion.output_tokens.is_none();
             let answer = Answer {
@@ -340,7 +396,7 @@ impl Runner {
             match check_answer(&completion.text, completion.finish.as_ref()) {
                 Ok(text) => {
                     let answer = Answer { text, ..answer };
-                    self.record(job, step, &answer, cost, false, "ok");
+                    self.record(job, step, &answer, cost, false, "ok", Some(&id));
                     if let Err(error) =
                         tokio::task::block_in_place(|| self.cache.put(&key, &answer))
                     {
@@ -349,7 +405,7 @@ impl Runner {
                     return Ok((answer, calls));
                 }
                 Err(problem) => {
-                    self.record(job, step, &answer, cost, false, &problem);
+                    self.record(job, step, &answer, cost, false, &problem, Some(&id));
                     self.log(&format!(
                         "unusable answer for {}/{} ({step}): {problem}",
                         job.site, job.brief.slug
@@ -363,6 +419,9 @@ impl Runner {
         )))
     }
 
+    /// Appends a ledger line; `id` ties a real call's [`ledger::SENT`]
+    /// line to its final one.
+    #[allow(clippy::too_many_arguments)]
     fn record(
         &self,
         job: &Job,
@@ -371,8 +430,9 @@ impl Runner {
         cost: f64,
         cache_hit: bool,
         status: &str,
+        id: Option<&str>,
     ) {
-        if !cache_hit {
+        if !cache_hit && status != ledger::SENT {
             let mut spent = self.spent.lock().unwrap_or_else(|e| e.into_inner());
             spent.0 += answer.input_tokens + answer.output_tokens;
             spent.1 += cost;
@@ -391,11 +451,23 @@ impl Runner {
             cache_hit,
             usage_estimated: answer.usage_estimated,
             status: status.to_string(),
+            id: id.map(str::to_string),
         };
-        if let Err(error) = self.ledger.append(&entry) {
+        // The line is flushed to disk: let the runtime move other tasks.
+        if let Err(error) = tokio::task::block_in_place(|| self.ledger.append(&entry)) {
             self.log(&format!("warning: {error}"));
         }
     }
+}
+
+/// A name for one real call, unique across runs: process, time, count.
+fn call_id() -> String {
+    static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let count = COUNT.fetch_add(1, Ordering::Relaxed);
+    format!("{:x}-{nanos:x}-{count}", std::process::id())
 }
 
 /// Tokens and cost behind one article (real calls only).
