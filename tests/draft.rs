@@ -183,6 +183,46 @@ fn the_built_site_excludes_drafts_until_approved() {
 }
 
 #[test]
+fn approve_edits_only_drafts_of_the_network_and_only_their_front_matter() {
+    let server = FakeLlm::start(Some(KEY));
+    let net = network(&server, 1, &[]);
+    // A draft outside the network, and files of the network that are not
+    // content: none may be touched.
+    let outside = tempfile::tempdir().unwrap();
+    let stray = outside.path().join("post.md");
+    std::fs::write(&stray, "+++\ndraft = true\n+++\n").unwrap();
+    net.write("prompts/notes.md", "+++\ndraft = true\n+++\n");
+    for path in [stray.clone(), net.path().join("prompts/notes.md")] {
+        let output = net.grove(&["approve", path.to_str().unwrap()]);
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("not a Markdown file of this network's content"),
+            "{stderr}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "+++\ndraft = true\n+++\n"
+        );
+    }
+    // A draft with a blank line before its front matter, and `draft: true`
+    // in its body too: only the front matter's line changes.
+    let text = "\n---\ntitle: T\ndraft: true\n---\n\n---\ndraft: true\n";
+    net.write("sites/alpha/content/t.md", text);
+    ok(&net.grove(&[
+        "approve",
+        net.path()
+            .join("sites/alpha/content/t.md")
+            .to_str()
+            .unwrap(),
+    ]));
+    assert_eq!(
+        net.read("sites/alpha/content/t.md"),
+        "\n---\ntitle: T\ndraft: false\n---\n\n---\ndraft: true\n"
+    );
+}
+
+#[test]
 fn concurrency_never_exceeds_the_limit() {
     let server = FakeLlm::start(Some(KEY));
     server.set_latency(Duration::from_millis(150));

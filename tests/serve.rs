@@ -565,9 +565,11 @@ fn seeded_edits_of_the_example_network_match_a_full_build() {
     let net = Fixture::example();
     let serve = Serve::start(&net, &[]);
     let files = files_below(net.path());
+    // Published pages: a draft's edits show nowhere.
     let pages: Vec<&String> = files
         .iter()
         .filter(|f| f.contains("content/") && f.ends_with(".md") && !f.ends_with("_index.md"))
+        .filter(|f| !net.read(f).contains("draft = true"))
         .collect();
     let templates: Vec<&String> = files
         .iter()
@@ -585,6 +587,8 @@ fn seeded_edits_of_the_example_network_match_a_full_build() {
         state ^= state << 17;
         (state % n as u64) as usize
     };
+    let mut previous = net.path().join("fresh-start");
+    net.build(&["--output", previous.to_str().unwrap()]);
     for n in 0..20 {
         let (file, kind) = match pick(6) {
             0 | 1 => (pages[pick(pages.len())].as_str(), "body"),
@@ -607,12 +611,19 @@ fn seeded_edits_of_the_example_network_match_a_full_build() {
                     .join("\n")
                     + "\n"
             }
-            "template" => format!("{text}{{# edit {n} #}}\n"),
+            "template" => visible_template_edit(&text, n),
             _ => format!("{text}/* edit {n} */\n"),
         };
         net.write(file, &edited);
         let fresh = net.path().join(format!("fresh-{n}"));
         net.build(&["--output", fresh.to_str().unwrap()]);
+        // Every edit shows in the output, so the preview has something to
+        // catch up with.
+        assert!(
+            first_difference(&previous, &fresh).is_some(),
+            "edit {n} ({kind} of {file}) changed no output"
+        );
+        previous = fresh.clone();
         let started = Instant::now();
         while let Some(difference) = first_difference(&serve.out, &fresh) {
             assert!(
@@ -621,6 +632,21 @@ fn seeded_edits_of_the_example_network_match_a_full_build() {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+}
+
+/// `template` with an HTML comment that shows in what it renders: inside
+/// its first block or macro (text outside them is never rendered in a
+/// template that extends another or only defines macros), else at the end.
+fn visible_template_edit(template: &str, n: usize) -> String {
+    let marker = format!("<!-- edit {n} -->");
+    let opening = ["{% block ", "{%- block ", "{% macro ", "{%- macro "]
+        .iter()
+        .filter_map(|tag| template.find(tag))
+        .min();
+    match opening.and_then(|at| template[at..].find("%}").map(|end| at + end + 2)) {
+        Some(inside) => format!("{}{marker}{}", &template[..inside], &template[inside..]),
+        None => format!("{template}{marker}\n"),
     }
 }
 

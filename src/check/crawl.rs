@@ -135,6 +135,9 @@ fn check_internal(
         None => (href, None),
     };
     let path = path.split('?').next().unwrap_or_default();
+    // Hosts decode `%C3%A9` to the file name `é`; so does the check.
+    let decoded = crate::html_scan::percent_decode(path);
+    let path = decoded.as_deref().unwrap_or(path);
     let target = if path.is_empty() {
         page.to_string()
     } else if let Some(absolute) = path.strip_prefix('/') {

@@ -123,14 +123,11 @@ pub fn parse_fields<'a>(path: &'a Path, split: &Split<'a>) -> Result<Fields<'a>>
             if split.front_matter.trim().is_empty() {
                 Map::new()
             } else {
-                let value: Value = serde_norway::from_str(split.front_matter).map_err(|err| {
-                    let (line, column) = err
-                        .location()
-                        .map_or((1, 1), |loc| (loc.line(), loc.column()));
+                let value = parse_yaml(split.front_matter).map_err(|(line, column, message)| {
                     Error::FrontMatter {
                         location: Location::line(path, line + split.front_matter_line - 1)
                             .with_column(column),
-                        message: err.to_string(),
+                        message,
                     }
                 })?;
                 match value {
@@ -153,6 +150,42 @@ pub fn parse_fields<'a>(path: &'a Path, split: &Split<'a>) -> Result<Fields<'a>>
         text: split.front_matter,
         first_line: split.front_matter_line,
     })
+}
+
+/// Parses YAML front matter into a JSON value; the error is its 1-based
+/// line and column (in `text`) and message. A key given twice is an error,
+/// as in TOML, at the second one's line.
+fn parse_yaml(text: &str) -> std::result::Result<Value, (usize, usize, String)> {
+    let yaml: serde_norway::Value = serde_norway::from_str(text).map_err(|err| {
+        let message = err.to_string();
+        let (line, column) = duplicate_key_line(text, &message)
+            .map(|line| (line, 1))
+            .or_else(|| err.location().map(|loc| (loc.line(), loc.column())))
+            .unwrap_or((1, 1));
+        (line, column, message)
+    })?;
+    serde_json::to_value(yaml).map_err(|err| (1, 1, err.to_string()))
+}
+
+/// For a "duplicate entry with key" error, the line of the key's second
+/// occurrence (at the indentation of its first).
+fn duplicate_key_line(text: &str, message: &str) -> Option<usize> {
+    let rest = &message[message.find("duplicate entry with key \"")? + 26..];
+    let key = &rest[..rest.find('"')?];
+    let mut seen = None;
+    for (index, line) in text.lines().enumerate() {
+        let indent = line.len() - line.trim_start().len();
+        let is_key = line
+            .trim_start()
+            .strip_prefix(key)
+            .is_some_and(|after| after.trim_start().starts_with(':'));
+        match (is_key, seen) {
+            (true, None) => seen = Some(indent),
+            (true, Some(first)) if first == indent => return Some(index + 1),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn toml_to_json(value: toml::Value) -> Value {
@@ -598,6 +631,19 @@ mod tests {
         let s = split(Path::new("a.md"), "\n\n+++\ntitle = \"A\"\n+++\nBody\n").unwrap();
         assert_eq!((s.front_matter_line, s.body_line, s.body), (4, 6, "Body\n"));
         let err = page("\n\n+++\ntitle = \"A\"\ndraft = yes\n+++\n").unwrap_err();
+        assert!(err.to_string().starts_with("a.md:5:"), "{err}");
+    }
+
+    #[test]
+    fn a_yaml_key_given_twice_is_an_error_at_its_second_line() {
+        let err = page("---\ntitle: A\ndraft: true\ndraft: false\n---\n").unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("a.md:4:"), "{text}");
+        assert!(
+            text.contains("duplicate entry with key \"draft\""),
+            "{text}"
+        );
+        let err = page("---\ntitle: A\nextra:\n  k: 1\n  k: 2\n---\n").unwrap_err();
         assert!(err.to_string().starts_with("a.md:5:"), "{err}");
     }
 

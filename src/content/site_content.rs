@@ -15,6 +15,7 @@ use crate::affiliate::AffiliateLinks;
 use crate::error::{Error, Location, Result, collect_all};
 use crate::network::TaxonomyConfig;
 use crate::render::Shortcodes;
+use crate::web_url::encode_path;
 
 /// What shapes loading beyond the files themselves.
 #[derive(Clone, Copy)]
@@ -552,7 +553,7 @@ struct Resolver<'a> {
 impl LinkResolver for Resolver<'_> {
     fn resolve(&self, target: &str) -> std::result::Result<String, String> {
         if let Some(url) = self.urls.get(target) {
-            return Ok(format!("{}{url}", self.base_path));
+            return Ok(format!("{}{}", self.base_path, encode_path(url)));
         }
         if self.drafts.contains(target) {
             return Err(format!(

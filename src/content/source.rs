@@ -51,8 +51,13 @@ impl SourceFile {
     pub fn read(rel: String, path: PathBuf, origin: Origin) -> Result<SourceFile> {
         let is_markdown = path.extension().is_some_and(|ext| ext == "md");
         let text: Option<Arc<str>> = if is_markdown {
-            let text = std::fs::read_to_string(&path)
+            let mut text = std::fs::read_to_string(&path)
                 .map_err(|source| Error::io(&path, "cannot read file", source))?;
+            // CommonMark: U+0000 is replaced by U+FFFD, so a NUL byte never
+            // reaches a page (or Tera, front matter and feeds before it).
+            if text.contains('\0') {
+                text = text.replace('\0', "\u{FFFD}");
+            }
             Some(Arc::from(text))
         } else {
             None

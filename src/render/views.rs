@@ -1,6 +1,7 @@
 //! What templates see: pages, sections and the site as JSON values. Each
 //! page's listing view is serialized once and reused by every listing.
 
+use crate::web_url::encode_path;
 use serde_json::{Map, Value, json};
 
 use crate::content::{Page, Section, SiteContent};
@@ -27,14 +28,15 @@ impl Urls {
         &self.base_url
     }
 
-    /// Root-relative link: `/guides/a/` (with the base URL's path in front).
+    /// Root-relative link: `/guides/a/` (with the base URL's path in front),
+    /// percent-encoded where the path needs it.
     pub fn path(&self, path: &str) -> String {
-        format!("{}{path}", self.base_path)
+        format!("{}{}", self.base_path, encode_path(path))
     }
 
-    /// Absolute URL: `https://example.com/guides/a/`.
+    /// Absolute URL: `https://example.com/guides/a/`, percent-encoded.
     pub fn permalink(&self, path: &str) -> String {
-        format!("{}{path}", self.base_url)
+        format!("{}{}", self.base_url, encode_path(path))
     }
 }
 
