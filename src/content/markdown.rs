@@ -81,6 +81,22 @@ pub struct SourceRef<'a> {
     pub body_line: usize,
 }
 
+/// The Markdown extensions Grove renders with: CommonMark with tables,
+/// footnotes, strikethrough, task lists and heading attributes. Anything
+/// that reads content as the build will (the draft sanitizer, reviews)
+/// must parse with these, or it may see other links and HTML.
+pub fn parser_options(options: MarkdownOptions) -> Options {
+    let mut parser_options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+    if options.smart_punctuation {
+        parser_options |= Options::ENABLE_SMART_PUNCTUATION;
+    }
+    parser_options
+}
+
 /// Renders `body` to HTML. Every unresolved `@/` link is reported, each with
 /// its file and line.
 pub fn render(
@@ -90,14 +106,14 @@ pub fn render(
     links: &dyn LinkResolver,
     disclosure: Option<Disclosure<'_>>,
 ) -> Result<Rendered> {
-    let mut parser_options = Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_HEADING_ATTRIBUTES;
-    if options.smart_punctuation {
-        parser_options |= Options::ENABLE_SMART_PUNCTUATION;
-    }
+    // CommonMark: U+0000 becomes U+FFFD (Tera expansion can bring one in).
+    let body: std::borrow::Cow<'_, str> = if body.contains('\0') {
+        std::borrow::Cow::Owned(body.replace('\0', "\u{FFFD}"))
+    } else {
+        std::borrow::Cow::Borrowed(body)
+    };
+    let body = body.as_ref();
+    let parser_options = parser_options(options);
 
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut errors = Vec::new();
@@ -251,7 +267,7 @@ pub fn render(
 /// Words of text in a Markdown body (code included, markup excluded), as
 /// counted for `page.word_count`.
 pub fn word_count(body: &str) -> usize {
-    Parser::new_ext(body, Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES)
+    Parser::new_ext(body, parser_options(MarkdownOptions::default()))
         .map(|event| match event {
             Event::Text(text) | Event::Code(text) => text.split_whitespace().count(),
             _ => 0,
@@ -261,7 +277,7 @@ pub fn word_count(body: &str) -> usize {
 
 /// Destinations of every link and image in a Markdown body.
 pub fn link_destinations(body: &str) -> Vec<String> {
-    Parser::new_ext(body, Options::all())
+    Parser::new_ext(body, parser_options(MarkdownOptions::default()))
         .filter_map(|event| match event {
             Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
                 Some(dest_url.to_string())

@@ -15,6 +15,7 @@ pub mod plan;
 pub mod prompt;
 pub mod review;
 pub mod run;
+pub mod sanitize;
 pub mod wire;
 
 use std::path::PathBuf;

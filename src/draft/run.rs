@@ -13,12 +13,13 @@ use serde::Serialize;
 use tokio::sync::Semaphore;
 
 use super::cache::{Answer, Cache, RequestKey, sha256};
-use super::clean::{check_answer, drop_leading_title, sanitize_markdown};
+use super::clean::{check_answer, drop_leading_title};
 use super::client::{Client, GiveUp};
 use super::ledger::{self, Ledger};
 use super::manifest::{Manifest, Ownership};
 use super::plan::{Job, estimate_tokens};
 use super::prompt::Message;
+use super::sanitize::sanitize_markdown;
 use super::wire::ChatRequest;
 use crate::network::{LlmConfig, Provider};
 use crate::output::write_atomic;
