@@ -61,9 +61,10 @@ fn drafts_with_a_real_llama_cpp_server() {
 
     // Pay once: the answer comes back from the cache with no new call.
     let calls = |net: &Fixture| {
-        net.read(".grove/ledger.jsonl")
-            .lines()
-            .filter(|l| l.contains("\"cache_hit\":false"))
+        let entries = grove::draft::ledger::read(&net.path().join(".grove")).unwrap();
+        grove::draft::ledger::settle(entries)
+            .iter()
+            .filter(|entry| !entry.cache_hit)
             .count()
     };
     assert_eq!(calls(&net), 1);

@@ -154,7 +154,8 @@ fn a_site_folder_that_cannot_be_moved_leaves_every_site_as_it_was() {
     assert_eq!(versions(&out), ["two", "two", "two"]);
 }
 
-/// How many renames (of any kind) `grove build` makes into `out`.
+/// Runs `grove build args...` under strace with `extra` options (such as
+/// a fault to inject at the Nth call of some system call).
 fn strace_build(net: &Fixture, extra: &[&str], args: &[&str]) -> std::process::Output {
     Command::new("strace")
         .args(["-f", "-qq", "-o", "/dev/null"])
