@@ -10,6 +10,8 @@ pub mod build;
 pub mod check;
 pub mod cmd;
 pub mod content;
+pub mod day;
+pub mod db;
 pub mod draft;
 pub mod error;
 mod html_escape;
@@ -20,6 +22,7 @@ pub mod render;
 pub mod scaffold;
 pub mod seo;
 pub mod serve;
+pub mod stats;
 pub mod templating;
 pub mod web_url;
 

@@ -1,0 +1,336 @@
+//! The embedded database, `.grove/stats.db` (SQLite): daily rollups of
+//! access logs and earnings reports, never raw lines or IP addresses.
+//! Every import runs in one transaction, so an interrupted import leaves
+//! the previous state, and a file's checkpoint is committed with its
+//! counts.
+//!
+//! Schema (version 1):
+//!
+//! | table | one row per | holds |
+//! |---|---|---|
+//! | `meta` | setting | `schema_version`; `salt`, the secret mixed into visitor hashes |
+//! | `site_days` | site, day | human page views, visitors (estimated from `sketch`, a HyperLogLog of salted hashes of IP and user agent), `/go/` clicks, 404s, crawler hits |
+//! | `series` | site, kind, key, year | a count per day of that year (`days`, see [`DaySeries`]) and their `total`; kinds: `view` (page path), `click` (affiliate slug), `click_from` (slug, tab, source page path), `not_found` (path), `referrer` (host, `search:<engine>`, `(direct)` or `(internal)`), `crawler` (crawler name) |
+//! | `unknown_hosts` | host, day | requests for hosts no site has |
+//! | `checkpoints` | log file | how far that file was imported: a fingerprint of its first line, and the byte offset and line count after its last complete line |
+//! | `revenue` | source, day, site, program, item, currency | earnings (`amount`) and items; `slug` when the item is a registry entry |
+//! | `revenue_imports` | imported report | its source, period and file, for `grove report` to name |
+//!
+//! Days are whole numbers: days since 1970-01-01 (UTC), see [`crate::day`].
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::error::{Error, Result};
+
+/// The database file inside `.grove/`.
+pub const DB_FILE: &str = "stats.db";
+
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS site_days (
+    site TEXT NOT NULL,
+    day INTEGER NOT NULL,
+    views INTEGER NOT NULL DEFAULT 0,
+    visitors INTEGER NOT NULL DEFAULT 0,
+    clicks INTEGER NOT NULL DEFAULT 0,
+    not_found INTEGER NOT NULL DEFAULT 0,
+    crawler_hits INTEGER NOT NULL DEFAULT 0,
+    sketch BLOB,
+    PRIMARY KEY (site, day)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS series (
+    site TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    days BLOB NOT NULL,
+    total INTEGER NOT NULL,
+    PRIMARY KEY (site, kind, key, year)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS unknown_hosts (
+    host TEXT NOT NULL,
+    day INTEGER NOT NULL,
+    hits INTEGER NOT NULL,
+    PRIMARY KEY (host, day)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS checkpoints (
+    fingerprint TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    offset INTEGER NOT NULL,
+    lines INTEGER NOT NULL,
+    imported_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS revenue (
+    source TEXT NOT NULL,
+    day INTEGER NOT NULL,
+    site TEXT,
+    program TEXT NOT NULL,
+    item TEXT NOT NULL,
+    slug TEXT,
+    currency TEXT NOT NULL,
+    amount REAL NOT NULL,
+    items INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS revenue_by_source_day ON revenue (source, day);
+CREATE INDEX IF NOT EXISTS revenue_by_day ON revenue (day);
+CREATE TABLE IF NOT EXISTS revenue_imports (
+    source TEXT NOT NULL,
+    first_day INTEGER NOT NULL,
+    last_day INTEGER NOT NULL,
+    file TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    imported_at TEXT NOT NULL
+);
+";
+
+/// An open stats database.
+pub struct Db {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Db {
+    /// Opens (creating, and bringing its schema up to date) the database
+    /// in `state_dir` (the network's `.grove/`).
+    pub fn open(state_dir: &Path) -> Result<Db> {
+        std::fs::create_dir_all(state_dir)
+            .map_err(|source| Error::io(state_dir, "cannot create folder", source))?;
+        let path = state_dir.join(DB_FILE);
+        let conn = Connection::open(&path).map_err(|e| db_error(&path, &e))?;
+        let db = Db { conn, path };
+        // WAL: readers never wait for an import; NORMAL sync is durable
+        // against a killed process (not against power loss, where the last
+        // transactions may be lost, never half-applied).
+        db.conn
+            .execute_batch(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;",
+            )
+            .map_err(|e| db.error(&e))?;
+        db.migrate()?;
+        Ok(db)
+    }
+
+    /// Opens the database if it exists (for reading); `None` otherwise.
+    pub fn open_existing(state_dir: &Path) -> Result<Option<Db>> {
+        if state_dir.join(DB_FILE).is_file() {
+            Db::open(state_dir).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
+    fn migrate(&self) -> Result<()> {
+        let version: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |row| row.get::<_, String>(0),
+            )
+            .optional()
+            .or_else(|e| match e {
+                // A new database has no meta table yet.
+                rusqlite::Error::SqliteFailure(_, Some(ref m)) if m.contains("no such table") => {
+                    Ok(None)
+                }
+                other => Err(other),
+            })
+            .map_err(|e| self.error(&e))?
+            .and_then(|v| v.parse().ok());
+        match version {
+            Some(v) if v > SCHEMA_VERSION => Err(Error::Usage(format!(
+                "{} was written by a newer Grove (schema {v}); upgrade Grove to read it",
+                self.path.display()
+            ))),
+            Some(_) => Ok(()),
+            None => {
+                self.conn
+                    .execute_batch(SCHEMA)
+                    .map_err(|e| self.error(&e))?;
+                self.conn
+                    .execute(
+                        "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?1)",
+                        [SCHEMA_VERSION.to_string()],
+                    )
+                    .map_err(|e| self.error(&e))?;
+                Ok(())
+            }
+        }
+    }
+
+    /// The connection, for the modules that read and write their tables.
+    pub fn conn(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A database error as Grove's error, naming the file.
+    pub fn error(&self, error: &rusqlite::Error) -> Error {
+        db_error(&self.path, error)
+    }
+}
+
+fn db_error(path: &Path, error: &rusqlite::Error) -> Error {
+    Error::Output {
+        path: path.to_path_buf(),
+        message: format!("stats database: {error}"),
+    }
+}
+
+/// Counts per day of one year, as stored in `series.days`: pairs of
+/// (day of the year, count), each a LEB128 varint, days ascending. Compact
+/// when sparse (a 404 seen once: 2 bytes), about 3 bytes a day when dense.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DaySeries {
+    counts: Vec<(u16, u64)>,
+}
+
+impl DaySeries {
+    /// Decodes a stored blob (malformed tails are ignored).
+    pub fn decode(bytes: &[u8]) -> DaySeries {
+        let mut counts = Vec::new();
+        let mut at = 0;
+        while at < bytes.len() {
+            let Some((day, used)) = read_varint(&bytes[at..]) else {
+                break;
+            };
+            at += used;
+            let Some((count, used)) = read_varint(&bytes[at..]) else {
+                break;
+            };
+            at += used;
+            counts.push((day as u16, count));
+        }
+        DaySeries { counts }
+    }
+
+    /// The stored form.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(self.counts.len() * 3);
+        for &(day, count) in &self.counts {
+            write_varint(&mut bytes, u64::from(day));
+            write_varint(&mut bytes, count);
+        }
+        bytes
+    }
+
+    /// Adds `count` on day `ordinal` of the year.
+    pub fn add(&mut self, ordinal: u16, count: u64) {
+        match self.counts.binary_search_by_key(&ordinal, |&(d, _)| d) {
+            Ok(i) => self.counts[i].1 += count,
+            Err(i) => self.counts.insert(i, (ordinal, count)),
+        }
+    }
+
+    /// The sum of the counts on days `from..=to` (ordinals of the year).
+    pub fn sum(&self, from: u16, to: u16) -> u64 {
+        self.counts
+            .iter()
+            .filter(|(d, _)| (from..=to).contains(d))
+            .map(|(_, c)| c)
+            .sum()
+    }
+
+    /// The sum of every count.
+    pub fn total(&self) -> u64 {
+        self.counts.iter().map(|(_, c)| c).sum()
+    }
+
+    /// (day of the year, count) pairs, days ascending.
+    pub fn days(&self) -> &[(u16, u64)] {
+        &self.counts
+    }
+}
+
+/// Sums the counts of an encoded series on days `from..=to` without
+/// building it (the report's inner loop).
+pub fn sum_encoded(bytes: &[u8], from: u16, to: u16) -> u64 {
+    let mut sum = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        let Some((day, used)) = read_varint(&bytes[at..]) else {
+            break;
+        };
+        at += used;
+        let Some((count, used)) = read_varint(&bytes[at..]) else {
+            break;
+        };
+        at += used;
+        if day > u64::from(to) {
+            break;
+        }
+        if day >= u64::from(from) {
+            sum += count;
+        }
+    }
+    sum
+}
+
+fn write_varint(bytes: &mut Vec<u8>, mut value: u64) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            bytes.push(byte);
+            return;
+        }
+        bytes.push(byte | 0x80);
+    }
+}
+
+fn read_varint(bytes: &[u8]) -> Option<(u64, usize)> {
+    let mut value = 0u64;
+    for (i, &byte) in bytes.iter().enumerate().take(10) {
+        value |= u64::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            return Some((value, i + 1));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn series_round_trip_and_sum_ranges() {
+        let mut series = DaySeries::default();
+        for (day, count) in [(300, 2), (5, 1), (300, 3), (0, 200), (365, 1_000_000)] {
+            series.add(day, count);
+        }
+        assert_eq!(
+            series.days(),
+            [(0, 200), (5, 1), (300, 5), (365, 1_000_000)]
+        );
+        let bytes = series.encode();
+        assert_eq!(DaySeries::decode(&bytes), series);
+        assert_eq!(series.sum(1, 300), 6);
+        assert_eq!(sum_encoded(&bytes, 1, 300), 6);
+        assert_eq!(sum_encoded(&bytes, 0, 365), series.total());
+    }
+
+    #[test]
+    fn a_new_database_gets_its_schema_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Db::open(dir.path()).unwrap();
+        db.conn()
+            .execute("INSERT INTO unknown_hosts VALUES ('x', 1, 2)", [])
+            .unwrap();
+        drop(db);
+        let mut db = Db::open(dir.path()).unwrap();
+        let hits: i64 = db
+            .conn()
+            .query_row("SELECT hits FROM unknown_hosts", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(hits, 2);
+    }
+}

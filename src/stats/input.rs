@@ -1,0 +1,150 @@
+//! Reading a log: a file (gzip-compressed or not, recognized by its first
+//! bytes) or standard input, in large blocks of whole lines, with the
+//! fingerprint that identifies the log across renames and compression.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+/// Bytes read at a time; blocks are cut at the last line end.
+pub const BLOCK: usize = 8 << 20;
+
+/// An open log.
+pub struct LogInput {
+    /// The name given on the command line (`-` for standard input).
+    pub name: String,
+    reader: Box<dyn Read + Send>,
+    /// A compressed file or a pipe: it cannot grow, so its last line counts
+    /// even without a line end.
+    pub complete: bool,
+    /// Bytes read ahead while looking at the start.
+    pending: Vec<u8>,
+}
+
+impl LogInput {
+    /// Opens `name`: a path, or `-` for standard input.
+    pub fn open(name: &str) -> Result<LogInput> {
+        let (raw, piped): (Box<dyn Read + Send>, bool) = if name == "-" {
+            (Box::new(std::io::stdin()), true)
+        } else {
+            let file =
+                File::open(name).map_err(|source| Error::io(name, "cannot open log", source))?;
+            (Box::new(file), false)
+        };
+        let mut buffered = BufReader::with_capacity(1 << 16, raw);
+        let magic = buffered
+            .fill_buf()
+            .map_err(|source| Error::io(name, "cannot read log", source))?;
+        let gzip = magic.starts_with(&[0x1f, 0x8b]);
+        let reader: Box<dyn Read + Send> = if gzip {
+            Box::new(flate2::read::MultiGzDecoder::new(buffered))
+        } else {
+            Box::new(buffered)
+        };
+        Ok(LogInput {
+            name: name.to_string(),
+            reader,
+            complete: gzip || piped,
+            pending: Vec::new(),
+        })
+    }
+
+    /// The first `max` bytes (fewer at the end), kept to be read again by
+    /// [`LogInput::next_block`].
+    pub fn peek(&mut self, max: usize) -> Result<&[u8]> {
+        while self.pending.len() < max {
+            let mut chunk = vec![0; max - self.pending.len()];
+            let read = self.read_some(&mut chunk)?;
+            if read == 0 {
+                break;
+            }
+            self.pending.extend_from_slice(&chunk[..read]);
+        }
+        Ok(&self.pending[..self.pending.len().min(max)])
+    }
+
+    /// Appends the next block of about [`BLOCK`] bytes to `buffer` (which
+    /// holds the unfinished line of the previous block). Returns false when
+    /// there was nothing left to read.
+    pub fn next_block(&mut self, buffer: &mut Vec<u8>) -> Result<bool> {
+        let had_pending = !self.pending.is_empty();
+        buffer.append(&mut self.pending);
+        let start = buffer.len();
+        buffer.resize(start + BLOCK, 0);
+        let mut filled = start;
+        while filled < buffer.len() {
+            let read = match self.reader.read(&mut buffer[filled..]) {
+                Ok(read) => read,
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(source) => {
+                    buffer.truncate(filled);
+                    return Err(Error::io(&self.name, "cannot read log", source));
+                }
+            };
+            if read == 0 {
+                break;
+            }
+            filled += read;
+        }
+        buffer.truncate(filled);
+        Ok(had_pending || filled > start)
+    }
+
+    fn read_some(&mut self, chunk: &mut [u8]) -> Result<usize> {
+        loop {
+            match self.reader.read(chunk) {
+                Ok(read) => return Ok(read),
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(source) => return Err(Error::io(&self.name, "cannot read log", source)),
+            }
+        }
+    }
+}
+
+/// What identifies a log whatever it is named or however compressed: a
+/// hash of its first line (as log shippers do). A rotated `access.log.1`
+/// and its later `access.log.2.gz` have the fingerprint of the
+/// `access.log` they were, so what was imported from it is not counted
+/// again.
+pub fn fingerprint(first_line: &[u8]) -> String {
+    let digest = Sha256::digest(first_line);
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The first line of `head` (without its line end), if it has a whole one
+/// or `head` is the whole log.
+pub fn first_line(head: &[u8]) -> &[u8] {
+    let end = memchr::memchr(b'\n', head).unwrap_or(head.len());
+    let line = &head[..end];
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn plain_and_gzip_logs_read_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "line one\nline two\nthree";
+        let plain = dir.path().join("a.log");
+        std::fs::write(&plain, text).unwrap();
+        let gz = dir.path().join("a.log.gz");
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(text.as_bytes()).unwrap();
+        std::fs::write(&gz, encoder.finish().unwrap()).unwrap();
+        for (path, complete) in [(plain, false), (gz, true)] {
+            let mut input = LogInput::open(path.to_str().unwrap()).unwrap();
+            assert_eq!(input.complete, complete);
+            assert_eq!(first_line(input.peek(1 << 16).unwrap()), b"line one");
+            let mut buffer = Vec::new();
+            while input.next_block(&mut buffer).unwrap() {}
+            assert_eq!(buffer, text.as_bytes());
+        }
+        assert_eq!(fingerprint(b"line one").len(), 32);
+    }
+}

@@ -1,0 +1,327 @@
+//! `grove stats import`: access logs into daily rollups in the stats
+//! database. No tracking script, no cookies, nothing added to the sites:
+//! what the host logs anyway is counted, and raw addresses are never kept.
+//!
+//! A log is read in large blocks of whole lines; each block is split into
+//! parts counted in parallel ([`tally`]), and the file's counts go to the
+//! database with its checkpoint in one transaction ([`store`]). A log seen
+//! before (the same first line) resumes after its checkpoint, so importing
+//! a file again counts nothing twice and a grown log counts only its new
+//! lines.
+
+mod classify;
+pub mod crawlers;
+pub mod format;
+mod hll;
+mod input;
+pub mod referrer;
+mod store;
+pub mod tally;
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::db::Db;
+use crate::draft::STATE_DIR;
+use crate::error::{Error, Result};
+use crate::network::Network;
+use classify::{Classifier, SiteTarget};
+pub use format::Format;
+use format::LineParser;
+use input::{BLOCK, LogInput, fingerprint, first_line};
+use store::Checkpoint;
+use tally::Tally;
+
+/// What `grove stats import` should do.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Count every request for this site (logs of one site, or formats
+    /// without the host).
+    pub site: Option<String>,
+    /// The format; detected from the first lines when `None`.
+    pub format: Option<Format>,
+    /// Log files; `-` is standard input.
+    pub files: Vec<String>,
+}
+
+/// What importing one log did.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    /// The log, as named.
+    pub name: String,
+    /// Its format.
+    pub format: Format,
+    /// Lines counted by an earlier import and skipped.
+    pub skipped_lines: u64,
+    /// New lines read.
+    pub lines: u64,
+    /// Human page views counted.
+    pub views: u64,
+    /// `/go/` clicks counted.
+    pub clicks: u64,
+    /// 404s counted.
+    pub not_found: u64,
+    /// Crawler requests counted.
+    pub crawler_hits: u64,
+    /// Lines that are not requests of the format.
+    pub malformed: u64,
+    /// The first of them: (line number, text).
+    pub malformed_examples: Vec<(u64, String)>,
+    /// Requests for hosts no site has: (host, requests), most first.
+    pub unknown_hosts: Vec<(String, u64)>,
+    /// Requests on a site's host outside its base path.
+    pub outside_base_path: u64,
+    /// The log ends in a line without a line end (still being written):
+    /// it is left for the next import.
+    pub unfinished_line: bool,
+    /// The log is shorter than when it was last imported (truncated?).
+    pub shorter: bool,
+}
+
+/// Imports `options.files` into the network's stats database, one
+/// transaction per file.
+pub fn import(network: &Network, options: &ImportOptions) -> Result<Vec<FileReport>> {
+    if options.files.is_empty() {
+        return Err(Error::Usage(
+            "name the access logs to import (a path, or - for standard input)".into(),
+        ));
+    }
+    let targets = site_targets(network);
+    let forced = match &options.site {
+        Some(name) => {
+            network.select(std::slice::from_ref(name), None)?;
+            targets.iter().position(|t| &t.name == name)
+        }
+        None => None,
+    };
+    let mut db = Db::open(&network.root.join(STATE_DIR))?;
+    let salt = store::salt(&mut db)?;
+    let mut reports = Vec::new();
+    for name in &options.files {
+        let mut input = LogInput::open(name)?;
+        let head = input.peek(1 << 16)?.to_vec();
+        let head_text = String::from_utf8_lossy(&head);
+        let head_lines: Vec<&str> = head_text.lines().take(20).collect();
+        let format = match options.format {
+            Some(format) => format,
+            None if head.is_empty() => Format::Combined,
+            None => Format::detect(&head_lines).ok_or_else(|| {
+                Error::Usage(format!(
+                    "{name}: cannot tell the log format from its first lines; pass --format (common, combined, vcombined, cloudfront, cloudflare or caddy)"
+                ))
+            })?,
+        };
+        let forced = match forced {
+            Some(index) => Some(index),
+            None if format.has_host() => None,
+            None if targets.len() == 1 => Some(0),
+            None => {
+                return Err(Error::Usage(format!(
+                    "{name}: the {} format does not say which host a request was for; pass --site NAME for a log of one site",
+                    format.name()
+                )));
+            }
+        };
+        let classifier = Classifier::new(targets.clone(), forced, salt);
+        let parser = LineParser::new(format, &head_lines);
+        reports.push(import_log(
+            &mut db,
+            input,
+            &head,
+            format,
+            &parser,
+            &classifier,
+        )?);
+    }
+    Ok(reports)
+}
+
+/// The network's sites as requests are matched to them.
+fn site_targets(network: &Network) -> Vec<SiteTarget> {
+    network
+        .sites
+        .iter()
+        .map(|site| SiteTarget {
+            name: site.name.clone(),
+            host: referrer::host_of(&site.base_url).unwrap_or_default(),
+            base_path: site.base_path.clone(),
+        })
+        .collect()
+}
+
+fn import_log(
+    db: &mut Db,
+    mut input: LogInput,
+    head: &[u8],
+    format: Format,
+    parser: &LineParser,
+    classifier: &Classifier,
+) -> Result<FileReport> {
+    let identity = fingerprint(first_line(head));
+    let previous = store::checkpoint(db, &identity)?.unwrap_or_default();
+    let sites = classifier.sites().len();
+    let mut tally = Tally::new(sites);
+    let mut buffer: Vec<u8> = Vec::with_capacity(BLOCK + (1 << 16));
+    let (mut consumed, mut lines_before) = (0u64, 0u64);
+    loop {
+        let more = input.next_block(&mut buffer)?;
+        let end = if !more && input.complete {
+            buffer.len()
+        } else {
+            memchr::memrchr(b'\n', &buffer).map_or(0, |i| i + 1)
+        };
+        let block = &buffer[..end];
+        let skip = previous.offset.saturating_sub(consumed).min(end as u64) as usize;
+        let skipped_lines = count_lines(&block[..skip]);
+        if skip < end {
+            let part = count_block(
+                &block[skip..],
+                lines_before + skipped_lines,
+                parser,
+                classifier,
+                sites,
+            );
+            tally.merge(part);
+        }
+        lines_before += count_lines(block);
+        consumed += end as u64;
+        buffer.drain(..end);
+        if !more {
+            break;
+        }
+    }
+    let shorter = consumed < previous.offset;
+    let report = FileReport {
+        name: input.name.clone(),
+        format,
+        skipped_lines: previous.lines.min(lines_before),
+        lines: tally.lines,
+        views: sum_days(&tally, |d| d.views),
+        clicks: sum_days(&tally, |d| d.clicks),
+        not_found: sum_days(&tally, |d| d.not_found),
+        crawler_hits: sum_days(&tally, |d| d.crawler_hits),
+        malformed: tally.malformed,
+        malformed_examples: tally.malformed_examples.clone(),
+        unknown_hosts: unknown_hosts(&tally),
+        outside_base_path: tally.outside_base_path,
+        unfinished_line: !buffer.is_empty(),
+        shorter,
+    };
+    if !shorter && consumed > previous.offset {
+        let names: Vec<String> = classifier.sites().iter().map(|s| s.name.clone()).collect();
+        let checkpoint = Checkpoint {
+            offset: consumed,
+            lines: lines_before,
+        };
+        store::commit(db, &names, &tally, (&identity, &input.name, checkpoint))?;
+    }
+    Ok(report)
+}
+
+/// Newlines in `bytes`, plus one for a last line without one.
+fn count_lines(bytes: &[u8]) -> u64 {
+    let newlines = memchr::memchr_iter(b'\n', bytes).count() as u64;
+    newlines + u64::from(!bytes.is_empty() && !bytes.ends_with(b"\n"))
+}
+
+/// Counts a block of whole lines (the first is line `first_line + 1`),
+/// split into parts counted in parallel.
+fn count_block(
+    block: &[u8],
+    first_line: u64,
+    parser: &LineParser,
+    classifier: &Classifier,
+    sites: usize,
+) -> Tally {
+    let parts = split_lines(block, rayon::current_num_threads() * 4);
+    let mut starts = Vec::with_capacity(parts.len());
+    let mut line = first_line;
+    for part in &parts {
+        starts.push(line);
+        line += count_lines(part);
+    }
+    parts
+        .par_iter()
+        .zip(starts)
+        .map(|(part, start)| count_part(part, start, parser, classifier, sites))
+        .reduce(
+            || Tally::new(sites),
+            |mut a, b| {
+                a.merge(b);
+                a
+            },
+        )
+}
+
+/// `bytes` cut into about `n` pieces, each ending at a line end.
+fn split_lines(bytes: &[u8], n: usize) -> Vec<&[u8]> {
+    let target = (bytes.len() / n.max(1)).max(1 << 16);
+    let mut parts = Vec::new();
+    let mut rest = bytes;
+    while rest.len() > target {
+        let cut = match memchr::memchr(b'\n', &rest[target..]) {
+            Some(i) => target + i + 1,
+            None => rest.len(),
+        };
+        parts.push(&rest[..cut]);
+        rest = &rest[cut..];
+    }
+    if !rest.is_empty() {
+        parts.push(rest);
+    }
+    parts
+}
+
+fn count_part(
+    part: &[u8],
+    first_line: u64,
+    parser: &LineParser,
+    classifier: &Classifier,
+    sites: usize,
+) -> Tally {
+    let mut tally = Tally::new(sites);
+    let mut crawlers = HashMap::new();
+    let mut number = first_line;
+    for raw in part.split(|&b| b == b'\n') {
+        number += 1;
+        if raw.is_empty() {
+            continue;
+        }
+        let text = String::from_utf8_lossy(raw);
+        match parser.parse(&text) {
+            Ok(Some(hit)) => {
+                tally.lines += 1;
+                classifier.count(&hit, &mut tally, &mut crawlers);
+            }
+            Ok(None) => {}
+            Err(()) => {
+                tally.lines += 1;
+                tally.malformed(number, &text);
+            }
+        }
+    }
+    tally
+}
+
+fn sum_days(tally: &Tally, field: impl Fn(&tally::DayTotals) -> u64) -> u64 {
+    tally
+        .sites
+        .iter()
+        .flat_map(|s| s.days.values())
+        .map(field)
+        .sum()
+}
+
+fn unknown_hosts(tally: &Tally) -> Vec<(String, u64)> {
+    let mut hosts: HashMap<&str, u64> = HashMap::new();
+    for ((host, _), hits) in &tally.unknown_hosts {
+        *hosts.entry(host).or_default() += hits;
+    }
+    let mut hosts: Vec<(String, u64)> = hosts
+        .into_iter()
+        .map(|(host, hits)| (host.to_string(), hits))
+        .collect();
+    hosts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    hosts
+}

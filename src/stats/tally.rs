@@ -1,0 +1,184 @@
+//! What one import counted, in memory, before it is added to the database
+//! in one transaction. Tallies of parts of a log are counted in parallel
+//! and merged.
+
+use std::collections::HashMap;
+
+use super::hll::Sketch;
+use crate::day::Day;
+
+/// The per-key daily series Grove keeps, and their names in the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    /// Human page views, by page path.
+    View,
+    /// `/go/` clicks, by affiliate slug.
+    Click,
+    /// `/go/` clicks, by slug and source page (`slug\tpath`).
+    ClickFrom,
+    /// 404 responses to people, by path.
+    NotFound,
+    /// Page views, by referrer (see [`super::referrer::referrer_key`]).
+    Referrer,
+    /// Crawler requests, by crawler name.
+    Crawler,
+}
+
+impl Kind {
+    /// Every kind, in the order of [`SiteTally::series`].
+    pub const ALL: [Kind; 6] = [
+        Kind::View,
+        Kind::Click,
+        Kind::ClickFrom,
+        Kind::NotFound,
+        Kind::Referrer,
+        Kind::Crawler,
+    ];
+
+    /// The name stored in `series.kind`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::View => "view",
+            Kind::Click => "click",
+            Kind::ClickFrom => "click_from",
+            Kind::NotFound => "not_found",
+            Kind::Referrer => "referrer",
+            Kind::Crawler => "crawler",
+        }
+    }
+}
+
+/// One site's totals on one day.
+#[derive(Debug, Default, Clone)]
+pub struct DayTotals {
+    /// Human page views.
+    pub views: u64,
+    /// Human `/go/` clicks.
+    pub clicks: u64,
+    /// 404 responses to people.
+    pub not_found: u64,
+    /// Crawler requests.
+    pub crawler_hits: u64,
+    /// The day's visitors (present once a page view was counted).
+    pub sketch: Option<Box<Sketch>>,
+}
+
+impl DayTotals {
+    fn merge(&mut self, other: DayTotals) {
+        self.views += other.views;
+        self.clicks += other.clicks;
+        self.not_found += other.not_found;
+        self.crawler_hits += other.crawler_hits;
+        match (&mut self.sketch, other.sketch) {
+            (Some(mine), Some(theirs)) => mine.merge(&theirs),
+            (mine @ None, theirs) => *mine = theirs,
+            (Some(_), None) => {}
+        }
+    }
+}
+
+/// Counts per key: each day seen with its count (few days per import).
+pub type Series = HashMap<Box<str>, Vec<(Day, u64)>>;
+
+/// Everything counted for one site.
+#[derive(Debug, Default)]
+pub struct SiteTally {
+    /// Totals per day.
+    pub days: HashMap<Day, DayTotals>,
+    /// One map per [`Kind`], in [`Kind::ALL`]'s order.
+    pub series: [Series; 6],
+}
+
+impl SiteTally {
+    /// The totals of `day`.
+    pub fn day(&mut self, day: Day) -> &mut DayTotals {
+        self.days.entry(day).or_default()
+    }
+
+    /// Adds one to `key` of `kind` on `day`.
+    pub fn count(&mut self, kind: Kind, key: &str, day: Day) {
+        let series = &mut self.series[kind as usize];
+        let days = match series.get_mut(key) {
+            Some(days) => days,
+            None => series.entry(Box::from(key)).or_default(),
+        };
+        match days.iter_mut().find(|(d, _)| *d == day) {
+            Some((_, count)) => *count += 1,
+            None => days.push((day, 1)),
+        }
+    }
+
+    fn merge(&mut self, other: SiteTally) {
+        for (day, totals) in other.days {
+            self.days.entry(day).or_default().merge(totals);
+        }
+        for (mine, theirs) in self.series.iter_mut().zip(other.series) {
+            for (key, days) in theirs {
+                let entry = mine.entry(key).or_default();
+                for (day, count) in days {
+                    match entry.iter_mut().find(|(d, _)| *d == day) {
+                        Some((_, existing)) => *existing += count,
+                        None => entry.push((day, count)),
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Everything one import (or part of one) counted.
+#[derive(Debug, Default)]
+pub struct Tally {
+    /// Per site, by the site's index in the import's site list.
+    pub sites: Vec<SiteTally>,
+    /// Requests for hosts no site has: (host, day) -> requests.
+    pub unknown_hosts: HashMap<(Box<str>, Day), u64>,
+    /// Lines read (not counting ones imported before).
+    pub lines: u64,
+    /// Lines that are not requests of the format.
+    pub malformed: u64,
+    /// The first malformed lines: (line number, text).
+    pub malformed_examples: Vec<(u64, String)>,
+    /// Requests on a site's host but outside its base path.
+    pub outside_base_path: u64,
+}
+
+/// How many malformed lines an import shows.
+pub const MALFORMED_SHOWN: usize = 5;
+
+impl Tally {
+    /// An empty tally for `sites` sites.
+    pub fn new(sites: usize) -> Tally {
+        Tally {
+            sites: (0..sites).map(|_| SiteTally::default()).collect(),
+            ..Tally::default()
+        }
+    }
+
+    /// Adds `other` (a later part of the same log) to this one.
+    pub fn merge(&mut self, other: Tally) {
+        for (mine, theirs) in self.sites.iter_mut().zip(other.sites) {
+            mine.merge(theirs);
+        }
+        for (key, hits) in other.unknown_hosts {
+            *self.unknown_hosts.entry(key).or_default() += hits;
+        }
+        self.lines += other.lines;
+        self.malformed += other.malformed;
+        self.outside_base_path += other.outside_base_path;
+        for example in other.malformed_examples {
+            if self.malformed_examples.len() < MALFORMED_SHOWN {
+                self.malformed_examples.push(example);
+            }
+        }
+    }
+
+    /// Records a malformed line.
+    pub fn malformed(&mut self, line_number: u64, text: &str) {
+        self.malformed += 1;
+        if self.malformed_examples.len() < MALFORMED_SHOWN {
+            let shown: String = text.chars().take(160).collect();
+            self.malformed_examples.push((line_number, shown));
+        }
+    }
+}
