@@ -8,8 +8,10 @@ pub mod draft;
 pub mod new;
 pub mod new_site;
 pub mod plan;
+pub mod revenue;
 pub mod review;
 pub mod serve;
+pub mod stats;
 pub mod usage;
 
 use std::path::PathBuf;
@@ -57,6 +59,10 @@ pub enum Command {
     Affiliates(affiliates::Args),
     /// Preview the sites over HTTP, rebuilding and reloading on every change.
     Serve(serve::Args),
+    /// Count access logs into the stats database (views, visitors, clicks, crawlers).
+    Stats(stats::Args),
+    /// Import affiliate and ad earnings reports into the stats database.
+    Revenue(revenue::Args),
 }
 
 /// Runs the parsed command line.
@@ -73,6 +79,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Check(args) => check::run(&load_network(cli.root)?, args),
         Command::Affiliates(args) => affiliates::run(&load_network(cli.root)?, args),
         Command::Serve(args) => serve::run(find_root(cli.root)?, args),
+        Command::Stats(args) => stats::run(&load_network(cli.root)?, args),
+        Command::Revenue(args) => revenue::run(&load_network(cli.root)?, args),
     }
 }
 

@@ -1,0 +1,171 @@
+//! `grove stats`: access logs into the network's stats database.
+
+use crate::error::{Error, Result};
+use crate::network::Network;
+use crate::stats::{Format, ImportOptions, import};
+
+/// Arguments of `grove stats`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: StatsCommand,
+}
+
+/// `grove stats` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum StatsCommand {
+    /// Count access logs (plain, .gz, or - for standard input) into .grove/stats.db.
+    Import(ImportArgs),
+}
+
+/// Arguments of `grove stats import`.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// Count every request for this site (logs of one site; needed for
+    /// formats that do not name the host, in a network of several sites).
+    #[arg(long = "site", value_name = "NAME")]
+    pub site: Option<String>,
+    /// The log format; detected from the first lines by default.
+    #[arg(long, value_enum, default_value = "auto", value_name = "FORMAT")]
+    pub format: FormatChoice,
+    /// Log files; - reads standard input.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<String>,
+}
+
+/// `--format`: a format, or `auto`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatChoice {
+    /// Detect from the first lines.
+    Auto,
+    /// Apache/nginx Common Log Format.
+    Common,
+    /// Combined Log Format (Common plus referrer and user agent).
+    Combined,
+    /// Combined with the virtual host first (`%v:%p`).
+    Vcombined,
+    /// AWS CloudFront standard logs.
+    Cloudfront,
+    /// Cloudflare Logpush http_requests (JSON lines).
+    Cloudflare,
+    /// Caddy's JSON access log.
+    Caddy,
+}
+
+impl FormatChoice {
+    fn format(self) -> Option<Format> {
+        match self {
+            FormatChoice::Auto => None,
+            FormatChoice::Common => Some(Format::Common),
+            FormatChoice::Combined => Some(Format::Combined),
+            FormatChoice::Vcombined => Some(Format::Vcombined),
+            FormatChoice::Cloudfront => Some(Format::Cloudfront),
+            FormatChoice::Cloudflare => Some(Format::Cloudflare),
+            FormatChoice::Caddy => Some(Format::Caddy),
+        }
+    }
+}
+
+/// Runs `grove stats`.
+pub fn run(network: &Network, args: Args) -> Result<()> {
+    match args.command {
+        StatsCommand::Import(args) => run_import(network, args),
+    }
+}
+
+fn run_import(network: &Network, args: ImportArgs) -> Result<()> {
+    let options = ImportOptions {
+        site: args.site,
+        format: args.format.format(),
+        files: args.files,
+    };
+    let reports = import(network, &options)?;
+    let mut problems = 0;
+    for report in &reports {
+        println!(
+            "{} ({}): {} new line{}{}",
+            report.name,
+            report.format.name(),
+            thousands(report.lines),
+            if report.lines == 1 { "" } else { "s" },
+            if report.skipped_lines > 0 {
+                format!(
+                    " ({} counted before, skipped)",
+                    thousands(report.skipped_lines)
+                )
+            } else {
+                String::new()
+            }
+        );
+        println!(
+            "  {} page views, {} clicks, {} not found, {} crawler requests",
+            thousands(report.views),
+            thousands(report.clicks),
+            thousands(report.not_found),
+            thousands(report.crawler_hits)
+        );
+        if report.malformed > 0 {
+            println!(
+                "  {} malformed line{} (not counted):",
+                thousands(report.malformed),
+                if report.malformed == 1 { "" } else { "s" }
+            );
+            for (line, text) in &report.malformed_examples {
+                println!("    line {line}: {text}");
+            }
+        }
+        if !report.unknown_hosts.is_empty() {
+            let shown: Vec<String> = report
+                .unknown_hosts
+                .iter()
+                .take(5)
+                .map(|(host, hits)| format!("{host} ({})", thousands(*hits)))
+                .collect();
+            println!(
+                "  requests for hosts no site has (not counted): {}{}",
+                shown.join(", "),
+                if report.unknown_hosts.len() > 5 {
+                    format!(" and {} more", report.unknown_hosts.len() - 5)
+                } else {
+                    String::new()
+                }
+            );
+        }
+        if report.outside_base_path > 0 {
+            println!(
+                "  {} requests outside the sites' base paths (not counted)",
+                thousands(report.outside_base_path)
+            );
+        }
+        if report.unfinished_line {
+            println!("  the last line has no line end yet; the next import counts it");
+        }
+        if report.shorter {
+            problems += 1;
+            println!(
+                "  this log is shorter than when it was imported before (truncated?); nothing was counted"
+            );
+        }
+    }
+    if problems > 0 {
+        return Err(Error::Usage(format!(
+            "{problems} log{} could not be imported (see above)",
+            if problems == 1 { "" } else { "s" }
+        )));
+    }
+    Ok(())
+}
+
+/// `1234567` -> `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
