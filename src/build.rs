@@ -20,8 +20,10 @@ use crate::render::views::{Urls, add_content_to_site, site_value};
 use crate::render::{Alternates, RenderTarget, Shortcodes, SiteRenderer, SiteTemplates, Theme};
 
 mod live;
+mod record;
 use crate::templating::{expand_str, template_error};
 pub use live::{LiveSite, PageUpdate};
+pub use record::{BuildRecord, SiteRecord};
 
 /// What to build and where.
 #[derive(Debug, Clone, Default)]
@@ -43,6 +45,8 @@ pub struct SiteSummary {
     pub name: String,
     /// Content pages rendered.
     pub pages: usize,
+    /// Pages marked `draft = true` (built only with `--drafts`).
+    pub drafts: usize,
     /// Files written.
     pub files: usize,
 }
@@ -388,6 +392,7 @@ fn build_site(
         mut site_json,
         reader,
     } = load_site(network, site, blueprint, theme, drafts)?;
+    let draft_pages = content.drafts.len() + content.pages.iter().filter(|p| p.meta.draft).count();
     let urls = Urls::new(site);
     add_content_to_site(&mut site_json, &content, &urls);
     let target = RenderTarget {
@@ -423,6 +428,7 @@ fn build_site(
     let summary = SiteSummary {
         name: site.name.clone(),
         pages: stats.pages,
+        drafts: draft_pages,
         files: stats.files,
     };
     Ok((summary, live))

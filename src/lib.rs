@@ -19,6 +19,7 @@ pub mod html_scan;
 pub mod network;
 pub mod output;
 pub mod render;
+pub mod report;
 pub mod revenue;
 pub mod scaffold;
 pub mod seo;

@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crate::build::{BuildOptions, build};
+use crate::build::{BuildOptions, BuildRecord, build};
+use crate::draft::STATE_DIR;
 use crate::error::{Result, display_path};
 use crate::network::{Network, Shard};
 
@@ -37,6 +38,7 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
         shard: args.shard,
     };
     let summary = build(network, &options)?;
+    BuildRecord::update(&network.root.join(STATE_DIR), &summary.sites)?;
     for note in &summary.notes {
         eprintln!("note: {note}");
     }

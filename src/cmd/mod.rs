@@ -8,6 +8,7 @@ pub mod draft;
 pub mod new;
 pub mod new_site;
 pub mod plan;
+pub mod report;
 pub mod revenue;
 pub mod review;
 pub mod serve;
@@ -63,6 +64,8 @@ pub enum Command {
     Stats(stats::Args),
     /// Import affiliate and ad earnings reports into the stats database.
     Revenue(revenue::Args),
+    /// Views, visitors, clicks, revenue and LLM spend per site, with ratios (--json for all).
+    Report(report::Args),
 }
 
 /// Runs the parsed command line.
@@ -81,6 +84,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Serve(args) => serve::run(find_root(cli.root)?, args),
         Command::Stats(args) => stats::run(&load_network(cli.root)?, args),
         Command::Revenue(args) => revenue::run(&load_network(cli.root)?, args),
+        Command::Report(args) => report::run(&load_network(cli.root)?, args),
     }
 }
 

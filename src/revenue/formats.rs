@@ -22,7 +22,10 @@ pub fn amazon(table: &Table, attribution: &Attribution) -> (Vec<Earning>, Vec<Pr
         column(&["Date Shipped", "Date"]),
         column(&["Tracking ID", "Tracking Id"]),
     ) else {
-        return (Vec::new(), vec![Problem::format("Ad Fees, Date Shipped and Tracking ID")]);
+        return (
+            Vec::new(),
+            vec![Problem::format("Ad Fees, Date Shipped and Tracking ID")],
+        );
     };
     let asin = column(&["ASIN"]);
     let shipped = column(&["Items Shipped"]);
@@ -41,20 +44,30 @@ pub fn amazon(table: &Table, attribution: &Attribution) -> (Vec<Earning>, Vec<Pr
             continue;
         }
         let Some(day) = parse_date(field(Some(date))) else {
-            problems.push(Problem::row(*line, format!("date `{}` is not a date", field(Some(date)))));
+            problems.push(Problem::row(
+                *line,
+                format!("date `{}` is not a date", field(Some(date))),
+            ));
             continue;
         };
         let Some((amount, _)) = parse_amount(field(Some(fees))) else {
-            problems.push(Problem::row(*line, format!("ad fees `{}` is not an amount", field(Some(fees)))));
+            problems.push(Problem::row(
+                *line,
+                format!("ad fees `{}` is not an amount", field(Some(fees))),
+            ));
             continue;
         };
         let tag = field(Some(tracking));
         let item = field(asin).to_string();
-        let items = field(shipped).parse::<i64>().unwrap_or(0) - field(returns).parse::<i64>().unwrap_or(0);
+        let items =
+            field(shipped).parse::<i64>().unwrap_or(0) - field(returns).parse::<i64>().unwrap_or(0);
         earnings.push(Earning {
             day,
             site: attribution.site_for_tag(tag),
-            unmatched: attribution.site_for_tag(tag).is_none().then(|| tag.to_string()),
+            unmatched: attribution
+                .site_for_tag(tag)
+                .is_none()
+                .then(|| tag.to_string()),
             program: "amazon".into(),
             slug: attribution.slug_for_asin(&item),
             item,
@@ -74,7 +87,13 @@ pub fn amazon(table: &Table, attribution: &Attribution) -> (Vec<Earning>, Vec<Pr
 pub fn impact(table: &Table, attribution: &Attribution) -> (Vec<Earning>, Vec<Problem>) {
     let column = |names: &[&str]| table.column(names);
     let (Some(date), Some(payout)) = (
-        column(&["Action Date", "Event Date", "EventDate", "ActionDate", "Date"]),
+        column(&[
+            "Action Date",
+            "Event Date",
+            "EventDate",
+            "ActionDate",
+            "Date",
+        ]),
         column(&["Payout", "Earnings", "Commission"]),
     ) else {
         return (Vec::new(), vec![Problem::format("Action Date and Payout")]);
@@ -92,11 +111,17 @@ pub fn impact(table: &Table, attribution: &Attribution) -> (Vec<Earning>, Vec<Pr
             continue;
         }
         let Some(day) = parse_date(field(Some(date))) else {
-            problems.push(Problem::row(*line, format!("date `{}` is not a date", field(Some(date)))));
+            problems.push(Problem::row(
+                *line,
+                format!("date `{}` is not a date", field(Some(date))),
+            ));
             continue;
         };
         let Some((amount, symbol)) = parse_amount(field(Some(payout))) else {
-            problems.push(Problem::row(*line, format!("payout `{}` is not an amount", field(Some(payout)))));
+            problems.push(Problem::row(
+                *line,
+                format!("payout `{}` is not an amount", field(Some(payout))),
+            ));
             continue;
         };
         let currency = Some(field(currency_column))
@@ -109,7 +134,10 @@ pub fn impact(table: &Table, attribution: &Attribution) -> (Vec<Earning>, Vec<Pr
         earnings.push(Earning {
             day,
             site: attribution.site_for_tag(sub),
-            unmatched: attribution.site_for_tag(sub).is_none().then(|| sub.to_string()),
+            unmatched: attribution
+                .site_for_tag(sub)
+                .is_none()
+                .then(|| sub.to_string()),
             program: "impact".into(),
             slug: attribution.slug_for_name(&item),
             item,
@@ -130,7 +158,10 @@ pub fn adsense(table: &Table, attribution: &Attribution) -> (Vec<Earning>, Vec<P
         column(&["Site", "Domain", "Domain name", "Sites"]),
         column(&["Estimated earnings", "Earnings", "Estimated revenue"]),
     ) else {
-        return (Vec::new(), vec![Problem::format("Date, Site and Estimated earnings")]);
+        return (
+            Vec::new(),
+            vec![Problem::format("Date, Site and Estimated earnings")],
+        );
     };
     let currency = table
         .header
@@ -145,18 +176,27 @@ pub fn adsense(table: &Table, attribution: &Attribution) -> (Vec<Earning>, Vec<P
             continue;
         }
         let Some(day) = parse_date(field(date)) else {
-            problems.push(Problem::row(*line, format!("date `{}` is not a date", field(date))));
+            problems.push(Problem::row(
+                *line,
+                format!("date `{}` is not a date", field(date)),
+            ));
             continue;
         };
         let Some((amount, symbol)) = parse_amount(field(earned)) else {
-            problems.push(Problem::row(*line, format!("earnings `{}` is not an amount", field(earned))));
+            problems.push(Problem::row(
+                *line,
+                format!("earnings `{}` is not an amount", field(earned)),
+            ));
             continue;
         };
         let domain = field(site);
         earnings.push(Earning {
             day,
             site: attribution.site_for_host(domain),
-            unmatched: attribution.site_for_host(domain).is_none().then(|| domain.to_string()),
+            unmatched: attribution
+                .site_for_host(domain)
+                .is_none()
+                .then(|| domain.to_string()),
             program: "adsense".into(),
             item: "ads".into(),
             slug: None,
@@ -183,7 +223,11 @@ impl ColumnMap {
                 .split_once('=')
                 .ok_or_else(|| format!("`{pair}` is not field=Column"))?;
             let field = field.trim();
-            if !["date", "amount", "site", "currency", "item", "items", "program"].contains(&field) {
+            if ![
+                "date", "amount", "site", "currency", "item", "items", "program",
+            ]
+            .contains(&field)
+            {
                 return Err(format!(
                     "unknown field `{field}`: the fields are date, amount, site, currency, item, items and program"
                 ));
@@ -213,7 +257,10 @@ pub fn mapped(
 ) -> (Vec<Earning>, Vec<Problem>) {
     let index = |field: &str| map.0.get(field).and_then(|c| table.column(&[c.as_str()]));
     let (Some(date), Some(amount)) = (index("date"), index("amount")) else {
-        return (Vec::new(), vec![Problem::format("the mapped date and amount columns")]);
+        return (
+            Vec::new(),
+            vec![Problem::format("the mapped date and amount columns")],
+        );
     };
     let (site, currency, item, items, program) = (
         index("site"),
@@ -227,11 +274,17 @@ pub fn mapped(
     for (line, row) in &table.rows {
         let field = |i: Option<usize>| i.and_then(|i| row.get(i)).map_or("", String::as_str);
         let Some(day) = parse_date(field(Some(date))) else {
-            problems.push(Problem::row(*line, format!("date `{}` is not a date", field(Some(date)))));
+            problems.push(Problem::row(
+                *line,
+                format!("date `{}` is not a date", field(Some(date))),
+            ));
             continue;
         };
         let Some((value, symbol)) = parse_amount(field(Some(amount))) else {
-            problems.push(Problem::row(*line, format!("amount `{}` is not an amount", field(Some(amount)))));
+            problems.push(Problem::row(
+                *line,
+                format!("amount `{}` is not an amount", field(Some(amount))),
+            ));
             continue;
         };
         let site_value = field(site);

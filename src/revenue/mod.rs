@@ -20,8 +20,8 @@ pub use formats::ColumnMap;
 pub use values::{parse_amount, parse_date};
 
 use crate::affiliate::Registry;
-use crate::db::Db;
 use crate::day::Day;
+use crate::db::Db;
 use crate::draft::STATE_DIR;
 use crate::error::{Error, Location, Result};
 use crate::network::Network;
@@ -216,7 +216,10 @@ fn bare(host: &str) -> String {
 /// The ASIN in an Amazon product URL (`/dp/B0BH3WMZ8X`,
 /// `/gp/product/B0BH3WMZ8X`).
 fn asin_in(url: &str) -> Option<String> {
-    let at = url.find("/dp/").map(|i| i + 4).or_else(|| url.find("/gp/product/").map(|i| i + 12))?;
+    let at = url
+        .find("/dp/")
+        .map(|i| i + 4)
+        .or_else(|| url.find("/gp/product/").map(|i| i + 12))?;
     let asin: String = url[at..]
         .chars()
         .take_while(char::is_ascii_alphanumeric)
@@ -279,7 +282,14 @@ fn replace(
     earnings: &[Earning],
     file: &Path,
 ) -> Result<()> {
-    type Key<'a> = (Day, Option<&'a str>, &'a str, &'a str, Option<&'a str>, &'a str);
+    type Key<'a> = (
+        Day,
+        Option<&'a str>,
+        &'a str,
+        &'a str,
+        Option<&'a str>,
+        &'a str,
+    );
     let mut rollup: BTreeMap<Key<'_>, (f64, i64)> = BTreeMap::new();
     for e in earnings {
         let key = (
@@ -339,7 +349,9 @@ fn summarize(
     for e in earnings {
         *totals.entry(e.currency.clone()).or_default() += e.amount;
         if let Some(tag) = &e.unmatched {
-            *unmatched.entry((tag.clone(), e.currency.clone())).or_default() += e.amount;
+            *unmatched
+                .entry((tag.clone(), e.currency.clone()))
+                .or_default() += e.amount;
         }
     }
     RevenueReport {

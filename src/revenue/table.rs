@@ -63,7 +63,10 @@ impl Table {
             rows.push((line, fields));
         }
         Ok(Table {
-            preamble: lines[..header_index].iter().map(|l| l.to_string()).collect(),
+            preamble: lines[..header_index]
+                .iter()
+                .map(|l| l.to_string())
+                .collect(),
             header,
             rows,
         })
@@ -94,10 +97,18 @@ pub fn column_key(name: &str) -> String {
 fn decode(bytes: &[u8]) -> String {
     let utf16 = |units: Vec<u16>| String::from_utf16_lossy(&units);
     if let Some(rest) = bytes.strip_prefix(&[0xff, 0xfe]) {
-        return utf16(rest.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect());
+        return utf16(
+            rest.chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect(),
+        );
     }
     if let Some(rest) = bytes.strip_prefix(&[0xfe, 0xff]) {
-        return utf16(rest.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect());
+        return utf16(
+            rest.chunks_exact(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect(),
+        );
     }
     let bytes = bytes.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(bytes);
     String::from_utf8_lossy(bytes).into_owned()
@@ -106,7 +117,13 @@ fn decode(bytes: &[u8]) -> String {
 /// Tab if the first lines have more tabs than commas, else comma (or
 /// semicolon, as spreadsheets in comma-decimal locales write).
 fn delimiter(lines: &[&str]) -> u8 {
-    let count = |c: char| lines.iter().take(10).map(|l| l.matches(c).count()).sum::<usize>();
+    let count = |c: char| {
+        lines
+            .iter()
+            .take(10)
+            .map(|l| l.matches(c).count())
+            .sum::<usize>()
+    };
     let (tabs, commas, semicolons) = (count('\t'), count(','), count(';'));
     if tabs > commas && tabs >= semicolons {
         b'\t'

@@ -80,7 +80,11 @@ pub fn parse_date(text: &str) -> Option<Day> {
         return Some(day);
     }
     if head.len() == 8 && head.bytes().all(|b| b.is_ascii_digit()) {
-        return Day::from_ymd(head[..4].parse().ok()?, head[4..6].parse().ok()?, head[6..].parse().ok()?);
+        return Day::from_ymd(
+            head[..4].parse().ok()?,
+            head[4..6].parse().ok()?,
+            head[6..].parse().ok()?,
+        );
     }
     for separator in ['/', '.', '-'] {
         let parts: Vec<&str> = head.split(separator).collect();
@@ -88,7 +92,11 @@ pub fn parse_date(text: &str) -> Option<Day> {
             && let (Ok(a), Ok(b), Ok(c)) = (a.parse::<u32>(), b.parse::<u32>(), c.parse::<i32>())
         {
             let year = if c < 100 { 2000 + c } else { c };
-            let (month, day) = if separator == '.' || a > 12 { (b, a) } else { (a, b) };
+            let (month, day) = if separator == '.' || a > 12 {
+                (b, a)
+            } else {
+                (a, b)
+            };
             return Day::from_ymd(year, month, day);
         }
     }
@@ -99,7 +107,14 @@ pub fn parse_date(text: &str) -> Option<Day> {
         .map(str::to_ascii_lowercase)
         .collect();
     let month = words.iter().find_map(|w| month_number(w))?;
-    let numbers: Vec<i64> = words.iter().filter_map(|w| w.trim_end_matches(['s', 't', 'n', 'd', 'r', 'h']).parse().ok()).collect();
+    let numbers: Vec<i64> = words
+        .iter()
+        .filter_map(|w| {
+            w.trim_end_matches(['s', 't', 'n', 'd', 'r', 'h'])
+                .parse()
+                .ok()
+        })
+        .collect();
     let (day, year) = match numbers[..] {
         [a, b, ..] if a > 31 => (b, a),
         [a, b, ..] => (a, b),
@@ -163,7 +178,11 @@ mod tests {
             "5 October 2026",
             "20261005",
         ] {
-            assert_eq!(parse_date(text).map(|d| d.to_string()).as_deref(), Some("2026-10-05"), "{text}");
+            assert_eq!(
+                parse_date(text).map(|d| d.to_string()).as_deref(),
+                Some("2026-10-05"),
+                "{text}"
+            );
         }
         assert_eq!(parse_date("25/10/2026").unwrap().to_string(), "2026-10-25");
         assert_eq!(parse_date("nope"), None);

@@ -1,0 +1,65 @@
+//! What the last `grove build` produced, per site, kept in
+//! `.grove/last-build.json` for `grove report` (pages published, drafts
+//! waiting), so a report need not load every site's content again.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::SiteSummary;
+use crate::error::{Error, Result};
+use crate::output::write_atomic;
+
+/// The file, in `.grove/`.
+const RECORD_FILE: &str = "last-build.json";
+
+/// Per site, what its last build produced.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuildRecord {
+    /// By site name.
+    pub sites: BTreeMap<String, SiteRecord>,
+}
+
+/// One site's last build.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteRecord {
+    /// Content pages published (drafts included only if built with
+    /// `--drafts`).
+    pub pages: usize,
+    /// Pages marked `draft = true`.
+    pub drafts: usize,
+    /// When, RFC 3339 UTC.
+    pub built_at: String,
+}
+
+impl BuildRecord {
+    /// The record in `state_dir` (empty if there is none or it is unreadable:
+    /// it is a cache of what a build knows).
+    pub fn read(state_dir: &Path) -> BuildRecord {
+        std::fs::read(state_dir.join(RECORD_FILE))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
+    }
+
+    /// Records `sites` (others keep their earlier record) in `state_dir`.
+    pub fn update(state_dir: &Path, sites: &[SiteSummary]) -> Result<()> {
+        let mut record = BuildRecord::read(state_dir);
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        for site in sites {
+            record.sites.insert(
+                site.name.clone(),
+                SiteRecord {
+                    pages: site.pages,
+                    drafts: site.drafts,
+                    built_at: now.clone(),
+                },
+            );
+        }
+        std::fs::create_dir_all(state_dir)
+            .map_err(|source| Error::io(state_dir, "cannot create folder", source))?;
+        let json = serde_json::to_vec_pretty(&record).expect("a record serializes");
+        write_atomic(&state_dir.join(RECORD_FILE), &json)
+    }
+}
