@@ -1,0 +1,792 @@
+//! `grove stats import`, `grove revenue import` and `grove report` on logs
+//! and reports written from the formats' documentation, with exact expected
+//! counts.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use common::Fixture;
+use serde_json::Value;
+
+const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+const CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+const GOOGLEBOT: &str = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
+const GPTBOT: &str = "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)";
+
+/// Two sites: alpha at a domain's root, beta under `/blog`.
+fn network() -> Fixture {
+    let net = Fixture::new();
+    net.site("alpha", "Alpha");
+    net.write(
+        "sites/beta/site.toml",
+        "title = \"Beta\"\nbase_url = \"https://beta.example.com/blog\"\nniche = \"b\"\n[affiliate]\namazon_tag = \"beta-20\"\nimpact_sub = \"beta-sub\"\n",
+    );
+    net.write(
+        "affiliates.toml",
+        "[grinder]\nname = \"Grinder\"\nprogram = \"amazon\"\nurl = \"https://www.amazon.com/dp/B0BH3WMZ8X?tag={{ site.affiliate.amazon_tag }}\"\n",
+    );
+    net
+}
+
+/// A Combined Log Format line.
+fn combined(
+    ip: &str,
+    time: &str,
+    request: &str,
+    status: u16,
+    referrer: &str,
+    agent: &str,
+) -> String {
+    format!(
+        "{ip} - - [{time} +0000] \"{request} HTTP/1.1\" {status} 512 \"{referrer}\" \"{agent}\"\n"
+    )
+}
+
+/// The alpha log of the module's doc: 18 lines over two days.
+fn alpha_log() -> String {
+    let d1 = "24/Nov/2026:10:00:00";
+    let d2 = "25/Nov/2026:08:00:00";
+    let own = "https://alpha.example.com";
+    [
+        combined("1.1.1.1", d1, "GET /", 200, "-", FIREFOX),
+        combined(
+            "1.1.1.1",
+            d1,
+            "GET /style.css",
+            200,
+            &format!("{own}/"),
+            FIREFOX,
+        ),
+        combined(
+            "1.1.1.1",
+            d1,
+            "GET /guides/a/",
+            200,
+            &format!("{own}/"),
+            FIREFOX,
+        ),
+        combined(
+            "1.1.1.1",
+            d1,
+            "GET /go/grinder/",
+            302,
+            &format!("{own}/guides/a/?x=1"),
+            FIREFOX,
+        ),
+        combined(
+            "2.2.2.2",
+            d1,
+            "GET /guides/a/index.html",
+            200,
+            "https://www.google.com/",
+            CHROME,
+        ),
+        combined(
+            "2.2.2.2",
+            d1,
+            "GET /go/grinder/",
+            200,
+            "https://elsewhere.example/",
+            CHROME,
+        ),
+        combined("2.2.2.2", d1, "GET /guides/b", 200, "-", CHROME),
+        combined("2.2.2.2", d1, "HEAD /guides/b/", 200, "-", CHROME),
+        combined("2.2.2.2", d1, "POST /guides/b/", 200, "-", CHROME),
+        combined(
+            "3.3.3.3",
+            d1,
+            "GET /missing/",
+            404,
+            "https://blog.example/post",
+            FIREFOX,
+        ),
+        combined("66.249.66.1", d1, "GET /guides/a/", 200, "-", GOOGLEBOT),
+        combined("20.1.1.1", d1, "GET /guides/b/", 200, "-", GPTBOT),
+        combined("9.9.9.9", d1, "GET /wp-login.php", 404, "-", "curl/8.5.0"),
+        combined("1.1.1.1", d1, "GET /rss.xml", 200, "-", FIREFOX),
+        combined("1.1.1.1", d1, "GET /old-url/", 301, "-", FIREFOX),
+        combined("1.1.1.1", d2, "GET /", 304, "-", FIREFOX),
+        "this is not a log line\n".to_string(),
+        "1.1.1.1 - - [99/Foo/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"x\"\n"
+            .to_string(),
+    ]
+    .concat()
+}
+
+/// The absolute path of `name` in the network (grove runs elsewhere).
+fn file(net: &Fixture, name: &str) -> String {
+    net.path().join(name).to_str().unwrap().to_string()
+}
+
+fn grove(net: &Fixture, args: &[&str]) -> String {
+    let output = net.grove(args);
+    assert!(
+        output.status.success(),
+        "grove {args:?} failed:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn report(net: &Fixture, since: &str, until: &str) -> Value {
+    let text = grove(
+        net,
+        &["report", "--json", "--since", since, "--until", until],
+    );
+    serde_json::from_str(&text).unwrap()
+}
+
+fn site<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["sites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["site"] == name)
+        .unwrap()
+}
+
+/// (name, count) pairs of a list of counts.
+fn counts(list: &Value) -> Vec<(String, u64)> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_string(),
+                c["count"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// (path, views, clicks) of a site's pages.
+fn pages(site: &Value) -> Vec<(String, u64, u64)> {
+    site["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["path"].as_str().unwrap().to_string(),
+                p["views"].as_u64().unwrap(),
+                p["clicks"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn assert_alpha_counts(net: &Fixture) {
+    let report = report(net, "2026-11-24", "2026-11-25");
+    let alpha = site(&report, "alpha");
+    // Views: /, /guides/a/, /guides/a/index.html, /guides/b, and / (304)
+    // the next day. Not: the stylesheet, HEAD, POST, bots, the feed, the
+    // redirect, the 404s, the clicks.
+    assert_eq!(alpha["views"], 5);
+    // Two people on the first day, one of them again on the second.
+    assert_eq!(alpha["visitors"], 3);
+    assert_eq!(alpha["clicks"], 2);
+    assert_eq!(alpha["not_found"], 1);
+    assert_eq!(alpha["crawler_hits"], 3);
+    assert_eq!(
+        pages(alpha),
+        // Most viewed first, then most clicked.
+        [
+            ("/guides/a/".to_string(), 2, 1),
+            ("/".to_string(), 2, 0),
+            ("/guides/b/".to_string(), 1, 0)
+        ]
+    );
+    assert_eq!(
+        counts(&alpha["referrers"]),
+        [
+            ("(direct)".to_string(), 3),
+            ("(internal)".to_string(), 1),
+            ("search:Google".to_string(), 1)
+        ]
+    );
+    assert_eq!(
+        counts(&alpha["crawlers"]),
+        [
+            ("GPTBot".to_string(), 1),
+            ("Googlebot".to_string(), 1),
+            ("Other crawlers".to_string(), 1)
+        ]
+    );
+    assert_eq!(
+        counts(&alpha["not_found_paths"]),
+        [("/missing/".to_string(), 1)]
+    );
+    assert_eq!(alpha["products"][0]["slug"], "grinder");
+    assert_eq!(alpha["products"][0]["clicks"], 2);
+    let daily = alpha["daily"].as_array().unwrap();
+    assert_eq!(
+        (daily[0]["views"].as_u64(), daily[1]["views"].as_u64()),
+        (Some(4), Some(1))
+    );
+}
+
+#[test]
+fn a_combined_log_counts_people_pages_clicks_crawlers_and_404s_exactly() {
+    let net = network();
+    net.write("access.log", &alpha_log());
+    let out = grove(
+        &net,
+        &[
+            "stats",
+            "import",
+            "--site",
+            "alpha",
+            &file(&net, "access.log"),
+        ],
+    );
+    assert!(out.contains("access.log (combined): 18 new lines"), "{out}");
+    assert!(out.contains("2 malformed lines"), "{out}");
+    assert!(out.contains("line 17: this is not a log line"), "{out}");
+    assert!(out.contains("line 18: "), "{out}");
+    assert_alpha_counts(&net);
+    // Without --site, a log without hosts in a network of two sites is refused.
+    let output = net.grove(&["stats", "import", &file(&net, "access.log")]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("pass --site NAME"));
+}
+
+#[test]
+fn importing_again_counts_nothing_twice_and_a_grown_log_only_its_new_lines() {
+    let net = network();
+    net.write("access.log", &alpha_log());
+    grove(
+        &net,
+        &[
+            "stats",
+            "import",
+            "--site",
+            "alpha",
+            &file(&net, "access.log"),
+        ],
+    );
+    let again = grove(
+        &net,
+        &[
+            "stats",
+            "import",
+            "--site",
+            "alpha",
+            &file(&net, "access.log"),
+        ],
+    );
+    assert!(
+        again.contains("0 new lines (18 counted before, skipped)"),
+        "{again}"
+    );
+    assert_alpha_counts(&net);
+
+    // The log grows by one page view and a line still being written.
+    let grown = alpha_log()
+        + &combined(
+            "4.4.4.4",
+            "25/Nov/2026:09:00:00",
+            "GET /guides/b/",
+            200,
+            "-",
+            CHROME,
+        )
+        + "5.5.5.5 - - [25/Nov/2026:09:00:01 +0000] \"GET /gui";
+    net.write("access.log", &grown);
+    let out = grove(
+        &net,
+        &[
+            "stats",
+            "import",
+            "--site",
+            "alpha",
+            &file(&net, "access.log"),
+        ],
+    );
+    assert!(
+        out.contains("1 new line (18 counted before, skipped)"),
+        "{out}"
+    );
+    assert!(out.contains("the last line has no line end yet"), "{out}");
+    let alpha = report(&net, "2026-11-24", "2026-11-25");
+    assert_eq!(site(&alpha, "alpha")["views"], 6);
+    assert_eq!(site(&alpha, "alpha")["visitors"], 4);
+
+    // Rotated and compressed, it is the same log: nothing new.
+    let rotated = net.path().join("access.log.1.gz");
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(grown.as_bytes()).unwrap();
+    std::fs::write(&rotated, encoder.finish().unwrap()).unwrap();
+    let out = grove(
+        &net,
+        &[
+            "stats",
+            "import",
+            "--site",
+            "alpha",
+            rotated.to_str().unwrap(),
+        ],
+    );
+    // Compressed, it cannot grow: its unfinished last line is counted
+    // (as malformed, since it is cut).
+    assert!(
+        out.contains("1 new line (19 counted before, skipped)"),
+        "{out}"
+    );
+    assert!(out.contains("1 malformed line"), "{out}");
+    assert_eq!(
+        site(&report(&net, "2026-11-24", "2026-11-25"), "alpha")["views"],
+        6
+    );
+}
+
+#[test]
+fn gzip_and_standard_input_count_like_the_plain_file() {
+    for how in ["gzip", "stdin"] {
+        let net = network();
+        let log = alpha_log();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_grove"))
+            .arg("--root")
+            .arg(net.path())
+            .args(["stats", "import", "--site", "alpha", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let bytes = if how == "gzip" {
+            let mut encoder =
+                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            encoder.write_all(log.as_bytes()).unwrap();
+            encoder.finish().unwrap()
+        } else {
+            log.into_bytes()
+        };
+        child.stdin.take().unwrap().write_all(&bytes).unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert!(output.status.success(), "{how}");
+        assert_alpha_counts(&net);
+    }
+}
+
+#[test]
+fn virtual_hosts_send_requests_to_their_site_and_report_unknown_hosts() {
+    let net = network();
+    let line = |vhost: &str, request: &str, status: u16| {
+        format!(
+            "{vhost} 7.7.7.7 - - [26/Nov/2026:12:00:00 +0000] \"{request} HTTP/1.1\" {status} 10 \"-\" \"{FIREFOX}\"\n"
+        )
+    };
+    let log = [
+        line("alpha.example.com:443", "GET /guides/a/", 200),
+        line("www.alpha.example.com:80", "GET /guides/a/", 200),
+        line("beta.example.com:443", "GET /blog/post/", 200),
+        line("beta.example.com:443", "GET /blog", 200),
+        line("beta.example.com:443", "GET /shop/", 200),
+        line("unknown.example.org:443", "GET /", 200),
+        line("unknown.example.org:443", "GET /x/", 200),
+    ]
+    .concat();
+    net.write("vhosts.log", &log);
+    let out = grove(&net, &["stats", "import", &file(&net, "vhosts.log")]);
+    assert!(out.contains("(vcombined): 7 new lines"), "{out}");
+    assert!(
+        out.contains("hosts no site has (not counted): unknown.example.org (2)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("1 requests outside the sites' base paths"),
+        "{out}"
+    );
+    let report = report(&net, "2026-11-26", "2026-11-26");
+    assert_eq!(
+        pages(site(&report, "alpha")),
+        [("/guides/a/".to_string(), 2, 0)]
+    );
+    assert_eq!(
+        pages(site(&report, "beta")),
+        [("/".to_string(), 1, 0), ("/post/".to_string(), 1, 0)]
+    );
+}
+
+#[test]
+fn cloudfront_cloudflare_and_caddy_logs_are_read_by_their_fields() {
+    let net = network();
+    let cloudfront = format!(
+        "#Version: 1.0\n#Fields: date time x-edge-location sc-bytes c-ip cs-method cs(Host) cs-uri-stem sc-status cs(Referer) cs(User-Agent) cs-uri-query cs(Cookie) x-edge-result-type x-edge-request-id x-host-header cs-protocol cs-bytes time-taken x-forwarded-for ssl-protocol ssl-cipher x-edge-response-result-type cs-protocol-version fle-status fle-encrypted-fields c-port time-to-first-byte x-edge-detailed-result-type sc-content-type sc-content-len sc-range-start sc-range-end\n{}\n{}\n{}\n",
+        "2026-11-27\t21:02:31\tLAX1\t392\t192.0.2.100\tGET\td111111abcdef8.cloudfront.net\t/guides/a/\t200\thttps://www.bing.com/\tMozilla/5.0%20(X11;%20Linux%20x86_64;%20rv:133.0)%20Gecko/20100101%20Firefox/133.0\t-\t-\tHit\tSOX4xwn4XV6Q4rgb7XiVGOHms_BGlTAC4KyHmureZmBNrjGdRLiNIQ==\talpha.example.com\thttps\t23\t0.001\t-\tTLSv1.2\tECDHE-RSA-AES128-GCM-SHA256\tHit\tHTTP/2.0\t-\t-\t11040\t0.001\tHit\ttext/html\t78\t-\t-",
+        "2026-11-27\t21:02:32\tLAX1\t392\t192.0.2.100\tGET\td111111abcdef8.cloudfront.net\t/go/grinder/\t302\thttps://alpha.example.com/guides/a/\tMozilla/5.0%20(X11;%20Linux%20x86_64;%20rv:133.0)%20Gecko/20100101%20Firefox/133.0\t-\t-\tHit\tx==\talpha.example.com\thttps\t23\t0.001\t-\tTLSv1.2\tECDHE\tHit\tHTTP/2.0\t-\t-\t11040\t0.001\tHit\ttext/html\t78\t-\t-",
+        "2026-11-27\t21:02:33\tLAX1\t392\t66.249.66.1\tGET\td111111abcdef8.cloudfront.net\t/\t200\t-\tMozilla/5.0%20(compatible;%20Googlebot/2.1;%20+http://www.google.com/bot.html)\t-\t-\tHit\ty==\talpha.example.com\thttps\t23\t0.001\t-\tTLSv1.2\tECDHE\tHit\tHTTP/2.0\t-\t-\t11040\t0.001\tHit\ttext/html\t78\t-\t-",
+    );
+    net.write("cloudfront.log", &cloudfront);
+    let cloudflare = format!(
+        "{}\n{}\n",
+        r#"{"ClientIP":"203.0.113.9","ClientRequestHost":"beta.example.com","ClientRequestMethod":"GET","ClientRequestURI":"/blog/post/?ref=x","EdgeStartTimestamp":"2026-11-28T10:00:00Z","EdgeEndTimestamp":"2026-11-28T10:00:00Z","EdgeResponseStatus":200,"ClientRequestReferer":"https://duckduckgo.com/","ClientRequestUserAgent":"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36","RayID":"1"}"#,
+        r#"{"ClientIP":"203.0.113.9","ClientRequestHost":"beta.example.com","ClientRequestMethod":"GET","ClientRequestURI":"/blog/nope/","EdgeStartTimestamp":1795860000000000000,"EdgeResponseStatus":404,"ClientRequestReferer":"","ClientRequestUserAgent":"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36","RayID":"2"}"#
+    );
+    net.write("cloudflare.json", &cloudflare);
+    let caddy = format!(
+        "{}\n{}\n",
+        r#"{"level":"info","ts":1796032800.25,"logger":"http.log.access.log0","msg":"handled request","request":{"remote_ip":"198.51.100.4","remote_port":"41342","client_ip":"198.51.100.4","proto":"HTTP/2.0","method":"GET","host":"alpha.example.com","uri":"/guides/b/","headers":{"User-Agent":["Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"],"Referer":["https://news.ycombinator.com/item?id=1"]}},"bytes_read":0,"user_id":"","duration":0.0009,"size":10900,"status":200,"resp_headers":{}}"#,
+        r#"{"level":"info","ts":1796032801.0,"logger":"http.log.access.log0","msg":"handled request","request":{"remote_ip":"198.51.100.5","client_ip":"198.51.100.5","method":"GET","host":"alpha.example.com","uri":"/guides/b/","headers":{"User-Agent":["Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; ClaudeBot/1.0; +claudebot@anthropic.com)"]}},"status":200}"#
+    );
+    net.write("caddy.log", &caddy);
+    let out = grove(
+        &net,
+        &[
+            "stats",
+            "import",
+            &file(&net, "cloudfront.log"),
+            &file(&net, "cloudflare.json"),
+            &file(&net, "caddy.log"),
+        ],
+    );
+    assert!(
+        out.contains("cloudfront.log (cloudfront): 3 new lines"),
+        "{out}"
+    );
+    assert!(
+        out.contains("cloudflare.json (cloudflare): 2 new lines"),
+        "{out}"
+    );
+    assert!(out.contains("caddy.log (caddy): 2 new lines"), "{out}");
+
+    let day = report(&net, "2026-11-27", "2026-11-27");
+    let alpha = site(&day, "alpha");
+    assert_eq!(
+        (alpha["views"].as_u64(), alpha["clicks"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(pages(alpha), [("/guides/a/".to_string(), 1, 1)]);
+    assert_eq!(
+        counts(&alpha["referrers"]),
+        [("search:Bing".to_string(), 1)]
+    );
+    assert_eq!(counts(&alpha["crawlers"]), [("Googlebot".to_string(), 1)]);
+
+    let day = report(&net, "2026-11-28", "2026-11-28");
+    let beta = site(&day, "beta");
+    assert_eq!(pages(beta), [("/post/".to_string(), 1, 0)]);
+    assert_eq!(
+        counts(&beta["referrers"]),
+        [("search:DuckDuckGo".to_string(), 1)]
+    );
+    assert_eq!(
+        counts(&beta["not_found_paths"]),
+        [("/nope/".to_string(), 1)]
+    );
+
+    // Caddy's `ts` 1796032800.25 is 2026-11-30 (UTC).
+    let day = report(&net, "2026-11-30", "2026-11-30");
+    let alpha = site(&day, "alpha");
+    assert_eq!(pages(alpha), [("/guides/b/".to_string(), 1, 0)]);
+    assert_eq!(
+        counts(&alpha["referrers"]),
+        [("news.ycombinator.com".to_string(), 1)]
+    );
+    assert_eq!(counts(&alpha["crawlers"]), [("ClaudeBot".to_string(), 1)]);
+}
+
+#[test]
+fn a_killed_import_loses_nothing_committed_and_counts_nothing_twice() {
+    // A log large enough that the import is still running when killed.
+    let mut log = String::new();
+    for i in 0..200_000u32 {
+        let day = 1 + i % 28;
+        log.push_str(&combined(
+            &format!("10.{}.{}.{}", i % 200, (i / 200) % 200, i % 7),
+            &format!("{day:02}/Oct/2026:10:00:00"),
+            &format!("GET /guides/p{}/", i % 300),
+            200,
+            "-",
+            if i % 10 == 0 { GOOGLEBOT } else { FIREFOX },
+        ));
+    }
+    let whole = network();
+    whole.write("big.log", &log);
+    // Both databases share one salt, so their visitor estimates can be
+    // compared exactly: an empty import creates it, then it is copied.
+    whole.write("empty.log", "");
+    grove(
+        &whole,
+        &[
+            "stats",
+            "import",
+            "--site",
+            "alpha",
+            &file(&whole, "empty.log"),
+        ],
+    );
+    let killed = network();
+    common::copy_dir(&whole.path().join(".grove"), &killed.path().join(".grove"));
+    let started = std::time::Instant::now();
+    grove(
+        &whole,
+        &[
+            "stats",
+            "import",
+            "--site",
+            "alpha",
+            &file(&whole, "big.log"),
+        ],
+    );
+    let whole_import = started.elapsed();
+    let expected = report(&whole, "2026-10-01", "2026-10-31");
+    assert_eq!(site(&expected, "alpha")["views"], 180_000);
+
+    killed.write("big.log", &log);
+    // Killed a quarter and half way through: the file is one transaction,
+    // so nothing of it may be there.
+    for fraction in [4, 2] {
+        let delay = whole_import / fraction;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_grove"))
+            .arg("--root")
+            .arg(killed.path())
+            .args([
+                "stats",
+                "import",
+                "--site",
+                "alpha",
+                &file(&killed, "big.log"),
+            ])
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        let _ = child.kill();
+        child.wait().unwrap();
+        let partial = report(&killed, "2026-10-01", "2026-10-31");
+        assert_eq!(
+            site(&partial, "alpha")["views"],
+            0,
+            "killed after {delay:?}"
+        );
+    }
+    grove(
+        &killed,
+        &[
+            "stats",
+            "import",
+            "--site",
+            "alpha",
+            &file(&killed, "big.log"),
+        ],
+    );
+    let after = report(&killed, "2026-10-01", "2026-10-31");
+    for field in ["views", "visitors", "crawler_hits"] {
+        assert_eq!(
+            site(&after, "alpha")[field],
+            site(&expected, "alpha")[field],
+            "{field}"
+        );
+    }
+}
+
+#[test]
+fn earnings_reports_are_attributed_and_replace_their_period_when_imported_again() {
+    let net = network();
+    // Amazon: title line, byte order mark, quoted fields with commas,
+    // a return, a tag no site has, and the totals row.
+    let amazon = "\u{feff}Fee-Earnings reports from 11-01-2026 to 11-30-2026\nCategory,Name,ASIN,Seller,Tracking ID,Date Shipped,Price($),Items Shipped,Returns,Revenue($),Ad Fees($),Device Type Group\nHome,\"Grinder, black\",B0BH3WMZ8X,Amazon.com,alpha-20,2026-11-24 10:12:00,\"$1,199.00\",1,0,\"$1,199.00\",$47.96,DESKTOP\nHome,\"Grinder, black\",B0BH3WMZ8X,Amazon.com,alpha-20,11/25/2026,$199.00,0,1,-$199.00,-$7.96,PHONE\nHome,Kettle,B000KETTLE,Amazon.com,beta-20,November 25 2026,$50.00,1,0,$50.00,$2.00,PHONE\nHome,Stray,B000STRAY0,Amazon.com,nobody-20,2026-11-25,$10.00,1,0,$10.00,$0.40,PHONE\n,,,,,,,,,Total,42.40,\n";
+    net.write("amazon.csv", amazon);
+    let out = grove(
+        &net,
+        &[
+            "revenue",
+            "import",
+            "--format",
+            "amazon",
+            &file(&net, "amazon.csv"),
+        ],
+    );
+    assert!(
+        out.contains("4 rows, 2026-11-01 to 2026-11-30: 42.40 USD"),
+        "{out}"
+    );
+    assert!(out.contains("0.40 USD for `nobody-20`"), "{out}");
+
+    // Impact: SubId1 is the site's sub-ID tag; a reversed action and
+    // localized euro amounts.
+    let impact = "Action Id,Campaign,Action Date,Status,Payout,Currency,SubId1\nA1,Acme Coffee,2026-11-24,Approved,\"1.234,50\",EUR,beta-sub\nA2,Acme Coffee,2026-11-24,Reversed,\"100,00\",EUR,beta-sub\n";
+    net.write("impact.csv", impact);
+    let out = grove(
+        &net,
+        &[
+            "revenue",
+            "import",
+            "--format",
+            "impact",
+            &file(&net, "impact.csv"),
+        ],
+    );
+    assert!(
+        out.contains("1 row, 2026-11-24 to 2026-11-24: 1234.50 EUR"),
+        "{out}"
+    );
+
+    // AdSense, as UTF-16 with tabs.
+    let adsense = "Date\tSite\tEstimated earnings (USD)\n2026-11-24\talpha.example.com\t3.50\n2026-11-24\tbeta.example.com\t1.25\nTotals\t\t4.75\n";
+    let mut utf16 = vec![0xff, 0xfe];
+    for unit in adsense.encode_utf16() {
+        utf16.extend_from_slice(&unit.to_le_bytes());
+    }
+    std::fs::write(net.path().join("adsense.csv"), utf16).unwrap();
+    grove(
+        &net,
+        &[
+            "revenue",
+            "import",
+            "--format",
+            "adsense",
+            &file(&net, "adsense.csv"),
+        ],
+    );
+
+    // A generic CSV with a column mapping.
+    net.write(
+        "other.csv",
+        "When;Where;Commission\n24.11.2026;alpha;5,00 €\n",
+    );
+    let out = grove(
+        &net,
+        &[
+            "revenue",
+            "import",
+            "--format",
+            "csv",
+            "--map",
+            "date=When,site=Where,amount=Commission",
+            "--source",
+            "other",
+            &file(&net, "other.csv"),
+        ],
+    );
+    assert!(out.contains("5.00 EUR"), "{out}");
+
+    let check = |net: &Fixture| {
+        let report = report(net, "2026-11-01", "2026-11-30");
+        // Most of the money is in euros (1,239.50 against 47.15 dollars):
+        // the report is in EUR, and dollars are listed apart.
+        assert_eq!(report["currency"], "EUR");
+        let usd = report["other_currencies"]["USD"].as_f64().unwrap();
+        assert!((usd - (42.40 + 4.75)).abs() < 1e-9, "{usd}");
+        let beta = site(&report, "beta");
+        assert!((beta["revenue"].as_f64().unwrap() - 1234.50).abs() < 1e-9);
+        let alpha = site(&report, "alpha");
+        assert!((alpha["revenue"].as_f64().unwrap() - 5.0).abs() < 1e-9);
+    };
+    check(&net);
+    // The same report again replaces its rows: nothing doubles.
+    grove(
+        &net,
+        &[
+            "revenue",
+            "import",
+            "--format",
+            "amazon",
+            &file(&net, "amazon.csv"),
+        ],
+    );
+    grove(
+        &net,
+        &[
+            "revenue",
+            "import",
+            "--format",
+            "impact",
+            &file(&net, "impact.csv"),
+        ],
+    );
+    check(&net);
+    // A wrong format is an error naming the file.
+    let output = net.grove(&[
+        "revenue",
+        "import",
+        "--format",
+        "amazon",
+        &file(&net, "impact.csv"),
+    ]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("impact.csv"));
+}
+
+#[test]
+fn report_figures_match_hand_computed_values() {
+    let net = network();
+    net.write("access.log", &alpha_log());
+    grove(
+        &net,
+        &[
+            "stats",
+            "import",
+            "--site",
+            "alpha",
+            &file(&net, "access.log"),
+        ],
+    );
+    let amazon = "Category,Name,ASIN,Seller,Tracking ID,Date Shipped,Price($),Items Shipped,Returns,Revenue($),Ad Fees($),Device Type Group\nHome,Grinder,B0BH3WMZ8X,Amazon.com,alpha-20,2026-11-24,$100.00,1,0,$100.00,$6.00,DESKTOP\n";
+    net.write("amazon.csv", amazon);
+    grove(
+        &net,
+        &[
+            "revenue",
+            "import",
+            "--format",
+            "amazon",
+            &file(&net, "amazon.csv"),
+        ],
+    );
+    // LLM spend: $2 on alpha that week, $1 before the period, a cache hit.
+    let ledger = [
+        r#"{"time":"2026-11-24T09:00:00Z","site":"alpha","brief":"a","step":"article","model":"m","input_tokens":1,"output_tokens":1,"cost_usd":2.0,"cache_hit":false,"usage_estimated":false,"status":"ok"}"#,
+        r#"{"time":"2026-11-01T09:00:00Z","site":"alpha","brief":"b","step":"article","model":"m","input_tokens":1,"output_tokens":1,"cost_usd":1.0,"cache_hit":false,"usage_estimated":false,"status":"ok"}"#,
+        r#"{"time":"2026-11-24T10:00:00Z","site":"alpha","brief":"a","step":"article","model":"m","input_tokens":1,"output_tokens":1,"cost_usd":0.0,"cache_hit":true,"usage_estimated":false,"status":"ok"}"#,
+    ]
+    .join("\n");
+    net.write(".grove/ledger.jsonl", &(ledger + "\n"));
+    net.build(&[]);
+    let report = report(&net, "2026-11-24", "2026-11-25");
+    let alpha = site(&report, "alpha");
+    let close = |value: &Value, expected: f64| (value.as_f64().unwrap() - expected).abs() < 1e-9;
+    // 5 views, 2 clicks, $6 revenue, $2 spend.
+    assert!(close(&alpha["ctr"], 2.0 / 5.0));
+    assert!(close(&alpha["revenue"], 6.0));
+    assert!(close(&alpha["epc"], 6.0 / 2.0));
+    assert!(close(&alpha["rpm"], 6.0 / 5.0 * 1000.0));
+    assert!(close(&alpha["spend"], 2.0));
+    assert!(close(&alpha["roi"], (6.0 - 2.0) / 2.0));
+    assert_eq!(alpha["products"][0]["slug"], "grinder");
+    assert!(close(&alpha["products"][0]["epc"], 3.0));
+    // The last build's pages; the network is the sum of its sites.
+    assert_eq!(alpha["pages_published"], 0);
+    assert_eq!(report["network"]["views"], 5);
+    assert!(close(&report["network"]["revenue"], 6.0));
+    assert_eq!(report["period"]["days"], 2);
+    // The text form shows the same figures.
+    let text = grove(
+        &net,
+        &["report", "--since", "2026-11-24", "--until", "2026-11-25"],
+    );
+    let row = text.lines().find(|l| l.starts_with("alpha")).unwrap();
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(cells[3..8], ["5", "3", "2", "40.0%", "6.00"]);
+    assert_eq!(cells[8..12], ["3.00", "1200.00", "2.00", "200%"]);
+}
+
+#[test]
+fn a_report_before_any_import_says_what_fills_it() {
+    let net = network();
+    let text = grove(&net, &["report"]);
+    assert!(
+        text.contains("run `grove stats import access.log`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("run `grove revenue import --format amazon report.csv`"),
+        "{text}"
+    );
+    let json: Value = serde_json::from_str(&grove(&net, &["report", "--json"])).unwrap();
+    assert_eq!(json["has_stats"], false);
+    assert_eq!(json["sites"].as_array().unwrap().len(), 2);
+}
