@@ -5,6 +5,13 @@ use grove::Error;
 use grove::cmd::{Cli, run};
 
 fn main() -> ExitCode {
+    // Like other Unix tools, end quietly when the reader of our output goes
+    // away (`grove report | head`) instead of panicking on a broken pipe.
+    #[cfg(unix)]
+    // SAFETY: called before any other thread exists; SIG_DFL is a valid handler.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Error::Many(errors)) => {

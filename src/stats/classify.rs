@@ -21,7 +21,7 @@ use super::crawlers;
 use super::format::Hit;
 use super::hll::{Sketch, visitor_hash};
 use super::referrer::{host_of, path_of, referrer_key, same_host};
-use super::tally::{Kind, Tally};
+use super::tally::{FastMap, Kind, Tally};
 use crate::html_scan::percent_decode;
 
 /// A site as the import sees it.
@@ -78,7 +78,7 @@ impl Classifier {
         &self,
         hit: &Hit<'_>,
         tally: &mut Tally,
-        crawlers: &mut HashMap<Box<str>, Option<&'static str>>,
+        crawlers: &mut FastMap<Box<str>, Option<&'static str>>,
     ) {
         let path = request_path(&hit.target);
         let candidates: &[usize] = match (self.forced.as_ref(), &hit.host) {

@@ -234,7 +234,7 @@ fn count_block(
     classifier: &Classifier,
     sites: usize,
 ) -> Tally {
-    let parts = split_lines(block, rayon::current_num_threads() * 4);
+    let parts = split_lines(block, rayon::current_num_threads());
     let mut starts = Vec::with_capacity(parts.len());
     let mut line = first_line;
     for part in &parts {
@@ -281,14 +281,22 @@ fn count_part(
     sites: usize,
 ) -> Tally {
     let mut tally = Tally::new(sites);
-    let mut crawlers = HashMap::new();
+    let mut crawlers = tally::FastMap::default();
     let mut number = first_line;
-    for raw in part.split(|&b| b == b'\n') {
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', part).chain(std::iter::once(part.len()));
+    for end in ends {
+        let raw = &part[start..end];
+        start = end + 1;
         number += 1;
         if raw.is_empty() {
             continue;
         }
-        let text = String::from_utf8_lossy(raw);
+        // Valid UTF-8 is checked fast; only a broken line is copied.
+        let text = match std::str::from_utf8(raw) {
+            Ok(text) => std::borrow::Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(raw),
+        };
         match parser.parse(&text) {
             Ok(Some(hit)) => {
                 tally.lines += 1;

@@ -3,6 +3,7 @@
 //! and merged.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::hll::Sketch;
 use crate::day::Day;
@@ -77,14 +78,45 @@ impl DayTotals {
     }
 }
 
+/// A hash map with a fast, unkeyed hasher (FxHash's): keys here are paths
+/// and user agents from one log, not chosen to collide, and hashing them
+/// with SipHash cost a twentieth of an import.
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// FxHash (rustc's): a multiply and rotate per word.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
+        }
+        for &byte in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(SEED);
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.write(&[byte]);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// Counts per key: each day seen with its count (few days per import).
-pub type Series = HashMap<Box<str>, Vec<(Day, u64)>>;
+pub type Series = FastMap<Box<str>, Vec<(Day, u64)>>;
 
 /// Everything counted for one site.
 #[derive(Debug, Default)]
 pub struct SiteTally {
     /// Totals per day.
-    pub days: HashMap<Day, DayTotals>,
+    pub days: FastMap<Day, DayTotals>,
     /// One map per [`Kind`], in [`Kind::ALL`]'s order.
     pub series: [Series; 6],
 }

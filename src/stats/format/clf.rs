@@ -22,7 +22,7 @@ pub fn parse(line: &str, format: Format) -> Option<Hit<'_>> {
     let _user = token(&mut rest)?;
     let rest_after_user = rest.trim_start();
     let date_text = rest_after_user.strip_prefix('[')?;
-    let close = date_text.find(']')?;
+    let close = memchr::memchr(b']', date_text.as_bytes())?;
     let day = parse_clf_date(&date_text[..close])?;
     rest = &date_text[close + 1..];
     let request = quoted(&mut rest)?;
@@ -59,7 +59,7 @@ pub fn parse(line: &str, format: Format) -> Option<Hit<'_>> {
 /// The next space-separated token.
 fn token<'a>(rest: &mut &'a str) -> Option<&'a str> {
     let text = rest.trim_start_matches(' ');
-    let end = text.find(' ').unwrap_or(text.len());
+    let end = memchr::memchr(b' ', text.as_bytes()).unwrap_or(text.len());
     if end == 0 {
         return None;
     }
@@ -74,22 +74,19 @@ fn quoted<'a>(rest: &mut &'a str) -> Option<Cow<'a, str>> {
     let mut i = 0;
     let mut escaped = false;
     while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => {
-                escaped = true;
-                i += 2;
-            }
-            b'"' => {
-                *rest = &text[i + 1..];
-                let raw = &text[..i];
-                return Some(if escaped {
-                    Cow::Owned(unescape(raw))
-                } else {
-                    Cow::Borrowed(raw)
-                });
-            }
-            _ => i += 1,
+        i += memchr::memchr2(b'"', b'\\', &bytes[i..])?;
+        if bytes[i] == b'\\' {
+            escaped = true;
+            i += 2;
+            continue;
         }
+        *rest = &text[i + 1..];
+        let raw = &text[..i];
+        return Some(if escaped {
+            Cow::Owned(unescape(raw))
+        } else {
+            Cow::Borrowed(raw)
+        });
     }
     None
 }
