@@ -18,7 +18,7 @@ pub struct Args {
     /// Last day, YYYY-MM-DD (default: the last day with data, else today).
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
-    /// Print the whole report as JSON (see docs/stats.md for its fields).
+    /// Print the whole report as JSON: period, network, and per site its figures, pages, products, referrers, crawlers, 404s and days.
     #[arg(long)]
     pub json: bool,
 }

@@ -66,31 +66,18 @@ impl LogInput {
         Ok(&self.pending[..self.pending.len().min(max)])
     }
 
-    /// Appends the next block of about [`BLOCK`] bytes to `buffer` (which
-    /// holds the unfinished line of the previous block). Returns false when
-    /// there was nothing left to read.
-    pub fn next_block(&mut self, buffer: &mut Vec<u8>) -> Result<bool> {
-        let had_pending = !self.pending.is_empty();
-        buffer.append(&mut self.pending);
-        let start = buffer.len();
-        buffer.resize(start + BLOCK, 0);
-        let mut filled = start;
-        while filled < buffer.len() {
-            let read = match self.reader.read(&mut buffer[filled..]) {
-                Ok(read) => read,
-                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(source) => {
-                    buffer.truncate(filled);
-                    return Err(Error::io(&self.name, "cannot read log", source));
-                }
-            };
-            if read == 0 {
-                break;
-            }
-            filled += read;
-        }
-        buffer.truncate(filled);
-        Ok(had_pending || filled > start)
+    /// The next block of about [`BLOCK`] bytes (cut anywhere; empty at
+    /// the end). The bytes peeked first come first.
+    pub fn read_block(&mut self) -> Result<Vec<u8>> {
+        let mut block = Vec::with_capacity(BLOCK + self.pending.len());
+        block.append(&mut self.pending);
+        let want = (BLOCK - block.len().min(BLOCK)) as u64;
+        // `take` + `read_to_end` fills the spare capacity without zeroing it.
+        (&mut self.reader)
+            .take(want)
+            .read_to_end(&mut block)
+            .map_err(|source| Error::io(&self.name, "cannot read log", source))?;
+        Ok(block)
     }
 
     fn read_some(&mut self, chunk: &mut [u8]) -> Result<usize> {
@@ -141,9 +128,15 @@ mod tests {
             let mut input = LogInput::open(path.to_str().unwrap()).unwrap();
             assert_eq!(input.complete, complete);
             assert_eq!(first_line(input.peek(1 << 16).unwrap()), b"line one");
-            let mut buffer = Vec::new();
-            while input.next_block(&mut buffer).unwrap() {}
-            assert_eq!(buffer, text.as_bytes());
+            let mut all = Vec::new();
+            loop {
+                let block = input.read_block().unwrap();
+                if block.is_empty() {
+                    break;
+                }
+                all.extend(block);
+            }
+            assert_eq!(all, text.as_bytes());
         }
         assert_eq!(fingerprint(b"line one").len(), 32);
     }

@@ -29,7 +29,7 @@ use crate::network::Network;
 use classify::{Classifier, SiteTarget};
 pub use format::Format;
 use format::LineParser;
-use input::{BLOCK, LogInput, fingerprint, first_line};
+use input::{LogInput, fingerprint, first_line};
 use store::Checkpoint;
 use tally::Tally;
 
@@ -152,7 +152,7 @@ fn site_targets(network: &Network) -> Vec<SiteTarget> {
 
 fn import_log(
     db: &mut Db,
-    mut input: LogInput,
+    input: LogInput,
     head: &[u8],
     format: Format,
     parser: &LineParser,
@@ -160,42 +160,33 @@ fn import_log(
 ) -> Result<FileReport> {
     let identity = fingerprint(first_line(head));
     let previous = store::checkpoint(db, &identity)?.unwrap_or_default();
-    let sites = classifier.sites().len();
-    let mut tally = Tally::new(sites);
-    let mut buffer: Vec<u8> = Vec::with_capacity(BLOCK + (1 << 16));
-    let (mut consumed, mut lines_before) = (0u64, 0u64);
-    loop {
-        let more = input.next_block(&mut buffer)?;
-        let end = if !more && input.complete {
-            buffer.len()
-        } else {
-            memchr::memrchr(b'\n', &buffer).map_or(0, |i| i + 1)
-        };
-        let block = &buffer[..end];
-        let skip = previous.offset.saturating_sub(consumed).min(end as u64) as usize;
-        let skipped_lines = count_lines(&block[..skip]);
-        if skip < end {
-            let part = count_block(
-                &block[skip..],
-                lines_before + skipped_lines,
-                parser,
-                classifier,
-                sites,
-            );
-            tally.merge(part);
-        }
-        lines_before += count_lines(block);
-        consumed += end as u64;
-        buffer.drain(..end);
-        if !more {
-            break;
-        }
-    }
+    let name = input.name.clone();
+    let complete = input.complete;
+    let mut counter = Counter {
+        parser,
+        classifier,
+        skip_to: previous.offset,
+        consumed: 0,
+        lines: 0,
+        tally: Tally::new(classifier.sites().len()),
+    };
+    // One thread reads blocks while the others count the one before.
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Vec<u8>>>(0);
+    let unfinished = std::thread::scope(|scope| {
+        scope.spawn(move || read_blocks(input, &sender));
+        count_stream(receiver, complete, &mut counter)
+    })?;
+    let Counter {
+        consumed,
+        lines,
+        tally,
+        ..
+    } = counter;
     let shorter = consumed < previous.offset;
     let report = FileReport {
-        name: input.name.clone(),
+        name: name.clone(),
         format,
-        skipped_lines: previous.lines.min(lines_before),
+        skipped_lines: previous.lines.min(lines),
         lines: tally.lines,
         views: sum_days(&tally, |d| d.views),
         clicks: sum_days(&tally, |d| d.clicks),
@@ -205,18 +196,109 @@ fn import_log(
         malformed_examples: tally.malformed_examples.clone(),
         unknown_hosts: unknown_hosts(&tally),
         outside_base_path: tally.outside_base_path,
-        unfinished_line: !buffer.is_empty(),
+        unfinished_line: unfinished,
         shorter,
     };
     if !shorter && consumed > previous.offset {
         let names: Vec<String> = classifier.sites().iter().map(|s| s.name.clone()).collect();
         let checkpoint = Checkpoint {
             offset: consumed,
-            lines: lines_before,
+            lines,
         };
-        store::commit(db, &names, &tally, (&identity, &input.name, checkpoint))?;
+        store::commit(db, &names, &tally, (&identity, &name, checkpoint))?;
     }
     Ok(report)
+}
+
+/// Sends the log's blocks, then stops (at the end, or at an error, or when
+/// nobody listens any more).
+fn read_blocks(mut input: LogInput, sender: &std::sync::mpsc::SyncSender<Result<Vec<u8>>>) {
+    loop {
+        match input.read_block() {
+            Ok(block) if block.is_empty() => return,
+            Ok(block) => {
+                if sender.send(Ok(block)).is_err() {
+                    return;
+                }
+            }
+            Err(error) => {
+                let _ = sender.send(Err(error));
+                return;
+            }
+        }
+    }
+}
+
+/// Feeds the whole lines of the blocks to `counter`; a line cut between
+/// two blocks is put together first. Returns whether the log ends in a
+/// line without a line end that was left uncounted (a growing file).
+fn count_stream(
+    blocks: std::sync::mpsc::Receiver<Result<Vec<u8>>>,
+    complete: bool,
+    counter: &mut Counter<'_>,
+) -> Result<bool> {
+    let mut carry: Vec<u8> = Vec::new();
+    for block in blocks {
+        let block = block?;
+        let mut start = 0;
+        if !carry.is_empty() {
+            match memchr::memchr(b'\n', &block) {
+                Some(i) => {
+                    carry.extend_from_slice(&block[..=i]);
+                    counter.feed(&carry);
+                    carry.clear();
+                    start = i + 1;
+                }
+                None => {
+                    carry.extend_from_slice(&block);
+                    continue;
+                }
+            }
+        }
+        let end = memchr::memrchr(b'\n', &block[start..]).map_or(start, |i| start + i + 1);
+        if end > start {
+            counter.feed(&block[start..end]);
+        }
+        carry.extend_from_slice(&block[end..]);
+    }
+    if complete && !carry.is_empty() {
+        counter.feed(&carry);
+        carry.clear();
+    }
+    Ok(!carry.is_empty())
+}
+
+/// Counts whole lines as they come, past the checkpoint of an earlier
+/// import.
+struct Counter<'a> {
+    parser: &'a LineParser,
+    classifier: &'a Classifier,
+    /// Bytes counted by an earlier import.
+    skip_to: u64,
+    /// Bytes fed so far.
+    consumed: u64,
+    /// Lines fed so far.
+    lines: u64,
+    tally: Tally,
+}
+
+impl Counter<'_> {
+    /// Counts `bytes`, whole lines (the last may lack its line end at the
+    /// end of a log that cannot grow).
+    fn feed(&mut self, bytes: &[u8]) {
+        let skip = self
+            .skip_to
+            .saturating_sub(self.consumed)
+            .min(bytes.len() as u64) as usize;
+        if skip < bytes.len() {
+            let first = self.lines + count_lines(&bytes[..skip]);
+            let sites = self.classifier.sites().len();
+            let part = count_block(&bytes[skip..], first, self.parser, self.classifier, sites);
+            self.tally.merge(part);
+        }
+        self.lines += count_lines(bytes);
+        self.consumed += bytes.len() as u64;
+    }
 }
 
 /// Newlines in `bytes`, plus one for a last line without one.
