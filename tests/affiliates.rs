@@ -335,3 +335,23 @@ fn the_affiliates_report_lists_usage_and_unused_entries() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_sub_id_template_names_each_site_in_its_links() {
+    let net = network();
+    net.write(
+        "affiliates.toml",
+        &REGISTRY.replace(
+            "https://gadgets.example.com/mini",
+            "https://acme.sjv.io/c/1/2/3?subId1={{ site.name }}",
+        ),
+    );
+    net.build(&[]);
+    for site in ["alpha", "beta"] {
+        let go = net.html(&format!("{site}/go/gadget-mini/index.html"));
+        assert_eq!(
+            attrs(&go, "meta[http-equiv=refresh]", "content"),
+            vec![format!("0; url=https://acme.sjv.io/c/1/2/3?subId1={site}")]
+        );
+    }
+}
