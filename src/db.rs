@@ -196,19 +196,9 @@ pub struct DaySeries {
 impl DaySeries {
     /// Decodes a stored blob (malformed tails are ignored).
     pub fn decode(bytes: &[u8]) -> DaySeries {
-        let mut counts = Vec::new();
-        let mut at = 0;
-        while at < bytes.len() {
-            let Some((day, used)) = read_varint(&bytes[at..]) else {
-                break;
-            };
-            at += used;
-            let Some((count, used)) = read_varint(&bytes[at..]) else {
-                break;
-            };
-            at += used;
-            counts.push((day as u16, count));
-        }
+        let counts = pairs(bytes)
+            .map(|(day, count)| (day as u16, count))
+            .collect();
         DaySeries { counts }
     }
 
@@ -253,25 +243,22 @@ impl DaySeries {
 /// Sums the counts of an encoded series on days `from..=to` without
 /// building it (the report's inner loop).
 pub fn sum_encoded(bytes: &[u8], from: u16, to: u16) -> u64 {
-    let mut sum = 0;
+    pairs(bytes)
+        .take_while(|&(day, _)| day <= u64::from(to))
+        .filter(|&(day, _)| day >= u64::from(from))
+        .map(|(_, count)| count)
+        .sum()
+}
+
+/// The (day, count) pairs of an encoded series, up to a malformed tail.
+fn pairs(bytes: &[u8]) -> impl Iterator<Item = (u64, u64)> + '_ {
     let mut at = 0;
-    while at < bytes.len() {
-        let Some((day, used)) = read_varint(&bytes[at..]) else {
-            break;
-        };
-        at += used;
-        let Some((count, used)) = read_varint(&bytes[at..]) else {
-            break;
-        };
-        at += used;
-        if day > u64::from(to) {
-            break;
-        }
-        if day >= u64::from(from) {
-            sum += count;
-        }
-    }
-    sum
+    std::iter::from_fn(move || {
+        let (day, used) = read_varint(bytes.get(at..)?)?;
+        let (count, more) = read_varint(&bytes[at + used..])?;
+        at += used + more;
+        Some((day, count))
+    })
 }
 
 fn write_varint(bytes: &mut Vec<u8>, mut value: u64) {

@@ -182,24 +182,10 @@ fn site_stats(db: &mut Db, site: &str, period: Period) -> Result<SiteReport> {
     }
     let mut pages: BTreeMap<String, PageRow> = BTreeMap::new();
     for (path, count) in views {
-        pages
-            .entry(path.clone())
-            .or_insert_with(|| PageRow {
-                path,
-                views: 0,
-                clicks: 0,
-            })
-            .views += count;
+        page_row(&mut pages, path).views += count;
     }
     for (path, count) in page_clicks {
-        pages
-            .entry(path.clone())
-            .or_insert_with(|| PageRow {
-                path,
-                views: 0,
-                clicks: 0,
-            })
-            .clicks += count;
+        page_row(&mut pages, path).clicks += count;
     }
     report.pages = pages
         .into_values()
@@ -225,6 +211,15 @@ fn site_stats(db: &mut Db, site: &str, period: Period) -> Result<SiteReport> {
     report.crawlers = counts(series_sums(db, site, "crawler", period)?);
     report.not_found_paths = counts(series_sums(db, site, "not_found", period)?);
     Ok(report)
+}
+
+/// The row of `path`, added empty if it is not there yet.
+fn page_row(pages: &mut BTreeMap<String, PageRow>, path: String) -> &mut PageRow {
+    pages.entry(path.clone()).or_insert_with(|| PageRow {
+        path,
+        views: 0,
+        clicks: 0,
+    })
 }
 
 /// Series of `kind` for `site`, each summed over `period`.
