@@ -10,6 +10,7 @@ pub mod build;
 pub mod check;
 pub mod cmd;
 pub mod content;
+pub mod dashboard;
 pub mod day;
 pub mod db;
 pub mod draft;

@@ -6,6 +6,7 @@
 
 mod crawl;
 mod http;
+mod record;
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -16,6 +17,7 @@ use crate::build::{BuildOptions, build};
 use crate::error::{Error, Result};
 use crate::network::Network;
 pub use http::LinkState;
+pub use record::{CheckRecord, SiteCheckRecord};
 
 /// What `grove check` checks.
 #[derive(Debug, Clone)]

@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use crate::check::{CheckOptions, LinkState, check};
+use crate::check::{CheckOptions, CheckRecord, LinkState, check};
+use crate::draft::STATE_DIR;
 use crate::error::{Error, Result};
 use crate::network::Network;
 
@@ -36,6 +37,7 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
         offline: args.offline,
     };
     let reports = check(network, &options)?;
+    CheckRecord::update(&network.root.join(STATE_DIR), &reports, !options.offline)?;
     let broken_sites = reports.iter().filter(|r| r.has_broken()).count();
     if args.json {
         println!(

@@ -4,6 +4,7 @@ pub mod affiliates;
 pub mod approve;
 pub mod build;
 pub mod check;
+pub mod dashboard;
 pub mod draft;
 pub mod new;
 pub mod new_site;
@@ -66,6 +67,8 @@ pub enum Command {
     Revenue(revenue::Args),
     /// Views, visitors, clicks, revenue and LLM spend per site, with ratios (--json for all).
     Report(report::Args),
+    /// Write the whole network on one self-contained HTML page (charts, tables, no requests).
+    Dashboard(dashboard::Args),
 }
 
 /// Runs the parsed command line.
@@ -85,6 +88,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Stats(args) => stats::run(&load_network(cli.root)?, args),
         Command::Revenue(args) => revenue::run(&load_network(cli.root)?, args),
         Command::Report(args) => report::run(&load_network(cli.root)?, args),
+        Command::Dashboard(args) => dashboard::run(&load_network(cli.root)?, args),
     }
 }
 

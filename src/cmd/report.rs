@@ -1,8 +1,8 @@
 //! `grove report`: traffic, clicks, revenue and LLM spend, per site and for
 //! the network.
 
-use crate::day::Day;
-use crate::error::{Error, Result};
+use super::dashboard::parse_day;
+use crate::error::Result;
 use crate::network::Network;
 use crate::report::{ReportOptions, print_text, report};
 
@@ -25,19 +25,10 @@ pub struct Args {
 
 /// Runs `grove report`.
 pub fn run(network: &Network, args: Args) -> Result<()> {
-    let day = |flag: &str, value: Option<String>| -> Result<Option<Day>> {
-        value
-            .map(|text| {
-                Day::parse(&text).ok_or_else(|| {
-                    Error::Usage(format!("{flag} {text} is not a date; write YYYY-MM-DD"))
-                })
-            })
-            .transpose()
-    };
     let options = ReportOptions {
         sites: args.sites,
-        since: day("--since", args.since)?,
-        until: day("--until", args.until)?,
+        since: parse_day("--since", args.since)?,
+        until: parse_day("--until", args.until)?,
     };
     let report = report(network, &options)?;
     if args.json {

@@ -6,11 +6,12 @@ use std::collections::{BTreeMap, HashMap};
 use rusqlite::params;
 
 use super::{
-    Count, DayRow, PageRow, Period, ProductRow, Report, ReportOptions, SiteReport, Totals,
+    Count, DayRow, NamedDays, PageRow, Period, ProductRow, Report, ReportOptions, SiteReport,
+    Totals,
 };
 use crate::build::BuildRecord;
 use crate::day::Day;
-use crate::db::{Db, sum_encoded};
+use crate::db::{DaySeries, Db, sum_encoded};
 use crate::draft::{STATE_DIR, ledger};
 use crate::error::Result;
 use crate::network::Network;
@@ -53,7 +54,18 @@ pub fn build(network: &Network, sites: &[String], options: &ReportOptions) -> Re
     };
 
     let mut reports = Vec::new();
+    let mut crawlers_daily: BTreeMap<String, Vec<u64>> = BTreeMap::new();
     for site in sites {
+        if let Some(db) = db.as_mut() {
+            for (name, counts) in series_days(db, site, "crawler", period)? {
+                let total = crawlers_daily
+                    .entry(name)
+                    .or_insert_with(|| vec![0; period.days as usize]);
+                for (sum, count) in total.iter_mut().zip(counts) {
+                    *sum += count;
+                }
+            }
+        }
         let mut report = match db.as_mut() {
             Some(db) => site_stats(db, site, period)?,
             None => empty_site(site, period),
@@ -89,6 +101,11 @@ pub fn build(network: &Network, sites: &[String], options: &ReportOptions) -> Re
             unattributed_revenue += e.amount;
         }
     }
+    let mut crawlers_daily: Vec<NamedDays> = crawlers_daily
+        .into_iter()
+        .map(|(name, counts)| NamedDays { name, counts })
+        .collect();
+    crawlers_daily.sort_by_key(|c| std::cmp::Reverse(c.counts.iter().sum::<u64>()));
     Ok(Report {
         period,
         currency,
@@ -97,6 +114,7 @@ pub fn build(network: &Network, sites: &[String], options: &ReportOptions) -> Re
         other_currencies,
         sites: reports,
         daily,
+        crawlers_daily,
         has_stats,
         has_revenue,
     })
@@ -244,6 +262,41 @@ fn series_sums(db: &mut Db, site: &str, kind: &str, period: Period) -> Result<Ve
             }
         }
         Ok(sums.into_iter().collect())
+    })();
+    result.map_err(|e| db.error(&e))
+}
+
+/// Series of `kind` for `site`: each key's count per day of `period`.
+fn series_days(
+    db: &mut Db,
+    site: &str,
+    kind: &str,
+    period: Period,
+) -> Result<Vec<(String, Vec<u64>)>> {
+    let (first_year, _) = period.since.year_and_ordinal();
+    let (last_year, _) = period.until.year_and_ordinal();
+    let result = (|| -> rusqlite::Result<Vec<(String, Vec<u64>)>> {
+        let mut statement = db.conn().prepare_cached(
+            "SELECT key, year, days FROM series WHERE site = ?1 AND kind = ?2 AND year BETWEEN ?3 AND ?4",
+        )?;
+        let mut by_key: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+        let mut rows = statement.query(params![site, kind, first_year, last_year])?;
+        while let Some(row) = rows.next()? {
+            let year: i32 = row.get(1)?;
+            let series = DaySeries::decode(row.get_ref(2)?.as_blob()?);
+            let key: String = row.get(0)?;
+            for &(ordinal, count) in series.days() {
+                let day = Day::from_year_and_ordinal(year, ordinal);
+                if day < period.since || day > period.until {
+                    continue;
+                }
+                by_key
+                    .entry(key.clone())
+                    .or_insert_with(|| vec![0; period.days as usize])
+                    [(day.0 - period.since.0) as usize] += count;
+            }
+        }
+        Ok(by_key.into_iter().collect())
     })();
     result.map_err(|e| db.error(&e))
 }

@@ -53,6 +53,9 @@ pub struct Report {
     pub sites: Vec<SiteReport>,
     /// Per day, for the network.
     pub daily: Vec<DayRow>,
+    /// Crawler requests per crawler and day, for the network (is Google
+    /// still crawling?), most requests first.
+    pub crawlers_daily: Vec<NamedDays>,
     /// Whether any stats or revenue were ever imported (else the report
     /// says how to start).
     pub has_stats: bool,
@@ -197,6 +200,15 @@ pub struct Count {
     pub name: String,
     /// How often.
     pub count: u64,
+}
+
+/// A count per day of the period, under a name.
+#[derive(Debug, Clone, Serialize)]
+pub struct NamedDays {
+    /// What was counted.
+    pub name: String,
+    /// One count per day of the period, first day first.
+    pub counts: Vec<u64>,
 }
 
 /// One day's figures.

@@ -1,0 +1,52 @@
+//! `grove dashboard`: the whole network on one self-contained HTML page.
+
+use std::path::PathBuf;
+
+use crate::dashboard::{DashboardOptions, default_output, write};
+use crate::day::Day;
+use crate::error::{Error, Result, display_path};
+use crate::network::Network;
+
+/// Arguments of `grove dashboard`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// First day, YYYY-MM-DD (default: 29 days before --until).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Last day, YYYY-MM-DD (default: the last day with data, else today).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Write the page here (default: .grove/dashboard/index.html); never
+    /// inside the published output, since it holds revenue.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Parses `--since`/`--until`.
+pub fn parse_day(flag: &str, value: Option<String>) -> Result<Option<Day>> {
+    value
+        .map(|text| {
+            Day::parse(&text).ok_or_else(|| {
+                Error::Usage(format!("{flag} {text} is not a date; write YYYY-MM-DD"))
+            })
+        })
+        .transpose()
+}
+
+/// Runs `grove dashboard`.
+pub fn run(network: &Network, args: Args) -> Result<()> {
+    let options = DashboardOptions {
+        since: parse_day("--since", args.since)?,
+        until: parse_day("--until", args.until)?,
+    };
+    let output = args.output.unwrap_or_else(|| default_output(network));
+    let dashboard = write(network, &options, &output)?;
+    let period = dashboard.report.period;
+    println!(
+        "Dashboard for {} to {} -> {}",
+        period.since,
+        period.until,
+        display_path(&output).display()
+    );
+    Ok(())
+}
