@@ -1,0 +1,245 @@
+//! `grove dashboard`: its figures are `grove report --json`'s for the same
+//! period (checked by parsing the page), it fetches nothing, states what to
+//! run when empty, and is never written where sites are published.
+
+mod common;
+
+use common::Fixture;
+use scraper::{Html, Selector};
+use serde_json::Value;
+
+/// The example network with its sample traffic and earnings imported,
+/// built and checked.
+fn example_with_data() -> Fixture {
+    let net = Fixture::example();
+    let data = common::repo().join("examples/data");
+    for (args, file) in [
+        (vec!["stats", "import"], "access.log.gz"),
+        (
+            vec!["revenue", "import", "--format", "amazon"],
+            "amazon-earnings.csv",
+        ),
+    ] {
+        let path = data.join(file);
+        let mut all = args.clone();
+        all.push(path.to_str().unwrap());
+        let output = net.grove(&all);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    net.build(&[]);
+    assert!(net.grove(&["check", "--offline"]).status.success());
+    net
+}
+
+fn dashboard(net: &Fixture, args: &[&str]) -> Html {
+    let out = net.path().join("dash.html");
+    let mut all = vec!["dashboard", "--output", out.to_str().unwrap()];
+    all.extend_from_slice(args);
+    let output = net.grove(&all);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Html::parse_document(&std::fs::read_to_string(out).unwrap())
+}
+
+fn select<'a>(html: &'a Html, selector: &str) -> Vec<scraper::ElementRef<'a>> {
+    html.select(&Selector::parse(selector).unwrap()).collect()
+}
+
+fn text(element: &scraper::ElementRef<'_>) -> String {
+    element.text().collect::<String>().trim().to_string()
+}
+
+#[test]
+fn the_pages_figures_are_the_reports_for_the_same_period() {
+    let net = example_with_data();
+    let period = ["--since", "2026-10-01", "--until", "2026-10-31"];
+    let html = dashboard(&net, &period);
+    let mut args = vec!["report", "--json"];
+    args.extend_from_slice(&period);
+    let report: Value = serde_json::from_slice(&net.grove(&args).stdout).unwrap();
+    assert!(
+        report["network"]["views"].as_u64().unwrap() > 1000,
+        "{report}"
+    );
+
+    // The sites table: one row per site, every figure as the report has it.
+    let rows = select(&html, "#sites-table tbody tr");
+    let sites = report["sites"].as_array().unwrap();
+    assert_eq!(rows.len(), sites.len());
+    let fields = [
+        "pages_published",
+        "drafts",
+        "",
+        "views",
+        "clicks",
+        "ctr",
+        "revenue",
+        "epc",
+        "rpm",
+        "spend",
+        "roi",
+    ];
+    for (row, site) in rows.iter().zip(sites) {
+        let name = text(&select_in(row, "th")[0]);
+        assert_eq!(name, site["site"].as_str().unwrap());
+        let cells = select_in(row, "td");
+        for (cell, field) in cells.iter().zip(fields) {
+            if field.is_empty() {
+                // Broken links, from the last `grove check --offline`.
+                assert_eq!(cell.value().attr("data-sort"), Some("0"));
+                continue;
+            }
+            let sort: f64 = cell.value().attr("data-sort").unwrap().parse().unwrap();
+            let expected = site[field].as_f64().unwrap_or(-1.0);
+            assert!(
+                (sort - expected).abs() < 1e-9,
+                "{name} {field}: {sort} vs {expected}"
+            );
+        }
+    }
+
+    // The network's cards.
+    let cards: Vec<(String, String)> = select(&html, ".cards div")
+        .iter()
+        .map(|card| {
+            (
+                text(&select_in(card, "dt")[0]),
+                text(&select_in(card, ".value")[0]),
+            )
+        })
+        .collect();
+    let network = &report["network"];
+    let thousands = |n: &Value| {
+        let digits = n.as_u64().unwrap().to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    };
+    assert_eq!(cards[0], ("Views".into(), thousands(&network["views"])));
+    assert_eq!(
+        cards[1],
+        ("Visitors".into(), thousands(&network["visitors"]))
+    );
+    assert_eq!(cards[2], ("Clicks".into(), thousands(&network["clicks"])));
+    assert_eq!(
+        cards[3],
+        (
+            "Revenue".into(),
+            format!("{:.2} USD", network["revenue"].as_f64().unwrap())
+        )
+    );
+
+    // The daily chart's numbers are the report's days.
+    let days = select(
+        &html,
+        "section[aria-labelledby=network] table.numbers tbody tr",
+    );
+    let daily = report["daily"].as_array().unwrap();
+    assert_eq!(days.len(), daily.len());
+    for (row, day) in days.iter().zip(daily) {
+        let cells = select_in(row, "td");
+        assert_eq!(text(&cells[0]).replace(',', ""), day["views"].to_string());
+        assert_eq!(text(&cells[1]).replace(',', ""), day["clicks"].to_string());
+    }
+    // Top pages: the most viewed page of the network first.
+    let top = select(&html, "section[aria-labelledby=pages] table.bars tbody tr");
+    let best = sites
+        .iter()
+        .flat_map(|s| s["pages"].as_array().unwrap().iter())
+        .map(|p| p["views"].as_u64().unwrap())
+        .max()
+        .unwrap();
+    assert_eq!(
+        text(&select_in(&top[0], "td")[0]).replace(',', ""),
+        best.to_string()
+    );
+    // Crawlers per day, drafting per site.
+    assert!(
+        text(&select(&html, "section[aria-labelledby=crawlers] figcaption")[0])
+            .contains("Crawler requests per day")
+    );
+    assert_eq!(
+        select(&html, "section[aria-labelledby=drafting] tbody tr").len(),
+        3
+    );
+}
+
+fn select_in<'a>(
+    element: &scraper::ElementRef<'a>,
+    selector: &str,
+) -> Vec<scraper::ElementRef<'a>> {
+    element
+        .select(&Selector::parse(selector).unwrap())
+        .collect()
+}
+
+#[test]
+fn the_page_fetches_nothing_and_stays_small() {
+    let net = example_with_data();
+    let out = net.path().join("dash.html");
+    dashboard(&net, &[]);
+    let page = std::fs::read_to_string(&out).unwrap();
+    let html = Html::parse_document(&page);
+    for (selector, attribute) in [
+        ("script[src]", "src"),
+        ("link[href]", "href"),
+        ("img[src]", "src"),
+        ("iframe", "src"),
+    ] {
+        for element in select(&html, selector) {
+            let value = element.value().attr(attribute).unwrap_or("");
+            assert!(
+                value.starts_with("data:") || value.is_empty(),
+                "{selector} fetches {value}"
+            );
+        }
+    }
+    assert!(
+        !page.contains("url(http") && !page.contains("@import"),
+        "CSS fetches something"
+    );
+    // Every chart has a text alternative.
+    for svg in select(&html, "figure svg[role=img]") {
+        assert!(svg.value().attr("aria-label").is_some_and(|l| l.len() > 10));
+    }
+    assert!(page.len() < 2_000_000);
+}
+
+#[test]
+fn an_empty_network_says_which_commands_fill_it() {
+    let net = Fixture::example();
+    let html = dashboard(&net, &[]);
+    let start = text(&select(&html, "section.notice")[0]);
+    assert!(start.contains("grove stats import access.log"), "{start}");
+    assert!(
+        start.contains("grove revenue import --format amazon"),
+        "{start}"
+    );
+    // The default place, and never the published output or the sources.
+    let output = net.grove(&["dashboard"]);
+    assert!(output.status.success());
+    assert!(net.path().join(".grove/dashboard/index.html").is_file());
+    for bad in [
+        "public/dashboard.html",
+        "public/home-espresso/stats.html",
+        "sites/home-espresso/static/d.html",
+    ] {
+        let path = net.path().join(bad);
+        let output = net.grove(&["dashboard", "--output", path.to_str().unwrap()]);
+        assert!(!output.status.success(), "{bad}");
+        assert!(String::from_utf8_lossy(&output.stderr).contains("holds revenue figures"));
+        assert!(!path.exists());
+    }
+}
