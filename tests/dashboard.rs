@@ -120,7 +120,7 @@ fn the_pages_figures_are_the_reports_for_the_same_period() {
         let digits = n.as_u64().unwrap().to_string();
         let mut out = String::new();
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push(',');
             }
             out.push(c);
