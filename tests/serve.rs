@@ -685,3 +685,46 @@ fn sigterm_and_sighup_remove_the_private_preview_folder() {
         assert!(!folder.exists(), "SIG{signal} left {}", folder.display());
     }
 }
+
+#[test]
+fn the_dashboard_is_served_on_the_first_port_and_reloads_when_stats_change() {
+    for sites in [vec!["alpha", "beta"], vec!["alpha"]] {
+        let net = network();
+        let mut args = Vec::new();
+        for site in &sites {
+            args.extend(["--site", site]);
+        }
+        let serve = Serve::start(&net, &args);
+        assert_ne!(serve.dashboard_port, 0);
+        if sites.len() == 1 {
+            // One site: the dashboard shares the site's port.
+            assert_eq!(serve.dashboard_port, serve.port("alpha"));
+        }
+        let (status, head, body) = get(serve.dashboard_port, "/_grove/");
+        assert_eq!(status, 200, "{body}");
+        assert!(head.contains("content-type: text/html"), "{head}");
+        assert!(body.contains("<h1>Test</h1>"), "{body}");
+        assert!(
+            body.contains("new EventSource(\"/_grove/events\")"),
+            "{body}"
+        );
+        assert!(body.contains("grove stats import access.log"), "{body}");
+
+        // Importing a log changes the stats database: the dashboard reloads.
+        let events = serve_helper::events_at(serve.dashboard_port, "/_grove/events");
+        std::thread::sleep(Duration::from_millis(200));
+        net.write(
+            "access.log",
+            "1.2.3.4 - - [24/Nov/2026:10:00:00 +0000] \"GET /about/ HTTP/1.1\" 200 10 \"-\" \"Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0\"\n",
+        );
+        let log = net.path().join("access.log");
+        let output = net.grove(&["stats", "import", "--site", "alpha", log.to_str().unwrap()]);
+        assert!(output.status.success());
+        assert_eq!(next_event(&events), "reload {}");
+        let (_, _, body) = get(serve.dashboard_port, "/_grove/");
+        assert!(
+            !body.contains("grove stats import access.log"),
+            "the notice stays"
+        );
+    }
+}

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-/// The URL path of the event stream.
+/// The URL path of a site's event stream.
 pub const EVENTS_PATH: &str = "/__grove/events";
 
 /// What browsers are told after a rebuild.
@@ -36,10 +36,14 @@ impl Signal {
 }
 
 /// The script injected before `</body>` of every served HTML page (never
-/// into `grove build` output).
-pub const SCRIPT: &str = r#"<script id="grove-live-reload">
+/// into `grove build` output), listening at `events` (a URL path).
+pub fn script(events: &str) -> String {
+    SCRIPT.replace("EVENTS_PATH", events)
+}
+
+const SCRIPT: &str = r#"<script id="grove-live-reload">
 (() => {
-  const source = new EventSource("/__grove/events");
+  const source = new EventSource("EVENTS_PATH");
   let overlay = null;
   const show = (message) => {
     if (!overlay) {

@@ -7,6 +7,7 @@
 //! `grove build`, so what the preview shows is byte for byte what a build
 //! writes, plus the live-reload script in HTML responses.
 
+mod dashboard;
 mod files;
 mod live;
 mod state;
@@ -113,39 +114,46 @@ pub fn serve(root: PathBuf, options: ServeOptions) -> Result<()> {
         } else {
             Some(bind(options.bind, take_port()).await?)
         };
-        for site in &sites {
+        // The first port also serves the dashboard.
+        let dashboard_routes = || dashboard::routes(network.root.clone(), Arc::clone(&shared));
+        let mut dashboard_url = String::new();
+        for (index, site) in sites.iter().enumerate() {
             let listener = bind(options.bind, take_port()).await?;
             let address = listener
                 .local_addr()
                 .map_err(|e| Error::Usage(e.to_string()))?;
             let base = shared.base_path(site);
             urls.push((site.clone(), format!("http://{address}{base}/")));
-            let app = Router::new()
+            let mut app = Router::new()
                 .route(live::EVENTS_PATH, get(events))
                 .fallback(get(file))
                 .with_state(SiteServer {
                     name: site.clone(),
                     shared: Arc::clone(&shared),
                 });
-            servers.push(tokio::spawn(
-                async move { axum::serve(listener, app).await },
-            ));
+            if single && index == 0 {
+                app = app.merge(dashboard_routes());
+                dashboard_url = format!("http://{address}{}", dashboard::PATH);
+            }
+            servers.push(serve_app(listener, app));
         }
         let first_url = match index_listener {
             Some(listener) => {
                 let address = listener
                     .local_addr()
                     .map_err(|e| Error::Usage(e.to_string()))?;
-                let page = index_page(&urls);
-                let app = Router::new().fallback(get(move || async move { Html(page) }));
-                servers.push(tokio::spawn(
-                    async move { axum::serve(listener, app).await },
-                ));
+                dashboard_url = format!("http://{address}{}", dashboard::PATH);
+                let page = index_page(&urls, &dashboard_url);
+                let app = Router::new()
+                    .fallback(get(move || async move { Html(page) }))
+                    .merge(dashboard_routes());
+                servers.push(serve_app(listener, app));
                 println!("Serving {} sites; index at http://{address}/", sites.len());
                 format!("http://{address}/")
             }
             None => urls[0].1.clone(),
         };
+        println!("  {:<24} {dashboard_url}", "(dashboard)");
         for (site, url) in &urls {
             println!("  {site:<24} {url}");
         }
@@ -193,6 +201,20 @@ async fn stopped() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
+/// Serves `app` on `listener`, telling handlers the client's address.
+fn serve_app(
+    listener: tokio::net::TcpListener,
+    app: Router,
+) -> tokio::task::JoinHandle<std::io::Result<()>> {
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+    })
+}
+
 async fn bind(address: IpAddr, port: u16) -> Result<tokio::net::TcpListener> {
     let socket = SocketAddr::new(address, port);
     tokio::net::TcpListener::bind(socket).await.map_err(|e| {
@@ -202,8 +224,8 @@ async fn bind(address: IpAddr, port: u16) -> Result<tokio::net::TcpListener> {
     })
 }
 
-/// The page listing each site's preview URL.
-fn index_page(urls: &[(String, String)]) -> String {
+/// The page listing each site's preview URL, and the dashboard's.
+fn index_page(urls: &[(String, String)], dashboard: &str) -> String {
     let items: String = urls
         .iter()
         .map(|(site, url)| {
@@ -214,7 +236,7 @@ fn index_page(urls: &[(String, String)]) -> String {
         })
         .collect();
     format!(
-        "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>Grove preview</title></head>\n<body>\n<h1>Grove preview</h1>\n<ul>\n{items}</ul>\n</body>\n</html>\n"
+        "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>Grove preview</title></head>\n<body>\n<h1>Grove preview</h1>\n<p><a href=\"{dashboard}\">The network's dashboard</a></p>\n<ul>\n{items}</ul>\n</body>\n</html>\n"
     )
 }
 
@@ -278,7 +300,11 @@ async fn serve_file(path: &std::path::Path, status: StatusCode) -> Response {
     };
     let content_type = files::content_type(path);
     let body = if content_type.starts_with("text/html") {
-        files::inject(&String::from_utf8_lossy(&bytes), live::SCRIPT).into_bytes()
+        files::inject(
+            &String::from_utf8_lossy(&bytes),
+            &live::script(live::EVENTS_PATH),
+        )
+        .into_bytes()
     } else {
         bytes
     };

@@ -28,6 +28,8 @@ pub struct Shared {
     dirty: Mutex<BTreeSet<String>>,
     /// Each site's base URL path (`/blog`, or empty), as last built.
     base_paths: Mutex<BTreeMap<String, String>>,
+    /// The dashboard's live-reload channel.
+    dashboard: broadcast::Sender<Signal>,
 }
 
 impl Shared {
@@ -44,7 +46,18 @@ impl Shared {
             live: Mutex::default(),
             dirty: Mutex::default(),
             base_paths: Mutex::default(),
+            dashboard: broadcast::channel(16).0,
         }
+    }
+
+    /// Signals for the dashboard's browsers from now on.
+    pub fn subscribe_dashboard(&self) -> broadcast::Receiver<Signal> {
+        self.dashboard.subscribe()
+    }
+
+    /// Tells the dashboard's browsers to reload: its figures changed.
+    pub fn dashboard_changed(&self) {
+        let _ = self.dashboard.send(Signal::Reload);
     }
 
     /// The path of `site`'s base URL (`/blog`), or empty.
@@ -319,6 +332,8 @@ impl Shared {
         for site in targets {
             self.send(site, signal.clone());
         }
+        // Pages, drafts and pipelines come from the content.
+        self.dashboard_changed();
     }
 
     /// Shows `error` in the terminal and in every browser.

@@ -172,6 +172,9 @@ pub fn watch(events: Events, shared: Arc<Shared>, mut network: Network, selected
                 Err(RecvTimeoutError::Disconnected) => return,
             }
         }
+        if paths.iter().any(|path| feeds_dashboard(&root, path)) {
+            shared.dashboard_changed();
+        }
         let mut plan = plan(&root, &ignore, &paths);
         if plan == Plan::default() {
             continue;
@@ -225,6 +228,19 @@ pub fn watch(events: Events, shared: Arc<Shared>, mut network: Network, selected
             None => shared.rebuild(&network, &targets, plan.css_only),
         }
     }
+}
+
+/// Whether `path` is state the dashboard shows: the stats database (its
+/// main file: reading it only touches `-wal` and `-shm`), the ledger, the
+/// last build's and the last check's records.
+fn feeds_dashboard(root: &Path, path: &Path) -> bool {
+    let Ok(rel) = path.strip_prefix(root.join(crate::draft::STATE_DIR)) else {
+        return false;
+    };
+    matches!(
+        rel.to_str(),
+        Some("stats.db" | "ledger.jsonl" | "last-build.json" | "check.json")
+    )
 }
 
 fn changed_paths(event: notify::Result<notify::Event>) -> Vec<PathBuf> {

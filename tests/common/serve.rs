@@ -16,6 +16,8 @@ pub struct Serve {
     child: Child,
     /// (site, port) as printed by `grove serve`.
     pub ports: Vec<(String, u16)>,
+    /// The port serving the dashboard at `/_grove/`.
+    pub dashboard_port: u16,
     /// The preview build folder.
     pub out: PathBuf,
     /// Lines `grove serve` prints after starting ("rebuilt ...", "updated ...").
@@ -45,6 +47,7 @@ impl Serve {
             .unwrap();
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let mut ports = Vec::new();
+        let mut dashboard_port = 0;
         for line in lines.by_ref() {
             let line = line.unwrap();
             if line.starts_with("Building into") {
@@ -56,7 +59,11 @@ impl Serve {
                     .strip_prefix("http://127.0.0.1:")
                     .and_then(|p| p.split('/').next()?.parse().ok())
             {
-                ports.push((site.to_string(), port));
+                if site == "(dashboard)" {
+                    dashboard_port = port;
+                } else {
+                    ports.push((site.to_string(), port));
+                }
             }
         }
         // Keep draining stdout so the server never blocks on a full pipe.
@@ -69,6 +76,7 @@ impl Serve {
         Serve {
             child,
             ports,
+            dashboard_port,
             out,
             log,
         }
@@ -116,11 +124,16 @@ pub fn get(port: u16, path: &str) -> (u16, String, String) {
 
 /// Event names from the server's event stream, as they arrive.
 pub fn events(port: u16) -> Receiver<String> {
+    events_at(port, "/__grove/events")
+}
+
+/// Event names from the event stream at `path`, as they arrive.
+pub fn events_at(port: u16, path: &str) -> Receiver<String> {
     let (sender, receiver) = channel();
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     write!(
         stream,
-        "GET /__grove/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n"
     )
     .unwrap();
     std::thread::spawn(move || {
