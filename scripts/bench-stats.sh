@@ -9,7 +9,8 @@
 #   (`--ignore-crawlers`, JSON output), alternating; then Grove on a
 #   10,000,000-line log, to show that memory does not grow with the file.
 # - `grove report --json` on 100 sites x 1,000 pages x 365 days of
-#   rollups (examples/gen_stats.rs).
+#   rollups (examples/gen_stats.rs), and `grove dashboard` on the last 90
+#   days of them (with the page's size).
 # Prints median wall time and median peak RSS (from /usr/bin/time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -66,6 +67,7 @@ done
 "$EXAMPLES/gen_stats" --root "$OUT/report/grove" --pages 1000 --days 365 >/dev/null
 for _ in $(seq "$RUNS"); do
   measure report "$GROVE" --root "$OUT/report/grove" report --since 2025-11-01 --until 2026-10-31 --json
+  measure dashboard "$GROVE" --root "$OUT/report/grove" dashboard --since 2026-08-03 --until 2026-10-31 --output "$OUT/dashboard.html"
 done
 
 echo "runs: $RUNS; $(nproc) cores; $(goaccess --version | head -1)"
@@ -75,4 +77,5 @@ row grove-1m "grove stats import, 1,000,000 lines"
 row goaccess-1m "GoAccess --ignore-crawlers, 1,000,000 lines"
 row grove-10m "grove stats import, 10,000,000 lines"
 row report "grove report --json, 100 sites x 1,000 pages x 365 days"
+row dashboard "grove dashboard, 100 sites x 1,000 pages x 90 days ($(( $(stat -c %s "$OUT/dashboard.html") / 1024 )) KB page)"
 rm -f "$OUT/access-10m.log"

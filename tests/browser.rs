@@ -74,7 +74,10 @@ impl Browser {
             browser._profile.path().display()
         ));
         let created = browser
-            .call("POST", "/session", Some(json!({ "capabilities": { "alwaysMatch": { "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args } } } })))
+            .call("POST", "/session", Some(json!({ "capabilities": { "alwaysMatch": {
+                "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args },
+                "goog:loggingPrefs": { "browser": "ALL" }
+            } } })))
             .expect("a Chromium session");
         browser.session = created["sessionId"].as_str().unwrap().to_string();
         browser
@@ -126,6 +129,35 @@ impl Browser {
             assert!(Instant::now() < deadline, "{what}: still {got} after 10 s");
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+}
+
+impl Browser {
+    /// Messages the page logged at level SEVERE (errors) since the last call.
+    fn console_errors(&self) -> Vec<String> {
+        let logs = self
+            .call(
+                "POST",
+                &format!("/session/{}/se/log", self.session),
+                Some(json!({ "type": "browser" })),
+            )
+            .unwrap_or(Value::Null);
+        logs.as_array()
+            .into_iter()
+            .flatten()
+            .filter(|entry| entry["level"] == "SEVERE")
+            .map(|entry| entry["message"].to_string())
+            .collect()
+    }
+
+    /// Resizes the window (its outer size).
+    fn resize(&self, width: u32, height: u32) {
+        self.call(
+            "POST",
+            &format!("/session/{}/window/rect", self.session),
+            Some(json!({ "width": width, "height": height })),
+        )
+        .unwrap();
     }
 }
 
@@ -206,4 +238,61 @@ fn the_browser_follows_edits_errors_and_recovery() {
     net.write("themes/default/templates/page.html", &template);
     browser.wait_for(OVERLAY, Value::Null, "overlay cleared");
     browser.wait_for(TITLE, json!("After"), "page back after the fix");
+}
+
+#[test]
+#[ignore = "needs chromium and chromium-driver (scripts/test-tools.sh)"]
+fn the_dashboard_loads_from_a_file_with_no_request_out_and_no_error() {
+    let net = Fixture::example();
+    let data = common::repo().join("examples/data");
+    let log = data.join("access.log.gz");
+    let report = data.join("amazon-earnings.csv");
+    for args in [
+        vec!["stats", "import", log.to_str().unwrap()],
+        vec!["revenue", "import", "--format", "amazon", report.to_str().unwrap()],
+        vec!["build"],
+        vec!["dashboard"],
+    ] {
+        let output = net.grove(&args);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    }
+    let page = net.path().join(".grove/dashboard/index.html");
+    let browser = Browser::start();
+    browser.resize(1440, 1000);
+    browser.goto(&format!("file://{}", page.display()));
+    browser.wait_for("return document.readyState", json!("complete"), "page loaded");
+    // Nothing was fetched but the file itself (and inline data: URLs).
+    let fetched = browser.eval(
+        "return performance.getEntriesByType('resource').map(e => e.name).filter(n => !n.startsWith('file:') && !n.startsWith('data:'))",
+    );
+    assert_eq!(fetched, json!([]), "requests left the file");
+    assert_eq!(browser.console_errors(), Vec::<String>::new());
+    assert_eq!(
+        browser.eval("return document.querySelectorAll('#sites-table tbody tr').length"),
+        json!(3)
+    );
+
+    // Sorting by views puts the most viewed site first, then reverses.
+    let first_site = "return document.querySelector('#sites-table tbody tr th').textContent";
+    let views = "document.querySelectorAll('#sites-table thead th button')[4].click(); return null";
+    browser.eval(views);
+    browser.wait_for(first_site, json!("home-espresso"), "most viewed first");
+    browser.eval(views);
+    browser.wait_for(first_site, json!("beginner-aquariums"), "least viewed first");
+    assert_eq!(
+        browser.eval("return document.querySelectorAll('#sites-table thead th')[4].getAttribute('aria-sort')"),
+        json!("ascending")
+    );
+
+    // At a phone's width the page does not scroll sideways (wide tables
+    // scroll in their own box).
+    for width in [360, 1440] {
+        browser.resize(width, 900);
+        browser.wait_for(
+            "return document.documentElement.scrollWidth <= window.innerWidth",
+            json!(true),
+            &format!("no horizontal scrolling at {width} px"),
+        );
+    }
+    assert_eq!(browser.console_errors(), Vec::<String>::new());
 }

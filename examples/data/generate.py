@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Writes the example network's synthetic sample data (deterministic):
 
-- access.log.gz: October 2026 of made-up traffic to the three example sites, in
+- access.log.gz: September and October 2026 of made-up, growing traffic to the three example sites, in
   Apache's vhost_combined format (the host comes first, so no --site is needed):
   page views with search and social referrers, assets, crawlers (Googlebot,
   Bingbot, GPTBot, ClaudeBot, others), clicks on /go/ links from article pages,
   404s, feed reads and redirects.
-- amazon-earnings.csv: an Amazon Associates earnings report for the same month,
+- amazon-earnings.csv: an Amazon Associates earnings report for the same months,
   as Associates Central exports it, for the sites' tracking IDs.
 
 Nothing here is real traffic or real earnings. Run from the repository root:
@@ -67,18 +67,22 @@ REFERRERS = ["-", "-", "https://www.google.com/", "https://www.google.com/", "ht
              "https://www.bing.com/", "https://duckduckgo.com/", "https://www.reddit.com/r/espresso/"]
 
 
+DAYS = [("Sep", d) for d in range(1, 31)] + [("Oct", d) for d in range(1, 32)]
+
+
 def line(host, ip, day, second, request, status, referrer, agent):
-    time = f"{day:02d}/Oct/2026:{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d} +0000"
+    month, date = DAYS[day]
+    time = f"{date:02d}/{month}/2026:{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d} +0000"
     size = random.randint(300, 30000)
     return f'{host}:443 {ip} - - [{time}] "{request} HTTP/1.1" {status} {size} "{referrer}" "{agent}"\n'
 
 
 def access_log():
     lines = []
-    for day in range(1, 32):
+    for day in range(len(DAYS)):
         events = []
         for host, site in SITES.items():
-            visitors = int(site["weight"] * (8 + day / 3) * random.uniform(0.8, 1.2))
+            visitors = int(site["weight"] * (4 + day / 4) * random.uniform(0.8, 1.2))
             for _ in range(visitors):
                 ip = f"198.51.{random.randint(0, 255)}.{random.randint(1, 254)}"
                 agent = random.choice(BROWSERS)
@@ -111,17 +115,18 @@ def access_log():
 
 
 def earnings():
-    rows = ["Fee-Earnings reports from 10-01-2026 to 10-31-2026",
+    rows = ["Fee-Earnings reports from 09-01-2026 to 10-31-2026",
             "Category,Name,ASIN,Seller,Tracking ID,Date Shipped,Price($),Items Shipped,Returns,Revenue($),Ad Fees($),Device Type Group"]
     for site in SITES.values():
         for slug, (asin, name, price) in site["products"].items():
-            for _ in range(site["weight"] * 2):
-                day = random.randint(1, 31)
+            for _ in range(site["weight"] * 4):
+                month, day = random.choice(DAYS)
+                month = "09" if month == "Sep" else "10"
                 returned = random.random() < 0.1
                 shipped, returns = (0, 1) if returned else (1, 0)
                 revenue = -price if returned else price
                 fee = round(revenue * 0.03, 2)
-                rows.append(f'Home,"{name}",{asin},Amazon.com,{site["tag"]},2026-10-{day:02d} 10:00:00,"${price:,.2f}",{shipped},{returns},"{"-" if revenue < 0 else ""}${abs(revenue):,.2f}","{"-" if fee < 0 else ""}${abs(fee):,.2f}",DESKTOP')
+                rows.append(f'Home,"{name}",{asin},Amazon.com,{site["tag"]},2026-{month}-{day:02d} 10:00:00,"${price:,.2f}",{shipped},{returns},"{"-" if revenue < 0 else ""}${abs(revenue):,.2f}","{"-" if fee < 0 else ""}${abs(fee):,.2f}",DESKTOP')
     return "\n".join(rows) + "\n"
 
 

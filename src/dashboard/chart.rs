@@ -93,7 +93,7 @@ pub fn line_chart(title: &str, days: &[Day], lines: &[Line<'_>], with_table: boo
         );
     }
     if with_table {
-        html.push_str("<details><summary>The numbers</summary><table class=\"numbers\"><thead><tr><th scope=\"col\">Day</th>");
+        html.push_str("<details><summary>The numbers</summary><div class=\"scroll\"><table class=\"numbers\"><thead><tr><th scope=\"col\">Day</th>");
         for line in lines {
             let _ = write!(html, "<th scope=\"col\">{}</th>", escape_html(line.name));
         }
@@ -109,7 +109,7 @@ pub fn line_chart(title: &str, days: &[Day], lines: &[Line<'_>], with_table: boo
             }
             html.push_str("</tr>");
         }
-        html.push_str("</tbody></table></details>");
+        html.push_str("</tbody></table></div></details>");
     }
     html.push_str("</figure>");
     html
@@ -162,7 +162,7 @@ pub fn bar_table(title: &str, label_heading: &str, columns: &[&str], rows: &[Bar
     let mut html = String::new();
     let _ = write!(
         html,
-        "<figure class=\"chart\"><figcaption>{}</figcaption><table class=\"bars\"><thead><tr><th scope=\"col\">{}</th>",
+        "<figure class=\"chart\"><figcaption>{}</figcaption><div class=\"scroll\"><table class=\"bars\"><thead><tr><th scope=\"col\">{}</th>",
         escape_html(title),
         escape_html(label_heading)
     );
@@ -201,7 +201,7 @@ pub fn bar_table(title: &str, label_heading: &str, columns: &[&str], rows: &[Bar
         }
         html.push_str("</svg></td></tr>");
     }
-    html.push_str("</tbody></table></figure>");
+    html.push_str("</tbody></table></div></figure>");
     html
 }
 
