@@ -74,10 +74,14 @@ impl Browser {
             browser._profile.path().display()
         ));
         let created = browser
-            .call("POST", "/session", Some(json!({ "capabilities": { "alwaysMatch": {
+            .call(
+                "POST",
+                "/session",
+                Some(json!({ "capabilities": { "alwaysMatch": {
                 "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args },
                 "goog:loggingPrefs": { "browser": "ALL" }
-            } } })))
+            } } })),
+            )
             .expect("a Chromium session");
         browser.session = created["sessionId"].as_str().unwrap().to_string();
         browser
@@ -249,18 +253,32 @@ fn the_dashboard_loads_from_a_file_with_no_request_out_and_no_error() {
     let report = data.join("amazon-earnings.csv");
     for args in [
         vec!["stats", "import", log.to_str().unwrap()],
-        vec!["revenue", "import", "--format", "amazon", report.to_str().unwrap()],
+        vec![
+            "revenue",
+            "import",
+            "--format",
+            "amazon",
+            report.to_str().unwrap(),
+        ],
         vec!["build"],
         vec!["dashboard"],
     ] {
         let output = net.grove(&args);
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
     let page = net.path().join(".grove/dashboard/index.html");
     let browser = Browser::start();
     browser.resize(1440, 1000);
     browser.goto(&format!("file://{}", page.display()));
-    browser.wait_for("return document.readyState", json!("complete"), "page loaded");
+    browser.wait_for(
+        "return document.readyState",
+        json!("complete"),
+        "page loaded",
+    );
     // Nothing was fetched but the file itself (and inline data: URLs).
     let fetched = browser.eval(
         "return performance.getEntriesByType('resource').map(e => e.name).filter(n => !n.startsWith('file:') && !n.startsWith('data:'))",
@@ -278,9 +296,15 @@ fn the_dashboard_loads_from_a_file_with_no_request_out_and_no_error() {
     browser.eval(views);
     browser.wait_for(first_site, json!("home-espresso"), "most viewed first");
     browser.eval(views);
-    browser.wait_for(first_site, json!("beginner-aquariums"), "least viewed first");
+    browser.wait_for(
+        first_site,
+        json!("beginner-aquariums"),
+        "least viewed first",
+    );
     assert_eq!(
-        browser.eval("return document.querySelectorAll('#sites-table thead th')[4].getAttribute('aria-sort')"),
+        browser.eval(
+            "return document.querySelectorAll('#sites-table thead th')[4].getAttribute('aria-sort')"
+        ),
         json!("ascending")
     );
 
