@@ -4,6 +4,8 @@
 # chromium (apt) and lighthouse (npm, into .test-tools/).
 #
 #   scripts/lighthouse.sh [SITE]     (default: home-espresso)
+#   scripts/lighthouse.sh dashboard  (the dashboard, with the sample data of
+#                                     examples/data/ imported into .grove/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SITE=${1:-home-espresso}
@@ -20,13 +22,24 @@ if [ ! -x .test-tools/node_modules/.bin/lighthouse ]; then
 fi
 
 cargo run --release --quiet -- build --quiet
-python3 -m http.server "$PORT" --bind 127.0.0.1 -d "public/$SITE" >/dev/null 2>&1 &
+if [ "$SITE" = dashboard ]; then
+  cargo run --release --quiet -- stats import examples/data/access.log.gz >/dev/null
+  cargo run --release --quiet -- revenue import --format amazon examples/data/amazon-earnings.csv >/dev/null
+  cargo run --release --quiet -- check --offline >/dev/null
+  cargo run --release --quiet -- dashboard >/dev/null
+  ROOT=.grove/dashboard
+  PATHS=(/)
+else
+  ROOT=public/$SITE
+  # One page of each kind: home, section, article, taxonomy term.
+  PATHS=(/ /guides/ "$(cd "$ROOT" && find guides -mindepth 2 -name index.html | sort | head -1 | sed 's|index.html$||; s|^|/|')" /tags/beginners/)
+fi
+python3 -m http.server "$PORT" --bind 127.0.0.1 -d "$ROOT" >/dev/null 2>&1 &
 SERVER=$!
 trap 'kill $SERVER' EXIT
 sleep 1
 
-# One page of each kind: home, section, article, taxonomy term.
-for path in / /guides/ "$(cd "public/$SITE" && find guides -mindepth 2 -name index.html | sort | head -1 | sed 's|index.html$||; s|^|/|')" /tags/beginners/; do
+for path in "${PATHS[@]}"; do
   out=$(mktemp)
   CHROME_PATH=/usr/bin/chromium .test-tools/node_modules/.bin/lighthouse "http://127.0.0.1:$PORT$path" \
     --quiet --only-categories=seo,accessibility --output=json --output-path="$out" \
