@@ -311,6 +311,20 @@ pub fn load_site(
     theme: &Theme,
     drafts: bool,
 ) -> Result<LoadedSite> {
+    load_site_with(network, site, blueprint, theme, drafts, false)
+}
+
+/// Loads one site like [`load_site`]; with `mark_shortcodes`, shortcode
+/// output in pages is marked (see [`crate::render::SHORTCODE_START`]), for
+/// analysis.
+pub fn load_site_with(
+    network: &Network,
+    site: &Site,
+    blueprint: &Blueprint,
+    theme: &Theme,
+    drafts: bool,
+    mark_shortcodes: bool,
+) -> Result<LoadedSite> {
     let site_json = site_value(network, site);
     let mut context = Context::new();
     context.insert("site", &site_json);
@@ -329,7 +343,14 @@ pub fn load_site(
     ));
     let reader = PageReader {
         disclosure: disclosure_html(network, site, &context)?,
-        shortcodes: Shortcodes::new(&templates, Arc::clone(&links), site_json.clone()),
+        shortcodes: {
+            let shortcodes = Shortcodes::new(&templates, Arc::clone(&links), site_json.clone());
+            if mark_shortcodes {
+                shortcodes.marked()
+            } else {
+                shortcodes
+            }
+        },
         links: Arc::clone(&links),
         context,
     };

@@ -6,6 +6,7 @@
 //! swaps the result into place atomically. [`build`] ties these together.
 
 pub mod affiliate;
+pub mod audit;
 pub mod build;
 pub mod check;
 pub mod cmd;

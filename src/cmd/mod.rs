@@ -2,6 +2,7 @@
 
 pub mod affiliates;
 pub mod approve;
+pub mod audit;
 pub mod build;
 pub mod check;
 pub mod dashboard;
@@ -57,6 +58,8 @@ pub enum Command {
     Approve(approve::Args),
     /// Check internal links, anchors, and external and affiliate destinations.
     Check(check::Args),
+    /// Find near-copies, boilerplate, thin pages and model leftovers across the network.
+    Audit(audit::Args),
     /// Show which sites and pages use each affiliate registry entry.
     Affiliates(affiliates::Args),
     /// Preview the sites over HTTP, rebuilding and reloading on every change.
@@ -83,6 +86,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Review(args) => review::run(&load_network(cli.root)?, args),
         Command::Approve(args) => approve::run(&load_network(cli.root)?, args),
         Command::Check(args) => check::run(&load_network(cli.root)?, args),
+        Command::Audit(args) => audit::run(&load_network(cli.root)?, args),
         Command::Affiliates(args) => affiliates::run(&load_network(cli.root)?, args),
         Command::Serve(args) => serve::run(find_root(cli.root)?, args),
         Command::Stats(args) => stats::run(&load_network(cli.root)?, args),

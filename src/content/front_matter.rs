@@ -427,6 +427,9 @@ pub struct PageMeta {
     pub noindex: bool,
     /// Terms per configured taxonomy, e.g. `tags -> ["grinders"]`.
     pub taxonomies: BTreeMap<String, Vec<String>>,
+    /// `grove audit` findings this page acknowledges, by code (a deliberate
+    /// similarity, say): they are no longer reported for it.
+    pub audit_allow: Vec<String>,
     /// Anything else, from `[extra]`.
     pub extra: Map<String, Value>,
 }
@@ -447,7 +450,7 @@ impl PageMeta {
     }
 }
 
-const PAGE_KEYS: &str = "title, description, date, updated, draft, slug, weight, template, aliases, noindex, extra and the taxonomies";
+const PAGE_KEYS: &str = "title, description, date, updated, draft, slug, weight, template, aliases, noindex, audit_allow, extra and the taxonomies";
 
 impl PageMeta {
     /// Reads page front matter; `taxonomies` are the configured taxonomy names.
@@ -464,6 +467,7 @@ impl PageMeta {
             aliases: fields.aliases()?,
             noindex: fields.bool("noindex")?.unwrap_or(false),
             taxonomies: BTreeMap::new(),
+            audit_allow: fields.strings("audit_allow")?.unwrap_or_default(),
             extra: fields.table("extra")?,
         };
         for name in taxonomies {

@@ -25,6 +25,71 @@ pub struct NetworkConfig {
     /// The `[seo]` table: sitemaps, feeds, robots.txt, related pages.
     #[serde(default)]
     pub seo: SeoSettings,
+    /// The `[quality]` table: what `grove audit` reports and how it gates.
+    #[serde(default)]
+    pub quality: QualitySettings,
+}
+
+/// How `grove audit`'s findings gate publishing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Gate {
+    /// Findings are reported by `grove audit` only.
+    Off,
+    /// `grove review` shows findings; `grove approve` refuses a draft with
+    /// an error finding unless `--force`.
+    #[default]
+    Warn,
+    /// As `warn`, and `grove build` fails on an error finding.
+    Block,
+}
+
+/// The `[quality]` table of `grove.toml`: `grove audit`'s thresholds.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct QualitySettings {
+    /// How findings gate `approve` and `build`.
+    pub gate: Gate,
+    /// Jaccard similarity of word shingles at or above which two pages are
+    /// near-duplicates.
+    pub near_duplicate: f64,
+    /// A shingle is boilerplate when this many other sites have it too...
+    pub boilerplate_sites: usize,
+    /// ...and a page is boilerplate when more than this share of its
+    /// shingles are.
+    pub boilerplate_share: f64,
+    /// Fewer words of its own than this make a page thin.
+    pub min_words: usize,
+    /// More affiliate links per 100 words than this make a page thin.
+    pub max_affiliate_links_per_100_words: f64,
+    /// Phrases of model boilerplate, in addition to Grove's own list.
+    pub phrases: Vec<String>,
+    /// Content paths meant to be the same in every site (`privacy.md`):
+    /// left out of similarity and boilerplate checks.
+    pub shared: Vec<String>,
+}
+
+impl Default for QualitySettings {
+    fn default() -> Self {
+        QualitySettings {
+            gate: Gate::Warn,
+            near_duplicate: 0.8,
+            boilerplate_sites: 3,
+            boilerplate_share: 0.5,
+            min_words: 300,
+            max_affiliate_links_per_100_words: 3.0,
+            phrases: Vec::new(),
+            shared: Vec::new(),
+        }
+    }
+}
+
+/// The `[quality]` table of a `site.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteQuality {
+    /// This site's gate, instead of the network's.
+    pub gate: Option<Gate>,
 }
 
 /// The `[seo]` table of `grove.toml`.
@@ -371,6 +436,9 @@ pub struct SiteConfig {
     /// Sites sharing a group are translations of each other: a page at the
     /// same content path in several of them gets `hreflang` alternates.
     pub language_group: Option<String>,
+    /// This site's `[quality]` settings.
+    #[serde(default)]
+    pub quality: SiteQuality,
 }
 
 /// Reads and deserializes a TOML file, turning syntax and schema errors into

@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 pub use config::{
-    AD_SLOTS, AdSettings, AffiliateSettings, BuildSettings, DisclosurePosition, LlmConfig,
-    NetworkConfig, NetworkSettings, Provider, SeoSettings, SiteConfig, SiteLlm, TaxonomyConfig,
-    parse_toml, read_toml,
+    AD_SLOTS, AdSettings, AffiliateSettings, BuildSettings, DisclosurePosition, Gate, LlmConfig,
+    NetworkConfig, NetworkSettings, Provider, QualitySettings, SeoSettings, SiteConfig, SiteLlm,
+    SiteQuality, TaxonomyConfig, parse_toml, read_toml,
 };
 pub use shard::Shard;
 
@@ -78,6 +78,11 @@ impl Site {
             llm.temperature = temperature;
         }
         Some(llm)
+    }
+
+    /// This site's quality gate: its own, else the network's.
+    pub fn gate(&self, network: &NetworkConfig) -> Gate {
+        self.config.quality.gate.unwrap_or(network.quality.gate)
     }
 
     /// The theme this site renders with.
@@ -205,6 +210,15 @@ fn validate_network(root: &Path, config: &NetworkConfig) -> Result<()> {
                 "robots rule `{}` spans several lines; give each line its own string",
                 rule.escape_default()
             ),
+        });
+    }
+    let quality = &config.quality;
+    let share = |v: f64| (0.0..=1.0).contains(&v);
+    if !share(quality.near_duplicate) || !share(quality.boilerplate_share) {
+        return Err(Error::Config {
+            location: at("quality"),
+            message: "[quality] near_duplicate and boilerplate_share are shares, between 0 and 1"
+                .into(),
         });
     }
     if config.seo.sitemap_max_urls == 0 || config.seo.sitemap_max_urls > 50_000 {

@@ -9,6 +9,6 @@ pub mod theme;
 pub mod views;
 
 pub use redirect::{affiliate_redirect_page, redirect_page};
-pub use shortcodes::Shortcodes;
+pub use shortcodes::{SHORTCODE_END, SHORTCODE_START, Shortcodes};
 pub use site::{Alternates, ContentChanges, RenderStats, RenderTarget, SiteRenderer};
 pub use theme::{SiteTemplates, Theme};

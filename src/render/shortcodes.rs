@@ -18,7 +18,14 @@ pub struct Shortcodes {
     tera: Arc<Tera>,
     names: Vec<String>,
     site: Value,
+    marked: bool,
 }
+
+/// Comments around shortcode output when [`Shortcodes::marked`], so that
+/// `grove audit` can tell a page's own text from product boxes and tables.
+pub const SHORTCODE_START: &str = "<!--grove:shortcode-->";
+/// The end of marked shortcode output.
+pub const SHORTCODE_END: &str = "<!--/grove:shortcode-->";
 
 impl Shortcodes {
     /// Shortcodes from the site's templates; `links` backs the
@@ -35,7 +42,15 @@ impl Shortcodes {
             tera: Arc::new(tera),
             names,
             site,
+            marked: false,
         }
+    }
+
+    /// These shortcodes with their output between [`SHORTCODE_START`] and
+    /// [`SHORTCODE_END`] (for analysis, never for output).
+    pub fn marked(mut self) -> Shortcodes {
+        self.marked = true;
+        self
     }
 
     /// Makes every shortcode a function of `target` (a content Tera).
@@ -44,6 +59,7 @@ impl Shortcodes {
             let tera = Arc::clone(&self.tera);
             let site = self.site.clone();
             let template = format!("shortcodes/{name}.html");
+            let marked = self.marked;
             target.register_function(name, move |args: &HashMap<String, Value>| {
                 let mut context = Context::new();
                 for (key, value) in args {
@@ -51,7 +67,12 @@ impl Shortcodes {
                 }
                 context.insert("site", &site);
                 let html = templating::render(&tera, &template, &context)?;
-                Ok(Value::String(as_html_block(&html)))
+                let block = as_html_block(&html);
+                Ok(Value::String(if marked {
+                    format!("{SHORTCODE_START}\n{block}\n{SHORTCODE_END}")
+                } else {
+                    block
+                }))
             });
         }
     }

@@ -1,0 +1,247 @@
+//! `grove audit`: a pre-publication quality check across the whole
+//! network. Every page is rendered as for a build and reduced to its own
+//! text (no theme chrome, product boxes or disclosure); then pages are
+//! compared with every other page of the network (near-copies, text shared
+//! by many sites) and checked on their own (thin text, model boilerplate,
+//! looping sentences, titles and descriptions).
+
+mod checks;
+mod finding;
+mod phrases;
+mod read;
+mod record;
+mod similarity;
+mod text;
+
+use std::collections::{HashMap, HashSet};
+
+use rayon::prelude::*;
+use serde_json::{Value, json};
+
+use crate::build::load_themes;
+use crate::content::Blueprint;
+use crate::error::{Result, collect_all};
+use crate::network::{Network, QualitySettings, Site};
+use checks::{Listing, listing_findings};
+pub use finding::{Code, Finding, PageRef, Severity, Similar};
+use read::{PageFacts, Rules, read_site};
+pub use record::{AuditRecord, SiteAuditRecord};
+use similarity::{boilerplate_shares, near_duplicates};
+
+/// What to audit.
+#[derive(Debug, Clone, Default)]
+pub struct AuditOptions {
+    /// Sites whose pages are reported on; all when empty. Pages are
+    /// compared with the whole network either way.
+    pub sites: Vec<String>,
+    /// Include pages marked `draft = true`.
+    pub drafts: bool,
+}
+
+/// What an audit found.
+#[derive(Debug, Clone)]
+pub struct Audit {
+    /// Findings on the selected sites' pages, in report order.
+    pub findings: Vec<Finding>,
+    /// Pages of the selected sites audited.
+    pub pages: usize,
+    /// Pages audited per selected site, by name.
+    pub sites: Vec<(String, usize)>,
+}
+
+impl Audit {
+    /// Findings of `severity`.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+
+    /// The report as `grove audit --json` prints it.
+    pub fn to_json(&self) -> Value {
+        json!({ "findings": self.findings, "pages": self.pages })
+    }
+}
+
+/// Audits the selected sites' pages against the whole network.
+pub fn audit(network: &Network, options: &AuditOptions) -> Result<Audit> {
+    let selected: HashSet<&str> = network
+        .select(&options.sites, None)?
+        .into_iter()
+        .map(|site| site.name.as_str())
+        .collect();
+    let blueprint = Blueprint::load(&network.root.join("content"))?;
+    let every_site: Vec<&Site> = network.sites.iter().collect();
+    let themes = load_themes(network, &every_site)?;
+    let settings = &network.config.quality;
+    let rules = Rules {
+        settings,
+        phrases: phrases::phrase_list(&settings.phrases),
+    };
+    let reads = collect_all(
+        network
+            .sites
+            .par_iter()
+            .enumerate()
+            .map(|(index, site)| {
+                let theme = &themes[site.theme(&network.config)];
+                read_site(
+                    network,
+                    (index, site),
+                    &blueprint,
+                    theme,
+                    options.drafts,
+                    &rules,
+                )
+            })
+            .collect::<Vec<_>>(),
+    )?;
+    let mut findings = Vec::new();
+    let mut pages = Vec::new();
+    for read in reads {
+        findings.extend(read.findings);
+        pages.extend(read.pages);
+    }
+    let is_selected: Vec<bool> = network
+        .sites
+        .iter()
+        .map(|site| selected.contains(site.name.as_str()))
+        .collect();
+    findings.extend(similarity_findings(&pages, &is_selected, settings));
+    findings.extend(site_findings(&pages, &is_selected));
+
+    let allowed: HashMap<&PageRef, &[Code]> = pages
+        .iter()
+        .map(|p| (&p.page, p.allow.as_slice()))
+        .collect();
+    findings.retain(|finding| {
+        let page = PageRef {
+            site: finding.site.clone(),
+            file: finding.file.clone(),
+        };
+        selected.contains(finding.site.as_str())
+            && !allowed
+                .get(&page)
+                .is_some_and(|codes| codes.contains(&finding.code))
+    });
+    findings.sort_by(Finding::report_order);
+    let mut sites: Vec<(String, usize)> = network
+        .sites
+        .iter()
+        .filter(|site| selected.contains(site.name.as_str()))
+        .map(|site| {
+            let count = pages.iter().filter(|p| p.page.site == site.name).count();
+            (site.name.clone(), count)
+        })
+        .collect();
+    sites.sort();
+    Ok(Audit {
+        findings,
+        pages: sites.iter().map(|(_, count)| count).sum(),
+        sites,
+    })
+}
+
+/// Near-duplicate pairs and boilerplate shares among the compared pages;
+/// findings only for pages of selected sites.
+fn similarity_findings(
+    pages: &[PageFacts],
+    is_selected: &[bool],
+    settings: &QualitySettings,
+) -> Vec<Finding> {
+    let compared: Vec<&PageFacts> = pages
+        .iter()
+        .filter(|p| p.compared && !p.shingles.is_empty())
+        .collect();
+    let sets: Vec<&[u64]> = compared.iter().map(|p| p.shingles.as_slice()).collect();
+    let pairs = near_duplicates(&sets, settings.near_duplicate, |a, b| {
+        is_selected[compared[a].site] || is_selected[compared[b].site]
+    });
+    let mut similar: Vec<Vec<Similar>> = vec![Vec::new(); compared.len()];
+    for (a, b, similarity) in pairs {
+        for (this, other) in [(a, b), (b, a)] {
+            similar[this].push(Similar {
+                site: compared[other].page.site.clone(),
+                file: compared[other].page.file.clone(),
+                similarity,
+            });
+        }
+    }
+    let mut findings = Vec::new();
+    for (page, mut others) in compared.iter().zip(similar) {
+        if others.is_empty() || !is_selected[page.site] {
+            continue;
+        }
+        others.sort_by(|x, y| {
+            y.similarity
+                .total_cmp(&x.similarity)
+                .then_with(|| (&x.site, &x.file).cmp(&(&y.site, &y.file)))
+        });
+        findings.push(near_duplicate(page, others, settings.near_duplicate));
+    }
+    let site_of: Vec<usize> = compared.iter().map(|p| p.site).collect();
+    let shares = boilerplate_shares(&sets, &site_of, settings.boilerplate_sites);
+    for (page, share) in compared.iter().zip(shares) {
+        if is_selected[page.site] && share > settings.boilerplate_share {
+            findings.push(
+                Finding::new(
+                    Code::Boilerplate,
+                    &page.page,
+                    format!(
+                        "{:.0}% of its text also appears in {} or more other sites ([quality] boilerplate_share = {}): the same article with the niche words swapped? Write it for this site",
+                        share * 100.0,
+                        settings.boilerplate_sites,
+                        settings.boilerplate_share
+                    ),
+                )
+                .measured(share, Some(settings.boilerplate_share)),
+            );
+        }
+    }
+    findings
+}
+
+fn near_duplicate(page: &PageFacts, others: Vec<Similar>, threshold: f64) -> Finding {
+    let closest = &others[0];
+    let more = match others.len() - 1 {
+        0 => String::new(),
+        1 => " and 1 other page".to_string(),
+        n => format!(" and {n} other pages"),
+    };
+    let other = PageRef {
+        site: closest.site.clone(),
+        file: closest.file.clone(),
+    };
+    let mut finding = Finding::new(
+        Code::NearDuplicate,
+        &page.page,
+        format!(
+            "{:.1}% alike with {} ({}){more} ([quality] near_duplicate = {threshold}): rewrite one, or acknowledge a deliberate copy with audit_allow = [\"near-duplicate\"]",
+            closest.similarity * 100.0,
+            closest.file,
+            closest.site,
+        ),
+    )
+    .paired_with(&other)
+    .measured(closest.similarity, Some(threshold));
+    finding.similarity = Some(closest.similarity);
+    finding.similar = others;
+    finding
+}
+
+/// Title and description checks, site by site, on indexed pages.
+fn site_findings(pages: &[PageFacts], is_selected: &[bool]) -> Vec<Finding> {
+    let mut by_site: HashMap<usize, Vec<Listing<'_>>> = HashMap::new();
+    for page in pages.iter().filter(|p| p.indexed && is_selected[p.site]) {
+        by_site.entry(page.site).or_default().push(Listing {
+            page: &page.page,
+            title: &page.title,
+            description: page.description.as_deref(),
+        });
+    }
+    by_site
+        .values()
+        .flat_map(|listings| listing_findings(listings))
+        .collect()
+}

@@ -1,0 +1,95 @@
+//! `grove audit`: near-copies, boilerplate, thin pages and model leftovers
+//! across the whole network, before anything is published.
+
+use crate::audit::{Audit, AuditOptions, AuditRecord, Finding, Severity, audit};
+use crate::draft::STATE_DIR;
+use crate::error::{Error, Result};
+use crate::network::Network;
+
+/// Arguments of `grove audit`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Report only this site's pages (repeat for several); they are still
+    /// compared with the whole network.
+    #[arg(long = "site", value_name = "NAME")]
+    pub sites: Vec<String>,
+    /// Audit pages marked draft = true as well.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Print the findings as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs `grove audit`; fails when an error finding is present.
+pub fn run(network: &Network, args: Args) -> Result<()> {
+    let options = AuditOptions {
+        sites: args.sites,
+        drafts: args.drafts,
+    };
+    let audit = audit(network, &options)?;
+    AuditRecord::update(&network.root.join(STATE_DIR), &audit, options.drafts)?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&audit.to_json()).expect("findings serialize")
+        );
+    } else {
+        print_report(&audit);
+    }
+    let errors = audit.count(Severity::Error);
+    if errors > 0 {
+        return Err(Error::Usage(format!(
+            "{errors} error finding{}: fix the pages, or acknowledge deliberate ones with audit_allow in their front matter",
+            plural(errors)
+        )));
+    }
+    Ok(())
+}
+
+/// The text report: findings grouped by site, most severe first.
+fn print_report(audit: &Audit) {
+    for (site, pages) in &audit.sites {
+        let findings: Vec<&Finding> = audit.findings.iter().filter(|f| &f.site == site).collect();
+        let errors = findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count();
+        println!(
+            "{site}: {pages} page{}, {errors} error{}, {} warning{}",
+            plural(*pages),
+            plural(errors),
+            findings.len() - errors,
+            plural(findings.len() - errors)
+        );
+        for finding in findings {
+            println!("  {}", describe(finding));
+        }
+    }
+    let (errors, warnings) = (audit.count(Severity::Error), audit.count(Severity::Warning));
+    println!(
+        "Audited {} page{} in {} site{}: {errors} error{}, {warnings} warning{}.",
+        audit.pages,
+        plural(audit.pages),
+        audit.sites.len(),
+        plural(audit.sites.len()),
+        plural(errors),
+        plural(warnings)
+    );
+}
+
+/// One line for a finding: severity, code, file and line, message.
+pub fn describe(finding: &Finding) -> String {
+    let line = finding.line.map(|l| format!(":{l}")).unwrap_or_default();
+    format!(
+        "{:<7} {:<21} {}{line}: {}",
+        finding.severity.to_string(),
+        finding.code.as_str(),
+        finding.file,
+        finding.message
+    )
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
