@@ -167,13 +167,16 @@ fn the_built_site_excludes_drafts_until_approved() {
     let review = ok(&net.grove(&["review"]));
     assert!(review.contains("guide-1.md"), "{review}");
     assert!(review.contains("1 draft awaiting review"), "{review}");
-    ok(&net.grove(&[
-        "approve",
-        net.path()
-            .join("sites/alpha/content/guides/guide-1.md")
-            .to_str()
-            .unwrap(),
-    ]));
+    // The fake model repeats one sentence: the audit's gate catches it.
+    assert!(review.contains("repeated-sentence"), "{review}");
+    let path = net.path().join("sites/alpha/content/guides/guide-1.md");
+    let refused = net.grove(&["approve", path.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    assert!(
+        net.read("sites/alpha/content/guides/guide-1.md")
+            .contains("\ndraft = true\n")
+    );
+    ok(&net.grove(&["approve", "--force", path.to_str().unwrap()]));
     assert!(
         net.read("sites/alpha/content/guides/guide-1.md")
             .contains("\ndraft = false\n")

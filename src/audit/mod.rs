@@ -14,6 +14,7 @@ mod similarity;
 mod text;
 
 use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
 use rayon::prelude::*;
 use serde_json::{Value, json};
@@ -21,7 +22,7 @@ use serde_json::{Value, json};
 use crate::build::load_themes;
 use crate::content::Blueprint;
 use crate::error::{Result, collect_all};
-use crate::network::{Network, QualitySettings, Site};
+use crate::network::{Gate, Network, QualitySettings, Site};
 use checks::{Listing, listing_findings};
 pub use finding::{Code, Finding, PageRef, Severity, Similar};
 use read::{PageFacts, Rules, read_site};
@@ -56,6 +57,27 @@ impl Audit {
             .iter()
             .filter(|f| f.severity == severity)
             .count()
+    }
+
+    /// Error findings on sites whose gate is `at_least` as strict: what
+    /// stops `grove approve` (`warn`) or `grove build` (`block`).
+    pub fn blocking(&self, network: &Network, at_least: Gate) -> Vec<&Finding> {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .filter(|f| {
+                network
+                    .sites
+                    .iter()
+                    .find(|site| site.name == f.site)
+                    .is_some_and(|site| site.gate(&network.config) >= at_least)
+            })
+            .collect()
+    }
+
+    /// Findings on `file` (relative to the network root), in any site.
+    pub fn findings_on<'a>(&'a self, file: &'a str) -> impl Iterator<Item = &'a Finding> {
+        self.findings.iter().filter(move |f| f.file == file)
     }
 
     /// The report as `grove audit --json` prints it.
@@ -141,6 +163,22 @@ pub fn audit(network: &Network, options: &AuditOptions) -> Result<Audit> {
         pages: sites.iter().map(|(_, count)| count).sum(),
         sites,
     })
+}
+
+/// `path` relative to the network root, `/`-separated, as findings name
+/// files; `None` when it is outside the network.
+pub fn root_relative(network: &Network, path: &Path) -> Option<String> {
+    let root = network.root.canonicalize().ok()?;
+    let path = path.canonicalize().ok()?;
+    let relative = path.strip_prefix(root).ok()?;
+    Some(slash_separated(relative))
+}
+
+fn slash_separated(path: &Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Near-duplicate pairs and boilerplate shares among the compared pages;

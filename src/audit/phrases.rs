@@ -75,14 +75,24 @@ pub fn phrase_list(extra: &[String]) -> Vec<String> {
 }
 
 /// The phrases of `phrases` found in `normalized` text (see [`normalize`]),
-/// in list order. A phrase that begins or ends with a letter or digit must
-/// begin or end at a word boundary ("as an ai" does not match "as an
-/// aide").
+/// in list order, leaving out those that are part of a longer one found
+/// ("as an ai" within "as an ai language model"). A phrase that begins or
+/// ends with a letter or digit must begin or end at a word boundary ("as
+/// an ai" does not match "as an aide").
 pub fn find<'a>(normalized: &str, phrases: &'a [String]) -> Vec<&'a str> {
-    phrases
+    let found: Vec<&str> = phrases
         .iter()
         .filter(|phrase| contains_phrase(normalized, phrase))
         .map(String::as_str)
+        .collect();
+    found
+        .iter()
+        .filter(|short| {
+            !found
+                .iter()
+                .any(|long| long.len() > short.len() && long.contains(*short))
+        })
+        .copied()
         .collect()
 }
 
@@ -107,6 +117,8 @@ mod tests {
         assert!(phrases.contains(&"best in class".to_string()));
         assert!(!phrases.iter().any(String::is_empty));
         let text = normalize("As an AI, I can’t browse the web. I hope this helps! Best in class.");
+        let model = normalize("As an AI language model, I cannot help.");
+        assert_eq!(find(&model, &phrases), ["as an ai language model"]);
         assert_eq!(
             find(&text, &phrases),
             [

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use super::checks::{PageText, phrase_findings, thin_findings};
 use super::finding::{Code, Finding, PageRef};
 use super::similarity::{shingles, word_hash};
+use super::slash_separated;
 use super::text::{for_each_word, page_text};
 use crate::build::load_site_with;
 use crate::content::{Blueprint, Page};
@@ -145,11 +146,7 @@ fn page_ref(network: &Network, site: &Site, file: &Path) -> PageRef {
     let relative = file.strip_prefix(&network.root).unwrap_or(file);
     PageRef {
         site: site.name.clone(),
-        file: relative
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/"),
+        file: slash_separated(relative),
     }
 }
 

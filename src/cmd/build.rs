@@ -3,10 +3,11 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use crate::audit::{AuditOptions, audit};
 use crate::build::{BuildOptions, BuildRecord, build};
 use crate::draft::STATE_DIR;
-use crate::error::{Result, display_path};
-use crate::network::{Network, Shard};
+use crate::error::{Error, Location, Result, display_path};
+use crate::network::{Gate, Network, Shard};
 
 /// Arguments of `grove build`.
 #[derive(Debug, clap::Args)]
@@ -37,6 +38,7 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
         output: args.output,
         shard: args.shard,
     };
+    quality_gate(network, &options)?;
     let summary = build(network, &options)?;
     BuildRecord::update(&network.root.join(STATE_DIR), &summary.sites)?;
     for note in &summary.notes {
@@ -62,6 +64,46 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
         display_path(&summary.output).display()
     );
     Ok(())
+}
+
+/// With `[quality] gate = "block"` on a site to build, audits it first and
+/// fails on an error finding, before anything is written.
+fn quality_gate(network: &Network, options: &BuildOptions) -> Result<()> {
+    let gated: Vec<String> = network
+        .select(&options.sites, options.shard)?
+        .into_iter()
+        .filter(|site| site.gate(&network.config) == Gate::Block)
+        .map(|site| site.name.clone())
+        .collect();
+    if gated.is_empty() {
+        return Ok(());
+    }
+    let audit = audit(
+        network,
+        &AuditOptions {
+            sites: gated,
+            drafts: options.drafts,
+        },
+    )?;
+    let errors: Vec<Error> = audit
+        .blocking(network, Gate::Block)
+        .into_iter()
+        .map(|finding| Error::Content {
+            location: Location {
+                path: network.root.join(&finding.file),
+                line: finding.line,
+                column: None,
+            },
+            message: format!(
+                "{} in {}, and [quality] gate = \"block\" stops the build: {}",
+                finding.code, finding.site, finding.message
+            ),
+        })
+        .collect();
+    match Error::collect(errors) {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
 }
 
 fn plural(n: usize) -> &'static str {

@@ -1,5 +1,8 @@
-//! `grove review`: drafts waiting for a person, with warnings.
+//! `grove review`: drafts waiting for a person, with warnings and the
+//! audit's findings on each.
 
+use crate::audit::{Audit, AuditOptions, audit, root_relative};
+use crate::cmd::audit::describe;
 use crate::draft::review::drafts;
 use crate::error::{Result, display_path};
 use crate::network::Network;
@@ -16,6 +19,12 @@ pub struct Args {
 pub fn run(network: &Network, args: Args) -> Result<()> {
     let sites = network.select(&args.sites, None)?;
     let found = drafts(network, &sites)?;
+    let audit = if found.is_empty() {
+        None
+    } else {
+        audit_drafts(network, &args.sites)
+    };
+    let mut flagged = 0;
     for draft in &found {
         let target = draft
             .target_words
@@ -30,12 +39,39 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
         for warning in &draft.warnings {
             println!("    warning: {warning}");
         }
+        let file = root_relative(network, &draft.path).unwrap_or_default();
+        let findings: Vec<_> = audit
+            .iter()
+            .flat_map(|a| a.findings_on(&file))
+            .filter(|f| f.site == draft.site)
+            .collect();
+        for finding in &findings {
+            println!("    audit: {}", describe(finding));
+        }
+        if !draft.warnings.is_empty() || !findings.is_empty() {
+            flagged += 1;
+        }
     }
-    let warned = found.iter().filter(|d| !d.warnings.is_empty()).count();
     println!(
-        "{} draft{} awaiting review, {warned} with warnings. Publish with `grove approve PATH...`.",
+        "{} draft{} awaiting review, {flagged} with warnings or findings. Publish with `grove approve PATH...`.",
         found.len(),
         if found.len() == 1 { "" } else { "s" }
     );
     Ok(())
+}
+
+/// The audit with drafts; when it cannot run (a page that does not
+/// render), review goes on without it and says why.
+fn audit_drafts(network: &Network, sites: &[String]) -> Option<Audit> {
+    let options = AuditOptions {
+        sites: sites.to_vec(),
+        drafts: true,
+    };
+    match audit(network, &options) {
+        Ok(audit) => Some(audit),
+        Err(error) => {
+            eprintln!("note: no audit findings, since the network does not load: {error}");
+            None
+        }
+    }
 }

@@ -5,13 +5,11 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-use super::clean::AI_PHRASES;
 use crate::affiliate::Registry;
 use crate::content::front_matter::{self, PageMeta};
 use crate::content::markdown::{link_destinations, word_count};
 use crate::error::{Error, Location, Result};
 use crate::network::{Network, Site};
-use crate::output::write_atomic;
 
 /// A draft waiting for review.
 #[derive(Debug, Clone)]
@@ -119,12 +117,6 @@ fn warnings(
             }
         }
     }
-    let lower = body.to_lowercase();
-    for phrase in AI_PHRASES {
-        if lower.contains(phrase) {
-            warnings.push(format!("contains \"{phrase}\""));
-        }
-    }
     warnings
 }
 
@@ -139,16 +131,16 @@ fn markdown_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// Sets `draft = false` in `path`'s front matter, changing only that line.
-/// Returns false if the file was not a draft.
-pub fn approve(path: &Path) -> Result<bool> {
+/// `path`'s text with `draft = false` in its front matter, changing only
+/// that line; `None` if the file is not a draft.
+pub fn approved_text(path: &Path) -> Result<Option<String>> {
     let text = std::fs::read_to_string(path)
         .map_err(|source| Error::io(path, "cannot read file", source))?;
     let split = front_matter::split(path, &text)?;
     let (pattern, replacement) = match split.format {
         front_matter::Format::Toml => ("=", "draft = false"),
         front_matter::Format::Yaml => (":", "draft: false"),
-        front_matter::Format::None => return Ok(false),
+        front_matter::Format::None => return Ok(None),
     };
     // Only lines of the front matter itself are looked at: its offset in
     // `text` is where `split` found it.
@@ -179,11 +171,7 @@ pub fn approve(path: &Path) -> Result<bool> {
         }
     }
     out.push_str(&text[end..]);
-    if !changed {
-        return Ok(false);
-    }
-    write_atomic(path, out.as_bytes())?;
-    Ok(true)
+    Ok(changed.then_some(out))
 }
 
 /// The drafts to approve: the given files, or every draft of the sites.

@@ -30,8 +30,8 @@ pub struct NetworkConfig {
     pub quality: QualitySettings,
 }
 
-/// How `grove audit`'s findings gate publishing.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+/// How `grove audit`'s findings gate publishing, from least to most strict.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Gate {
     /// Findings are reported by `grove audit` only.
