@@ -4,6 +4,11 @@
 //! network (`<out>/grove/`) and as one Hugo site per niche (`<out>/hugo/<site>/`),
 //! each with equivalent minimal templates, so both tools do the same work.
 //!
+//! With `--replicated P`, P% of each site's pages are one shared article
+//! per page number with 1 to 10% of its words replaced per site: the
+//! near-copies and boilerplate `grove audit` looks for. `--no-hugo` skips
+//! the Hugo copy.
+//!
 //! ```sh
 //! cargo run --release --example gen_network -- --sites 1 --pages 10000 --out bench-out/10k
 //! ```
@@ -115,6 +120,10 @@ struct Args {
     out: PathBuf,
     /// Grove only: paginate the posts section (for the preview benchmark).
     paginate: Option<usize>,
+    /// Percent of each site's pages replicated across sites, lightly edited.
+    replicated: usize,
+    /// Write the Grove network only.
+    no_hugo: bool,
 }
 
 fn parse_args() -> Args {
@@ -123,18 +132,25 @@ fn parse_args() -> Args {
         pages: 1000,
         out: PathBuf::from("bench-out/net"),
         paginate: None,
+        replicated: 0,
+        no_hugo: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
+        if flag == "--no-hugo" {
+            args.no_hugo = true;
+            continue;
+        }
         let value = it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
         match flag.as_str() {
             "--sites" => args.sites = value.parse().expect("--sites N"),
             "--pages" => args.pages = value.parse().expect("--pages N"),
             "--out" => args.out = PathBuf::from(value),
             "--paginate" => args.paginate = Some(value.parse().expect("--paginate N")),
-            other => {
-                panic!("unknown flag {other}; use --sites N --pages N --out DIR [--paginate N]")
-            }
+            "--replicated" => args.replicated = value.parse().expect("--replicated PERCENT"),
+            other => panic!(
+                "unknown flag {other}; use --sites N --pages N --out DIR [--paginate N] [--replicated PERCENT] [--no-hugo]"
+            ),
         }
     }
     args
@@ -166,6 +182,21 @@ fn body(rng: &mut Rng, page: usize, pages: usize) -> String {
         }
     }
     text
+}
+
+/// `text` with each word replaced by a random one with probability
+/// `percent`%: a light edit of a shared article.
+fn edit(rng: &mut Rng, text: &str, percent: usize) -> String {
+    text.split(' ')
+        .map(|word| {
+            if word.chars().all(|c| c.is_ascii_lowercase()) && rng.below(100) < percent {
+                WORDS[rng.below(WORDS.len())]
+            } else {
+                word
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn main() {
@@ -205,21 +236,23 @@ fn main() {
             ),
         );
         let hugo_site = hugo.join(&name);
-        write(
-            &hugo_site.join("hugo.toml"),
-            &format!(
-                "baseURL = \"https://{name}.example.com/\"\ntitle = \"Site {site}\"\ndisableKinds = [\"RSS\", \"robotsTXT\"]\n[taxonomies]\ntag = \"tags\"\n[markup.goldmark.renderer]\nunsafe = true\n"
-            ),
-        );
-        write(
-            &hugo_site.join("content/_index.md"),
-            "---\ntitle: Home\n---\nWelcome.\n",
-        );
-        write(
-            &hugo_site.join("content/posts/_index.md"),
-            "---\ntitle: Posts\n---\n",
-        );
-        write_hugo_layouts(&hugo_site.join("layouts"));
+        if !args.no_hugo {
+            write(
+                &hugo_site.join("hugo.toml"),
+                &format!(
+                    "baseURL = \"https://{name}.example.com/\"\ntitle = \"Site {site}\"\ndisableKinds = [\"RSS\", \"robotsTXT\"]\n[taxonomies]\ntag = \"tags\"\n[markup.goldmark.renderer]\nunsafe = true\n"
+                ),
+            );
+            write(
+                &hugo_site.join("content/_index.md"),
+                "---\ntitle: Home\n---\nWelcome.\n",
+            );
+            write(
+                &hugo_site.join("content/posts/_index.md"),
+                "---\ntitle: Posts\n---\n",
+            );
+            write_hugo_layouts(&hugo_site.join("layouts"));
+        }
 
         for page in 0..args.pages {
             let tags: Vec<String> = (0..3)
@@ -231,7 +264,13 @@ fn main() {
                 1 + page % 12,
                 1 + page % 28
             );
-            let text = body(&mut rng, page, args.pages);
+            let text = if page * 100 < args.replicated * args.pages {
+                let shared = body(&mut Rng(1_000 + page as u64), page, args.pages);
+                let percent = [1, 2, 5, 10][rng.below(4)];
+                edit(&mut rng, &shared, percent)
+            } else {
+                body(&mut rng, page, args.pages)
+            };
             let title = rng.sentence(5).trim_end_matches('.').replace("**", "");
             let grove_body = text.replace("](LINK", "](@/posts/p");
             let grove_body = grove_body.replace(").\n", ".md).\n");
@@ -242,6 +281,9 @@ fn main() {
                     tags.join(", ")
                 ),
             );
+            if args.no_hugo {
+                continue;
+            }
             let hugo_body = text.replace("](LINK", "]({{< ref \"posts/p");
             let hugo_body = hugo_body.replace(").\n", ".md\" >}}).\n");
             write(

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::finding::{Code, Finding, PageRef};
-use super::phrases;
+use super::phrases::Phrases;
+use super::similarity::word_hash;
 use super::text::{for_each_word, line_of, normalize, sentences};
 use crate::network::QualitySettings;
 
@@ -33,8 +34,8 @@ pub struct PageText<'a> {
 }
 
 /// Model phrases and looping sentences in `text`, with lines.
-pub fn phrase_findings(text: &PageText<'_>, phrase_list: &[String]) -> Vec<Finding> {
-    let found = phrases::find(&normalize(text.prose), phrase_list);
+pub fn phrase_findings(text: &PageText<'_>, phrases: &Phrases) -> Vec<Finding> {
+    let found = phrases.find(text.prose);
     let repeated = repeated_sentences(text.prose);
     if found.is_empty() && repeated.is_empty() {
         return Vec::new();
@@ -80,12 +81,12 @@ pub fn phrase_findings(text: &PageText<'_>, phrase_list: &[String]) -> Vec<Findi
 /// [`REPEATS`] or more times (compared by their words), with their counts,
 /// in order of first appearance.
 fn repeated_sentences(text: &str) -> Vec<(&str, usize)> {
-    let mut counts: HashMap<String, (usize, usize, &str)> = HashMap::new();
+    // Sentence (by the hash of its words) -> first index, count, text.
+    let mut counts: HashMap<u64, (usize, usize, &str)> = HashMap::new();
     for (index, sentence) in sentences(text).into_iter().enumerate() {
-        let mut key = String::new();
+        let mut key = 0u64;
         let words = for_each_word(sentence, |word| {
-            key.push_str(word);
-            key.push(' ');
+            key = key.rotate_left(5) ^ word_hash(word);
         });
         if words >= REPEATED_SENTENCE_WORDS {
             counts.entry(key).or_insert((index, 0, sentence)).1 += 1;

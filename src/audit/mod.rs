@@ -99,7 +99,7 @@ pub fn audit(network: &Network, options: &AuditOptions) -> Result<Audit> {
     let settings = &network.config.quality;
     let rules = Rules {
         settings,
-        phrases: phrases::phrase_list(&settings.phrases),
+        phrases: phrases::Phrases::new(&settings.phrases),
     };
     let reads = collect_all(
         network

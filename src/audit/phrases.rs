@@ -2,6 +2,8 @@
 //! itself or to its user, placeholders it leaves, and template syntax that
 //! was never expanded.
 
+use aho_corasick::AhoCorasick;
+
 use super::text::normalize;
 use crate::draft::clean::AI_PHRASES;
 
@@ -59,52 +61,86 @@ const PHRASES: &[&str] = &[
     "%}",
 ];
 
-/// Phrases to look for: Grove's lists and the configured `extra` ones,
-/// lowercased, without repeats.
-pub fn phrase_list(extra: &[String]) -> Vec<String> {
-    let mut phrases: Vec<String> = AI_PHRASES
-        .iter()
-        .chain(PHRASES)
-        .map(|p| normalize(p))
-        .chain(extra.iter().map(|p| normalize(p.trim())))
-        .filter(|p| !p.is_empty())
-        .collect();
-    phrases.sort();
-    phrases.dedup();
-    phrases
+/// The phrases to look for, all in one automaton: Grove's lists and the
+/// configured ones, matched ignoring ASCII case, with typographic
+/// apostrophes (as smart punctuation writes them) matching straight ones.
+pub struct Phrases {
+    /// Each phrase as written in lists (lowercase, straight apostrophes).
+    phrases: Vec<String>,
+    /// Patterns: each phrase, and its typographic-apostrophe spelling.
+    matcher: AhoCorasick,
+    /// Pattern index -> phrase index.
+    phrase_of: Vec<usize>,
 }
 
-/// The phrases of `phrases` found in `normalized` text (see [`normalize`]),
-/// in list order, leaving out those that are part of a longer one found
-/// ("as an ai" within "as an ai language model"). A phrase that begins or
-/// ends with a letter or digit must begin or end at a word boundary ("as
-/// an ai" does not match "as an aide").
-pub fn find<'a>(normalized: &str, phrases: &'a [String]) -> Vec<&'a str> {
-    let found: Vec<&str> = phrases
-        .iter()
-        .filter(|phrase| contains_phrase(normalized, phrase))
-        .map(String::as_str)
-        .collect();
-    found
-        .iter()
-        .filter(|short| {
-            !found
-                .iter()
-                .any(|long| long.len() > short.len() && long.contains(*short))
-        })
-        .copied()
-        .collect()
-}
+impl Phrases {
+    /// Grove's phrases and `extra` ones from `[quality] phrases`.
+    pub fn new(extra: &[String]) -> Phrases {
+        let mut phrases: Vec<String> = AI_PHRASES
+            .iter()
+            .chain(PHRASES)
+            .map(|p| normalize(p))
+            .chain(extra.iter().map(|p| normalize(p.trim())))
+            .filter(|p| !p.is_empty())
+            .collect();
+        phrases.sort();
+        phrases.dedup();
+        let mut patterns = Vec::new();
+        let mut phrase_of = Vec::new();
+        for (index, phrase) in phrases.iter().enumerate() {
+            patterns.push(phrase.clone());
+            phrase_of.push(index);
+            if phrase.contains('\'') {
+                patterns.push(phrase.replace('\'', "\u{2019}"));
+                phrase_of.push(index);
+            }
+        }
+        let matcher = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&patterns)
+            .expect("phrases are plain strings");
+        Phrases {
+            phrases,
+            matcher,
+            phrase_of,
+        }
+    }
 
-fn contains_phrase(text: &str, phrase: &str) -> bool {
-    let word_char = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
-    let starts_word = word_char(phrase.chars().next());
-    let ends_word = word_char(phrase.chars().next_back());
-    text.match_indices(phrase).any(|(at, _)| {
-        let before = text[..at].chars().next_back();
-        let after = text[at + phrase.len()..].chars().next();
-        !(starts_word && word_char(before) || ends_word && word_char(after))
-    })
+    /// The phrases found in `text`, in list order, leaving out those that
+    /// are part of a longer one found ("as an ai" within "as an ai
+    /// language model"). A phrase that begins or ends with a letter or
+    /// digit must begin or end at a word boundary there ("as an ai" does
+    /// not match "as an aide").
+    pub fn find(&self, text: &str) -> Vec<&str> {
+        let mut found = vec![false; self.phrases.len()];
+        let word_char = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+        for hit in self.matcher.find_overlapping_iter(text) {
+            let phrase = &self.phrases[self.phrase_of[hit.pattern().as_usize()]];
+            let before = text[..hit.start()].chars().next_back();
+            let after = text[hit.end()..].chars().next();
+            let bounded_start = !word_char(phrase.chars().next()) || !word_char(before);
+            let bounded_end = !word_char(phrase.chars().next_back()) || !word_char(after);
+            if bounded_start && bounded_end {
+                found[self.phrase_of[hit.pattern().as_usize()]] = true;
+            }
+        }
+        let found: Vec<&str> = self
+            .phrases
+            .iter()
+            .zip(found)
+            .filter(|(_, found)| *found)
+            .map(|(phrase, _)| phrase.as_str())
+            .collect();
+        found
+            .iter()
+            .filter(|short| {
+                !found
+                    .iter()
+                    .any(|long| long.len() > short.len() && long.contains(*short))
+            })
+            .copied()
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -113,14 +149,12 @@ mod tests {
 
     #[test]
     fn phrases_match_whole_words_and_typographic_quotes() {
-        let phrases = phrase_list(&["Best In Class".into(), " ".into()]);
-        assert!(phrases.contains(&"best in class".to_string()));
-        assert!(!phrases.iter().any(String::is_empty));
-        let text = normalize("As an AI, I can’t browse the web. I hope this helps! Best in class.");
-        let model = normalize("As an AI language model, I cannot help.");
-        assert_eq!(find(&model, &phrases), ["as an ai language model"]);
+        let phrases = Phrases::new(&["Best In Class".into(), " ".into()]);
+        assert!(phrases.phrases.contains(&"best in class".to_string()));
+        assert!(!phrases.phrases.iter().any(String::is_empty));
+        let text = "As an AI, I can’t browse the web. I hope this helps! BEST in class.";
         assert_eq!(
-            find(&text, &phrases),
+            phrases.find(text),
             [
                 "as an ai",
                 "best in class",
@@ -128,8 +162,10 @@ mod tests {
                 "i hope this helps"
             ]
         );
-        assert!(find(&normalize("Ask as an aide would."), &phrases).is_empty());
-        assert!(find(&normalize("I cannot recommend it enough."), &phrases).is_empty());
-        assert_eq!(find("price: {{ price }}", &phrases), ["{{", "}}"]);
+        let model = "As an AI language model, I cannot help.";
+        assert_eq!(phrases.find(model), ["as an ai language model"]);
+        assert!(phrases.find("Ask as an aide would.").is_empty());
+        assert!(phrases.find("I cannot recommend it enough.").is_empty());
+        assert_eq!(phrases.find("price: {{ price }}"), ["{{", "}}"]);
     }
 }

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 
 use super::checks::{PageText, phrase_findings, thin_findings};
 use super::finding::{Code, Finding, PageRef};
+use super::phrases::Phrases;
 use super::similarity::{shingles, word_hash};
 use super::slash_separated;
 use super::text::{for_each_word, page_text};
@@ -42,8 +43,8 @@ pub struct PageFacts {
 pub struct Rules<'a> {
     /// The `[quality]` table.
     pub settings: &'a QualitySettings,
-    /// Model phrases, normalized.
-    pub phrases: Vec<String>,
+    /// Model phrases.
+    pub phrases: Phrases,
 }
 
 /// One site read: its pages' facts, and the findings about single pages

@@ -14,7 +14,7 @@ pub fn page_text(html: &str, code: bool) -> String {
     let mut skipping: Vec<String> = Vec::new();
     while let Some(lt) = rest.find('<') {
         if skipping.is_empty() {
-            text.push_str(&unescape(&rest[..lt]));
+            push_unescaped(&mut text, &rest[..lt]);
         }
         rest = &rest[lt..];
         if let Some(after) = rest.strip_prefix(SHORTCODE_START) {
@@ -54,9 +54,18 @@ pub fn page_text(html: &str, code: bool) -> String {
         rest = &rest[tag.len..];
     }
     if skipping.is_empty() {
-        text.push_str(&unescape(rest));
+        push_unescaped(&mut text, rest);
     }
     text
+}
+
+/// Appends HTML text with its entities decoded (most text has none).
+fn push_unescaped(out: &mut String, text: &str) {
+    if text.contains('&') {
+        out.push_str(&unescape(text));
+    } else {
+        out.push_str(text);
+    }
 }
 
 fn is_void(name: &str) -> bool {
@@ -102,7 +111,11 @@ pub fn for_each_word(text: &str, mut each: impl FnMut(&str)) -> usize {
     let mut word = String::new();
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
-        if c.is_alphanumeric() {
+        if c.is_ascii_alphanumeric() {
+            word.push(c.to_ascii_lowercase());
+            continue;
+        }
+        if !c.is_ascii() && c.is_alphanumeric() {
             word.extend(c.to_lowercase());
             continue;
         }
