@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use rayon::prelude::*;
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::build::load_themes;
 use crate::content::Blueprint;
@@ -80,9 +80,20 @@ impl Audit {
         self.findings.iter().filter(move |f| f.file == file)
     }
 
-    /// The report as `grove audit --json` prints it.
-    pub fn to_json(&self) -> Value {
-        json!({ "findings": self.findings, "pages": self.pages })
+    /// Writes the report as `grove audit --json` prints it:
+    /// `{"findings": [...], "pages": N}`, streamed rather than built as a
+    /// JSON tree first.
+    pub fn write_json(&self, out: impl std::io::Write) -> serde_json::Result<()> {
+        #[derive(Serialize)]
+        struct Report<'a> {
+            findings: &'a [Finding],
+            pages: usize,
+        }
+        let report = Report {
+            findings: &self.findings,
+            pages: self.pages,
+        };
+        serde_json::to_writer_pretty(out, &report)
     }
 }
 

@@ -165,13 +165,18 @@ pub fn near_duplicates<S: AsRef<[u64]> + Sync>(
     found
 }
 
+/// Parts the shingle space is split into for counting sites (by the top
+/// bits of the hash): each part needs memory for 1/PARTS of all shingles.
+const PARTS: u64 = 32;
+
 /// For each page, the share of its shingles that at least `min_sites`
 /// sites other than its own also have. `site_of` gives each page's site.
 ///
-/// Counted by sorting rather than in a hash map: each site's distinct
-/// shingles are laid end to end in one vector, which is sorted, so that a
-/// shingle's run length is the number of sites having it. That needs one
-/// `u64` per shingle, where a map would need three times as much.
+/// Counted by sorting rather than in a hash map: for each part of the hash
+/// space, each site's distinct shingles in it are laid end to end and
+/// sorted, so that a shingle's run length is the number of sites having
+/// it. Page shingles are sorted, so a part of a page is one slice; parts
+/// are counted in parallel and only a few are in memory at a time.
 pub fn boilerplate_shares<S: AsRef<[u64]> + Sync>(
     pages: &[S],
     site_of: &[usize],
@@ -179,51 +184,11 @@ pub fn boilerplate_shares<S: AsRef<[u64]> + Sync>(
 ) -> Vec<f64> {
     let mut order: Vec<usize> = (0..pages.len()).collect();
     order.sort_by_key(|&p| site_of[p]);
-    let mut all: Vec<u64> = Vec::with_capacity(pages.iter().map(|p| p.as_ref().len()).sum());
-    let mut segments = Vec::new();
-    for group in order.chunk_by(|&a, &b| site_of[a] == site_of[b]) {
-        let start = all.len();
-        for &page in group {
-            all.extend_from_slice(pages[page].as_ref());
-        }
-        segments.push(all.len() - start);
-    }
-    // Each site's shingles sorted, without repeats, in parallel.
-    let mut rest: &mut [u64] = &mut all;
-    let mut slices = Vec::with_capacity(segments.len());
-    for &len in &segments {
-        let (head, tail) = rest.split_at_mut(len);
-        slices.push(head);
-        rest = tail;
-    }
-    let distinct: Vec<usize> = slices
+    let sites: Vec<&[usize]> = order.chunk_by(|&a, &b| site_of[a] == site_of[b]).collect();
+    let common: Vec<u64> = (0..PARTS)
         .into_par_iter()
-        .map(|slice| {
-            slice.sort_unstable();
-            let mut kept = 0;
-            for i in 0..slice.len() {
-                if kept == 0 || slice[i] != slice[kept - 1] {
-                    slice[kept] = slice[i];
-                    kept += 1;
-                }
-            }
-            kept
-        })
+        .flat_map_iter(|part| common_in_part(pages, &sites, part, min_sites))
         .collect();
-    let (mut read, mut write) = (0, 0);
-    for (len, kept) in segments.iter().zip(distinct) {
-        all.copy_within(read..read + kept, write);
-        read += len;
-        write += kept;
-    }
-    all.truncate(write);
-    all.par_sort_unstable();
-    let common: Vec<u64> = all
-        .chunk_by(|a, b| a == b)
-        .filter(|run| run.len() > min_sites)
-        .map(|run| run[0])
-        .collect();
-    drop(all);
     pages
         .par_iter()
         .map(|shingles| {
@@ -237,6 +202,50 @@ pub fn boilerplate_shares<S: AsRef<[u64]> + Sync>(
                 .count();
             shared as f64 / shingles.len() as f64
         })
+        .collect()
+}
+
+/// The shingles of hash-space part `part` that more than `min_sites` of
+/// `sites` (each a list of pages) have, sorted.
+fn common_in_part<S: AsRef<[u64]>>(
+    pages: &[S],
+    sites: &[&[usize]],
+    part: u64,
+    min_sites: usize,
+) -> Vec<u64> {
+    let width = u64::MAX / PARTS + 1;
+    let low = part * width;
+    let in_part = |shingles: &[u64]| -> std::ops::Range<usize> {
+        let start = shingles.partition_point(|&s| s < low);
+        let end = if part + 1 == PARTS {
+            shingles.len()
+        } else {
+            shingles.partition_point(|&s| s < low + width)
+        };
+        start..end
+    };
+    let mut all = Vec::new();
+    for site in sites {
+        let start = all.len();
+        for &page in *site {
+            let shingles = pages[page].as_ref();
+            all.extend_from_slice(&shingles[in_part(shingles)]);
+        }
+        let segment = &mut all[start..];
+        segment.sort_unstable();
+        let mut kept = 0;
+        for i in 0..segment.len() {
+            if kept == 0 || segment[i] != segment[kept - 1] {
+                segment[kept] = segment[i];
+                kept += 1;
+            }
+        }
+        all.truncate(start + kept);
+    }
+    all.sort_unstable();
+    all.chunk_by(|a, b| a == b)
+        .filter(|run| run.len() > min_sites)
+        .map(|run| run[0])
         .collect()
 }
 

@@ -1,6 +1,8 @@
 //! `grove audit`: near-copies, boilerplate, thin pages and model leftovers
 //! across the whole network, before anything is published.
 
+use std::io::Write;
+
 use crate::audit::{Audit, AuditOptions, AuditRecord, Finding, Severity, audit};
 use crate::draft::STATE_DIR;
 use crate::error::{Error, Result};
@@ -30,10 +32,13 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
     let audit = audit(network, &options)?;
     AuditRecord::update(&network.root.join(STATE_DIR), &audit, options.drafts)?;
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&audit.to_json()).expect("findings serialize")
-        );
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let written = audit
+            .write_json(&mut out)
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(out))
+            .and_then(|()| out.flush());
+        written.map_err(|e| Error::Usage(format!("cannot write the report: {e}")))?;
     } else {
         print_report(&audit);
     }
