@@ -292,7 +292,7 @@ fn the_dashboard_loads_from_a_file_with_no_request_out_and_no_error() {
 
     // Sorting by views puts the most viewed site first, then reverses.
     let first_site = "return document.querySelector('#sites-table tbody tr th').textContent";
-    let views = "document.querySelectorAll('#sites-table thead th button')[4].click(); return null";
+    let views = "document.querySelectorAll('#sites-table thead th button')[5].click(); return null";
     browser.eval(views);
     browser.wait_for(first_site, json!("home-espresso"), "most viewed first");
     browser.eval(views);
@@ -303,7 +303,7 @@ fn the_dashboard_loads_from_a_file_with_no_request_out_and_no_error() {
     );
     assert_eq!(
         browser.eval(
-            "return document.querySelectorAll('#sites-table thead th')[4].getAttribute('aria-sort')"
+            "return document.querySelectorAll('#sites-table thead th')[5].getAttribute('aria-sort')"
         ),
         json!("ascending")
     );

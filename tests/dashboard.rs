@@ -1,6 +1,7 @@
 //! `grove dashboard`: its figures are `grove report --json`'s for the same
-//! period (checked by parsing the page), it fetches nothing, states what to
-//! run when empty, and is never written where sites are published.
+//! period (checked by parsing the page), with the last check's and audit's
+//! results; it fetches nothing, states what to run when empty, and is never
+//! written where sites are published.
 
 mod common;
 
@@ -32,6 +33,7 @@ fn example_with_data() -> Fixture {
     }
     net.build(&[]);
     assert!(net.grove(&["check", "--offline"]).status.success());
+    assert!(net.grove(&["audit"]).status.success());
     net
 }
 
@@ -77,6 +79,7 @@ fn the_pages_figures_are_the_reports_for_the_same_period() {
         "pages_published",
         "drafts",
         "",
+        "audit",
         "views",
         "clicks",
         "ctr",
@@ -94,6 +97,11 @@ fn the_pages_figures_are_the_reports_for_the_same_period() {
             if field.is_empty() {
                 // Broken links, from the last `grove check --offline`.
                 assert_eq!(cell.value().attr("data-sort"), Some("0"));
+                continue;
+            }
+            if field == "audit" {
+                // From the last `grove audit`: the example audits clean.
+                assert_eq!(text(cell), "0 / 0");
                 continue;
             }
             let sort: f64 = cell.value().attr("data-sort").unwrap().parse().unwrap();

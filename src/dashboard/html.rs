@@ -64,7 +64,7 @@ fn empty_state(html: &mut String, r: &Report) {
     if !r.has_revenue {
         html.push_str("<li>No earnings yet: import a report with <code>grove revenue import --format amazon earnings.csv</code> (or <code>impact</code>, <code>adsense</code>, <code>csv</code>; see <code>grove revenue import --help</code>).</li>");
     }
-    html.push_str("<li>Broken links come from the last <code>grove check</code>; pages and drafts from the last <code>grove build</code>.</li></ul></section>\n");
+    html.push_str("<li>Broken links come from the last <code>grove check</code>, audit findings from the last <code>grove audit</code>, pages and drafts from the last <code>grove build</code>.</li></ul></section>\n");
 }
 
 /// A figure against the previous period's: "up 12% from 1,100".
@@ -174,6 +174,7 @@ fn sites_table(html: &mut String, d: &Dashboard) {
         "Pages",
         "Drafts",
         "Broken links",
+        "Audit errors / warnings",
         "Views",
         "Clicks",
         "CTR",
@@ -194,6 +195,13 @@ fn sites_table(html: &mut String, d: &Dashboard) {
     for site in &r.sites {
         let t = &site.totals;
         let check = d.checks.sites.get(&site.site);
+        let audit = match d.audits.sites.get(&site.site) {
+            Some(a) => (
+                format!("{} / {}", a.errors, a.warnings),
+                (a.errors * 1_000_000 + a.warnings).to_string(),
+            ),
+            None => ("–".to_string(), "-1".to_string()),
+        };
         let count = |n: Option<usize>| match n {
             Some(n) => (n.to_string(), n.to_string()),
             None => ("–".to_string(), "-1".to_string()),
@@ -202,6 +210,7 @@ fn sites_table(html: &mut String, d: &Dashboard) {
             count(t.pages_published),
             count(t.drafts),
             count(check.map(|c| c.broken())),
+            audit,
             (number(t.views as f64), t.views.to_string()),
             (number(t.clicks as f64), t.clicks.to_string()),
             ratio(t.ctr, true),

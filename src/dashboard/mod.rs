@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 pub use pipeline::Pipeline;
 
+use crate::audit::AuditRecord;
 use crate::check::CheckRecord;
 use crate::day::Day;
 use crate::draft::STATE_DIR;
@@ -46,6 +47,8 @@ pub struct Dashboard {
     pub previous: Totals,
     /// The last `grove check` per site.
     pub checks: CheckRecord,
+    /// The last `grove audit` per site.
+    pub audits: AuditRecord,
     /// Briefs per site, by stage.
     pub pipelines: Vec<Pipeline>,
 }
@@ -76,6 +79,7 @@ pub fn dashboard(network: &Network, options: &DashboardOptions) -> Result<Dashbo
         previous_period,
         previous: previous.network,
         checks: CheckRecord::read(&network.root.join(STATE_DIR)),
+        audits: AuditRecord::read(&network.root.join(STATE_DIR)),
         pipelines: pipeline::pipelines(network, &sites)?,
     })
 }
