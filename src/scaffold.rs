@@ -89,6 +89,13 @@ default_language = "en"
 
 [build]
 smart_punctuation = true
+
+# What `grove audit` checks before publishing. Pages meant to be alike in
+# every site are listed in `shared`; "block" also stops `grove build` on an
+# error finding.
+[quality]
+gate = "warn"
+shared = ["about.md"]
 "#,
         name.replace('"', "\\\"")
     );

@@ -232,14 +232,14 @@ pub fn watch(events: Events, shared: Arc<Shared>, mut network: Network, selected
 
 /// Whether `path` is state the dashboard shows: the stats database (its
 /// main file: reading it only touches `-wal` and `-shm`), the ledger, the
-/// last build's and the last check's records.
+/// last build's, check's and audit's records.
 fn feeds_dashboard(root: &Path, path: &Path) -> bool {
     let Ok(rel) = path.strip_prefix(root.join(crate::draft::STATE_DIR)) else {
         return false;
     };
     matches!(
         rel.to_str(),
-        Some("stats.db" | "ledger.jsonl" | "last-build.json" | "check.json")
+        Some("stats.db" | "ledger.jsonl" | "last-build.json" | "check.json" | "audit.json")
     )
 }
 
