@@ -19,6 +19,7 @@ $GROVE stats import examples/data/access.log.gz >/dev/null
 $GROVE revenue import --format amazon examples/data/amazon-earnings.csv >/dev/null
 $GROVE build --quiet
 $GROVE check --offline >/dev/null
+$GROVE audit >/dev/null
 $GROVE dashboard >/dev/null
 PAGE="file://$PWD/.grove/dashboard/index.html"
 FLAGS=(--headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking
