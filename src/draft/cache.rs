@@ -32,6 +32,10 @@ pub struct RequestKey<'a> {
     /// OpenAI penalties (absent from the key when unset).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub presence_penalty: Option<f64>,
+    /// The answer format asked for (absent from the key when unset, so
+    /// keys from before it existed still match).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_format: Option<&'a serde_json::Value>,
     /// The conversation.
     pub messages: &'a [Message],
 }
@@ -114,6 +118,7 @@ mod tests {
             max_tokens: 10,
             frequency_penalty: None,
             presence_penalty: None,
+            response_format: None,
             messages,
         }
     }

@@ -66,6 +66,16 @@ pub struct Job {
 }
 
 impl Job {
+    /// The job's model calls, for the runner.
+    pub fn call(&self) -> super::run::Call<'_> {
+        super::run::Call {
+            site: &self.site,
+            label: &self.brief.slug,
+            llm: &self.llm,
+            response_format: None,
+        }
+    }
+
     /// Expected cost in USD.
     pub fn cost_estimate(&self) -> f64 {
         self.llm.cost(self.input_estimate, self.output_estimate)

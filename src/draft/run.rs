@@ -120,6 +120,19 @@ impl Budget {
     }
 }
 
+/// Who one model call is for: the ledger's site and brief (or task), the
+/// model settings, and an answer format to ask for.
+pub struct Call<'a> {
+    /// Site name.
+    pub site: &'a str,
+    /// The brief's slug, or what the call is for (`research`).
+    pub label: &'a str,
+    /// The site's model settings.
+    pub llm: &'a LlmConfig,
+    /// A JSON Schema `response_format` (OpenAI-compatible servers only).
+    pub response_format: Option<&'a serde_json::Value>,
+}
+
 /// Settings of a run.
 pub struct RunSettings {
     /// The network's `[llm]` (provider, base URL, limits).
@@ -205,7 +218,7 @@ impl Runner {
                     Message::new("system", job.system.clone()),
                     Message::new("user", request.clone()),
                 ];
-                match self.step(job, "outline", &messages).await {
+                match self.step(&job.call(), "outline", &messages).await {
                     Ok((answer, real)) => {
                         calls += real;
                         usage.add(&answer, &job.llm, real > 0);
@@ -220,7 +233,7 @@ impl Runner {
             Ok(messages) => messages,
             Err(error) => return Outcome::Failed(error.to_string()),
         };
-        let (answer, real) = match self.step(job, "article", &messages).await {
+        let (answer, real) = match self.step(&job.call(), "article", &messages).await {
             Ok(result) => result,
             Err(outcome) => return outcome,
         };
@@ -259,9 +272,9 @@ impl Runner {
 
     /// One model call (cache first); returns the answer and how many real
     /// calls it took. An unusable answer is retried once.
-    async fn step(
+    pub async fn step(
         &self,
-        job: &Job,
+        job: &Call<'_>,
         step: &str,
         messages: &[Message],
     ) -> Result<(Answer, u32), Outcome> {
@@ -273,6 +286,7 @@ impl Runner {
             stream: self.stream,
             frequency_penalty: job.llm.frequency_penalty,
             presence_penalty: job.llm.presence_penalty,
+            response_format: job.response_format,
         };
         let key = RequestKey {
             provider: self.provider,
@@ -282,6 +296,7 @@ impl Runner {
             max_tokens: request.max_tokens,
             frequency_penalty: request.frequency_penalty,
             presence_penalty: request.presence_penalty,
+            response_format: request.response_format,
             messages,
         }
         .hash();
@@ -342,7 +357,7 @@ impl Runner {
                 self.log(&format!(
                     "retry {attempt} for {}/{} ({step}) in {:.1} s: {reason}",
                     job.site,
-                    job.brief.slug,
+                    job.label,
                     delay.as_secs_f64()
                 ));
             };
@@ -373,7 +388,7 @@ impl Runner {
             if self.client.redact_answer(&mut completion.text) {
                 self.log(&format!(
                     "warning: the answer for {}/{} ({step}) held the API key, which was replaced by [redacted]; a server that echoes requests may be logging them",
-                    job.site, job.brief.slug
+                    job.site, job.label
                 ));
             }
             let usage_estimated =
@@ -409,7 +424,7 @@ impl Runner {
                     self.record(job, step, &answer, cost, false, &problem, Some(&id));
                     self.log(&format!(
                         "unusable answer for {}/{} ({step}): {problem}",
-                        job.site, job.brief.slug
+                        job.site, job.label
                     ));
                     last_problem = problem;
                 }
@@ -425,7 +440,7 @@ impl Runner {
     #[allow(clippy::too_many_arguments)]
     fn record(
         &self,
-        job: &Job,
+        job: &Call<'_>,
         step: &str,
         answer: &Answer,
         cost: f64,
@@ -442,8 +457,8 @@ impl Runner {
         }
         let entry = ledger::Entry {
             time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            site: job.site.clone(),
-            brief: job.brief.slug.clone(),
+            site: job.site.to_string(),
+            brief: job.label.to_string(),
             step: step.to_string(),
             model: answer.model.clone(),
             input_tokens: answer.input_tokens,

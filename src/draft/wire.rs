@@ -27,6 +27,9 @@ pub struct ChatRequest<'a> {
     pub frequency_penalty: Option<f64>,
     /// OpenAI `presence_penalty`.
     pub presence_penalty: Option<f64>,
+    /// OpenAI `response_format` (a JSON Schema the answer must follow);
+    /// not sent to Anthropic, which has no such field.
+    pub response_format: Option<&'a Value>,
 }
 
 /// Why the model stopped.
@@ -82,6 +85,9 @@ pub fn request_body(provider: Provider, request: &ChatRequest<'_>) -> Value {
             }
             if let Some(penalty) = request.presence_penalty {
                 body["presence_penalty"] = json!(penalty);
+            }
+            if let Some(format) = request.response_format {
+                body["response_format"] = format.clone();
             }
             body
         }
@@ -331,6 +337,7 @@ mod tests {
             stream: false,
             frequency_penalty: Some(0.5),
             presence_penalty: None,
+            response_format: None,
         };
         let body = request_body(Provider::Anthropic, &request);
         assert_eq!(body["system"], "S");
@@ -339,6 +346,14 @@ mod tests {
         assert_eq!(body["messages"].as_array().unwrap().len(), 2);
         assert_eq!(body["frequency_penalty"], 0.5);
         assert!(body.get("presence_penalty").is_none());
+        assert!(body.get("response_format").is_none());
+        let format = json!({ "type": "json_schema" });
+        let request = ChatRequest {
+            response_format: Some(&format),
+            ..request
+        };
+        assert_eq!(request_body(Provider::Openai, &request)["response_format"], format);
+        assert!(request_body(Provider::Anthropic, &request).get("response_format").is_none());
     }
 
     #[test]
