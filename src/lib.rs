@@ -22,6 +22,7 @@ pub mod network;
 pub mod output;
 pub mod render;
 pub mod report;
+pub mod research;
 pub mod revenue;
 pub mod scaffold;
 pub mod seo;

@@ -90,3 +90,75 @@ fn drafts_with_a_real_llama_cpp_server() {
         "Five tips for home espresso for beginners"
     );
 }
+
+#[test]
+#[ignore = "needs scripts/local-llm.sh start"]
+fn researches_with_a_real_llama_cpp_server() {
+    let url =
+        std::env::var("GROVE_LOCAL_LLM_URL").unwrap_or_else(|_| "http://127.0.0.1:8088/v1".into());
+    let net = Fixture::example();
+    let config = std::fs::read_to_string(common::repo().join("grove.toml"))
+        .unwrap()
+        .replace("temperature = 0.7", "temperature = 0.0")
+        .replace("http://127.0.0.1:8088/v1", &url);
+    net.write("grove.toml", &config);
+    let briefs = net.read("sites/home-espresso/briefs.toml");
+    let args = [
+        "research",
+        "--site",
+        "home-espresso",
+        "--section",
+        "reviews",
+        "--kind",
+        "review",
+        "--count",
+        "2",
+    ];
+    let output = net.grove(&args);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // llama.cpp follows the JSON Schema Grove sends (its grammar), so the
+    // small model's answer parses into proposals, each either written or
+    // left out with a reason.
+    let written = stdout
+        .lines()
+        .filter(|l| l.starts_with("proposed "))
+        .count();
+    let left_out = stdout
+        .lines()
+        .filter(|l| l.starts_with("left out "))
+        .count();
+    assert!(written + left_out >= 1, "{stdout}");
+    let after = net.read("sites/home-espresso/briefs.toml");
+    assert!(after.starts_with(&briefs));
+    let table: toml::Table = after.parse().expect("briefs.toml still parses");
+    let proposed = table["brief"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b.get("status").and_then(|s| s.as_str()) == Some("proposed"))
+        .count();
+    assert_eq!(proposed, written);
+
+    // In the ledger with the server's own usage; asked again, from the cache
+    // when nothing was written (otherwise the question changed).
+    let entries = grove::draft::ledger::settle(
+        grove::draft::ledger::read(&net.path().join(".grove")).unwrap(),
+    );
+    let research: Vec<_> = entries.iter().filter(|e| e.step == "research").collect();
+    assert_eq!(research.len(), 1);
+    assert!(!research[0].usage_estimated && research[0].output_tokens > 10);
+    if written == 0 {
+        let again = net.grove(&args);
+        assert!(String::from_utf8_lossy(&again.stdout).contains("answer from the cache"));
+    } else {
+        // Proposed briefs wait: the next draft leaves them alone.
+        let dry = net.grove(&["draft", "--site", "home-espresso", "--dry-run"]);
+        let dry = String::from_utf8_lossy(&dry.stdout).into_owned();
+        assert!(dry.contains("proposed brief"), "{dry}");
+    }
+}

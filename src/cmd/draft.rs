@@ -50,6 +50,13 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
             display_path(&kept.path).display()
         );
     }
+    if report.proposed > 0 {
+        println!(
+            "{} proposed brief{} not drafted until accepted (`grove research accept`)",
+            report.proposed,
+            plural(report.proposed)
+        );
+    }
     if options.dry_run {
         for job in &report.jobs {
             println!("would draft {}", display_path(&job.path).display());

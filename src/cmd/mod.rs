@@ -11,6 +11,7 @@ pub mod new;
 pub mod new_site;
 pub mod plan;
 pub mod report;
+pub mod research;
 pub mod revenue;
 pub mod review;
 pub mod serve;
@@ -50,6 +51,8 @@ pub enum Command {
     Plan(plan::Args),
     /// Draft articles for briefs without a file, through the configured LLM.
     Draft(draft::Args),
+    /// Ask the model for new article briefs for a site (then accept or reject them).
+    Research(research::Args),
     /// Tokens and cost of every model call, per site and per model.
     Usage(usage::Args),
     /// List drafts awaiting review, with warnings.
@@ -82,6 +85,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::NewSite(args) => new_site::run(&find_root(cli.root)?, args),
         Command::Plan(args) => plan::run(&load_network(cli.root)?, args),
         Command::Draft(args) => draft::run(&load_network(cli.root)?, args),
+        Command::Research(args) => research::run(&load_network(cli.root)?, args),
         Command::Usage(args) => usage::run(&load_network(cli.root)?, args),
         Command::Review(args) => review::run(&load_network(cli.root)?, args),
         Command::Approve(args) => approve::run(&load_network(cli.root)?, args),

@@ -32,6 +32,7 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
             Status::Drafted => "drafted ",
             Status::Human => "written ",
             Status::InBlueprint => "shared  ",
+            Status::Proposed => "proposed",
         };
         let estimate = if job.status == Status::ToDraft {
             count += 1;

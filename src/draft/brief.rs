@@ -17,6 +17,9 @@ use crate::templating::{expand_str, template_error};
 /// The briefs file's name, in `content/` and in a site folder.
 pub const BRIEFS_FILE: &str = "briefs.toml";
 
+/// The `status` of a brief `grove research` proposed and nobody accepted.
+pub const PROPOSED: &str = "proposed";
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BriefsFile {
@@ -46,6 +49,11 @@ struct RawBrief {
     description: Option<String>,
     #[serde(default)]
     outline: bool,
+    status: Option<Spanned<String>>,
+    #[serde(default)]
+    structure: Vec<String>,
+    notes: Option<String>,
+    source: Option<String>,
 }
 
 fn default_target_words() -> u32 {
@@ -79,6 +87,16 @@ pub struct Brief {
     pub description: Option<String>,
     /// Draft an outline first, then the article from it.
     pub outline: bool,
+    /// Proposed by `grove research` and not yet accepted: `grove draft`
+    /// skips it.
+    pub proposed: bool,
+    /// Headings the article should follow (from `grove replicate`).
+    pub structure: Vec<String>,
+    /// Further instructions for the writer.
+    pub notes: Option<String>,
+    /// The page a replicated brief was made from (root-relative), for
+    /// reference: the article must not paraphrase it.
+    pub source: Option<String>,
     /// Where the brief is defined.
     #[serde(skip)]
     pub location: Location,
@@ -175,6 +193,20 @@ fn read_briefs(path: &PathBuf, context: &Context, registry: &Registry) -> Result
                 message: format!("brief slug `{slug}` appears twice in this file"),
             });
         }
+        let proposed = match &raw.status {
+            None => false,
+            Some(status) if status.get_ref() == PROPOSED => true,
+            Some(status) => {
+                let (line, _) = line_col(&text, status.span().start);
+                return Err(Error::Content {
+                    location: Location::line(path, line),
+                    message: format!(
+                        "brief status `{}` is not known: `{PROPOSED}` (waiting for `grove research accept`), or no status for a brief to draft",
+                        status.get_ref()
+                    ),
+                });
+            }
+        };
         let kind = expand("kind", &raw.kind)?;
         let section = expand("section", &raw.section)?;
         if section.split('/').any(|seg| seg == "..") {
@@ -202,6 +234,14 @@ fn read_briefs(path: &PathBuf, context: &Context, registry: &Registry) -> Result
                 .map(|d| expand("description", d))
                 .transpose()?,
             outline: raw.outline,
+            proposed,
+            structure: expand_all("structure", &raw.structure)?,
+            notes: raw
+                .notes
+                .as_deref()
+                .map(|n| expand("notes", n))
+                .transpose()?,
+            source: raw.source,
             location,
             slug,
         });

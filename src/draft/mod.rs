@@ -71,6 +71,8 @@ pub struct DraftReport {
     pub kept_human: Vec<JobReport>,
     /// Briefs whose file exists already (not re-drafted).
     pub existing: usize,
+    /// Briefs `grove research` proposed that nobody accepted yet.
+    pub proposed: usize,
     /// Tokens of real calls.
     pub tokens: u64,
     /// USD of real calls.
@@ -125,6 +127,7 @@ pub fn draft(
                 path: job.path.clone(),
                 outcome: Outcome::Kept("edited by a person: never overwritten".into()),
             }),
+            Status::Proposed => report.proposed += 1,
             _ => report.existing += 1,
         }
     }

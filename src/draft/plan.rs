@@ -37,6 +37,8 @@ pub enum Status {
     Human,
     /// The blueprint provides this page for every site.
     InBlueprint,
+    /// Proposed by `grove research`, waiting to be accepted.
+    Proposed,
 }
 
 /// One brief of one site, ready to draft.
@@ -73,6 +75,7 @@ impl Job {
             label: &self.brief.slug,
             llm: &self.llm,
             response_format: None,
+            check: None,
         }
     }
 
@@ -122,7 +125,9 @@ pub fn plan(network: &Network, sites: &[&Site], manifest: &Manifest) -> Result<V
         for brief in load_briefs(&network.root, &site.dir, &context, &registry)? {
             let rel = brief.rel_path();
             let path = site.dir.join("content").join(&rel);
-            let status = if network.root.join("content").join(&rel).is_file() && !path.exists() {
+            let status = if brief.proposed && !path.exists() {
+                Status::Proposed
+            } else if network.root.join("content").join(&rel).is_file() && !path.exists() {
                 Status::InBlueprint
             } else {
                 match manifest.ownership(&path) {

@@ -69,7 +69,12 @@ impl PromptFile {
         }
         let text = std::fs::read_to_string(&path)
             .map_err(|source| Error::io(&path, "cannot read file", source))?;
-        let parts = split_parts(&path, &text)?;
+        PromptFile::parse(path, &text)
+    }
+
+    /// Parses prompt `text`, which came from `path` (named in errors).
+    pub fn parse(path: PathBuf, text: &str) -> Result<PromptFile> {
+        let parts = split_parts(&path, text)?;
         let mut tera = content_tera();
         let mut has_outline = false;
         for (name, body) in &parts {

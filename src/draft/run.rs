@@ -131,7 +131,13 @@ pub struct Call<'a> {
     pub llm: &'a LlmConfig,
     /// A JSON Schema `response_format` (OpenAI-compatible servers only).
     pub response_format: Option<&'a serde_json::Value>,
+    /// A further check of an answer's text: an answer it refuses is
+    /// retried once, like a cut-off one, and never cached.
+    pub check: Option<&'a AnswerCheck>,
 }
+
+/// A check of an answer's text: `Err` says why it cannot be used.
+pub type AnswerCheck = dyn Fn(&str) -> Result<(), String> + Sync;
 
 /// Settings of a run.
 pub struct RunSettings {
@@ -409,7 +415,13 @@ impl Runner {
             if let Some(budget) = &self.budget {
                 budget.settle(cost_estimate, cost);
             }
-            match check_answer(&completion.text, completion.finish.as_ref()) {
+            let checked = check_answer(&completion.text, completion.finish.as_ref()).and_then(
+                |text| match job.check {
+                    Some(check) => check(&text).map(|()| text),
+                    None => Ok(text),
+                },
+            );
+            match checked {
                 Ok(text) => {
                     let answer = Answer { text, ..answer };
                     self.record(job, step, &answer, cost, false, "ok", Some(&id));

@@ -352,8 +352,15 @@ mod tests {
             response_format: Some(&format),
             ..request
         };
-        assert_eq!(request_body(Provider::Openai, &request)["response_format"], format);
-        assert!(request_body(Provider::Anthropic, &request).get("response_format").is_none());
+        assert_eq!(
+            request_body(Provider::Openai, &request)["response_format"],
+            format
+        );
+        assert!(
+            request_body(Provider::Anthropic, &request)
+                .get("response_format")
+                .is_none()
+        );
     }
 
     #[test]

@@ -237,6 +237,11 @@ pub struct LlmConfig {
     pub frequency_penalty: Option<f64>,
     /// OpenAI-compatible servers only: penalize tokens that already appeared.
     pub presence_penalty: Option<f64>,
+    /// Ask OpenAI-compatible servers for answers that follow a JSON Schema
+    /// (`response_format`), where Grove wants structured answers (`grove
+    /// research`). Turn off for a server that rejects the field.
+    #[serde(default = "default_true")]
+    pub json_schema: bool,
 }
 
 impl LlmConfig {
@@ -258,6 +263,10 @@ impl LlmConfig {
             + output_tokens as f64 * self.output_price_per_million)
             / 1_000_000.0
     }
+}
+
+fn default_true() -> bool {
+    true
 }
 
 fn default_temperature() -> f64 {
