@@ -21,6 +21,7 @@ pub mod html_scan;
 pub mod network;
 pub mod output;
 pub mod render;
+pub mod replicate;
 pub mod report;
 pub mod research;
 pub mod revenue;

@@ -10,6 +10,7 @@ pub mod draft;
 pub mod new;
 pub mod new_site;
 pub mod plan;
+pub mod replicate;
 pub mod report;
 pub mod research;
 pub mod revenue;
@@ -53,6 +54,8 @@ pub enum Command {
     Draft(draft::Args),
     /// Ask the model for new article briefs for a site (then accept or reject them).
     Research(research::Args),
+    /// Turn a page that performs into briefs for other niches.
+    Replicate(replicate::Args),
     /// Tokens and cost of every model call, per site and per model.
     Usage(usage::Args),
     /// List drafts awaiting review, with warnings.
@@ -86,6 +89,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Plan(args) => plan::run(&load_network(cli.root)?, args),
         Command::Draft(args) => draft::run(&load_network(cli.root)?, args),
         Command::Research(args) => research::run(&load_network(cli.root)?, args),
+        Command::Replicate(args) => replicate::run(&load_network(cli.root)?, args),
         Command::Usage(args) => usage::run(&load_network(cli.root)?, args),
         Command::Review(args) => review::run(&load_network(cli.root)?, args),
         Command::Approve(args) => approve::run(&load_network(cli.root)?, args),

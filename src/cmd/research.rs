@@ -1,9 +1,9 @@
 //! `grove research`: the model proposes new briefs for a site; `grove
 //! research accept` and `reject` decide on them.
 
+use crate::draft::briefs_file::{self, Decision};
 use crate::error::{Error, Result, display_path};
 use crate::network::Network;
-use crate::research::briefs_file::{self, Decision};
 use crate::research::{ResearchOptions, research};
 
 /// Arguments of `grove research`.

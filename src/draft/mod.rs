@@ -6,6 +6,7 @@
 //! writes each article the moment it arrives.
 
 pub mod brief;
+pub mod briefs_file;
 pub mod cache;
 pub mod clean;
 pub mod client;

@@ -5,7 +5,6 @@
 //! until a person accepts them. The call goes through the drafting runner:
 //! cached, in the ledger, within `--budget`.
 
-pub mod briefs_file;
 pub mod facts;
 pub mod prompt;
 pub mod proposal;
@@ -16,7 +15,8 @@ use std::sync::Arc;
 use indicatif::ProgressBar;
 
 use crate::draft::STATE_DIR;
-use crate::draft::brief::BRIEFS_FILE;
+use crate::draft::brief::{BRIEFS_FILE, PROPOSED};
+use crate::draft::briefs_file::{self, BriefText};
 use crate::draft::manifest::Manifest;
 use crate::draft::plan::estimate_tokens;
 use crate::draft::prompt::Message;
@@ -139,15 +139,38 @@ pub fn research(network: &Network, options: &ResearchOptions) -> Result<Research
     if !sorted.accepted.is_empty() {
         let today = chrono::Utc::now().format("%Y-%m-%d");
         let origin = format!("on {today} with {}", answer.model);
-        briefs_file::append(
-            &report.file,
-            &briefs_file::proposals_text(&sorted.accepted, &origin),
-        )?;
+        briefs_file::append(&report.file, &proposals_text(&sorted.accepted, &origin))?;
     }
     report.written = sorted.accepted;
     report.rejected = sorted.rejected;
     report.notes = sorted.notes;
     Ok(report)
+}
+
+/// The TOML text of `proposals`, each a proposed brief, after a comment
+/// saying where they came from.
+fn proposals_text(proposals: &[Proposal], origin: &str) -> String {
+    let mut text = format!(
+        "\n# Proposed by `grove research` {origin}. Accept with `grove research accept SLUG`\n# (or delete the status line); reject with `grove research reject SLUG`.\n"
+    );
+    for p in proposals {
+        text.push_str(
+            &BriefText::new()
+                .string("slug", &p.slug)
+                .string("title", &p.title)
+                .string("section", &p.section)
+                .string("kind", &p.kind)
+                .string("status", PROPOSED)
+                .number("target_words", p.target_words)
+                .list("keywords", &p.keywords)
+                .list("affiliates", &p.affiliates)
+                .list("tags", &p.tags)
+                .list("categories", &p.categories)
+                .optional("description", p.description.as_deref())
+                .finish(),
+        );
+    }
+    text
 }
 
 /// The options as proposals must meet them; an unknown section or kind is

@@ -1,12 +1,11 @@
-//! Editing a site's `briefs.toml` as text, so that what a person wrote
-//! there (comments, order, formatting) stays as it was: proposals are
-//! appended, accepting one removes its `status` line, rejecting one
-//! removes its `[[brief]]` block.
+//! Editing a `briefs.toml` as text, so that what a person wrote there
+//! (comments, order, formatting) stays as it was: new briefs are appended
+//! (`grove research`, `grove replicate`), accepting a proposed one removes
+//! its `status` line, rejecting one removes its `[[brief]]` block.
 
 use std::path::Path;
 
-use super::proposal::Proposal;
-use crate::draft::brief::PROPOSED;
+use super::brief::PROPOSED;
 use crate::error::{Error, Location, Result};
 use crate::output::write_atomic;
 
@@ -27,40 +26,59 @@ fn quoted(text: &str) -> String {
     toml::Value::String(text.to_string()).to_string()
 }
 
-fn list(items: &[String]) -> String {
-    let quoted: Vec<String> = items.iter().map(|i| quoted(i)).collect();
-    format!("[{}]", quoted.join(", "))
+/// One `[[brief]]` block, written key by key.
+pub struct BriefText {
+    text: String,
 }
 
-/// The TOML text of `proposals`, each a proposed brief, after a comment
-/// saying where they came from.
-pub fn proposals_text(proposals: &[Proposal], origin: &str) -> String {
-    let mut text = format!(
-        "\n# Proposed by `grove research` {origin}. Accept with `grove research accept SLUG`\n# (or delete the status line); reject with `grove research reject SLUG`.\n"
-    );
-    for p in proposals {
-        text.push_str("\n[[brief]]\n");
-        text.push_str(&format!("slug = {}\n", quoted(&p.slug)));
-        text.push_str(&format!("title = {}\n", quoted(&p.title)));
-        text.push_str(&format!("section = {}\n", quoted(&p.section)));
-        text.push_str(&format!("kind = {}\n", quoted(&p.kind)));
-        text.push_str(&format!("status = {}\n", quoted(PROPOSED)));
-        text.push_str(&format!("target_words = {}\n", p.target_words));
-        for (key, values) in [
-            ("keywords", &p.keywords),
-            ("affiliates", &p.affiliates),
-            ("tags", &p.tags),
-            ("categories", &p.categories),
-        ] {
-            if !values.is_empty() {
-                text.push_str(&format!("{key} = {}\n", list(values)));
-            }
-        }
-        if let Some(description) = &p.description {
-            text.push_str(&format!("description = {}\n", quoted(description)));
+impl BriefText {
+    /// A block starting with its header.
+    pub fn new() -> BriefText {
+        BriefText {
+            text: "\n[[brief]]\n".into(),
         }
     }
-    text
+
+    /// `key = "value"`.
+    pub fn string(mut self, key: &str, value: &str) -> BriefText {
+        self.text.push_str(&format!("{key} = {}\n", quoted(value)));
+        self
+    }
+
+    /// `key = "value"` when there is a value.
+    pub fn optional(self, key: &str, value: Option<&str>) -> BriefText {
+        match value {
+            Some(value) => self.string(key, value),
+            None => self,
+        }
+    }
+
+    /// `key = N`.
+    pub fn number(mut self, key: &str, value: u32) -> BriefText {
+        self.text.push_str(&format!("{key} = {value}\n"));
+        self
+    }
+
+    /// `key = ["a", "b"]`, left out when empty.
+    pub fn list(mut self, key: &str, values: &[String]) -> BriefText {
+        if !values.is_empty() {
+            let quoted: Vec<String> = values.iter().map(|v| quoted(v)).collect();
+            self.text
+                .push_str(&format!("{key} = [{}]\n", quoted.join(", ")));
+        }
+        self
+    }
+
+    /// The block's text.
+    pub fn finish(self) -> String {
+        self.text
+    }
+}
+
+impl Default for BriefText {
+    fn default() -> Self {
+        BriefText::new()
+    }
 }
 
 /// Appends `addition` to the briefs file at `path` (created if missing),
@@ -197,19 +215,17 @@ fn blocks(path: &Path, text: &str) -> Result<Vec<Block>> {
 mod tests {
     use super::*;
 
-    fn proposal(slug: &str) -> Proposal {
-        Proposal {
-            slug: slug.into(),
-            title: format!("Title \"{slug}\""),
-            section: "guides".into(),
-            kind: "guide".into(),
-            keywords: vec!["k1".into(), "k2".into()],
-            affiliates: Vec::new(),
-            tags: vec!["beginners".into()],
-            categories: Vec::new(),
-            target_words: 900,
-            description: Some("Why.".into()),
-        }
+    fn proposed(slug: &str) -> String {
+        BriefText::new()
+            .string("slug", slug)
+            .string("title", &format!("Title \"{slug}\""))
+            .string("kind", "guide")
+            .string("status", PROPOSED)
+            .number("target_words", 900)
+            .list("keywords", &["k1".into(), "k2".into()])
+            .list("tags", &[])
+            .optional("description", Some("Why."))
+            .finish()
     }
 
     #[test]
@@ -220,7 +236,7 @@ mod tests {
         std::fs::write(&path, mine).unwrap();
         append(
             &path,
-            &proposals_text(&[proposal("a"), proposal("b")], "on 2026-11-24"),
+            &format!("\n# Proposed.\n{}{}", proposed("a"), proposed("b")),
         )
         .unwrap();
         let text = std::fs::read_to_string(&path).unwrap();

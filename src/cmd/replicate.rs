@@ -1,0 +1,82 @@
+//! `grove replicate`: a page that performs, as a brief for other niches.
+
+use std::path::PathBuf;
+
+use crate::error::{Error, Result, display_path};
+use crate::network::Network;
+use crate::replicate::{ReplicateOptions, replicate};
+
+/// Arguments of `grove replicate`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The page to replicate (sites/<name>/content/...).
+    pub page: PathBuf,
+    /// A site to write a brief for (repeat for several).
+    #[arg(long = "to", value_name = "SITE")]
+    pub to: Vec<String>,
+    /// Every site but the page's own.
+    #[arg(long, conflicts_with = "to")]
+    pub all: bool,
+    /// Write one brief into the blueprint's content/briefs.toml, in the
+    /// sites' variables, instead of one per site.
+    #[arg(long)]
+    pub blueprint: bool,
+    /// The article kind (a prompt in prompts/), when the page does not say.
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
+    /// Show the briefs; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Runs `grove replicate`.
+pub fn run(network: &Network, args: Args) -> Result<()> {
+    let options = ReplicateOptions {
+        page: args.page,
+        to: args.to,
+        all: args.all,
+        blueprint: args.blueprint,
+        kind: args.kind,
+        dry_run: args.dry_run,
+    };
+    let replicas = replicate(network, &options)?;
+    let verb = if options.dry_run {
+        "would write"
+    } else {
+        "wrote"
+    };
+    let mut refused = 0;
+    for replica in &replicas {
+        let target = replica.site.as_deref().unwrap_or("the blueprint");
+        let file = display_path(&replica.file);
+        match &replica.result {
+            Ok(text) => println!("{verb} a brief for {target} to {}:{text}", file.display()),
+            Err(why) => {
+                refused += 1;
+                println!("refused for {target}: {why}");
+            }
+        }
+    }
+    if replicas.iter().any(|r| r.same_title && r.result.is_ok()) {
+        println!(
+            "note: the title names nothing the sites' variables say (niche, title, audience, [vars]); give each brief a title for its niche before drafting"
+        );
+    }
+    let written = replicas.len() - refused;
+    println!(
+        "{written} brief{} {}; `grove draft` drafts them, and `grove audit` compares the drafts with the page.",
+        if written == 1 { "" } else { "s" },
+        if options.dry_run {
+            "to write"
+        } else {
+            "written"
+        }
+    );
+    if refused > 0 {
+        return Err(Error::Usage(format!(
+            "{refused} target{} refused (see above): an existing brief or page is never overwritten",
+            if refused == 1 { "" } else { "s" }
+        )));
+    }
+    Ok(())
+}
