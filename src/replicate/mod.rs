@@ -178,7 +178,7 @@ fn targets<'a>(
     source: &Site,
     options: &ReplicateOptions,
 ) -> Result<Vec<&'a Site>> {
-    if options.all == !options.to.is_empty() {
+    if options.all != options.to.is_empty() {
         return Err(Error::Usage(
             "name the target sites with --to SITE (repeat for several), or use --all".into(),
         ));
