@@ -12,7 +12,9 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::affiliate::{AffiliateLinks, LinkStyle, Registry};
-use crate::content::{Blueprint, Disclosure, LoadOptions, MarkdownOptions, SiteContent};
+use crate::content::{
+    Blueprint, Date, Disclosure, Include, LeftOut, LoadOptions, MarkdownOptions, SiteContent,
+};
 use crate::error::{Error, Result, collect_all};
 use crate::network::{DisclosurePosition, INPUTS, NETWORK_FILE, Network, Shard, Site};
 use crate::output::{Staging, check_output_dir};
@@ -32,6 +34,8 @@ pub struct BuildOptions {
     pub sites: Vec<String>,
     /// Include pages marked `draft = true`.
     pub drafts: bool,
+    /// Include pages dated in the future (scheduled).
+    pub future: bool,
     /// Output folder instead of the network's `output_dir`.
     pub output: Option<PathBuf>,
     /// Build only this part of the (selected) sites.
@@ -47,6 +51,10 @@ pub struct SiteSummary {
     pub pages: usize,
     /// Pages marked `draft = true` (built only with `--drafts`).
     pub drafts: usize,
+    /// Pages dated in the future, left out (built only with `--future`).
+    pub scheduled: usize,
+    /// When the next of them goes out.
+    pub next_scheduled: Option<Date>,
     /// Files written.
     pub files: usize,
 }
@@ -113,7 +121,8 @@ fn build_sites(
         network,
         &sites.iter().chain(&grouped).copied().collect::<Vec<_>>(),
     )?;
-    let translations = translations(network, &grouped, &blueprint, &themes, options.drafts)?;
+    let include = Include::published().with(options.drafts, options.future);
+    let translations = translations(network, &grouped, &blueprint, &themes, include)?;
     let staging = Staging::new(&output)?;
     let notes = staging.notes().to_vec();
 
@@ -133,7 +142,7 @@ fn build_sites(
                 site,
                 &blueprint,
                 theme,
-                options.drafts,
+                include,
                 &staging.site_dir(&site.name),
                 alternates,
                 retain,
@@ -169,14 +178,14 @@ fn translations(
     grouped: &[&Site],
     blueprint: &Blueprint,
     themes: &BTreeMap<&str, Theme>,
-    drafts: bool,
+    include: Include,
 ) -> Result<HashMap<String, Alternates>> {
     let loaded = collect_all(
         grouped
             .par_iter()
             .map(|site| {
                 let theme = &themes[site.theme(&network.config)];
-                load_site(network, site, blueprint, theme, drafts).map(|loaded| {
+                load_site(network, site, blueprint, theme, include).map(|loaded| {
                     let urls = Urls::new(site);
                     let content = &loaded.content;
                     let paths: Vec<(String, String)> = content
@@ -278,12 +287,12 @@ impl PageReader {
         &'a self,
         network: &'a Network,
         site: &'a Site,
-        drafts: bool,
+        include: Include,
     ) -> LoadOptions<'a> {
         let build = &network.config.build;
         let settings = &network.config.affiliates;
         LoadOptions {
-            drafts,
+            include,
             markdown: MarkdownOptions {
                 smart_punctuation: build.smart_punctuation,
                 anchor_links: build.anchor_links,
@@ -309,9 +318,9 @@ pub fn load_site(
     site: &Site,
     blueprint: &Blueprint,
     theme: &Theme,
-    drafts: bool,
+    include: Include,
 ) -> Result<LoadedSite> {
-    load_site_with(network, site, blueprint, theme, drafts, false)
+    load_site_with(network, site, blueprint, theme, include, false)
 }
 
 /// Loads one site like [`load_site`]; with `mark_shortcodes`, shortcode
@@ -322,7 +331,7 @@ pub fn load_site_with(
     site: &Site,
     blueprint: &Blueprint,
     theme: &Theme,
-    drafts: bool,
+    include: Include,
     mark_shortcodes: bool,
 ) -> Result<LoadedSite> {
     let site_json = site_value(network, site);
@@ -354,7 +363,7 @@ pub fn load_site_with(
         links: Arc::clone(&links),
         context,
     };
-    let options = reader.options(network, site, drafts);
+    let options = reader.options(network, site, include);
     let content = SiteContent::load(
         blueprint,
         &site.dir.join("content"),
@@ -401,7 +410,7 @@ fn build_site(
     site: &Site,
     blueprint: &Blueprint,
     theme: &Theme,
-    drafts: bool,
+    include: Include,
     out: &Path,
     alternates: Alternates,
     retain: bool,
@@ -412,8 +421,22 @@ fn build_site(
         links,
         mut site_json,
         reader,
-    } = load_site(network, site, blueprint, theme, drafts)?;
-    let draft_pages = content.drafts.len() + content.pages.iter().filter(|p| p.meta.draft).count();
+    } = load_site(network, site, blueprint, theme, include)?;
+    let draft_pages = content
+        .left_out
+        .values()
+        .filter(|why| **why == LeftOut::Draft)
+        .count()
+        + content.pages.iter().filter(|p| p.meta.draft).count();
+    let scheduled: Vec<Date> = content
+        .left_out
+        .values()
+        .filter_map(|why| match why {
+            LeftOut::Scheduled(date) => Some(date.clone()),
+            LeftOut::Draft => None,
+        })
+        .collect();
+    let next_scheduled = scheduled.iter().min_by_key(|d| d.instant()).cloned();
     let urls = Urls::new(site);
     add_content_to_site(&mut site_json, &content, &urls);
     let target = RenderTarget {
@@ -440,7 +463,7 @@ fn build_site(
             name: site.name.clone(),
             renderer,
             reader,
-            drafts,
+            include,
         };
         (stats, Some(live))
     } else {
@@ -450,6 +473,8 @@ fn build_site(
         name: site.name.clone(),
         pages: stats.pages,
         drafts: draft_pages,
+        scheduled: scheduled.len(),
+        next_scheduled,
         files: stats.files,
     };
     Ok((summary, live))

@@ -13,7 +13,7 @@ use super::similarity::{shingles, word_hash};
 use super::slash_separated;
 use super::text::{for_each_word, page_text};
 use crate::build::load_site_with;
-use crate::content::{Blueprint, Page};
+use crate::content::{Blueprint, Include, Page};
 use crate::error::{Error, Location, Result, collect_all};
 use crate::network::{Network, QualitySettings, Site};
 use crate::render::Theme;
@@ -65,7 +65,9 @@ pub fn read_site(
     drafts: bool,
     rules: &Rules<'_>,
 ) -> Result<SiteRead> {
-    let loaded = load_site_with(network, site, blueprint, theme, drafts, true)?;
+    // Scheduled pages are approved and go out by themselves: audit them.
+    let include = Include::everything().with(drafts, true);
+    let loaded = load_site_with(network, site, blueprint, theme, include, true)?;
     let content = loaded.content;
     let read: Vec<(PageFacts, Vec<Finding>)> = collect_all(
         content

@@ -19,7 +19,7 @@ pub struct LiveSite {
     pub name: String,
     pub(super) renderer: SiteRenderer,
     pub(super) reader: PageReader,
-    pub(super) drafts: bool,
+    pub(super) include: crate::content::Include,
 }
 
 /// A content file read again, for one site.
@@ -112,7 +112,7 @@ impl LiveSite {
         if !file.is_self_contained() {
             return Ok(Reread::NeedsRebuild);
         }
-        let options = self.reader.options(network, site, self.drafts);
+        let options = self.reader.options(network, site, self.include);
         let expander = Expander::standalone(Some(&self.reader.shortcodes), &self.reader.context);
         let reread = match (page, section) {
             (Some(index), _) => content

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use crate::build::{load_site, load_themes};
-use crate::content::Blueprint;
+use crate::content::{Blueprint, Include};
 use crate::error::{Result, collect_all};
 use crate::network::Network;
 
@@ -34,7 +34,7 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
                     site,
                     &blueprint,
                     &themes[site.theme(&network.config)],
-                    args.drafts,
+                    Include::published().with(args.drafts, true),
                 )
                 .map(|l| (*site, l))
             })

@@ -1,11 +1,17 @@
 //! `grove approve`: publish drafts (set `draft = false`), unless the
-//! quality gate finds an error on them.
+//! quality gate finds an error on them; with a pace (`--schedule` or a
+//! site's `publish_per_day`), give them publication dates spread out at
+//! that pace instead of publishing them at once.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
 
 use crate::audit::{Audit, AuditOptions, Finding, audit, root_relative};
 use crate::cmd::audit::describe;
 use crate::draft::review::{approved_text, resolve_paths};
+use crate::draft::schedule::{Pace, spread, taken_days};
 use crate::error::{Error, Result, display_path};
 use crate::network::{Gate, Network};
 use crate::output::write_atomic;
@@ -21,6 +27,13 @@ pub struct Args {
     /// Publish even drafts with audit errors (near-copies, model phrases).
     #[arg(long)]
     pub force: bool,
+    /// Spread the drafts over the coming days at this pace, per site:
+    /// "N per day" (default: the site's publish_per_day, else at once).
+    #[arg(long, value_name = "PACE")]
+    pub schedule: Option<Pace>,
+    /// First publication day for --schedule (YYYY-MM-DD; default today).
+    #[arg(long, value_name = "DATE", requires = "schedule")]
+    pub start: Option<NaiveDate>,
 }
 
 /// Runs `grove approve`.
@@ -42,12 +55,14 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
     } else {
         None
     };
-    let (mut approved, mut refused) = (0, 0);
+    // Drafts that may be approved, by the content folder holding them.
+    let mut queues: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    let mut refused = 0;
     for path in paths {
-        let Some(text) = approved_text(&path)? else {
+        if approved_text(&path, None)?.is_none() {
             println!("not a draft: {}", display_path(&path).display());
             continue;
-        };
+        }
         if let Some(audit) = &audit {
             let blocking = blocking_findings(network, audit, &path);
             if !blocking.is_empty() {
@@ -64,11 +79,54 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
                 continue;
             }
         }
-        write_atomic(&path, text.as_bytes())?;
-        approved += 1;
-        println!("approved {}", display_path(&path).display());
+        queues
+            .entry(content_folder(network, &path))
+            .or_default()
+            .push(path);
     }
-    println!("{approved} approved; they are published by the next `grove build`.");
+    let today = chrono::Utc::now().date_naive();
+    let start = args.start.unwrap_or(today);
+    let taxonomies: Vec<&str> = network
+        .config
+        .network
+        .taxonomies
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect();
+    let mut approved = 0;
+    let mut scheduled: Vec<NaiveDate> = Vec::new();
+    for (folder, drafts) in &queues {
+        let pace = args.schedule.or_else(|| site_pace(network, folder));
+        let days: Vec<Option<NaiveDate>> = match pace {
+            Some(pace) => {
+                let taken = taken_days(folder, start, drafts, &taxonomies)?;
+                spread(start, pace, &taken, drafts.len())
+                    .into_iter()
+                    .map(Some)
+                    .collect()
+            }
+            None => vec![None; drafts.len()],
+        };
+        for (path, day) in drafts.iter().zip(days) {
+            let text = approved_text(path, day)?.expect("checked to be a draft above");
+            write_atomic(path, text.as_bytes())?;
+            approved += 1;
+            match day {
+                Some(day) => {
+                    scheduled.push(day);
+                    println!("approved {} for {day}", display_path(path).display());
+                }
+                None => println!("approved {}", display_path(path).display()),
+            }
+        }
+    }
+    match (scheduled.iter().min(), scheduled.iter().max()) {
+        (Some(first), Some(last)) => println!(
+            "{approved} approved; {} scheduled from {first} to {last}: each goes out with the first `grove build` on or after its date.",
+            scheduled.len()
+        ),
+        _ => println!("{approved} approved; they are published by the next `grove build`."),
+    }
     if refused > 0 {
         return Err(Error::Usage(format!(
             "{refused} draft{} refused by the quality gate: fix the findings, acknowledge deliberate ones with audit_allow in the page's front matter, or approve with --force",
@@ -76,6 +134,33 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// The content folder a draft belongs to: a site's, or the blueprint's.
+/// Each is scheduled on its own.
+fn content_folder(network: &Network, path: &Path) -> PathBuf {
+    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    network
+        .sites
+        .iter()
+        .map(|site| site.dir.join("content"))
+        .chain([network.root.join("content")])
+        .find(|folder| {
+            folder
+                .canonicalize()
+                .is_ok_and(|folder| canonical.starts_with(folder))
+        })
+        .unwrap_or_else(|| network.root.join("content"))
+}
+
+/// The `publish_per_day` of the site owning `folder`.
+fn site_pace(network: &Network, folder: &Path) -> Option<Pace> {
+    network
+        .sites
+        .iter()
+        .find(|site| site.dir.join("content") == folder)
+        .and_then(|site| site.config.publish_per_day)
+        .map(|n| Pace(n.get()))
 }
 
 /// The whole network audited with drafts, for the gate.

@@ -18,6 +18,9 @@ pub struct Args {
     /// Include pages marked draft = true.
     #[arg(long)]
     pub drafts: bool,
+    /// Include pages dated in the future (scheduled).
+    #[arg(long)]
+    pub future: bool,
     /// Write DIR/<site>/ instead of the network's output_dir.
     #[arg(long, short, value_name = "DIR")]
     pub output: Option<PathBuf>,
@@ -35,6 +38,7 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
     let options = BuildOptions {
         sites: args.sites,
         drafts: args.drafts,
+        future: args.future,
         output: args.output,
         shard: args.shard,
     };
@@ -48,12 +52,17 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
         return Ok(());
     }
     for site in &summary.sites {
+        let scheduled = match &site.next_scheduled {
+            Some(next) => format!("   {} scheduled, next on {next}", site.scheduled),
+            None => String::new(),
+        };
         println!(
-            "  {:<24} {:>6} pages {:>7} files",
+            "  {:<24} {:>6} pages {:>7} files{scheduled}",
             site.name, site.pages, site.files
         );
     }
     let pages: usize = summary.sites.iter().map(|s| s.pages).sum();
+    let scheduled: usize = summary.sites.iter().map(|s| s.scheduled).sum();
     println!(
         "Built {} site{}, {} page{} in {} ms -> {}",
         summary.sites.len(),
@@ -63,6 +72,17 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
         started.elapsed().as_millis(),
         display_path(&summary.output).display()
     );
+    let next = summary
+        .sites
+        .iter()
+        .filter_map(|s| s.next_scheduled.as_ref())
+        .min_by_key(|d| d.instant());
+    if let Some(next) = next {
+        println!(
+            "{scheduled} page{} scheduled, not built before their date (--future builds them); the next goes out on {next}",
+            plural(scheduled)
+        );
+    }
     Ok(())
 }
 

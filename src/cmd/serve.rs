@@ -21,6 +21,9 @@ pub struct Args {
     /// Include pages marked draft = true.
     #[arg(long)]
     pub drafts: bool,
+    /// Include pages dated in the future (scheduled).
+    #[arg(long)]
+    pub future: bool,
     /// Build the preview into DIR instead of a temporary folder.
     #[arg(long, value_name = "DIR")]
     pub output: Option<PathBuf>,
@@ -38,6 +41,7 @@ pub fn run(root: PathBuf, args: Args) -> Result<()> {
             port: args.port,
             bind: args.bind,
             drafts: args.drafts,
+            future: args.future,
             output: args.output,
             open: args.open,
         },

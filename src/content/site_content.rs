@@ -1,7 +1,7 @@
 //! One site's content graph: pages and sections with their URLs, rendered
 //! Markdown, section membership and order, and taxonomies.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use tera::Context;
 
 use super::front_matter::{self, PageMeta, SectionMeta, SortBy};
+use super::include::{Include, LeftOut};
 use super::markdown::{self, Disclosure, LinkResolver, MarkdownOptions, Rendered, SourceRef};
 use super::source::{Blueprint, Expander, SourceFile};
 use crate::affiliate::AffiliateLinks;
@@ -20,8 +21,8 @@ use crate::web_url::encode_path;
 /// What shapes loading beyond the files themselves.
 #[derive(Clone, Copy)]
 pub struct LoadOptions<'a> {
-    /// Include pages marked `draft = true`.
-    pub drafts: bool,
+    /// Which unpublished pages (drafts, scheduled) to include.
+    pub include: Include,
     /// Markdown switches.
     pub markdown: MarkdownOptions,
     /// Reading speed for `reading_time`.
@@ -122,8 +123,9 @@ pub struct SiteContent {
     pub assets: Vec<SourceFile>,
     /// Content file (`rel`) to URL path, for `@/` links and `get_url`.
     pub urls: HashMap<String, String>,
-    /// Content files left out as drafts, named when something links them.
-    pub drafts: HashSet<String>,
+    /// Content files left out (drafts, scheduled pages), named when
+    /// something links them.
+    pub left_out: HashMap<String, LeftOut>,
 }
 
 /// A page read again after a change that leaves the site's graph as it
@@ -177,17 +179,19 @@ impl SiteContent {
                 .collect::<Vec<_>>(),
         )?;
 
-        let mut drafts = HashSet::new();
+        let mut left_out = HashMap::new();
         let mut page_docs = Vec::new();
         let mut section_docs = Vec::new();
         for document in documents {
-            match document {
-                Document::Page {
-                    ref meta, ref rel, ..
-                } if meta.draft && !options.drafts => {
-                    drafts.insert(rel.clone());
+            match &document {
+                Document::Page { meta, rel, .. } => {
+                    match options.include.leaves_out(meta.draft, meta.date.as_ref()) {
+                        Some(why) => {
+                            left_out.insert(rel.clone(), why);
+                        }
+                        None => page_docs.push(document),
+                    }
                 }
-                Document::Page { .. } => page_docs.push(document),
                 Document::Section { .. } => section_docs.push(document),
             }
         }
@@ -197,7 +201,7 @@ impl SiteContent {
         let urls = url_map(&pages, &sections)?;
         let resolver = Resolver {
             urls: &urls,
-            drafts: &drafts,
+            left_out: &left_out,
             base_path: options.base_path,
             affiliates: options.affiliates,
         };
@@ -216,7 +220,7 @@ impl SiteContent {
             taxonomies,
             assets,
             urls,
-            drafts,
+            left_out,
         })
     }
 
@@ -224,7 +228,7 @@ impl SiteContent {
     fn resolver<'a>(&'a self, options: LoadOptions<'a>) -> Resolver<'a> {
         Resolver {
             urls: &self.urls,
-            drafts: &self.drafts,
+            left_out: &self.left_out,
             base_path: options.base_path,
             affiliates: options.affiliates,
         }
@@ -545,7 +549,7 @@ fn url_map(
 
 struct Resolver<'a> {
     urls: &'a HashMap<String, String>,
-    drafts: &'a HashSet<String>,
+    left_out: &'a HashMap<String, LeftOut>,
     base_path: &'a str,
     affiliates: Option<&'a AffiliateLinks>,
 }
@@ -555,10 +559,18 @@ impl LinkResolver for Resolver<'_> {
         if let Some(url) = self.urls.get(target) {
             return Ok(format!("{}{}", self.base_path, encode_path(url)));
         }
-        if self.drafts.contains(target) {
-            return Err(format!(
-                "`{target}` is a draft; approve it (draft = false) or build with --drafts"
-            ));
+        match self.left_out.get(target) {
+            Some(LeftOut::Draft) => {
+                return Err(format!(
+                    "`{target}` is a draft; approve it (draft = false) or build with --drafts"
+                ));
+            }
+            Some(LeftOut::Scheduled(date)) => {
+                return Err(format!(
+                    "`{target}` is scheduled for {date}; link to it once it is out, or build with --future"
+                ));
+            }
+            None => {}
         }
         Err(format!(
             "no content file `{target}` in this site or the blueprint (paths are relative to content/)"

@@ -17,6 +17,7 @@ pub mod prompt;
 pub mod review;
 pub mod run;
 pub mod sanitize;
+pub mod schedule;
 pub mod wire;
 
 use std::path::PathBuf;

@@ -12,7 +12,7 @@ use super::manifest::{Manifest, Ownership};
 use super::prompt::{Message, PromptFile};
 use crate::affiliate::Registry;
 use crate::build::{load_site, load_themes};
-use crate::content::Blueprint;
+use crate::content::{Blueprint, Include};
 use crate::error::{Error, Result};
 use crate::network::{LlmConfig, Network, Site};
 use crate::render::Theme;
@@ -215,7 +215,7 @@ fn published_pages(
     blueprint: &Blueprint,
     theme: &Theme,
 ) -> Result<Vec<Value>> {
-    let loaded = load_site(network, site, blueprint, theme, false)?;
+    let loaded = load_site(network, site, blueprint, theme, Include::published())?;
     Ok(loaded
         .content
         .pages

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use chrono::NaiveDate;
 use walkdir::WalkDir;
 
 use crate::affiliate::Registry;
@@ -131,47 +132,75 @@ fn markdown_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// `path`'s text with `draft = false` in its front matter, changing only
-/// that line; `None` if the file is not a draft.
-pub fn approved_text(path: &Path) -> Result<Option<String>> {
+/// `path`'s text with `draft = false` in its front matter, and with
+/// `date` set to `publish_on` when given (a scheduled page); only those
+/// lines change (a missing `date` is added after `draft`). `None` if the
+/// file is not a draft.
+pub fn approved_text(path: &Path, publish_on: Option<NaiveDate>) -> Result<Option<String>> {
     let text = std::fs::read_to_string(path)
         .map_err(|source| Error::io(path, "cannot read file", source))?;
     let split = front_matter::split(path, &text)?;
-    let (pattern, replacement) = match split.format {
-        front_matter::Format::Toml => ("=", "draft = false"),
-        front_matter::Format::Yaml => (":", "draft: false"),
+    let toml = match split.format {
+        front_matter::Format::Toml => true,
+        front_matter::Format::Yaml => false,
         front_matter::Format::None => return Ok(None),
     };
+    let separator = if toml { "=" } else { ":" };
+    let setting =
+        |key: &str, value: &str| format!("{key}{} {value}", if toml { " =" } else { ":" });
     // Only lines of the front matter itself are looked at: its offset in
     // `text` is where `split` found it.
     let start = split.front_matter.as_ptr() as usize - text.as_ptr() as usize;
     let end = start + split.front_matter.len();
-    let mut out = String::with_capacity(text.len());
+    let lines: Vec<&str> = text[start..end].split_inclusive('\n').collect();
+    // Top-level keys only: not inside a TOML table or an indented YAML block.
+    let mut in_table = false;
+    let keys: Vec<Option<(&str, &str)>> = lines
+        .iter()
+        .map(|line| {
+            let trimmed = line.trim();
+            in_table |= toml && trimmed.starts_with('[');
+            let indented = !toml && line.starts_with([' ', '\t']);
+            if in_table || indented {
+                return None;
+            }
+            trimmed
+                .split_once(separator)
+                .map(|(key, value)| (key.trim(), value.trim()))
+        })
+        .collect();
+    let Some(draft_line) = keys.iter().position(|k| *k == Some(("draft", "true"))) else {
+        return Ok(None);
+    };
+    let has_date = keys.iter().any(|k| k.is_some_and(|(key, _)| key == "date"));
+    let date = publish_on.map(|day| setting("date", &day.format("%Y-%m-%d").to_string()));
+    let mut out = String::with_capacity(text.len() + 20);
     out.push_str(&text[..start]);
-    let mut changed = false;
-    for line in text[start..end].split_inclusive('\n') {
-        let trimmed = line.trim();
-        let is_draft_line = trimmed
-            .strip_prefix("draft")
-            .map(str::trim_start)
-            .and_then(|rest| rest.strip_prefix(pattern))
-            .is_some_and(|value| value.trim() == "true");
-        if is_draft_line && !changed {
-            out.push_str(replacement);
-            out.push_str(if line.ends_with("\r\n") {
-                "\r\n"
-            } else if line.ends_with('\n') {
-                "\n"
-            } else {
-                ""
-            });
-            changed = true;
+    for (index, line) in lines.iter().enumerate() {
+        let eol = if line.ends_with("\r\n") {
+            "\r\n"
+        } else if line.ends_with('\n') {
+            "\n"
+        } else {
+            ""
+        };
+        let is_date = keys[index].is_some_and(|(key, _)| key == "date");
+        if index == draft_line {
+            out.push_str(&setting("draft", "false"));
+            out.push_str(if eol.is_empty() { "\n" } else { eol });
+            if let Some(date) = date.as_ref().filter(|_| !has_date) {
+                out.push_str(date);
+                out.push_str(if eol.is_empty() { "\n" } else { eol });
+            }
+        } else if let Some(date) = date.as_ref().filter(|_| is_date) {
+            out.push_str(date);
+            out.push_str(eol);
         } else {
             out.push_str(line);
         }
     }
     out.push_str(&text[end..]);
-    Ok(changed.then_some(out))
+    Ok(Some(out))
 }
 
 /// The drafts to approve: the given files, or every draft of the sites.

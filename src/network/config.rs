@@ -448,6 +448,9 @@ pub struct SiteConfig {
     /// This site's `[quality]` settings.
     #[serde(default)]
     pub quality: SiteQuality,
+    /// How many approved drafts `grove approve` schedules per day for this
+    /// site (instead of publishing them at once).
+    pub publish_per_day: Option<std::num::NonZeroU32>,
 }
 
 /// Reads and deserializes a TOML file, turning syntax and schema errors into

@@ -13,7 +13,7 @@ use tera::Context;
 
 use crate::affiliate::Registry;
 use crate::build::{load_site, load_themes};
-use crate::content::{Blueprint, Page};
+use crate::content::{Blueprint, Include, Page};
 use crate::draft::brief::{BRIEFS_FILE, Brief, load_briefs};
 use crate::draft::briefs_file::{self, BriefText};
 use crate::draft::prompt::PROMPTS_DIR;
@@ -67,7 +67,7 @@ pub fn replicate(network: &Network, options: &ReplicateOptions) -> Result<Vec<Re
         source,
         &blueprint,
         &themes[source.theme(&network.config)],
-        true,
+        Include::everything(),
     )?;
     let page = loaded
         .content

@@ -11,7 +11,7 @@ use tera::Context;
 
 use crate::affiliate::Registry;
 use crate::build::{load_site, load_themes};
-use crate::content::Blueprint;
+use crate::content::{Blueprint, Include};
 use crate::draft::brief::{Brief, load_briefs};
 use crate::draft::prompt::PROMPTS_DIR;
 use crate::error::{Error, Result};
@@ -81,7 +81,7 @@ impl SiteFacts {
             site,
             &blueprint,
             &themes[site.theme(&network.config)],
-            true,
+            Include::everything(),
         )?;
         let site_json = site_value(network, site);
         let mut context = Context::new();

@@ -46,6 +46,8 @@ pub struct ServeOptions {
     pub bind: IpAddr,
     /// Include drafts.
     pub drafts: bool,
+    /// Include pages dated in the future.
+    pub future: bool,
     /// Build here instead of a temporary folder.
     pub output: Option<PathBuf>,
     /// Open a browser.
@@ -89,7 +91,11 @@ pub fn serve(root: PathBuf, options: ServeOptions) -> Result<()> {
         .clone()
         .or_else(|| temporary.as_ref().map(|t| t.path().to_path_buf()))
         .expect("one of the two");
-    let shared = Arc::new(Shared::new(out.clone(), options.drafts, &sites));
+    let shared = Arc::new(Shared::new(
+        out.clone(),
+        (options.drafts, options.future),
+        &sites,
+    ));
     // Watch before the first build, so that no change after it is missed.
     let file_events = watch::Events::start(&network.root)
         .map_err(|e| Error::Usage(format!("cannot watch {}: {e}", network.root.display())))?;

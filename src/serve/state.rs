@@ -19,6 +19,7 @@ use crate::network::{Network, Site};
 pub struct Shared {
     out: PathBuf,
     drafts: bool,
+    future: bool,
     channels: BTreeMap<String, broadcast::Sender<Signal>>,
     error: Mutex<Option<String>>,
     /// Sites as their last good build left them, by name.
@@ -33,11 +34,13 @@ pub struct Shared {
 }
 
 impl Shared {
-    /// State for serving `sites`, built into `out`.
-    pub fn new(out: PathBuf, drafts: bool, sites: &[String]) -> Shared {
+    /// State for serving `sites`, built into `out`, with drafts and
+    /// scheduled pages as asked.
+    pub fn new(out: PathBuf, (drafts, future): (bool, bool), sites: &[String]) -> Shared {
         Shared {
             out,
             drafts,
+            future,
             channels: sites
                 .iter()
                 .map(|s| (s.clone(), broadcast::channel(16).0))
@@ -171,6 +174,7 @@ impl Shared {
         let options = BuildOptions {
             sites: sites.to_vec(),
             drafts: self.drafts,
+            future: self.future,
             output: Some(self.out.clone()),
             shard: None,
         };
