@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::build::{BuildOptions, build};
 use crate::error::{Error, Result};
-use crate::network::Network;
+use crate::network::{Network, Shard};
 pub use http::LinkState;
 pub use record::{CheckRecord, SiteCheckRecord};
 
@@ -30,6 +30,8 @@ pub struct CheckOptions {
     pub concurrency: usize,
     /// Check internal links only.
     pub offline: bool,
+    /// Check only this part of the (selected) sites.
+    pub shard: Option<Shard>,
 }
 
 /// A broken internal link.
@@ -91,6 +93,7 @@ pub fn check(network: &Network, options: &CheckOptions) -> Result<Vec<SiteCheck>
         network,
         &BuildOptions {
             sites: options.sites.clone(),
+            shard: options.shard,
             output: Some(out.path().to_path_buf()),
             ..Default::default()
         },

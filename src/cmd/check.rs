@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::check::{CheckOptions, CheckRecord, LinkState, check};
 use crate::draft::STATE_DIR;
 use crate::error::{Error, Result};
-use crate::network::Network;
+use crate::network::{Network, Shard};
 
 /// Arguments of `grove check`.
 #[derive(Debug, clap::Args)]
@@ -26,6 +26,9 @@ pub struct Args {
     /// Check internal links and anchors only; no network.
     #[arg(long)]
     pub offline: bool,
+    /// Check part I of N of the sites (as `grove build --shard`), e.g. 2/4.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<Shard>,
 }
 
 /// Runs `grove check`.
@@ -35,6 +38,7 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
         timeout: Duration::from_secs_f64(args.timeout.max(0.1)),
         concurrency: args.concurrency,
         offline: args.offline,
+        shard: args.shard,
     };
     let reports = check(network, &options)?;
     CheckRecord::update(&network.root.join(STATE_DIR), &reports, !options.offline)?;
