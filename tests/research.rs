@@ -311,6 +311,20 @@ fn dry_runs_budgets_and_bad_arguments_send_nothing() {
     }
     let output = net.grove(&["research"]);
     assert!(String::from_utf8_lossy(&output.stderr).contains("--site"));
+
+    // The prompt is the network's to change.
+    let template = ok(&net.grove(&["research", "--print-prompt"]));
+    assert!(template.contains("--- system ---") && template.contains("{{ count }}"));
+    net.write(
+        "prompts/research.md",
+        &template.replace(
+            "--- user ---\n",
+            "--- user ---\nMARKER: only evergreen topics.\n",
+        ),
+    );
+    let dry = ok(&net.grove(&["research", "--site", "trail-running", "--dry-run"]));
+    assert!(dry.contains("MARKER: only evergreen topics."), "{dry}");
+    assert!(!dry.contains("Kinds of article: guide, research"), "{dry}");
     assert_eq!(server.count(), 0);
     let ledger = grove::draft::ledger::read(&net.path().join(".grove")).unwrap();
     assert!(ledger.is_empty(), "{ledger:?}");

@@ -34,6 +34,10 @@ pub struct Args {
     /// Do not make the call if it may cost more than this many USD.
     #[arg(long, value_name = "USD")]
     pub budget: Option<f64>,
+    /// Print the research prompt template in effect (Grove's own unless
+    /// prompts/research.md exists), to start your own from.
+    #[arg(long)]
+    pub print_prompt: bool,
 }
 
 /// `grove research accept|reject`.
@@ -72,6 +76,10 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
 }
 
 fn propose(network: &Network, args: Args) -> Result<()> {
+    if args.print_prompt {
+        print!("{}", crate::research::prompt::template_text(network)?);
+        return Ok(());
+    }
     let Some(site) = args.site else {
         return Err(Error::Usage(
             "name the site to research with --site NAME (or use `grove research accept|reject`)"

@@ -21,17 +21,32 @@ const MAX_TITLES_SHOWN: usize = 400;
 
 /// The research prompt of `network`.
 pub fn prompt_file(network: &Network) -> Result<PromptFile> {
-    let path = network
-        .root
-        .join(PROMPTS_DIR)
-        .join(format!("{RESEARCH_PROMPT}.md"));
+    let path = own_prompt(network);
+    let text = template_text(network)?;
     if path.is_file() {
-        let text = std::fs::read_to_string(&path)
-            .map_err(|source| crate::Error::io(&path, "cannot read file", source))?;
         PromptFile::parse(path, &text)
     } else {
-        PromptFile::parse("(Grove's research prompt)".into(), DEFAULT_PROMPT)
+        PromptFile::parse("(Grove's research prompt)".into(), &text)
     }
+}
+
+/// The text of the research prompt in effect: the network's own, else
+/// Grove's.
+pub fn template_text(network: &Network) -> Result<String> {
+    let path = own_prompt(network);
+    if path.is_file() {
+        std::fs::read_to_string(&path)
+            .map_err(|source| crate::Error::io(&path, "cannot read file", source))
+    } else {
+        Ok(DEFAULT_PROMPT.to_string())
+    }
+}
+
+fn own_prompt(network: &Network) -> std::path::PathBuf {
+    network
+        .root
+        .join(PROMPTS_DIR)
+        .join(format!("{RESEARCH_PROMPT}.md"))
 }
 
 /// The messages asking for `wanted.count` briefs for the site of `facts`.
