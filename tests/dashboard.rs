@@ -251,3 +251,32 @@ fn an_empty_network_says_which_commands_fill_it() {
         assert!(!path.exists());
     }
 }
+
+#[test]
+fn the_drafting_pipeline_counts_briefs_by_stage_as_plan_does() {
+    let net = Fixture::example();
+    let briefs = net.read("sites/home-espresso/briefs.toml");
+    net.write(
+        "sites/home-espresso/briefs.toml",
+        &format!(
+            "{briefs}\n[[brief]]\nslug = \"idea\"\ntitle = \"An idea\"\nsection = \"guides\"\nkind = \"guide\"\nstatus = \"proposed\"\n"
+        ),
+    );
+    let html = dashboard(&net, &[]);
+    let plan = String::from_utf8(net.grove(&["plan", "--site", "home-espresso"]).stdout).unwrap();
+    let count = |status: &str| {
+        plan.lines()
+            .filter(|l| l.trim_start().starts_with(status))
+            .count()
+            .to_string()
+    };
+    let row = select(&html, "section[aria-labelledby=drafting] tbody tr")
+        .into_iter()
+        .find(|row| text(&select_in(row, "th")[0]) == "home-espresso")
+        .expect("a row for home-espresso");
+    let cells: Vec<String> = select_in(&row, "td").iter().map(text).collect();
+    // Proposed, planned (to draft), drafted (a draft file), approved.
+    assert_eq!(cells[0], "1");
+    assert_eq!(cells[0], count("proposed"));
+    assert_eq!(cells[1], count("draft "));
+}

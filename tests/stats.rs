@@ -556,11 +556,13 @@ fn a_killed_import_loses_nothing_committed_and_counts_nothing_twice() {
         std::thread::sleep(delay);
         let _ = child.kill();
         child.wait().unwrap();
+        // All or nothing: a kill that lands after the commit (on a busy
+        // machine the import may finish first) leaves all of it.
         let partial = report(&killed, "2026-10-01", "2026-10-31");
-        assert_eq!(
-            site(&partial, "alpha")["views"],
-            0,
-            "killed after {delay:?}"
+        let views = site(&partial, "alpha")["views"].as_u64().unwrap();
+        assert!(
+            views == 0 || views == 180_000,
+            "killed after {delay:?}: {views} views"
         );
     }
     grove(

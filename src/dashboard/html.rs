@@ -404,11 +404,13 @@ fn drafting(html: &mut String, d: &Dashboard) {
         .map(|p| BarRow {
             label: escape_html(&p.site),
             cells: vec![
+                p.proposed.to_string(),
                 p.planned.to_string(),
                 p.drafted.to_string(),
                 p.approved.to_string(),
             ],
             bars: vec![
+                ("c4", p.proposed as f64),
                 ("c5", p.planned as f64),
                 ("c6", p.drafted as f64),
                 ("c3", p.approved as f64),
@@ -417,9 +419,9 @@ fn drafting(html: &mut String, d: &Dashboard) {
         .collect();
     html.push_str("<section aria-labelledby=\"drafting\"><h2 id=\"drafting\">Drafting</h2>");
     html.push_str(&bar_table(
-        "Briefs per site: planned (no file yet), drafted (waiting for review), approved",
+        "Briefs per site: proposed (waiting to be accepted), planned (no file yet), drafted (waiting for review), approved",
         "Site",
-        &["Planned", "Drafted", "Approved"],
+        &["Proposed", "Planned", "Drafted", "Approved"],
         &rows,
     ));
     html.push_str("</section>\n");

@@ -15,6 +15,8 @@ use crate::render::views::site_value;
 pub struct Pipeline {
     /// The site.
     pub site: String,
+    /// Briefs `grove research` proposed, waiting to be accepted.
+    pub proposed: usize,
     /// Briefs without a file yet: `grove draft` writes them.
     pub planned: usize,
     /// Briefs whose file is a draft (`draft = true`): waiting for review.
@@ -45,6 +47,7 @@ fn pipeline(network: &Network, site: &Site) -> Result<Pipeline> {
         .into_iter()
         .find(|path| path.is_file());
         match file {
+            None if brief.proposed => pipeline.proposed += 1,
             None => pipeline.planned += 1,
             Some(path) if is_draft(&path) => pipeline.drafted += 1,
             Some(_) => pipeline.approved += 1,
