@@ -147,18 +147,88 @@ pub fn percent_decode(text: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// Decodes the character references Grove's escaping produces.
+/// Decodes character references: numeric ones (`&#47;`, `&#x2F;`) and
+/// the common named ones; anything else is left as written.
 pub fn unescape(text: &str) -> String {
-    text.replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let decoded = after
+            .find(';')
+            .filter(|&end| end <= 32)
+            .and_then(|end| decode_entity(&after[..end]).map(|c| (c, end)));
+        match decoded {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The character an entity's name (`amp`, `#47`, `#x2F`) stands for.
+fn decode_entity(name: &str) -> Option<char> {
+    if let Some(number) = name.strip_prefix('#') {
+        let code = match number.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => number.parse().ok()?,
+        };
+        return char::from_u32(code).filter(|&c| c != '\0');
+    }
+    Some(match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => '\u{a0}',
+        "ndash" => '\u{2013}',
+        "mdash" => '\u{2014}',
+        "lsquo" => '\u{2018}',
+        "rsquo" => '\u{2019}',
+        "ldquo" => '\u{201c}',
+        "rdquo" => '\u{201d}',
+        "hellip" => '\u{2026}',
+        "laquo" => '\u{ab}',
+        "raquo" => '\u{bb}',
+        "copy" => '\u{a9}',
+        "reg" => '\u{ae}',
+        "trade" => '\u{2122}',
+        "times" => '\u{d7}',
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn character_references_are_decoded() {
+        assert_eq!(
+            unescape("https:&#x2F;&#x2F;github.com&#47;a?b=1&amp;c"),
+            "https://github.com/a?b=1&c"
+        );
+        assert_eq!(
+            unescape("a &amp;&lt;&gt;&quot;&#39;&rsquo; b"),
+            "a &<>\"'\u{2019} b"
+        );
+        assert_eq!(
+            unescape("AT&T &unknown; &#0; & x"),
+            "AT&T &unknown; &#0; & x"
+        );
+    }
 
     #[test]
     fn finds_tags_and_attributes() {

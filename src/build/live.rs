@@ -231,7 +231,12 @@ impl LiveSite {
             };
             let rel = slash_path(rel);
             // A content file at the same place wins over static files.
-            if self.renderer.content().assets.iter().any(|a| a.rel == rel) {
+            let content = self.renderer.content();
+            if content
+                .assets
+                .iter()
+                .any(|a| content.asset_output(&a.rel).as_deref() == Some(rel.as_str()))
+            {
                 continue;
             }
             self.renderer.replace_static(&rel, path)?;

@@ -86,6 +86,15 @@ pub fn split<'a>(path: &Path, text: &'a str) -> Result<Split<'a>> {
     })
 }
 
+/// Where the body of `text` starts (after its front matter), in bytes; 0
+/// when it has none or it is not closed.
+pub fn body_offset(text: &str) -> usize {
+    match split(Path::new(""), text) {
+        Ok(split) => split.body.as_ptr() as usize - text.as_ptr() as usize,
+        Err(_) => 0,
+    }
+}
+
 /// The byte offset and 1-based line number of the first line of `text`
 /// holding something other than whitespace (or the end of `text`).
 fn first_non_blank_line(text: &str) -> (usize, usize) {

@@ -4,7 +4,9 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html,
+};
 use serde::Serialize;
 
 use crate::error::{Error, Location, Result, line_col};
@@ -138,6 +140,26 @@ pub fn render(
         }
         let block_start = open_tags.first().copied().unwrap_or(events.len());
         match event {
+            // Hugo writes the marker without spaces: `<!--more-->`.
+            Event::Html(ref html) | Event::InlineHtml(ref html) if is_summary_marker(html) => {
+                let marker = CowStr::from(format!("{SUMMARY_MARKER}\n"));
+                events.push(match event {
+                    Event::Html(_) => Event::Html(marker),
+                    _ => Event::InlineHtml(CowStr::from(SUMMARY_MARKER)),
+                });
+            }
+            // The language is the info string's first word: `go
+            // {hl_lines=[2,8]}` and `scss,linenos` are Go and SCSS.
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref info))) => {
+                let language = info
+                    .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                events.push(Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(
+                    CowStr::from(language),
+                ))));
+            }
             Event::Html(ref html) | Event::InlineHtml(ref html)
                 if html.contains("data-affiliate=\"") =>
             {
@@ -262,6 +284,15 @@ pub fn render(
         word_count,
         affiliates,
     })
+}
+
+/// Whether `html` is the summary marker: `<!-- more -->`, with any
+/// spacing (`<!--more-->`) or case.
+fn is_summary_marker(html: &str) -> bool {
+    html.trim()
+        .strip_prefix("<!--")
+        .and_then(|rest| rest.strip_suffix("-->"))
+        .is_some_and(|inner| inner.trim().eq_ignore_ascii_case("more"))
 }
 
 /// Words of text in a Markdown body (code included, markup excluded), as
@@ -524,6 +555,35 @@ mod tests {
         assert_eq!(out.summary.as_deref(), Some("<p>First.</p>"));
         assert!(out.html.contains("continue-reading"));
         assert_eq!(out.word_count, 2);
+        // Hugo's spelling, on its own line or inline.
+        for body in [
+            "First.\n\n<!--more-->\n\nSecond.",
+            "First. <!--MORE-->\nSecond.",
+        ] {
+            let out = md(body).unwrap();
+            assert!(
+                out.summary.as_deref().unwrap().starts_with("<p>First."),
+                "{body}"
+            );
+            assert!(!out.html.contains("<!--"), "{}", out.html);
+        }
+    }
+
+    #[test]
+    fn a_fences_language_is_its_first_word() {
+        for (info, class) in [
+            ("go {hl_lines=[2,8]}", "language-go"),
+            ("scss,linenos", "language-scss"),
+            ("rust", "language-rust"),
+        ] {
+            let out = md(&format!("```{info}\nx\n```")).unwrap();
+            assert!(
+                out.html.contains(&format!("<code class=\"{class}\">")),
+                "{}",
+                out.html
+            );
+        }
+        assert!(md("```\nx\n```").unwrap().html.contains("<pre><code>x"));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 mod date;
 pub mod front_matter;
 pub mod include;
+mod literal;
 pub mod markdown;
 mod site_content;
 pub mod source;

@@ -224,6 +224,28 @@ impl SiteContent {
         })
     }
 
+    /// Where a content asset goes in the output, relative to the site
+    /// folder: beside its page for a page bundle (`Foo/index.md` is served
+    /// at `/foo/`, so `Foo/a.png` goes to `foo/a.png`), else where it is.
+    /// `None` for an asset of a bundle left out (a draft, a scheduled
+    /// page): it is not published before its page.
+    pub fn asset_output(&self, rel: &str) -> Option<String> {
+        // The innermost enclosing folder with an `index.md` is the bundle.
+        let mut dir = rel;
+        while let Some(slash) = dir.rfind('/') {
+            dir = &dir[..slash];
+            let index = format!("{dir}/index.md");
+            if let Some(path) = self.urls.get(&index) {
+                let inner = &rel[dir.len() + 1..];
+                return Some(format!("{}{inner}", path.trim_start_matches('/')));
+            }
+            if self.left_out.contains_key(&index) {
+                return None;
+            }
+        }
+        Some(rel.to_string())
+    }
+
     /// Resolves `@/` links and affiliate slugs against this graph.
     fn resolver<'a>(&'a self, options: LoadOptions<'a>) -> Resolver<'a> {
         Resolver {

@@ -10,6 +10,8 @@ use walkdir::WalkDir;
 
 use rayon::prelude::*;
 
+use super::front_matter;
+use super::literal::Protected;
 use crate::error::{Error, Result, collect_all};
 use crate::render::Shortcodes;
 use crate::templating::{self, content_tera, template_error};
@@ -37,8 +39,9 @@ pub struct SourceFile {
     pub origin: Origin,
     /// Markdown text, or `None` for an asset copied as is.
     pub text: Option<Arc<str>>,
-    /// Whether the text holds Tera syntax to expand per site.
-    pub templated: bool,
+    /// The text as Tera sees it (code and escaped calls set aside), when
+    /// it holds Tera syntax to expand per site.
+    pub template: Option<Arc<Protected>>,
 }
 
 impl SourceFile {
@@ -50,7 +53,7 @@ impl SourceFile {
     /// Reads the file at `path` (`rel` below its content root).
     pub fn read(rel: String, path: PathBuf, origin: Origin) -> Result<SourceFile> {
         let is_markdown = path.extension().is_some_and(|ext| ext == "md");
-        let text: Option<Arc<str>> = if is_markdown {
+        let mut text: Option<Arc<str>> = if is_markdown {
             let mut text = std::fs::read_to_string(&path)
                 .map_err(|source| Error::io(&path, "cannot read file", source))?;
             // CommonMark: U+0000 is replaced by U+FFFD, so a NUL byte never
@@ -62,8 +65,21 @@ impl SourceFile {
         } else {
             None
         };
+        // Code and escaped calls are set aside; when nothing else needs
+        // Tera, the file's text is final as it is (escapes written out).
+        let mut template = None;
+        if let Some(protected) = text
+            .as_deref()
+            .and_then(|t| Protected::new(t, front_matter::body_offset(t)))
+        {
+            if protected.needs_tera() {
+                template = Some(Arc::new(protected));
+            } else {
+                text = Some(Arc::from(protected.restore(&protected.template)));
+            }
+        }
         Ok(SourceFile {
-            templated: text.as_deref().is_some_and(has_tera_syntax),
+            template,
             rel,
             path,
             origin,
@@ -75,11 +91,16 @@ impl SourceFile {
     /// (no `include`, `extends` or `import`): then
     /// [`Expander::standalone`] gives the same text as a full load.
     pub fn is_self_contained(&self) -> bool {
-        let text = self.text.as_deref().unwrap_or_default();
-        !self.templated
-            || !["include", "extends", "import"]
+        self.template.as_ref().is_none_or(|template| {
+            !["include", "extends", "import"]
                 .iter()
-                .any(|w| text.contains(w))
+                .any(|w| template.template.contains(w))
+        })
+    }
+
+    /// Whether the text holds Tera syntax to expand per site.
+    pub fn is_templated(&self) -> bool {
+        self.template.is_some()
     }
 }
 
@@ -123,9 +144,9 @@ impl<'a> Expander<'a> {
     /// The file's text after Tera expansion.
     pub fn expand(&self, file: &SourceFile) -> Result<Arc<str>> {
         let text = file.text.clone().unwrap_or_else(|| Arc::from(""));
-        if !file.templated {
+        let Some(template) = &file.template else {
             return Ok(text);
-        }
+        };
         let rendered = match (file.origin, &self.blueprint) {
             (Origin::Blueprint, Some(blueprint)) => {
                 templating::render(blueprint, &file.rel, self.context)
@@ -135,15 +156,15 @@ impl<'a> Expander<'a> {
                 if let Some(shortcodes) = self.shortcodes {
                     shortcodes.register(&mut tera);
                 }
-                tera.add_raw_template(&file.rel, &text)
-                    .map_err(|e| template_error(&file.path, &e))?;
+                tera.add_raw_template(&file.rel, &template.template)
+                    .map_err(|e| content_error(&file.path, &e))?;
                 templating::instrument(&mut tera);
                 templating::render(&tera, &file.rel, self.context)
             }
         };
         rendered
-            .map(Arc::from)
-            .map_err(|e| locate_slug(template_error(&file.path, &e), &text))
+            .map(|rendered| Arc::from(template.restore(&rendered)))
+            .map_err(|e| locate_slug(content_error(&file.path, &e), &text))
     }
 }
 
@@ -178,11 +199,12 @@ impl Blueprint {
     pub fn load(content_dir: &Path) -> Result<Blueprint> {
         let files = read_content_dir(content_dir, Origin::Blueprint)?;
         let mut templates = content_tera();
-        for file in files.iter().filter(|f| f.templated) {
-            let text = file.text.as_deref().unwrap_or_default();
-            templates
-                .add_raw_template(&file.rel, text)
-                .map_err(|e| template_error(&file.path, &e))?;
+        for file in &files {
+            if let Some(template) = &file.template {
+                templates
+                    .add_raw_template(&file.rel, &template.template)
+                    .map_err(|e| content_error(&file.path, &e))?;
+            }
         }
         templating::instrument(&mut templates);
         Ok(Blueprint { files, templates })
@@ -203,9 +225,16 @@ impl Blueprint {
     }
 }
 
-/// Whether `text` holds Tera syntax.
-fn has_tera_syntax(text: &str) -> bool {
-    text.contains("{{") || text.contains("{%") || text.contains("{#")
+/// A Tera error in a content file, saying that content is a template and
+/// how to write template syntax as text.
+fn content_error(path: &Path, error: &tera::Error) -> Error {
+    let mut error = template_error(path, error);
+    if let Error::Template { message, .. } = &mut error {
+        message.push_str(
+            "\n  (content is evaluated as a Tera template, outside code blocks and code spans: to show `{{` or `{%` as text, put it in `code`, or write {{ \"{{\" }})",
+        );
+    }
+    error
 }
 
 fn read_content_dir(dir: &Path, origin: Origin) -> Result<Vec<SourceFile>> {

@@ -450,12 +450,12 @@ impl SiteRenderer {
         // Static files of the site replace the theme's (above); a content
         // asset at the same place as a static file is a clash.
         let mut copies: Vec<(String, PathBuf)> = files.into_iter().collect();
-        copies.extend(
-            self.content()
-                .assets
-                .iter()
-                .map(|asset| (asset.rel.clone(), asset.path.clone())),
-        );
+        let content = self.content();
+        copies.extend(content.assets.iter().filter_map(|asset| {
+            content
+                .asset_output(&asset.rel)
+                .map(|output| (output, asset.path.clone()))
+        }));
         for (rel, from) in &copies {
             self.claim(rel, Claimant::Copied(from.clone()))?;
         }
