@@ -13,7 +13,8 @@ use serde_json::Value;
 
 use crate::affiliate::{AffiliateLinks, LinkStyle, Registry};
 use crate::content::{
-    Blueprint, Date, Disclosure, Include, LeftOut, LoadOptions, MarkdownOptions, SiteContent,
+    Blueprint, Date, Disclosure, Include, LeftOut, LoadOptions, MarkdownOptions, Notices,
+    SiteContent,
 };
 use crate::error::{Error, Result, collect_all};
 use crate::network::{DisclosurePosition, INPUTS, NETWORK_FILE, Network, Shard, Site};
@@ -57,6 +58,8 @@ pub struct SiteSummary {
     pub next_scheduled: Option<Date>,
     /// Files written.
     pub files: usize,
+    /// What the site's content asks for that Grove does not do.
+    pub notices: Notices,
 }
 
 /// What a build produced.
@@ -69,6 +72,17 @@ pub struct BuildSummary {
     /// What was repaired in the output folder before building: commits of
     /// killed builds completed, their staging folders removed.
     pub notes: Vec<String>,
+}
+
+impl BuildSummary {
+    /// The notices of every site, files named `site: rel`.
+    pub fn notices(&self) -> Notices {
+        let mut all = Notices::default();
+        for site in &self.sites {
+            all.merge(&site.notices, &format!("{}: ", site.name));
+        }
+        all
+    }
 }
 
 /// The output folder for `requested` (`--output`), else the network's
@@ -308,6 +322,7 @@ impl PageReader {
             }),
             shortcodes: Some(&self.shortcodes),
             related_pages: network.config.seo.related_pages,
+            language: site.language(&network.config),
         }
     }
 }
@@ -433,10 +448,11 @@ fn build_site(
         .values()
         .filter_map(|why| match why {
             LeftOut::Scheduled(date) => Some(date.clone()),
-            LeftOut::Draft => None,
+            LeftOut::Draft | LeftOut::Translation(_) => None,
         })
         .collect();
     let next_scheduled = scheduled.iter().min_by_key(|d| d.instant()).cloned();
+    let notices = content.notices.clone();
     let urls = Urls::new(site);
     add_content_to_site(&mut site_json, &content, &urls);
     let target = RenderTarget {
@@ -476,6 +492,7 @@ fn build_site(
         scheduled: scheduled.len(),
         next_scheduled,
         files: stats.files,
+        notices,
     };
     Ok((summary, live))
 }

@@ -47,7 +47,8 @@ fn code_is_never_evaluated_as_a_template() {
     );
     assert!(texts(&page, ".prose p code").contains(&"{{ config.base_url }}".to_string()));
     assert!(
-        paragraphs.contains(&"Zola escape: {{ youtube(id=\"abc\") }} and {% note() %}.".to_string()),
+        paragraphs
+            .contains(&"Zola escape: {{ youtube(id=\"abc\") }} and {% note() %}.".to_string()),
         "{paragraphs:?}"
     );
 }
@@ -95,7 +96,10 @@ fn bundle_assets_go_beside_the_page_at_its_url() {
         "sites/alpha/content/themes/DeepThought/index.md",
         "+++\ntitle = \"Deep Thought\"\n+++\n![Screenshot](screenshot.png)\n",
     );
-    net.write("sites/alpha/content/themes/DeepThought/screenshot.png", "png");
+    net.write(
+        "sites/alpha/content/themes/DeepThought/screenshot.png",
+        "png",
+    );
     net.write(
         "sites/alpha/content/themes/Renamed/index.md",
         "+++\ntitle = \"Renamed\"\nslug = \"other\"\n+++\n![Pic](pic.png)\n",
@@ -130,7 +134,10 @@ fn duplicate_aliases_name_both_files() {
         );
     }
     let stderr = net.build_fails(&[]);
-    assert!(stderr.contains("one.md") && stderr.contains("two.md"), "{stderr}");
+    assert!(
+        stderr.contains("one.md") && stderr.contains("two.md"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -149,4 +156,171 @@ fn check_decodes_entities_in_urls() {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+#[test]
+fn every_unknown_key_is_named_at_once_in_the_files_own_syntax() {
+    let net = alpha();
+    net.write(
+        "sites/alpha/content/post.md",
+        "---\ntitle: Post\nsummary: S\nauthor: Ann\ncover: c.png\nShowToc: true\n---\n",
+    );
+    let stderr = net.build_fails(&[]);
+    assert!(stderr.contains("post.md:3"), "{stderr}");
+    for key in [
+        "`summary` (line 3)",
+        "`author` (line 4)",
+        "`cover` (line 5)",
+        "`ShowToc` (line 6)",
+    ] {
+        assert!(stderr.contains(key), "{key} missing: {stderr}");
+    }
+    assert!(
+        stderr.contains("`extra:`") && !stderr.contains("[extra]"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("unknown keys").count(), 1, "{stderr}");
+}
+
+#[test]
+fn zola_front_matter_works_as_written() {
+    let net = alpha();
+    net.write(
+        "sites/alpha/content/blog/_index.md",
+        "+++\ntitle = \"Blog\"\nsort_by = \"update_date\"\ninsert_anchor_links = \"right\"\nin_search_index = true\ngenerate_feeds = true\n[extra]\nicon = \"b\"\n+++\n",
+    );
+    net.write(
+        "sites/alpha/content/docs/_index.md",
+        "+++\ntitle = \"Docs\"\nrender = false\ninsert_anchor_links = \"left\"\n+++\n",
+    );
+    net.write(
+        "sites/alpha/content/blog/first.md",
+        "+++\ntitle = \"First\"\ndate = 2024-01-02\npath = \"hello/world\"\nauthors = [\"Ann\"]\nin_search_index = false\n[taxonomies]\ntags = [\"Rust\", \"Web\"]\n+++\nHi.\n",
+    );
+    let output = net.build(&[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let page = net.html("alpha/hello/world/index.html");
+    assert_eq!(text(&page, "h1"), "First");
+    let tags = net.html("alpha/tags/rust/index.html");
+    assert!(
+        attrs(&tags, "main a", "href")
+            .iter()
+            .any(|h| h.ends_with("/hello/world/"))
+    );
+    // One notice per key, naming how many files set it.
+    assert_eq!(
+        stderr.matches("`insert_anchor_links`").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("`in_search_index` in front matter has no effect"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("(2 files: alpha: blog/_index.md, alpha: blog/first.md)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("`render`"), "{stderr}");
+}
+
+#[test]
+fn a_taxonomy_table_names_only_configured_taxonomies() {
+    let net = alpha();
+    net.write(
+        "sites/alpha/content/post.md",
+        "+++\ntitle = \"Post\"\n[taxonomies]\nseries = [\"x\"]\n+++\n",
+    );
+    let stderr = net.build_fails(&[]);
+    assert!(stderr.contains("post.md:3"), "{stderr}");
+    assert!(
+        stderr.contains("taxonomy `series` is not configured"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("configured: tags, categories"), "{stderr}");
+}
+
+#[test]
+fn a_draft_section_leaves_out_everything_below_it() {
+    let net = alpha();
+    net.write(
+        "sites/alpha/content/wip/_index.md",
+        "+++\ntitle = \"WIP\"\ndraft = true\n+++\n",
+    );
+    net.write("sites/alpha/content/wip/a.md", "+++\ntitle = \"A\"\n+++\n");
+    net.write(
+        "sites/alpha/content/wip/deep/b.md",
+        "+++\ntitle = \"B\"\n+++\n",
+    );
+    net.build(&[]);
+    assert!(!net.out("alpha/wip").exists());
+    net.build(&["--drafts"]);
+    assert!(net.out("alpha/wip/a/index.html").is_file());
+    assert!(net.out("alpha/wip/deep/b/index.html").is_file());
+}
+
+#[test]
+fn translations_in_the_sites_language_are_the_page_and_others_are_named() {
+    let net = alpha();
+    net.write(
+        "sites/alpha/content/blog/post.en.md",
+        "+++\ntitle = \"Post\"\n+++\nSee [the other](@/blog/other.md).\n",
+    );
+    net.write(
+        "sites/alpha/content/blog/other.md",
+        "+++\ntitle = \"Other\"\n+++\n",
+    );
+    net.write(
+        "sites/alpha/content/blog/_index.fr.md",
+        "+++\ntitle = \"Blogue\"\n+++\n",
+    );
+    for lang in ["fr", "de"] {
+        net.write(
+            &format!("sites/alpha/content/blog/post.{lang}.md"),
+            "+++\ntitle = \"Traduit\"\n+++\n",
+        );
+    }
+    net.write(
+        "sites/alpha/content/v1.2.md",
+        "+++\ntitle = \"Version\"\n+++\n",
+    );
+    let output = net.build(&[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let page = net.html("alpha/blog/post/index.html");
+    assert_eq!(text(&page, "h1"), "Post");
+    assert!(net.out("alpha/v1-2/index.html").is_file());
+    assert!(
+        stderr.contains("translations into `fr` are not built"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("(2 files: alpha: blog/_index.fr.md, alpha: blog/post.fr.md)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("translations into `de`"), "{stderr}");
+    net.write(
+        "sites/alpha/content/blog/other.md",
+        "+++\ntitle = \"Other\"\n+++\n[fr](@/blog/post.fr.md)\n",
+    );
+    let stderr = net.build_fails(&[]);
+    assert!(stderr.contains("translation into `fr`"), "{stderr}");
+}
+
+#[test]
+fn a_missing_template_is_named_once_with_the_files_using_it() {
+    let net = alpha();
+    for i in 0..6 {
+        net.write(
+            &format!("sites/alpha/content/p{i}.md"),
+            &format!("+++\ntitle = \"P{i}\"\ntemplate = \"fancy.html\"\n+++\n"),
+        );
+    }
+    let stderr = net.build_fails(&[]);
+    assert_eq!(
+        stderr.matches("template `fancy.html` not found").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(stderr.contains("6 files name it"), "{stderr}");
+    assert!(stderr.contains("and 2 more"), "{stderr}");
 }

@@ -45,7 +45,7 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
     quality_gate(network, &options)?;
     let summary = build(network, &options)?;
     BuildRecord::update(&network.root.join(STATE_DIR), &summary.sites)?;
-    for note in &summary.notes {
+    for note in summary.notes.iter().chain(&summary.notices().lines()) {
         eprintln!("note: {note}");
     }
     if args.quiet {

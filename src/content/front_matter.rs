@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::date::Date;
@@ -158,6 +157,7 @@ pub fn parse_fields<'a>(path: &'a Path, split: &Split<'a>) -> Result<Fields<'a>>
         path,
         text: split.front_matter,
         first_line: split.front_matter_line,
+        format: split.format,
     })
 }
 
@@ -221,6 +221,7 @@ pub struct Fields<'a> {
     path: &'a Path,
     text: &'a str,
     first_line: usize,
+    format: Format,
 }
 
 impl<'a> Fields<'a> {
@@ -242,7 +243,8 @@ impl<'a> Fields<'a> {
             .map_or(self.first_line, |i| self.first_line + i)
     }
 
-    fn error(&self, key: &str, message: String) -> Error {
+    /// An error about `key`, at its line.
+    pub fn error(&self, key: &str, message: String) -> Error {
         Error::FrontMatter {
             location: Location::line(self.path, self.line_of(key)),
             message,
@@ -331,11 +333,7 @@ impl<'a> Fields<'a> {
     pub fn aliases(&mut self) -> Result<Vec<String>> {
         let aliases = self.strings("aliases")?.unwrap_or_default();
         for alias in &aliases {
-            let escapes = alias.split('/').any(|seg| seg == "..")
-                || alias.contains("://")
-                || alias.contains('\\')
-                || alias.trim_matches('/').is_empty();
-            if escapes {
+            if !is_site_path(alias) {
                 return Err(self.error(
                     "aliases",
                     format!("alias `{alias}` must be a path inside the site such as /old-url/"),
@@ -343,6 +341,69 @@ impl<'a> Fields<'a> {
             }
         }
         Ok(aliases)
+    }
+
+    /// Removes and returns a URL path inside the site (Zola's `path`),
+    /// without slashes at either end.
+    pub fn site_path(&mut self, key: &str) -> Result<Option<String>> {
+        match self.string(key)? {
+            None => Ok(None),
+            Some(path) if is_site_path(&path) => Ok(Some(path.trim_matches('/').to_string())),
+            Some(path) => Err(self.error(
+                key,
+                format!("`{key}` = \"{path}\" must be a path inside the site such as about/team"),
+            )),
+        }
+    }
+
+    /// Removes and returns the `taxonomies` table (Zola's way of writing
+    /// terms): each name must be a configured taxonomy.
+    pub fn taxonomy_table(&mut self, configured: &[&str]) -> Result<BTreeMap<String, Vec<String>>> {
+        let table = self.table("taxonomies")?;
+        let mut out = BTreeMap::new();
+        for (name, terms) in table {
+            if !configured.contains(&name.as_str()) {
+                return Err(self.error(
+                    "taxonomies",
+                    format!(
+                        "taxonomy `{name}` is not configured; add \"{name}\" to `taxonomies` in grove.toml's [network] table (configured: {}), or move it under {}",
+                        if configured.is_empty() { "none".to_string() } else { configured.join(", ") },
+                        self.extra_hint()
+                    ),
+                ));
+            }
+            let terms = match terms {
+                Value::Array(items) if items.iter().all(Value::is_string) => items
+                    .into_iter()
+                    .filter_map(|t| t.as_str().map(str::to_string))
+                    .collect(),
+                other => {
+                    return Err(self.error(
+                        "taxonomies",
+                        format!("taxonomy `{name}` must be a list of strings such as [\"a\", \"b\"], found {}", kind(&other)),
+                    ));
+                }
+            };
+            out.insert(name, terms);
+        }
+        Ok(out)
+    }
+
+    /// Removes the keys of `keys` that are set and returns them: keys
+    /// accepted without effect.
+    pub fn accept(&mut self, keys: &[&'static str]) -> Vec<&'static str> {
+        keys.iter()
+            .copied()
+            .filter(|key| self.map.remove(*key).is_some())
+            .collect()
+    }
+
+    /// Where custom data goes, in the syntax of this file's front matter.
+    fn extra_hint(&self) -> &'static str {
+        match self.format {
+            Format::Yaml => "`extra:` (as indented `key: value` lines)",
+            Format::Toml | Format::None => "an `[extra]` table",
+        }
     }
 
     /// Removes and returns a date field (`2024-05-01` or RFC 3339).
@@ -372,18 +433,45 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// Fails if any field was not taken: catches typos such as `titel`.
+    /// Fails if any field was not taken, naming every such key at once:
+    /// catches typos such as `titel`.
     pub fn finish(self, known: &str) -> Result<()> {
-        if let Some(key) = self.map.keys().next() {
-            return Err(self.error(
-                key,
-                format!(
-                    "unknown key `{key}`; known keys are {known}; put custom data under [extra]"
-                ),
-            ));
-        }
-        Ok(())
+        let mut unknown: Vec<(usize, &String)> = self
+            .map
+            .keys()
+            .map(|key| (self.line_of(key), key))
+            .collect();
+        unknown.sort();
+        let Some((first_line, _)) = unknown.first().copied() else {
+            return Ok(());
+        };
+        let names = unknown
+            .iter()
+            .map(|(line, key)| format!("`{key}` (line {line})"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let (noun, them) = if unknown.len() == 1 {
+            ("key", "it")
+        } else {
+            ("keys", "them")
+        };
+        Err(Error::FrontMatter {
+            location: Location::line(self.path, first_line),
+            message: format!(
+                "unknown {noun} {names}; known keys are {known}; to keep custom data, move {them} under {}",
+                self.extra_hint()
+            ),
+        })
     }
+}
+
+/// Whether `path` is a URL path inside the site: no `..`, no scheme, not
+/// the root.
+fn is_site_path(path: &str) -> bool {
+    !(path.split('/').any(|seg| seg == "..")
+        || path.contains("://")
+        || path.contains('\\')
+        || path.trim_matches('/').is_empty())
 }
 
 fn kind(value: &Value) -> &'static str {
@@ -397,175 +485,10 @@ fn kind(value: &Value) -> &'static str {
     }
 }
 
-/// How a section orders its pages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SortBy {
-    /// Newest first; undated pages last, by path.
-    Date,
-    /// Lowest `weight` first; pages without weight last, by path.
-    Weight,
-    /// Alphabetically by title.
-    Title,
-    /// By file path.
-    None,
-}
-
-/// Front matter of a page.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct PageMeta {
-    /// The page title.
-    pub title: String,
-    /// Meta description; summaries are used when absent.
-    pub description: Option<String>,
-    /// Publication date.
-    pub date: Option<Date>,
-    /// Last significant update.
-    pub updated: Option<Date>,
-    /// Drafts are built only with `--drafts`.
-    pub draft: bool,
-    /// Overrides the last URL segment (by default the file name).
-    pub slug: Option<String>,
-    /// Sort key for `sort_by = "weight"`.
-    pub weight: Option<i64>,
-    /// Template to render with instead of `page.html`.
-    pub template: Option<String>,
-    /// Old URLs that redirect here.
-    pub aliases: Vec<String>,
-    /// Ask search engines not to index the page; it stays out of sitemaps and feeds.
-    pub noindex: bool,
-    /// Terms per configured taxonomy, e.g. `tags -> ["grinders"]`.
-    pub taxonomies: BTreeMap<String, Vec<String>>,
-    /// `grove audit` findings this page acknowledges, by code (a deliberate
-    /// similarity, say): they are no longer reported for it.
-    pub audit_allow: Vec<String>,
-    /// Anything else, from `[extra]`.
-    pub extra: Map<String, Value>,
-}
-
-impl PageMeta {
-    /// Whether both place a page alike in its site: URL, order, membership
-    /// of listings and feeds, taxonomies, redirects and template. Only
-    /// `title`, `description`, `updated` and `extra` may differ.
-    pub fn places_like(&self, other: &PageMeta) -> bool {
-        self.date == other.date
-            && self.draft == other.draft
-            && self.slug == other.slug
-            && self.weight == other.weight
-            && self.template == other.template
-            && self.aliases == other.aliases
-            && self.noindex == other.noindex
-            && self.taxonomies == other.taxonomies
-    }
-}
-
-const PAGE_KEYS: &str = "title, description, date, updated, draft, slug, weight, template, aliases, noindex, audit_allow, extra and the taxonomies";
-
-impl PageMeta {
-    /// Reads page front matter; `taxonomies` are the configured taxonomy names.
-    pub fn from_fields(mut fields: Fields<'_>, taxonomies: &[&str]) -> Result<PageMeta> {
-        let mut meta = PageMeta {
-            title: fields.string("title")?.unwrap_or_default(),
-            description: fields.string("description")?,
-            date: fields.date("date")?,
-            updated: fields.date("updated")?,
-            draft: fields.bool("draft")?.unwrap_or(false),
-            slug: fields.string("slug")?,
-            weight: fields.integer("weight")?,
-            template: fields.string("template")?,
-            aliases: fields.aliases()?,
-            noindex: fields.bool("noindex")?.unwrap_or(false),
-            taxonomies: BTreeMap::new(),
-            audit_allow: fields.strings("audit_allow")?.unwrap_or_default(),
-            extra: fields.table("extra")?,
-        };
-        for name in taxonomies {
-            if let Some(terms) = fields.strings(name)? {
-                let terms: Vec<String> = terms
-                    .into_iter()
-                    .map(|t| t.trim().to_string())
-                    .filter(|t| !t.is_empty())
-                    .collect();
-                if !terms.is_empty() {
-                    meta.taxonomies.insert((*name).to_string(), terms);
-                }
-            }
-        }
-        if let Some(slug) = &meta.slug
-            && (slug.is_empty() || slug.contains('/') || slug == "." || slug == "..")
-        {
-            return Err(fields.error(
-                "slug",
-                format!("slug `{slug}` must be one non-empty URL segment without `/`"),
-            ));
-        }
-        fields.finish(PAGE_KEYS)?;
-        Ok(meta)
-    }
-}
-
-/// Front matter of a section (`_index.md`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct SectionMeta {
-    /// The section title.
-    pub title: String,
-    /// Meta description.
-    pub description: Option<String>,
-    /// How pages are ordered.
-    pub sort_by: SortBy,
-    /// Order among sibling sections (navigation).
-    pub weight: Option<i64>,
-    /// Pages per listing page; no pagination when absent.
-    pub paginate_by: Option<usize>,
-    /// Template for the section page instead of `section.html`.
-    pub template: Option<String>,
-    /// Template for the section's pages instead of `page.html`.
-    pub page_template: Option<String>,
-    /// Old URLs that redirect here.
-    pub aliases: Vec<String>,
-    /// Ask search engines not to index the section page.
-    pub noindex: bool,
-    /// Anything else, from `[extra]`.
-    pub extra: Map<String, Value>,
-}
-
-const SECTION_KEYS: &str = "title, description, sort_by, weight, paginate_by, template, page_template, aliases, noindex and extra";
-
-impl SectionMeta {
-    /// Reads section front matter.
-    pub fn from_fields(mut fields: Fields<'_>) -> Result<SectionMeta> {
-        let sort_by = match fields.string("sort_by")?.as_deref() {
-            None | Some("date") => SortBy::Date,
-            Some("weight") => SortBy::Weight,
-            Some("title") => SortBy::Title,
-            Some("none") => SortBy::None,
-            Some(other) => {
-                return Err(fields.error(
-                    "sort_by",
-                    format!("sort_by = \"{other}\" is not one of \"date\", \"weight\", \"title\", \"none\""),
-                ));
-            }
-        };
-        let meta = SectionMeta {
-            title: fields.string("title")?.unwrap_or_default(),
-            description: fields.string("description")?,
-            sort_by,
-            weight: fields.integer("weight")?,
-            paginate_by: fields.positive("paginate_by")?,
-            template: fields.string("template")?,
-            page_template: fields.string("page_template")?,
-            aliases: fields.aliases()?,
-            noindex: fields.bool("noindex")?.unwrap_or(false),
-            extra: fields.table("extra")?,
-        };
-        fields.finish(SECTION_KEYS)?;
-        Ok(meta)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::content::meta::PageMeta;
 
     fn page(text: &str) -> Result<PageMeta> {
         let path = Path::new("a.md");

@@ -24,6 +24,9 @@ pub enum LeftOut {
     Draft,
     /// Its date is in the future: it goes out then.
     Scheduled(Date),
+    /// It is a translation (`post.fr.md`) into a language other than the
+    /// site's.
+    Translation(String),
 }
 
 impl Include {

@@ -3,14 +3,18 @@
 mod date;
 pub mod front_matter;
 pub mod include;
+mod language;
 mod literal;
 pub mod markdown;
+pub mod meta;
+mod notice;
 mod site_content;
 pub mod source;
 
 pub use date::Date;
-pub use front_matter::{PageMeta, SectionMeta, SortBy};
 pub use include::{Include, LeftOut};
 pub use markdown::{Disclosure, Heading, MarkdownOptions, Rendered};
+pub use meta::{PageMeta, SectionMeta, SortBy};
+pub use notice::Notices;
 pub use site_content::{LoadOptions, Page, PageBody, Section, SiteContent, Taxonomy, Term};
 pub use source::{Blueprint, Origin, SourceFile};

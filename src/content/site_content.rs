@@ -8,9 +8,13 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use tera::Context;
 
-use super::front_matter::{self, PageMeta, SectionMeta, SortBy};
+use super::front_matter;
 use super::include::{Include, LeftOut};
+use super::language;
 use super::markdown::{self, Disclosure, LinkResolver, MarkdownOptions, Rendered, SourceRef};
+use super::meta::ignored_key_note;
+use super::meta::{PageMeta, SectionMeta, SortBy};
+use super::notice::Notices;
 use super::source::{Blueprint, Expander, SourceFile};
 use crate::affiliate::AffiliateLinks;
 use crate::error::{Error, Location, Result, collect_all};
@@ -40,6 +44,9 @@ pub struct LoadOptions<'a> {
     pub shortcodes: Option<&'a Shortcodes>,
     /// How many related pages each page gets.
     pub related_pages: usize,
+    /// The site's language: files with another language's suffix
+    /// (`post.fr.md`) are left out.
+    pub language: &'a str,
 }
 
 /// A page: a Markdown file other than `_index.md`.
@@ -126,6 +133,8 @@ pub struct SiteContent {
     /// Content files left out (drafts, scheduled pages), named when
     /// something links them.
     pub left_out: HashMap<String, LeftOut>,
+    /// What the content asks for that Grove does not do.
+    pub notices: Notices,
 }
 
 /// A page read again after a change that leaves the site's graph as it
@@ -156,6 +165,17 @@ enum Document {
     },
 }
 
+impl Document {
+    /// The file's path below the content root, and the front matter keys
+    /// it sets that Grove ignores.
+    fn rel_and_ignored(&self) -> (&str, &[&'static str]) {
+        match self {
+            Document::Page { rel, meta, .. } => (rel, &meta.ignored),
+            Document::Section { rel, meta, .. } => (rel, &meta.ignored),
+        }
+    }
+}
+
 impl SiteContent {
     /// Loads a site's content from the blueprint merged with
     /// `site_content_dir`; `context` expands Tera syntax in content.
@@ -180,9 +200,38 @@ impl SiteContent {
         )?;
 
         let mut left_out = HashMap::new();
+        let mut notices = Notices::default();
         let mut page_docs = Vec::new();
         let mut section_docs = Vec::new();
+        let draft_dirs = draft_section_dirs(&documents, options.include);
         for document in documents {
+            let (rel, ignored) = document.rel_and_ignored();
+            for key in ignored {
+                notices.add(
+                    format!(
+                        "`{key}` in front matter has no effect: {}",
+                        ignored_key_note(key)
+                    ),
+                    rel,
+                );
+            }
+            if let Some(other) =
+                language::suffix(rel).filter(|l| !language::same(l, options.language))
+            {
+                notices.add(
+                    format!(
+                        "translations into `{other}` are not built: a site has one language (this one's is `{}`); make a site with language = \"{other}\" in its site.toml and move them there",
+                        options.language
+                    ),
+                    rel,
+                );
+                left_out.insert(rel.to_string(), LeftOut::Translation(other.to_string()));
+                continue;
+            }
+            if draft_dirs.iter().any(|dir| is_below(rel, dir)) {
+                left_out.insert(rel.to_string(), LeftOut::Draft);
+                continue;
+            }
             match &document {
                 Document::Page { meta, rel, .. } => {
                     match options.include.leaves_out(meta.draft, meta.date.as_ref()) {
@@ -198,7 +247,14 @@ impl SiteContent {
 
         let mut sections = section_stubs(section_docs);
         let mut pages = page_stubs(page_docs, &sections);
-        let urls = url_map(&pages, &sections)?;
+        let mut urls = url_map(&pages, &sections)?;
+        // `@/post.md` finds `post.en.md` on an English site, as in Zola.
+        for (page, _) in &pages {
+            if language::suffix(&page.rel).is_some() {
+                urls.entry(language::strip(&page.rel))
+                    .or_insert_with(|| page.path.clone());
+            }
+        }
         let resolver = Resolver {
             urls: &urls,
             left_out: &left_out,
@@ -221,6 +277,7 @@ impl SiteContent {
             assets,
             urls,
             left_out,
+            notices,
         })
     }
 
@@ -356,7 +413,8 @@ fn read_document(
         line: split.body_line,
         text: text.clone(),
     };
-    let is_section = file.rel == "_index.md" || file.rel.ends_with("/_index.md");
+    let rel = language::strip(&file.rel);
+    let is_section = rel == "_index.md" || rel.ends_with("/_index.md");
     Ok(if is_section {
         Document::Section {
             rel: file.rel.clone(),
@@ -372,6 +430,29 @@ fn read_document(
             body,
         }
     })
+}
+
+/// Folders of sections marked `draft = true`, unless drafts are included:
+/// everything below them is left out.
+fn draft_section_dirs(documents: &[Document], include: Include) -> Vec<String> {
+    if include.drafts {
+        return Vec::new();
+    }
+    documents
+        .iter()
+        .filter_map(|doc| match doc {
+            Document::Section { rel, meta, .. } if meta.draft => Some(parent_dir(rel).to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether content file `rel` is inside folder `dir` (`""` holds all).
+fn is_below(rel: &str, dir: &str) -> bool {
+    dir.is_empty()
+        || rel
+            .strip_prefix(dir)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// The folder part of a content path: `guides/a.md` -> `guides`.
@@ -449,18 +530,7 @@ fn root_section() -> Section {
         rel: "_index.md".into(),
         file: None,
         dir: String::new(),
-        meta: SectionMeta {
-            title: String::new(),
-            description: None,
-            sort_by: SortBy::Date,
-            weight: None,
-            paginate_by: None,
-            template: None,
-            page_template: None,
-            aliases: Vec::new(),
-            noindex: false,
-            extra: Default::default(),
-        },
+        meta: SectionMeta::default(),
         path: "/".into(),
         rendered: Rendered::default(),
         pages: Vec::new(),
@@ -492,8 +562,9 @@ fn page_stubs(docs: Vec<Document>, sections: &[(Section, Pending)]) -> Vec<(Page
                 meta,
                 body,
             } => {
-                let dir = parent_dir(&rel);
-                let stem = rel[dir.len()..]
+                let plain = language::strip(&rel);
+                let dir = parent_dir(&plain);
+                let stem = plain[dir.len()..]
                     .trim_start_matches('/')
                     .trim_end_matches(".md");
                 // `foo/index.md` is a page bundle: the page lives at `foo/`.
@@ -508,10 +579,10 @@ fn page_stubs(docs: Vec<Document>, sections: &[(Section, Pending)]) -> Vec<(Page
                     .slug
                     .clone()
                     .unwrap_or_else(|| slug::slugify(default_slug));
-                let path = if url_dir.is_empty() {
-                    format!("/{slug}/")
-                } else {
-                    format!("/{url_dir}/{slug}/")
+                let path = match &meta.path {
+                    Some(path) => format!("/{path}/"),
+                    None if url_dir.is_empty() => format!("/{slug}/"),
+                    None => format!("/{url_dir}/{slug}/"),
                 };
                 let section = nearest_section(sections, url_dir);
                 Some((
@@ -590,6 +661,11 @@ impl LinkResolver for Resolver<'_> {
             Some(LeftOut::Scheduled(date)) => {
                 return Err(format!(
                     "`{target}` is scheduled for {date}; link to it once it is out, or build with --future"
+                ));
+            }
+            Some(LeftOut::Translation(language)) => {
+                return Err(format!(
+                    "`{target}` is a translation into `{language}`, which this site does not build; link to it on a site in that language"
                 ));
             }
             None => {}

@@ -7,7 +7,8 @@ use chrono::NaiveDate;
 use walkdir::WalkDir;
 
 use crate::affiliate::Registry;
-use crate::content::front_matter::{self, PageMeta};
+use crate::content::PageMeta;
+use crate::content::front_matter;
 use crate::content::markdown::{link_destinations, word_count};
 use crate::error::{Error, Location, Result};
 use crate::network::{Network, Site};

@@ -26,7 +26,7 @@ use claims::{Claimant, Claims};
 
 use crate::affiliate::AffiliateLinks;
 use crate::content::SiteContent;
-use crate::error::{Error, Location, Result, collect_all};
+use crate::error::{Error, Location, Result, collect_all, display_path};
 use crate::network::SeoSettings;
 use crate::output::{copy_file, write_file};
 use crate::templating::{self, template_error};
@@ -213,6 +213,7 @@ impl SiteRenderer {
         static_dirs: &[PathBuf],
         move_html: bool,
     ) -> Result<RenderStats> {
+        self.check_content_templates()?;
         let static_files = self.copy_static(static_dirs)?;
         let crawler_files = self.write_crawler_files()?;
         let page_html = move_html.then(|| std::mem::take(&mut self.page_html));
@@ -248,6 +249,49 @@ impl SiteRenderer {
             Value::String(self.data.urls.permalink(path)),
         );
         context
+    }
+
+    /// Fails if a page or section names a template that does not exist:
+    /// one error per missing template, with every file that names it.
+    fn check_content_templates(&self) -> Result<()> {
+        let content = self.content();
+        let mut missing: BTreeMap<&str, Vec<&Path>> = BTreeMap::new();
+        let pages =
+            (0..content.pages.len()).map(|i| (self.page_template(i), Some(&content.pages[i].file)));
+        let sections = (0..content.sections.len())
+            .map(|i| (self.section_template(i), content.sections[i].file.as_ref()));
+        for (template, file) in pages.chain(sections) {
+            if !self.templates.has(template) {
+                let file = file.map_or(Path::new("content/_index.md"), PathBuf::as_path);
+                missing.entry(template).or_default().push(file);
+            }
+        }
+        let errors = missing.into_iter().map(|(template, files)| {
+            let mut message = format!(
+                "template `{template}` not found in the theme's templates/ or the site's templates/ folder"
+            );
+            if files.len() > 1 {
+                let listed: Vec<String> = files[1..files.len().min(4)]
+                    .iter()
+                    .map(|f| display_path(f).display().to_string())
+                    .collect();
+                let more = files.len().saturating_sub(4);
+                message.push_str(&format!(
+                    "; {} files name it: this one, {}{}",
+                    files.len(),
+                    listed.join(", "),
+                    if more > 0 { format!(" and {more} more") } else { String::new() }
+                ));
+            }
+            Error::Template {
+                location: Location::file(files[0]),
+                message,
+            }
+        });
+        match Error::collect(errors.collect()) {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
     }
 
     fn check_template(&self, template: &str, source: &Path) -> Result<()> {

@@ -127,6 +127,7 @@ pub fn page_listing(page: &Page, urls: &Urls) -> Value {
         "updated": page.meta.updated,
         "draft": page.meta.draft,
         "weight": page.meta.weight,
+        "authors": page.meta.authors,
         "path": urls.path(&page.path),
         "permalink": urls.permalink(&page.path),
         "relative_path": page.rel,

@@ -179,6 +179,9 @@ impl Shared {
             shard: None,
         };
         let (summary, built) = build_live(network, &options)?;
+        for line in summary.notices().lines() {
+            eprintln!("note: {line}");
+        }
         Ok(built
             .into_iter()
             .map(|site| {
