@@ -7,6 +7,7 @@ pub mod build;
 pub mod check;
 pub mod dashboard;
 pub mod draft;
+pub mod import;
 pub mod new;
 pub mod new_site;
 pub mod plan;
@@ -48,6 +49,8 @@ pub enum Command {
     New(new::Args),
     /// Add a niche site to the current network.
     NewSite(new_site::Args),
+    /// Move an existing Hugo, Zola or WordPress site into the network as sites/NAME/.
+    Import(import::Args),
     /// List, per site, which briefs have a file and what drafting the rest costs.
     Plan(plan::Args),
     /// Draft articles for briefs without a file, through the configured LLM.
@@ -86,6 +89,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Build(args) => build::run(&load_network(cli.root)?, args),
         Command::New(args) => new::run(args),
         Command::NewSite(args) => new_site::run(&find_root(cli.root)?, args),
+        Command::Import(args) => import::run(&load_network(cli.root)?, args),
         Command::Plan(args) => plan::run(&load_network(cli.root)?, args),
         Command::Draft(args) => draft::run(&load_network(cli.root)?, args),
         Command::Research(args) => research::run(&load_network(cli.root)?, args),

@@ -197,7 +197,8 @@ fn duplicate_key_line(text: &str, message: &str) -> Option<usize> {
     None
 }
 
-fn toml_to_json(value: toml::Value) -> Value {
+/// A TOML value as JSON; datetimes become their text.
+pub fn toml_to_json(value: toml::Value) -> Value {
     match value {
         toml::Value::String(s) => Value::String(s),
         toml::Value::Integer(i) => Value::from(i),
@@ -241,6 +242,11 @@ impl<'a> Fields<'a> {
                     || line == format!("[[{key}]]")
             })
             .map_or(self.first_line, |i| self.first_line + i)
+    }
+
+    /// The fields not taken yet, as a map.
+    pub fn into_map(self) -> Map<String, Value> {
+        self.map
     }
 
     /// An error about `key`, at its line.

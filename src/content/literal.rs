@@ -88,13 +88,52 @@ impl Protected {
     }
 }
 
+/// `body`, Markdown that is not a template (a Hugo or WordPress page),
+/// with Tera syntax outside code written so that it prints as it is:
+/// `{{` becomes `{{ "{{" }}`. Code needs no escaping: it is never
+/// evaluated.
+pub fn escape_template_syntax(body: &str) -> String {
+    if !has_tera_syntax(body) {
+        return body.to_string();
+    }
+    let mut out = String::with_capacity(body.len() + 16);
+    let mut done = 0;
+    let escape = |text: &str, out: &mut String| {
+        let mut rest = text;
+        while let Some(at) = rest.find('{') {
+            out.push_str(&rest[..at]);
+            let opener = rest
+                .get(at..at + 2)
+                .filter(|o| ["{{", "{%", "{#"].contains(o));
+            match opener {
+                Some(opener) => {
+                    out.push_str(&format!("{{{{ \"{opener}\" }}}}"));
+                    rest = &rest[at + 2..];
+                }
+                None => {
+                    out.push('{');
+                    rest = &rest[at + 1..];
+                }
+            }
+        }
+        out.push_str(rest);
+    };
+    for range in code_ranges(body) {
+        escape(&body[done..range.start], &mut out);
+        out.push_str(&body[range.clone()]);
+        done = range.end;
+    }
+    escape(&body[done..], &mut out);
+    out
+}
+
 fn token(index: usize) -> String {
     format!("{OPEN}{index}{CLOSE}")
 }
 
 /// Byte ranges of `body` holding code: fenced and indented code blocks
 /// and code spans, in order.
-fn code_ranges(body: &str) -> Vec<std::ops::Range<usize>> {
+pub fn code_ranges(body: &str) -> Vec<std::ops::Range<usize>> {
     let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
@@ -183,6 +222,19 @@ mod tests {
                 .template
                 .starts_with("+++\ntitle = \"{{ site.title }}\"")
         );
+    }
+
+    #[test]
+    fn escaped_template_syntax_prints_as_written() {
+        let body = "Hugo's {{ .Title }} and {% x %} and {#c#}, `{{ code }}` kept.\n";
+        let escaped = escape_template_syntax(body);
+        assert!(escaped.contains("`{{ code }}`"), "{escaped}");
+        let mut tera = tera::Tera::default();
+        tera.add_raw_template("t", &Protected::new(&escaped, 0).unwrap().template)
+            .unwrap();
+        let protected = Protected::new(&escaped, 0).unwrap();
+        let rendered = tera.render("t", &tera::Context::new()).unwrap();
+        assert_eq!(protected.restore(&rendered), body);
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod source;
 
 pub use date::Date;
 pub use include::{Include, LeftOut};
+pub use literal::{code_ranges, escape_template_syntax};
 pub use markdown::{Disclosure, Heading, MarkdownOptions, Rendered};
 pub use meta::{PageMeta, SectionMeta, SortBy};
 pub use notice::Notices;

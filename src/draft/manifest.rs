@@ -1,7 +1,8 @@
 //! What Grove wrote: `.grove/drafted.jsonl` records the SHA-256 of every
-//! file `grove draft` wrote. A file whose bytes still match was not touched
-//! by a person and may be re-drafted with `--force`; any other file is human
-//! work and is never overwritten.
+//! file `grove draft` wrote (`.grove/imported.jsonl` of every file `grove
+//! import` wrote). A file whose bytes still match was not touched by a
+//! person and may be written again; any other file is human work and is
+//! never overwritten.
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
@@ -34,14 +35,20 @@ pub enum Ownership {
 /// The manifest: latest hash per file (paths relative to the network root).
 pub struct Manifest {
     root: PathBuf,
+    name: &'static str,
     hashes: HashMap<String, String>,
     file: Mutex<Option<File>>,
 }
 
 impl Manifest {
-    /// Reads `.grove/drafted.jsonl` below `root`.
+    /// Reads `.grove/drafted.jsonl` below `root`: what `grove draft` wrote.
     pub fn load(root: &Path) -> Result<Manifest> {
-        let path = root.join(".grove").join("drafted.jsonl");
+        Manifest::load_named(root, "drafted.jsonl")
+    }
+
+    /// Reads manifest `.grove/<name>` below `root`.
+    pub fn load_named(root: &Path, name: &'static str) -> Result<Manifest> {
+        let path = root.join(".grove").join(name);
         let mut hashes = HashMap::new();
         if let Ok(file) = File::open(&path) {
             for line in BufReader::new(file).lines() {
@@ -55,6 +62,7 @@ impl Manifest {
         }
         Ok(Manifest {
             root: root.to_path_buf(),
+            name,
             hashes,
             file: Mutex::new(None),
         })
@@ -81,7 +89,7 @@ impl Manifest {
     /// Records that Grove wrote `bytes` to `path`.
     pub fn record(&self, path: &Path, bytes: &[u8]) -> Result<()> {
         let state = self.root.join(".grove");
-        let manifest_path = state.join("drafted.jsonl");
+        let manifest_path = state.join(self.name);
         let mut guard = self.file.lock().unwrap_or_else(|e| e.into_inner());
         if guard.is_none() {
             std::fs::create_dir_all(&state)

@@ -1,0 +1,765 @@
+//! `grove import hugo`: a Hugo site's content, front matter, shortcodes,
+//! permalinks and static files, as a Grove site.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use super::document::{Document, string_list};
+use super::hugo_shortcodes::{self, Page};
+use super::report::Report;
+use super::source::{SourcePage, files_below, read_config, read_page};
+use super::{Context, Imported, SiteSettings, copy_tree, normalize_date, report_unused_dirs};
+use crate::content::escape_template_syntax;
+use crate::error::Result;
+
+/// Extensions Hugo reads as Markdown.
+const MARKDOWN: &[&str] = &["md", "markdown", "mdown", "mkd", "mkdn"];
+/// Content formats Grove does not read.
+const OTHER_FORMATS: &[&str] = &["org", "adoc", "asciidoc", "rst", "pandoc", "pdc", "ipynb"];
+
+/// Hugo's publication date keys, the first present wins.
+const DATE_KEYS: &[&str] = &["date", "publishdate", "pubdate", "published"];
+/// Hugo's last-modified keys, the first present wins.
+const UPDATE_KEYS: &[&str] = &["lastmod", "modified"];
+
+/// What the import needs from a Hugo site's configuration.
+#[derive(Debug, Default)]
+struct HugoConfig {
+    settings: SiteSettings,
+    /// Plural taxonomy names (`tags`, `categories`).
+    taxonomies: Vec<String>,
+    /// URL pattern per section (`posts` -> `/:year/:month/:title/`).
+    permalinks: BTreeMap<String, String>,
+    content_dir: String,
+    static_dir: String,
+}
+
+/// Imports the Hugo site in folder `from`.
+pub fn import(from: &Path, context: &Context<'_>) -> Result<Imported> {
+    let mut report = Report::default();
+    let config = read_hugo_config(from, &mut report)?;
+    let content_dir = from.join(&config.content_dir);
+    let sources = files_below(&content_dir)?;
+    let index = ContentIndex::new(&sources);
+    let mut imported = Imported::new(config.settings.clone());
+    let mut has_index: BTreeSet<String> = BTreeSet::new();
+    let mut page_dirs: BTreeSet<String> = BTreeSet::new();
+    for (rel, path) in &sources {
+        let ext = extension(rel);
+        if MARKDOWN.contains(&ext.as_str()) {
+            let page = read_page(path)?;
+            let out_rel = index.grove_rel(rel);
+            let converted =
+                convert_page(rel, &out_rel, page, &config, &index, context, &mut report);
+            imported.add_text(format!("content/{out_rel}"), converted);
+            report.pages += 1;
+            let dir = parent(&out_rel);
+            let name = &out_rel[dir.len()..].trim_start_matches('/');
+            if name.starts_with("_index.") || *name == "index.md" {
+                has_index.insert(dir.to_string());
+            }
+            page_dirs.insert(dir.to_string());
+        } else if OTHER_FORMATS.contains(&ext.as_str()) {
+            report.attention(
+                rel,
+                "not imported: Grove reads Markdown; convert the file to Markdown (.md)",
+            );
+        } else if ext == "html" || ext == "htm" {
+            report.attention(rel, "not imported: an HTML content page; save its body as Markdown (.md) with front matter, or as a static file");
+        } else {
+            imported.add_file(format!("content/{rel}"), path)?;
+        }
+    }
+    // Hugo lists every top-level folder as a section even without an
+    // `_index.md`; Grove needs the file.
+    for dir in page_dirs
+        .iter()
+        .filter(|d| !d.is_empty() && !d.contains('/'))
+    {
+        if !has_index.contains(dir) {
+            let mut doc = Document::default();
+            doc.set_str("title", &title_case(dir));
+            imported.add_text(format!("content/{dir}/_index.md"), doc.to_text());
+            report.changed(
+                &format!("{dir}/"),
+                "section page `_index.md` created, as Hugo lists the folder",
+            );
+        }
+    }
+    copy_tree(&from.join(&config.static_dir), "static", &mut imported)?;
+    report_unused_dirs(
+        from,
+        &[
+            (
+                "layouts",
+                "the site's own layouts are not imported: Grove sites use the network's theme; port what you need as templates in sites/NAME/templates/",
+            ),
+            (
+                "themes",
+                "Hugo themes are not imported: Grove sites use the network's theme",
+            ),
+            (
+                "assets",
+                "asset pipeline files are not imported: put finished CSS, JS and images in static/",
+            ),
+            (
+                "data",
+                "data files are not imported: move values templates need into site.toml [vars]",
+            ),
+            ("i18n", "translation strings are not imported"),
+        ],
+        &mut report,
+    );
+    imported.report = report;
+    Ok(imported)
+}
+
+/// Finds and reads the configuration; a site without one imports with
+/// defaults.
+fn read_hugo_config(from: &Path, report: &mut Report) -> Result<HugoConfig> {
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    for dir in [from.to_path_buf(), from.join("config").join("_default")] {
+        for name in ["hugo", "config"] {
+            for ext in ["toml", "yaml", "yml", "json"] {
+                candidates.push(dir.join(format!("{name}.{ext}")));
+            }
+        }
+    }
+    let mut config = HugoConfig {
+        content_dir: "content".into(),
+        static_dir: "static".into(),
+        taxonomies: vec!["tags".into(), "categories".into()],
+        ..HugoConfig::default()
+    };
+    let Some(path) = candidates.into_iter().find(|p| p.is_file()) else {
+        report.attention(
+            "hugo.toml",
+            "no configuration file found: set title and base_url in site.toml",
+        );
+        return Ok(config);
+    };
+    let map = read_config(&path)?;
+    let text = |key: &str| get(&map, key).and_then(Value::as_str).map(str::to_string);
+    config.settings = SiteSettings {
+        title: text("title").unwrap_or_default(),
+        base_url: text("baseURL").unwrap_or_default(),
+        description: get(&map, "params")
+            .and_then(|p| get_map(p, "description").or_else(|| get_map(p, "subtitle")))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .or_else(|| text("description"))
+            .unwrap_or_default(),
+        language: text("languageCode")
+            .or_else(|| text("defaultContentLanguage"))
+            .map(|l| l.split(['-', '_']).next().unwrap_or("en").to_lowercase()),
+    };
+    if let Some(dir) = text("contentDir") {
+        config.content_dir = dir;
+    }
+    if let Some(dir) = text("staticDir") {
+        config.static_dir = dir;
+    }
+    if let Some(Value::Object(taxonomies)) = get(&map, "taxonomies") {
+        config.taxonomies = taxonomies
+            .values()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect();
+    }
+    if let Some(Value::Object(permalinks)) = get(&map, "permalinks") {
+        let patterns = match get_map(&Value::Object(permalinks.clone()), "page") {
+            Some(Value::Object(page)) => page.clone(),
+            _ => permalinks.clone(),
+        };
+        for (section, pattern) in patterns {
+            if let Value::String(pattern) = pattern {
+                config.permalinks.insert(section, pattern);
+            }
+        }
+    }
+    if get(&map, "languages").is_some() {
+        report.attention(
+            &display_name(from, &path),
+            "a multilingual site: pages in the default language are imported; other languages are left out when built (make a site per language)",
+        );
+    }
+    Ok(config)
+}
+
+/// Case-insensitive lookup: Hugo's keys are.
+fn get<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    map.iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        .map(|(_, v)| v)
+}
+
+fn get_map<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
+    value.as_object().and_then(|map| get(map, key))
+}
+
+fn display_name(from: &Path, path: &Path) -> String {
+    path.strip_prefix(from)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// The source's content files, for `ref` links.
+struct ContentIndex {
+    rels: BTreeSet<String>,
+}
+
+impl ContentIndex {
+    fn new(sources: &[(String, PathBuf)]) -> ContentIndex {
+        ContentIndex {
+            rels: sources.iter().map(|(rel, _)| rel.clone()).collect(),
+        }
+    }
+
+    /// Where a source Markdown file goes: same place, `.md` extension.
+    fn grove_rel(&self, rel: &str) -> String {
+        match rel.rsplit_once('.') {
+            Some((stem, ext)) if MARKDOWN.contains(&ext) => format!("{stem}.md"),
+            _ => rel.to_string(),
+        }
+    }
+
+    /// Resolves a `ref` target from page `from` to an `@/` link, as Hugo
+    /// does: relative to the page, then to the content root; with or
+    /// without extension; a bundle or section folder; else a unique file
+    /// name.
+    fn resolve(&self, from: &str, target: &str) -> Option<String> {
+        let (path, anchor) = match target.split_once('#') {
+            Some((path, anchor)) => (path, format!("#{anchor}")),
+            None => (target, String::new()),
+        };
+        if path.is_empty() {
+            return Some(anchor);
+        }
+        let bases: Vec<&str> = if path.starts_with('/') {
+            vec![""]
+        } else {
+            vec![parent(from), ""]
+        };
+        let path = path.trim_matches('/');
+        for base in bases {
+            let joined = normalize(&format!("{base}/{path}"));
+            let tries = [
+                joined.clone(),
+                format!("{joined}.md"),
+                format!("{joined}/index.md"),
+                format!("{joined}/_index.md"),
+            ];
+            if let Some(found) = tries.iter().find(|t| self.rels.contains(*t)) {
+                return Some(format!("@/{}{anchor}", self.grove_rel(found)));
+            }
+        }
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let matches: Vec<&String> = self
+            .rels
+            .iter()
+            .filter(|rel| {
+                let file = rel.rsplit('/').next().unwrap_or(rel);
+                file == name || file.rsplit_once('.').is_some_and(|(stem, _)| stem == name)
+            })
+            .collect();
+        match matches.as_slice() {
+            [one] => Some(format!("@/{}{anchor}", self.grove_rel(one))),
+            _ => None,
+        }
+    }
+}
+
+/// `a/./b/../c` -> `a/c`, without leading or trailing slashes.
+fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            part => parts.push(part),
+        }
+    }
+    parts.join("/")
+}
+
+fn parent(rel: &str) -> &str {
+    rel.rfind('/').map_or("", |i| &rel[..i])
+}
+
+fn extension(rel: &str) -> String {
+    rel.rsplit_once('.')
+        .filter(|(stem, _)| !stem.ends_with('/') && !stem.is_empty())
+        .map(|(_, ext)| ext.to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+fn title_case(dir: &str) -> String {
+    let mut chars = dir.chars();
+    match chars.next() {
+        Some(first) => first
+            .to_uppercase()
+            .chain(chars)
+            .collect::<String>()
+            .replace(['-', '_'], " "),
+        None => String::new(),
+    }
+}
+
+/// One page: front matter mapped to Grove's keys, shortcodes translated,
+/// template syntax escaped, the Hugo URL kept as an alias.
+fn convert_page(
+    rel: &str,
+    out_rel: &str,
+    page: SourcePage,
+    config: &HugoConfig,
+    index: &ContentIndex,
+    context: &Context<'_>,
+    report: &mut Report,
+) -> String {
+    let mut doc = Document::default();
+    let front = &page.front;
+    map_front_matter(rel, front, config, context, &mut doc, report);
+    if let Some(alias) = hugo_url_alias(out_rel, front, config)
+        && !front.keys().any(|k| k.eq_ignore_ascii_case("url"))
+    {
+        let mut aliases = doc_aliases(front, out_rel);
+        if !aliases.contains(&alias) {
+            aliases.push(alias);
+            report.changed(
+                rel,
+                "its Hugo URL differs from Grove's and is kept as an alias",
+            );
+        }
+        set_aliases(&mut doc, aliases);
+    }
+    let resolve = |target: &str| index.resolve(rel, target);
+    let shortcodes = Page {
+        file: rel,
+        resolve: &resolve,
+        params: front,
+    };
+    let body = hugo_shortcodes::translate(&page.body, &shortcodes, report);
+    doc.body = escape_template_syntax(&body);
+    doc.to_text()
+}
+
+/// Maps Hugo's front matter keys to Grove's; the rest goes under
+/// `[extra]`, reported.
+fn map_front_matter(
+    rel: &str,
+    front: &Map<String, Value>,
+    config: &HugoConfig,
+    context: &Context<'_>,
+    doc: &mut Document,
+    report: &mut Report,
+) {
+    let lower: BTreeMap<String, (&String, &Value)> = front
+        .iter()
+        .map(|(k, v)| (k.to_ascii_lowercase(), (k, v)))
+        .collect();
+    let text = |key: &str| {
+        lower
+            .get(key)
+            .and_then(|(_, v)| v.as_str())
+            .map(str::to_string)
+    };
+    doc.set_str("title", &text("title").unwrap_or_default());
+    let description = text("description").filter(|d| !d.trim().is_empty());
+    if let Some(description) = &description {
+        doc.set_str("description", description);
+    }
+    let date = DATE_KEYS
+        .iter()
+        .find_map(|key| lower.get(*key).map(|(_, v)| (*key, *v)));
+    if let Some((key, value)) = date {
+        set_date(rel, key, "date", value, doc, report);
+    }
+    let updated = UPDATE_KEYS
+        .iter()
+        .find_map(|key| lower.get(*key).map(|(_, v)| (*key, *v)));
+    if let Some((key, value)) = updated {
+        set_date(rel, key, "updated", value, doc, report);
+    }
+    let mut draft = lower
+        .get("draft")
+        .is_some_and(|(_, v)| v.as_bool() == Some(true) || v.as_str() == Some("true"));
+    if let Some(expiry) = ["expirydate", "unpublishdate"].iter().find_map(|k| text(k)) {
+        let expired = normalize_date(&expiry)
+            .and_then(|d| crate::content::Date::parse(&d))
+            .is_some_and(|d| d.instant() <= context.now);
+        if expired {
+            draft = true;
+            report.attention(
+                rel,
+                format!("expired on {expiry}, so Hugo no longer published it: imported as a draft"),
+            );
+        } else {
+            report.attention(
+                rel,
+                format!(
+                    "expires on {expiry}: Grove does not unpublish pages; remove it by hand then"
+                ),
+            );
+        }
+    }
+    if draft {
+        doc.set("draft", toml::Value::Boolean(true));
+    }
+    if let Some(slug) = text("slug").filter(|s| !s.is_empty() && !s.contains('/')) {
+        doc.set_str("slug", &slug);
+    }
+    if let Some(url) = text("url") {
+        let path = url.trim_matches('/');
+        if path.is_empty() || path.contains('.') {
+            report.attention(
+                rel,
+                format!(
+                    "`url = \"{url}\"` cannot be a Grove page URL; the page keeps its folder's URL"
+                ),
+            );
+        } else {
+            doc.set_str("path", path);
+        }
+    }
+    if let Some(weight) = lower
+        .get("weight")
+        .and_then(|(_, v)| v.as_i64())
+        .filter(|w| *w != 0)
+    {
+        doc.set("weight", toml::Value::Integer(weight));
+    }
+    let aliases = doc_aliases(front, rel);
+    if !aliases.is_empty() {
+        set_aliases(doc, aliases);
+    }
+    if lower
+        .get("robotsnoindex")
+        .is_some_and(|(_, v)| v.as_bool() == Some(true))
+    {
+        doc.set("noindex", toml::Value::Boolean(true));
+    }
+    let authors = ["authors", "author"]
+        .iter()
+        .filter_map(|k| lower.get(*k).and_then(|(_, v)| string_list(v)))
+        .flatten()
+        .collect::<Vec<_>>();
+    if !authors.is_empty() {
+        doc.set(
+            "authors",
+            toml::Value::Array(authors.into_iter().map(toml::Value::String).collect()),
+        );
+    }
+    let mut moved = Vec::new();
+    for (key, value) in front {
+        let lower_key = key.to_ascii_lowercase();
+        let handled = [
+            "title",
+            "description",
+            "date",
+            "publishdate",
+            "pubdate",
+            "published",
+            "lastmod",
+            "modified",
+            "expirydate",
+            "unpublishdate",
+            "draft",
+            "slug",
+            "url",
+            "weight",
+            "aliases",
+            "robotsnoindex",
+            "author",
+            "authors",
+        ];
+        if handled.contains(&lower_key.as_str()) {
+            let unused_date = DATE_KEYS.contains(&lower_key.as_str())
+                && date.map(|(k, _)| k) != Some(lower_key.as_str());
+            let unused_update = UPDATE_KEYS.contains(&lower_key.as_str())
+                && updated.map(|(k, _)| k) != Some(lower_key.as_str());
+            let unused_slug = lower_key == "slug" && !doc.has("slug");
+            if unused_date || unused_update || unused_slug {
+                doc.set_extra(key, value);
+                moved.push(key.clone());
+            }
+            continue;
+        }
+        if lower_key == "summary"
+            && description.is_none()
+            && let Some(summary) = value.as_str()
+        {
+            doc.set_str("description", summary);
+            report.changed(rel, "`summary` became `description`");
+            continue;
+        }
+        if config.taxonomies.contains(&lower_key) {
+            let terms = string_list(value).unwrap_or_default();
+            if context.taxonomies.contains(&lower_key) {
+                doc.add_terms(&lower_key, terms);
+            } else if !terms.is_empty() {
+                doc.set_extra(key, value);
+                report.attention(
+                    rel,
+                    format!("taxonomy `{lower_key}` is not configured in grove.toml: its terms are under [extra]; add \"{lower_key}\" to [network] taxonomies to list them"),
+                );
+            }
+            continue;
+        }
+        match lower_key.as_str() {
+            "params" => {
+                if let Value::Object(params) = value {
+                    for (k, v) in params {
+                        doc.set_extra(k, v);
+                    }
+                    moved.push(key.clone());
+                }
+                continue;
+            }
+            "headless" if value.as_bool() == Some(true) => {
+                report.attention(rel, "a headless bundle (not rendered by Hugo): imported as a draft");
+                doc.set("draft", toml::Value::Boolean(true));
+            }
+            "build" | "_build" => {
+                let never = |k: &str| get_map(value, k).and_then(Value::as_str) == Some("never") || get_map(value, k).and_then(Value::as_bool) == Some(false);
+                if never("render") {
+                    report.attention(rel, "`build.render = never` in Hugo: imported as a draft");
+                    doc.set("draft", toml::Value::Boolean(true));
+                }
+            }
+            "cascade" => report.attention(rel, "`cascade` front matter is not applied to the pages below: set the values on them"),
+            "layout" | "type" => report.attention(rel, format!("`{key}` chose a Hugo layout: pick a Grove template with `template = \"...\"` if the page needs one")),
+            "menu" | "menus" => report.changed(rel, "`menu` moved under [extra]: Grove's theme builds navigation from sections"),
+            _ => {}
+        }
+        doc.set_extra(key, value);
+        moved.push(key.clone());
+    }
+    for key in moved {
+        report.changed(rel, format!("`{key}` moved under [extra]"));
+    }
+}
+
+/// Sets date field `target` from Hugo's `key`, reporting a date Grove
+/// cannot read.
+fn set_date(
+    rel: &str,
+    key: &str,
+    target: &str,
+    value: &Value,
+    doc: &mut Document,
+    report: &mut Report,
+) {
+    let Some(text) = value.as_str() else {
+        return;
+    };
+    match normalize_date(text) {
+        Some(date) => {
+            doc.set_date(target, &date);
+            if key != target {
+                report.changed(rel, format!("`{key}` became `{target}`"));
+            }
+        }
+        None => {
+            doc.set_extra(key, value);
+            report.attention(rel, format!("`{key} = \"{text}\"` is not a date Grove reads: moved under [extra]; write it as 2024-05-01"));
+        }
+    }
+}
+
+/// The page's Hugo aliases as site paths: relative ones are relative to
+/// the page's folder.
+fn doc_aliases(front: &Map<String, Value>, rel: &str) -> Vec<String> {
+    let Some(aliases) = get(front, "aliases").and_then(string_list) else {
+        return Vec::new();
+    };
+    aliases
+        .into_iter()
+        .filter(|a| !a.trim().is_empty())
+        .map(|alias| {
+            if alias.starts_with('/') || alias.contains("://") {
+                alias
+            } else {
+                format!("/{}", normalize(&format!("{}/{alias}", parent(rel))))
+            }
+        })
+        .collect()
+}
+
+fn set_aliases(doc: &mut Document, aliases: Vec<String>) {
+    doc.set(
+        "aliases",
+        toml::Value::Array(aliases.into_iter().map(toml::Value::String).collect()),
+    );
+}
+
+/// The URL Hugo gave the page, when Grove's differs: `/section/:title/`
+/// permalinks, Hugo's lower-cased paths and its own way of making slugs.
+fn hugo_url_alias(
+    out_rel: &str,
+    front: &Map<String, Value>,
+    config: &HugoConfig,
+) -> Option<String> {
+    let dir = parent(out_rel);
+    let file = out_rel[dir.len()..].trim_start_matches('/');
+    if file.starts_with("_index.") || out_rel == "index.md" {
+        return None;
+    }
+    let (url_dir, stem) = if file == "index.md" {
+        (
+            parent(dir),
+            dir[parent(dir).len()..].trim_start_matches('/'),
+        )
+    } else {
+        (dir, file.trim_end_matches(".md"))
+    };
+    let slug_field = get(front, "slug")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty());
+    let grove_slug = slug_field.map_or_else(|| slug::slugify(stem), str::to_string);
+    let grove_url = match url_dir {
+        "" => format!("/{grove_slug}/"),
+        dir => format!("/{dir}/{grove_slug}/"),
+    };
+    let section = url_dir.split('/').next().unwrap_or_default();
+    let title = get(front, "title")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let hugo_url = match config.permalinks.get(section) {
+        Some(pattern) => expand_permalink(pattern, front, url_dir, stem, title)?,
+        None => {
+            let name = slug_field.map_or_else(|| urlize(stem), str::to_string);
+            match url_dir {
+                "" => format!("/{}/", urlize(&name)),
+                dir => format!("/{}/{name}/", urlize(dir)),
+            }
+        }
+    };
+    (hugo_url != grove_url).then_some(hugo_url)
+}
+
+/// Expands a Hugo permalink pattern for one page; `None` when it needs a
+/// value the page lacks (a date).
+fn expand_permalink(
+    pattern: &str,
+    front: &Map<String, Value>,
+    url_dir: &str,
+    stem: &str,
+    title: &str,
+) -> Option<String> {
+    let date = ["date", "publishDate"]
+        .iter()
+        .find_map(|k| get(front, k).and_then(Value::as_str))
+        .and_then(normalize_date)
+        .and_then(|d| crate::content::Date::parse(&d))
+        .map(|d| d.instant());
+    let slug = get(front, "slug")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty());
+    let mut out = String::new();
+    for (i, part) in pattern.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        let value = match part {
+            ":year" => date?.format("%Y").to_string(),
+            ":month" => date?.format("%m").to_string(),
+            ":monthname" => date?.format("%B").to_string().to_lowercase(),
+            ":day" => date?.format("%d").to_string(),
+            ":yearday" => date?.format("%j").to_string(),
+            ":title" => urlize(title),
+            ":slug" => slug.map_or_else(|| urlize(title), urlize),
+            ":slugorfilename" | ":slugorcontentbasename" => {
+                slug.map_or_else(|| urlize(stem), urlize)
+            }
+            ":filename" | ":contentbasename" => urlize(stem),
+            ":section" => url_dir.split('/').next().unwrap_or_default().to_string(),
+            ":sections" => url_dir.to_string(),
+            other => other.to_string(),
+        };
+        out.push_str(&value);
+    }
+    if !out.starts_with('/') {
+        out.insert(0, '/');
+    }
+    if !out.ends_with('/') && !out.rsplit('/').next().unwrap_or_default().contains('.') {
+        out.push('/');
+    }
+    Some(out.to_lowercase())
+}
+
+/// Hugo's `urlize`, close enough for URLs: lower case, spaces to `-`,
+/// punctuation other than `-_./~` dropped.
+fn urlize(text: &str) -> String {
+    text.trim()
+        .chars()
+        .filter_map(|c| match c {
+            c if c.is_whitespace() => Some('-'),
+            c if c.is_alphanumeric() || "-_./~".contains(c) => Some(c),
+            _ => None,
+        })
+        .collect::<String>()
+        .to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn permalinks_and_hugo_urls_become_aliases_where_grove_differs() {
+        let mut config = HugoConfig::default();
+        let front = json!({"title": "Hello, World!", "date": "2021-03-04T10:00:00Z"});
+        let front = front.as_object().unwrap();
+        assert_eq!(hugo_url_alias("posts/hello.md", front, &config), None);
+        assert_eq!(
+            hugo_url_alias("posts/My_Post.md", front, &config).as_deref(),
+            Some("/posts/my_post/")
+        );
+        config
+            .permalinks
+            .insert("posts".into(), "/:year/:month/:title/".into());
+        assert_eq!(
+            hugo_url_alias("posts/hello.md", front, &config).as_deref(),
+            Some("/2021/03/hello-world/")
+        );
+        assert_eq!(hugo_url_alias("posts/_index.md", front, &config), None);
+    }
+
+    #[test]
+    fn refs_resolve_as_hugo_does() {
+        let sources: Vec<(String, PathBuf)> = [
+            "posts/a.md",
+            "posts/b/index.md",
+            "docs/_index.md",
+            "about.markdown",
+        ]
+        .iter()
+        .map(|r| (r.to_string(), PathBuf::new()))
+        .collect();
+        let index = ContentIndex::new(&sources);
+        assert_eq!(
+            index.resolve("posts/x.md", "a.md").as_deref(),
+            Some("@/posts/a.md")
+        );
+        assert_eq!(
+            index.resolve("posts/x.md", "/posts/b#top").as_deref(),
+            Some("@/posts/b/index.md#top")
+        );
+        assert_eq!(
+            index.resolve("x.md", "docs").as_deref(),
+            Some("@/docs/_index.md")
+        );
+        assert_eq!(
+            index.resolve("posts/x.md", "about").as_deref(),
+            Some("@/about.md")
+        );
+        assert_eq!(index.resolve("x.md", "nowhere"), None);
+        assert_eq!(index.resolve("x.md", "#frag").as_deref(), Some("#frag"));
+    }
+}

@@ -1,0 +1,289 @@
+//! `grove import`: an existing Hugo, Zola or WordPress site becomes a
+//! Grove site in `sites/NAME/`. Each source has its own reader, which
+//! turns the source into files and a [`Report`]; [`write::write_files`]
+//! puts the files in place without ever overwriting a person's edits, so
+//! importing again updates what is unchanged and duplicates nothing.
+
+mod document;
+mod html_markdown;
+mod hugo;
+mod hugo_shortcodes;
+mod report;
+mod source;
+mod wordpress;
+mod write;
+mod zola;
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDateTime;
+
+pub use report::{Item, Report};
+use write::{OutputFile, write_files};
+
+use crate::error::{Error, Result};
+use crate::network::Network;
+
+/// Which generator the source site was made with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SourceKind {
+    /// A Hugo site folder.
+    Hugo,
+    /// A Zola site folder.
+    Zola,
+    /// A WordPress export file (WXR, from Tools > Export).
+    Wordpress,
+}
+
+/// What to import and where.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// The source's generator.
+    pub kind: SourceKind,
+    /// The site folder, or the WXR file for WordPress.
+    pub source: PathBuf,
+    /// The Grove site to create or update: `sites/<site>/`.
+    pub site: String,
+    /// Report what would happen without writing.
+    pub dry_run: bool,
+}
+
+/// What importers need besides the source.
+pub struct Context<'a> {
+    /// Taxonomies configured in grove.toml: terms of others go under
+    /// `[extra]`, reported.
+    pub taxonomies: &'a [String],
+    /// The moment the import runs (expired pages become drafts).
+    pub now: NaiveDateTime,
+    /// Shortcodes the network's theme offers (Zola calls to others are
+    /// kept as text).
+    pub shortcodes: &'a [String],
+}
+
+/// A site's settings read from the source's configuration.
+#[derive(Debug, Clone, Default)]
+pub struct SiteSettings {
+    /// The site's title.
+    pub title: String,
+    /// Where it is served.
+    pub base_url: String,
+    /// One line about it.
+    pub description: String,
+    /// Its language code.
+    pub language: Option<String>,
+}
+
+/// What an importer produced.
+pub struct Imported {
+    settings: SiteSettings,
+    files: Vec<OutputFile>,
+    report: Report,
+}
+
+impl Imported {
+    fn new(settings: SiteSettings) -> Imported {
+        Imported {
+            settings,
+            files: Vec::new(),
+            report: Report::default(),
+        }
+    }
+
+    fn add_text(&mut self, rel: String, text: String) {
+        self.files.push(OutputFile::text(rel, text));
+    }
+
+    fn add_file(&mut self, rel: String, path: &Path) -> Result<()> {
+        let bytes =
+            std::fs::read(path).map_err(|source| Error::io(path, "cannot read file", source))?;
+        self.files.push(OutputFile { rel, bytes });
+        Ok(())
+    }
+}
+
+/// Imports `options.source` into the network; returns the report (also
+/// written to `.grove/import-<site>.md` unless a dry run).
+pub fn import(network: &Network, options: &ImportOptions) -> Result<Report> {
+    if options.site.is_empty()
+        || options.site.contains(['/', '\\'])
+        || options.site.starts_with('.')
+    {
+        return Err(Error::Usage(format!(
+            "`--site {}` must be a folder name such as `espresso`",
+            options.site
+        )));
+    }
+    let theme_shortcodes = theme_shortcodes(network, &options.site);
+    let context = Context {
+        taxonomies: &network
+            .config
+            .network
+            .taxonomies
+            .iter()
+            .map(|t| t.name.clone())
+            .collect::<Vec<_>>(),
+        now: chrono::Utc::now().naive_utc(),
+        shortcodes: &theme_shortcodes,
+    };
+    let source = &options.source;
+    let mut imported = match options.kind {
+        SourceKind::Hugo => hugo::import(&existing_dir(source)?, &context)?,
+        SourceKind::Zola => zola::import(&existing_dir(source)?, &context)?,
+        SourceKind::Wordpress => wordpress::import(source, &context)?,
+    };
+    imported.files.push(OutputFile::text(
+        "site.toml",
+        site_toml(&imported.settings, &mut imported.report),
+    ));
+    let site_dir = network.root.join("sites").join(&options.site);
+    let mut report = imported.report;
+    write_files(
+        &network.root,
+        &site_dir,
+        &imported.files,
+        options.dry_run,
+        &mut report,
+    )?;
+    if !options.dry_run {
+        let path = network
+            .root
+            .join(".grove")
+            .join(format!("import-{}.md", options.site));
+        let title = format!("Import of {} into sites/{}", source.display(), options.site);
+        crate::output::write_atomic(&path, report.full(&title).as_bytes())?;
+    }
+    Ok(report)
+}
+
+fn existing_dir(path: &Path) -> Result<PathBuf> {
+    if path.is_dir() {
+        Ok(path.to_path_buf())
+    } else {
+        Err(Error::Usage(format!(
+            "{} is not a folder: give the folder of the site to import (the one holding its content/ folder)",
+            path.display()
+        )))
+    }
+}
+
+/// Names of the shortcodes the site's theme offers.
+fn theme_shortcodes(network: &Network, site: &str) -> Vec<String> {
+    let theme = network
+        .sites
+        .iter()
+        .find(|s| s.name == site)
+        .and_then(|s| s.config.theme.clone())
+        .unwrap_or_else(|| network.config.network.theme.clone());
+    let mut names: Vec<String> = [
+        network
+            .root
+            .join("themes")
+            .join(theme)
+            .join("templates/shortcodes"),
+        network
+            .root
+            .join("sites")
+            .join(site)
+            .join("templates/shortcodes"),
+    ]
+    .iter()
+    .filter_map(|dir| std::fs::read_dir(dir).ok())
+    .flatten()
+    .filter_map(|entry| {
+        let name = entry.ok()?.file_name().to_string_lossy().into_owned();
+        name.strip_suffix(".html").map(str::to_string)
+    })
+    .collect();
+    names.sort();
+    names
+}
+
+/// `site.toml` for the imported site.
+fn site_toml(settings: &SiteSettings, report: &mut Report) -> String {
+    let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let title = if settings.title.is_empty() {
+        "Imported site"
+    } else {
+        &settings.title
+    };
+    let base_url = if settings.base_url.is_empty() {
+        report.attention(
+            "site.toml",
+            "the source names no base URL: set `base_url` in site.toml",
+        );
+        "https://example.com"
+    } else {
+        settings.base_url.trim_end_matches('/')
+    };
+    let niche = if settings.description.is_empty() {
+        title
+    } else {
+        &settings.description
+    };
+    report.attention(
+        "site.toml",
+        "check `niche` and `audience` in site.toml: `grove draft` and `grove research` write for them",
+    );
+    let mut text = format!(
+        "# Imported by `grove import`; edit freely: a file you changed is never overwritten by a later import.\ntitle = {}\nbase_url = {}\n# What the site is about and who reads it (used when drafting).\nniche = {}\naudience = \"\"\n",
+        quote(title),
+        quote(base_url),
+        quote(niche)
+    );
+    if !settings.description.is_empty() {
+        text.push_str(&format!("description = {}\n", quote(&settings.description)));
+    }
+    if let Some(language) = &settings.language {
+        text.push_str(&format!("language = {}\n", quote(language)));
+    }
+    text
+}
+
+/// Adds every file below `dir` (if it exists) as `<to>/<rel>`.
+fn copy_tree(dir: &Path, to: &str, imported: &mut Imported) -> Result<()> {
+    for (rel, path) in source::files_below(dir)? {
+        imported.add_file(format!("{to}/{rel}"), &path)?;
+    }
+    Ok(())
+}
+
+/// Reports each folder of `dirs` (name, what to do) that exists in `from`
+/// and holds files: not imported, said once.
+fn report_unused_dirs(from: &Path, dirs: &[(&str, &str)], report: &mut Report) {
+    for (dir, message) in dirs {
+        let path = from.join(dir);
+        let has_files = source::files_below(&path).is_ok_and(|files| !files.is_empty());
+        if has_files {
+            report.attention(&format!("{dir}/"), *message);
+        }
+    }
+}
+
+/// A date as Grove reads it (`2024-05-01`, RFC 3339), from the forms
+/// generators write; `None` if it is not a date.
+pub fn normalize_date(text: &str) -> Option<String> {
+    let text = text.trim();
+    if crate::content::Date::parse(text).is_some() {
+        return Some(text.to_string());
+    }
+    for format in [
+        "%Y-%m-%d %H:%M:%S %z",
+        "%Y-%m-%d %H:%M:%S%.f %z",
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%d %H:%M %z",
+    ] {
+        if let Ok(date) = chrono::DateTime::parse_from_str(text, format) {
+            return Some(date.to_rfc3339());
+        }
+    }
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(date) = NaiveDateTime::parse_from_str(text, format) {
+            return Some(date.format("%Y-%m-%dT%H:%M:%S").to_string());
+        }
+    }
+    None
+}

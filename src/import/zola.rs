@@ -1,0 +1,316 @@
+//! `grove import zola`: a Zola site's content (front matter as written,
+//! which Grove reads), shortcodes, static files and configuration, as a
+//! Grove site.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::document::{Document, json_to_toml};
+use super::report::Report;
+use super::source::{files_below, read_config, read_page};
+use super::{Context, Imported, SiteSettings, copy_tree, report_unused_dirs};
+use crate::content::code_ranges;
+use crate::error::Result;
+
+/// What a Zola shortcode template may use that Grove's shortcodes do not
+/// offer: such templates are not copied, their calls are kept as text.
+const ZOLA_ONLY: &[&str] = &[
+    "config.",
+    "page.",
+    "section.",
+    "nth",
+    "lang",
+    "resize_image",
+    "load_data",
+    "get_image_metadata",
+    "get_url",
+    "get_file_hash",
+    "get_hash",
+    "get_taxonomy",
+    "get_page",
+    "get_section",
+    "trans(",
+    "body",
+];
+
+/// Imports the Zola site in folder `from`.
+pub fn import(from: &Path, context: &Context<'_>) -> Result<Imported> {
+    let mut report = Report::default();
+    let config_path = from.join("config.toml");
+    let config = if config_path.is_file() {
+        read_config(&config_path)?
+    } else {
+        report.attention(
+            "config.toml",
+            "no config.toml found: set title and base_url in site.toml",
+        );
+        Default::default()
+    };
+    let text = |key: &str| {
+        config
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let mut imported = Imported::new(SiteSettings {
+        title: text("title"),
+        base_url: text("base_url"),
+        description: text("description"),
+        language: config
+            .get("default_language")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+    });
+    let mut shortcodes: Vec<String> = context.shortcodes.to_vec();
+    for (rel, path) in files_below(&from.join("templates/shortcodes"))? {
+        let name = rel
+            .trim_end_matches(".html")
+            .trim_end_matches(".md")
+            .to_string();
+        let template = std::fs::read_to_string(&path).unwrap_or_default();
+        let zola_only: Vec<&str> = ZOLA_ONLY
+            .iter()
+            .copied()
+            .filter(|w| template.contains(w))
+            .collect();
+        let file = format!("templates/shortcodes/{rel}");
+        if !rel.ends_with(".html") {
+            report.attention(&file, "a Markdown shortcode: Grove shortcodes are HTML templates; its calls are kept as text");
+        } else if !zola_only.is_empty() {
+            report.attention(
+                &file,
+                format!("not copied: it uses {}, which Grove's shortcodes do not have; its calls are kept as text until you port it to sites/NAME/templates/shortcodes/", zola_only.join(", ")),
+            );
+        } else {
+            imported.add_file(format!("templates/shortcodes/{rel}"), &path)?;
+            report.changed(&file, "copied to the site's templates/shortcodes/");
+            shortcodes.push(name);
+        }
+    }
+    let configured_taxonomies: Vec<String> = match config.get("taxonomies") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|t| t.get("name").and_then(Value::as_str).map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    };
+    for name in configured_taxonomies
+        .iter()
+        .filter(|n| !context.taxonomies.contains(n))
+    {
+        report.attention(
+            "config.toml",
+            format!("taxonomy `{name}` is not configured in grove.toml: its terms are kept under [extra]; add \"{name}\" to [network] taxonomies to list them"),
+        );
+    }
+    for (rel, path) in files_below(&from.join("content"))? {
+        if !rel.ends_with(".md") {
+            imported.add_file(format!("content/{rel}"), &path)?;
+            continue;
+        }
+        let text = std::fs::read_to_string(&path)
+            .map_err(|source| crate::error::Error::io(&path, "cannot read file", source))?;
+        let text = move_unconfigured_taxonomies(&rel, &path, text, context, &mut report)?;
+        let text = protect_body(&rel, &text, &shortcodes, &mut report);
+        imported.add_text(format!("content/{rel}"), text);
+        report.pages += 1;
+    }
+    copy_tree(&from.join("static"), "static", &mut imported)?;
+    report_unused_dirs(
+        from,
+        &[
+            (
+                "sass",
+                "Sass files are not imported: Grove sites use the network's theme; put compiled CSS in static/",
+            ),
+            (
+                "themes",
+                "Zola themes are not imported: Grove sites use the network's theme",
+            ),
+        ],
+        &mut report,
+    );
+    let templates = files_below(&from.join("templates"))?;
+    if templates
+        .iter()
+        .any(|(rel, _)| !rel.starts_with("shortcodes/"))
+    {
+        report.attention(
+            "templates/",
+            "the site's own templates are not imported: Grove sites use the network's theme; a template of the same name in sites/NAME/templates/ overrides it",
+        );
+    }
+    imported.report = report;
+    Ok(imported)
+}
+
+/// The file's text with terms of taxonomies grove.toml does not configure
+/// moved under `[extra]` (the front matter is then rewritten as TOML);
+/// otherwise the text as it is.
+fn move_unconfigured_taxonomies(
+    rel: &str,
+    path: &Path,
+    text: String,
+    context: &Context<'_>,
+    report: &mut Report,
+) -> Result<String> {
+    let page = read_page(path)?;
+    let Some(Value::Object(taxonomies)) = page.front.get("taxonomies") else {
+        return Ok(text);
+    };
+    let unknown: Vec<&String> = taxonomies
+        .keys()
+        .filter(|n| !context.taxonomies.contains(n))
+        .collect();
+    if unknown.is_empty() {
+        return Ok(text);
+    }
+    let mut front = page.front.clone();
+    let mut taxonomies = taxonomies.clone();
+    let mut extra = match front.remove("extra") {
+        Some(Value::Object(extra)) => extra,
+        _ => Default::default(),
+    };
+    for name in unknown {
+        if let Some(terms) = taxonomies.remove(name) {
+            extra.insert(name.clone(), terms);
+        }
+        report.changed(
+            rel,
+            format!(
+                "terms of taxonomy `{name}` moved under [extra] (not configured in grove.toml)"
+            ),
+        );
+    }
+    front.remove("taxonomies");
+    let mut doc = Document::default();
+    for (key, value) in &front {
+        if let Some(value) = json_to_toml(value) {
+            doc.set(key, value);
+        }
+    }
+    if !taxonomies.is_empty() {
+        doc.set(
+            "taxonomies",
+            json_to_toml(&Value::Object(taxonomies))
+                .unwrap_or(toml::Value::Table(Default::default())),
+        );
+    }
+    for (key, value) in &extra {
+        doc.set_extra(key, value);
+    }
+    doc.body = page.body;
+    Ok(doc.to_text())
+}
+
+/// The body as Zola meant it: calls of shortcodes Grove has stay calls;
+/// calls of others, body shortcodes (`{% name() %}...{% end %}`) and any
+/// other template syntax print as written.
+fn protect_body(rel: &str, text: &str, shortcodes: &[String], report: &mut Report) -> String {
+    if !crate::content::front_matter::split(Path::new(rel), text)
+        .is_ok_and(|s| s.body.contains('{'))
+    {
+        return text.to_string();
+    }
+    let body_start = crate::content::front_matter::body_offset(text);
+    let body = &text[body_start..];
+    let code = code_ranges(body);
+    let mut out = String::with_capacity(text.len() + 32);
+    out.push_str(&text[..body_start]);
+    let mut at = 0;
+    while let Some(found) = body[at..].find('{') {
+        let start = at + found;
+        if let Some(range) = code.iter().find(|r| r.contains(&start)) {
+            out.push_str(&body[at..range.end]);
+            at = range.end;
+            continue;
+        }
+        out.push_str(&body[at..start]);
+        let rest = &body[start..];
+        let opener = rest.get(..2).unwrap_or_default();
+        if !["{{", "{%", "{#"].contains(&opener) {
+            out.push('{');
+            at = start + 1;
+            continue;
+        }
+        if rest[2..].starts_with("/*") {
+            // Zola's escape: Grove prints it as the literal call.
+            out.push_str(opener);
+            at = start + 2;
+            continue;
+        }
+        let close = if opener == "{%" { "%}" } else { "}}" };
+        let call = rest.find(close).map(|end| &rest[2..end]).and_then(|inner| {
+            let inner = inner.trim();
+            let name = inner.split('(').next()?.trim();
+            let is_call = inner.ends_with(')')
+                && !name.is_empty()
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            (opener != "{#" && is_call).then(|| (name.to_string(), inner.to_string()))
+        });
+        let end_tag = opener == "{%"
+            && rest
+                .find(close)
+                .is_some_and(|end| rest[2..end].trim() == "end");
+        match call {
+            Some((name, _)) if opener == "{{" && shortcodes.contains(&name) => {
+                let end = rest.find(close).unwrap_or(0) + 2;
+                out.push_str(&rest[..end]);
+                at = start + end;
+            }
+            Some((name, inner)) => {
+                let end = rest.find(close).unwrap_or(0) + 2;
+                out.push_str(&format!("{opener}/* {inner} */{}", &close));
+                at = start + end;
+                let why = if opener == "{%" {
+                    "a body shortcode (Grove's shortcodes take no body)"
+                } else {
+                    "a shortcode Grove's theme does not have"
+                };
+                report.attention(
+                    rel,
+                    format!(
+                        "`{name}` is {why}: kept as text; write it as HTML or a Grove shortcode"
+                    ),
+                );
+            }
+            None if end_tag => {
+                let end = rest.find(close).unwrap_or(0) + 2;
+                out.push_str("{%/* end */%}");
+                at = start + end;
+            }
+            None => {
+                out.push_str(&format!("{{{{ \"{opener}\" }}}}"));
+                at = start + 2;
+            }
+        }
+    }
+    out.push_str(&body[at..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_calls_stay_and_others_print_as_written() {
+        let mut report = Report::default();
+        let text = "+++\ntitle = \"A\"\n+++\n{{ product_box(slug=\"x\") }}\n\n{{ youtube(id=\"abc\") }}\n\n{% note(kind=\"tip\") %}\nHi\n{% end %}\n\nLiteral {{ page.title }} and `{{ code }}` and {{/* esc() */}}.\n";
+        let out = protect_body("a.md", text, &["product_box".to_string()], &mut report);
+        assert!(out.contains("{{ product_box(slug=\"x\") }}"), "{out}");
+        assert!(out.contains("{{/* youtube(id=\"abc\") */}}"), "{out}");
+        assert!(
+            out.contains("{%/* note(kind=\"tip\") */%}\nHi\n{%/* end */%}"),
+            "{out}"
+        );
+        assert!(out.contains("Literal {{ \"{{\" }} page.title }}"), "{out}");
+        assert!(
+            out.contains("`{{ code }}`") && out.contains("{{/* esc() */}}"),
+            "{out}"
+        );
+        assert_eq!(report.attention.len(), 2);
+    }
+}
