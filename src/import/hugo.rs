@@ -533,7 +533,11 @@ fn map_front_matter(
             }
             "cascade" => report.attention(rel, "`cascade` front matter is not applied to the pages below: set the values on them"),
             "layout" | "type" => report.attention(rel, format!("`{key}` chose a Hugo layout: pick a Grove template with `template = \"...\"` if the page needs one")),
-            "menu" | "menus" => report.changed(rel, "`menu` moved under [extra]: Grove's theme builds navigation from sections"),
+            "menu" | "menus" => {
+                doc.set_extra(key, value);
+                report.changed(rel, "`menu` moved under [extra]: Grove's theme builds navigation from sections");
+                continue;
+            }
             _ => {}
         }
         doc.set_extra(key, value);

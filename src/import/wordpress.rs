@@ -108,10 +108,19 @@ pub fn import(path: &Path, context: &Context<'_>) -> Result<Imported> {
             .filter(|l| !l.is_empty())
             .map(|l| l.split(['-', '_']).next().unwrap_or("en").to_lowercase()),
     };
+    let authors: HashMap<String, String> = channel
+        .children()
+        .filter(|n| n.has_tag_name("author"))
+        .filter_map(|n| {
+            let login = child_text(n, "author_login")?;
+            let name = child_text(n, "author_display_name").filter(|d| !d.is_empty())?;
+            Some((login, unescape(&name)))
+        })
+        .collect();
     let items: Vec<Item> = channel
         .children()
         .filter(|n| n.has_tag_name("item"))
-        .map(read_item)
+        .map(|node| read_item(node, &authors))
         .collect();
     let mut imported = Imported::new(settings);
     let mut report = Report::default();
@@ -170,7 +179,7 @@ pub fn import(path: &Path, context: &Context<'_>) -> Result<Imported> {
     Ok(imported)
 }
 
-fn read_item(node: Node<'_, '_>) -> Item {
+fn read_item(node: Node<'_, '_>, authors: &HashMap<String, String>) -> Item {
     let text = |name: &str| child_text(node, name).unwrap_or_default();
     let date_gmt = text("post_date_gmt");
     let date = if !date_gmt.is_empty() && !date_gmt.starts_with("0000") {
@@ -197,7 +206,10 @@ fn read_item(node: Node<'_, '_>) -> Item {
         link: text("link"),
         date,
         parent: text("post_parent"),
-        creator: text("creator"),
+        creator: authors
+            .get(&text("creator"))
+            .cloned()
+            .unwrap_or_else(|| text("creator")),
         content: encoded(node, false),
         excerpt: encoded(node, true),
         password: !text("post_password").is_empty(),
@@ -542,8 +554,8 @@ fn body_markdown(
     escape_template_syntax(&markdown)
 }
 
-/// Gutenberg's block comments removed: `wp:more` becomes the summary
-/// marker; a self-closing dynamic block (its content made by PHP, such as
+/// Gutenberg's block comments removed (the `<!--more-->` inside `wp:more`
+/// stays, as the summary marker); a self-closing dynamic block (its content made by PHP, such as
 /// latest posts) is reported.
 fn block_comments(html: &str, name: &str, report: &mut Report) -> String {
     if !html.contains("<!--") {
@@ -575,9 +587,8 @@ fn block_comments(html: &str, name: &str, report: &mut Report) -> String {
             .split(|c: char| c.is_whitespace() || c == '/')
             .next()
             .unwrap_or_default();
-        if block_name == "more" && !comment.starts_with('/') {
-            out.push_str("\n\n<!--more-->\n\n");
-        } else if comment.ends_with('/') && !HARMLESS_BLOCKS.contains(&block_name) {
+        // `wp:more` wraps a classic `<!--more-->`, which stays.
+        if comment.ends_with('/') && !HARMLESS_BLOCKS.contains(&block_name) {
             report.attention(name, format!("dynamic block `{block_name}` (made by WordPress when the page is shown) cannot be imported: write its content or remove it"));
         }
     }

@@ -34,6 +34,18 @@ const ZOLA_ONLY: &[&str] = &[
     "body",
 ];
 
+/// Keys a rewritten front matter starts with, in this order.
+const FIRST_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "date",
+    "updated",
+    "draft",
+    "slug",
+    "path",
+    "weight",
+];
+
 /// Imports the Zola site in folder `from`.
 pub fn import(from: &Path, context: &Context<'_>) -> Result<Imported> {
     let mut report = Report::default();
@@ -186,9 +198,21 @@ fn move_unconfigured_taxonomies(
     }
     front.remove("taxonomies");
     let mut doc = Document::default();
-    for (key, value) in &front {
-        if let Some(value) = json_to_toml(value) {
-            doc.set(key, value);
+    let mut keys: Vec<&String> = front.keys().collect();
+    keys.sort_by_key(|key| {
+        FIRST_KEYS
+            .iter()
+            .position(|k| k == key)
+            .unwrap_or(FIRST_KEYS.len())
+    });
+    for key in keys {
+        match (&front[key], key.as_str()) {
+            (Value::String(date), "date" | "updated") => doc.set_date(key, date),
+            (value, _) => {
+                if let Some(value) = json_to_toml(value) {
+                    doc.set(key, value);
+                }
+            }
         }
     }
     if !taxonomies.is_empty() {

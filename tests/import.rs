@@ -1,0 +1,363 @@
+//! `grove import`: Hugo, Zola and WordPress sites (fixtures written from
+//! the real formats in tests/data/import/) become Grove sites that build,
+//! with a report of what changed and what needs a person; importing again
+//! duplicates nothing and never overwrites an edit.
+
+mod common;
+
+use common::{Fixture, attrs, repo, text, texts};
+
+fn fixture(name: &str) -> String {
+    repo()
+        .join("tests/data/import")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Runs `grove import`, expecting success; returns stdout.
+fn import(net: &Fixture, kind: &str, source: &str, site: &str) -> String {
+    let output = net.grove(&["import", kind, source, "--site", site]);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "grove import failed:\n{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+fn redirect_target(net: &Fixture, file: &str) -> String {
+    attrs(&net.html(file), "meta[http-equiv=refresh]", "content")
+        .pop()
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_hugo_site_builds_with_its_urls_links_and_shortcodes() {
+    let net = Fixture::new();
+    let report = import(&net, "hugo", &fixture("hugo"), "gear");
+    for needed in [
+        "notes/todo.org",
+        "taxonomy `series` is not configured",
+        "expired on 2023-02-01",
+        "layouts/",
+    ] {
+        assert!(report.contains(needed), "{needed} missing from:\n{report}");
+    }
+    assert!(
+        report.contains("`summary` became `description`"),
+        "{report}"
+    );
+    let site = net.read("sites/gear/site.toml");
+    assert!(
+        site.contains("base_url = \"https://gear.example.org\""),
+        "{site}"
+    );
+    net.build(&[]);
+
+    let post = net.html("gear/posts/first-run/index.html");
+    assert_eq!(text(&post, "h1"), "My First Run in the Shoes");
+    assert_eq!(
+        attrs(&post, "meta[name=description]", "content"),
+        vec!["A first outing on muddy trails."]
+    );
+    let links = attrs(&post, ".prose a", "href");
+    assert!(
+        links.contains(&"/posts/shoe-review/".to_string()),
+        "{links:?}"
+    );
+    assert!(links.contains(&"/about/#contact".to_string()), "{links:?}");
+    assert_eq!(
+        attrs(&post, ".prose figure img", "src"),
+        vec!["/images/logo.png"]
+    );
+    assert!(net.out("gear/images/logo.png").is_file());
+    assert_eq!(
+        texts(&post, ".prose figcaption"),
+        vec!["The Gear Notes logo"]
+    );
+    assert_eq!(
+        attrs(&post, ".prose iframe", "src"),
+        vec!["https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"]
+    );
+    assert_eq!(
+        attrs(&post, ".prose pre code", "class"),
+        vec!["language-go", "language-go-html-template"]
+    );
+    let code = texts(&post, ".prose pre code");
+    assert!(code[1].contains("<h1>{{ .Title }}</h1>"), "{code:?}");
+    let spans = texts(&post, ".prose p code");
+    assert!(
+        spans.contains(&"{{< notice warning >}}".to_string()),
+        "{spans:?}"
+    );
+    let prose = text(&post, ".prose");
+    assert!(prose.contains("Hugo shows {{ .Title }} as text"), "{prose}");
+    assert!(
+        prose.contains("Show a call with {{< youtube id >}}."),
+        "{prose}"
+    );
+    // Tags and the permalink of Hugo's config.
+    let tag = net.html("gear/tags/trail/index.html");
+    assert!(attrs(&tag, "main a", "href").contains(&"/posts/first-run/".to_string()));
+    assert_eq!(
+        redirect_target(&net, "gear/2024/05/first-run/index.html"),
+        "0; url=/posts/first-run/"
+    );
+    assert_eq!(
+        redirect_target(&net, "gear/about-us/index.html"),
+        "0; url=/about/"
+    );
+    // A bundle in a capitalised folder, its image beside it; JSON front matter.
+    let bundle = net.html("gear/posts/shoe-review/index.html");
+    assert_eq!(text(&bundle, "h1"), "Shoe Review");
+    assert_eq!(attrs(&bundle, ".prose img", "src"), vec!["shoe.jpg"]);
+    assert!(net.out("gear/posts/shoe-review/shoe.jpg").is_file());
+    // The summary marker, and the section Hugo made without an _index.md.
+    assert_eq!(
+        attrs(&post, "#continue-reading", "id"),
+        vec!["continue-reading"]
+    );
+    let listing = net.html("gear/posts/index.html");
+    assert_eq!(text(&listing, "h1"), "Posts");
+    let listed = attrs(&listing, "main a", "href");
+    assert!(
+        listed.contains(&"/posts/first-run/".to_string()),
+        "{listed:?}"
+    );
+    // Drafts and expired pages stay out.
+    assert!(!net.out("gear/posts/unfinished").exists());
+    assert!(!net.out("gear/posts/old-deal").exists());
+    let about = net.read("sites/gear/content/about.md");
+    assert!(about.contains("[extra]\nShowToc = true"), "{about}");
+    assert!(about.contains("authors = [\"Ann Runner\"]"), "{about}");
+}
+
+#[test]
+fn a_zola_site_builds_as_written() {
+    let net = Fixture::new();
+    let report = import(&net, "zola", &fixture("zola"), "shots");
+    for needed in [
+        "`gallery` is a shortcode Grove's theme does not have",
+        "`quote` is a body shortcode",
+        "templates/shortcodes/gallery.html",
+        "sass/",
+    ] {
+        assert!(report.contains(needed), "{needed} missing from:\n{report}");
+    }
+    let output = net.build(&[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("translations into `fr` are not built"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("`insert_anchor_links`"), "{stderr}");
+
+    let post = net.html("shots/blog/grinders/index.html");
+    assert_eq!(text(&post, "h1"), "Choosing a Grinder");
+    assert_eq!(texts(&post, ".prose aside.note"), vec!["Buy fresh beans."]);
+    assert!(attrs(&post, ".prose a", "href").contains(&"/blog/dialing-in/".to_string()));
+    let paragraphs = texts(&post, ".prose p");
+    assert!(
+        paragraphs.contains(&"{{ gallery() }}".to_string()),
+        "{paragraphs:?}"
+    );
+    assert!(
+        paragraphs
+            .iter()
+            .any(|p| p.starts_with("{% quote(author=\"Bo\") %}")),
+        "{paragraphs:?}"
+    );
+    assert!(
+        paragraphs.contains(&"To embed a video, write {{ youtube(id=\"abc\") }}.".to_string()),
+        "{paragraphs:?}"
+    );
+    assert_eq!(
+        texts(&post, ".prose pre code"),
+        vec!["title = \"{{ page.title }}\"".to_string()]
+    );
+    let tags = net.html("shots/tags/grinders/index.html");
+    assert!(attrs(&tags, "main a", "href").contains(&"/blog/grinders/".to_string()));
+    assert!(net.out("shots/blog/dialing-in/chart.png").is_file());
+    assert_eq!(
+        redirect_target(&net, "shots/dialing/index.html"),
+        "0; url=/blog/dialing-in/"
+    );
+    assert_eq!(text(&net.html("shots/about/index.html"), "h1"), "About");
+    assert!(net.out("shots/favicon.ico").is_file());
+    assert!(!net.out("shots/blog/grinders.fr").exists());
+}
+
+#[test]
+fn a_wordpress_export_becomes_posts_and_pages() {
+    let net = Fixture::new();
+    let report = import(&net, "wordpress", &fixture("wordpress.xml"), "kettle");
+    for needed in [
+        "dynamic block `latest-posts`",
+        "shortcode [amazon] is kept as text",
+        "https://kettle.example.com/wp-content/uploads/2024/01/kettle-hero.jpg",
+        "private in WordPress: imported as a draft",
+        "in the trash: not imported",
+        "navigation menu entries are not imported",
+    ] {
+        assert!(report.contains(needed), "{needed} missing from:\n{report}");
+    }
+    net.build(&[]);
+    let post = net.html("kettle/blog/best-gooseneck-kettles/index.html");
+    assert_eq!(text(&post, "h1"), "The Best Gooseneck Kettles – 2024");
+    assert_eq!(
+        attrs(&post, "meta[name=description]", "content"),
+        vec!["Five gooseneck kettles, poured side by side."]
+    );
+    assert_eq!(texts(&post, ".prose h2"), vec!["Our picks"]);
+    assert_eq!(
+        texts(&post, ".prose li"),
+        vec!["Fellow Stagg EKG", "Hario Buono"]
+    );
+    assert_eq!(texts(&post, ".prose table td"), vec!["Stagg", "0.9 l"]);
+    assert!(
+        attrs(&post, ".prose a", "href").contains(&"/blog/pour-over-basics/".to_string()),
+        "a link to an old permalink becomes a link to the imported post"
+    );
+    assert_eq!(attrs(&post, ".prose img", "alt"), vec!["A kettle pouring"]);
+    assert!(text(&post, ".prose").contains("[amazon box=\"B07XYZ1234\"]"));
+    assert_eq!(
+        redirect_target(&net, "kettle/2024/01/15/best-gooseneck-kettles/index.html"),
+        "0; url=/blog/best-gooseneck-kettles/"
+    );
+    let tag = net.html("kettle/tags/kettles/index.html");
+    assert!(attrs(&tag, "main a", "href").contains(&"/blog/best-gooseneck-kettles/".to_string()));
+
+    let classic = net.html("kettle/blog/pour-over-basics/index.html");
+    let paragraphs = texts(&classic, ".prose p");
+    assert_eq!(paragraphs[0], "Pour-over is simple. It takes practice.");
+    assert!(
+        paragraphs.contains(&"You need a kettle, a dripper and {{ patience }}.".to_string()),
+        "{paragraphs:?}"
+    );
+    assert_eq!(texts(&classic, ".prose figcaption"), vec!["Pour slowly"]);
+    assert_eq!(
+        texts(&classic, ".prose pre code"),
+        vec!["bloom: 45 s total: 3:30"]
+    );
+    assert_eq!(texts(&classic, ".prose h3"), vec!["Ratio"]);
+
+    let blog = net.html("kettle/blog/index.html");
+    assert_eq!(text(&blog, "h1"), "Brew Log");
+    let listed = attrs(&blog, "main a", "href");
+    assert!(
+        !listed.iter().any(|h| h.contains("cold-brew")
+            || h.contains("supplier")
+            || h.contains("spring-sale")),
+        "{listed:?}"
+    );
+    assert_eq!(
+        text(&net.html("kettle/about/team/index.html"), "h1"),
+        "Our Team"
+    );
+    assert!(
+        !net.out("kettle/blog/cold-brew-ideas").exists(),
+        "drafts stay drafts"
+    );
+    assert!(
+        !net.out("kettle/blog/supplier-prices").exists(),
+        "private posts are not published"
+    );
+    let draft = net.read("sites/kettle/content/blog/cold-brew-ideas.md");
+    assert!(draft.contains("draft = true"), "{draft}");
+    assert!(draft.contains("authors = [\"Cara Brew\"]"), "{draft}");
+}
+
+#[test]
+fn importing_again_duplicates_nothing_and_keeps_edits() {
+    let net = Fixture::new();
+    let source = tempfile::tempdir().unwrap();
+    common::copy_dir(&repo().join("tests/data/import/zola"), source.path());
+    let source_path = source.path().to_string_lossy().into_owned();
+    let first = import(&net, "zola", &source_path, "shots");
+    let files_after_first = common::files_below(&net.path().join("sites/shots"));
+    assert!(first.starts_with("10 files written"), "{first}");
+
+    let second = import(&net, "zola", &source_path, "shots");
+    assert!(
+        second.starts_with("0 files written, 10 unchanged, 0 kept"),
+        "{second}"
+    );
+    assert_eq!(
+        common::files_below(&net.path().join("sites/shots")),
+        files_after_first
+    );
+
+    // A person edits one imported page; the source changes two.
+    let edited = "sites/shots/content/pages/about.md";
+    net.write(edited, "+++\ntitle = \"About us\"\n+++\nMy own words.\n");
+    for page in ["content/pages/about.md", "content/blog/dialing-in/index.md"] {
+        let path = source.path().join(page);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(
+            &path,
+            text.replace("+++\n", "+++\n")
+                .replace("coffee", "tea")
+                .replace("seconds", "s"),
+        )
+        .unwrap();
+    }
+    let third = import(&net, "zola", &source_path, "shots");
+    assert!(
+        third.starts_with("1 file written, 8 unchanged, 1 kept"),
+        "{third}"
+    );
+    assert_eq!(
+        net.read(edited),
+        "+++\ntitle = \"About us\"\n+++\nMy own words.\n"
+    );
+    assert!(
+        net.read("sites/shots/content/blog/dialing-in/index.md")
+            .contains("28 s.")
+    );
+    assert_eq!(
+        common::files_below(&net.path().join("sites/shots")),
+        files_after_first
+    );
+}
+
+#[test]
+fn bad_sources_fail_with_a_clear_message() {
+    let net = Fixture::new();
+    let missing = net.grove(&["import", "hugo", "/nonexistent/site", "--site", "x"]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("is not a folder"));
+    net.write(
+        "export.xml",
+        "<rss><channel><item><title>Broken</title></channel></rss>",
+    );
+    let broken = net.grove(&[
+        "import",
+        "wordpress",
+        &net.path().join("export.xml").to_string_lossy(),
+        "--site",
+        "x",
+    ]);
+    let stderr = String::from_utf8_lossy(&broken.stderr);
+    assert!(!broken.status.success());
+    assert!(
+        stderr.contains("export.xml:1:") && stderr.contains("not a WordPress export"),
+        "{stderr}"
+    );
+    assert!(
+        !net.path().join("sites/x").exists(),
+        "nothing is written on failure"
+    );
+    let dry = net.grove(&[
+        "import",
+        "zola",
+        &fixture("zola"),
+        "--site",
+        "y",
+        "--dry-run",
+    ]);
+    assert!(dry.status.success());
+    assert!(String::from_utf8_lossy(&dry.stdout).contains("Dry run: nothing was written."));
+    assert!(!net.path().join("sites/y").exists());
+}
