@@ -41,6 +41,29 @@ impl Document {
         self.set(key, value);
     }
 
+    /// Top-level string `key`.
+    pub fn get_str(&self, key: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, v)| v.as_str())
+    }
+
+    /// Top-level `key` as a list of strings (empty when unset).
+    pub fn strings(&self, key: &str) -> Vec<String> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, v)| v.as_array())
+            .map(|items| items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect())
+            .unwrap_or_default()
+    }
+
+    /// Removes top-level `key`.
+    pub fn remove(&mut self, key: &str) {
+        self.fields.retain(|(k, _)| k != key);
+    }
+
     /// Whether top-level `key` is set.
     pub fn has(&self, key: &str) -> bool {
         self.fields.iter().any(|(k, _)| k == key)

@@ -10,7 +10,10 @@ use super::document::{Document, string_list};
 use super::hugo_shortcodes::{self, Page};
 use super::report::Report;
 use super::source::{SourcePage, files_below, read_config, read_page};
-use super::{Context, Imported, SiteSettings, copy_tree, normalize_date, report_unused_dirs};
+use super::{
+    Context, Imported, SiteSettings, copy_tree, dedupe_aliases, grove_url, normalize_date,
+    report_unused_dirs,
+};
 use crate::content::escape_template_syntax;
 use crate::error::Result;
 
@@ -46,6 +49,7 @@ pub fn import(from: &Path, context: &Context<'_>) -> Result<Imported> {
     let mut imported = Imported::new(config.settings.clone());
     let mut has_index: BTreeSet<String> = BTreeSet::new();
     let mut page_dirs: BTreeSet<String> = BTreeSet::new();
+    let mut documents: Vec<(String, String, Document)> = Vec::new();
     for (rel, path) in &sources {
         let ext = extension(rel);
         if MARKDOWN.contains(&ext.as_str()) {
@@ -53,7 +57,7 @@ pub fn import(from: &Path, context: &Context<'_>) -> Result<Imported> {
             let out_rel = index.grove_rel(rel);
             let converted =
                 convert_page(rel, &out_rel, page, &config, &index, context, &mut report);
-            imported.add_text(format!("content/{out_rel}"), converted);
+            documents.push((rel.clone(), out_rel.clone(), converted));
             report.pages += 1;
             let dir = parent(&out_rel);
             let name = &out_rel[dir.len()..].trim_start_matches('/');
@@ -71,6 +75,10 @@ pub fn import(from: &Path, context: &Context<'_>) -> Result<Imported> {
         } else {
             imported.add_file(format!("content/{rel}"), path)?;
         }
+    }
+    dedupe_aliases(&mut documents, &mut report);
+    for (_, out_rel, doc) in documents {
+        imported.add_text(format!("content/{out_rel}"), doc.to_text());
     }
     // Hugo lists every top-level folder as a section even without an
     // `_index.md`; Grove needs the file.
@@ -160,6 +168,29 @@ fn read_hugo_config(from: &Path, report: &mut Report) -> Result<HugoConfig> {
     }
     if let Some(dir) = text("staticDir") {
         config.static_dir = dir;
+    }
+    // A multilingual site keeps each language's content in its own folder:
+    // `[languages.en] contentDir`, or a module mount onto `content`.
+    let default_language = text("defaultContentLanguage").unwrap_or_else(|| "en".into());
+    let language_dir = get(&map, "languages")
+        .and_then(|languages| get_map(languages, &default_language))
+        .and_then(|language| get_map(language, "contentDir"))
+        .and_then(Value::as_str);
+    if let Some(dir) = language_dir {
+        config.content_dir = dir.to_string();
+    }
+    let mounts = get(&map, "module")
+        .and_then(|module| get_map(module, "mounts"))
+        .and_then(Value::as_array);
+    for mount in mounts.into_iter().flatten() {
+        let field = |key: &str| get_map(mount, key).and_then(Value::as_str);
+        match (field("source"), field("target")) {
+            (Some(source), Some("content")) if language_dir.is_none() => {
+                config.content_dir = source.to_string();
+            }
+            (Some(source), Some("static")) => config.static_dir = source.to_string(),
+            _ => {}
+        }
     }
     if let Some(Value::Object(taxonomies)) = get(&map, "taxonomies") {
         config.taxonomies = taxonomies
@@ -320,7 +351,7 @@ fn convert_page(
     index: &ContentIndex,
     context: &Context<'_>,
     report: &mut Report,
-) -> String {
+) -> Document {
     let mut doc = Document::default();
     let front = &page.front;
     map_front_matter(rel, front, config, context, &mut doc, report);
@@ -345,7 +376,7 @@ fn convert_page(
     };
     let body = hugo_shortcodes::translate(&page.body, &shortcodes, report);
     doc.body = escape_template_syntax(&body);
-    doc.to_text()
+    doc
 }
 
 /// Maps Hugo's front matter keys to Grove's; the rest goes under
@@ -624,11 +655,7 @@ fn hugo_url_alias(
     let slug_field = get(front, "slug")
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty());
-    let grove_slug = slug_field.map_or_else(|| slug::slugify(stem), str::to_string);
-    let grove_url = match url_dir {
-        "" => format!("/{grove_slug}/"),
-        dir => format!("/{dir}/{grove_slug}/"),
-    };
+    let grove_url = grove_url(out_rel, slug_field, None);
     let section = url_dir.split('/').next().unwrap_or_default();
     let title = get(front, "title")
         .and_then(Value::as_str)

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDateTime;
 
 pub use report::{Item, Report};
+use document::Document;
 use write::{OutputFile, write_files};
 
 use crate::error::{Error, Result};
@@ -58,6 +59,8 @@ pub struct Context<'a> {
     /// Shortcodes the network's theme offers (Zola calls to others are
     /// kept as text).
     pub shortcodes: &'a [String],
+    /// Templates the site's theme has (`page.html`, `shortcodes/x.html`).
+    pub templates: &'a [String],
 }
 
 /// A site's settings read from the source's configuration.
@@ -113,7 +116,12 @@ pub fn import(network: &Network, options: &ImportOptions) -> Result<Report> {
             options.site
         )));
     }
-    let theme_shortcodes = theme_shortcodes(network, &options.site);
+    let templates = theme_templates(network, &options.site);
+    let theme_shortcodes: Vec<String> = templates
+        .iter()
+        .filter_map(|t| t.strip_prefix("shortcodes/")?.strip_suffix(".html"))
+        .map(str::to_string)
+        .collect();
     let context = Context {
         taxonomies: &network
             .config
@@ -124,6 +132,7 @@ pub fn import(network: &Network, options: &ImportOptions) -> Result<Report> {
             .collect::<Vec<_>>(),
         now: chrono::Utc::now().naive_utc(),
         shortcodes: &theme_shortcodes,
+        templates: &templates,
     };
     let source = &options.source;
     let mut imported = match options.kind {
@@ -166,8 +175,9 @@ fn existing_dir(path: &Path) -> Result<PathBuf> {
     }
 }
 
-/// Names of the shortcodes the site's theme offers.
-fn theme_shortcodes(network: &Network, site: &str) -> Vec<String> {
+/// Templates the site's theme and the site itself have, by name
+/// (`page.html`, `shortcodes/product_box.html`).
+fn theme_templates(network: &Network, site: &str) -> Vec<String> {
     let theme = network
         .sites
         .iter()
@@ -175,26 +185,16 @@ fn theme_shortcodes(network: &Network, site: &str) -> Vec<String> {
         .and_then(|s| s.config.theme.clone())
         .unwrap_or_else(|| network.config.network.theme.clone());
     let mut names: Vec<String> = [
-        network
-            .root
-            .join("themes")
-            .join(theme)
-            .join("templates/shortcodes"),
-        network
-            .root
-            .join("sites")
-            .join(site)
-            .join("templates/shortcodes"),
+        network.root.join("themes").join(theme).join("templates"),
+        network.root.join("sites").join(site).join("templates"),
     ]
     .iter()
-    .filter_map(|dir| std::fs::read_dir(dir).ok())
+    .filter_map(|dir| source::files_below(dir).ok())
     .flatten()
-    .filter_map(|entry| {
-        let name = entry.ok()?.file_name().to_string_lossy().into_owned();
-        name.strip_suffix(".html").map(str::to_string)
-    })
+    .map(|(rel, _)| rel)
     .collect();
     names.sort();
+    names.dedup();
     names
 }
 
@@ -255,6 +255,71 @@ fn report_unused_dirs(from: &Path, dirs: &[(&str, &str)], report: &mut Report) {
         let has_files = source::files_below(&path).is_ok_and(|files| !files.is_empty());
         if has_files {
             report.attention(&format!("{dir}/"), *message);
+        }
+    }
+}
+
+/// The URL path Grove gives content file `rel` (below `content/`), as the
+/// content loader does: a section is its folder, a bundle's `index.md` its
+/// folder's slug, another page its file's slug; `path` overrides all.
+pub fn grove_url(rel: &str, slug: Option<&str>, path: Option<&str>) -> String {
+    if let Some(path) = path {
+        return format!("/{}/", path.trim_matches('/'));
+    }
+    let dir = rel.rfind('/').map_or("", |i| &rel[..i]);
+    let file = rel[dir.len()..].trim_start_matches('/');
+    if file == "_index.md" {
+        return if dir.is_empty() { "/".into() } else { format!("/{dir}/") };
+    }
+    let (url_dir, stem) = if file == "index.md" {
+        let parent = dir.rfind('/').map_or("", |i| &dir[..i]);
+        (parent, dir[parent.len()..].trim_start_matches('/'))
+    } else {
+        (dir, file.trim_end_matches(".md"))
+    };
+    let slug = slug.map_or_else(|| slug::slugify(stem), str::to_string);
+    if url_dir.is_empty() {
+        format!("/{slug}/")
+    } else {
+        format!("/{url_dir}/{slug}/")
+    }
+}
+
+/// Keeps each alias on the first document (in order) that claims it, and
+/// only where no page is at that URL: Grove refuses two writers of one
+/// URL, while Hugo silently picks one. `documents` are (source file,
+/// Grove path below `content/`, document); each alias dropped is reported.
+fn dedupe_aliases(documents: &mut [(String, String, Document)], report: &mut Report) {
+    let mut owners: std::collections::HashMap<String, String> = documents
+        .iter()
+        .map(|(file, rel, doc)| (grove_url(rel, doc.get_str("slug"), doc.get_str("path")), file.clone()))
+        .collect();
+    for (file, _, doc) in documents.iter_mut() {
+        let aliases = doc.strings("aliases");
+        if aliases.is_empty() {
+            continue;
+        }
+        let mut kept = Vec::new();
+        for alias in aliases {
+            let key = format!("/{}/", alias.trim_matches('/'));
+            match owners.get(&key) {
+                Some(owner) if owner == file => {
+                    report.changed(file, format!("alias `{alias}` is the page's own URL in Grove: dropped"));
+                }
+                Some(owner) => report.attention(
+                    file,
+                    format!("alias `{alias}` is also the URL or an alias of {owner}, which keeps it: an old URL can lead to one page only"),
+                ),
+                None => {
+                    owners.insert(key, file.clone());
+                    kept.push(toml::Value::String(alias));
+                }
+            }
+        }
+        if kept.is_empty() {
+            doc.remove("aliases");
+        } else {
+            doc.set("aliases", toml::Value::Array(kept));
         }
     }
 }

@@ -124,7 +124,7 @@ pub fn import(from: &Path, context: &Context<'_>) -> Result<Imported> {
         }
         let text = std::fs::read_to_string(&path)
             .map_err(|source| crate::error::Error::io(&path, "cannot read file", source))?;
-        let text = move_unconfigured_taxonomies(&rel, &path, text, context, &mut report)?;
+        let text = adapt_front_matter(&rel, &path, text, context, &mut report)?;
         let text = protect_body(&rel, &text, &shortcodes, &mut report);
         imported.add_text(format!("content/{rel}"), text);
         report.pages += 1;
@@ -158,10 +158,12 @@ pub fn import(from: &Path, context: &Context<'_>) -> Result<Imported> {
     Ok(imported)
 }
 
-/// The file's text with terms of taxonomies grove.toml does not configure
-/// moved under `[extra]` (the front matter is then rewritten as TOML);
-/// otherwise the text as it is.
-fn move_unconfigured_taxonomies(
+/// The file's text with what Grove cannot use as written moved under
+/// `[extra]`: terms of taxonomies grove.toml does not configure, and
+/// templates (`template`, `page_template`) the theme does not have. The
+/// front matter is then rewritten as TOML; otherwise the text is kept as
+/// it is.
+fn adapt_front_matter(
     rel: &str,
     path: &Path,
     text: String,
@@ -169,34 +171,52 @@ fn move_unconfigured_taxonomies(
     report: &mut Report,
 ) -> Result<String> {
     let page = read_page(path)?;
-    let Some(Value::Object(taxonomies)) = page.front.get("taxonomies") else {
-        return Ok(text);
-    };
-    let unknown: Vec<&String> = taxonomies
-        .keys()
-        .filter(|n| !context.taxonomies.contains(n))
-        .collect();
-    if unknown.is_empty() {
-        return Ok(text);
-    }
-    let mut front = page.front.clone();
-    let mut taxonomies = taxonomies.clone();
-    let mut extra = match front.remove("extra") {
-        Some(Value::Object(extra)) => extra,
+    let mut front = page.front;
+    let mut extra = match front.get("extra") {
+        Some(Value::Object(extra)) => extra.clone(),
         _ => Default::default(),
     };
-    for name in unknown {
-        if let Some(terms) = taxonomies.remove(name) {
-            extra.insert(name.clone(), terms);
+    let mut changed = false;
+    if let Some(Value::Object(taxonomies)) = front.get_mut("taxonomies") {
+        let unknown: Vec<String> = taxonomies
+            .keys()
+            .filter(|n| !context.taxonomies.contains(n))
+            .cloned()
+            .collect();
+        for name in unknown {
+            if let Some(terms) = taxonomies.remove(&name) {
+                extra.insert(name.clone(), terms);
+            }
+            report.changed(
+                rel,
+                format!("terms of taxonomy `{name}` moved under [extra] (not configured in grove.toml)"),
+            );
+            changed = true;
         }
-        report.changed(
-            rel,
-            format!(
-                "terms of taxonomy `{name}` moved under [extra] (not configured in grove.toml)"
-            ),
-        );
+        if taxonomies.is_empty() {
+            front.remove("taxonomies");
+        }
     }
-    front.remove("taxonomies");
+    for key in ["template", "page_template"] {
+        let Some(Value::String(template)) = front.get(key).cloned() else {
+            continue;
+        };
+        if context.templates.contains(&template) {
+            continue;
+        }
+        front.remove(key);
+        extra.insert(format!("zola_{key}"), Value::String(template.clone()));
+        report.attention(
+            &format!("templates/{template}"),
+            format!("not a template of the theme: pages naming it in `{key}` use the default one (the name is kept as extra.zola_{key}); port it to sites/NAME/templates/ to use it"),
+        );
+        report.changed(rel, format!("`{key}` moved under [extra]: the theme has no such template"));
+        changed = true;
+    }
+    if !changed {
+        return Ok(text);
+    }
+    front.remove("extra");
     let mut doc = Document::default();
     let mut keys: Vec<&String> = front.keys().collect();
     keys.sort_by_key(|key| {
@@ -214,13 +234,6 @@ fn move_unconfigured_taxonomies(
                 }
             }
         }
-    }
-    if !taxonomies.is_empty() {
-        doc.set(
-            "taxonomies",
-            json_to_toml(&Value::Object(taxonomies))
-                .unwrap_or(toml::Value::Table(Default::default())),
-        );
     }
     for (key, value) in &extra {
         doc.set_extra(key, value);
