@@ -244,6 +244,12 @@ impl<'a> Fields<'a> {
             .map_or(self.first_line, |i| self.first_line + i)
     }
 
+    /// Removes and returns `key`; a key set to nothing (YAML `key:`) is
+    /// as if absent.
+    fn take(&mut self, key: &str) -> Option<Value> {
+        self.map.remove(key).filter(|value| !value.is_null())
+    }
+
     /// The fields not taken yet, as a map.
     pub fn into_map(self) -> Map<String, Value> {
         self.map
@@ -259,7 +265,7 @@ impl<'a> Fields<'a> {
 
     /// Removes and returns a string field.
     pub fn string(&mut self, key: &str) -> Result<Option<String>> {
-        match self.map.remove(key) {
+        match self.take(key) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
             Some(other) => Err(self.error(
@@ -271,7 +277,7 @@ impl<'a> Fields<'a> {
 
     /// Removes and returns a boolean field.
     pub fn bool(&mut self, key: &str) -> Result<Option<bool>> {
-        match self.map.remove(key) {
+        match self.take(key) {
             None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(b)),
             Some(other) => Err(self.error(
@@ -283,7 +289,7 @@ impl<'a> Fields<'a> {
 
     /// Removes and returns an integer field.
     pub fn integer(&mut self, key: &str) -> Result<Option<i64>> {
-        match self.map.remove(key) {
+        match self.take(key) {
             None => Ok(None),
             Some(Value::Number(n)) if n.is_i64() => Ok(n.as_i64()),
             Some(other) => Err(self.error(
@@ -304,7 +310,7 @@ impl<'a> Fields<'a> {
 
     /// Removes and returns an array-of-strings field.
     pub fn strings(&mut self, key: &str) -> Result<Option<Vec<String>>> {
-        match self.map.remove(key) {
+        match self.take(key) {
             None => Ok(None),
             Some(Value::Array(items)) => {
                 let mut out = Vec::with_capacity(items.len());
@@ -429,7 +435,7 @@ impl<'a> Fields<'a> {
 
     /// Removes and returns a table field (`[extra]`).
     pub fn table(&mut self, key: &str) -> Result<Map<String, Value>> {
-        match self.map.remove(key) {
+        match self.take(key) {
             None => Ok(Map::new()),
             Some(Value::Object(map)) => Ok(map),
             Some(other) => Err(self.error(

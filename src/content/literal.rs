@@ -88,6 +88,35 @@ impl Protected {
     }
 }
 
+/// Front matter that is not a template (imported from another generator)
+/// with its Tera syntax written so that it prints as it is. Backtick
+/// strings (`{{ `{{` }}`) fit inside TOML and YAML strings of any quoting.
+pub fn escape_front_matter(text: &str) -> String {
+    if !has_tera_syntax(text) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(at) = rest.find('{') {
+        out.push_str(&rest[..at]);
+        match rest
+            .get(at..at + 2)
+            .filter(|o| ["{{", "{%", "{#"].contains(o))
+        {
+            Some(opener) => {
+                out.push_str(&format!("{{{{ `{opener}` }}}}"));
+                rest = &rest[at + 2..];
+            }
+            None => {
+                out.push('{');
+                rest = &rest[at + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// `body`, Markdown that is not a template (a Hugo or WordPress page),
 /// with Tera syntax outside code written so that it prints as it is:
 /// `{{` becomes `{{ "{{" }}`. Code needs no escaping: it is never
@@ -235,6 +264,19 @@ mod tests {
         let protected = Protected::new(&escaped, 0).unwrap();
         let rendered = tera.render("t", &tera::Context::new()).unwrap();
         assert_eq!(protected.restore(&rendered), body);
+    }
+
+    #[test]
+    fn escaped_front_matter_prints_as_written() {
+        for text in [
+            "title = \"use {{}} and {% x %}\"\n",
+            "title = 'say \"{{ x }}\"'\n",
+        ] {
+            let escaped = escape_front_matter(text);
+            let mut tera = tera::Tera::default();
+            tera.add_raw_template("t", &escaped).unwrap();
+            assert_eq!(tera.render("t", &tera::Context::new()).unwrap(), text);
+        }
     }
 
     #[test]

@@ -13,9 +13,11 @@ pub mod source;
 
 pub use date::Date;
 pub use include::{Include, LeftOut};
-pub use literal::{code_ranges, escape_template_syntax};
+pub use literal::{code_ranges, escape_front_matter, escape_template_syntax};
 pub use markdown::{Disclosure, Heading, MarkdownOptions, Rendered};
 pub use meta::{PageMeta, SectionMeta, SortBy};
 pub use notice::Notices;
-pub use site_content::{LoadOptions, Page, PageBody, Section, SiteContent, Taxonomy, Term};
+pub use site_content::{
+    LoadOptions, Page, PageBody, Section, SiteContent, Taxonomy, Term, term_key,
+};
 pub use source::{Blueprint, Origin, SourceFile};

@@ -877,7 +877,7 @@ fn build_taxonomies(
 
 /// A term name as compared with another: lowercase, with spaces, `-` and
 /// `_` all one separator.
-fn term_key(name: &str) -> String {
+pub fn term_key(name: &str) -> String {
     name.to_lowercase()
         .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
         .filter(|word| !word.is_empty())

@@ -12,7 +12,7 @@ pub struct Document {
     /// Top-level keys in the order given (`title` first).
     fields: Vec<(String, toml::Value)>,
     /// Taxonomy terms by taxonomy name.
-    taxonomies: Vec<(String, Vec<String>)>,
+    pub(super) taxonomies: Vec<(String, Vec<String>)>,
     /// The `[extra]` table.
     extra: toml::Table,
     /// The Markdown body.
@@ -55,7 +55,12 @@ impl Document {
             .iter()
             .find(|(k, _)| k == key)
             .and_then(|(_, v)| v.as_array())
-            .map(|items| items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect())
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|i| i.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -94,6 +99,17 @@ impl Document {
         }
     }
 
+    /// Appends `value` to the list `[extra]` `key`.
+    pub fn push_extra(&mut self, key: &str, value: &str) {
+        let entry = self
+            .extra
+            .entry(key.to_string())
+            .or_insert_with(|| toml::Value::Array(Vec::new()));
+        if let toml::Value::Array(items) = entry {
+            items.push(toml::Value::String(value.to_string()));
+        }
+    }
+
     /// The file's text: `+++` TOML front matter, then the body.
     pub fn to_text(&self) -> String {
         let mut out = String::from("+++\n");
@@ -118,6 +134,8 @@ impl Document {
             }
         }
         out.push_str("+++\n");
+        // Front matter is expanded as a template too: its text stays text.
+        let mut out = crate::content::escape_front_matter(&out);
         let body = self.body.trim_start_matches('\n');
         out.push_str(body);
         if !body.is_empty() && !body.ends_with('\n') {

@@ -148,7 +148,8 @@ fn parse(html: &str) -> Vec<Node> {
             }
             continue;
         }
-        let end = rest[1..].find('<').map_or(rest.len(), |i| i + 1);
+        let first = rest.chars().next().map_or(1, char::len_utf8);
+        let end = rest[first..].find('<').map_or(rest.len(), |i| i + first);
         push(&mut stack, Node::Text(rest[..end].to_string()));
         rest = &rest[end..];
     }
@@ -677,6 +678,12 @@ mod tests {
             false,
         );
         assert_eq!(embed, "<https://www.youtube.com/watch?v=abc>\n");
+    }
+
+    #[test]
+    fn text_may_start_with_any_character() {
+        assert_eq!(md("“Quoted” <b>bold</b> é", false), "“Quoted” **bold** é\n");
+        assert_eq!(md("< not a tag", false), "\\< not a tag\n");
     }
 
     #[test]

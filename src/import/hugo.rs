@@ -11,8 +11,8 @@ use super::hugo_shortcodes::{self, Page};
 use super::report::Report;
 use super::source::{SourcePage, files_below, read_config, read_page};
 use super::{
-    Context, Imported, SiteSettings, copy_tree, dedupe_aliases, grove_url, normalize_date,
-    report_unused_dirs,
+    Context, Imported, SiteSettings, copy_tree, dedupe_aliases, dedupe_terms, grove_url,
+    normalize_date, report_unused_dirs,
 };
 use crate::content::escape_template_syntax;
 use crate::error::Result;
@@ -21,6 +21,12 @@ use crate::error::Result;
 const MARKDOWN: &[&str] = &["md", "markdown", "mdown", "mkd", "mkdn"];
 /// Content formats Grove does not read.
 const OTHER_FORMATS: &[&str] = &["org", "adoc", "asciidoc", "rst", "pandoc", "pdc", "ipynb"];
+
+/// Layouts (and types) that ask for nothing special: Hugo's own defaults
+/// and those of sites that came from Jekyll.
+const DEFAULT_LAYOUTS: &[&str] = &[
+    "post", "posts", "page", "pages", "single", "list", "default", "blog",
+];
 
 /// Hugo's publication date keys, the first present wins.
 const DATE_KEYS: &[&str] = &["date", "publishdate", "pubdate", "published"];
@@ -77,6 +83,7 @@ pub fn import(from: &Path, context: &Context<'_>) -> Result<Imported> {
         }
     }
     dedupe_aliases(&mut documents, &mut report);
+    dedupe_terms(&mut documents, &mut report);
     for (_, out_rel, doc) in documents {
         imported.add_text(format!("content/{out_rel}"), doc.to_text());
     }
@@ -552,21 +559,39 @@ fn map_front_matter(
                 continue;
             }
             "headless" if value.as_bool() == Some(true) => {
-                report.attention(rel, "a headless bundle (not rendered by Hugo): imported as a draft");
+                report.attention(
+                    rel,
+                    "a headless bundle (not rendered by Hugo): imported as a draft",
+                );
                 doc.set("draft", toml::Value::Boolean(true));
             }
             "build" | "_build" => {
-                let never = |k: &str| get_map(value, k).and_then(Value::as_str) == Some("never") || get_map(value, k).and_then(Value::as_bool) == Some(false);
+                let never = |k: &str| {
+                    get_map(value, k).and_then(Value::as_str) == Some("never")
+                        || get_map(value, k).and_then(Value::as_bool) == Some(false)
+                };
                 if never("render") {
                     report.attention(rel, "`build.render = never` in Hugo: imported as a draft");
                     doc.set("draft", toml::Value::Boolean(true));
                 }
             }
-            "cascade" => report.attention(rel, "`cascade` front matter is not applied to the pages below: set the values on them"),
-            "layout" | "type" => report.attention(rel, format!("`{key}` chose a Hugo layout: pick a Grove template with `template = \"...\"` if the page needs one")),
+            "cascade" => report.attention(
+                rel,
+                "`cascade` front matter is not applied to the pages below: set the values on them",
+            ),
+            "layout" | "type"
+                if !value.as_str().is_some_and(|v| {
+                    DEFAULT_LAYOUTS.contains(&v.to_ascii_lowercase().as_str())
+                }) =>
+            {
+                report.attention(rel, format!("`{key}` chose a Hugo layout: pick a Grove template with `template = \"...\"` if the page needs one"));
+            }
             "menu" | "menus" => {
                 doc.set_extra(key, value);
-                report.changed(rel, "`menu` moved under [extra]: Grove's theme builds navigation from sections");
+                report.changed(
+                    rel,
+                    "`menu` moved under [extra]: Grove's theme builds navigation from sections",
+                );
                 continue;
             }
             _ => {}

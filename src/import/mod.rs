@@ -18,8 +18,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDateTime;
 
-pub use report::{Item, Report};
 use document::Document;
+pub use report::{Item, Report};
 use write::{OutputFile, write_files};
 
 use crate::error::{Error, Result};
@@ -269,7 +269,11 @@ pub fn grove_url(rel: &str, slug: Option<&str>, path: Option<&str>) -> String {
     let dir = rel.rfind('/').map_or("", |i| &rel[..i]);
     let file = rel[dir.len()..].trim_start_matches('/');
     if file == "_index.md" {
-        return if dir.is_empty() { "/".into() } else { format!("/{dir}/") };
+        return if dir.is_empty() {
+            "/".into()
+        } else {
+            format!("/{dir}/")
+        };
     }
     let (url_dir, stem) = if file == "index.md" {
         let parent = dir.rfind('/').map_or("", |i| &dir[..i]);
@@ -292,7 +296,12 @@ pub fn grove_url(rel: &str, slug: Option<&str>, path: Option<&str>) -> String {
 fn dedupe_aliases(documents: &mut [(String, String, Document)], report: &mut Report) {
     let mut owners: std::collections::HashMap<String, String> = documents
         .iter()
-        .map(|(file, rel, doc)| (grove_url(rel, doc.get_str("slug"), doc.get_str("path")), file.clone()))
+        .map(|(file, rel, doc)| {
+            (
+                grove_url(rel, doc.get_str("slug"), doc.get_str("path")),
+                file.clone(),
+            )
+        })
         .collect();
     for (file, _, doc) in documents.iter_mut() {
         let aliases = doc.strings("aliases");
@@ -320,6 +329,42 @@ fn dedupe_aliases(documents: &mut [(String, String, Document)], report: &mut Rep
             doc.remove("aliases");
         } else {
             doc.set("aliases", toml::Value::Array(kept));
+        }
+    }
+}
+
+/// Keeps a taxonomy term only where its URL is its own: Grove makes term
+/// URLs ASCII (`故事` and `股市` both become /tags/gu-shi/), so of two
+/// terms sharing a URL the first (in document order) stays a term and the
+/// other moves under `[extra]`, reported.
+fn dedupe_terms(documents: &mut [(String, String, Document)], report: &mut Report) {
+    let mut first: std::collections::HashMap<(String, String), String> =
+        std::collections::HashMap::new();
+    for (file, _, doc) in documents.iter_mut() {
+        let mut moved: Vec<(String, String)> = Vec::new();
+        for (taxonomy, terms) in &mut doc.taxonomies {
+            terms.retain(|term| {
+                let key = (taxonomy.clone(), slug::slugify(term));
+                match first.get(&key) {
+                    Some(owner) if crate::content::term_key(owner) != crate::content::term_key(term) => {
+                        report.attention(
+                            file,
+                            format!("{taxonomy} term `{term}` would share the URL /{taxonomy}/{}/ with `{owner}`: kept under [extra] as {taxonomy}; rename it to list it", key.1),
+                        );
+                        moved.push((taxonomy.clone(), term.clone()));
+                        false
+                    }
+                    Some(_) => true,
+                    None => {
+                        first.insert(key, term.clone());
+                        true
+                    }
+                }
+            });
+        }
+        doc.taxonomies.retain(|(_, terms)| !terms.is_empty());
+        for (taxonomy, term) in moved {
+            doc.push_extra(&taxonomy, &term);
         }
     }
 }

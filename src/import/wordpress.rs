@@ -11,7 +11,7 @@ use roxmltree::{Document as Xml, Node};
 use super::document::Document;
 use super::html_markdown::{self, Options};
 use super::report::Report;
-use super::{Context, Imported, SiteSettings};
+use super::{Context, Imported, SiteSettings, dedupe_terms};
 use crate::content::escape_template_syntax;
 use crate::error::{Error, Location, Result};
 use crate::html_scan::{percent_decode, unescape};
@@ -138,6 +138,7 @@ pub fn import(path: &Path, context: &Context<'_>) -> Result<Imported> {
         .collect();
     let rewrite = |url: &str| rewrite_link(url, &base, &links);
     let mut section_page: Option<(&Item, String)> = None;
+    let mut documents: Vec<(String, String, Document)> = Vec::new();
     for (item, rel) in &placed {
         if item.kind == "page" && rel == &format!("{POSTS}.md") {
             section_page = Some((item, rel.clone()));
@@ -152,8 +153,12 @@ pub fn import(path: &Path, context: &Context<'_>) -> Result<Imported> {
             context,
             &mut report,
         );
-        imported.add_text(format!("content/{rel}"), doc.to_text());
+        documents.push((source_name(item), rel.clone(), doc));
         report.pages += 1;
+    }
+    dedupe_terms(&mut documents, &mut report);
+    for (_, rel, doc) in documents {
+        imported.add_text(format!("content/{rel}"), doc.to_text());
     }
     if placed.iter().any(|(item, _)| item.kind == "post") {
         let mut doc = Document::default();

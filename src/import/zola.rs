@@ -10,7 +10,7 @@ use super::document::{Document, json_to_toml};
 use super::report::Report;
 use super::source::{files_below, read_config, read_page};
 use super::{Context, Imported, SiteSettings, copy_tree, report_unused_dirs};
-use crate::content::code_ranges;
+use crate::content::{code_ranges, escape_front_matter};
 use crate::error::Result;
 
 /// What a Zola shortcode template may use that Grove's shortcodes do not
@@ -46,6 +46,49 @@ const FIRST_KEYS: &[&str] = &[
     "weight",
 ];
 
+/// Page keys Zola documents, and Grove's own.
+const PAGE_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "updated",
+    "date",
+    "weight",
+    "draft",
+    "slug",
+    "path",
+    "aliases",
+    "authors",
+    "in_search_index",
+    "template",
+    "taxonomies",
+    "extra",
+    "noindex",
+    "audit_allow",
+];
+/// Section keys Zola documents, and Grove's own.
+const SECTION_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "draft",
+    "sort_by",
+    "weight",
+    "template",
+    "page_template",
+    "paginate_by",
+    "paginate_path",
+    "paginate_reversed",
+    "insert_anchor_links",
+    "in_search_index",
+    "render",
+    "redirect_to",
+    "transparent",
+    "aliases",
+    "generate_feeds",
+    "generate_feed",
+    "extra",
+    "noindex",
+];
+
 /// Imports the Zola site in folder `from`.
 pub fn import(from: &Path, context: &Context<'_>) -> Result<Imported> {
     let mut report = Report::default();
@@ -76,7 +119,17 @@ pub fn import(from: &Path, context: &Context<'_>) -> Result<Imported> {
             .map(str::to_string),
     });
     let mut shortcodes: Vec<String> = context.shortcodes.to_vec();
-    for (rel, path) in files_below(&from.join("templates/shortcodes"))? {
+    // The site's shortcodes, then its theme's (the site's win).
+    let mut sources = files_below(&from.join("templates/shortcodes"))?;
+    if let Some(theme) = config.get("theme").and_then(Value::as_str) {
+        let dir = from.join("themes").join(theme).join("templates/shortcodes");
+        for (rel, path) in files_below(&dir)? {
+            if !sources.iter().any(|(r, _)| *r == rel) {
+                sources.push((rel, path));
+            }
+        }
+    }
+    for (rel, path) in sources {
         let name = rel
             .trim_end_matches(".html")
             .trim_end_matches(".md")
@@ -189,13 +242,32 @@ fn adapt_front_matter(
             }
             report.changed(
                 rel,
-                format!("terms of taxonomy `{name}` moved under [extra] (not configured in grove.toml)"),
+                format!(
+                    "terms of taxonomy `{name}` moved under [extra] (not configured in grove.toml)"
+                ),
             );
             changed = true;
         }
         if taxonomies.is_empty() {
             front.remove("taxonomies");
         }
+    }
+    let section = rel == "_index.md" || rel.ends_with("/_index.md");
+    let known = if section { SECTION_KEYS } else { PAGE_KEYS };
+    let unknown: Vec<String> = front
+        .keys()
+        .filter(|key| !known.contains(&key.as_str()))
+        .cloned()
+        .collect();
+    for key in unknown {
+        if let Some(value) = front.remove(&key) {
+            extra.insert(key.clone(), value);
+        }
+        report.attention(
+            rel,
+            format!("`{key}` is not a front matter key of Zola (which ignored it) or Grove: moved under [extra]; a typo of a known key?"),
+        );
+        changed = true;
     }
     for key in ["template", "page_template"] {
         let Some(Value::String(template)) = front.get(key).cloned() else {
@@ -210,7 +282,10 @@ fn adapt_front_matter(
             &format!("templates/{template}"),
             format!("not a template of the theme: pages naming it in `{key}` use the default one (the name is kept as extra.zola_{key}); port it to sites/NAME/templates/ to use it"),
         );
-        report.changed(rel, format!("`{key}` moved under [extra]: the theme has no such template"));
+        report.changed(
+            rel,
+            format!("`{key}` moved under [extra]: the theme has no such template"),
+        );
         changed = true;
     }
     if !changed {
@@ -255,7 +330,8 @@ fn protect_body(rel: &str, text: &str, shortcodes: &[String], report: &mut Repor
     let body = &text[body_start..];
     let code = code_ranges(body);
     let mut out = String::with_capacity(text.len() + 32);
-    out.push_str(&text[..body_start]);
+    // Zola's front matter is not a template; Grove's is.
+    out.push_str(&escape_front_matter(&text[..body_start]));
     let mut at = 0;
     while let Some(found) = body[at..].find('{') {
         let start = at + found;
