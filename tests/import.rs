@@ -59,6 +59,10 @@ fn a_hugo_site_builds_with_its_urls_links_and_shortcodes() {
     let post = net.html("gear/posts/first-run/index.html");
     assert_eq!(text(&post, "h1"), "My First Run in the Shoes");
     assert_eq!(
+        texts(&post, ".page-header time"),
+        vec!["May 3, 2024", "June 1, 2024"]
+    );
+    assert_eq!(
         attrs(&post, "meta[name=description]", "content"),
         vec!["A first outing on muddy trails."]
     );
@@ -156,6 +160,10 @@ fn a_zola_site_builds_as_written() {
 
     let post = net.html("shots/blog/grinders/index.html");
     assert_eq!(text(&post, "h1"), "Choosing a Grinder");
+    assert_eq!(
+        texts(&post, ".page-header time"),
+        vec!["February 1, 2024", "March 1, 2024"]
+    );
     assert_eq!(texts(&post, ".prose aside.note"), vec!["Buy fresh beans."]);
     assert!(attrs(&post, ".prose a", "href").contains(&"/blog/dialing-in/".to_string()));
     let paragraphs = texts(&post, ".prose p");
@@ -206,6 +214,10 @@ fn a_wordpress_export_becomes_posts_and_pages() {
     net.build(&[]);
     let post = net.html("kettle/blog/best-gooseneck-kettles/index.html");
     assert_eq!(text(&post, "h1"), "The Best Gooseneck Kettles – 2024");
+    assert_eq!(
+        attrs(&post, ".page-header time", "datetime"),
+        vec!["2024-01-15T09:00:00+00:00"]
+    );
     assert_eq!(
         attrs(&post, "meta[name=description]", "content"),
         vec!["Five gooseneck kettles, poured side by side."]
