@@ -138,6 +138,20 @@ fn duplicate_aliases_name_both_files() {
         stderr.contains("one.md") && stderr.contains("two.md"),
         "{stderr}"
     );
+    // An alias at a real page's URL names both files too.
+    net.write(
+        "sites/alpha/content/two.md",
+        "+++\ntitle = \"two\"\naliases = [\"/three/\"]\n+++\n",
+    );
+    net.write(
+        "sites/alpha/content/three.md",
+        "+++\ntitle = \"three\"\n+++\n",
+    );
+    let stderr = net.build_fails(&[]);
+    assert!(
+        stderr.contains("two.md") && stderr.contains("three.md"),
+        "{stderr}"
+    );
 }
 
 #[test]
