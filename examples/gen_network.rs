@@ -124,6 +124,9 @@ struct Args {
     replicated: usize,
     /// Write the Grove network only.
     no_hugo: bool,
+    /// Grove with the default theme as `grove new` writes it and every
+    /// feature on (feeds, related pages), instead of the minimal templates.
+    default_theme: bool,
 }
 
 fn parse_args() -> Args {
@@ -134,11 +137,16 @@ fn parse_args() -> Args {
         paginate: None,
         replicated: 0,
         no_hugo: false,
+        default_theme: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         if flag == "--no-hugo" {
             args.no_hugo = true;
+            continue;
+        }
+        if flag == "--default-theme" {
+            args.default_theme = true;
             continue;
         }
         let value = it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
@@ -149,7 +157,7 @@ fn parse_args() -> Args {
             "--paginate" => args.paginate = Some(value.parse().expect("--paginate N")),
             "--replicated" => args.replicated = value.parse().expect("--replicated PERCENT"),
             other => panic!(
-                "unknown flag {other}; use --sites N --pages N --out DIR [--paginate N] [--replicated PERCENT] [--no-hugo]"
+                "unknown flag {other}; use --sites N --pages N --out DIR [--paginate N] [--replicated PERCENT] [--no-hugo] [--default-theme]"
             ),
         }
     }
@@ -205,12 +213,26 @@ fn main() {
     let grove = args.out.join("grove");
     let hugo = args.out.join("hugo");
 
-    write(
-        &grove.join("grove.toml"),
-        // Same work as the Hugo sites: sitemap yes; feeds and related lists
-        // no (Hugo's RSS is disabled and neither template shows related pages).
-        "[network]\nname = \"bench\"\ntheme = \"bench\"\ntaxonomies = [\"tags\"]\n[seo]\nfeeds = false\nrelated_pages = 0\n",
-    );
+    if args.default_theme {
+        // What users build: the default theme, feeds, related pages,
+        // sitemap and JSON-LD, all as `grove new` sets them.
+        write(
+            &grove.join("grove.toml"),
+            "[network]\nname = \"bench\"\ntheme = \"default\"\ntaxonomies = [\"tags\"]\n",
+        );
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"),
+            &grove.join("themes/default"),
+        );
+    } else {
+        write(
+            &grove.join("grove.toml"),
+            // Same work as the Hugo sites: sitemap yes; feeds and related lists
+            // no (Hugo's RSS is disabled and neither template shows related pages).
+            "[network]\nname = \"bench\"\ntheme = \"bench\"\ntaxonomies = [\"tags\"]\n[seo]\nfeeds = false\nrelated_pages = 0\n",
+        );
+        write_grove_theme(&grove.join("themes/bench/templates"));
+    }
     write(
         &grove.join("content/_index.md"),
         "+++\ntitle = \"Home\"\n+++\nWelcome.\n",
@@ -224,7 +246,6 @@ fn main() {
                 .unwrap_or_default()
         ),
     );
-    write_grove_theme(&grove.join("themes/bench/templates"));
 
     let mut rng = Rng(42);
     for site in 0..args.sites {
@@ -301,6 +322,19 @@ fn main() {
         args.pages,
         args.out.display()
     );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::create_dir_all(to).unwrap();
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
 }
 
 fn write_grove_theme(dir: &Path) {

@@ -21,6 +21,10 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
         include_str!("../themes/default/templates/base.html"),
     ),
     (
+        "templates/card.html",
+        include_str!("../themes/default/templates/card.html"),
+    ),
+    (
         "templates/index.html",
         include_str!("../themes/default/templates/index.html"),
     ),

@@ -342,3 +342,43 @@ fn non_ascii_and_spaced_slugs_are_percent_encoded_in_links_and_the_sitemap() {
         String::from_utf8_lossy(&check.stdout)
     );
 }
+
+#[test]
+fn one_card_template_serves_every_listing() {
+    let net = network_with_pages(3, "");
+    // A site's card.html replaces the theme's, in every listing at once.
+    net.write(
+        "sites/alpha/templates/card.html",
+        "<li class=\"card\"><h{{ level }} class=\"card-title\">{{ page.title }}</h{{ level }}><p class=\"teaser\">{{ page.summary_text }}</p></li>",
+    );
+    net.write(
+        "sites/alpha/content/blog/post-1.md",
+        "+++\ntitle = \"Post 1\"\ndate = 2026-01-01\ntags = [\"all\"]\n+++\nFish &amp; chips, <em>hot</em>.\n\n<!-- more -->\n\nMore.\n",
+    );
+    net.build(&[]);
+    let section = net.html("alpha/blog/index.html");
+    assert_eq!(
+        texts(&section, "h2.card-title"),
+        vec!["Post 3", "Post 2", "Post 1"]
+    );
+    // summary_text is plain text: tags dropped, entities decoded once.
+    assert_eq!(
+        texts(&section, ".teaser").last().map(String::as_str),
+        Some("Fish & chips, hot.")
+    );
+    let tag = net.html("alpha/tags/all/index.html");
+    assert_eq!(texts(&tag, "h2.card-title").len(), 3);
+    let page = net.html("alpha/blog/post-3/index.html");
+    assert_eq!(
+        texts(&page, "h3.card-title").len(),
+        2,
+        "related pages, at level 3"
+    );
+    // A card for a page that does not exist is an error naming the template.
+    net.write(
+        "sites/alpha/templates/section.html",
+        "{{ card(rel=\"blog/nope.md\") }}",
+    );
+    let stderr = net.build_fails(&[]);
+    assert!(stderr.contains("card: no page `blog/nope.md`"), "{stderr}");
+}

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use tera::{Tera, Value};
 
+use super::cards::CardFunction;
 use super::views::{Urls, section_full};
 use crate::affiliate::AffiliateLinks;
 use crate::content::SiteContent;
@@ -49,7 +50,7 @@ fn note_section_read(index: usize) {
 /// caller holds the only reference and may change the data; call
 /// [`register`] again afterwards.
 pub fn release(tera: &mut Tera) {
-    for name in ["get_url", "get_section"] {
+    for name in ["get_url", "get_section", "card"] {
         tera.register_function(name, move |_: &HashMap<String, Value>| {
             Err(tera::Error::msg(format!(
                 "{name} is not available while the site changes"
@@ -58,10 +59,12 @@ pub fn release(tera: &mut Tera) {
     }
 }
 
-/// Registers `get_url(path=...)`, `get_section(path=...)` and
-/// `affiliate(slug=...)` on `tera`.
+/// Registers `get_url(path=...)`, `get_section(path=...)`,
+/// `affiliate(slug=...)` and, when the theme has `card.html`,
+/// `card(rel=..., level=N)` on `tera`.
 pub fn register(tera: &mut Tera, data: Arc<SiteData>, links: Arc<AffiliateLinks>) {
     register_affiliate(tera, links);
+    let card_data = Arc::clone(&data);
     let url_data = Arc::clone(&data);
     tera.register_function("get_url", move |args: &HashMap<String, Value>| {
         let path = string_arg(args, "get_url", "path")?;
@@ -102,6 +105,10 @@ pub fn register(tera: &mut Tera, data: Arc<SiteData>, links: Arc<AffiliateLinks>
             true,
         ))
     });
+    // Last, so that `card.html` may call the functions above.
+    if let Some(card) = CardFunction::new(tera, card_data) {
+        tera.register_function("card", card);
+    }
 }
 
 /// Registers `affiliate(slug=...)`: the registry entry with `href`,

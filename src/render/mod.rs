@@ -1,5 +1,6 @@
 //! Rendering a site's content through its theme into files.
 
+mod cards;
 mod functions;
 pub mod pagination;
 mod redirect;

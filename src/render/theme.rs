@@ -114,7 +114,8 @@ impl SiteTemplates {
     }
 
     /// The templates that use any of `changed`, themselves included:
-    /// through `extends`, `include` or `import`, at any depth. A template
+    /// through `extends`, `include` or `import` (or `card()` for
+    /// card.html), at any depth. A template
     /// uses another when its source names it in quotes, which may count a
     /// template that merely mentions the name, never miss one that uses it.
     pub fn users_of(&self, changed: &[String]) -> BTreeSet<String> {
@@ -122,12 +123,16 @@ impl SiteTemplates {
         loop {
             let before = users.len();
             for template in &self.sources {
+                // `card()` renders card.html without naming it.
+                let calls_card = users.contains(super::cards::CARD_TEMPLATE)
+                    && template.text.contains("card(rel");
                 if !users.contains(&template.name)
-                    && users.iter().any(|used| {
-                        ['"', '\'', '`']
-                            .iter()
-                            .any(|quote| template.text.contains(&format!("{quote}{used}{quote}")))
-                    })
+                    && (calls_card
+                        || users.iter().any(|used| {
+                            ['"', '\'', '`'].iter().any(|quote| {
+                                template.text.contains(&format!("{quote}{used}{quote}"))
+                            })
+                        }))
                 {
                     users.insert(template.name.clone());
                 }
@@ -313,6 +318,11 @@ mod tests {
                 "{% extends \"base.html\" %}{% block content %}{% include `partial.html` %}{% endblock content %}",
             ),
             ("other.html", "plain"),
+            ("card.html", "<li>{{ page.title }}</li>"),
+            (
+                "section.html",
+                "{% for p in pages %}{{ card(rel=p.relative_path) }}{% endfor %}",
+            ),
         ] {
             std::fs::write(templates.join(name), text).unwrap();
         }
@@ -327,6 +337,8 @@ mod tests {
         );
         assert_eq!(users("base.html"), ["base.html", "page.html"]);
         assert_eq!(users("other.html"), ["other.html"]);
+        // `card()` renders card.html without naming it.
+        assert_eq!(users("card.html"), ["card.html", "section.html"]);
     }
 
     #[test]

@@ -132,12 +132,27 @@ pub fn page_listing(page: &Page, urls: &Urls) -> Value {
         "permalink": urls.permalink(&page.path),
         "relative_path": page.rel,
         "summary": page.rendered.summary,
+        "summary_text": summary_text(page),
         "word_count": page.rendered.word_count,
         "reading_time": page.reading_time,
         "taxonomies": taxonomies,
         "affiliates": page.rendered.affiliates,
         "extra": page.meta.extra,
     })
+}
+
+/// How long `summary_text` is at most, in characters.
+const SUMMARY_TEXT_LENGTH: usize = 180;
+
+/// The summary as plain text (tags dropped, entities decoded) cut at a word
+/// boundary, for listing cards: computed once per page rather than with
+/// `striptags | truncate` in every listing that shows the page.
+fn summary_text(page: &Page) -> Option<String> {
+    let summary = page.rendered.summary.as_deref()?;
+    Some(crate::seo::trim_at_word(
+        &crate::seo::plain_text(summary),
+        SUMMARY_TEXT_LENGTH,
+    ))
 }
 
 fn link(title: &str, path: &str, urls: &Urls) -> Value {

@@ -12,16 +12,25 @@ pub const DESCRIPTION_LENGTH: usize = 160;
 /// collapsed.
 pub fn plain_text(html: &str) -> String {
     let mut text = String::with_capacity(html.len());
-    let mut in_tag = false;
+    let mut tag: Option<String> = None;
     for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                text.push(' ');
+        match (c, tag.as_mut()) {
+            ('<', None) => tag = Some(String::new()),
+            ('>', Some(name)) => {
+                // Inline elements join their text (`<em>hot</em>.` is
+                // "hot."); any other tag separates words.
+                let name = name.trim_start_matches('/').to_ascii_lowercase();
+                let name = name
+                    .split(|c: char| c.is_whitespace() || c == '/')
+                    .next()
+                    .unwrap_or_default();
+                if !INLINE.contains(&name) {
+                    text.push(' ');
+                }
+                tag = None;
             }
-            c if !in_tag => text.push(c),
-            _ => {}
+            (c, Some(name)) => name.push(c),
+            (c, None) => text.push(c),
         }
     }
     crate::html_scan::unescape(&text)
@@ -29,6 +38,12 @@ pub fn plain_text(html: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+/// Elements whose tags do not separate words.
+const INLINE: &[&str] = &[
+    "a", "abbr", "b", "cite", "code", "del", "em", "i", "ins", "kbd", "mark", "q", "s", "samp",
+    "small", "span", "strong", "sub", "sup", "time", "u", "var",
+];
 
 /// Cuts `text` to at most `max` characters at a word boundary, adding an
 /// ellipsis when something was cut.
@@ -103,6 +118,16 @@ mod tests {
         assert!(
             d.chars().count() <= DESCRIPTION_LENGTH && d.ends_with("word…"),
             "{d}"
+        );
+    }
+
+    #[test]
+    fn inline_tags_join_words_and_block_tags_separate_them() {
+        assert_eq!(
+            plain_text(
+                "<p>Fish &amp; <em>hot</em>, <a href=\"x\">chips</a>.</p><p>Next<br>line</p>"
+            ),
+            "Fish & hot, chips. Next line"
         );
     }
 
