@@ -382,3 +382,15 @@ fn one_card_template_serves_every_listing() {
     let stderr = net.build_fails(&[]);
     assert!(stderr.contains("card: no page `blog/nope.md`"), "{stderr}");
 }
+
+#[test]
+fn get_section_limits_the_pages_it_copies() {
+    let net = network_with_pages(5, "");
+    net.write(
+        "sites/alpha/templates/index.html",
+        "{% set s = get_section(path=\"blog/_index.md\", limit=2) %}<p id=\"n\">{{ s.pages | length }} of {{ s.page_count }}: {% for p in s.pages %}{{ p.title }};{% endfor %}</p>",
+    );
+    net.build(&[]);
+    let home = net.html("alpha/index.html");
+    assert_eq!(text(&home, "#n"), "2 of 5: Post 5;Post 4;");
+}

@@ -96,14 +96,32 @@ pub fn register(tera: &mut Tera, data: Arc<SiteData>, links: Arc<AffiliateLinks>
             ))
         })?;
         note_section_read(index);
-        Ok(section_full(
+        let mut section = section_full(
             &data.content,
             index,
             &data.listing,
             &data.site_title,
             &data.urls,
-            true,
-        ))
+            false,
+        );
+        // `limit=N`: the first N pages only (a home page showing six
+        // needs no copy of ten thousand).
+        let pages = &data.content.sections[index].pages;
+        let limit = match args.get("limit") {
+            None => pages.len(),
+            Some(limit) => limit
+                .as_u64()
+                .ok_or_else(|| tera::Error::msg("get_section: `limit` must be a whole number"))?
+                as usize,
+        };
+        section["pages"] = Value::Array(
+            pages
+                .iter()
+                .take(limit)
+                .map(|&i| data.listing[i].clone())
+                .collect(),
+        );
+        Ok(section)
     });
     // Last, so that `card.html` may call the functions above.
     if let Some(card) = CardFunction::new(tera, card_data) {
