@@ -2,6 +2,7 @@
 
 mod date;
 pub mod front_matter;
+mod functions;
 pub mod include;
 mod language;
 mod literal;
@@ -12,6 +13,7 @@ mod site_content;
 pub mod source;
 
 pub use date::Date;
+pub use functions::ContentFunctions;
 pub use include::{Include, LeftOut};
 pub use literal::{code_ranges, escape_front_matter, escape_template_syntax};
 pub use markdown::{Disclosure, Heading, MarkdownOptions, Rendered};

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use tera::Context;
 
 use super::front_matter;
+use super::functions::ContentFunctions;
 use super::include::{Include, LeftOut};
 use super::language;
 use super::markdown::{self, Disclosure, LinkResolver, MarkdownOptions, Rendered, SourceRef};
@@ -19,7 +20,6 @@ use super::source::{Blueprint, Expander, SourceFile};
 use crate::affiliate::AffiliateLinks;
 use crate::error::{Error, Location, Result, collect_all};
 use crate::network::TaxonomyConfig;
-use crate::render::Shortcodes;
 use crate::web_url::encode_path;
 
 /// What shapes loading beyond the files themselves.
@@ -41,7 +41,7 @@ pub struct LoadOptions<'a> {
     /// The disclosure for content with affiliate links.
     pub disclosure: Option<Disclosure<'a>>,
     /// Shortcodes content may call.
-    pub shortcodes: Option<&'a Shortcodes>,
+    pub shortcodes: Option<&'a dyn ContentFunctions>,
     /// How many related pages each page gets.
     pub related_pages: usize,
     /// The site's language: files with another language's suffix

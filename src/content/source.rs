@@ -11,9 +11,9 @@ use walkdir::WalkDir;
 use rayon::prelude::*;
 
 use super::front_matter;
+use super::functions::ContentFunctions;
 use super::literal::Protected;
 use crate::error::{Error, Result, collect_all};
-use crate::render::Shortcodes;
 use crate::templating::{self, content_tera, template_error};
 
 /// Files in a content folder that are never published.
@@ -109,7 +109,7 @@ impl SourceFile {
 pub struct Expander<'a> {
     /// The blueprint's parsed templates; `None` expands every file alone.
     blueprint: Option<Tera>,
-    shortcodes: Option<&'a Shortcodes>,
+    shortcodes: Option<&'a dyn ContentFunctions>,
     context: &'a Context,
 }
 
@@ -117,7 +117,7 @@ impl<'a> Expander<'a> {
     /// An expander for one site; `context` holds `site`.
     pub fn new(
         blueprint: &Blueprint,
-        shortcodes: Option<&'a Shortcodes>,
+        shortcodes: Option<&'a dyn ContentFunctions>,
         context: &'a Context,
     ) -> Self {
         let mut templates = blueprint.templates.clone();
@@ -133,7 +133,7 @@ impl<'a> Expander<'a> {
 
     /// An expander that parses each file on its own, for re-reading single
     /// [self-contained](SourceFile::is_self_contained) files.
-    pub fn standalone(shortcodes: Option<&'a Shortcodes>, context: &'a Context) -> Self {
+    pub fn standalone(shortcodes: Option<&'a dyn ContentFunctions>, context: &'a Context) -> Self {
         Expander {
             blueprint: None,
             shortcodes,

@@ -11,6 +11,7 @@ use tera::{Context, Tera, Value};
 use super::functions::register_affiliate;
 use super::theme::SiteTemplates;
 use crate::affiliate::AffiliateLinks;
+use crate::content::ContentFunctions;
 use crate::templating;
 
 /// The shortcodes of one site.
@@ -52,9 +53,11 @@ impl Shortcodes {
         self.marked = true;
         self
     }
+}
 
+impl ContentFunctions for Shortcodes {
     /// Makes every shortcode a function of `target` (a content Tera).
-    pub fn register(&self, target: &mut Tera) {
+    fn register(&self, target: &mut Tera) {
         for name in &self.names {
             let tera = Arc::clone(&self.tera);
             let site = self.site.clone();
