@@ -132,7 +132,7 @@ impl SiteRenderer {
                 graph.push(jsonld::faq(&pairs));
             }
         }
-        if let Some(slug) = product_box_slug(html)
+        if let Some(slug) = reviewed_product(html)
             && let Ok(product) = self.links.template_value(slug)
         {
             graph.push(jsonld::product_review(&product, self.site_url(), &url));
@@ -277,8 +277,13 @@ impl SiteRenderer {
     }
 }
 
-/// The slug of the first product box in a page's HTML, if any.
-fn product_box_slug(html: &str) -> Option<&str> {
-    let at = html.find("class=\"product-box\"")?;
-    crate::affiliate::slugs_in_html(&html[at..]).next()
+/// The product a page reviews: the first element marked
+/// `data-product="slug"` (the default theme's `product_box` shortcode marks
+/// its box), if any. The attribute is the contract, not a theme's classes.
+fn reviewed_product(html: &str) -> Option<&str> {
+    let rest = &html[html.find(PRODUCT_ATTRIBUTE)? + PRODUCT_ATTRIBUTE.len()..];
+    rest.split('"').next().filter(|slug| !slug.is_empty())
 }
+
+/// Marks the element showing the product a page reviews.
+const PRODUCT_ATTRIBUTE: &str = "data-product=\"";
