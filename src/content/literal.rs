@@ -20,7 +20,7 @@ pub struct Protected {
 }
 
 /// Whether `text` holds Tera syntax.
-pub fn has_tera_syntax(text: &str) -> bool {
+pub(super) fn has_tera_syntax(text: &str) -> bool {
     text.contains("{{") || text.contains("{%") || text.contains("{#")
 }
 
@@ -92,28 +92,8 @@ impl Protected {
 /// with its Tera syntax written so that it prints as it is. Backtick
 /// strings (`{{ `{{` }}`) fit inside TOML and YAML strings of any quoting.
 pub fn escape_front_matter(text: &str) -> String {
-    if !has_tera_syntax(text) {
-        return text.to_string();
-    }
     let mut out = String::with_capacity(text.len() + 16);
-    let mut rest = text;
-    while let Some(at) = rest.find('{') {
-        out.push_str(&rest[..at]);
-        match rest
-            .get(at..at + 2)
-            .filter(|o| ["{{", "{%", "{#"].contains(o))
-        {
-            Some(opener) => {
-                out.push_str(&format!("{{{{ `{opener}` }}}}"));
-                rest = &rest[at + 2..];
-            }
-            None => {
-                out.push('{');
-                rest = &rest[at + 1..];
-            }
-        }
-    }
-    out.push_str(rest);
+    escape_openers(text, '`', &mut out);
     out
 }
 
@@ -127,33 +107,41 @@ pub fn escape_template_syntax(body: &str) -> String {
     }
     let mut out = String::with_capacity(body.len() + 16);
     let mut done = 0;
-    let escape = |text: &str, out: &mut String| {
-        let mut rest = text;
-        while let Some(at) = rest.find('{') {
-            out.push_str(&rest[..at]);
-            let opener = rest
-                .get(at..at + 2)
-                .filter(|o| ["{{", "{%", "{#"].contains(o));
-            match opener {
-                Some(opener) => {
-                    out.push_str(&format!("{{{{ \"{opener}\" }}}}"));
-                    rest = &rest[at + 2..];
-                }
-                None => {
-                    out.push('{');
-                    rest = &rest[at + 1..];
-                }
-            }
-        }
-        out.push_str(rest);
-    };
     for range in code_ranges(body) {
-        escape(&body[done..range.start], &mut out);
+        escape_openers(&body[done..range.start], '"', &mut out);
         out.push_str(&body[range.clone()]);
         done = range.end;
     }
-    escape(&body[done..], &mut out);
+    escape_openers(&body[done..], '"', &mut out);
     out
+}
+
+/// Tera that prints `opener` (`{{`, `{%` or `{#`) as text: `{{ "{{" }}`.
+pub fn escaped_opener(opener: &str) -> String {
+    format!("{{{{ \"{opener}\" }}}}")
+}
+
+/// Appends `text` to `out` with every Tera opener written as a string
+/// expression quoted with `quote`.
+fn escape_openers(text: &str, quote: char, out: &mut String) {
+    let mut rest = text;
+    while let Some(at) = rest.find('{') {
+        out.push_str(&rest[..at]);
+        match rest
+            .get(at..at + 2)
+            .filter(|o| ["{{", "{%", "{#"].contains(o))
+        {
+            Some(opener) => {
+                out.push_str(&format!("{{{{ {quote}{opener}{quote} }}}}"));
+                rest = &rest[at + 2..];
+            }
+            None => {
+                out.push('{');
+                rest = &rest[at + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
 }
 
 fn token(index: usize) -> String {

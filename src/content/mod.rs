@@ -15,11 +15,12 @@ pub mod source;
 pub use date::Date;
 pub use functions::ContentFunctions;
 pub use include::{Include, LeftOut};
-pub use literal::{code_ranges, escape_front_matter, escape_template_syntax};
+pub use literal::{code_ranges, escape_front_matter, escape_template_syntax, escaped_opener};
 pub use markdown::{Disclosure, Heading, MarkdownOptions, Rendered};
 pub use meta::{PageMeta, SectionMeta, SortBy};
 pub use notice::Notices;
 pub use site_content::{
     LoadOptions, Page, PageBody, Section, SiteContent, Taxonomy, Term, term_key,
+    url_parent_and_name, url_path,
 };
 pub use source::{Blueprint, Origin, SourceFile};

@@ -32,11 +32,6 @@ impl Notices {
         }
     }
 
-    /// Whether there is nothing to say.
-    pub fn is_empty(&self) -> bool {
-        self.by_message.is_empty()
-    }
-
     /// One line per message: `message (2 files: a.md, b.md)`.
     pub fn lines(&self) -> Vec<String> {
         self.by_message

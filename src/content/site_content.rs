@@ -413,9 +413,7 @@ fn read_document(
         line: split.body_line,
         text: text.clone(),
     };
-    let rel = language::strip(&file.rel);
-    let is_section = rel == "_index.md" || rel.ends_with("/_index.md");
-    Ok(if is_section {
+    Ok(if is_section_file(&file.rel) {
         Document::Section {
             rel: file.rel.clone(),
             file: file.path.clone(),
@@ -453,6 +451,13 @@ fn is_below(rel: &str, dir: &str) -> bool {
         || rel
             .strip_prefix(dir)
             .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Whether content file `rel` is a section's `_index.md` (in any
+/// language: `_index.fr.md`).
+fn is_section_file(rel: &str) -> bool {
+    let plain = language::strip(rel);
+    plain == "_index.md" || plain.ends_with("/_index.md")
 }
 
 /// The folder part of a content path: `guides/a.md` -> `guides`.
@@ -552,6 +557,47 @@ fn nearest_section(sections: &[(Section, Pending)], mut dir: &str) -> usize {
     }
 }
 
+/// The URL path of content file `rel` (below the content root) with front
+/// matter `slug` and `path`: a section is its folder; a page bundle's
+/// `index.md` its folder's slug; another page its file's slug; `path`
+/// replaces it all. Language suffixes are not part of it.
+pub fn url_path(rel: &str, slug: Option<&str>, path: Option<&str>) -> String {
+    if is_section_file(rel) {
+        return dir_url(parent_dir(rel));
+    }
+    let plain = language::strip(rel);
+    let (url_dir, name) = url_parent_and_name(&plain);
+    page_url(url_dir, name, slug, path)
+}
+
+/// The folder a page's URL is below and the name its slug is made from:
+/// `guides/a.md` -> (`guides`, `a`); `guides/kit/index.md`, a page
+/// bundle, -> (`guides`, `kit`).
+pub fn url_parent_and_name(rel: &str) -> (&str, &str) {
+    let dir = parent_dir(rel);
+    let stem = rel[dir.len()..]
+        .trim_start_matches('/')
+        .trim_end_matches(".md");
+    if stem == "index" {
+        let bundle_parent = parent_dir(dir);
+        (
+            bundle_parent,
+            dir[bundle_parent.len()..].trim_start_matches('/'),
+        )
+    } else {
+        (dir, stem)
+    }
+}
+
+fn page_url(url_dir: &str, name: &str, slug: Option<&str>, path: Option<&str>) -> String {
+    let slug = slug.map_or_else(|| slug::slugify(name), str::to_string);
+    match path {
+        Some(path) => format!("/{path}/"),
+        None if url_dir.is_empty() => format!("/{slug}/"),
+        None => format!("/{url_dir}/{slug}/"),
+    }
+}
+
 fn page_stubs(docs: Vec<Document>, sections: &[(Section, Pending)]) -> Vec<(Page, Pending)> {
     let mut pages: Vec<(Page, Pending)> = docs
         .into_iter()
@@ -563,27 +609,8 @@ fn page_stubs(docs: Vec<Document>, sections: &[(Section, Pending)]) -> Vec<(Page
                 body,
             } => {
                 let plain = language::strip(&rel);
-                let dir = parent_dir(&plain);
-                let stem = plain[dir.len()..]
-                    .trim_start_matches('/')
-                    .trim_end_matches(".md");
-                // `foo/index.md` is a page bundle: the page lives at `foo/`.
-                let (url_dir, default_slug) = if stem == "index" {
-                    let bundle_parent = parent_dir(dir);
-                    let name = dir[bundle_parent.len()..].trim_start_matches('/');
-                    (bundle_parent, name)
-                } else {
-                    (dir, stem)
-                };
-                let slug = meta
-                    .slug
-                    .clone()
-                    .unwrap_or_else(|| slug::slugify(default_slug));
-                let path = match &meta.path {
-                    Some(path) => format!("/{path}/"),
-                    None if url_dir.is_empty() => format!("/{slug}/"),
-                    None => format!("/{url_dir}/{slug}/"),
-                };
+                let (url_dir, name) = url_parent_and_name(&plain);
+                let path = page_url(url_dir, name, meta.slug.as_deref(), meta.path.as_deref());
                 let section = nearest_section(sections, url_dir);
                 Some((
                     Page {

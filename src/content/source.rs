@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use super::front_matter;
 use super::functions::ContentFunctions;
-use super::literal::Protected;
+use super::literal::{Protected, has_tera_syntax};
 use crate::error::{Error, Result, collect_all};
 use crate::templating::{self, content_tera, template_error};
 
@@ -70,6 +70,7 @@ impl SourceFile {
         let mut template = None;
         if let Some(protected) = text
             .as_deref()
+            .filter(|t| has_tera_syntax(t))
             .and_then(|t| Protected::new(t, front_matter::body_offset(t)))
         {
             if protected.needs_tera() {
@@ -96,11 +97,6 @@ impl SourceFile {
                 .iter()
                 .any(|w| template.template.contains(w))
         })
-    }
-
-    /// Whether the text holds Tera syntax to expand per site.
-    pub fn is_templated(&self) -> bool {
-        self.template.is_some()
     }
 }
 

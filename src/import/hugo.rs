@@ -11,10 +11,10 @@ use super::hugo_shortcodes::{self, Page};
 use super::report::Report;
 use super::source::{SourcePage, files_below, read_config, read_page};
 use super::{
-    Context, Imported, SiteSettings, copy_tree, dedupe_aliases, dedupe_terms, grove_url,
-    normalize_date, report_unused_dirs,
+    Context, Imported, SiteSettings, copy_tree, dedupe_aliases, dedupe_terms, normalize_date,
+    report_unused_dirs,
 };
-use crate::content::escape_template_syntax;
+use crate::content::{escape_template_syntax, url_parent_and_name, url_path};
 use crate::error::Result;
 
 /// Extensions Hugo reads as Markdown.
@@ -664,23 +664,15 @@ fn hugo_url_alias(
     front: &Map<String, Value>,
     config: &HugoConfig,
 ) -> Option<String> {
-    let dir = parent(out_rel);
-    let file = out_rel[dir.len()..].trim_start_matches('/');
+    let file = out_rel.rsplit('/').next().unwrap_or(out_rel);
     if file.starts_with("_index.") || out_rel == "index.md" {
         return None;
     }
-    let (url_dir, stem) = if file == "index.md" {
-        (
-            parent(dir),
-            dir[parent(dir).len()..].trim_start_matches('/'),
-        )
-    } else {
-        (dir, file.trim_end_matches(".md"))
-    };
+    let (url_dir, stem) = url_parent_and_name(out_rel);
     let slug_field = get(front, "slug")
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty());
-    let grove_url = grove_url(out_rel, slug_field, None);
+    let grove_url = url_path(out_rel, slug_field, None);
     let section = url_dir.split('/').next().unwrap_or_default();
     let title = get(front, "title")
         .and_then(Value::as_str)

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDateTime;
 
 use document::Document;
-pub use report::{Item, Report};
+pub use report::Report;
 use write::{OutputFile, write_files};
 
 use crate::error::{Error, Result};
@@ -259,36 +259,6 @@ fn report_unused_dirs(from: &Path, dirs: &[(&str, &str)], report: &mut Report) {
     }
 }
 
-/// The URL path Grove gives content file `rel` (below `content/`), as the
-/// content loader does: a section is its folder, a bundle's `index.md` its
-/// folder's slug, another page its file's slug; `path` overrides all.
-pub fn grove_url(rel: &str, slug: Option<&str>, path: Option<&str>) -> String {
-    if let Some(path) = path {
-        return format!("/{}/", path.trim_matches('/'));
-    }
-    let dir = rel.rfind('/').map_or("", |i| &rel[..i]);
-    let file = rel[dir.len()..].trim_start_matches('/');
-    if file == "_index.md" {
-        return if dir.is_empty() {
-            "/".into()
-        } else {
-            format!("/{dir}/")
-        };
-    }
-    let (url_dir, stem) = if file == "index.md" {
-        let parent = dir.rfind('/').map_or("", |i| &dir[..i]);
-        (parent, dir[parent.len()..].trim_start_matches('/'))
-    } else {
-        (dir, file.trim_end_matches(".md"))
-    };
-    let slug = slug.map_or_else(|| slug::slugify(stem), str::to_string);
-    if url_dir.is_empty() {
-        format!("/{slug}/")
-    } else {
-        format!("/{url_dir}/{slug}/")
-    }
-}
-
 /// Keeps each alias on the first document (in order) that claims it, and
 /// only where no page is at that URL: Grove refuses two writers of one
 /// URL, while Hugo silently picks one. `documents` are (source file,
@@ -298,7 +268,7 @@ fn dedupe_aliases(documents: &mut [(String, String, Document)], report: &mut Rep
         .iter()
         .map(|(file, rel, doc)| {
             (
-                grove_url(rel, doc.get_str("slug"), doc.get_str("path")),
+                crate::content::url_path(rel, doc.get_str("slug"), doc.get_str("path")),
                 file.clone(),
             )
         })

@@ -22,7 +22,12 @@ pub struct SourcePage {
 pub fn read_page(path: &Path) -> Result<SourcePage> {
     let text = std::fs::read_to_string(path)
         .map_err(|source| Error::io(path, "cannot read file", source))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    parse_page(path, &text)
+}
+
+/// Splits `text`, the content of file `path`, as [`read_page`] does.
+pub fn parse_page(path: &Path, text: &str) -> Result<SourcePage> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim_start().starts_with('{') {
         return read_json_page(path, text);
     }

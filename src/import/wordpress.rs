@@ -436,7 +436,7 @@ fn convert_item(
         .cloned()
         .filter(|d| !d.trim().is_empty())
         .or_else(|| {
-            let excerpt = plain_text(&item.excerpt);
+            let excerpt = crate::seo::plain_text(&item.excerpt);
             (!excerpt.is_empty()).then_some(excerpt)
         });
     if let Some(description) = description {
@@ -691,24 +691,6 @@ fn uploads(markdown: &str) -> Vec<String> {
         }
     }
     found
-}
-
-/// Text of an HTML fragment, tags removed and whitespace collapsed.
-fn plain_text(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    unescape(&out)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// Says why an item is not a page: attachments to download, trash, other

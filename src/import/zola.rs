@@ -8,9 +8,9 @@ use serde_json::Value;
 
 use super::document::{Document, json_to_toml};
 use super::report::Report;
-use super::source::{files_below, read_config, read_page};
+use super::source::{files_below, parse_page, read_config};
 use super::{Context, Imported, SiteSettings, copy_tree, report_unused_dirs};
-use crate::content::{code_ranges, escape_front_matter};
+use crate::content::{code_ranges, escape_front_matter, escaped_opener};
 use crate::error::Result;
 
 /// What a Zola shortcode template may use that Grove's shortcodes do not
@@ -223,7 +223,7 @@ fn adapt_front_matter(
     context: &Context<'_>,
     report: &mut Report,
 ) -> Result<String> {
-    let page = read_page(path)?;
+    let page = parse_page(path, &text)?;
     let mut front = page.front;
     let mut extra = match front.get("extra") {
         Some(Value::Object(extra)) => extra.clone(),
@@ -395,7 +395,7 @@ fn protect_body(rel: &str, text: &str, shortcodes: &[String], report: &mut Repor
                 at = start + end;
             }
             None => {
-                out.push_str(&format!("{{{{ \"{opener}\" }}}}"));
+                out.push_str(&escaped_opener(opener));
                 at = start + 2;
             }
         }

@@ -267,9 +267,7 @@ impl SiteRenderer {
             }
         }
         let errors = missing.into_iter().map(|(template, files)| {
-            let mut message = format!(
-                "template `{template}` not found in the theme's templates/ or the site's templates/ folder"
-            );
+            let mut message = missing_template(template);
             if files.len() > 1 {
                 let listed: Vec<String> = files[1..files.len().min(4)]
                     .iter()
@@ -280,7 +278,11 @@ impl SiteRenderer {
                     "; {} files name it: this one, {}{}",
                     files.len(),
                     listed.join(", "),
-                    if more > 0 { format!(" and {more} more") } else { String::new() }
+                    if more > 0 {
+                        format!(" and {more} more")
+                    } else {
+                        String::new()
+                    }
                 ));
             }
             Error::Template {
@@ -300,9 +302,7 @@ impl SiteRenderer {
         } else {
             Err(Error::Template {
                 location: Location::file(source),
-                message: format!(
-                    "template `{template}` not found in the theme's templates/ or the site's templates/ folder"
-                ),
+                message: missing_template(template),
             })
         }
     }
@@ -595,6 +595,13 @@ impl SiteRenderer {
             Claimant::Copied(path) => (shown(path), Some(path.clone())),
         }
     }
+}
+
+/// The error message for a template that does not exist.
+fn missing_template(template: &str) -> String {
+    format!(
+        "template `{template}` not found in the theme's templates/ or the site's templates/ folder"
+    )
 }
 
 fn into_context(vars: Vars) -> Context {
