@@ -19,13 +19,15 @@ use crate::content::{
 use crate::error::{Error, Result, collect_all};
 use crate::network::{DisclosurePosition, INPUTS, NETWORK_FILE, Network, Shard, Site};
 use crate::output::{Staging, check_output_dir};
-use crate::render::views::{Urls, add_content_to_site, site_value};
-use crate::render::{Alternates, RenderTarget, Shortcodes, SiteRenderer, SiteTemplates, Theme};
+use crate::render::views::{add_content_to_site, site_value};
+use crate::render::{RenderTarget, Shortcodes, SiteRenderer, SiteTemplates, Theme};
+use crate::seo::Alternates;
+use crate::web_url::Urls;
 
 mod live;
 mod record;
 use crate::templating::{expand_str, template_error};
-pub use live::{LiveSite, PageUpdate};
+pub use live::{Change, ChangeKind, LiveSite, PageUpdate};
 pub use record::{BuildRecord, SiteRecord};
 
 /// What to build and where.
@@ -200,7 +202,7 @@ fn translations(
             .map(|site| {
                 let theme = &themes[site.theme(&network.config)];
                 load_site(network, site, blueprint, theme, include).map(|loaded| {
-                    let urls = Urls::new(site);
+                    let urls = Urls::new(&site.base_url, &site.base_path);
                     let content = &loaded.content;
                     let paths: Vec<(String, String)> = content
                         .pages
@@ -453,7 +455,7 @@ fn build_site(
         .collect();
     let next_scheduled = scheduled.iter().min_by_key(|d| d.instant()).cloned();
     let notices = content.notices.clone();
-    let urls = Urls::new(site);
+    let urls = Urls::new(&site.base_url, &site.base_path);
     add_content_to_site(&mut site_json, &content, &urls);
     let target = RenderTarget {
         out: out.to_path_buf(),
@@ -471,10 +473,10 @@ fn build_site(
             .collect(),
         alternates,
     };
-    let mut renderer = SiteRenderer::new(content, templates, site_json, urls, target, links);
+    let renderer = SiteRenderer::new(content, templates, site_json, urls, target, links);
     let static_dirs = [theme.static_dir(), site.dir.join("static")];
     let (stats, live) = if retain {
-        let stats = renderer.render_retained(&static_dirs)?;
+        let (renderer, stats) = renderer.render_live(&static_dirs)?;
         let live = LiveSite {
             name: site.name.clone(),
             renderer,

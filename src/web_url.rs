@@ -95,6 +95,40 @@ fn without_tags(text: &str) -> String {
     literal
 }
 
+/// Turns site-relative URL paths into links and permalinks.
+#[derive(Debug, Clone)]
+pub struct Urls {
+    base_url: String,
+    base_path: String,
+}
+
+impl Urls {
+    /// URLs for a site at `base_url` (no trailing slash), whose path is
+    /// `base_path` (`/blog`, or empty).
+    pub fn new(base_url: &str, base_path: &str) -> Self {
+        Urls {
+            base_url: base_url.to_string(),
+            base_path: base_path.to_string(),
+        }
+    }
+
+    /// The base URL without a trailing slash, e.g. `https://example.com/blog`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Root-relative link: `/guides/a/` (with the base URL's path in front),
+    /// percent-encoded where the path needs it.
+    pub fn path(&self, path: &str) -> String {
+        format!("{}{}", self.base_path, encode_path(path))
+    }
+
+    /// Absolute URL: `https://example.com/guides/a/`, percent-encoded.
+    pub fn permalink(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, encode_path(path))
+    }
+}
+
 /// `path` (a URL path as Grove builds it from file names and slugs, such
 /// as `/guías/mi café/`) as it goes into an `href`, a sitemap or a feed:
 /// every byte that may not stand in a path segment percent-encoded (`%`

@@ -9,17 +9,38 @@ use crate::content::source::Expander;
 use crate::content::{Origin, PageBody, Rendered, SourceFile};
 use crate::error::{Error, Result};
 use crate::network::{Network, Site};
-use crate::render::ContentChanges;
-use crate::render::{Shortcodes, SiteRenderer, Theme};
+use crate::render::{ContentChanges, LiveRenderer, Shortcodes, Theme, Update};
 
 /// A site as its last build left it: content graph, listing views, page
 /// HTML and templates, still in memory.
 pub struct LiveSite {
     /// The site's name.
     pub name: String,
-    pub(super) renderer: SiteRenderer,
+    pub(super) renderer: LiveRenderer,
     pub(super) reader: PageReader,
     pub(super) include: crate::content::Include,
+}
+
+/// What kind of files changed (the preview's watcher sorts them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    /// Markdown content files (blueprint or site).
+    Content,
+    /// Templates (theme's or site's).
+    Template,
+    /// Static files of kinds a build never generates (stylesheets,
+    /// scripts, images...).
+    Static,
+}
+
+/// Changed files of one kind, with what a site needs to take them in.
+pub enum Change<'a> {
+    /// Content files, absolute.
+    Content(&'a [PathBuf]),
+    /// Template files, absolute, with the site's theme loaded again.
+    Templates(&'a [PathBuf], &'a Theme),
+    /// Static files, absolute, and the site's theme folder.
+    Static(&'a [PathBuf], &'a Path),
 }
 
 /// A content file read again, for one site.
@@ -49,11 +70,25 @@ pub enum PageUpdate {
 }
 
 impl LiveSite {
-    /// Takes in changed content files `paths` (absolute, as the watcher
-    /// reports them). `network` and `site` must be those the site was built
-    /// from. On an error, output is unchanged but this state may not be:
-    /// drop it and build the site again.
-    pub fn update_content(
+    /// Takes in `change`. `network` and `site` must be those the site was
+    /// built from. On an error, output is unchanged but this state may not
+    /// be: drop it and build the site again.
+    pub fn update(
+        &mut self,
+        network: &Network,
+        site: &Site,
+        change: Change<'_>,
+    ) -> Result<PageUpdate> {
+        match change {
+            Change::Content(paths) => self.update_content(network, site, paths),
+            Change::Templates(paths, theme) => self.update_templates(network, site, theme, paths),
+            Change::Static(paths, theme_dir) => self.update_static(site, theme_dir, paths),
+        }
+    }
+
+    /// Takes in changed content files `paths`: only what the pages' and
+    /// sections' new text affects is rendered again.
+    fn update_content(
         &mut self,
         network: &Network,
         site: &Site,
@@ -71,7 +106,7 @@ impl LiveSite {
         if changes.pages.is_empty() && changes.sections.is_empty() {
             return Ok(PageUpdate::NotAffected);
         }
-        Ok(match self.renderer.update_content(changes)? {
+        Ok(match self.renderer.update(Update::Content(changes))? {
             Some(files) => PageUpdate::Rendered(files),
             None => PageUpdate::NeedsRebuild,
         })
@@ -131,7 +166,7 @@ impl LiveSite {
     /// changed one, and re-reads the pages calling a changed shortcode. A
     /// template added or removed (the choice of template may change), or a
     /// shortcode a section calls, needs a full build.
-    pub fn update_templates(
+    fn update_templates(
         &mut self,
         network: &Network,
         site: &Site,
@@ -193,7 +228,13 @@ impl LiveSite {
             self.reader.shortcodes =
                 Shortcodes::new(&templates, Arc::clone(&self.reader.links), site_value);
         }
-        let mut files = self.renderer.update_templates(templates, &users)?;
+        let Some(mut files) = self.renderer.update(Update::Templates {
+            templates: Box::new(templates),
+            changed: &users,
+        })?
+        else {
+            return Ok(PageUpdate::NeedsRebuild);
+        };
         if !callers.is_empty() {
             match self.update_content(network, site, &callers)? {
                 PageUpdate::Rendered(more) => files += more,
@@ -208,7 +249,7 @@ impl LiveSite {
     /// not generate) into the site's output. A theme file hidden by the
     /// site's own file of the same name does not count; a removed file or a
     /// folder needs a full build.
-    pub fn update_static(
+    fn update_static(
         &mut self,
         site: &Site,
         theme_dir: &Path,
@@ -239,7 +280,10 @@ impl LiveSite {
             {
                 continue;
             }
-            self.renderer.replace_static(&rel, path)?;
+            self.renderer.update(Update::Static {
+                rel: &rel,
+                from: path,
+            })?;
             copied += 1;
         }
         Ok(if copied == 0 {

@@ -7,9 +7,10 @@ use std::sync::Arc;
 use tera::{Tera, Value};
 
 use super::cards::CardFunction;
-use super::views::{Urls, section_full};
+use super::views::section_full;
 use crate::affiliate::AffiliateLinks;
 use crate::content::SiteContent;
+use crate::web_url::Urls;
 
 /// What the functions of one site read.
 pub struct SiteData {

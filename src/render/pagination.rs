@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use serde_json::{Value, json};
 
-use super::views::Urls;
+use crate::web_url::Urls;
 
 /// The URL segment before the page number.
 pub const PAGE_SEGMENT: &str = "page";

@@ -12,15 +12,15 @@ use walkdir::WalkDir;
 
 use super::functions::{self, SiteData};
 use super::theme::SiteTemplates;
-use super::views::{Urls, page_full, page_listing};
+use super::views::{page_full, page_listing};
+use crate::web_url::Urls;
 mod claims;
 mod files;
-mod head;
 mod listings;
+mod live;
 mod redirects;
-mod update;
 
-pub use update::ContentChanges;
+pub use live::{ContentChanges, LiveRenderer, Update};
 
 use claims::{Claimant, Claims};
 
@@ -29,6 +29,7 @@ use crate::content::SiteContent;
 use crate::error::{Error, Location, Result, collect_all, display_path};
 use crate::network::SeoSettings;
 use crate::output::{copy_file, write_file};
+use crate::seo::{Alternates, SiteHead};
 use crate::templating::{self, template_error};
 
 /// Counts of what a site's render produced.
@@ -59,10 +60,6 @@ pub struct RenderTarget {
     /// Translations of this site's pages in its language group.
     pub alternates: Alternates,
 }
-
-/// Content path -> (language, absolute URL) of each translation, for
-/// `hreflang` links (only paths published in two or more languages).
-pub type Alternates = std::collections::HashMap<String, Vec<(String, String)>>;
 
 /// One output file rendered through a template, named so that it can be
 /// rendered again on its own.
@@ -104,23 +101,28 @@ pub struct SiteRenderer {
     ads_txt: Vec<String>,
     seo: SeoSettings,
     robots_rules: Vec<String>,
-    alternates: Alternates,
+    head: SiteHead,
     links: Arc<AffiliateLinks>,
     /// Each page's HTML, taken out of the content graph so it can be moved
     /// into that page's context and freed once the page is written.
     page_html: Vec<String>,
-    /// Keep page HTML and record what each output read, so that outputs can
-    /// be rendered again after a change (`grove serve`).
-    retain: bool,
-    /// Outputs that called `get_section`, by section read (when retaining).
+    /// What a live renderer records while rendering (`None`: a one-off
+    /// build, which records nothing).
+    live: Option<LiveRecord>,
+    /// Which source writes each output file.
+    claims: Claims,
+}
+
+/// What a [`LiveRenderer`] records while rendering, to render single
+/// outputs again after a change.
+#[derive(Default)]
+struct LiveRecord {
+    /// Outputs that called `get_section`, by section read.
     section_readers: Mutex<BTreeMap<usize, BTreeSet<Output>>>,
-    /// Contexts of unpaginated sections, by section, kept between renders
-    /// (when retaining).
+    /// Contexts of unpaginated sections, by section, kept between renders.
     section_contexts: Mutex<HashMap<usize, Context>>,
     /// When set, rendered files are collected here instead of written.
     captured: Mutex<Option<Vec<(PathBuf, String)>>>,
-    /// Which source writes each output file.
-    claims: Claims,
 }
 
 /// A template context under construction: owned values, handed to Tera
@@ -156,6 +158,13 @@ impl SiteRenderer {
             .par_iter()
             .map(|page| page_listing(page, &urls))
             .collect();
+        let head = SiteHead::new(
+            &site,
+            urls.clone(),
+            target.seo.feeds,
+            target.alternates,
+            Arc::clone(&links),
+        );
         let site_title = site["title"].as_str().unwrap_or_default().to_string();
         let lang = site["language"].as_str().unwrap_or("en").to_string();
         let data = Arc::new(SiteData {
@@ -176,13 +185,10 @@ impl SiteRenderer {
             ads_txt: target.ads_txt,
             seo: target.seo,
             robots_rules: target.robots_rules,
-            alternates: target.alternates,
+            head,
             links,
             page_html,
-            retain: false,
-            section_readers: Mutex::default(),
-            section_contexts: Mutex::default(),
-            captured: Mutex::default(),
+            live: None,
             claims: Claims::default(),
         }
     }
@@ -192,18 +198,14 @@ impl SiteRenderer {
         self.render_everything(static_dirs, true)
     }
 
-    /// Renders like [`SiteRenderer::render`] but keeps what is needed to
-    /// render single outputs again after a page changes (see
-    /// [`SiteRenderer::update_content`]): page HTML stays in memory and the
-    /// sections each output reads through `get_section` are recorded.
-    pub fn render_retained(&mut self, static_dirs: &[PathBuf]) -> Result<RenderStats> {
-        self.retain = true;
-        self.render_everything(static_dirs, false)
-    }
-
-    /// Points later writes at `out` (after the site folder was moved).
-    pub fn set_out(&mut self, out: PathBuf) {
-        self.out = out;
+    /// Renders like [`SiteRenderer::render`] and becomes a
+    /// [`LiveRenderer`], which renders single outputs again after a change:
+    /// page HTML stays in memory and the sections each output reads
+    /// through `get_section` are recorded.
+    pub fn render_live(mut self, static_dirs: &[PathBuf]) -> Result<(LiveRenderer, RenderStats)> {
+        self.live = Some(LiveRecord::default());
+        let stats = self.render_everything(static_dirs, false)?;
+        Ok((LiveRenderer::new(self), stats))
     }
 
     /// `move_html`: move each page's HTML into its context (after the
@@ -226,13 +228,8 @@ impl SiteRenderer {
         })
     }
 
-    /// The templates outputs are rendered with.
-    pub fn templates(&self) -> &SiteTemplates {
-        &self.templates
-    }
-
     /// The content graph being rendered.
-    pub fn content(&self) -> &SiteContent {
+    fn content(&self) -> &SiteContent {
         &self.data.content
     }
 
@@ -308,20 +305,20 @@ impl SiteRenderer {
     }
 
     /// Renders `template` for `output`, recording the sections it reads
-    /// when retaining.
+    /// when live.
     fn render_template(
         &self,
         output: Output,
         template: &str,
         context: &Context,
     ) -> tera::Result<String> {
-        if !self.retain {
+        let Some(live) = &self.live else {
             return templating::render(&self.templates.tera, template, context);
-        }
+        };
         let (html, read) = functions::recording_sections(|| {
             templating::render(&self.templates.tera, template, context)
         });
-        let mut readers = self
+        let mut readers = live
             .section_readers
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
@@ -340,17 +337,14 @@ impl SiteRenderer {
     fn emit(&self, file: &str, text: String, claimant: Claimant) -> Result<()> {
         self.claim(file, claimant)?;
         let path = self.out.join(file);
-        let mut captured = self.captured.lock().unwrap_or_else(PoisonError::into_inner);
-        match captured.as_mut() {
-            Some(files) => {
+        if let Some(live) = &self.live {
+            let mut captured = live.captured.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(files) = captured.as_mut() {
                 files.push((path, text));
-                Ok(())
-            }
-            None => {
-                drop(captured);
-                write_file(&path, text.as_bytes())
+                return Ok(());
             }
         }
+        write_file(&path, text.as_bytes())
     }
 
     fn run(&self, job: Job) -> Result<()> {
@@ -431,7 +425,7 @@ impl SiteRenderer {
         let template = self.page_template(i);
         self.check_template(template, &page.file)?;
         let mut context = self.context(&page.path);
-        context.insert("seo".into(), self.page_head(i, &html));
+        context.insert("seo".into(), self.head.page(content, i, &html));
         let view = page_full(
             content,
             i,
@@ -455,7 +449,7 @@ impl SiteRenderer {
             return Ok(0);
         }
         let mut vars = self.context("/404.html");
-        vars.insert("seo".into(), self.not_found_head());
+        vars.insert("seo".into(), self.head.not_found());
         let html = self
             .render_template(Output::NotFound, "404.html", &into_context(vars))
             .map_err(|e| {

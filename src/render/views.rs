@@ -1,44 +1,11 @@
 //! What templates see: pages, sections and the site as JSON values. Each
 //! page's listing view is serialized once and reused by every listing.
 
-use crate::web_url::encode_path;
+use crate::web_url::Urls;
 use serde_json::{Map, Value, json};
 
 use crate::content::{Page, Section, SiteContent};
 use crate::network::{Network, Site};
-
-/// Turns site-relative URL paths into links and permalinks.
-#[derive(Debug, Clone)]
-pub struct Urls {
-    base_url: String,
-    base_path: String,
-}
-
-impl Urls {
-    /// URLs for `site`.
-    pub fn new(site: &Site) -> Self {
-        Urls {
-            base_url: site.base_url.clone(),
-            base_path: site.base_path.clone(),
-        }
-    }
-
-    /// The base URL without a trailing slash, e.g. `https://example.com/blog`.
-    pub fn base_url(&self) -> &str {
-        &self.base_url
-    }
-
-    /// Root-relative link: `/guides/a/` (with the base URL's path in front),
-    /// percent-encoded where the path needs it.
-    pub fn path(&self, path: &str) -> String {
-        format!("{}{}", self.base_path, encode_path(path))
-    }
-
-    /// Absolute URL: `https://example.com/guides/a/`, percent-encoded.
-    pub fn permalink(&self, path: &str) -> String {
-        format!("{}{}", self.base_url, encode_path(path))
-    }
-}
 
 /// The `site` value for content expansion: configuration only.
 pub fn site_value(network: &Network, site: &Site) -> Value {

@@ -2,8 +2,11 @@
 //! site: descriptions, sitemaps, feeds and structured data.
 
 pub mod feeds;
+mod head;
 pub mod jsonld;
 pub mod sitemap;
+
+pub use head::{Alternates, SiteHead};
 
 /// Longest meta description, in characters.
 pub const DESCRIPTION_LENGTH: usize = 160;

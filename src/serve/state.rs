@@ -11,7 +11,9 @@ use rayon::prelude::*;
 use tokio::sync::broadcast;
 
 use super::Signal;
-use crate::build::{BuildOptions, LiveSite, PageUpdate, build_live, load_themes};
+use crate::build::{
+    BuildOptions, Change, ChangeKind, LiveSite, PageUpdate, build_live, load_themes,
+};
 use crate::error::{Error, Result};
 use crate::network::{Network, Site};
 
@@ -195,51 +197,46 @@ impl Shared {
             .collect())
     }
 
-    /// Takes in changed content files `paths` for `sites`: each live site
-    /// renders only what the pages' and sections' new text affects; sites
-    /// where that is not enough (or not loaded) are built again.
-    pub fn update_content(&self, network: &Network, sites: &[String], paths: &[PathBuf]) {
-        self.update(network, sites, false, |live, site| {
-            live.update_content(network, site, paths)
-        });
-    }
-
-    /// Takes in changed template files `paths` for `sites`: each live site
-    /// renders again the outputs whose templates use them.
-    pub fn update_templates(&self, network: &Network, sites: &[String], paths: &[PathBuf]) {
-        let selected: Vec<&Site> = network
-            .sites
-            .iter()
-            .filter(|s| sites.contains(&s.name))
-            .collect();
-        let themes = match load_themes(network, &selected) {
-            Ok(themes) => themes,
-            Err(error) => {
-                self.mark_dirty(sites);
-                return self.report(&error);
-            }
-        };
-        self.update(network, sites, false, |live, site| {
-            let theme = &themes[site.theme(&network.config)];
-            live.update_templates(network, site, theme, paths)
-        });
-    }
-
-    /// Copies changed static files `paths` (not ones a build generates) into
-    /// the live sites that use them; `css_only` swaps styles.
-    pub fn update_static(
+    /// Takes in changed files `paths` of one `kind` for `sites`: each live
+    /// site renders again only what they affect (content: the outputs
+    /// showing the pages' and sections' new text; templates: the outputs
+    /// using them; static files: copied); sites where that is not enough
+    /// (or not loaded) are built again. `css_only` swaps styles in the
+    /// browsers instead of reloading.
+    pub fn update(
         &self,
         network: &Network,
         sites: &[String],
-        paths: &[PathBuf],
+        (kind, paths): (ChangeKind, &[PathBuf]),
         css_only: bool,
     ) {
-        self.update(network, sites, css_only, |live, site| {
-            let theme_dir = network
-                .root
-                .join("themes")
-                .join(site.theme(&network.config));
-            live.update_static(site, &theme_dir, paths)
+        let themes = if kind == ChangeKind::Template {
+            let selected: Vec<&Site> = network
+                .sites
+                .iter()
+                .filter(|s| sites.contains(&s.name))
+                .collect();
+            match load_themes(network, &selected) {
+                Ok(themes) => Some(themes),
+                Err(error) => {
+                    self.mark_dirty(sites);
+                    return self.report(&error);
+                }
+            }
+        } else {
+            None
+        };
+        self.update_sites(network, sites, css_only, |live, site| {
+            let theme_name = site.theme(&network.config);
+            let theme_dir = network.root.join("themes").join(theme_name);
+            let change = match (kind, &themes) {
+                (ChangeKind::Template, Some(themes)) => {
+                    Change::Templates(paths, &themes[theme_name])
+                }
+                (ChangeKind::Static, _) => Change::Static(paths, &theme_dir),
+                _ => Change::Content(paths),
+            };
+            live.update(network, site, change)
         });
     }
 
@@ -247,7 +244,7 @@ impl Shared {
     /// update (or without live state), and those whose last build failed,
     /// are built again. An error is reported and drops that site's state,
     /// so every later change builds it until it builds.
-    fn update(
+    fn update_sites(
         &self,
         network: &Network,
         sites: &[String],

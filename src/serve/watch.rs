@@ -10,23 +10,12 @@ use std::time::Duration;
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use super::Shared;
+use crate::build::ChangeKind as Kind;
 use crate::network::Network;
 
 /// Quiet time after the last event before rebuilding (editors write files
 /// in several steps).
 const DEBOUNCE: Duration = Duration::from_millis(10);
-
-/// What kind of input a changed path is, when live sites can take it in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// A Markdown content file (blueprint or site).
-    Content,
-    /// A template (theme's or site's).
-    Template,
-    /// A static file of a kind a build never generates (stylesheets,
-    /// scripts, images...).
-    Static,
-}
 
 /// What a batch of changed paths asks for.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -222,9 +211,7 @@ pub fn watch(events: Events, shared: Arc<Shared>, mut network: Network, selected
         let files = &plan.changed;
         match plan.kind {
             _ if plan.reload_network => shared.rebuild(&network, &targets, plan.css_only),
-            Some(Kind::Content) => shared.update_content(&network, &targets, files),
-            Some(Kind::Template) => shared.update_templates(&network, &targets, files),
-            Some(Kind::Static) => shared.update_static(&network, &targets, files, plan.css_only),
+            Some(kind) => shared.update(&network, &targets, (kind, files), plan.css_only),
             None => shared.rebuild(&network, &targets, plan.css_only),
         }
     }

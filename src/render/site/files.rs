@@ -112,7 +112,7 @@ impl SiteRenderer {
             .into_iter()
             .map(|(loc, lastmod)| SitemapUrl { loc, lastmod })
             .collect();
-        render_sitemap(&list, self.site_url(), self.seo.sitemap_max_urls)
+        render_sitemap(&list, self.data.urls.base_url(), self.seo.sitemap_max_urls)
     }
 
     /// The feed entries for `pages`: listed, dated, newest first, limited.

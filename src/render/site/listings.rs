@@ -6,7 +6,7 @@ use std::sync::PoisonError;
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
-use super::{Job, Output, SiteRenderer, Vars, into_context};
+use super::{Job, LiveRecord, Output, SiteRenderer, Vars, into_context};
 use crate::content::{Taxonomy, Term};
 use crate::error::{Result, collect_all};
 use crate::render::pagination::{pagers, paginator_value};
@@ -41,8 +41,10 @@ impl SiteRenderer {
         let template = self.section_template(i);
         self.check_template(template, &source)?;
         let paginate_by = section.meta.paginate_by;
-        if self.retain && paginate_by.is_none() {
-            return self.render_kept_section(i, template, &source);
+        if let Some(live) = &self.live
+            && paginate_by.is_none()
+        {
+            return self.render_kept_section(live, i, template, &source);
         }
         let view = section_full(
             content,
@@ -62,16 +64,25 @@ impl SiteRenderer {
         let output = |pager| Output::Section { section: i, pager };
         let shared = Vars::from_iter([("section".to_string(), view)]);
         self.render_listing(listing, only, &output, shared, &|context, path, number| {
-            context.insert("seo".into(), self.section_head(i, path, number));
+            context.insert(
+                "seo".into(),
+                self.head.section(self.content(), i, path, number),
+            );
         })
     }
 
     /// Renders unpaginated section `i`, keeping its context for the next
     /// time: it holds every page's listing view, which would cost more to
-    /// build again than to render (see [`SiteRenderer::update_content`],
-    /// which keeps it current).
-    fn render_kept_section(&self, i: usize, template: &str, source: &Path) -> Result<usize> {
-        let kept = self
+    /// build again than to render (see [`super::LiveRenderer`], which keeps
+    /// it current).
+    fn render_kept_section(
+        &self,
+        live: &LiveRecord,
+        i: usize,
+        template: &str,
+        source: &Path,
+    ) -> Result<usize> {
+        let kept = live
             .section_contexts
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -88,7 +99,7 @@ impl SiteRenderer {
                 true,
             );
             vars.insert("section".into(), view);
-            vars.insert("seo".into(), self.section_head(i, path, 1));
+            vars.insert("seo".into(), self.head.section(self.content(), i, path, 1));
             into_context(vars)
         });
         let output = Output::Section {
@@ -96,7 +107,7 @@ impl SiteRenderer {
             pager: 1,
         };
         self.render_to_file(output, template, &context, path, source)?;
-        self.section_contexts
+        live.section_contexts
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(i, context);
@@ -228,7 +239,10 @@ impl SiteRenderer {
         context.insert("taxonomy".into(), value.clone());
         let label = capitalize(name);
         let about = format!("All {name} on {}.", self.data.site_title);
-        context.insert("seo".into(), self.listing_head(&label, about, &base));
+        context.insert(
+            "seo".into(),
+            self.head.listing(self.content(), &label, about, &base),
+        );
         self.run(Job {
             output: Output::TaxonomyList(t),
             path: base,
@@ -279,7 +293,8 @@ impl SiteRenderer {
         self.render_listing(listing, only, &output, shared, &|context, path, _| {
             context.insert(
                 "seo".into(),
-                self.listing_head(&term.name, about.clone(), path),
+                self.head
+                    .listing(self.content(), &term.name, about.clone(), path),
             );
         })
     }

@@ -10,7 +10,7 @@ use crate::affiliate::GO_PREFIX;
 use crate::error::{Error, Location, Result, collect_all};
 use crate::render::pagination::pager_path;
 use crate::render::redirect::{affiliate_redirect_page, redirect_page};
-use crate::render::views::Urls;
+use crate::web_url::Urls;
 
 impl SiteRenderer {
     /// Redirect pages for aliases and for `/page/1/` of paginated listings.

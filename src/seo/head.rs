@@ -2,14 +2,38 @@
 //! social preview tags, feeds and JSON-LD, decided here once so themes only
 //! print them.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use serde_json::{Value, json};
 
-use super::SiteRenderer;
-use crate::seo::description;
-use crate::seo::jsonld::{self, ArticleData, Crumb};
+use super::description;
+use super::jsonld::{self, ArticleData, Crumb};
+use crate::affiliate::AffiliateLinks;
+use crate::content::SiteContent;
+use crate::web_url::Urls;
+
+/// Content path -> (language, absolute URL) of each translation, for
+/// `hreflang` links (only paths published in two or more languages).
+pub type Alternates = HashMap<String, Vec<(String, String)>>;
+
+/// What every `seo` value of one site is made from: the site's settings,
+/// its URLs, its translations and its affiliate registry (for the Product
+/// JSON-LD of reviews).
+pub struct SiteHead {
+    urls: Urls,
+    site_title: String,
+    site_description: String,
+    site_image: Option<String>,
+    twitter: Option<String>,
+    lang: String,
+    feeds: bool,
+    alternates: Alternates,
+    links: Arc<AffiliateLinks>,
+}
 
 /// What differs between kinds of pages.
-pub(super) struct HeadInput {
+struct HeadInput {
     pub title: String,
     pub description: String,
     pub path: String,
@@ -22,69 +46,81 @@ pub(super) struct HeadInput {
     pub rel: Option<String>,
 }
 
-impl SiteRenderer {
-    fn site_str(&self, key: &str) -> &str {
-        self.site[key].as_str().unwrap_or_default()
-    }
-
-    /// An image URL as written (absolute, site-rooted, or relative to `base`)
-    /// made absolute.
-    pub(super) fn absolute_image(&self, image: &str, base: &str) -> String {
-        if image.starts_with("http://") || image.starts_with("https://") {
-            image.to_string()
-        } else if let Some(rooted) = image.strip_prefix('/') {
-            self.data.urls.permalink(&format!("/{rooted}"))
-        } else {
-            self.data.urls.permalink(&format!("{base}{image}"))
+impl SiteHead {
+    /// The head of a site whose template value is `site` (see
+    /// `render::views::site_value`), with feed links when `feeds`.
+    pub fn new(
+        site: &Value,
+        urls: Urls,
+        feeds: bool,
+        alternates: Alternates,
+        links: Arc<AffiliateLinks>,
+    ) -> SiteHead {
+        let text = |key: &str| site[key].as_str().map(str::to_string);
+        let site_image = site["image"]
+            .as_str()
+            .map(|image| absolute_image(&urls, image, "/"));
+        SiteHead {
+            site_title: text("title").unwrap_or_default(),
+            site_description: text("description").unwrap_or_default(),
+            site_image,
+            twitter: text("twitter"),
+            lang: text("language").unwrap_or_else(|| "en".to_string()),
+            urls,
+            feeds,
+            alternates,
+            links,
         }
     }
 
     fn site_image(&self) -> Option<String> {
-        self.site["image"]
-            .as_str()
-            .map(|i| self.absolute_image(i, "/"))
+        self.site_image.clone()
     }
 
     /// Breadcrumbs from the home page through `sections` to an optional leaf.
-    fn crumbs<'a>(&'a self, sections: &[usize], leaf: Option<(&'a str, &str)>) -> Vec<Crumb<'a>> {
-        let content = self.content();
+    fn crumbs<'a>(
+        &'a self,
+        content: &'a SiteContent,
+        sections: &[usize],
+        leaf: Option<(&'a str, &str)>,
+    ) -> Vec<Crumb<'a>> {
         let mut crumbs: Vec<Crumb<'_>> = sections
             .iter()
             .map(|&i| {
                 let s = &content.sections[i];
                 let name = if s.meta.title.is_empty() {
-                    &self.data.site_title
+                    &self.site_title
                 } else {
                     &s.meta.title
                 };
                 Crumb {
                     name,
-                    url: self.data.urls.permalink(&s.path),
+                    url: self.urls.permalink(&s.path),
                 }
             })
             .collect();
         if let Some((name, path)) = leaf {
             crumbs.push(Crumb {
                 name,
-                url: self.data.urls.permalink(path),
+                url: self.urls.permalink(path),
             });
         }
         crumbs
     }
 
     fn organization(&self) -> Value {
-        jsonld::organization(&self.data.site_title, self.site_url())
+        jsonld::organization(&self.site_title, self.site_url())
     }
 
-    pub(super) fn site_url(&self) -> &str {
-        self.data.urls.base_url()
+    fn site_url(&self) -> &str {
+        self.urls.base_url()
     }
 
-    /// The `seo` value for a page, given its rendered HTML.
-    pub(super) fn page_head(&self, index: usize, html: &str) -> Value {
-        let content = self.content();
+    /// The `seo` value for page `index` of `content`, given its rendered
+    /// HTML.
+    pub fn page(&self, content: &SiteContent, index: usize, html: &str) -> Value {
         let page = &content.pages[index];
-        let url = self.data.urls.permalink(&page.path);
+        let url = self.urls.permalink(&page.path);
         let description = description(
             page.meta.description.as_deref(),
             page.rendered.summary.as_deref(),
@@ -95,7 +131,7 @@ impl SiteRenderer {
             .extra
             .get("image")
             .and_then(Value::as_str)
-            .map(|i| self.absolute_image(i, &page.path))
+            .map(|i| absolute_image(&self.urls, i, &page.path))
             .or_else(|| self.site_image());
         let keywords: Vec<&str> = page
             .meta
@@ -120,6 +156,7 @@ impl SiteRenderer {
         );
         let mut graph = vec![self.organization(), article];
         graph.push(jsonld::breadcrumbs(&self.crumbs(
+            content,
             &content.ancestors(page.section),
             Some((&page.meta.title, &page.path)),
         )));
@@ -138,7 +175,7 @@ impl SiteRenderer {
             graph.push(jsonld::product_review(&product, self.site_url(), &url));
         }
         self.head(HeadInput {
-            title: format!("{} | {}", page.meta.title, self.data.site_title),
+            title: format!("{} | {}", page.meta.title, self.site_title),
             description,
             path: page.path.clone(),
             og_type: "article",
@@ -150,44 +187,46 @@ impl SiteRenderer {
         })
     }
 
-    /// The `seo` value for pager `number` of section `index`.
-    pub(super) fn section_head(&self, index: usize, path: &str, number: usize) -> Value {
-        let content = self.content();
+    /// The `seo` value for pager `number` (at URL path `path`) of section
+    /// `index` of `content`.
+    pub fn section(&self, content: &SiteContent, index: usize, path: &str, number: usize) -> Value {
         let section = &content.sections[index];
         let is_home = section.parent.is_none();
         let name = if section.meta.title.is_empty() {
-            self.data.site_title.as_str()
+            self.site_title.as_str()
         } else {
             &section.meta.title
         };
-        let mut title = if is_home && name == self.data.site_title {
+        let mut title = if is_home && name == self.site_title {
             name.to_string()
         } else {
-            format!("{name} | {}", self.data.site_title)
+            format!("{name} | {}", self.site_title)
         };
         if number > 1 {
-            title = format!("{name} (page {number}) | {}", self.data.site_title);
+            title = format!("{name} (page {number}) | {}", self.site_title);
         }
         let mut given = section.meta.description.clone();
         if given.as_deref().is_none_or(str::is_empty) && section.rendered.html.trim().is_empty() {
-            given = Some(self.site_str("description").to_string());
+            given = Some(self.site_description.clone());
         }
         let description = description(given.as_deref(), None, &section.rendered.html);
         let mut graph = vec![self.organization()];
         if is_home {
             graph.push(jsonld::website(
-                &self.data.site_title,
+                &self.site_title,
                 self.site_url(),
                 &description,
                 &self.lang,
             ));
         } else {
-            graph.push(jsonld::breadcrumbs(
-                &self.crumbs(&content.ancestors(index), None),
-            ));
+            graph.push(jsonld::breadcrumbs(&self.crumbs(
+                content,
+                &content.ancestors(index),
+                None,
+            )));
         }
         let feed = (!is_home
-            && self.seo.feeds
+            && self.feeds
             && section
                 .pages
                 .iter()
@@ -206,11 +245,17 @@ impl SiteRenderer {
         })
     }
 
-    /// The `seo` value for taxonomy and other listing pages.
-    pub(super) fn listing_head(&self, name: &str, description: String, path: &str) -> Value {
-        let crumbs = self.crumbs(&[0], Some((name, path)));
+    /// The `seo` value for taxonomy and other listing pages of `content`.
+    pub fn listing(
+        &self,
+        content: &SiteContent,
+        name: &str,
+        description: String,
+        path: &str,
+    ) -> Value {
+        let crumbs = self.crumbs(content, &[0], Some((name, path)));
         self.head(HeadInput {
-            title: format!("{name} | {}", self.data.site_title),
+            title: format!("{name} | {}", self.site_title),
             description,
             path: path.to_string(),
             og_type: "website",
@@ -223,9 +268,9 @@ impl SiteRenderer {
     }
 
     /// The `seo` value of the 404 page: never indexed.
-    pub(super) fn not_found_head(&self) -> Value {
+    pub fn not_found(&self) -> Value {
         self.head(HeadInput {
-            title: format!("Page not found | {}", self.data.site_title),
+            title: format!("Page not found | {}", self.site_title),
             description: "This page does not exist.".into(),
             path: "/404.html".into(),
             og_type: "website",
@@ -237,17 +282,17 @@ impl SiteRenderer {
         })
     }
 
-    pub(super) fn head(&self, input: HeadInput) -> Value {
-        let urls = &self.data.urls;
+    fn head(&self, input: HeadInput) -> Value {
+        let urls = &self.urls;
         let mut feeds = Vec::new();
-        if self.seo.feeds {
-            feeds.push(json!({ "type": "application/rss+xml", "title": format!("{} (RSS)", self.data.site_title), "href": urls.path("/rss.xml") }));
-            feeds.push(json!({ "type": "application/atom+xml", "title": format!("{} (Atom)", self.data.site_title), "href": urls.path("/atom.xml") }));
+        if self.feeds {
+            feeds.push(json!({ "type": "application/rss+xml", "title": format!("{} (RSS)", self.site_title), "href": urls.path("/rss.xml") }));
+            feeds.push(json!({ "type": "application/atom+xml", "title": format!("{} (Atom)", self.site_title), "href": urls.path("/atom.xml") }));
             if let Some(section) = &input.section_feed {
                 feeds.push(json!({ "type": "application/rss+xml", "title": format!("{} (RSS)", input.title), "href": urls.path(&format!("{section}rss.xml")) }));
             }
         }
-        let twitter = self.site["twitter"].as_str();
+        let twitter = self.twitter.as_deref();
         let alternates: Vec<Value> = input
             .rel
             .as_ref()
@@ -265,7 +310,7 @@ impl SiteRenderer {
             "canonical": urls.permalink(&input.path),
             "og_type": input.og_type,
             "og_locale": self.lang.replace('-', "_"),
-            "site_name": self.data.site_title,
+            "site_name": self.site_title,
             "image": input.image,
             "twitter_card": if input.image.is_some() { "summary_large_image" } else { "summary" },
             "twitter_site": twitter,
@@ -274,6 +319,18 @@ impl SiteRenderer {
             "alternates": alternates,
             "jsonld": if input.graph.is_empty() { Value::Null } else { Value::String(jsonld::graph(input.graph)) },
         })
+    }
+}
+
+/// An image URL as written (absolute, site-rooted, or relative to `base`)
+/// made absolute.
+fn absolute_image(urls: &Urls, image: &str, base: &str) -> String {
+    if image.starts_with("http://") || image.starts_with("https://") {
+        image.to_string()
+    } else if let Some(rooted) = image.strip_prefix('/') {
+        urls.permalink(&format!("/{rooted}"))
+    } else {
+        urls.permalink(&format!("{base}{image}"))
     }
 }
 

@@ -1,13 +1,14 @@
-//! Rendering again only what changed pages, templates or static files
-//! affect (`grove serve`).
+//! A renderer kept by `grove serve`: it renders again only what changed
+//! pages, templates or static files affect.
 
 use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, PoisonError};
 
 use rayon::prelude::*;
 
-use super::{Output, SiteRenderer};
-use crate::content::{PageBody, Rendered};
+use super::{LiveRecord, Output, SiteRenderer};
+use crate::content::{PageBody, Rendered, SiteContent};
 use crate::error::{Result, collect_all};
 use crate::output::replace_file;
 use crate::render::functions::{self, SiteData};
@@ -16,6 +17,35 @@ use crate::render::theme::SiteTemplates;
 use crate::render::views::page_listing;
 use serde_json::{Map, Value};
 use tera::Context;
+
+/// What changed, as a live renderer takes it in.
+pub enum Update<'a> {
+    /// Content read again that leaves the site's graph as it was.
+    Content(ContentChanges),
+    /// The site's templates loaded again; `changed` names the changed ones
+    /// with every template using them (see [`SiteTemplates::users_of`]).
+    Templates {
+        /// The templates to render with from now on.
+        templates: Box<SiteTemplates>,
+        /// Templates whose outputs must be rendered again.
+        changed: &'a BTreeSet<String>,
+    },
+    /// Static file `from` is to be served at `rel` below the site folder.
+    Static {
+        /// Where in the site's output.
+        rel: &'a str,
+        /// The file to copy.
+        from: &'a Path,
+    },
+}
+
+/// A site rendered once and kept in memory (content graph, listing views,
+/// page HTML, templates, and which outputs read which sections), so that a
+/// change renders only the outputs it affects. Made by
+/// [`SiteRenderer::render_live`].
+pub struct LiveRenderer {
+    renderer: SiteRenderer,
+}
 
 /// Content read again after a change that leaves the site's graph as it
 /// was.
@@ -28,11 +58,58 @@ pub struct ContentChanges {
     pub sections: Vec<(usize, Rendered)>,
 }
 
+impl LiveRenderer {
+    pub(super) fn new(renderer: SiteRenderer) -> LiveRenderer {
+        assert!(renderer.live.is_some(), "a live renderer records");
+        LiveRenderer { renderer }
+    }
+
+    /// The content graph being rendered.
+    pub fn content(&self) -> &SiteContent {
+        self.renderer.content()
+    }
+
+    /// The templates outputs are rendered with.
+    pub fn templates(&self) -> &SiteTemplates {
+        &self.renderer.templates
+    }
+
+    /// Points later writes at `out` (after the site folder was moved).
+    pub fn set_out(&mut self, out: PathBuf) {
+        self.renderer.out = out;
+    }
+
+    /// Takes in `update` and renders again every output it affects; files
+    /// are written only once every output rendered, each replaced
+    /// atomically. Returns the number of files written, or `None` when
+    /// the change reaches beyond what can be rendered alone: the caller
+    /// must render the whole site again.
+    pub fn update(&mut self, update: Update<'_>) -> Result<Option<usize>> {
+        match update {
+            Update::Content(changes) => self.renderer.update_content(changes),
+            Update::Templates { templates, changed } => {
+                self.renderer.update_templates(*templates, changed).map(Some)
+            }
+            Update::Static { rel, from } => {
+                let bytes = std::fs::read(from)
+                    .map_err(|source| crate::error::Error::io(from, "cannot read file", source))?;
+                replace_file(&self.renderer.out.join(rel), &bytes)?;
+                Ok(Some(1))
+            }
+        }
+    }
+}
+
 impl SiteRenderer {
+    /// What this renderer records; only a [`LiveRenderer`]'s updates call
+    /// this, and it always records.
+    fn record(&self) -> &LiveRecord {
+        self.live.as_ref().expect("a live renderer records")
+    }
+
     /// Puts the content read again in place and renders again every output
     /// that shows it, then the feeds (and the sitemaps when front matter
-    /// changed). Files are written only once every output rendered, each
-    /// replaced atomically. Needs [`SiteRenderer::render_retained`] first.
+    /// changed).
     ///
     /// - A section's body shows on its own pagers and wherever
     ///   `get_section` reads it.
@@ -42,12 +119,9 @@ impl SiteRenderer {
     ///   holding it, pages listing it as related and outputs reading its
     ///   section through `get_section`.
     ///
-    /// Returns the number of files written, or `None` when the change
-    /// reaches beyond what can be rendered alone (the site's set of
-    /// affiliate links changed, so `/go/` pages come or go): the caller
-    /// must render the whole site again.
-    pub fn update_content(&mut self, changed: ContentChanges) -> Result<Option<usize>> {
-        assert!(self.retain, "update_content needs render_retained first");
+    /// `None` when the site's set of affiliate links changed (`/go/`
+    /// pages come or go).
+    fn update_content(&mut self, changed: ContentChanges) -> Result<Option<usize>> {
         let used_before = self.used_affiliates();
         let mut changes = Vec::with_capacity(changed.pages.len());
         let mut outputs = BTreeSet::new();
@@ -98,7 +172,10 @@ impl SiteRenderer {
         for &section in &sections {
             outputs.extend(self.section_outputs(section));
             // Its kept context holds the old body.
-            self.section_contexts
+            self.live
+                .as_mut()
+                .expect("a live renderer records")
+                .section_contexts
                 .get_mut()
                 .unwrap_or_else(PoisonError::into_inner)
                 .remove(&section);
@@ -119,15 +196,12 @@ impl SiteRenderer {
     }
 
     /// Renders with `templates` from now on, and renders again every output
-    /// whose template is in `changed` (template names, with every template
-    /// using them: see [`SiteTemplates::users_of`]). Files are written only
-    /// once every output rendered. Returns the number of files written.
-    pub fn update_templates(
+    /// whose template is in `changed`. Returns the number of files written.
+    fn update_templates(
         &mut self,
         mut templates: SiteTemplates,
         changed: &BTreeSet<String>,
     ) -> Result<usize> {
-        assert!(self.retain, "update_templates needs render_retained first");
         functions::register(
             &mut templates.tera,
             Arc::clone(&self.data),
@@ -181,18 +255,15 @@ impl SiteRenderer {
         })
     }
 
-    /// Puts static file `from` at `rel` in the site's output, replacing
-    /// the old copy atomically.
-    pub fn replace_static(&self, rel: &str, from: &std::path::Path) -> Result<()> {
-        let bytes = std::fs::read(from)
-            .map_err(|source| crate::error::Error::io(from, "cannot read file", source))?;
-        replace_file(&self.out.join(rel), &bytes)
-    }
-
     /// Runs `render` with output captured, then replaces the captured files
     /// (none when `render` fails); returns how many.
     fn render_and_replace(&self, render: impl FnOnce(&Self) -> Result<()>) -> Result<usize> {
-        let captured = || self.captured.lock().unwrap_or_else(PoisonError::into_inner);
+        let captured = || {
+            self.record()
+                .captured
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+        };
         *captured() = Some(Vec::new());
         let rendered = render(self);
         let files = captured().take().unwrap_or_default();
@@ -220,6 +291,9 @@ impl SiteRenderer {
         };
         let listing = self.data.listing[index].clone();
         let contexts = self
+            .live
+            .as_mut()
+            .expect("a live renderer records")
             .section_contexts
             .get_mut()
             .unwrap_or_else(PoisonError::into_inner);
@@ -251,6 +325,7 @@ impl SiteRenderer {
             })
             .collect();
         let readers = self
+            .record()
             .section_readers
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
@@ -297,6 +372,7 @@ impl SiteRenderer {
                 .map(|(j, _)| Output::Page(j)),
         );
         let readers = self
+            .record()
             .section_readers
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
