@@ -95,12 +95,9 @@ pub struct SiteRenderer {
     templates: SiteTemplates,
     site: Value,
     lang: String,
-    out: PathBuf,
-    network_file: PathBuf,
-    redirect_status: u16,
-    ads_txt: Vec<String>,
-    seo: SeoSettings,
-    robots_rules: Vec<String>,
+    /// Where and with which settings the site is written (its
+    /// translations moved to `head`).
+    target: RenderTarget,
     head: SiteHead,
     links: Arc<AffiliateLinks>,
     /// Each page's HTML, taken out of the content graph so it can be moved
@@ -145,7 +142,7 @@ impl SiteRenderer {
         mut templates: SiteTemplates,
         site: Value,
         urls: Urls,
-        target: RenderTarget,
+        mut target: RenderTarget,
         links: Arc<AffiliateLinks>,
     ) -> SiteRenderer {
         let page_html = content
@@ -162,7 +159,7 @@ impl SiteRenderer {
             &site,
             urls.clone(),
             target.seo.feeds,
-            target.alternates,
+            std::mem::take(&mut target.alternates),
             Arc::clone(&links),
         );
         let site_title = site["title"].as_str().unwrap_or_default().to_string();
@@ -179,12 +176,7 @@ impl SiteRenderer {
             templates,
             site,
             lang,
-            out: target.out,
-            network_file: target.network_file,
-            redirect_status: target.redirect_status,
-            ads_txt: target.ads_txt,
-            seo: target.seo,
-            robots_rules: target.robots_rules,
+            target,
             head,
             links,
             page_html,
@@ -336,7 +328,7 @@ impl SiteRenderer {
     /// an error naming both.
     fn emit(&self, file: &str, text: String, claimant: Claimant) -> Result<()> {
         self.claim(file, claimant)?;
-        let path = self.out.join(file);
+        let path = self.target.out.join(file);
         if let Some(live) = &self.live {
             let mut captured = live.captured.lock().unwrap_or_else(PoisonError::into_inner);
             if let Some(files) = captured.as_mut() {
@@ -501,7 +493,7 @@ impl SiteRenderer {
         collect_all(
             copies
                 .into_par_iter()
-                .map(|(rel, from)| copy_file(&from, &self.out.join(rel)))
+                .map(|(rel, from)| copy_file(&from, &self.target.out.join(rel)))
                 .collect::<Vec<_>>(),
         )?;
         Ok(count)
@@ -520,7 +512,7 @@ impl SiteRenderer {
         let [(first, first_file), (second, second_file)] = both;
         let location = first_file
             .or(second_file)
-            .unwrap_or_else(|| self.network_file.clone());
+            .unwrap_or_else(|| self.target.network_file.clone());
         let what = if held == file {
             format!("both write `{file}` in the output")
         } else {

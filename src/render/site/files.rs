@@ -22,8 +22,8 @@ impl SiteRenderer {
     pub(super) fn write_crawler_files(&self) -> Result<usize> {
         let mut files: Vec<(String, String)> = self.sitemaps();
         files.push(("robots.txt".into(), self.robots()));
-        if !self.ads_txt.is_empty() {
-            files.push(("ads.txt".into(), self.ads_txt.join("\n") + "\n"));
+        if !self.target.ads_txt.is_empty() {
+            files.push(("ads.txt".into(), self.target.ads_txt.join("\n") + "\n"));
         }
         let count = files.len();
         for (name, text) in files {
@@ -36,7 +36,7 @@ impl SiteRenderer {
     /// Writes the RSS and Atom feeds, when enabled; they show page content,
     /// so they are written again when a page's body changes.
     pub(super) fn write_feeds(&self) -> Result<usize> {
-        if !self.seo.feeds {
+        if !self.target.seo.feeds {
             return Ok(0);
         }
         let files = self.feeds();
@@ -56,7 +56,7 @@ impl SiteRenderer {
         } else {
             robots.push_str("Disallow:\n");
         }
-        for rule in &self.robots_rules {
+        for rule in &self.target.robots_rules {
             robots.push_str(rule.trim());
             robots.push('\n');
         }
@@ -112,7 +112,11 @@ impl SiteRenderer {
             .into_iter()
             .map(|(loc, lastmod)| SitemapUrl { loc, lastmod })
             .collect();
-        render_sitemap(&list, self.data.urls.base_url(), self.seo.sitemap_max_urls)
+        render_sitemap(
+            &list,
+            self.data.urls.base_url(),
+            self.target.seo.sitemap_max_urls,
+        )
     }
 
     /// The feed entries for `pages`: listed, dated, newest first, limited.
@@ -135,9 +139,9 @@ impl SiteRenderer {
         });
         dated
             .into_iter()
-            .take(self.seo.feed_limit)
+            .take(self.target.seo.feed_limit)
             .map(|(index, page)| {
-                let html = if self.seo.feed_full_content {
+                let html = if self.target.seo.feed_full_content {
                     self.page_html[index].clone()
                 } else {
                     match (&page.rendered.summary, &page.meta.description) {

@@ -230,7 +230,7 @@ impl SiteRenderer {
     /// Renders the list of taxonomy `t`'s terms; `value` is its `taxonomy`.
     pub(super) fn render_taxonomy_list(&self, t: usize, value: &Value) -> Result<usize> {
         let taxonomy = &self.content().taxonomies[t];
-        let source = &self.network_file;
+        let source = &self.target.network_file;
         let name = &taxonomy.config.name;
         let base = format!("/{name}/");
         let template = self.taxonomy_template(taxonomy, "list");
@@ -264,7 +264,7 @@ impl SiteRenderer {
     ) -> Result<usize> {
         let taxonomy = &self.content().taxonomies[t];
         let term = &taxonomy.terms[k];
-        let source = &self.network_file;
+        let source = &self.target.network_file;
         let template = self.taxonomy_template(taxonomy, "single");
         self.check_template(&template, source)?;
         let mut value = self.term_value(taxonomy, term);

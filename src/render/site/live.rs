@@ -76,7 +76,7 @@ impl LiveRenderer {
 
     /// Points later writes at `out` (after the site folder was moved).
     pub fn set_out(&mut self, out: PathBuf) {
-        self.renderer.out = out;
+        self.renderer.target.out = out;
     }
 
     /// Takes in `update` and renders again every output it affects; files
@@ -87,13 +87,14 @@ impl LiveRenderer {
     pub fn update(&mut self, update: Update<'_>) -> Result<Option<usize>> {
         match update {
             Update::Content(changes) => self.renderer.update_content(changes),
-            Update::Templates { templates, changed } => {
-                self.renderer.update_templates(*templates, changed).map(Some)
-            }
+            Update::Templates { templates, changed } => self
+                .renderer
+                .update_templates(*templates, changed)
+                .map(Some),
             Update::Static { rel, from } => {
                 let bytes = std::fs::read(from)
                     .map_err(|source| crate::error::Error::io(from, "cannot read file", source))?;
-                replace_file(&self.renderer.out.join(rel), &bytes)?;
+                replace_file(&self.renderer.target.out.join(rel), &bytes)?;
                 Ok(Some(1))
             }
         }

@@ -84,14 +84,14 @@ impl SiteRenderer {
                     self.links
                         .destination(&slug)
                         .map_err(|message| Error::Content {
-                            location: Location::file(&self.network_file),
+                            location: Location::file(&self.target.network_file),
                             message,
                         })?;
                 let go = format!("{GO_PREFIX}{slug}/");
                 host_rules.push(format!(
                     "{} {destination} {}",
                     urls.path(&go),
-                    self.redirect_status
+                    self.target.redirect_status
                 ));
                 pages.push((
                     output_file(&go),
