@@ -14,6 +14,7 @@ pub mod content;
 pub mod dashboard;
 pub mod day;
 pub mod db;
+pub mod doctor;
 pub mod draft;
 pub mod error;
 mod html_escape;

@@ -66,6 +66,113 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
     ),
 ];
 
+/// The prompts `grove new` writes, as (path below `prompts/`, contents):
+/// one per kind of article its briefs use.
+pub const DEFAULT_PROMPTS: &[(&str, &str)] = &[
+    ("guide.md", include_str!("../prompts/guide.md")),
+    ("review.md", include_str!("../prompts/review.md")),
+];
+
+/// `grove.toml` of a new network; `{name}` is the network's name.
+const NETWORK_TOML: &str = r#"[network]
+name = "{name}"
+theme = "default"
+output_dir = "public"
+taxonomies = ["tags", "categories"]
+default_language = "en"
+
+[build]
+smart_punctuation = true
+
+# How `grove draft` and `grove research` reach a model. By default, a local
+# OpenAI-compatible server: Ollama at its default address, after
+# `ollama pull llama3.2`. llama.cpp's server, vLLM and LM Studio work the
+# same way: change base_url and model. `grove doctor` checks that the server
+# answers and knows the model.
+[llm]
+provider = "openai"
+base_url = "http://localhost:11434/v1"
+model = "llama3.2"
+max_tokens = 2000
+max_concurrency = 2
+timeout_secs = 300
+# USD per million tokens, for the estimates of `grove plan` and the costs of
+# `grove usage`: a local model costs nothing.
+input_price_per_million = 0.0
+output_price_per_million = 0.0
+
+# OpenAI instead (the key stays in the environment, never in this file):
+# provider = "openai"
+# base_url = "https://api.openai.com/v1"
+# model = "gpt-4o-mini"
+# api_key_env = "OPENAI_API_KEY"
+# input_price_per_million = ...    your model's current prices
+# output_price_per_million = ...
+
+# Anthropic instead:
+# provider = "anthropic"
+# model = "claude-3-5-haiku-latest"
+# api_key_env = "ANTHROPIC_API_KEY"
+# input_price_per_million = ...
+# output_price_per_million = ...
+
+# What `grove audit` checks before publishing. Pages meant to be alike in
+# every site are listed in `shared`; "block" also stops `grove build` on an
+# error finding.
+[quality]
+gate = "warn"
+shared = ["about.md"]
+"#;
+
+/// The blueprint's briefs: articles `grove draft` writes for every site,
+/// in each site's own words through its variables.
+const BRIEFS_TOML: &str = r#"# Articles `grove draft` writes for every site. Every string is a Tera
+# template expanded with the site (its site.toml), so each brief becomes a
+# different article per niche. Drafts land in
+# sites/<site>/content/<section>/<slug>.md with draft = true; `grove review`
+# shows them and `grove approve` publishes them. `kind` picks the prompt in
+# prompts/<kind>.md. A site can add its own in sites/<site>/briefs.toml.
+
+[[brief]]
+slug = "getting-started"
+title = "Getting started with {{ site.niche }}"
+section = "guides"
+kind = "guide"
+target_words = 600
+keywords = ["{{ site.niche }}", "beginner", "first steps"]
+tags = ["getting started"]
+description = "The first things to know about {{ site.niche }}, in plain words."
+
+[[brief]]
+slug = "best-{{ site.vars.product_kind | slugify }}"
+title = "The best {{ site.vars.product_kind }} for {{ site.audience }}"
+section = "reviews"
+kind = "review"
+target_words = 700
+keywords = ["best {{ site.vars.product_kind }}"]
+affiliates = ["{{ site.vars.top_pick }}"]
+tags = ["reviews"]
+outline = true
+"#;
+
+/// The affiliate registry of a new network: one entry to copy.
+const AFFILIATES_TOML: &str = r#"# The network's affiliate registry: one entry per product or link, by slug.
+# Content links to an entry as [text](aff:slug) or with the product_box
+# shortcode; `url` is a Tera template, so each site gets its own tracking tag
+# from the [affiliate] table of its site.toml. `grove affiliates` shows which
+# pages use each entry.
+
+[example-product]
+name = "Example Product"
+program = "amazon"
+url = "https://www.amazon.com/dp/B000000000?tag={{ site.affiliate.amazon_tag }}"
+description = "Replace with a product your readers need, in one sentence."
+price = "$49"
+rating = 4.5
+pros = ["What it does well"]
+cons = ["What to know before buying"]
+"#;
+
 /// "home-espresso" -> "Home Espresso".
 pub fn title_from_name(name: &str) -> String {
     name.split(['-', '_'])
@@ -80,32 +187,17 @@ pub fn title_from_name(name: &str) -> String {
         .join(" ")
 }
 
-/// Writes a new network into `dir`: config, blueprint, one example site and
-/// the default theme.
+/// Writes a new network into `dir`: config (with a local model for
+/// drafting), blueprint with briefs, prompts, affiliate registry, one
+/// example site and the default theme.
 pub fn write_network(dir: &Path, name: &str) -> Result<()> {
-    let grove_toml = format!(
-        r#"[network]
-name = "{}"
-theme = "default"
-output_dir = "public"
-taxonomies = ["tags", "categories"]
-default_language = "en"
-
-[build]
-smart_punctuation = true
-
-# What `grove audit` checks before publishing. Pages meant to be alike in
-# every site are listed in `shared`; "block" also stops `grove build` on an
-# error finding.
-[quality]
-gate = "warn"
-shared = ["about.md"]
-"#,
-        name.replace('"', "\\\"")
-    );
+    let name = name.replace('\\', "\\\\").replace('"', "\\\"");
+    let grove_toml = NETWORK_TOML.replace("{name}", &name);
     let files: &[(&str, &str)] = &[
         ("grove.toml", &grove_toml),
         (".gitignore", "/public/\n/.grove/\n"),
+        ("affiliates.toml", AFFILIATES_TOML),
+        ("content/briefs.toml", BRIEFS_TOML),
         (
             "content/_index.md",
             "+++\ntitle = \"{{ site.title }}\"\n+++\n\nWelcome to {{ site.title }}, a site about {{ site.niche }}.\n",
@@ -118,9 +210,16 @@ shared = ["about.md"]
             "content/guides/_index.md",
             "+++\ntitle = \"Guides\"\nsort_by = \"date\"\npaginate_by = 10\n+++\n",
         ),
+        (
+            "content/reviews/_index.md",
+            "+++\ntitle = \"Reviews\"\nsort_by = \"date\"\npaginate_by = 10\n+++\n",
+        ),
     ];
     for (path, text) in files {
         write_file(&dir.join(path), text.as_bytes())?;
+    }
+    for (path, text) in DEFAULT_PROMPTS {
+        write_file(&dir.join("prompts").join(path), text.as_bytes())?;
     }
     for (path, text) in DEFAULT_THEME {
         write_file(&dir.join("themes/default").join(path), text.as_bytes())?;
@@ -138,26 +237,33 @@ shared = ["about.md"]
     )
 }
 
-/// Writes `sites/<name>/site.toml` and an empty `content/` folder.
+/// Writes `sites/<name>/site.toml` (with the variables the scaffold's
+/// briefs use and an affiliate tag) and an empty `content/` folder.
 pub fn write_site(root: &Path, name: &str, title: &str, base_url: &str, niche: &str) -> Result<()> {
     let quote = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
     let site_toml = format!(
         r#"title = "{}"
+# Where the site will be served: links, the sitemap and feeds use it.
 base_url = "{}"
 niche = "{}"
 audience = "people getting started"
 description = ""
 # language = "en"
 
+# Free-form values for templates, content and briefs: {{{{ site.vars.product_kind }}}}
 [vars]
-# Free-form values for templates and content: {{{{ site.vars.example }}}}
+product_kind = "starter kits"
+# The affiliate registry entry (affiliates.toml) the review brief features.
+top_pick = "example-product"
 
+# This site's tags for affiliate programs, used by the registry's URLs.
 [affiliate]
-# Program tags, e.g. amazon_tag = "mysite-20"
+amazon_tag = "{}-20"
 "#,
         quote(title),
         quote(base_url),
-        quote(niche)
+        quote(niche),
+        quote(name)
     );
     let dir = root.join("sites").join(name);
     write_file(&dir.join("site.toml"), site_toml.as_bytes())?;

@@ -57,8 +57,12 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
             None => String::new(),
         };
         println!(
-            "  {:<24} {:>6} pages {:>7} files{scheduled}",
-            site.name, site.pages, site.files
+            "  {:<24} {:>6} page{} {:>7} file{}{scheduled}",
+            site.name,
+            site.pages,
+            if site.pages == 1 { " " } else { "s" },
+            site.files,
+            plural(site.files)
         );
     }
     let pages: usize = summary.sites.iter().map(|s| s.pages).sum();

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod build;
 pub mod check;
 pub mod dashboard;
+pub mod doctor;
 pub mod draft;
 pub mod import;
 pub mod new;
@@ -49,6 +50,8 @@ pub enum Command {
     New(new::Args),
     /// Add a niche site to the current network.
     NewSite(new_site::Args),
+    /// Check the network's setup (config, theme, sites, model server, briefs, output) and say what to fix.
+    Doctor(doctor::Args),
     /// Move an existing Hugo, Zola or WordPress site into the network as sites/NAME/.
     Import(import::Args),
     /// List, per site, which briefs have a file and what drafting the rest costs.
@@ -89,6 +92,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Build(args) => build::run(&load_network(cli.root)?, args),
         Command::New(args) => new::run(args),
         Command::NewSite(args) => new_site::run(&find_root(cli.root)?, args),
+        Command::Doctor(args) => doctor::run(&find_root(cli.root)?, args),
         Command::Import(args) => import::run(&load_network(cli.root)?, args),
         Command::Plan(args) => plan::run(&load_network(cli.root)?, args),
         Command::Draft(args) => draft::run(&load_network(cli.root)?, args),

@@ -28,11 +28,17 @@ pub fn run(args: Args) -> Result<()> {
         }
     }
     scaffold::write_network(&args.dir, &args.name)?;
+    let dir = display_path(&args.dir).display().to_string();
     println!(
-        "Created network `{}` in {}\nNext: cd {} && grove build",
-        args.name,
-        display_path(&args.dir).display(),
-        display_path(&args.dir).display()
+        "Created network `{}` in {dir}\n\
+         Next:\n  \
+         cd {dir}\n  \
+         grove build          render the example site to public/\n  \
+         grove serve          preview it with live reload\n  \
+         grove doctor         check the setup, including the model server in grove.toml [llm]\n  \
+         grove plan           the articles content/briefs.toml asks for\n  \
+         grove draft          draft them (then grove review, grove approve)",
+        args.name
     );
     Ok(())
 }

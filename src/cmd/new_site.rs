@@ -48,7 +48,7 @@ pub fn run(root: &Path, args: Args) -> Result<()> {
         .unwrap_or_else(|| args.name.replace(['-', '_'], " "));
     scaffold::write_site(root, &args.name, &title, &base_url, &niche)?;
     println!(
-        "Created {}\nEdit its site.toml, then run `grove build --site {}`",
+        "Created {}\nEdit its site.toml (base_url, audience, [vars], [affiliate] tags), then run `grove doctor` and `grove build --site {}`",
         display_path(&dir.join("site.toml")).display(),
         args.name
     );

@@ -89,6 +89,7 @@ pub struct Client {
     http: reqwest::Client,
     provider: Provider,
     url: String,
+    models_url: String,
     api_key: Option<String>,
     timeout: Duration,
     max_retries: u32,
@@ -119,6 +120,7 @@ impl Client {
             http,
             provider: config.provider,
             url: format!("{}{}", config.base_url(), wire::endpoint(config.provider)),
+            models_url: format!("{}/models", config.base_url()),
             api_key,
             timeout: Duration::from_secs(config.timeout_secs),
             max_retries: config.max_retries,
@@ -192,9 +194,57 @@ impl Client {
         }
     }
 
-    async fn attempt(&self, request: &ChatRequest<'_>) -> std::result::Result<Completion, Failure> {
-        let body = wire::request_body(self.provider, request);
-        let mut builder = self.http.post(&self.url).json(&body);
+    /// The models the server lists (`GET /models`: OpenAI-compatible
+    /// servers and Anthropic answer `{"data": [{"id": ...}]}`), or `None`
+    /// when it has no such list (404). The error says what went wrong,
+    /// without the key.
+    pub async fn models(&self) -> std::result::Result<Option<Vec<String>>, String> {
+        let timeout = self.timeout.min(Duration::from_secs(15));
+        let builder = self
+            .authorize(self.http.get(&self.models_url))
+            .timeout(timeout);
+        let response = builder.send().await.map_err(|e| {
+            let failure = self.transport_failure(&e);
+            self.redact(match failure {
+                Failure::Unreachable(message) => message.replace(&self.url, &self.models_url),
+                Failure::Transient { message, .. } | Failure::Permanent(message) => message,
+            })
+        })?;
+        let status = response.status();
+        if status == reqwest::StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        let headers = response.headers().clone();
+        let body = response.bytes().await.unwrap_or_default();
+        if !status.is_success() {
+            let message = match classify_status(status.as_u16(), &headers, &body) {
+                Failure::Permanent(message)
+                | Failure::Unreachable(message)
+                | Failure::Transient { message, .. } => message,
+            };
+            return Err(self.redact(message));
+        }
+        let listed: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
+            format!(
+                "{} answered with something other than JSON: {e}",
+                self.models_url
+            )
+        })?;
+        let ids = listed["data"]
+            .as_array()
+            .map(|models| {
+                models
+                    .iter()
+                    .filter_map(|m| m["id"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .ok_or_else(|| format!("{} answered without a `data` list", self.models_url))?;
+        Ok(Some(ids))
+    }
+
+    /// Adds the key (where there is one) and version headers the provider
+    /// expects.
+    fn authorize(&self, mut builder: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         builder = match (self.provider, &self.api_key) {
             (Provider::Openai, Some(key)) => builder.bearer_auth(key),
             (Provider::Anthropic, Some(key)) => builder.header("x-api-key", key),
@@ -203,6 +253,12 @@ impl Client {
         if self.provider == Provider::Anthropic {
             builder = builder.header("anthropic-version", ANTHROPIC_VERSION);
         }
+        builder
+    }
+
+    async fn attempt(&self, request: &ChatRequest<'_>) -> std::result::Result<Completion, Failure> {
+        let body = wire::request_body(self.provider, request);
+        let mut builder = self.authorize(self.http.post(&self.url).json(&body));
         if !request.stream {
             builder = builder.timeout(self.timeout);
         }

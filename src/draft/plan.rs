@@ -102,7 +102,7 @@ impl Job {
 pub fn plan(network: &Network, sites: &[&Site], manifest: &Manifest) -> Result<Vec<Job>> {
     if network.config.llm.is_none() {
         return Err(Error::Usage(format!(
-            "{} has no [llm] table; add one (see docs/drafting.md) to draft with a model",
+            "{} has no [llm] table; add one to draft with a model (`grove new` in an empty folder writes a commented example; `grove doctor` checks it)",
             network.root.join(crate::network::NETWORK_FILE).display()
         )));
     }

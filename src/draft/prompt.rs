@@ -62,7 +62,7 @@ impl PromptFile {
             return Err(Error::Content {
                 location: used_by.clone(),
                 message: format!(
-                    "prompt `{name}` not found: create {} (see docs/drafting.md for the format)",
+                    "prompt `{name}` not found: create {} (text, then parts `--- system ---` and `--- user ---`, each a Tera template; `grove new` writes examples in prompts/)",
                     crate::error::display_path(&path).display()
                 ),
             });

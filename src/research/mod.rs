@@ -79,7 +79,7 @@ pub fn research(network: &Network, options: &ResearchOptions) -> Result<Research
     let site = network.select(std::slice::from_ref(&options.site), None)?[0];
     let llm = site.llm(&network.config).ok_or_else(|| {
         Error::Usage(format!(
-            "{} has no [llm] table; add one (see docs/drafting.md) to research with a model",
+            "{} has no [llm] table; add one to research with a model (`grove new` in an empty folder writes a commented example; `grove doctor` checks it)",
             network.root.join(NETWORK_FILE).display()
         ))
     })?;

@@ -85,6 +85,9 @@ struct State {
     latency: Mutex<Duration>,
     api_key: Option<String>,
     script: Mutex<Script>,
+    /// What `GET /models` lists (`None`: answer 404, as servers without
+    /// the list do).
+    models: Mutex<Option<Vec<String>>>,
 }
 
 /// A running fake server; it stops when dropped (the runtime shuts down).
@@ -111,6 +114,7 @@ impl FakeLlm {
             latency: Mutex::new(Duration::ZERO),
             api_key: api_key.map(str::to_string),
             script: Mutex::new(Box::new(|req, _| Reply::Text(article_for(req, 300)))),
+            models: Mutex::new(Some(vec!["test-model".to_string()])),
         });
         let listener = runtime.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
         let addr: SocketAddr = listener.local_addr().unwrap();
@@ -131,6 +135,12 @@ impl FakeLlm {
             state,
             _runtime: runtime,
         }
+    }
+
+    /// Sets what `GET /models` lists; `None` answers 404.
+    pub fn set_models(&self, models: Option<&[&str]>) {
+        *self.state.models.lock().unwrap() =
+            models.map(|m| m.iter().map(|s| s.to_string()).collect());
     }
 
     /// Sets how requests are answered: `script(request, attempt)` where
@@ -245,6 +255,9 @@ async fn respond(
     headers: HashMap<String, String>,
     body: &[u8],
 ) -> std::io::Result<()> {
+    if path.ends_with("/models") {
+        return list_models(socket, state, &headers).await;
+    }
     let Ok(json) = serde_json::from_slice::<Value>(body) else {
         return write_json(
             socket,
@@ -406,6 +419,36 @@ fn validate(request: &Recorded, api_key: Option<&str>) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// `GET /models` as OpenAI-compatible servers and Anthropic answer it
+/// (both list `{"data": [{"id": ...}]}`), after the same key check as
+/// completions (Bearer, or `x-api-key` with `anthropic-version`).
+async fn list_models(
+    socket: &mut TcpStream,
+    state: &State,
+    headers: &HashMap<String, String>,
+) -> std::io::Result<()> {
+    if let Some(key) = state.api_key.as_deref() {
+        let bearer = headers.get("authorization") == Some(&format!("Bearer {key}"));
+        let anthropic = headers.get("x-api-key").map(String::as_str) == Some(key)
+            && headers.contains_key("anthropic-version");
+        if !bearer && !anthropic {
+            let error = openai_error("invalid_request_error", "Incorrect API key provided");
+            return write_json(socket, 401, &error, &[]).await;
+        }
+    }
+    let models = state.models.lock().unwrap().clone();
+    match models {
+        Some(models) => {
+            let data: Vec<Value> = models
+                .iter()
+                .map(|id| json!({"id": id, "object": "model", "type": "model"}))
+                .collect();
+            write_json(socket, 200, &json!({"object": "list", "data": data}), &[]).await
+        }
+        None => write_json(socket, 404, &openai_error("not_found", "no such path"), &[]).await,
+    }
 }
 
 fn openai_error(code: &str, message: &str) -> Value {

@@ -32,6 +32,25 @@ impl Fixture {
         fixture
     }
 
+    /// A network as `grove new` writes it (`--name Mine`).
+    pub fn scaffolded() -> Fixture {
+        let fixture = Fixture {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        let output = Command::new(env!("CARGO_BIN_EXE_grove"))
+            .arg("new")
+            .arg(fixture.path())
+            .args(["--name", "Mine"])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        fixture
+    }
+
     /// A copy of the repository's example network.
     pub fn example() -> Fixture {
         let fixture = Fixture {
