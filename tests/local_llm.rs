@@ -33,6 +33,15 @@ fn drafts_with_a_real_llama_cpp_server() {
     );
     let _ = std::fs::remove_file(net.path().join("sites/home-espresso/briefs.toml"));
 
+    // `grove doctor` reads this server's model list as it is.
+    let doctor = net.grove(&["doctor"]);
+    let report = String::from_utf8_lossy(&doctor.stdout);
+    assert!(doctor.status.success(), "{report}");
+    assert!(
+        report.contains("ok       llm smollm2: ") && report.contains("answers and has the model"),
+        "{report}"
+    );
+
     let output = net.grove(&["draft", "--site", "home-espresso"]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
