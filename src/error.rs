@@ -184,7 +184,8 @@ impl Error {
 /// Runs `results` to completion and returns the values, or every error found
 /// (in input order, so messages are deterministic under parallelism).
 pub fn collect_all<T>(results: impl IntoIterator<Item = Result<T>>) -> Result<Vec<T>> {
-    let mut values = Vec::new();
+    let results = results.into_iter();
+    let mut values = Vec::with_capacity(results.size_hint().0);
     let mut errors = Vec::new();
     for result in results {
         match result {
