@@ -728,3 +728,59 @@ fn the_dashboard_is_served_on_the_first_port_and_reloads_when_stats_change() {
         );
     }
 }
+
+/// With templates that print their own head, `seo` is not computed; a
+/// template edit that starts reading it gets it in the preview as in a
+/// full build, including on an unpaginated section (rendered from a kept
+/// context).
+#[test]
+fn a_template_that_starts_reading_seo_gets_it_in_the_preview() {
+    let net = Fixture::new();
+    net.site("alpha", "Alpha");
+    let plain = "<!doctype html><title>{% block title %}{{ site.title }}{% endblock title %}</title>{% block content %}{% endblock content %}";
+    net.write("sites/alpha/templates/base.html", plain);
+    net.write(
+        "sites/alpha/content/notes/_index.md",
+        "+++\ntitle = \"Notes\"\ndescription = \"All the notes.\"\n+++\n",
+    );
+    net.write(
+        "sites/alpha/content/notes/n1.md",
+        "+++\ntitle = \"Note 1\"\ndescription = \"The first note.\"\n+++\nText.\n",
+    );
+    let serve = Serve::start(&net, &["--site", "alpha"]);
+    let alpha = events(serve.port("alpha"));
+    std::thread::sleep(Duration::from_millis(300));
+    let page = serve.out.join("alpha/notes/n1/index.html");
+    assert!(
+        !std::fs::read_to_string(&page)
+            .unwrap()
+            .contains("The first note.")
+    );
+
+    net.write(
+        "sites/alpha/templates/base.html",
+        &plain.replace(
+            "</title>",
+            "</title><meta name=\"description\" content=\"{{ seo.description }}\">",
+        ),
+    );
+    assert_eq!(next_event(&alpha), "reload {}");
+    let fresh = net.path().join("fresh");
+    net.build(&["--output", fresh.to_str().unwrap()]);
+    assert_eq!(
+        first_difference(&serve.out.join("alpha"), &fresh.join("alpha")),
+        None
+    );
+    let html = scraper::Html::parse_document(&std::fs::read_to_string(&page).unwrap());
+    assert_eq!(
+        common::attrs(&html, "meta[name=description]", "content"),
+        ["The first note."]
+    );
+    let section = scraper::Html::parse_document(
+        &std::fs::read_to_string(serve.out.join("alpha/notes/index.html")).unwrap(),
+    );
+    assert_eq!(
+        common::attrs(&section, "meta[name=description]", "content"),
+        ["All the notes."]
+    );
+}

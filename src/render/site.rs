@@ -99,6 +99,10 @@ pub struct SiteRenderer {
     /// translations moved to `head`).
     target: RenderTarget,
     head: SiteHead,
+    /// Whether some template may read `seo`: when none does, the value is
+    /// not computed (about a tenth of a build with templates that print
+    /// their own head).
+    reads_seo: bool,
     links: Arc<AffiliateLinks>,
     /// Each page's HTML, taken out of the content graph so it can be moved
     /// into that page's context and freed once the page is written.
@@ -162,6 +166,7 @@ impl SiteRenderer {
             std::mem::take(&mut target.alternates),
             Arc::clone(&links),
         );
+        let reads_seo = templates.may_read_field("seo");
         let site_title = site["title"].as_str().unwrap_or_default().to_string();
         let lang = site["language"].as_str().unwrap_or("en").to_string();
         let data = Arc::new(SiteData {
@@ -178,6 +183,7 @@ impl SiteRenderer {
             lang,
             target,
             head,
+            reads_seo,
             links,
             page_html,
             live: None,
@@ -238,6 +244,13 @@ impl SiteRenderer {
             Value::String(self.data.urls.permalink(path)),
         );
         context
+    }
+
+    /// Adds the `seo` value `make` computes, if a template may read it.
+    fn insert_seo(&self, vars: &mut Vars, make: impl FnOnce() -> Value) {
+        if self.reads_seo {
+            vars.insert("seo".into(), make());
+        }
     }
 
     /// Fails if a page or section names a template that does not exist:
@@ -417,7 +430,7 @@ impl SiteRenderer {
         let template = self.page_template(i);
         self.check_template(template, &page.file)?;
         let mut context = self.context(&page.path);
-        context.insert("seo".into(), self.head.page(content, i, &html));
+        self.insert_seo(&mut context, || self.head.page(content, i, &html));
         let view = page_full(
             content,
             i,
@@ -441,7 +454,7 @@ impl SiteRenderer {
             return Ok(0);
         }
         let mut vars = self.context("/404.html");
-        vars.insert("seo".into(), self.head.not_found());
+        self.insert_seo(&mut vars, || self.head.not_found());
         let html = self
             .render_template(Output::NotFound, "404.html", &into_context(vars))
             .map_err(|e| {

@@ -64,10 +64,9 @@ impl SiteRenderer {
         let output = |pager| Output::Section { section: i, pager };
         let shared = Vars::from_iter([("section".to_string(), view)]);
         self.render_listing(listing, only, &output, shared, &|context, path, number| {
-            context.insert(
-                "seo".into(),
-                self.head.section(self.content(), i, path, number),
-            );
+            self.insert_seo(context, || {
+                self.head.section(self.content(), i, path, number)
+            });
         })
     }
 
@@ -99,7 +98,7 @@ impl SiteRenderer {
                 true,
             );
             vars.insert("section".into(), view);
-            vars.insert("seo".into(), self.head.section(self.content(), i, path, 1));
+            self.insert_seo(&mut vars, || self.head.section(self.content(), i, path, 1));
             into_context(vars)
         });
         let output = Output::Section {
@@ -239,10 +238,9 @@ impl SiteRenderer {
         context.insert("taxonomy".into(), value.clone());
         let label = capitalize(name);
         let about = format!("All {name} on {}.", self.data.site_title);
-        context.insert(
-            "seo".into(),
-            self.head.listing(self.content(), &label, about, &base),
-        );
+        self.insert_seo(&mut context, || {
+            self.head.listing(self.content(), &label, about, &base)
+        });
         self.run(Job {
             output: Output::TaxonomyList(t),
             path: base,
@@ -291,11 +289,10 @@ impl SiteRenderer {
             ("term".to_string(), value),
         ]);
         self.render_listing(listing, only, &output, shared, &|context, path, _| {
-            context.insert(
-                "seo".into(),
+            self.insert_seo(context, || {
                 self.head
-                    .listing(self.content(), &term.name, about.clone(), path),
-            );
+                    .listing(self.content(), &term.name, about.clone(), path)
+            });
         })
     }
 }

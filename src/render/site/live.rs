@@ -209,6 +209,18 @@ impl SiteRenderer {
             Arc::clone(&self.links),
         );
         self.templates = templates;
+        let reads_seo = self.templates.may_read_field("seo");
+        if reads_seo != self.reads_seo {
+            // Kept section contexts were built with or without it.
+            self.reads_seo = reads_seo;
+            self.live
+                .as_mut()
+                .expect("a live renderer records")
+                .section_contexts
+                .get_mut()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clear();
+        }
         let content = self.content();
         let mut outputs: BTreeSet<Output> = (0..content.pages.len())
             .filter(|&i| changed.contains(self.page_template(i)))
