@@ -172,7 +172,7 @@ pub fn render(
                 events.push(event);
             }
             Event::Text(ref text) | Event::Code(ref text) => {
-                word_count += text.split_whitespace().count();
+                word_count += count_words(text);
                 events.push(event);
             }
             Event::Start(Tag::Heading { .. }) => {
@@ -295,12 +295,30 @@ fn is_summary_marker(html: &str) -> bool {
         .is_some_and(|inner| inner.trim().eq_ignore_ascii_case("more"))
 }
 
+/// Words in `text`: runs of characters between whitespace, as
+/// `split_whitespace` counts them, with a byte loop for ASCII text (the
+/// iterator was 3% of a build).
+fn count_words(text: &str) -> usize {
+    if !text.is_ascii() {
+        return text.split_whitespace().count();
+    }
+    let mut words = 0;
+    let mut in_word = false;
+    for &byte in text.as_bytes() {
+        // The ASCII characters `char::is_whitespace` accepts.
+        let space = matches!(byte, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+        words += usize::from(!space && !in_word);
+        in_word = !space;
+    }
+    words
+}
+
 /// Words of text in a Markdown body (code included, markup excluded), as
 /// counted for `page.word_count`.
 pub fn word_count(body: &str) -> usize {
     Parser::new_ext(body, parser_options(MarkdownOptions::default()))
         .map(|event| match event {
-            Event::Text(text) | Event::Code(text) => text.split_whitespace().count(),
+            Event::Text(text) | Event::Code(text) => count_words(&text),
             _ => 0,
         })
         .sum()
@@ -424,6 +442,25 @@ fn nest_headings(flat: Vec<(u8, String, String)>) -> Vec<Heading> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_count_as_split_whitespace_counts_them() {
+        for text in [
+            "",
+            "   ",
+            "one",
+            " two  words ",
+            "tabs\tand\nlines\r\nand\x0bvertical\x0cfeed",
+            "café au lait",
+            "non\u{a0}breaking\u{3000}ideographic",
+        ] {
+            assert_eq!(
+                count_words(text),
+                text.split_whitespace().count(),
+                "{text:?}"
+            );
+        }
+    }
 
     struct Links;
     impl LinkResolver for Links {
