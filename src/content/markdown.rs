@@ -302,15 +302,24 @@ fn count_words(text: &str) -> usize {
     if !text.is_ascii() {
         return text.split_whitespace().count();
     }
-    let mut words = 0;
-    let mut in_word = false;
-    for &byte in text.as_bytes() {
-        // The ASCII characters `char::is_whitespace` accepts.
-        let space = matches!(byte, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
-        words += usize::from(!space && !in_word);
-        in_word = !space;
-    }
-    words
+    // A word starts at each non-space byte after a space byte (or at the
+    // start): a branch-free pass the compiler vectorizes.
+    let bytes = text.as_bytes();
+    let Some(&first) = bytes.first() else {
+        return 0;
+    };
+    let starts: usize = bytes
+        .iter()
+        .zip(&bytes[1..])
+        .map(|(&before, &byte)| usize::from(is_ascii_space(before) & !is_ascii_space(byte)))
+        .sum();
+    starts + usize::from(!is_ascii_space(first))
+}
+
+/// The ASCII characters `char::is_whitespace` accepts: space, and tab to
+/// carriage return.
+fn is_ascii_space(byte: u8) -> bool {
+    (byte == b' ') | (byte.wrapping_sub(b'\t') < 5)
 }
 
 /// Words of text in a Markdown body (code included, markup excluded), as

