@@ -338,7 +338,8 @@ fn absolute_image(urls: &Urls, image: &str, base: &str) -> String {
 /// `data-product="slug"` (the default theme's `product_box` shortcode marks
 /// its box), if any. The attribute is the contract, not a theme's classes.
 fn reviewed_product(html: &str) -> Option<&str> {
-    let rest = &html[html.find(PRODUCT_ATTRIBUTE)? + PRODUCT_ATTRIBUTE.len()..];
+    let at = memchr::memmem::find(html.as_bytes(), PRODUCT_ATTRIBUTE.as_bytes())?;
+    let rest = &html[at + PRODUCT_ATTRIBUTE.len()..];
     rest.split('"').next().filter(|slug| !slug.is_empty())
 }
 
