@@ -53,7 +53,7 @@ rm -rf "$OUT"
 SERVER=$!
 for _ in $(seq 1 100); do grep -q "Building into" bench-out/serve.log && break; sleep 0.2; done
 sleep 1
-port=$(grep -o 'http://127.0.0.1:[0-9]*' bench-out/serve.log | sed -n 2p | cut -d: -f3)
+port=$(grep 'site-000 ' bench-out/serve.log | grep -o 'http://127.0.0.1:[0-9]*' | cut -d: -f3)
 echo "100 sites x 100 posts:"
 echo "  blueprint section intro:   $(python3 scripts/serve_latency.py "$port" bench-out/serve/grove/content/posts/_index.md "$RUNS")"
 echo "  full build at start: $(grep -o 'in [0-9]* ms' bench-out/serve.log | head -1)"
