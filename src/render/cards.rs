@@ -60,8 +60,7 @@ impl CardFunction {
             ("page".to_string(), self.data.listing[page].clone()),
             ("level".to_string(), Value::from(level)),
         ]);
-        let context =
-            Context::from_value(Value::Object(vars)).expect("a JSON object is a context");
+        let context = Context::from_value(Value::Object(vars)).expect("a JSON object is a context");
         templating::render(&self.tera, CARD_TEMPLATE, &context)
     }
 }

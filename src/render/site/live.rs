@@ -108,6 +108,16 @@ impl SiteRenderer {
         self.live.as_ref().expect("a live renderer records")
     }
 
+    /// The kept contexts of unpaginated sections, by section.
+    fn kept_sections(&mut self) -> &mut HashMap<usize, Context> {
+        self.live
+            .as_mut()
+            .expect("a live renderer records")
+            .section_contexts
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Puts the content read again in place and renders again every output
     /// that shows it, then the feeds (and the sitemaps when front matter
     /// changed).
@@ -173,13 +183,7 @@ impl SiteRenderer {
         for &section in &sections {
             outputs.extend(self.section_outputs(section));
             // Its kept context holds the old body.
-            self.live
-                .as_mut()
-                .expect("a live renderer records")
-                .section_contexts
-                .get_mut()
-                .unwrap_or_else(PoisonError::into_inner)
-                .remove(&section);
+            self.kept_sections().remove(&section);
         }
         if self.used_affiliates() != used_before {
             return Ok(None);
@@ -213,13 +217,7 @@ impl SiteRenderer {
         if reads_seo != self.reads_seo {
             // Kept section contexts were built with or without it.
             self.reads_seo = reads_seo;
-            self.live
-                .as_mut()
-                .expect("a live renderer records")
-                .section_contexts
-                .get_mut()
-                .unwrap_or_else(PoisonError::into_inner)
-                .clear();
+            self.kept_sections().clear();
         }
         let content = self.content();
         let mut outputs: BTreeSet<Output> = (0..content.pages.len())
@@ -303,13 +301,7 @@ impl SiteRenderer {
             return;
         };
         let listing = self.data.listing[index].clone();
-        let contexts = self
-            .live
-            .as_mut()
-            .expect("a live renderer records")
-            .section_contexts
-            .get_mut()
-            .unwrap_or_else(PoisonError::into_inner);
+        let contexts = self.kept_sections();
         let Some(context) = contexts.get_mut(&section) else {
             return;
         };
