@@ -589,7 +589,13 @@ fn the_api_key_never_reaches_a_file() {
 fn a_killed_run_resumes_without_paying_again() {
     let server = FakeLlm::start(Some(KEY));
     server.set_latency(Duration::from_millis(200));
-    let net = network(&server, 8, &[("max_concurrency", "2")]);
+    // A generous timeout: on a loaded machine a 2 s timeout can expire and
+    // retry (a legitimate second payment), which is not what this tests.
+    let net = network(
+        &server,
+        8,
+        &[("max_concurrency", "2"), ("timeout_secs", "30")],
+    );
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_grove"))
         .args(["--root", net.path().to_str().unwrap(), "draft"])
         .env(KEY_ENV, KEY)
