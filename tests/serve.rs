@@ -729,12 +729,13 @@ fn the_dashboard_is_served_on_the_first_port_and_reloads_when_stats_change() {
     }
 }
 
-/// With templates that print their own head, `seo` is not computed; a
-/// template edit that starts reading it gets it in the preview as in a
-/// full build, including on an unpaginated section (rendered from a kept
+/// With templates that print their own head, `seo` is not computed, and
+/// listings copy only the page fields their templates name; a template
+/// edit that starts reading either gets it in the preview as in a full
+/// build, including on an unpaginated section (rendered from a kept
 /// context).
 #[test]
-fn a_template_that_starts_reading_seo_gets_it_in_the_preview() {
+fn a_template_that_starts_reading_seo_or_a_page_field_gets_it_in_the_preview() {
     let net = Fixture::new();
     net.site("alpha", "Alpha");
     let plain = "<!doctype html><title>{% block title %}{{ site.title }}{% endblock title %}</title>{% block content %}{% endblock content %}";
@@ -757,13 +758,11 @@ fn a_template_that_starts_reading_seo_gets_it_in_the_preview() {
             .contains("The first note.")
     );
 
-    net.write(
-        "sites/alpha/templates/base.html",
-        &plain.replace(
-            "</title>",
-            "</title><meta name=\"description\" content=\"{{ seo.description }}\">",
-        ),
+    let with_seo = plain.replace(
+        "</title>",
+        "</title><meta name=\"description\" content=\"{{ seo.description }}\">",
     );
+    net.write("sites/alpha/templates/base.html", &with_seo);
     assert_eq!(next_event(&alpha), "reload {}");
     let fresh = net.path().join("fresh");
     net.build(&["--output", fresh.to_str().unwrap()]);
@@ -783,4 +782,27 @@ fn a_template_that_starts_reading_seo_gets_it_in_the_preview() {
         common::attrs(&section, "meta[name=description]", "content"),
         ["All the notes."]
     );
+
+    // Listings copy only the page fields their templates name: a template
+    // that starts naming one gets it, in the kept section context too.
+    serve.clear_log();
+    net.write(
+        "sites/alpha/templates/base.html",
+        &with_seo.replace(
+            "{% block content %}",
+            "{% if section %}{% for p in section.pages %}<i class=\"words\">{{ p.word_count }}</i>{% endfor %}{% endif %}{% block content %}",
+        ),
+    );
+    assert_eq!(next_event(&alpha), "reload {}");
+    assert!(serve.next_build().starts_with("updated alpha"));
+    let fresh = net.path().join("fresh-2");
+    net.build(&["--output", fresh.to_str().unwrap()]);
+    assert_eq!(
+        first_difference(&serve.out.join("alpha"), &fresh.join("alpha")),
+        None
+    );
+    let section = scraper::Html::parse_document(
+        &std::fs::read_to_string(serve.out.join("alpha/notes/index.html")).unwrap(),
+    );
+    assert_eq!(common::texts(&section, "i.words"), ["1"]);
 }

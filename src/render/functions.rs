@@ -103,7 +103,7 @@ pub fn register(tera: &mut Tera, data: Arc<SiteData>, links: Arc<AffiliateLinks>
             &data.listing,
             &data.site_title,
             &data.urls,
-            false,
+            None,
         );
         // `limit=N`: the first N pages only (a home page showing six
         // needs no copy of ten thousand).

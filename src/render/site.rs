@@ -12,7 +12,7 @@ use walkdir::WalkDir;
 
 use super::functions::{self, SiteData};
 use super::theme::SiteTemplates;
-use super::views::{page_full, page_listing};
+use super::views::{ListingFields, page_full, page_listing};
 use crate::web_url::Urls;
 mod claims;
 mod files;
@@ -103,6 +103,8 @@ pub struct SiteRenderer {
     /// not computed (about a tenth of a build with templates that print
     /// their own head).
     reads_seo: bool,
+    /// The listing fields each template may read, by template name.
+    listing_fields: HashMap<String, ListingFields>,
     links: Arc<AffiliateLinks>,
     /// Each page's HTML, taken out of the content graph so it can be moved
     /// into that page's context and freed once the page is written.
@@ -167,6 +169,7 @@ impl SiteRenderer {
             Arc::clone(&links),
         );
         let reads_seo = templates.may_read_field("seo");
+        let listing_fields = listing_fields_by_template(&templates);
         let site_title = site["title"].as_str().unwrap_or_default().to_string();
         let lang = site["language"].as_str().unwrap_or("en").to_string();
         let data = Arc::new(SiteData {
@@ -184,6 +187,7 @@ impl SiteRenderer {
             target,
             head,
             reads_seo,
+            listing_fields,
             links,
             page_html,
             live: None,
@@ -244,6 +248,13 @@ impl SiteRenderer {
             Value::String(self.data.urls.permalink(path)),
         );
         context
+    }
+
+    /// The listing fields `template` may read.
+    fn fields_read_by(&self, template: &str) -> &ListingFields {
+        self.listing_fields
+            .get(template)
+            .unwrap_or(&ListingFields::All)
     }
 
     /// Adds the `seo` value `make` computes, if a template may read it.
@@ -436,8 +447,8 @@ impl SiteRenderer {
             i,
             &self.data.listing,
             html,
-            &self.data.site_title,
-            &self.data.urls,
+            (&self.data.site_title, &self.data.urls),
+            self.fields_read_by(template),
         );
         context.insert("page".into(), view);
         self.run(Job {
@@ -594,6 +605,14 @@ impl SiteRenderer {
             Claimant::Copied(path) => (shown(path), Some(path.clone())),
         }
     }
+}
+
+/// The listing fields each of `templates` may read, by name.
+fn listing_fields_by_template(templates: &SiteTemplates) -> HashMap<String, ListingFields> {
+    templates
+        .names()
+        .map(|name| (name.to_string(), templates.listing_fields(name)))
+        .collect()
 }
 
 /// The error message for a template that does not exist.

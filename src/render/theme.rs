@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use tera::Tera;
 use walkdir::WalkDir;
 
+use super::views::{LISTING_FIELDS, ListingFields};
 use crate::error::{Error, Location, Result};
 use crate::templating::{self, template_error, theme_tera};
 
@@ -168,6 +169,45 @@ impl SiteTemplates {
             .copied()
             .chain(shortcodes.into_iter().filter(|s| included(s)))
             .any(|t| t.reads_unnamed_fields || t.text.contains(field))
+    }
+
+    /// Which fields of listing values `template` may read: those named in
+    /// it or in any template it uses (`extends`, `include`, `import`, at any
+    /// depth), or all when one of them reads fields it does not name. Like
+    /// [`SiteTemplates::users_of`], a mention counts as a use: a field may
+    /// be kept needlessly, never dropped while read.
+    pub fn listing_fields(&self, template: &str) -> ListingFields {
+        let mut used: Vec<&TemplateFile> = Vec::new();
+        let mut pending = vec![template];
+        while let Some(name) = pending.pop() {
+            let Some(file) = self.sources.iter().find(|t| t.name == name) else {
+                continue;
+            };
+            if used.iter().any(|t| t.name == file.name) {
+                continue;
+            }
+            used.push(file);
+            pending.extend(
+                self.sources
+                    .iter()
+                    .map(|t| t.name.as_str())
+                    .filter(|other| {
+                        ['"', '\'', '`']
+                            .iter()
+                            .any(|quote| file.text.contains(&format!("{quote}{other}{quote}")))
+                    }),
+            );
+        }
+        if used.iter().any(|t| t.reads_unnamed_fields) {
+            return ListingFields::All;
+        }
+        ListingFields::Only(
+            LISTING_FIELDS
+                .iter()
+                .copied()
+                .filter(|field| used.iter().any(|t| t.text.contains(field)))
+                .collect(),
+        )
     }
 
     /// The file a template was read from, for error messages.
@@ -339,6 +379,37 @@ mod tests {
         assert_eq!(users("other.html"), ["other.html"]);
         // `card()` renders card.html without naming it.
         assert_eq!(users("card.html"), ["card.html", "section.html"]);
+    }
+
+    #[test]
+    fn listing_fields_are_those_a_template_and_what_it_uses_name() {
+        let root = tempfile::tempdir().unwrap();
+        let templates = root.path().join("themes/t/templates");
+        std::fs::create_dir_all(&templates).unwrap();
+        for (name, text) in [
+            (
+                "base.html",
+                "<title>{{ page.title }}</title>{% block content %}{% endblock content %}",
+            ),
+            (
+                "macros.html",
+                "{% macro date(p) %}{{ p.date }}{% endmacro date %}",
+            ),
+            (
+                "section.html",
+                "{% extends 'base.html' %}{% import \"macros.html\" as m %}{% block content %}{% for p in section.pages %}<a href=\"{{ p.path }}\">{{ m::date(p=p) }}</a>{% endfor %}{% endblock content %}",
+            ),
+            ("dump.html", "{{ section.pages | json_encode() }}"),
+        ] {
+            std::fs::write(templates.join(name), text).unwrap();
+        }
+        let theme = Theme::load(root.path(), "t", Path::new("grove.toml")).unwrap();
+        let site = theme.for_site(&root.path().join("none")).unwrap();
+        assert_eq!(
+            site.listing_fields("section.html"),
+            ListingFields::Only(vec!["title", "date", "path"])
+        );
+        assert_eq!(site.listing_fields("dump.html"), ListingFields::All);
     }
 
     #[test]

@@ -69,6 +69,53 @@ fn section_title<'a>(section: &'a Section, fallback: &'a str) -> &'a str {
     }
 }
 
+/// The fields of a listing value, as [`page_listing`] writes them.
+pub const LISTING_FIELDS: [&str; 17] = [
+    "title",
+    "description",
+    "date",
+    "updated",
+    "draft",
+    "weight",
+    "authors",
+    "path",
+    "permalink",
+    "relative_path",
+    "summary",
+    "summary_text",
+    "word_count",
+    "reading_time",
+    "taxonomies",
+    "affiliates",
+    "extra",
+];
+
+/// Which fields of the listing values in its context a template may read
+/// (see `SiteTemplates::listing_fields`): a listing copies only those, so
+/// a section of 10,000 pages does not copy 10,000 whole values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListingFields {
+    /// Every field (the template may read fields it does not name).
+    All,
+    /// Only these.
+    Only(Vec<&'static str>),
+}
+
+impl ListingFields {
+    /// A copy of `listing` with the fields a template may read.
+    pub fn copy(&self, listing: &Value) -> Value {
+        match (self, listing) {
+            (ListingFields::Only(fields), Value::Object(map)) => Value::Object(
+                map.iter()
+                    .filter(|(key, _)| fields.contains(&key.as_str()))
+                    .map(|(key, value)| (key.clone(), value.clone()))
+                    .collect(),
+            ),
+            _ => listing.clone(),
+        }
+    }
+}
+
 /// A page as it appears in listings: everything but its content.
 pub fn page_listing(page: &Page, urls: &Urls) -> Value {
     let taxonomies: Map<String, Value> = page
@@ -87,25 +134,33 @@ pub fn page_listing(page: &Page, urls: &Urls) -> Value {
             (name.clone(), Value::Array(terms))
         })
         .collect();
-    json!({
-        "title": page.meta.title,
-        "description": page.meta.description,
-        "date": page.meta.date,
-        "updated": page.meta.updated,
-        "draft": page.meta.draft,
-        "weight": page.meta.weight,
-        "authors": page.meta.authors,
-        "path": urls.path(&page.path),
-        "permalink": urls.permalink(&page.path),
-        "relative_path": page.rel,
-        "summary": page.rendered.summary,
-        "summary_text": summary_text(page),
-        "word_count": page.rendered.word_count,
-        "reading_time": page.reading_time,
-        "taxonomies": taxonomies,
-        "affiliates": page.rendered.affiliates,
-        "extra": page.meta.extra,
-    })
+    // In the order of LISTING_FIELDS, which names them.
+    let values: [Value; LISTING_FIELDS.len()] = [
+        json!(page.meta.title),
+        json!(page.meta.description),
+        json!(page.meta.date),
+        json!(page.meta.updated),
+        json!(page.meta.draft),
+        json!(page.meta.weight),
+        json!(page.meta.authors),
+        json!(urls.path(&page.path)),
+        json!(urls.permalink(&page.path)),
+        json!(page.rel),
+        json!(page.rendered.summary),
+        json!(summary_text(page)),
+        json!(page.rendered.word_count),
+        json!(page.reading_time),
+        Value::Object(taxonomies),
+        json!(page.rendered.affiliates),
+        json!(page.meta.extra),
+    ];
+    Value::Object(
+        LISTING_FIELDS
+            .iter()
+            .map(|field| field.to_string())
+            .zip(values)
+            .collect(),
+    )
 }
 
 /// How long `summary_text` is at most, in characters.
@@ -140,14 +195,14 @@ fn ancestors(content: &SiteContent, section: usize, site_title: &str, urls: &Url
 /// The `page` value for a page's own template: its listing view (from
 /// `listing`, every page's) plus `html` (its content, moved in rather than
 /// copied), table of contents, breadcrumb ancestors, neighbours and related
-/// pages.
+/// pages (with the fields of `related_fields`).
 pub fn page_full(
     content: &SiteContent,
     index: usize,
     listing: &[Value],
     html: String,
-    site_title: &str,
-    urls: &Urls,
+    (site_title, urls): (&str, &Urls),
+    related_fields: &ListingFields,
 ) -> Value {
     let page = &content.pages[index];
     let neighbour = |i: Option<usize>| {
@@ -156,8 +211,7 @@ pub fn page_full(
             link(&p.meta.title, &p.path, urls)
         })
     };
-    let listing_of = |j: usize| listing[j].clone();
-    let mut value = listing_of(index);
+    let mut value = listing[index].clone();
     if let Value::Object(map) = &mut value {
         map.insert("content".into(), Value::String(html));
         map.insert("toc".into(), json!(page.rendered.toc));
@@ -169,22 +223,28 @@ pub fn page_full(
         map.insert("next".into(), neighbour(page.next));
         map.insert(
             "related".into(),
-            Value::Array(page.related.iter().map(|&j| listing_of(j)).collect()),
+            Value::Array(
+                page.related
+                    .iter()
+                    .map(|&j| related_fields.copy(&listing[j]))
+                    .collect(),
+            ),
         );
     }
     value
 }
 
-/// The `section` value. `pages` holds every page's listing view only when
-/// `with_pages` (unpaginated sections and `get_section`): paginated sections
-/// list their pages through the paginator instead.
+/// The `section` value. `pages` holds every page's listing view, with the
+/// fields of `pages_with`, only when that is given (unpaginated sections
+/// and `get_section`): paginated sections list their pages through the
+/// paginator instead.
 pub fn section_full(
     content: &SiteContent,
     index: usize,
     listing: &[Value],
     site_title: &str,
     urls: &Urls,
-    with_pages: bool,
+    pages_with: Option<&ListingFields>,
 ) -> Value {
     let section = &content.sections[index];
     let subsections: Vec<Value> = section
@@ -203,10 +263,13 @@ pub fn section_full(
             })
         })
         .collect();
-    let pages: Vec<Value> = if with_pages {
-        section.pages.iter().map(|&i| listing[i].clone()).collect()
-    } else {
-        Vec::new()
+    let pages: Vec<Value> = match pages_with {
+        Some(fields) => section
+            .pages
+            .iter()
+            .map(|&i| fields.copy(&listing[i]))
+            .collect(),
+        None => Vec::new(),
     };
     let parent_ancestors = match section.parent {
         Some(parent) => ancestors(content, parent, site_title, urls),
@@ -228,4 +291,20 @@ pub fn section_full(
     // Inserted after `json!`, which would re-serialize the listing views.
     value["pages"] = Value::Array(pages);
     value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_listing_copy_keeps_the_fields_read() {
+        let listing = json!({"title": "T", "path": "/t/", "extra": {"a": 1}, "date": null});
+        let only = ListingFields::Only(vec!["title", "extra"]);
+        assert_eq!(
+            only.copy(&listing),
+            json!({"title": "T", "extra": {"a": 1}})
+        );
+        assert_eq!(ListingFields::All.copy(&listing), listing);
+    }
 }

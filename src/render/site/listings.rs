@@ -52,7 +52,7 @@ impl SiteRenderer {
             &self.data.listing,
             &self.data.site_title,
             &self.data.urls,
-            paginate_by.is_none(),
+            paginate_by.is_none().then(|| self.fields_read_by(template)),
         );
         let listing = Listing {
             base: &section.path,
@@ -95,7 +95,7 @@ impl SiteRenderer {
                 &self.data.listing,
                 &self.data.site_title,
                 &self.data.urls,
-                true,
+                Some(self.fields_read_by(template)),
             );
             vars.insert("section".into(), view);
             self.insert_seo(&mut vars, || self.head.section(self.content(), i, path, 1));
@@ -146,9 +146,10 @@ impl SiteRenderer {
                 let mut context = self.context(&pager.path);
                 context.extend(shared.clone());
                 fill(&mut context, &pager.path, pager.number);
+                let fields = self.fields_read_by(listing.template);
                 let items: Vec<Value> = listing.pages[pager.items.clone()]
                     .iter()
-                    .map(|&p| self.data.listing[p].clone())
+                    .map(|&p| fields.copy(&self.data.listing[p]))
                     .collect();
                 let paginator = paginator_value(
                     &all,
@@ -267,7 +268,11 @@ impl SiteRenderer {
         self.check_template(&template, source)?;
         let mut value = self.term_value(taxonomy, term);
         if taxonomy.config.paginate_by.is_none() {
-            let pages = term.pages.iter().map(|&p| self.data.listing[p].clone());
+            let fields = self.fields_read_by(&template);
+            let pages = term
+                .pages
+                .iter()
+                .map(|&p| fields.copy(&self.data.listing[p]));
             value["pages"] = Value::Array(pages.collect());
         }
         let path = format!("/{}/{}/", taxonomy.config.name, term.slug);

@@ -214,9 +214,12 @@ impl SiteRenderer {
         );
         self.templates = templates;
         let reads_seo = self.templates.may_read_field("seo");
-        if reads_seo != self.reads_seo {
-            // Kept section contexts were built with or without it.
+        let listing_fields = super::listing_fields_by_template(&self.templates);
+        if reads_seo != self.reads_seo || listing_fields != self.listing_fields {
+            // Kept section contexts were built with or without `seo`, and
+            // with the listing fields their templates read then.
             self.reads_seo = reads_seo;
+            self.listing_fields = listing_fields;
             self.kept_sections().clear();
         }
         let content = self.content();
@@ -300,7 +303,9 @@ impl SiteRenderer {
         else {
             return;
         };
-        let listing = self.data.listing[index].clone();
+        let listing = self
+            .fields_read_by(self.section_template(section))
+            .copy(&self.data.listing[index]);
         let contexts = self.kept_sections();
         let Some(context) = contexts.get_mut(&section) else {
             return;
