@@ -784,25 +784,35 @@ fn a_template_that_starts_reading_seo_or_a_page_field_gets_it_in_the_preview() {
     );
 
     // Listings copy only the page fields their templates name: a template
-    // that starts naming one gets it, in the kept section context too.
-    serve.clear_log();
-    net.write(
-        "sites/alpha/templates/base.html",
-        &with_seo.replace(
-            "{% block content %}",
-            "{% if section %}{% for p in section.pages %}<i class=\"words\">{{ p.word_count }}</i>{% endfor %}{% endif %}{% block content %}",
-        ),
-    );
-    assert_eq!(next_event(&alpha), "reload {}");
-    assert!(serve.next_build().starts_with("updated alpha"));
-    let fresh = net.path().join("fresh-2");
-    net.build(&["--output", fresh.to_str().unwrap()]);
-    assert_eq!(
-        first_difference(&serve.out.join("alpha"), &fresh.join("alpha")),
-        None
-    );
-    let section = scraper::Html::parse_document(
-        &std::fs::read_to_string(serve.out.join("alpha/notes/index.html")).unwrap(),
-    );
-    assert_eq!(common::texts(&section, "i.words"), ["1"]);
+    // that starts naming one another template reads (`reading_time`, in
+    // card.html) gets it, in the kept section context too; one no template
+    // read (`word_count`, which listing values did not hold) builds the
+    // site again.
+    for (field, report) in [
+        ("reading_time", "updated alpha"),
+        ("word_count", "rebuilt alpha"),
+    ] {
+        serve.clear_log();
+        net.write(
+            "sites/alpha/templates/base.html",
+            &with_seo.replace(
+                "{% block content %}",
+                &format!("{{% if section %}}{{% for p in section.pages %}}<i class=\"field\">{{{{ p.{field} }}}}</i>{{% endfor %}}{{% endif %}}{{% block content %}}"),
+            ),
+        );
+        assert_eq!(next_event(&alpha), "reload {}");
+        let built = serve.next_build();
+        assert!(built.starts_with(report), "{field}: {built}");
+        let fresh = net.path().join(format!("fresh-{field}"));
+        net.build(&["--output", fresh.to_str().unwrap()]);
+        assert_eq!(
+            first_difference(&serve.out.join("alpha"), &fresh.join("alpha")),
+            None,
+            "{field}"
+        );
+        let section = scraper::Html::parse_document(
+            &std::fs::read_to_string(serve.out.join("alpha/notes/index.html")).unwrap(),
+        );
+        assert_eq!(common::texts(&section, "i.field"), ["1"], "{field}");
+    }
 }

@@ -105,6 +105,9 @@ pub struct SiteRenderer {
     reads_seo: bool,
     /// The listing fields each template may read, by template name.
     listing_fields: HashMap<String, ListingFields>,
+    /// The listing fields some template may read: those every listing
+    /// value holds (a value holding all of them is about 5 KB).
+    stored_fields: ListingFields,
     links: Arc<AffiliateLinks>,
     /// Each page's HTML, taken out of the content graph so it can be moved
     /// into that page's context and freed once the page is written.
@@ -156,10 +159,11 @@ impl SiteRenderer {
             .iter_mut()
             .map(|page| std::mem::take(&mut page.rendered.html))
             .collect();
+        let stored_fields = templates.listing_fields_of_all();
         let listing = content
             .pages
             .par_iter()
-            .map(|page| page_listing(page, &urls))
+            .map(|page| page_listing(page, &urls, &stored_fields))
             .collect();
         let head = SiteHead::new(
             &site,
@@ -188,6 +192,7 @@ impl SiteRenderer {
             head,
             reads_seo,
             listing_fields,
+            stored_fields,
             links,
             page_html,
             live: None,

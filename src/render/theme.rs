@@ -152,23 +152,30 @@ impl SiteTemplates {
     /// Shortcodes only see their arguments (at content time), so they count
     /// only when a page template includes them.
     pub fn may_read_field(&self, field: &str) -> bool {
+        self.templates_given_values()
+            .any(|t| t.reads_unnamed_fields || t.text.contains(field))
+    }
+
+    /// The templates that render with values (pages, sections, the site):
+    /// every template but the shortcodes no template includes, which only
+    /// see their arguments (at content time).
+    fn templates_given_values(&self) -> impl Iterator<Item = &TemplateFile> {
         let (shortcodes, page_templates): (Vec<&TemplateFile>, Vec<&TemplateFile>) = self
             .sources
             .iter()
             .partition(|t| t.name.starts_with("shortcodes/"));
-        let included = |shortcode: &TemplateFile| {
-            let quoted = |q: char| format!("{q}{}{q}", shortcode.name);
-            page_templates.iter().any(|t| {
-                ['"', '\'', '`']
-                    .iter()
-                    .any(|&q| t.text.contains(&quoted(q)))
+        let included: Vec<&TemplateFile> = shortcodes
+            .into_iter()
+            .filter(|shortcode| {
+                let quoted = |q: char| format!("{q}{}{q}", shortcode.name);
+                page_templates.iter().any(|t| {
+                    ['"', '\'', '`']
+                        .iter()
+                        .any(|&q| t.text.contains(&quoted(q)))
+                })
             })
-        };
-        page_templates
-            .iter()
-            .copied()
-            .chain(shortcodes.into_iter().filter(|s| included(s)))
-            .any(|t| t.reads_unnamed_fields || t.text.contains(field))
+            .collect();
+        page_templates.into_iter().chain(included)
     }
 
     /// Which fields of listing values `template` may read: those named in
@@ -206,6 +213,22 @@ impl SiteTemplates {
                 .iter()
                 .copied()
                 .filter(|field| used.iter().any(|t| t.text.contains(field)))
+                .collect(),
+        )
+    }
+
+    /// Which fields of listing values any template may read: what a
+    /// site's listing values need to hold. All when a template reads fields
+    /// it does not name.
+    pub fn listing_fields_of_all(&self) -> ListingFields {
+        if self.templates_given_values().any(|t| t.reads_unnamed_fields) {
+            return ListingFields::All;
+        }
+        ListingFields::Only(
+            LISTING_FIELDS
+                .iter()
+                .copied()
+                .filter(|field| self.may_read_field(field))
                 .collect(),
         )
     }

@@ -102,6 +102,14 @@ pub enum ListingFields {
 }
 
 impl ListingFields {
+    /// Whether `field` is one of these.
+    pub fn includes(&self, field: &str) -> bool {
+        match self {
+            ListingFields::All => true,
+            ListingFields::Only(fields) => fields.contains(&field),
+        }
+    }
+
     /// A copy of `listing` with the fields a template may read.
     pub fn copy(&self, listing: &Value) -> Value {
         match (self, listing) {
@@ -116,8 +124,9 @@ impl ListingFields {
     }
 }
 
-/// A page as it appears in listings: everything but its content.
-pub fn page_listing(page: &Page, urls: &Urls) -> Value {
+/// A page as it appears in listings: everything but its content, or of
+/// that the fields in `fields` (those some template may read).
+pub fn page_listing(page: &Page, urls: &Urls, fields: &ListingFields) -> Value {
     let taxonomies: Map<String, Value> = page
         .meta
         .taxonomies
@@ -157,8 +166,9 @@ pub fn page_listing(page: &Page, urls: &Urls) -> Value {
     Value::Object(
         LISTING_FIELDS
             .iter()
-            .map(|field| field.to_string())
             .zip(values)
+            .filter(|(field, _)| fields.includes(field))
+            .map(|(field, value)| (field.to_string(), value))
             .collect(),
     )
 }

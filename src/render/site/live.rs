@@ -87,10 +87,9 @@ impl LiveRenderer {
     pub fn update(&mut self, update: Update<'_>) -> Result<Option<usize>> {
         match update {
             Update::Content(changes) => self.renderer.update_content(changes),
-            Update::Templates { templates, changed } => self
-                .renderer
-                .update_templates(*templates, changed)
-                .map(Some),
+            Update::Templates { templates, changed } => {
+                self.renderer.update_templates(*templates, changed)
+            }
             Update::Static { rel, from } => {
                 let bytes = std::fs::read(from)
                     .map_err(|source| crate::error::Error::io(from, "cannot read file", source))?;
@@ -138,6 +137,7 @@ impl SiteRenderer {
         let mut outputs = BTreeSet::new();
         let mut meta_changed = false;
         let sections: Vec<usize> = changed.sections.iter().map(|(i, _)| *i).collect();
+        let stored = self.stored_fields.clone();
         self.with_data_mut(|data| {
             for (index, rendered) in changed.sections {
                 data.content.replace_section_body(index, rendered);
@@ -151,7 +151,7 @@ impl SiteRenderer {
                     outputs.extend(page.previous.into_iter().chain(page.next).map(Output::Page));
                 }
                 data.content.replace_page_body(index, body);
-                let listing = page_listing(&data.content.pages[index], &data.urls);
+                let listing = page_listing(&data.content.pages[index], &data.urls, &stored);
                 let old = std::mem::replace(&mut data.listing[index], listing);
                 changes.push((index, html, old));
             }
@@ -201,12 +201,17 @@ impl SiteRenderer {
     }
 
     /// Renders with `templates` from now on, and renders again every output
-    /// whose template is in `changed`. Returns the number of files written.
+    /// whose template is in `changed`. Returns the number of files written,
+    /// or `None` when the templates read listing fields that the listing
+    /// values do not hold (every listing value must be made again).
     fn update_templates(
         &mut self,
         mut templates: SiteTemplates,
         changed: &BTreeSet<String>,
-    ) -> Result<usize> {
+    ) -> Result<Option<usize>> {
+        if templates.listing_fields_of_all() != self.stored_fields {
+            return Ok(None);
+        }
         functions::register(
             &mut templates.tera,
             Arc::clone(&self.data),
@@ -267,6 +272,7 @@ impl SiteRenderer {
             }
             Ok(())
         })
+        .map(Some)
     }
 
     /// Runs `render` with output captured, then replaces the captured files
