@@ -276,6 +276,9 @@ pub fn render(
         );
         summary
     });
+    // Every page's HTML stays in memory until its page is rendered: give
+    // back the room reserved for growth.
+    html_out.shrink_to_fit();
 
     Ok(Rendered {
         html: html_out,

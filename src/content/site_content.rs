@@ -198,6 +198,8 @@ impl SiteContent {
                 .map(|file| read_document(file, &expander, &taxonomy_names))
                 .collect::<Vec<_>>(),
         )?;
+        // The documents share the texts they need; the rest is freed now.
+        drop(markdown_files);
 
         let mut left_out = HashMap::new();
         let mut notices = Notices::default();
@@ -722,6 +724,9 @@ fn render_markdown(
         .par_iter_mut()
         .map(|(page, pending)| {
             page.rendered = render_body(&page.file, pending, options, resolver)?;
+            // The Markdown is not needed once rendered: free it before the
+            // next pages' HTML piles up.
+            *pending = Pending::empty();
             page.reading_time = reading_time(&page.rendered, options);
             Ok(())
         })

@@ -221,7 +221,10 @@ impl SiteTemplates {
     /// site's listing values need to hold. All when a template reads fields
     /// it does not name.
     pub fn listing_fields_of_all(&self) -> ListingFields {
-        if self.templates_given_values().any(|t| t.reads_unnamed_fields) {
+        if self
+            .templates_given_values()
+            .any(|t| t.reads_unnamed_fields)
+        {
             return ListingFields::All;
         }
         ListingFields::Only(
