@@ -25,7 +25,7 @@ pub use live::{ContentChanges, LiveRenderer, Update};
 use claims::{Claimant, Claims};
 
 use crate::affiliate::AffiliateLinks;
-use crate::content::SiteContent;
+use crate::content::{SiteContent, Taxonomy};
 use crate::error::{Error, Location, Result, collect_all, display_path};
 use crate::network::SeoSettings;
 use crate::output::{copy_file, write_file};
@@ -159,7 +159,7 @@ impl SiteRenderer {
             .iter_mut()
             .map(|page| std::mem::take(&mut page.rendered.html))
             .collect();
-        let stored_fields = templates.listing_fields_of_all();
+        let stored_fields = stored_listing_fields(&templates, &content);
         let listing = content
             .pages
             .par_iter()
@@ -419,25 +419,12 @@ impl SiteRenderer {
 
     /// The template page `i` renders with.
     fn page_template(&self, i: usize) -> &str {
-        let content = self.content();
-        let page = &content.pages[i];
-        let section = &content.sections[page.section];
-        page.meta
-            .template
-            .as_deref()
-            .or(section.meta.page_template.as_deref())
-            .unwrap_or("page.html")
+        page_template(self.content(), i)
     }
 
     /// The template section `i` renders with.
     fn section_template(&self, i: usize) -> &str {
-        let section = &self.content().sections[i];
-        let default = if section.dir.is_empty() {
-            "index.html"
-        } else {
-            "section.html"
-        };
-        section.meta.template.as_deref().unwrap_or(default)
+        section_template(self.content(), i)
     }
 
     fn render_page(&self, i: usize, html: String) -> Result<()> {
@@ -453,7 +440,7 @@ impl SiteRenderer {
             &self.data.listing,
             html,
             (&self.data.site_title, &self.data.urls),
-            self.fields_read_by(template),
+            (&self.stored_fields, self.fields_read_by(template)),
         );
         context.insert("page".into(), view);
         self.run(Job {
@@ -610,6 +597,76 @@ impl SiteRenderer {
             Claimant::Copied(path) => (shown(path), Some(path.clone())),
         }
     }
+}
+
+/// The template page `i` of `content` renders with.
+fn page_template(content: &SiteContent, i: usize) -> &str {
+    let page = &content.pages[i];
+    let section = &content.sections[page.section];
+    page.meta
+        .template
+        .as_deref()
+        .or(section.meta.page_template.as_deref())
+        .unwrap_or("page.html")
+}
+
+/// The template section `i` of `content` renders with.
+fn section_template(content: &SiteContent, i: usize) -> &str {
+    let section = &content.sections[i];
+    let default = if section.dir.is_empty() {
+        "index.html"
+    } else {
+        "section.html"
+    };
+    section.meta.template.as_deref().unwrap_or(default)
+}
+
+/// The template of `taxonomy`'s `kind` page (`list` or `single`): its own
+/// (`tags/single.html`) if the theme has one, else the shared one.
+fn taxonomy_template(templates: &SiteTemplates, taxonomy: &Taxonomy, kind: &str) -> String {
+    let specific = format!("{}/{kind}.html", taxonomy.config.name);
+    if templates.has(&specific) {
+        specific
+    } else {
+        format!("taxonomy_{kind}.html")
+    }
+}
+
+/// The listing fields every listing value must hold: those the templates
+/// that show listing values name (sections', term pages', `card.html`, and
+/// pages' when some page lists related pages), with what they use; every
+/// template's when one calls `get_section`, whose values may go anywhere.
+fn stored_listing_fields(templates: &SiteTemplates, content: &SiteContent) -> ListingFields {
+    if templates.may_read_field("get_section") {
+        return templates.listing_fields_of_all();
+    }
+    let mut showing: BTreeSet<String> = (0..content.sections.len())
+        .map(|i| section_template(content, i).to_string())
+        .collect();
+    showing.extend(
+        content
+            .taxonomies
+            .iter()
+            .map(|taxonomy| taxonomy_template(templates, taxonomy, "single")),
+    );
+    showing.insert(super::cards::CARD_TEMPLATE.to_string());
+    if content.pages.iter().any(|page| !page.related.is_empty()) {
+        showing.extend((0..content.pages.len()).map(|i| page_template(content, i).to_string()));
+    }
+    let mut fields: Vec<&'static str> = Vec::new();
+    for template in showing.iter().filter(|t| templates.has(t)) {
+        match templates.listing_fields(template) {
+            ListingFields::All => return ListingFields::All,
+            ListingFields::Only(named) => fields.extend(named),
+        }
+    }
+    ListingFields::Only(
+        super::views::LISTING_FIELDS
+            .iter()
+            .copied()
+            .filter(|field| fields.contains(field))
+            .collect(),
+    )
 }
 
 /// The listing fields each of `templates` may read, by name.

@@ -102,6 +102,17 @@ pub enum ListingFields {
 }
 
 impl ListingFields {
+    /// Whether these hold every field of `other`.
+    pub fn covers(&self, other: &ListingFields) -> bool {
+        match (self, other) {
+            (ListingFields::All, _) => true,
+            (ListingFields::Only(_), ListingFields::All) => false,
+            (ListingFields::Only(mine), ListingFields::Only(theirs)) => {
+                theirs.iter().all(|field| mine.contains(field))
+            }
+        }
+    }
+
     /// Whether `field` is one of these.
     pub fn includes(&self, field: &str) -> bool {
         match self {
@@ -205,14 +216,16 @@ fn ancestors(content: &SiteContent, section: usize, site_title: &str, urls: &Url
 /// The `page` value for a page's own template: its listing view (from
 /// `listing`, every page's) plus `html` (its content, moved in rather than
 /// copied), table of contents, breadcrumb ancestors, neighbours and related
-/// pages (with the fields of `related_fields`).
+/// pages. `stored` are the fields `listing` values hold, `shown` those the
+/// page's template may read: the page's own value is a copy of its listing
+/// value when that holds them, else made anew; related pages show `shown`.
 pub fn page_full(
     content: &SiteContent,
     index: usize,
     listing: &[Value],
     html: String,
     (site_title, urls): (&str, &Urls),
-    related_fields: &ListingFields,
+    (stored, shown): (&ListingFields, &ListingFields),
 ) -> Value {
     let page = &content.pages[index];
     let neighbour = |i: Option<usize>| {
@@ -221,7 +234,11 @@ pub fn page_full(
             link(&p.meta.title, &p.path, urls)
         })
     };
-    let mut value = listing[index].clone();
+    let mut value = if stored.covers(shown) {
+        listing[index].clone()
+    } else {
+        page_listing(page, urls, shown)
+    };
     if let Value::Object(map) = &mut value {
         map.insert("content".into(), Value::String(html));
         map.insert("toc".into(), json!(page.rendered.toc));
@@ -236,7 +253,7 @@ pub fn page_full(
             Value::Array(
                 page.related
                     .iter()
-                    .map(|&j| related_fields.copy(&listing[j]))
+                    .map(|&j| shown.copy(&listing[j]))
                     .collect(),
             ),
         );

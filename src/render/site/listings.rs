@@ -173,12 +173,7 @@ impl SiteRenderer {
     }
 
     pub(super) fn taxonomy_template(&self, taxonomy: &Taxonomy, kind: &str) -> String {
-        let specific = format!("{}/{kind}.html", taxonomy.config.name);
-        if self.templates.has(&specific) {
-            specific
-        } else {
-            format!("taxonomy_{kind}.html")
-        }
+        super::taxonomy_template(&self.templates, taxonomy, kind)
     }
 
     pub(super) fn render_taxonomies(&self) -> Result<usize> {

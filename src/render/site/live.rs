@@ -209,7 +209,7 @@ impl SiteRenderer {
         mut templates: SiteTemplates,
         changed: &BTreeSet<String>,
     ) -> Result<Option<usize>> {
-        if templates.listing_fields_of_all() != self.stored_fields {
+        if super::stored_listing_fields(&templates, self.content()) != self.stored_fields {
             return Ok(None);
         }
         functions::register(
