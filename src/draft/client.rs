@@ -34,6 +34,17 @@ pub enum Failure {
     Unreachable(String),
 }
 
+impl Failure {
+    /// What went wrong, whatever the kind of failure.
+    pub fn into_message(self) -> String {
+        match self {
+            Failure::Transient { message, .. }
+            | Failure::Permanent(message)
+            | Failure::Unreachable(message) => message,
+        }
+    }
+}
+
 /// Why [`Client::complete`] gave up.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CallError {
@@ -204,11 +215,7 @@ impl Client {
             .authorize(self.http.get(&self.models_url))
             .timeout(timeout);
         let response = builder.send().await.map_err(|e| {
-            let failure = self.transport_failure(&e);
-            self.redact(match failure {
-                Failure::Unreachable(message) => message.replace(&self.url, &self.models_url),
-                Failure::Transient { message, .. } | Failure::Permanent(message) => message,
-            })
+            self.redact(self.transport_failure(&self.models_url, &e).into_message())
         })?;
         let status = response.status();
         if status == reqwest::StatusCode::NOT_FOUND {
@@ -217,12 +224,8 @@ impl Client {
         let headers = response.headers().clone();
         let body = response.bytes().await.unwrap_or_default();
         if !status.is_success() {
-            let message = match classify_status(status.as_u16(), &headers, &body) {
-                Failure::Permanent(message)
-                | Failure::Unreachable(message)
-                | Failure::Transient { message, .. } => message,
-            };
-            return Err(self.redact(message));
+            let failure = classify_status(status.as_u16(), &headers, &body);
+            return Err(self.redact(failure.into_message()));
         }
         let listed: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
             format!(
@@ -265,7 +268,7 @@ impl Client {
         let response = tokio::time::timeout(self.timeout, builder.send())
             .await
             .map_err(|_| self.timed_out())?
-            .map_err(|e| self.transport_failure(&e))?;
+            .map_err(|e| self.transport_failure(&self.url, &e))?;
 
         let status = response.status();
         if !status.is_success() {
@@ -283,7 +286,7 @@ impl Client {
             let bytes = response
                 .bytes()
                 .await
-                .map_err(|e| self.transport_failure(&e))?;
+                .map_err(|e| self.transport_failure(&self.url, &e))?;
             wire::parse_response(self.provider, &bytes).map_err(|message| Failure::Transient {
                 message: format!("malformed answer: {message}"),
                 after: None,
@@ -300,7 +303,7 @@ impl Client {
             let chunk = tokio::time::timeout(self.timeout, response.chunk())
                 .await
                 .map_err(|_| self.timed_out())?
-                .map_err(|e| self.transport_failure(&e))?;
+                .map_err(|e| self.transport_failure(&self.url, &e))?;
             match chunk {
                 Some(bytes) => state.feed(&bytes).map_err(|message| Failure::Transient {
                     message: format!("stream error: {message}"),
@@ -330,12 +333,13 @@ impl Client {
         }
     }
 
-    fn transport_failure(&self, error: &reqwest::Error) -> Failure {
+    /// What a failed request to `url` means.
+    fn transport_failure(&self, url: &str, error: &reqwest::Error) -> Failure {
         if error.is_timeout() {
             return self.timed_out();
         }
         let mut message = if error.is_connect() {
-            format!("cannot connect to {}", self.url)
+            format!("cannot connect to {url}")
         } else {
             error.to_string()
         };

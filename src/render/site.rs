@@ -99,15 +99,8 @@ pub struct SiteRenderer {
     /// translations moved to `head`).
     target: RenderTarget,
     head: SiteHead,
-    /// Whether some template may read `seo`: when none does, the value is
-    /// not computed (about a tenth of a build with templates that print
-    /// their own head).
-    reads_seo: bool,
-    /// The listing fields each template may read, by template name.
-    listing_fields: HashMap<String, ListingFields>,
-    /// The listing fields some template may read: those every listing
-    /// value holds (a value holding all of them is about 5 KB).
-    stored_fields: ListingFields,
+    /// What the templates read, worked out once per set of templates.
+    reads: TemplateReads,
     links: Arc<AffiliateLinks>,
     /// Each page's HTML, taken out of the content graph so it can be moved
     /// into that page's context and freed once the page is written.
@@ -117,6 +110,37 @@ pub struct SiteRenderer {
     live: Option<LiveRecord>,
     /// Which source writes each output file.
     claims: Claims,
+}
+
+/// What a site's templates read, worked out from their sources (and the
+/// content, for which templates show listing values) whenever they load.
+#[derive(PartialEq)]
+struct TemplateReads {
+    /// Whether some template may read `seo`: when none does, the value is
+    /// not computed (about a tenth of a build with templates that print
+    /// their own head).
+    seo: bool,
+    /// The listing fields each template may read, by template name.
+    listing_fields: HashMap<String, ListingFields>,
+    /// The listing fields every listing value holds: those the templates
+    /// showing listing values may read (a value holding all of them is
+    /// about 5 KB).
+    stored: ListingFields,
+}
+
+impl TemplateReads {
+    fn of(templates: &SiteTemplates, content: &SiteContent) -> TemplateReads {
+        let listing_fields: HashMap<String, ListingFields> = templates
+            .names()
+            .map(|name| (name.to_string(), templates.listing_fields(name)))
+            .collect();
+        let stored = stored_listing_fields(templates, &listing_fields, content);
+        TemplateReads {
+            seo: templates.may_read_field("seo"),
+            listing_fields,
+            stored,
+        }
+    }
 }
 
 /// What a [`LiveRenderer`] records while rendering, to render single
@@ -159,11 +183,11 @@ impl SiteRenderer {
             .iter_mut()
             .map(|page| std::mem::take(&mut page.rendered.html))
             .collect();
-        let stored_fields = stored_listing_fields(&templates, &content);
+        let reads = TemplateReads::of(&templates, &content);
         let listing = content
             .pages
             .par_iter()
-            .map(|page| page_listing(page, &urls, &stored_fields))
+            .map(|page| page_listing(page, &urls, &reads.stored))
             .collect();
         let head = SiteHead::new(
             &site,
@@ -172,8 +196,6 @@ impl SiteRenderer {
             std::mem::take(&mut target.alternates),
             Arc::clone(&links),
         );
-        let reads_seo = templates.may_read_field("seo");
-        let listing_fields = listing_fields_by_template(&templates);
         let site_title = site["title"].as_str().unwrap_or_default().to_string();
         let lang = site["language"].as_str().unwrap_or("en").to_string();
         let data = Arc::new(SiteData {
@@ -190,9 +212,7 @@ impl SiteRenderer {
             lang,
             target,
             head,
-            reads_seo,
-            listing_fields,
-            stored_fields,
+            reads,
             links,
             page_html,
             live: None,
@@ -257,14 +277,15 @@ impl SiteRenderer {
 
     /// The listing fields `template` may read.
     fn fields_read_by(&self, template: &str) -> &ListingFields {
-        self.listing_fields
+        self.reads
+            .listing_fields
             .get(template)
             .unwrap_or(&ListingFields::All)
     }
 
     /// Adds the `seo` value `make` computes, if a template may read it.
     fn insert_seo(&self, vars: &mut Vars, make: impl FnOnce() -> Value) {
-        if self.reads_seo {
+        if self.reads.seo {
             vars.insert("seo".into(), make());
         }
     }
@@ -440,7 +461,7 @@ impl SiteRenderer {
             &self.data.listing,
             html,
             (&self.data.site_title, &self.data.urls),
-            (&self.stored_fields, self.fields_read_by(template)),
+            (&self.reads.stored, self.fields_read_by(template)),
         );
         context.insert("page".into(), view);
         self.run(Job {
@@ -633,10 +654,14 @@ fn taxonomy_template(templates: &SiteTemplates, taxonomy: &Taxonomy, kind: &str)
 }
 
 /// The listing fields every listing value must hold: those the templates
-/// that show listing values name (sections', term pages', `card.html`, and
-/// pages' when some page lists related pages), with what they use; every
+/// that show listing values read (`read_by`: sections', term pages',
+/// `card.html`, and pages' when some page lists related pages); every
 /// template's when one calls `get_section`, whose values may go anywhere.
-fn stored_listing_fields(templates: &SiteTemplates, content: &SiteContent) -> ListingFields {
+fn stored_listing_fields(
+    templates: &SiteTemplates,
+    read_by: &HashMap<String, ListingFields>,
+    content: &SiteContent,
+) -> ListingFields {
     if templates.may_read_field("get_section") {
         return templates.listing_fields_of_all();
     }
@@ -653,28 +678,7 @@ fn stored_listing_fields(templates: &SiteTemplates, content: &SiteContent) -> Li
     if content.pages.iter().any(|page| !page.related.is_empty()) {
         showing.extend((0..content.pages.len()).map(|i| page_template(content, i).to_string()));
     }
-    let mut fields: Vec<&'static str> = Vec::new();
-    for template in showing.iter().filter(|t| templates.has(t)) {
-        match templates.listing_fields(template) {
-            ListingFields::All => return ListingFields::All,
-            ListingFields::Only(named) => fields.extend(named),
-        }
-    }
-    ListingFields::Only(
-        super::views::LISTING_FIELDS
-            .iter()
-            .copied()
-            .filter(|field| fields.contains(field))
-            .collect(),
-    )
-}
-
-/// The listing fields each of `templates` may read, by name.
-fn listing_fields_by_template(templates: &SiteTemplates) -> HashMap<String, ListingFields> {
-    templates
-        .names()
-        .map(|name| (name.to_string(), templates.listing_fields(name)))
-        .collect()
+    ListingFields::union(showing.iter().filter_map(|template| read_by.get(template)))
 }
 
 /// The error message for a template that does not exist.

@@ -128,12 +128,7 @@ impl SiteTemplates {
                 let calls_card = users.contains(super::cards::CARD_TEMPLATE)
                     && template.text.contains("card(rel");
                 if !users.contains(&template.name)
-                    && (calls_card
-                        || users.iter().any(|used| {
-                            ['"', '\'', '`'].iter().any(|quote| {
-                                template.text.contains(&format!("{quote}{used}{quote}"))
-                            })
-                        }))
+                    && (calls_card || users.iter().any(|used| names(&template.text, used)))
                 {
                     users.insert(template.name.clone());
                 }
@@ -167,12 +162,9 @@ impl SiteTemplates {
         let included: Vec<&TemplateFile> = shortcodes
             .into_iter()
             .filter(|shortcode| {
-                let quoted = |q: char| format!("{q}{}{q}", shortcode.name);
-                page_templates.iter().any(|t| {
-                    ['"', '\'', '`']
-                        .iter()
-                        .any(|&q| t.text.contains(&quoted(q)))
-                })
+                page_templates
+                    .iter()
+                    .any(|t| names(&t.text, &shortcode.name))
             })
             .collect();
         page_templates.into_iter().chain(included)
@@ -198,11 +190,7 @@ impl SiteTemplates {
                 self.sources
                     .iter()
                     .map(|t| t.name.as_str())
-                    .filter(|other| {
-                        ['"', '\'', '`']
-                            .iter()
-                            .any(|quote| file.text.contains(&format!("{quote}{other}{quote}")))
-                    }),
+                    .filter(|other| names(&file.text, other)),
             );
         }
         if used.iter().any(|t| t.reads_unnamed_fields) {
@@ -243,6 +231,15 @@ impl SiteTemplates {
             .find(|t| t.name == name)
             .map(|t| t.path.as_path())
     }
+}
+
+/// Whether template source `text` names the template `name` in quotes, as
+/// `extends`, `include` and `import` do (or merely mentions it: a use may be
+/// counted needlessly, never missed).
+fn names(text: &str, name: &str) -> bool {
+    ['"', '\'', '`']
+        .iter()
+        .any(|quote| text.contains(&format!("{quote}{name}{quote}")))
 }
 
 /// Whether `text` (a template) may read fields of a value without naming
@@ -361,12 +358,23 @@ fn strip_name(path: &Path, name: &str) -> Option<PathBuf> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn users_of_a_template_are_found_through_every_kind_of_reference() {
+    /// A theme of `files` (name, source) in a temporary folder (kept alive
+    /// by the returned guard), loaded for a site without templates.
+    fn site_templates(files: &[(&str, &str)]) -> (tempfile::TempDir, SiteTemplates) {
         let root = tempfile::tempdir().unwrap();
         let templates = root.path().join("themes/t/templates");
         std::fs::create_dir_all(&templates).unwrap();
-        for (name, text) in [
+        for (name, text) in files {
+            std::fs::write(templates.join(name), text).unwrap();
+        }
+        let theme = Theme::load(root.path(), "t", Path::new("grove.toml")).unwrap();
+        let site = theme.for_site(&root.path().join("none")).unwrap();
+        (root, site)
+    }
+
+    #[test]
+    fn users_of_a_template_are_found_through_every_kind_of_reference() {
+        let (_root, site) = site_templates(&[
             (
                 "base.html",
                 "<main>{% block content %}{% endblock content %}</main>",
@@ -389,11 +397,7 @@ mod tests {
                 "section.html",
                 "{% for p in pages %}{{ card(rel=p.relative_path) }}{% endfor %}",
             ),
-        ] {
-            std::fs::write(templates.join(name), text).unwrap();
-        }
-        let theme = Theme::load(root.path(), "t", Path::new("grove.toml")).unwrap();
-        let site = theme.for_site(&root.path().join("none")).unwrap();
+        ]);
         let users = |name: &str| -> Vec<String> {
             site.users_of(&[name.to_string()]).into_iter().collect()
         };
@@ -409,10 +413,7 @@ mod tests {
 
     #[test]
     fn listing_fields_are_those_a_template_and_what_it_uses_name() {
-        let root = tempfile::tempdir().unwrap();
-        let templates = root.path().join("themes/t/templates");
-        std::fs::create_dir_all(&templates).unwrap();
-        for (name, text) in [
+        let (_root, site) = site_templates(&[
             (
                 "base.html",
                 "<title>{{ page.title }}</title>{% block content %}{% endblock content %}",
@@ -426,11 +427,7 @@ mod tests {
                 "{% extends 'base.html' %}{% import \"macros.html\" as m %}{% block content %}{% for p in section.pages %}<a href=\"{{ p.path }}\">{{ m::date(p=p) }}</a>{% endfor %}{% endblock content %}",
             ),
             ("dump.html", "{{ section.pages | json_encode() }}"),
-        ] {
-            std::fs::write(templates.join(name), text).unwrap();
-        }
-        let theme = Theme::load(root.path(), "t", Path::new("grove.toml")).unwrap();
-        let site = theme.for_site(&root.path().join("none")).unwrap();
+        ]);
         assert_eq!(
             site.listing_fields("section.html"),
             ListingFields::Only(vec!["title", "date", "path"])

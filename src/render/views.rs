@@ -113,6 +113,24 @@ impl ListingFields {
         }
     }
 
+    /// Every field any of `parts` holds.
+    pub fn union<'a>(parts: impl IntoIterator<Item = &'a ListingFields>) -> ListingFields {
+        let mut fields: Vec<&'static str> = Vec::new();
+        for part in parts {
+            match part {
+                ListingFields::All => return ListingFields::All,
+                ListingFields::Only(named) => fields.extend(named),
+            }
+        }
+        ListingFields::Only(
+            LISTING_FIELDS
+                .iter()
+                .copied()
+                .filter(|field| fields.contains(field))
+                .collect(),
+        )
+    }
+
     /// Whether `field` is one of these.
     pub fn includes(&self, field: &str) -> bool {
         match self {
@@ -124,9 +142,9 @@ impl ListingFields {
     /// A copy of `listing` with the fields a template may read.
     pub fn copy(&self, listing: &Value) -> Value {
         match (self, listing) {
-            (ListingFields::Only(fields), Value::Object(map)) => Value::Object(
+            (ListingFields::Only(_), Value::Object(map)) => Value::Object(
                 map.iter()
-                    .filter(|(key, _)| fields.contains(&key.as_str()))
+                    .filter(|(key, _)| self.includes(key))
                     .map(|(key, value)| (key.clone(), value.clone()))
                     .collect(),
             ),

@@ -228,13 +228,17 @@ impl Shared {
         };
         self.update_sites(network, sites, css_only, |live, site| {
             let theme_name = site.theme(&network.config);
-            let theme_dir = network.root.join("themes").join(theme_name);
-            let change = match (kind, &themes) {
-                (ChangeKind::Template, Some(themes)) => {
+            let theme_dir;
+            let change = match kind {
+                ChangeKind::Content => Change::Content(paths),
+                ChangeKind::Template => {
+                    let themes = themes.as_ref().expect("loaded for template changes");
                     Change::Templates(paths, &themes[theme_name])
                 }
-                (ChangeKind::Static, _) => Change::Static(paths, &theme_dir),
-                _ => Change::Content(paths),
+                ChangeKind::Static => {
+                    theme_dir = network.root.join("themes").join(theme_name);
+                    Change::Static(paths, &theme_dir)
+                }
             };
             live.update(network, site, change)
         });

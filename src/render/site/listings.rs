@@ -139,6 +139,7 @@ impl SiteRenderer {
             return Ok(1);
         };
         let all = pagers(listing.base, listing.pages.len(), per_page);
+        let fields = self.fields_read_by(listing.template);
         let results: Vec<Result<()>> = all
             .par_iter()
             .filter(|pager| only.is_none_or(|n| n == pager.number))
@@ -146,7 +147,6 @@ impl SiteRenderer {
                 let mut context = self.context(&pager.path);
                 context.extend(shared.clone());
                 fill(&mut context, &pager.path, pager.number);
-                let fields = self.fields_read_by(listing.template);
                 let items: Vec<Value> = listing.pages[pager.items.clone()]
                     .iter()
                     .map(|&p| fields.copy(&self.data.listing[p]))

@@ -137,7 +137,7 @@ impl SiteRenderer {
         let mut outputs = BTreeSet::new();
         let mut meta_changed = false;
         let sections: Vec<usize> = changed.sections.iter().map(|(i, _)| *i).collect();
-        let stored = self.stored_fields.clone();
+        let stored = self.reads.stored.clone();
         self.with_data_mut(|data| {
             for (index, rendered) in changed.sections {
                 data.content.replace_section_body(index, rendered);
@@ -209,7 +209,8 @@ impl SiteRenderer {
         mut templates: SiteTemplates,
         changed: &BTreeSet<String>,
     ) -> Result<Option<usize>> {
-        if super::stored_listing_fields(&templates, self.content()) != self.stored_fields {
+        let reads = super::TemplateReads::of(&templates, self.content());
+        if reads.stored != self.reads.stored {
             return Ok(None);
         }
         functions::register(
@@ -218,13 +219,10 @@ impl SiteRenderer {
             Arc::clone(&self.links),
         );
         self.templates = templates;
-        let reads_seo = self.templates.may_read_field("seo");
-        let listing_fields = super::listing_fields_by_template(&self.templates);
-        if reads_seo != self.reads_seo || listing_fields != self.listing_fields {
+        if reads != self.reads {
             // Kept section contexts were built with or without `seo`, and
             // with the listing fields their templates read then.
-            self.reads_seo = reads_seo;
-            self.listing_fields = listing_fields;
+            self.reads = reads;
             self.kept_sections().clear();
         }
         let content = self.content();
