@@ -8,13 +8,65 @@ mod staging;
 mod swap;
 
 use std::fs;
-use std::io::Write;
-use std::path::Path;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
 
 pub use guard::check_output_dir;
 pub use staging::Staging;
 
 use crate::error::{Error, Result};
+
+/// A new file written through a buffer as its content is produced (a page
+/// of 10,000 cards is 10 MB, which need not sit in memory first), creating
+/// parent folders. The first write error is kept for [`FileWriter::finish`]:
+/// what fails through it (a template render) sees only that writing failed.
+/// An unfinished file stays as far as it got, so this is for folders that
+/// a failed build discards (a [`Staging`] folder).
+pub struct FileWriter {
+    path: PathBuf,
+    file: BufWriter<fs::File>,
+    error: Option<io::Error>,
+}
+
+impl FileWriter {
+    /// Creates (or truncates) the file at `path`.
+    pub fn create(path: &Path) -> Result<FileWriter> {
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)
+                .map_err(|source| Error::io(parent, "cannot create folder", source))?;
+        }
+        let file = fs::File::create(path)
+            .map_err(|source| Error::io(path, "cannot write file", source))?;
+        Ok(FileWriter {
+            path: path.to_path_buf(),
+            file: BufWriter::with_capacity(64 * 1024, file),
+            error: None,
+        })
+    }
+
+    /// Writes out what is buffered; fails with the first write error.
+    pub fn finish(mut self) -> Result<()> {
+        let flushed = match self.error.take() {
+            Some(error) => Err(error),
+            None => self.file.flush(),
+        };
+        flushed.map_err(|source| Error::io(&self.path, "cannot write file", source))
+    }
+}
+
+impl Write for FileWriter {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.file.write(bytes).map_err(|error| {
+            let kind = error.kind();
+            self.error.get_or_insert(error);
+            io::Error::from(kind)
+        })
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
 
 /// Writes `bytes` to `path`, creating parent folders.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {

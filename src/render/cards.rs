@@ -10,6 +10,7 @@ use std::sync::{Arc, OnceLock};
 use tera::{Context, Tera, Value};
 
 use super::functions::SiteData;
+use super::views::ListingFields;
 use crate::templating;
 
 /// The template a theme provides to use `card()`.
@@ -27,13 +28,17 @@ pub struct CardFunction {
     /// Page index by `relative_path` (a binary search over the pages'
     /// paths was 1.5% of a default-theme build).
     index: HashMap<String, usize>,
+    /// The listing fields `card.html` may read: a card's context copies
+    /// only those of the page's listing value.
+    fields: ListingFields,
     cards: Vec<[OnceLock<String>; LEVELS]>,
 }
 
 impl CardFunction {
     /// The function for `data`, rendering with `tera` (a copy of the
-    /// site's templates); `None` when the theme has no `card.html`.
-    pub fn new(tera: &Tera, data: Arc<SiteData>) -> Option<CardFunction> {
+    /// site's templates) from the listing `fields` that `card.html` may
+    /// read; `None` when the theme has no `card.html`.
+    pub fn new(tera: &Tera, data: Arc<SiteData>, fields: ListingFields) -> Option<CardFunction> {
         tera.get_template_names()
             .any(|name| name == CARD_TEMPLATE)
             .then(|| {
@@ -48,16 +53,20 @@ impl CardFunction {
                     tera: tera.clone(),
                     data,
                     index,
+                    fields,
                     cards,
                 }
             })
     }
 
     fn render(&self, page: usize, level: usize) -> tera::Result<String> {
-        // A copy of the value, not `Context::insert`, which serializes it
-        // again (a seventh of the cards' time).
+        // A copy of the fields the card reads, not `Context::insert`, which
+        // serializes the whole value again (a seventh of the cards' time).
         let vars = tera::Map::from_iter([
-            ("page".to_string(), self.data.listing[page].clone()),
+            (
+                "page".to_string(),
+                self.fields.copy(&self.data.listing[page]),
+            ),
             ("level".to_string(), Value::from(level)),
         ]);
         let context = Context::from_value(Value::Object(vars)).expect("a JSON object is a context");

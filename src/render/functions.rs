@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tera::{Tera, Value};
 
 use super::cards::CardFunction;
-use super::views::section_full;
+use super::views::{ListingFields, section_full};
 use crate::affiliate::AffiliateLinks;
 use crate::content::SiteContent;
 use crate::web_url::Urls;
@@ -62,8 +62,14 @@ pub fn release(tera: &mut Tera) {
 
 /// Registers `get_url(path=...)`, `get_section(path=...)`,
 /// `affiliate(slug=...)` and, when the theme has `card.html`,
-/// `card(rel=..., level=N)` on `tera`.
-pub fn register(tera: &mut Tera, data: Arc<SiteData>, links: Arc<AffiliateLinks>) {
+/// `card(rel=..., level=N)` on `tera`, whose cards see the listing
+/// `card_fields` (those `card.html` may read).
+pub fn register(
+    tera: &mut Tera,
+    data: Arc<SiteData>,
+    links: Arc<AffiliateLinks>,
+    card_fields: ListingFields,
+) {
     register_affiliate(tera, links);
     let card_data = Arc::clone(&data);
     let url_data = Arc::clone(&data);
@@ -125,7 +131,7 @@ pub fn register(tera: &mut Tera, data: Arc<SiteData>, links: Arc<AffiliateLinks>
         Ok(section)
     });
     // Last, so that `card.html` may call the functions above.
-    if let Some(card) = CardFunction::new(tera, card_data) {
+    if let Some(card) = CardFunction::new(tera, card_data, card_fields) {
         tera.register_function("card", card);
     }
 }

@@ -28,7 +28,7 @@ use crate::affiliate::AffiliateLinks;
 use crate::content::{SiteContent, Taxonomy};
 use crate::error::{Error, Location, Result, collect_all, display_path};
 use crate::network::SeoSettings;
-use crate::output::{copy_file, write_file};
+use crate::output::{FileWriter, copy_file, write_file};
 use crate::seo::{Alternates, SiteHead};
 use crate::templating::{self, template_error};
 
@@ -141,6 +141,14 @@ impl TemplateReads {
             stored,
         }
     }
+
+    /// The listing fields `card.html` may read.
+    fn card_fields(&self) -> ListingFields {
+        self.listing_fields
+            .get(super::cards::CARD_TEMPLATE)
+            .cloned()
+            .unwrap_or(ListingFields::All)
+    }
 }
 
 /// What a [`LiveRenderer`] records while rendering, to render single
@@ -204,7 +212,12 @@ impl SiteRenderer {
             urls,
             site_title,
         });
-        functions::register(&mut templates.tera, Arc::clone(&data), Arc::clone(&links));
+        functions::register(
+            &mut templates.tera,
+            Arc::clone(&data),
+            Arc::clone(&links),
+            reads.card_fields(),
+        );
         SiteRenderer {
             data,
             templates,
@@ -244,14 +257,28 @@ impl SiteRenderer {
     ) -> Result<RenderStats> {
         self.check_content_templates()?;
         let static_files = self.copy_static(static_dirs)?;
-        let crawler_files = self.write_crawler_files()?;
+        let feeds = self.write_feeds()?;
         let page_html = move_html.then(|| std::mem::take(&mut self.page_html));
-        let pages = self.render_pages(page_html)?;
-        let listings = self.render_sections()? + self.render_taxonomies()?;
+        // Sitemaps need no page HTML: they are written alongside pages.
+        let (pages, crawler_files) = rayon::join(
+            || self.render_pages(page_html),
+            || self.write_crawler_files(),
+        );
+        let [pages, crawler_files] = collect_all([pages, crawler_files])?
+            .try_into()
+            .expect("two counts");
+        // Sections alongside term pages: the largest section is one task,
+        // which would otherwise finish on one core with the others idle.
+        let (sections, taxonomies) =
+            rayon::join(|| self.render_sections(), || self.render_taxonomies());
+        let [sections, taxonomies] = collect_all([sections, taxonomies])?
+            .try_into()
+            .expect("two counts");
+        let listings = sections + taxonomies;
         let extra = self.render_404()? + self.write_redirects()?;
         Ok(RenderStats {
             pages,
-            files: static_files + crawler_files + pages + listings + extra,
+            files: static_files + feeds + crawler_files + pages + listings + extra,
         })
     }
 
@@ -404,21 +431,36 @@ impl SiteRenderer {
         path: &str,
         source: &Path,
     ) -> Result<()> {
-        let html = self
-            .render_template(output, template, context)
-            .map_err(|e| {
-                let mut error = template_error(source, &e);
-                if let (Error::Template { message, .. }, Some(file)) =
-                    (&mut error, self.templates.file_of(template))
-                {
-                    message.push_str(&format!(
-                        " (in {})",
-                        crate::error::display_path(file).display()
-                    ));
-                }
-                error
-            })?;
-        self.emit(&output_file(path), html, Claimant::Rendered(output))
+        let file = output_file(path);
+        let failure = |e: tera::Error| self.render_failure(template, source, &e);
+        if self.live.is_some() {
+            let html = self
+                .render_template(output, template, context)
+                .map_err(failure)?;
+            return self.emit(&file, html, Claimant::Rendered(output));
+        }
+        // A one-off build renders into a staging folder, which a failed
+        // build discards: the page streams into its file.
+        self.claim(&file, Claimant::Rendered(output))?;
+        let mut writer = FileWriter::create(&self.target.out.join(&file))?;
+        let rendered = templating::render_to(&self.templates.tera, template, context, &mut writer);
+        writer.finish()?;
+        rendered.map_err(failure)
+    }
+
+    /// The error for a failed render of `template` for `source`: at
+    /// `source`, naming the template's file.
+    fn render_failure(&self, template: &str, source: &Path, e: &tera::Error) -> Error {
+        let mut error = template_error(source, e);
+        if let (Error::Template { message, .. }, Some(file)) =
+            (&mut error, self.templates.file_of(template))
+        {
+            message.push_str(&format!(
+                " (in {})",
+                crate::error::display_path(file).display()
+            ));
+        }
+        error
     }
 
     /// `page_html`: each page's HTML to move into its context; `None`

@@ -235,8 +235,9 @@ fn ancestors(content: &SiteContent, section: usize, site_title: &str, urls: &Url
 /// `listing`, every page's) plus `html` (its content, moved in rather than
 /// copied), table of contents, breadcrumb ancestors, neighbours and related
 /// pages. `stored` are the fields `listing` values hold, `shown` those the
-/// page's template may read: the page's own value is a copy of its listing
-/// value when that holds them, else made anew; related pages show `shown`.
+/// page's template may read: the page's own value is a copy of those fields
+/// of its listing value when that holds them, else made anew; related pages
+/// show `shown`.
 pub fn page_full(
     content: &SiteContent,
     index: usize,
@@ -253,7 +254,7 @@ pub fn page_full(
         })
     };
     let mut value = if stored.covers(shown) {
-        listing[index].clone()
+        shown.copy(&listing[index])
     } else {
         page_listing(page, urls, shown)
     };

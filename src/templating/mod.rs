@@ -9,7 +9,7 @@ use tera::{Tera, Value};
 
 use crate::error::{Error, Location};
 
-pub use recursion::{instrument, render};
+pub use recursion::{instrument, render, render_to};
 
 /// A Tera instance for expanding Markdown content: no HTML autoescaping
 /// (the result is Markdown), and no `get_env`, so content (including drafted

@@ -33,6 +33,17 @@ pub fn render(tera: &Tera, name: &str, context: &Context) -> tera::Result<String
     tera.render(name, context)
 }
 
+/// Renders `name` with `context` into `write` as it goes, like [`render`].
+pub fn render_to(
+    tera: &Tera,
+    name: &str,
+    context: &Context,
+    write: impl std::io::Write,
+) -> tera::Result<()> {
+    let _base = StackBase::enter();
+    tera.render_to(name, context, write)
+}
+
 /// Marks the start of a render; the outermost one on a thread sets the base.
 struct StackBase {
     outermost: bool,

@@ -17,8 +17,8 @@ impl SiteRenderer {
         !page.meta.draft && !page.meta.noindex
     }
 
-    /// Writes sitemap(s), feeds, `robots.txt` and `ads.txt`; needs page HTML,
-    /// so it runs before pages are rendered.
+    /// Writes sitemap(s), `robots.txt` and `ads.txt` (feeds: see
+    /// [`SiteRenderer::write_feeds`]).
     pub(super) fn write_crawler_files(&self) -> Result<usize> {
         let mut files: Vec<(String, String)> = self.sitemaps();
         files.push(("robots.txt".into(), self.robots()));
@@ -30,11 +30,12 @@ impl SiteRenderer {
             let claimant = Claimant::Generated(name.clone());
             self.emit(&name, text, claimant)?;
         }
-        Ok(count + self.write_feeds()?)
+        Ok(count)
     }
 
     /// Writes the RSS and Atom feeds, when enabled; they show page content,
-    /// so they are written again when a page's body changes.
+    /// so they are written before pages take their HTML, and again when a
+    /// page's body changes.
     pub(super) fn write_feeds(&self) -> Result<usize> {
         if !self.target.seo.feeds {
             return Ok(0);

@@ -192,9 +192,8 @@ impl SiteRenderer {
             renderer.render_outputs(&outputs)?;
             if meta_changed {
                 renderer.write_crawler_files()?;
-            } else {
-                renderer.write_feeds()?;
             }
+            renderer.write_feeds()?;
             Ok(())
         })
         .map(Some)
@@ -217,6 +216,7 @@ impl SiteRenderer {
             &mut templates.tera,
             Arc::clone(&self.data),
             Arc::clone(&self.links),
+            reads.card_fields(),
         );
         self.templates = templates;
         if reads != self.reads {
@@ -427,6 +427,7 @@ impl SiteRenderer {
             &mut self.templates.tera,
             Arc::clone(&self.data),
             Arc::clone(&self.links),
+            self.reads.card_fields(),
         );
         result
     }
