@@ -326,21 +326,23 @@ fn template_files(dir: &Path) -> Result<Vec<TemplateFile>> {
 }
 
 fn add_templates(tera: &mut Tera, files: &[TemplateFile]) -> Result<()> {
-    let mut sources = Vec::with_capacity(files.len());
-    for file in files {
-        // Parse one by one first, so a syntax error names its own file.
-        tera::Template::new(&file.name, None, &file.text)
-            .map_err(|e| template_error(&file.path, &e))?;
-        sources.push((file.name.clone(), file.text.clone()));
-    }
-    tera.add_raw_templates(sources).map_err(|e| {
-        // Inheritance errors (a missing parent) come here; name the theme folder.
+    let sources = files
+        .iter()
+        .map(|file| (file.name.clone(), file.text.clone()));
+    if let Err(error) = tera.add_raw_templates(sources) {
+        // Parsed one by one only now (parsing is most of loading a theme),
+        // so a syntax error names its own file.
+        for file in files {
+            tera::Template::new(&file.name, None, &file.text)
+                .map_err(|e| template_error(&file.path, &e))?;
+        }
+        // Inheritance errors (a missing parent): name the theme folder.
         let dir = files
             .first()
             .and_then(|file| strip_name(&file.path, &file.name))
             .unwrap_or_default();
-        template_error(&dir, &e)
-    })?;
+        return Err(template_error(&dir, &error));
+    }
     templating::instrument(tera);
     Ok(())
 }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::description;
 use super::jsonld::{self, ArticleData, Crumb};
@@ -30,6 +30,12 @@ pub struct SiteHead {
     feeds: bool,
     alternates: Alternates,
     links: Arc<AffiliateLinks>,
+    /// What is the same in every `seo` value of the site, made once: the
+    /// site's feed links (when `feeds`), `og_locale` and the JSON-LD
+    /// organization node.
+    site_feeds: Vec<Value>,
+    og_locale: String,
+    organization: Value,
 }
 
 /// What differs between kinds of pages.
@@ -60,12 +66,33 @@ impl SiteHead {
         let site_image = site["image"]
             .as_str()
             .map(|image| absolute_image(&urls, image, "/"));
+        let site_title = text("title").unwrap_or_default();
+        let lang = text("language").unwrap_or_else(|| "en".to_string());
+        let site_feeds = if feeds {
+            vec![
+                feed_link(
+                    "application/rss+xml",
+                    format!("{site_title} (RSS)"),
+                    urls.path("/rss.xml"),
+                ),
+                feed_link(
+                    "application/atom+xml",
+                    format!("{site_title} (Atom)"),
+                    urls.path("/atom.xml"),
+                ),
+            ]
+        } else {
+            Vec::new()
+        };
         SiteHead {
-            site_title: text("title").unwrap_or_default(),
+            organization: jsonld::organization(&site_title, urls.base_url()),
+            og_locale: lang.replace('-', "_"),
+            site_feeds,
+            site_title,
             site_description: text("description").unwrap_or_default(),
             site_image,
             twitter: text("twitter"),
-            lang: text("language").unwrap_or_else(|| "en".to_string()),
+            lang,
             urls,
             feeds,
             alternates,
@@ -109,7 +136,7 @@ impl SiteHead {
     }
 
     fn organization(&self) -> Value {
-        jsonld::organization(&self.site_title, self.site_url())
+        self.organization.clone()
     }
 
     fn site_url(&self) -> &str {
@@ -284,15 +311,14 @@ impl SiteHead {
 
     fn head(&self, input: HeadInput) -> Value {
         let urls = &self.urls;
-        let mut feeds = Vec::new();
-        if self.feeds {
-            feeds.push(json!({ "type": "application/rss+xml", "title": format!("{} (RSS)", self.site_title), "href": urls.path("/rss.xml") }));
-            feeds.push(json!({ "type": "application/atom+xml", "title": format!("{} (Atom)", self.site_title), "href": urls.path("/atom.xml") }));
-            if let Some(section) = &input.section_feed {
-                feeds.push(json!({ "type": "application/rss+xml", "title": format!("{} (RSS)", input.title), "href": urls.path(&format!("{section}rss.xml")) }));
-            }
+        let mut feeds = self.site_feeds.clone();
+        if let (true, Some(section)) = (self.feeds, &input.section_feed) {
+            feeds.push(feed_link(
+                "application/rss+xml",
+                format!("{} (RSS)", input.title),
+                urls.path(&format!("{section}rss.xml")),
+            ));
         }
-        let twitter = self.twitter.as_deref();
         let alternates: Vec<Value> = input
             .rel
             .as_ref()
@@ -304,22 +330,49 @@ impl SiteHead {
                     .collect()
             })
             .unwrap_or_default();
-        json!({
-            "title": input.title,
-            "description": input.description,
-            "canonical": urls.permalink(&input.path),
-            "og_type": input.og_type,
-            "og_locale": self.lang.replace('-', "_"),
-            "site_name": self.site_title,
-            "image": input.image,
-            "twitter_card": if input.image.is_some() { "summary_large_image" } else { "summary" },
-            "twitter_site": twitter,
-            "noindex": input.noindex,
-            "feeds": feeds,
-            "alternates": alternates,
-            "jsonld": if input.graph.is_empty() { Value::Null } else { Value::String(jsonld::graph(input.graph)) },
-        })
+        let twitter_card = if input.image.is_some() {
+            "summary_large_image"
+        } else {
+            "summary"
+        };
+        let jsonld = if input.graph.is_empty() {
+            Value::Null
+        } else {
+            Value::String(jsonld::graph(input.graph))
+        };
+        // Built as a map of moved values: `json!` would serialize each one
+        // again (a tenth of the `seo` value's cost).
+        let text = |text: &str| Value::String(text.to_string());
+        Value::Object(Map::from_iter([
+            ("title".to_string(), Value::String(input.title)),
+            ("description".to_string(), Value::String(input.description)),
+            (
+                "canonical".to_string(),
+                Value::String(urls.permalink(&input.path)),
+            ),
+            ("og_type".to_string(), text(input.og_type)),
+            ("og_locale".to_string(), text(&self.og_locale)),
+            ("site_name".to_string(), text(&self.site_title)),
+            (
+                "image".to_string(),
+                input.image.map_or(Value::Null, Value::String),
+            ),
+            ("twitter_card".to_string(), text(twitter_card)),
+            (
+                "twitter_site".to_string(),
+                self.twitter.as_deref().map_or(Value::Null, text),
+            ),
+            ("noindex".to_string(), Value::Bool(input.noindex)),
+            ("feeds".to_string(), Value::Array(feeds)),
+            ("alternates".to_string(), Value::Array(alternates)),
+            ("jsonld".to_string(), jsonld),
+        ]))
     }
+}
+
+/// A feed link of the `seo` value.
+fn feed_link(kind: &str, title: String, href: String) -> Value {
+    json!({ "type": kind, "title": title, "href": href })
 }
 
 /// An image URL as written (absolute, site-rooted, or relative to `base`)

@@ -14,10 +14,13 @@ pub struct Crumb<'a> {
 /// `{"@context": "https://schema.org", "@graph": [...]}` as text that cannot
 /// end its `<script>` element early (`<` is written `\u003c`).
 pub fn graph(nodes: Vec<Value>) -> String {
-    let document = json!({ "@context": "https://schema.org", "@graph": nodes });
+    // The document `{"@context": ..., "@graph": nodes}` (keys in
+    // serde_json's order), with the nodes serialized where they are.
     let mut text = Vec::with_capacity(1024);
+    text.extend_from_slice(br#"{"@context":"https://schema.org","@graph":"#);
     let mut serializer = serde_json::Serializer::with_formatter(&mut text, ScriptSafe);
-    serde::Serialize::serialize(&document, &mut serializer).expect("JSON values always serialize");
+    serde::Serialize::serialize(&nodes, &mut serializer).expect("JSON values always serialize");
+    text.push(b'}');
     String::from_utf8(text).expect("serde_json writes UTF-8")
 }
 
@@ -163,6 +166,7 @@ mod tests {
         assert!(!text.contains("</script>"));
         assert!(!text.contains(['<', '>', '&']));
         let back: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back["@context"], "https://schema.org");
         assert_eq!(back["@graph"][0]["name"], "</script><b>x</b> & y");
     }
 }
