@@ -144,6 +144,37 @@ pub fn copy_file(from: &Path, to: &Path) -> Result<()> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_streamed_file_holds_what_was_written_in_new_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a/b/index.html");
+        let mut writer = FileWriter::create(&path).unwrap();
+        let chunk = "<li>card</li>".repeat(1000);
+        for _ in 0..20 {
+            writer.write_all(chunk.as_bytes()).unwrap();
+        }
+        writer.finish().unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), chunk.repeat(20));
+    }
+
+    /// A write that fails (here: no space left) is the error `finish`
+    /// reports, naming the file, whatever the writer's user made of it.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_failed_write_is_reported_by_finish_with_the_file() {
+        let path = Path::new("/dev/full");
+        if !path.exists() {
+            return; // a container without the device
+        }
+        let mut writer = FileWriter::create(path).unwrap();
+        let written = writer.write_all(&[b'x'; 200 * 1024]);
+        assert!(written.is_err());
+        let error = writer.finish().unwrap_err().to_string();
+        assert!(error.contains("/dev/full"), "{error}");
+        assert!(error.contains("cannot write file"), "{error}");
+        assert!(error.contains("space"), "{error}");
+    }
+
     #[cfg(unix)]
     #[test]
     fn replaced_files_keep_their_mode_and_new_ones_get_the_usual_one() {
