@@ -157,7 +157,11 @@ fn a_site_folder_that_cannot_be_moved_leaves_every_site_as_it_was() {
 /// Runs `grove build args...` under strace with `extra` options (such as
 /// a fault to inject at the Nth call of some system call).
 fn strace_build(net: &Fixture, extra: &[&str], args: &[&str]) -> std::process::Output {
+    // strace counts a system call for `when=N` per thread: with one worker
+    // thread, the N-th write is the build's N-th file, not whichever thread
+    // happened to get N files (sites and their parts render side by side).
     Command::new("strace")
+        .env("RAYON_NUM_THREADS", "1")
         .args(["-f", "-qq", "-o", "/dev/null"])
         .args(extra)
         .arg(env!("CARGO_BIN_EXE_grove"))
