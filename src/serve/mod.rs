@@ -104,6 +104,10 @@ pub fn serve(root: PathBuf, options: ServeOptions) -> Result<()> {
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
+        // Listening from before the addresses are announced: a signal that
+        // comes right after must stop the preview (and remove its folder),
+        // not kill the process.
+        let stop = stop_signal();
         let mut servers = Vec::new();
         let mut urls = Vec::new();
         let single = sites.len() == 1;
@@ -173,7 +177,7 @@ pub fn serve(root: PathBuf, options: ServeOptions) -> Result<()> {
         }
         let watcher_shared = Arc::clone(&shared);
         std::thread::spawn(move || watch::watch(file_events, watcher_shared, network, sites));
-        stopped().await;
+        stop.await;
         for server in servers {
             server.abort();
         }
@@ -185,26 +189,34 @@ pub fn serve(root: PathBuf, options: ServeOptions) -> Result<()> {
 
 /// Resolves when the process is asked to stop: Ctrl-C, or (on Unix)
 /// SIGTERM, as sent by `kill`, service managers and terminals closing
-/// (SIGHUP). The caller then removes the temporary output folder.
-async fn stopped() {
+/// (SIGHUP). The caller then removes the temporary output folder. The
+/// signals are caught from the call on, not from the first poll.
+fn stop_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut term), Ok(mut hangup)) = (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::hangup()),
-        ) else {
-            let _ = tokio::signal::ctrl_c().await;
-            return;
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-            _ = hangup.recv() => {}
+        let signals = [
+            SignalKind::interrupt(),
+            SignalKind::terminate(),
+            SignalKind::hangup(),
+        ]
+        .map(signal);
+        async move {
+            let [Ok(mut interrupt), Ok(mut term), Ok(mut hangup)] = signals else {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            };
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = term.recv() => {}
+                _ = hangup.recv() => {}
+            }
         }
     }
     #[cfg(not(unix))]
-    let _ = tokio::signal::ctrl_c().await;
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 /// Serves `app` on `listener`, telling handlers the client's address.
