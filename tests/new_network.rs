@@ -28,6 +28,12 @@ fn succeeds(output: Output, what: &str) -> String {
     stdout(&output)
 }
 
+/// The report of a doctor run that must fail (exit status 1).
+fn fails(output: Output, what: &str) -> String {
+    assert!(!output.status.success(), "{what} is a problem");
+    stdout(&output)
+}
+
 /// Points the scaffold's `[llm]` (Ollama's default address) at `base_url`.
 fn use_server(net: &Fixture, base_url: &str) {
     let config = net.read("grove.toml");
@@ -194,12 +200,7 @@ fn doctor_names_each_problem_and_fails() {
     let port = closed.local_addr().unwrap().port();
     drop(closed);
     use_server(&net, &format!("http://127.0.0.1:{port}/v1"));
-    let output = net.grove(&["doctor"]);
-    assert!(
-        !output.status.success(),
-        "an unreachable server is a problem"
-    );
-    let report = stdout(&output);
+    let report = fails(net.grove(&["doctor"]), "an unreachable server");
     let problems_found = problems(&report);
     assert_eq!(problems_found.len(), 1, "{report}");
     assert!(
@@ -216,9 +217,7 @@ fn doctor_names_each_problem_and_fails() {
         &net.read("grove.toml")
             .replace(&format!("http://127.0.0.1:{port}/v1"), &llm.base_url),
     );
-    let output = net.grove(&["doctor"]);
-    assert!(!output.status.success());
-    let report = stdout(&output);
+    let report = fails(net.grove(&["doctor"]), "an unknown model");
     assert!(
         report.contains("does not know the model `llama3.2`; it has `mistral:latest`"),
         "{report}"
@@ -243,18 +242,17 @@ fn doctor_names_each_problem_and_fails() {
                 "model = \"llama3.2\"\napi_key_env = \"GROVE_DOCTOR_TEST_KEY\"",
             ),
     );
-    let output = net.grove(&["doctor"]);
-    assert!(!output.status.success());
-    let report = stdout(&output);
+    let report = fails(net.grove(&["doctor"]), "an unset key variable");
     assert!(
         report.contains(
             "the environment variable GROVE_DOCTOR_TEST_KEY (named by [llm] api_key_env) is not set"
         ),
         "{report}"
     );
-    let output = net.grove_env(&["doctor"], &[("GROVE_DOCTOR_TEST_KEY", "wrong-key-1234")]);
-    assert!(!output.status.success(), "a refused key is a problem");
-    let report = stdout(&output);
+    let report = fails(
+        net.grove_env(&["doctor"], &[("GROVE_DOCTOR_TEST_KEY", "wrong-key-1234")]),
+        "a refused key",
+    );
     assert!(report.contains("problem  llm llama3.2"), "{report}");
     assert!(!report.contains("wrong-key-1234"));
     let output = net.grove_env(&["doctor"], &[("GROVE_DOCTOR_TEST_KEY", key)]);
@@ -277,9 +275,10 @@ fn doctor_names_each_problem_and_fails() {
         &net.read("sites/example/site.toml")
             .replace("amazon_tag = \"example-20\"", ""),
     );
-    let output = net.grove_env(&["doctor"], &[("GROVE_DOCTOR_TEST_KEY", key)]);
-    assert!(!output.status.success());
-    let report = stdout(&output);
+    let report = fails(
+        net.grove_env(&["doctor"], &[("GROVE_DOCTOR_TEST_KEY", key)]),
+        "a missing prompt and affiliate tag",
+    );
     assert!(
         report.contains(
             "no affiliate tag `amazon_tag`, which the registry entry `example-product` uses"
@@ -295,9 +294,7 @@ fn doctor_names_each_problem_and_fails() {
 
     // A broken configuration is the one finding, with file and line.
     net.write("grove.toml", "[network\nname = \"x\"\n");
-    let output = net.grove(&["doctor"]);
-    assert!(!output.status.success());
-    let report = stdout(&output);
+    let report = fails(net.grove(&["doctor"]), "a broken configuration");
     assert!(
         report.starts_with("problem  config:") && report.contains("grove.toml"),
         "{report}"

@@ -31,10 +31,7 @@ pub struct FileWriter {
 impl FileWriter {
     /// Creates (or truncates) the file at `path`.
     pub fn create(path: &Path) -> Result<FileWriter> {
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent)
-                .map_err(|source| Error::io(parent, "cannot create folder", source))?;
-        }
+        create_parent(path)?;
         let file = fs::File::create(path)
             .map_err(|source| Error::io(path, "cannot write file", source))?;
         Ok(FileWriter {
@@ -68,12 +65,18 @@ impl Write for FileWriter {
     }
 }
 
+/// Creates the folders `path` goes in.
+fn create_parent(path: &Path) -> Result<()> {
+    match path.parent() {
+        Some(parent) => fs::create_dir_all(parent)
+            .map_err(|source| Error::io(parent, "cannot create folder", source)),
+        None => Ok(()),
+    }
+}
+
 /// Writes `bytes` to `path`, creating parent folders.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent)
-            .map_err(|source| Error::io(parent, "cannot create folder", source))?;
-    }
+    create_parent(path)?;
     fs::write(path, bytes).map_err(|source| Error::io(path, "cannot write file", source))
 }
 
@@ -92,9 +95,8 @@ pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 fn write_renamed(path: &Path, bytes: &[u8], flush: bool) -> Result<()> {
+    create_parent(path)?;
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)
-        .map_err(|source| Error::io(dir, "cannot create folder", source))?;
     let mut builder = tempfile::Builder::new();
     builder.prefix(".grove-tmp-");
     #[cfg(unix)]
@@ -131,10 +133,7 @@ fn permissions_for(path: &Path) -> fs::Permissions {
 
 /// Copies `from` to `to`, creating parent folders.
 pub fn copy_file(from: &Path, to: &Path) -> Result<()> {
-    if let Some(parent) = to.parent() {
-        fs::create_dir_all(parent)
-            .map_err(|source| Error::io(parent, "cannot create folder", source))?;
-    }
+    create_parent(to)?;
     fs::copy(from, to)
         .map(|_| ())
         .map_err(|source| Error::io(from, "cannot copy file", source))

@@ -25,9 +25,6 @@ const LEVELS: usize = 6;
 pub struct CardFunction {
     tera: Tera,
     data: Arc<SiteData>,
-    /// Page index by `relative_path` (a binary search over the pages'
-    /// paths was 1.5% of a default-theme build).
-    index: HashMap<String, usize>,
     /// The listing fields `card.html` may read: a card's context copies
     /// only those of the page's listing value.
     fields: ListingFields,
@@ -42,17 +39,12 @@ impl CardFunction {
         tera.get_template_names()
             .any(|name| name == CARD_TEMPLATE)
             .then(|| {
-                let pages = &data.content.pages;
-                let cards = (0..pages.len()).map(|_| Default::default()).collect();
-                let index = pages
-                    .iter()
-                    .enumerate()
-                    .map(|(i, page)| (page.rel.clone(), i))
+                let cards = (0..data.content.pages.len())
+                    .map(|_| Default::default())
                     .collect();
                 CardFunction {
                     tera: tera.clone(),
                     data,
-                    index,
                     fields,
                     cards,
                 }
@@ -89,7 +81,8 @@ impl tera::Function for CardFunction {
                 })? as usize,
         };
         let page = *self
-            .index
+            .data
+            .page_by_rel
             .get(rel)
             .ok_or_else(|| tera::Error::msg(format!("card: no page `{rel}`")))?;
         let slot = &self.cards[page][level - 1];

@@ -142,12 +142,16 @@ impl TemplateReads {
         }
     }
 
+    /// The listing fields `template` may read.
+    fn fields_of(&self, template: &str) -> &ListingFields {
+        self.listing_fields
+            .get(template)
+            .unwrap_or(&ListingFields::All)
+    }
+
     /// The listing fields `card.html` may read.
     fn card_fields(&self) -> ListingFields {
-        self.listing_fields
-            .get(super::cards::CARD_TEMPLATE)
-            .cloned()
-            .unwrap_or(ListingFields::All)
+        self.fields_of(super::cards::CARD_TEMPLATE).clone()
     }
 }
 
@@ -206,9 +210,16 @@ impl SiteRenderer {
         );
         let site_title = site["title"].as_str().unwrap_or_default().to_string();
         let lang = site["language"].as_str().unwrap_or("en").to_string();
+        let page_by_rel = content
+            .pages
+            .iter()
+            .enumerate()
+            .map(|(i, page)| (page.rel.clone(), i))
+            .collect();
         let data = Arc::new(SiteData {
             content,
             listing,
+            page_by_rel,
             urls,
             site_title,
         });
@@ -260,20 +271,16 @@ impl SiteRenderer {
         let feeds = self.write_feeds()?;
         let page_html = move_html.then(|| std::mem::take(&mut self.page_html));
         // Sitemaps need no page HTML: they are written alongside pages.
-        let (pages, crawler_files) = rayon::join(
+        let (pages, crawler_files) = both(rayon::join(
             || self.render_pages(page_html),
             || self.write_crawler_files(),
-        );
-        let [pages, crawler_files] = collect_all([pages, crawler_files])?
-            .try_into()
-            .expect("two counts");
+        ))?;
         // Sections alongside term pages: the largest section is one task,
         // which would otherwise finish on one core with the others idle.
-        let (sections, taxonomies) =
-            rayon::join(|| self.render_sections(), || self.render_taxonomies());
-        let [sections, taxonomies] = collect_all([sections, taxonomies])?
-            .try_into()
-            .expect("two counts");
+        let (sections, taxonomies) = both(rayon::join(
+            || self.render_sections(),
+            || self.render_taxonomies(),
+        ))?;
         let listings = sections + taxonomies;
         let extra = self.render_404()? + self.write_redirects()?;
         Ok(RenderStats {
@@ -304,10 +311,7 @@ impl SiteRenderer {
 
     /// The listing fields `template` may read.
     fn fields_read_by(&self, template: &str) -> &ListingFields {
-        self.reads
-            .listing_fields
-            .get(template)
-            .unwrap_or(&ListingFields::All)
+        self.reads.fields_of(template)
     }
 
     /// Adds the `seo` value `make` computes, if a template may read it.
@@ -660,6 +664,15 @@ impl SiteRenderer {
             Claimant::Copied(path) => (shown(path), Some(path.clone())),
         }
     }
+}
+
+/// Both counts of two steps run side by side, or the errors of either or
+/// both (neither hides the other's).
+fn both((first, second): (Result<usize>, Result<usize>)) -> Result<(usize, usize)> {
+    let [first, second] = collect_all([first, second])?
+        .try_into()
+        .expect("two results, two counts");
+    Ok((first, second))
 }
 
 /// The template page `i` of `content` renders with.

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use tera::Tera;
 use walkdir::WalkDir;
 
-use super::views::{LISTING_FIELDS, ListingFields};
+use super::views::ListingFields;
 use crate::error::{Error, Location, Result};
 use crate::templating::{self, template_error, theme_tera};
 
@@ -196,13 +196,7 @@ impl SiteTemplates {
         if used.iter().any(|t| t.reads_unnamed_fields) {
             return ListingFields::All;
         }
-        ListingFields::Only(
-            LISTING_FIELDS
-                .iter()
-                .copied()
-                .filter(|field| used.iter().any(|t| t.text.contains(field)))
-                .collect(),
-        )
+        ListingFields::named(|field| used.iter().any(|t| t.text.contains(field)))
     }
 
     /// Which fields of listing values any template may read: what a
@@ -215,13 +209,7 @@ impl SiteTemplates {
         {
             return ListingFields::All;
         }
-        ListingFields::Only(
-            LISTING_FIELDS
-                .iter()
-                .copied()
-                .filter(|field| self.may_read_field(field))
-                .collect(),
-        )
+        ListingFields::named(|field| self.may_read_field(field))
     }
 
     /// The file a template was read from, for error messages.

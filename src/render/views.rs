@@ -2,7 +2,7 @@
 //! page's listing view is serialized once and reused by every listing.
 
 use crate::web_url::Urls;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::content::{Page, Section, SiteContent};
 use crate::network::{Network, Site};
@@ -69,25 +69,29 @@ fn section_title<'a>(section: &'a Section, fallback: &'a str) -> &'a str {
     }
 }
 
-/// The fields of a listing value, as [`page_listing`] writes them.
-pub const LISTING_FIELDS: [&str; 17] = [
-    "title",
-    "description",
-    "date",
-    "updated",
-    "draft",
-    "weight",
-    "authors",
-    "path",
-    "permalink",
-    "relative_path",
-    "summary",
-    "summary_text",
-    "word_count",
-    "reading_time",
-    "taxonomies",
-    "affiliates",
-    "extra",
+/// How a listing value's field is made from a page.
+type MakeField = fn(&Page, &Urls) -> Value;
+
+/// The fields of a listing value, in the order [`page_listing`] writes
+/// them, each with how it is made.
+const LISTING_FIELDS: [(&str, MakeField); 17] = [
+    ("title", |page, _| json!(page.meta.title)),
+    ("description", |page, _| json!(page.meta.description)),
+    ("date", |page, _| json!(page.meta.date)),
+    ("updated", |page, _| json!(page.meta.updated)),
+    ("draft", |page, _| json!(page.meta.draft)),
+    ("weight", |page, _| json!(page.meta.weight)),
+    ("authors", |page, _| json!(page.meta.authors)),
+    ("path", |page, urls| json!(urls.path(&page.path))),
+    ("permalink", |page, urls| json!(urls.permalink(&page.path))),
+    ("relative_path", |page, _| json!(page.rel)),
+    ("summary", |page, _| json!(page.rendered.summary)),
+    ("summary_text", |page, _| json!(summary_text(page))),
+    ("word_count", |page, _| json!(page.rendered.word_count)),
+    ("reading_time", |page, _| json!(page.reading_time)),
+    ("taxonomies", term_links),
+    ("affiliates", |page, _| json!(page.rendered.affiliates)),
+    ("extra", |page, _| json!(page.meta.extra)),
 ];
 
 /// Which fields of the listing values in its context a template may read
@@ -113,6 +117,17 @@ impl ListingFields {
         }
     }
 
+    /// The fields for which `named` holds, in listing order.
+    pub fn named(named: impl Fn(&str) -> bool) -> ListingFields {
+        ListingFields::Only(
+            LISTING_FIELDS
+                .iter()
+                .map(|&(field, _)| field)
+                .filter(|field| named(field))
+                .collect(),
+        )
+    }
+
     /// Every field any of `parts` holds.
     pub fn union<'a>(parts: impl IntoIterator<Item = &'a ListingFields>) -> ListingFields {
         let mut fields: Vec<&'static str> = Vec::new();
@@ -122,13 +137,7 @@ impl ListingFields {
                 ListingFields::Only(named) => fields.extend(named),
             }
         }
-        ListingFields::Only(
-            LISTING_FIELDS
-                .iter()
-                .copied()
-                .filter(|field| fields.contains(field))
-                .collect(),
-        )
+        ListingFields::named(|field| fields.contains(&field))
     }
 
     /// Whether `field` is one of these.
@@ -154,50 +163,36 @@ impl ListingFields {
 }
 
 /// A page as it appears in listings: everything but its content, or of
-/// that the fields in `fields` (those some template may read).
+/// that the fields in `fields` (those some template may read); the others
+/// are not made.
 pub fn page_listing(page: &Page, urls: &Urls, fields: &ListingFields) -> Value {
-    let taxonomies: Map<String, Value> = page
-        .meta
-        .taxonomies
-        .iter()
-        .map(|(name, terms)| {
-            let terms: Vec<Value> = terms
-                .iter()
-                .map(|term| {
-                    let slug = slug::slugify(term);
-                    let path = urls.path(&format!("/{name}/{slug}/"));
-                    json!({ "name": term, "slug": slug, "path": path })
-                })
-                .collect();
-            (name.clone(), Value::Array(terms))
-        })
-        .collect();
-    // In the order of LISTING_FIELDS, which names them.
-    let values: [Value; LISTING_FIELDS.len()] = [
-        json!(page.meta.title),
-        json!(page.meta.description),
-        json!(page.meta.date),
-        json!(page.meta.updated),
-        json!(page.meta.draft),
-        json!(page.meta.weight),
-        json!(page.meta.authors),
-        json!(urls.path(&page.path)),
-        json!(urls.permalink(&page.path)),
-        json!(page.rel),
-        json!(page.rendered.summary),
-        json!(summary_text(page)),
-        json!(page.rendered.word_count),
-        json!(page.reading_time),
-        Value::Object(taxonomies),
-        json!(page.rendered.affiliates),
-        json!(page.meta.extra),
-    ];
     Value::Object(
         LISTING_FIELDS
             .iter()
-            .zip(values)
             .filter(|(field, _)| fields.includes(field))
-            .map(|(field, value)| (field.to_string(), value))
+            .map(|(field, make)| (field.to_string(), make(page, urls)))
+            .collect(),
+    )
+}
+
+/// A page's `taxonomies` field: for each taxonomy, its terms with their
+/// slugs and URL paths.
+fn term_links(page: &Page, urls: &Urls) -> Value {
+    Value::Object(
+        page.meta
+            .taxonomies
+            .iter()
+            .map(|(name, terms)| {
+                let terms: Vec<Value> = terms
+                    .iter()
+                    .map(|term| {
+                        let slug = slug::slugify(term);
+                        let path = urls.path(&format!("/{name}/{slug}/"));
+                        json!({ "name": term, "slug": slug, "path": path })
+                    })
+                    .collect();
+                (name.clone(), Value::Array(terms))
+            })
             .collect(),
     )
 }
