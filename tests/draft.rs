@@ -954,3 +954,123 @@ fn an_unknown_brief_is_an_error_and_drafts_are_written_like_other_files() {
         }
     }
 }
+
+/// Elements and attributes of `html` that run code: script elements (not
+/// JSON-LD data blocks) and `on*` handlers, wherever they are.
+fn live_code(html: &str) -> Vec<String> {
+    let document = scraper::Html::parse_document(html);
+    let mut found = Vec::new();
+    for element in document.select(&scraper::Selector::parse("*").unwrap()) {
+        let name = element.value().name();
+        if name == "script" && element.value().attr("type") != Some("application/ld+json") {
+            found.push(format!("<script>{}", element.inner_html()));
+        }
+        for (attr, value) in element.value().attrs() {
+            if attr.starts_with("on") {
+                found.push(format!("<{name} {attr}={value}>"));
+            }
+        }
+    }
+    found
+}
+
+/// Template code that builds markup, as a hostile model would write it.
+const HOSTILE_TERA: &str = r#"{{ "<scr" ~ "ipt>alert(1)</scr" ~ "ipt>" }}
+
+{{ "<img src=x one" ~ "rror=alert(2)>" | safe }}
+
+{% set tag = "<scr" ~ "ipt>alert(3)</scr" ~ "ipt>" %}{{ tag }}
+
+{% macro evil() %}<img src=x onerror=alert(4)>{% endmacro evil %}
+
+{{ "<svg onload=alert(5)>" | replace(from="svg", to="svg") }}
+
+{% raw %}<script>alert(6)</script>{% endraw %}
+"#;
+
+#[test]
+fn template_code_from_the_model_is_printed_as_text_and_never_runs() {
+    let server = FakeLlm::start(Some(KEY));
+    server.script(|req, _| Reply::Text(format!("{}\n\n{HOSTILE_TERA}", article_for(req, 120))));
+    let net = network(&server, 1, &[]);
+    net.write(
+        "grove.toml",
+        &format!("{}\n[quality]\ngate = \"off\"\n", net.read("grove.toml")),
+    );
+    ok(&draft(&net, &["--site", "alpha"]));
+    let rel = "sites/alpha/content/guides/guide-1.md";
+    let review = ok(&net.grove(&["review"]));
+    assert!(!review.contains("template code"), "{review}");
+    let path = net.path().join(rel);
+    let approved = ok(&net.grove(&["approve", path.to_str().unwrap()]));
+    assert!(
+        approved.contains("1 approved; it is published"),
+        "{approved}"
+    );
+    net.build(&[]);
+    let page = std::fs::read_to_string(net.out("alpha/guides/guide-1/index.html")).unwrap();
+    assert_eq!(live_code(&page), Vec::<String>::new());
+    // The reader sees what the model wrote, as text.
+    let text = scraper::Html::parse_document(&page)
+        .root_element()
+        .text()
+        .collect::<String>();
+    assert!(
+        text.contains(r#"{{ "<scr" ~ "ipt>alert(1)</scr" ~ "ipt>" }}"#),
+        "{text}"
+    );
+}
+
+#[test]
+fn approve_refuses_a_draft_with_template_code_and_the_build_sanitizes_it() {
+    let server = FakeLlm::start(Some(KEY));
+    let net = network(&server, 1, &[]);
+    net.write(
+        "grove.toml",
+        &format!("{}\n[quality]\ngate = \"off\"\n", net.read("grove.toml")),
+    );
+    ok(&draft(&net, &["--site", "alpha"]));
+    // Template code pasted into the draft (or left by an older Grove).
+    let rel = "sites/alpha/content/guides/guide-1.md";
+    let text = net.read(rel);
+    let lines_before = text.lines().count();
+    net.write(rel, &format!("{text}\nShort {{{{ site.title }}}} and {{{{ cta(slug=\"widget-pro\") }}}}.\n\n{HOSTILE_TERA}"));
+    let path = net.path().join(rel);
+    let review = ok(&net.grove(&["review"]));
+    assert!(review.contains("template code"), "{review}");
+    let refused = net.grove(&["approve", path.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    let stdout = String::from_utf8_lossy(&refused.stdout);
+    // Each piece is named with its line; plain values and calls are not.
+    let first = lines_before + 4;
+    assert!(
+        stdout.contains(&format!("guide-1.md:{first}: `{{{{ \"<scr\" ~")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("{% set tag"), "{stdout}");
+    assert!(stdout.contains("{% macro evil"), "{stdout}");
+    assert!(
+        !stdout.contains("site.title") && !stdout.contains("cta("),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("0 approved: nothing is published."),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("published by the next"), "{stdout}");
+    assert!(net.read(rel).contains("\ndraft = true\n"));
+    // Forced through, it is still published through the sanitizer.
+    ok(&net.grove(&["approve", "--force", path.to_str().unwrap()]));
+    net.build(&[]);
+    let page = std::fs::read_to_string(net.out("alpha/guides/guide-1/index.html")).unwrap();
+    assert_eq!(live_code(&page), Vec::<String>::new());
+    assert!(page.contains("Short Alpha and"), "{page}");
+    // A page a person wrote is theirs: its template code runs as written.
+    net.write(
+        "sites/alpha/content/mine.md",
+        "+++\ntitle = \"Mine\"\n+++\n{{ \"<b id=\" ~ \"mine>bold</b>\" }}\n",
+    );
+    net.build(&[]);
+    let mine = net.html("alpha/mine/index.html");
+    assert_eq!(common::texts(&mine, "b#mine"), ["bold"]);
+}

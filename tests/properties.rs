@@ -9,7 +9,7 @@ use std::path::{Component, Path, PathBuf};
 use grove::content::PageMeta;
 use grove::content::front_matter::{parse_fields, split};
 use grove::content::markdown::{LinkResolver, MarkdownOptions, SourceRef, render};
-use grove::draft::sanitize::{sanitize_html, sanitize_markdown};
+use grove::content::sanitize::{sanitize_html, sanitize_markdown};
 use grove::html_scan::percent_decode;
 use grove::output::check_output_dir;
 use grove::serve::{Resolved, resolve};

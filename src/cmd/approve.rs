@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 
 use crate::audit::{Audit, AuditOptions, Finding, audit, root_relative};
 use crate::cmd::audit::describe;
-use crate::draft::review::{approved_text, resolve_paths};
+use crate::draft::review::{approved_text, resolve_paths, template_code};
 use crate::draft::schedule::{Pace, spread, taken_days};
 use crate::error::{Error, Result, display_path};
 use crate::network::{Gate, Network};
@@ -24,7 +24,8 @@ pub struct Args {
     /// Publish every draft of this site (repeat for several).
     #[arg(long = "site", value_name = "NAME")]
     pub sites: Vec<String>,
-    /// Publish even drafts with audit errors (near-copies, model phrases).
+    /// Publish even drafts with audit errors (near-copies, model phrases)
+    /// or with template code that can build markup.
     #[arg(long)]
     pub force: bool,
     /// Spread the drafts over the coming days at this pace, per site:
@@ -62,6 +63,20 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
         if approved_text(&path, None)?.is_none() {
             println!("not a draft: {}", display_path(&path).display());
             continue;
+        }
+        if !args.force {
+            let code = template_code_of(&path)?;
+            if !code.is_empty() {
+                refused += 1;
+                println!(
+                    "refused {}: it holds template code that can print markup no sanitizer saw:",
+                    display_path(&path).display()
+                );
+                for (line, code) in code {
+                    println!("    {}:{line}: `{code}`", display_path(&path).display());
+                }
+                continue;
+            }
         }
         if let Some(audit) = &audit {
             let blocking = blocking_findings(network, audit, &path);
@@ -125,15 +140,26 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
             "{approved} approved; {} scheduled from {first} to {last}: each goes out with the first `grove build` on or after its date.",
             scheduled.len()
         ),
-        _ => println!("{approved} approved; they are published by the next `grove build`."),
+        _ if approved == 0 => println!("0 approved: nothing is published."),
+        _ => println!(
+            "{approved} approved; {} published by the next `grove build`.",
+            if approved == 1 { "it is" } else { "they are" }
+        ),
     }
     if refused > 0 {
         return Err(Error::Usage(format!(
-            "{refused} draft{} refused by the quality gate: fix the findings, acknowledge deliberate ones with audit_allow in the page's front matter, or approve with --force",
+            "{refused} draft{} refused: fix what is listed above (template code: write it as text, e.g. {{{{ \"{{{{\" }}}}; gate findings: fix them or acknowledge deliberate ones with audit_allow in the page's front matter), or approve with --force",
             if refused == 1 { "" } else { "s" }
         )));
     }
     Ok(())
+}
+
+/// Template code that can build markup in the draft at `path`, by line.
+fn template_code_of(path: &Path) -> Result<Vec<(usize, String)>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| Error::io(path, "cannot read file", source))?;
+    Ok(template_code(&text))
 }
 
 /// The content folder a draft belongs to: a site's, or the blueprint's.

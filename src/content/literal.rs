@@ -6,9 +6,24 @@
 
 use pulldown_cmark::{Event, Options, Parser, Tag};
 
-/// Token delimiters: private-use characters, which no text holds.
+/// Token delimiters: private-use characters. Text may hold them too (a
+/// hostile draft or import can), so a token also carries [`nonce`]: a
+/// token written in a file never matches, and a literal can only come
+/// back where Tera put it.
 const OPEN: char = '\u{F8F0}';
 const CLOSE: char = '\u{F8F1}';
+
+/// A random number of this process, part of every token, which content
+/// cannot know (it is in no context and no file).
+fn nonce() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    static NONCE: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *NONCE.get_or_init(|| {
+        std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish()
+    })
+}
 
 /// A content file's text as Tera sees it, and the literal text its tokens
 /// stand for.
@@ -69,8 +84,11 @@ impl Protected {
             out.push_str(&rest[..start]);
             let after = &rest[start + OPEN.len_utf8()..];
             let literal = after.find(CLOSE).and_then(|end| {
-                let index: usize = after[..end].parse().ok()?;
-                Some((self.literals.get(index)?, end))
+                let (nonce, index) = after[..end].split_once(':')?;
+                if u64::from_str_radix(nonce, 16).ok()? != self::nonce() {
+                    return None;
+                }
+                Some((self.literals.get(index.parse::<usize>().ok()?)?, end))
             });
             match literal {
                 Some((text, end)) => {
@@ -145,7 +163,7 @@ fn escape_openers(text: &str, quote: char, out: &mut String) {
 }
 
 fn token(index: usize) -> String {
-    format!("{OPEN}{index}{CLOSE}")
+    format!("{OPEN}{:x}:{index}{CLOSE}", nonce())
 }
 
 /// Byte ranges of `body` holding code: fenced and indented code blocks
@@ -284,5 +302,19 @@ mod tests {
         // As Tera would render it: the `if` drops a token, the loop doubles one.
         let rendered = format!("{0}{0}", token(1));
         assert_eq!(protected.restore(&rendered), "`{{ b }}``{{ b }}`");
+    }
+
+    #[test]
+    fn a_token_written_in_the_text_is_not_a_literal() {
+        // A hostile file writes a token where raw HTML would run the code
+        // span's text; it must stay as written.
+        let wrong_separator = token(0).replace(':', ";");
+        for forged in ["\u{F8F0}0\u{F8F1}", &wrong_separator, "\u{F8F0}0:0\u{F8F1}"] {
+            let text = format!("<div>\n{forged}\n\n`{{{{x}}}}<script>`\n");
+            let protected = Protected::new(&text, 0).unwrap();
+            let restored = protected.restore(&protected.template);
+            assert_eq!(restored.matches("<script>").count(), 1, "{restored}");
+            assert!(restored.contains(forged), "{restored}");
+        }
     }
 }

@@ -67,6 +67,12 @@ pub struct PageMeta {
 }
 
 impl PageMeta {
+    /// Whether Grove drafted the page from a model's answer: its front
+    /// matter holds the `[extra.generated]` table `grove draft` writes.
+    pub fn is_generated(&self) -> bool {
+        self.extra.get("generated").is_some_and(Value::is_object)
+    }
+
     /// Whether both place a page alike in its site: URL, order, membership
     /// of listings and feeds, taxonomies, redirects and template. Only
     /// `title`, `description`, `updated`, `authors` and `extra` may differ.

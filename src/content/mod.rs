@@ -2,15 +2,17 @@
 
 mod date;
 pub mod front_matter;
-mod functions;
+pub mod functions;
 pub mod include;
 mod language;
 mod literal;
 pub mod markdown;
 pub mod meta;
 mod notice;
+pub mod sanitize;
 mod site_content;
 pub mod source;
+pub mod template_code;
 
 pub use date::Date;
 pub use functions::ContentFunctions;

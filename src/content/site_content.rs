@@ -16,6 +16,7 @@ use super::markdown::{self, Disclosure, LinkResolver, MarkdownOptions, Rendered,
 use super::meta::ignored_key_note;
 use super::meta::{PageMeta, SectionMeta, SortBy};
 use super::notice::Notices;
+use super::sanitize::sanitize_markdown_trusting;
 use super::source::{Blueprint, Expander, SourceFile};
 use crate::affiliate::AffiliateLinks;
 use crate::error::{Error, Location, Result, collect_all};
@@ -406,11 +407,12 @@ fn read_document(
     expander: &Expander<'_>,
     taxonomies: &[&str],
 ) -> Result<Document> {
-    let text = expander.expand(file)?;
-    let split = front_matter::split(&file.path, &text)?;
+    let expanded = expander.expand(file)?;
+    let text = &expanded.text;
+    let split = front_matter::split(&file.path, text)?;
     let fields = front_matter::parse_fields(&file.path, &split)?;
     // The body is the tail of the text: keep a shared reference, not a copy.
-    let body = Pending {
+    let mut body = Pending {
         start: text.len() - split.body.len(),
         line: split.body_line,
         text: text.clone(),
@@ -423,10 +425,23 @@ fn read_document(
             body,
         }
     } else {
+        let meta = PageMeta::from_fields(fields, taxonomies)?;
+        if meta.is_generated() {
+            // A model wrote it: what its template code printed is checked
+            // as the model's own text was (shortcode output aside).
+            let clean = sanitize_markdown_trusting(body.body(), &expanded.shortcode_html);
+            if clean != body.body() {
+                body = Pending {
+                    start: 0,
+                    line: body.line,
+                    text: Arc::from(clean),
+                };
+            }
+        }
         Document::Page {
             rel: file.rel.clone(),
             file: file.path.clone(),
-            meta: PageMeta::from_fields(fields, taxonomies)?,
+            meta,
             body,
         }
     })

@@ -11,7 +11,7 @@ use walkdir::WalkDir;
 use rayon::prelude::*;
 
 use super::front_matter;
-use super::functions::ContentFunctions;
+use super::functions::{ContentFunctions, recording_output};
 use super::literal::{Protected, has_tera_syntax};
 use crate::error::{Error, Result, collect_all};
 use crate::templating::{self, content_tera, template_error};
@@ -137,12 +137,26 @@ impl<'a> Expander<'a> {
         }
     }
 
-    /// The file's text after Tera expansion.
-    pub fn expand(&self, file: &SourceFile) -> Result<Arc<str>> {
+    /// The file's text after Tera expansion, with the HTML shortcodes
+    /// wrote into it.
+    pub fn expand(&self, file: &SourceFile) -> Result<Expanded> {
         let text = file.text.clone().unwrap_or_else(|| Arc::from(""));
         let Some(template) = &file.template else {
-            return Ok(text);
+            return Ok(Expanded {
+                text,
+                shortcode_html: Vec::new(),
+            });
         };
+        let (rendered, shortcode_html) = recording_output(|| self.render(file, template));
+        rendered
+            .map(|rendered| Expanded {
+                text: Arc::from(template.restore(&rendered)),
+                shortcode_html,
+            })
+            .map_err(|e| locate_slug(e, &text))
+    }
+
+    fn render(&self, file: &SourceFile, template: &Protected) -> Result<String> {
         let rendered = match (file.origin, &self.blueprint) {
             (Origin::Blueprint, Some(blueprint)) => {
                 templating::render(blueprint, &file.rel, self.context)
@@ -158,10 +172,16 @@ impl<'a> Expander<'a> {
                 templating::render(&tera, &file.rel, self.context)
             }
         };
-        rendered
-            .map(|rendered| Arc::from(template.restore(&rendered)))
-            .map_err(|e| locate_slug(content_error(&file.path, &e), &text))
+        rendered.map_err(|e| content_error(&file.path, &e))
     }
+}
+
+/// A content file's text after Tera expansion.
+pub struct Expanded {
+    /// The text.
+    pub text: Arc<str>,
+    /// The HTML shortcodes returned into it, in call order.
+    pub shortcode_html: Vec<String>,
 }
 
 /// Tera cannot say on which line a function failed; for an unknown

@@ -1,5 +1,5 @@
 //! Checking a model's answer: reject what is unusable (cut off, empty, a
-//! refusal) and unwrap code fences. Making it safe is [`super::sanitize`]'s
+//! refusal) and unwrap code fences. Making it safe is [`crate::content::sanitize`]'s
 //! job.
 
 use super::wire::Finish;

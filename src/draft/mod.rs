@@ -16,7 +16,6 @@ pub mod plan;
 pub mod prompt;
 pub mod review;
 pub mod run;
-pub mod sanitize;
 pub mod schedule;
 pub mod wire;
 

@@ -10,6 +10,7 @@ use crate::affiliate::Registry;
 use crate::content::PageMeta;
 use crate::content::front_matter;
 use crate::content::markdown::{link_destinations, word_count};
+use crate::content::template_code::markup_building_code;
 use crate::error::{Error, Location, Result};
 use crate::network::{Network, Site};
 
@@ -58,7 +59,7 @@ pub fn drafts(network: &Network, sites: &[&Site]) -> Result<Vec<Draft>> {
                 .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
                 .unwrap_or_default();
             let words = word_count(split.body);
-            let warnings = warnings(
+            let mut warnings = warnings(
                 network,
                 site,
                 &registry,
@@ -67,6 +68,11 @@ pub fn drafts(network: &Network, sites: &[&Site]) -> Result<Vec<Draft>> {
                 target_words,
                 &wanted,
             );
+            for (line, code) in template_code(&text) {
+                warnings.push(format!(
+                    "line {line}: template code `{code}` can print markup no sanitizer saw; approve refuses it (write it as text, or approve with --force if you wrote it)"
+                ));
+            }
             found.push(Draft {
                 site: site.name.clone(),
                 path,
@@ -202,6 +208,15 @@ pub fn approved_text(path: &Path, publish_on: Option<NaiveDate>) -> Result<Optio
     }
     out.push_str(&text[end..]);
     Ok(Some(out))
+}
+
+/// Template code in a draft's `text` that can build markup (see
+/// [`markup_building_code`]), as 1-based line numbers and the code.
+pub fn template_code(text: &str) -> Vec<(usize, String)> {
+    markup_building_code(text, front_matter::body_offset(text))
+        .into_iter()
+        .map(|code| (text[..code.offset].matches('\n').count() + 1, code.code))
+        .collect()
 }
 
 /// The drafts to approve: the given files, or every draft of the sites.

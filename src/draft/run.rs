@@ -19,8 +19,9 @@ use super::ledger::{self, Ledger};
 use super::manifest::{Manifest, Ownership};
 use super::plan::{Job, estimate_tokens};
 use super::prompt::Message;
-use super::sanitize::sanitize_markdown;
 use super::wire::ChatRequest;
+use crate::content::sanitize::sanitize_markdown;
+use crate::content::{escape_front_matter, escape_template_syntax};
 use crate::network::{LlmConfig, Provider};
 use crate::output::write_atomic;
 
@@ -582,7 +583,11 @@ fn compose(job: &Job, answer: &Answer, usage: &Usage, prompt_hash: &str) -> Stri
             },
         },
     };
-    let front = toml::to_string(&front).expect("front matter always serializes");
-    let body = sanitize_markdown(drop_leading_title(&answer.text));
+    // The file is final text, not a template: Tera syntax in the answer
+    // (or in a title) is written so that it prints as it is, and cannot
+    // build markup the sanitizer never saw.
+    let front =
+        escape_front_matter(&toml::to_string(&front).expect("front matter always serializes"));
+    let body = escape_template_syntax(&sanitize_markdown(drop_leading_title(&answer.text)));
     format!("+++\n{front}+++\n\n{}\n", body.trim_end())
 }

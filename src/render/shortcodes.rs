@@ -12,6 +12,7 @@ use super::functions::register_affiliate;
 use super::theme::SiteTemplates;
 use crate::affiliate::AffiliateLinks;
 use crate::content::ContentFunctions;
+use crate::content::functions::record_output;
 use crate::templating;
 
 /// The shortcodes of one site.
@@ -71,11 +72,13 @@ impl ContentFunctions for Shortcodes {
                 context.insert("site", &site);
                 let html = templating::render(&tera, &template, &context)?;
                 let block = as_html_block(&html);
-                Ok(Value::String(if marked {
+                let output = if marked {
                     format!("{SHORTCODE_START}\n{block}\n{SHORTCODE_END}")
                 } else {
                     block
-                }))
+                };
+                record_output(&output);
+                Ok(Value::String(output))
             });
         }
     }

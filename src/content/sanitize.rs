@@ -11,8 +11,8 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, Parser, Tag};
 
-use crate::content::MarkdownOptions;
-use crate::content::markdown::parser_options;
+use super::MarkdownOptions;
+use super::markdown::parser_options;
 use crate::html_scan::{self, parse_tag};
 
 /// Elements removed together with their content.
@@ -65,12 +65,20 @@ const SAFE_SCHEMES: &[&str] = &["http", "https", "mailto", "tel"];
 /// that not happen within a few passes, every `<`, `[` and `]` is escaped,
 /// which leaves no HTML and no link at all.
 pub fn sanitize_markdown(text: &str) -> String {
+    sanitize_markdown_trusting(text, &[])
+}
+
+/// [`sanitize_markdown`], keeping as written each run of raw HTML made of
+/// `trusted` HTML blocks only (shortcode output, which the theme wrote),
+/// separated by whitespace. Text that only copies a trusted block is that
+/// block, so it gains nothing by doing so.
+pub fn sanitize_markdown_trusting(text: &str, trusted: &[String]) -> String {
     // Checked as it will be rendered: NUL becomes U+FFFD there (which can
     // make `<javascript:\0>` a link).
     let text = text.replace('\0', "\u{FFFD}");
-    let mut current = sanitize_pass(&text);
+    let mut current = sanitize_pass(&text, trusted);
     for _ in 0..8 {
-        let next = sanitize_pass(&current);
+        let next = sanitize_pass(&current, trusted);
         if next == current {
             return next;
         }
@@ -82,8 +90,8 @@ pub fn sanitize_markdown(text: &str) -> String {
         .replace(']', "\\]")
 }
 
-/// One pass of [`sanitize_markdown`], over one parse of `text`.
-fn sanitize_pass(text: &str) -> String {
+/// One pass of [`sanitize_markdown_trusting`], over one parse of `text`.
+fn sanitize_pass(text: &str, trusted: &[String]) -> String {
     let mut html_ranges: Vec<Range<usize>> = Vec::new();
     let mut edits: Vec<(Range<usize>, String)> = Vec::new();
     let options = parser_options(MarkdownOptions::default());
@@ -104,10 +112,15 @@ fn sanitize_pass(text: &str) -> String {
             _ => {}
         }
     }
-    edits.extend(html_ranges.into_iter().map(|r| {
-        let clean = sanitize_html(&text[r.clone()]);
-        (r, clean)
-    }));
+    edits.extend(
+        html_ranges
+            .into_iter()
+            .filter(|r| !is_trusted(&text[r.clone()], trusted))
+            .map(|r| {
+                let clean = sanitize_html(&text[r.clone()]);
+                (r, clean)
+            }),
+    );
     edits.sort_by_key(|(r, _)| r.start);
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
@@ -121,6 +134,25 @@ fn sanitize_pass(text: &str) -> String {
     }
     out.push_str(&text[at..]);
     out
+}
+
+/// Whether `html` is nothing but `trusted` blocks and whitespace.
+fn is_trusted(html: &str, trusted: &[String]) -> bool {
+    if trusted.is_empty() {
+        return false;
+    }
+    let mut rest = html.trim_start();
+    while !rest.is_empty() {
+        match trusted
+            .iter()
+            .filter(|block| !block.is_empty())
+            .find(|block| rest.starts_with(block.as_str()))
+        {
+            Some(block) => rest = rest[block.len()..].trim_start(),
+            None => return false,
+        }
+    }
+    true
 }
 
 /// The edit that makes the link at `range` harmless: its URL replaced by
@@ -372,6 +404,23 @@ mod tests {
         }
         assert_eq!(sanitize_markdown("[x](aff:grinder)"), "[x](aff:grinder)");
         assert_eq!(sanitize_markdown("[x](@/a.md)"), "[x](@/a.md)");
+    }
+
+    #[test]
+    fn trusted_blocks_are_kept_and_nothing_else() {
+        let block = "<div class=\"box\"><svg><path d=\"M0\"/></svg></div>".to_string();
+        let trusted = [block.clone()];
+        let text = format!("Intro.\n\n{block}\n\n{block}\n{block}\n\n<script>x()</script>\n");
+        let clean = sanitize_markdown_trusting(&text, &trusted);
+        assert_eq!(clean.matches("<svg>").count(), 3, "{clean}");
+        assert!(!clean.contains("<script>"), "{clean}");
+        // A trusted block next to other HTML in one run is sanitized with it.
+        let mixed = format!("<div onclick=\"x()\">\n{block}\n</div>\n");
+        let clean = sanitize_markdown_trusting(&mixed, &trusted);
+        assert!(
+            !clean.contains("onclick") && !clean.contains("<svg>"),
+            "{clean}"
+        );
     }
 
     #[test]
