@@ -70,9 +70,10 @@ fn statement_end(text: &str) -> Option<usize> {
     };
     if text.starts_with("{{/*") || text.starts_with("{%/*") {
         let end = text.find("*/").map_or(text.len(), |e| e + 2);
-        return Some(match text[end..].strip_prefix(&closer[..]) {
-            Some(_) => end + 2,
-            None => end,
+        return Some(if text[end..].starts_with(closer) {
+            end + 2
+        } else {
+            end
         });
     }
     if closer == "#}" {
