@@ -367,3 +367,296 @@ fn bad_sources_fail_with_a_clear_message() {
     assert!(String::from_utf8_lossy(&dry.stdout).contains("Dry run: nothing was written."));
     assert!(!net.path().join("sites/y").exists());
 }
+
+/// A WordPress export of `items`: (id, type, post_name, parent id, link).
+fn wxr(items: &[(u32, &str, &str, u32, &str)]) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<rss version=\"2.0\" xmlns:excerpt=\"http://wordpress.org/export/1.2/excerpt/\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:wp=\"http://wordpress.org/export/1.2/\">\n<channel><title>Hostile</title><link>https://h.example.com</link><wp:base_blog_url>https://h.example.com</wp:base_blog_url>\n",
+    );
+    for (id, kind, name, parent, link) in items {
+        xml.push_str(&format!(
+            "<item><title>Item {id}</title><link>{link}</link><dc:creator>a</dc:creator><content:encoded><![CDATA[<p>Body of {id}.</p>]]></content:encoded><excerpt:encoded><![CDATA[]]></excerpt:encoded><wp:post_id>{id}</wp:post_id><wp:post_date_gmt>2024-01-0{} 10:00:00</wp:post_date_gmt><wp:post_name><![CDATA[{name}]]></wp:post_name><wp:status>publish</wp:status><wp:post_parent>{parent}</wp:post_parent><wp:post_type>{kind}</wp:post_type><wp:post_password></wp:post_password></item>\n",
+            id % 9 + 1
+        ));
+    }
+    xml.push_str("</channel></rss>\n");
+    xml
+}
+
+/// Every file below `dir` with its bytes, to compare before and after.
+fn snapshot(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    common::files_below(dir)
+        .into_iter()
+        .map(|rel| {
+            let bytes = std::fs::read(dir.join(&rel)).unwrap_or_default();
+            (rel, bytes)
+        })
+        .collect()
+}
+
+#[test]
+fn hostile_wordpress_names_never_lead_out_of_the_site_folder() {
+    // The network sits two folders down in a sandbox, so `../` chains
+    // have somewhere to land that the test can see.
+    let sandbox = tempfile::tempdir().unwrap();
+    let root = sandbox.path().join("a/net");
+    std::fs::create_dir_all(&root).unwrap();
+    common::copy_dir(&repo().join("themes"), &root.join("themes"));
+    std::fs::write(root.join("grove.toml"), "[network]\nname = \"T\"\n").unwrap();
+    std::fs::create_dir_all(root.join("sites/other")).unwrap();
+    std::fs::write(
+        root.join("sites/other/site.toml"),
+        "title = \"Other\"\nbase_url = \"https://other.example.com\"\nniche = \"o\"\naudience = \"o\"\n",
+    )
+    .unwrap();
+    let export = sandbox.path().join("export.xml");
+    let names = [
+        "../../../../../pwned-dots",
+        "..%2F..%2F..%2F..%2F..%2Fpwned-encoded",
+        "%2E%2E",
+        "..",
+        ".",
+        "..\\..\\..\\pwned-backslash",
+        "/tmp/pwned-absolute",
+        "nul%00byte",
+        "%2e%2e%2f%2e%2e%2fother%2fcontent%2fpwned-other",
+        ".hidden-post",
+    ];
+    let mut items: Vec<(u32, &str, &str, u32, &str)> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            (
+                i as u32 + 1,
+                "post",
+                *name,
+                0,
+                "https://h.example.com/../../x/",
+            )
+        })
+        .collect();
+    // Pages nested under parents whose slugs lead out.
+    items.push((50, "page", "..", 0, "https://h.example.com/p/"));
+    items.push((
+        51,
+        "page",
+        "child-of-dots",
+        50,
+        "https://h.example.com/p/c/",
+    ));
+    items.push((
+        52,
+        "page",
+        "../../../../../../pwned-parent",
+        0,
+        "https://h.example.com/q/",
+    ));
+    items.push((53, "page", "child", 52, "https://h.example.com/q/c/"));
+    std::fs::write(&export, wxr(&items)).unwrap();
+    let outside_before = snapshot(sandbox.path());
+    let output = common::grove_in(
+        &root,
+        &[
+            "import",
+            "wordpress",
+            export.to_str().unwrap(),
+            "--site",
+            "hostile",
+        ],
+    );
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "{report}");
+    // Nothing outside sites/hostile/ and .grove/ changed or appeared.
+    let changed: Vec<String> = snapshot(sandbox.path())
+        .into_iter()
+        .filter(|(rel, _)| {
+            !rel.starts_with("a/net/sites/hostile/") && !rel.starts_with("a/net/.grove/")
+        })
+        .filter(|entry| !outside_before.contains(entry))
+        .map(|(rel, _)| rel)
+        .collect();
+    assert_eq!(changed, Vec::<String>::new(), "{report}");
+    assert!(!std::path::Path::new("/tmp/pwned-absolute.md").exists());
+    // Every post was imported under blog/, each rename named in the report.
+    let written = common::files_below(&root.join("sites/hostile/content"));
+    let posts = written
+        .iter()
+        .filter(|f| f.starts_with("blog/") && !f.ends_with("_index.md"));
+    assert_eq!(posts.count(), names.len(), "{written:?}");
+    assert!(
+        written
+            .iter()
+            .all(|f| !f.split('/').any(|p| p.starts_with('.'))),
+        "{written:?}"
+    );
+    let full = std::fs::read_to_string(root.join(".grove/import-hostile.md")).unwrap();
+    for name in [
+        "../../../../../pwned-dots",
+        "..\\\\..\\\\..\\\\pwned-backslash",
+        "/tmp/pwned-absolute",
+        ".hidden-post",
+    ] {
+        assert!(
+            full.contains(&format!("slug `{name}` cannot be a file name")),
+            "{name} not reported:\n{full}"
+        );
+    }
+    assert!(
+        full.contains("leads out of the site: no redirect"),
+        "{full}"
+    );
+    // And the site builds.
+    let build = common::grove_in(&root, &["build"]);
+    assert!(
+        build.status.success(),
+        "{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+}
+
+/// Files below `dir` of the imported site that hold `needle`.
+fn files_holding(dir: &std::path::Path, needle: &[u8]) -> Vec<String> {
+    snapshot(dir)
+        .into_iter()
+        .filter(|(_, bytes)| bytes.windows(needle.len()).any(|w| w == needle))
+        .map(|(rel, _)| rel)
+        .collect()
+}
+
+#[test]
+fn imports_read_only_the_source_folder() {
+    // A secret outside the source, which configuration and links point at.
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.txt"), "TOP-SECRET-42").unwrap();
+    std::fs::create_dir_all(outside.path().join("templates/shortcodes")).unwrap();
+    std::fs::write(
+        outside.path().join("templates/shortcodes/leak.html"),
+        "TOP-SECRET-42",
+    )
+    .unwrap();
+    let secret_dir = outside.path().to_str().unwrap().to_string();
+    let hugo = tempfile::tempdir().unwrap();
+    let write = |root: &std::path::Path, rel: &str, text: &str| {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        hugo.path(),
+        "content/post.md",
+        "+++\ntitle = \"Post\"\nurl = \"/../../../escape/\"\nslug = \"../..\"\naliases = [\"/../../old/\", \"https://evil.example/\"]\n+++\nHello.\n",
+    );
+    write(
+        hugo.path(),
+        "content/ok.md",
+        "+++\ntitle = \"Ok\"\n+++\nFine.\n",
+    );
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.txt"),
+        hugo.path().join("content/linked.txt"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(hugo.path().join("static")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.txt"),
+        hugo.path().join("static/leak.txt"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(outside.path(), hugo.path().join("static/dir")).unwrap();
+    let net = Fixture::new();
+    for config in [
+        format!("title = \"H\"\nstaticDir = \"{secret_dir}\"\n"),
+        format!(
+            "title = \"H\"\n[[module.mounts]]\nsource = \"{secret_dir}\"\ntarget = \"static\"\n"
+        ),
+        "title = \"H\"\nstaticDir = \"../../../../../../../../..\"\n".to_string(),
+        "title = \"H\"\n".to_string(),
+    ] {
+        write(hugo.path(), "hugo.toml", &config);
+        let report = import(&net, "hugo", hugo.path().to_str().unwrap(), "h");
+        assert_eq!(
+            files_holding(&net.path().join("sites/h"), b"TOP-SECRET-42"),
+            Vec::<String>::new(),
+            "{config}"
+        );
+        let full = net.read(".grove/import-h.md");
+        if config.contains("static") || config.contains("mounts") {
+            assert!(
+                full.contains("leads outside the source folder"),
+                "{config}\n{full}"
+            );
+        }
+        if !config.contains("static") && !config.contains("mounts") {
+            assert!(
+                full.contains("static/leak.txt") && full.contains("a symbolic link: not followed"),
+                "{full}"
+            );
+        }
+        assert!(
+            full.contains("leads out of the site: saved as path `escape`"),
+            "{full}"
+        );
+        assert!(
+            full.contains("alias `https://evil.example/` is a full URL"),
+            "{full}"
+        );
+        assert!(report.contains("2 pages"), "{report}");
+    }
+    net.build(&[]);
+    assert!(net.out("h/escape/index.html").is_file());
+    assert_eq!(redirect_target(&net, "h/old/index.html"), "0; url=/escape/");
+    // A content folder outside the source is refused, with nothing written.
+    write(
+        hugo.path(),
+        "hugo.toml",
+        "title = \"H\"\ncontentDir = \"../../../../../../../../../..\"\n",
+    );
+    let refused = net.grove(&[
+        "import",
+        "hugo",
+        hugo.path().to_str().unwrap(),
+        "--site",
+        "h2",
+    ]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("leads outside"));
+    assert!(!net.path().join("sites/h2").exists());
+
+    // Zola: a theme named outside the source, symbolic links, paths out.
+    let zola = tempfile::tempdir().unwrap();
+    write(
+        zola.path(),
+        "config.toml",
+        &format!(
+            "title = \"Z\"\nbase_url = \"https://z.example.com\"\ntheme = \"../../../../../../../..{secret_dir}\"\n"
+        ),
+    );
+    write(
+        zola.path(),
+        "content/a.md",
+        "+++\ntitle = \"A\"\npath = \"../../../../x\"\naliases = [\"/../../y/\"]\n+++\nA.\n",
+    );
+    // Zola never expands front matter: imported, it is text too.
+    write(
+        zola.path(),
+        "content/b.md",
+        "+++\ntitle = \"{{ '<b>' ~ 'x' }}\"\n+++\nB.\n",
+    );
+    std::os::unix::fs::symlink(outside.path(), zola.path().join("content/linked")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), zola.path().join("static")).unwrap();
+    import(&net, "zola", zola.path().to_str().unwrap(), "z");
+    assert_eq!(
+        files_holding(&net.path().join("sites/z"), b"TOP-SECRET-42"),
+        Vec::<String>::new()
+    );
+    let full = net.read(".grove/import-z.md");
+    assert!(full.contains("leads outside the source folder"), "{full}");
+    assert!(full.contains("saved as `x`"), "{full}");
+    net.build(&[]);
+    assert!(net.out("z/x/index.html").is_file());
+    assert_eq!(text(&net.html("z/b/index.html"), "h1"), "{{ '<b>' ~ 'x' }}");
+}

@@ -8,14 +8,15 @@ use serde_json::{Map, Value};
 
 use super::document::{Document, string_list};
 use super::hugo_shortcodes::{self, Page};
+use super::names;
 use super::report::Report;
-use super::source::{SourcePage, files_below, read_config, read_page};
+use super::source::{SourcePage, SourceTree, read_config, read_page};
 use super::{
     Context, Imported, SiteSettings, copy_tree, dedupe_aliases, dedupe_terms, normalize_date,
     report_unused_dirs,
 };
 use crate::content::{escape_template_syntax, url_parent_and_name, url_path};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Extensions Hugo reads as Markdown.
 const MARKDOWN: &[&str] = &["md", "markdown", "mdown", "mkd", "mkdn"];
@@ -49,8 +50,16 @@ struct HugoConfig {
 pub fn import(from: &Path, context: &Context<'_>) -> Result<Imported> {
     let mut report = Report::default();
     let config = read_hugo_config(from, &mut report)?;
-    let content_dir = from.join(&config.content_dir);
-    let sources = files_below(&content_dir)?;
+    let tree = SourceTree::new(from)?;
+    if let Err(target) = tree.folder(&config.content_dir) {
+        return Err(Error::Usage(format!(
+            "the Hugo configuration's content folder `{}` leads outside {} (to {}): Grove imports only what is inside the source folder; import the folder that holds the content",
+            config.content_dir.escape_debug(),
+            from.display(),
+            target.display()
+        )));
+    }
+    let sources = tree.files(&config.content_dir, "contentDir", &mut report)?;
     let index = ContentIndex::new(&sources);
     let mut imported = Imported::new(config.settings.clone());
     let mut has_index: BTreeSet<String> = BTreeSet::new();
@@ -103,7 +112,8 @@ pub fn import(from: &Path, context: &Context<'_>) -> Result<Imported> {
             );
         }
     }
-    copy_tree(&from.join(&config.static_dir), "static", &mut imported)?;
+    let static_files = tree.files(&config.static_dir, "staticDir", &mut report)?;
+    copy_tree(static_files, "static", &mut imported)?;
     report_unused_dirs(
         from,
         &[
@@ -365,7 +375,7 @@ fn convert_page(
     if let Some(alias) = hugo_url_alias(out_rel, front, config)
         && !front.keys().any(|k| k.eq_ignore_ascii_case("url"))
     {
-        let mut aliases = doc_aliases(front, out_rel);
+        let mut aliases = doc.strings("aliases");
         if !aliases.contains(&alias) {
             aliases.push(alias);
             report.changed(
@@ -448,20 +458,58 @@ fn map_front_matter(
     if draft {
         doc.set("draft", toml::Value::Boolean(true));
     }
-    if let Some(slug) = text("slug").filter(|s| !s.is_empty() && !s.contains('/')) {
-        doc.set_str("slug", &slug);
-    }
-    if let Some(url) = text("url") {
-        let path = url.trim_matches('/');
-        if path.is_empty() || path.contains('.') {
+    if let Some(slug) = text("slug").filter(|s| !s.is_empty()) {
+        let safe = names::segment(&slug);
+        if safe.is_empty() {
             report.attention(
                 rel,
                 format!(
-                    "`url = \"{url}\"` cannot be a Grove page URL; the page keeps its folder's URL"
+                    "slug `{}` cannot be a URL segment: the page keeps its file's name",
+                    slug.escape_debug()
                 ),
             );
         } else {
-            doc.set_str("path", path);
+            if safe != slug {
+                report.changed(
+                    rel,
+                    format!(
+                        "slug `{}` would lead out of its folder: saved as `{safe}`",
+                        slug.escape_debug()
+                    ),
+                );
+            }
+            doc.set_str("slug", &safe);
+        }
+    }
+    if let Some(url) = text("url") {
+        let path = url.trim_matches('/');
+        let safe = names::relative_path(path);
+        if safe.is_empty() {
+            report.attention(
+                rel,
+                format!(
+                    "`url = \"{}\"` cannot be a Grove page URL; the page keeps its folder's URL",
+                    url.escape_debug()
+                ),
+            );
+        } else if safe.contains('.') {
+            report.attention(
+                rel,
+                format!(
+                    "`url = \"{url}\"` names a file, which cannot be a Grove page URL; the page keeps its folder's URL"
+                ),
+            );
+        } else {
+            if safe != path {
+                report.changed(
+                    rel,
+                    format!(
+                        "`url = \"{}\"` leads out of the site: saved as path `{safe}`",
+                        url.escape_debug()
+                    ),
+                );
+            }
+            doc.set_str("path", &safe);
         }
     }
     if let Some(weight) = lower
@@ -471,7 +519,7 @@ fn map_front_matter(
     {
         doc.set("weight", toml::Value::Integer(weight));
     }
-    let aliases = doc_aliases(front, rel);
+    let aliases = doc_aliases(front, rel, report);
     if !aliases.is_empty() {
         set_aliases(doc, aliases);
     }
@@ -633,21 +681,52 @@ fn set_date(
 
 /// The page's Hugo aliases as site paths: relative ones are relative to
 /// the page's folder.
-fn doc_aliases(front: &Map<String, Value>, rel: &str) -> Vec<String> {
+/// The page's `aliases` as site paths: relative ones resolved against its
+/// folder, any leading out of the site made a path inside it (reported).
+fn doc_aliases(front: &Map<String, Value>, rel: &str, report: &mut Report) -> Vec<String> {
     let Some(aliases) = get(front, "aliases").and_then(string_list) else {
         return Vec::new();
     };
-    aliases
-        .into_iter()
-        .filter(|a| !a.trim().is_empty())
-        .map(|alias| {
-            if alias.starts_with('/') || alias.contains("://") {
-                alias
-            } else {
-                format!("/{}", normalize(&format!("{}/{alias}", parent(rel))))
-            }
-        })
-        .collect()
+    let mut kept = Vec::new();
+    for alias in aliases.into_iter().filter(|a| !a.trim().is_empty()) {
+        if alias.contains("://") {
+            report.attention(
+                rel,
+                format!(
+                    "alias `{alias}` is a full URL: Grove redirects paths of the site only; dropped"
+                ),
+            );
+            continue;
+        }
+        let path = if alias.starts_with('/') {
+            alias.clone()
+        } else {
+            format!("/{}", normalize(&format!("{}/{alias}", parent(rel))))
+        };
+        let safe = names::relative_path(&path);
+        if safe.is_empty() {
+            report.attention(
+                rel,
+                format!(
+                    "alias `{}` is no path of the site: dropped",
+                    alias.escape_debug()
+                ),
+            );
+        } else if safe == path.trim_matches('/') {
+            kept.push(path);
+        } else {
+            let safe = format!("/{safe}/");
+            report.changed(
+                rel,
+                format!(
+                    "alias `{}` leads out of the site: kept as `{safe}`",
+                    alias.escape_debug()
+                ),
+            );
+            kept.push(safe);
+        }
+    }
+    kept
 }
 
 fn set_aliases(doc: &mut Document, aliases: Vec<String>) {

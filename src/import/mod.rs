@@ -8,6 +8,7 @@ mod document;
 mod html_markdown;
 mod hugo;
 mod hugo_shortcodes;
+mod names;
 mod report;
 mod source;
 mod wordpress;
@@ -81,6 +82,9 @@ pub struct Imported {
     settings: SiteSettings,
     files: Vec<OutputFile>,
     report: Report,
+    /// Files whose path had to change to stay in the site folder: (as
+    /// the source names it, as written).
+    renamed: Vec<(String, String)>,
 }
 
 impl Imported {
@@ -89,18 +93,32 @@ impl Imported {
             settings,
             files: Vec::new(),
             report: Report::default(),
+            renamed: Vec::new(),
         }
     }
 
     fn add_text(&mut self, rel: String, text: String) {
+        let rel = self.safe(rel);
         self.files.push(OutputFile::text(rel, text));
     }
 
     fn add_file(&mut self, rel: String, path: &Path) -> Result<()> {
         let bytes =
             std::fs::read(path).map_err(|source| Error::io(path, "cannot read file", source))?;
+        let rel = self.safe(rel);
         self.files.push(OutputFile { rel, bytes });
         Ok(())
+    }
+
+    /// `rel` made a plain path below the site folder (a file name from
+    /// the source may hold a `\` or a control character), recorded when
+    /// it changed.
+    fn safe(&mut self, rel: String) -> String {
+        let safe = names::relative_path(&rel);
+        if safe != rel {
+            self.renamed.push((rel, safe.clone()));
+        }
+        safe
     }
 }
 
@@ -146,6 +164,12 @@ pub fn import(network: &Network, options: &ImportOptions) -> Result<Report> {
     ));
     let site_dir = network.root.join("sites").join(&options.site);
     let mut report = imported.report;
+    for (from, to) in imported.renamed {
+        report.changed(
+            &from.escape_debug().to_string(),
+            format!("its name cannot be written as it is (it would lead out of its folder or be hidden): saved as {to}"),
+        );
+    }
     write_files(
         &network.root,
         &site_dir,
@@ -239,9 +263,10 @@ fn site_toml(settings: &SiteSettings, report: &mut Report) -> String {
     text
 }
 
-/// Adds every file below `dir` (if it exists) as `<to>/<rel>`.
-fn copy_tree(dir: &Path, to: &str, imported: &mut Imported) -> Result<()> {
-    for (rel, path) in source::files_below(dir)? {
+/// Adds every file of `files` (from a walk of a source folder) as
+/// `<to>/<rel>`.
+fn copy_tree(files: Vec<(String, PathBuf)>, to: &str, imported: &mut Imported) -> Result<()> {
+    for (rel, path) in files {
         imported.add_file(format!("{to}/{rel}"), &path)?;
     }
     Ok(())

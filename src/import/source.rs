@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 use walkdir::WalkDir;
 
+use super::report::Report;
 use crate::content::front_matter::{self, Format};
 use crate::error::{Error, Location, Result};
 
@@ -65,8 +66,99 @@ fn read_json_page(path: &Path, text: &str) -> Result<SourcePage> {
     }
 }
 
+/// The folder being imported. Every read goes through it, so nothing
+/// outside it is read (and so copied, and so published): a folder the
+/// configuration names that resolves outside it (`staticDir = "/etc"`,
+/// `contentDir = "../../.."`, a symbolic link) is not walked, and
+/// symbolic links inside it are not followed; each is reported.
+pub struct SourceTree {
+    root: PathBuf,
+    canonical: PathBuf,
+}
+
+impl SourceTree {
+    /// The source folder `root`.
+    pub fn new(root: &Path) -> Result<SourceTree> {
+        let canonical = root
+            .canonicalize()
+            .map_err(|source| Error::io(root, "cannot open the source folder", source))?;
+        Ok(SourceTree {
+            root: root.to_path_buf(),
+            canonical,
+        })
+    }
+
+    /// `dir` (relative to the source, as its configuration names it) when
+    /// it stays inside the source once `..` and symbolic links are
+    /// resolved; `Err` with where it leads otherwise. A folder that does
+    /// not exist stays inside (there is nothing to read).
+    pub fn folder(&self, dir: &str) -> std::result::Result<PathBuf, PathBuf> {
+        let path = self.root.join(dir);
+        match path.canonicalize() {
+            Ok(real) if real.starts_with(&self.canonical) => Ok(path),
+            Ok(real) => Err(real),
+            Err(_) if Path::new(dir).is_absolute() || dir.split(['/', '\\']).any(|p| p == "..") => {
+                Err(path)
+            }
+            Err(_) => Ok(path),
+        }
+    }
+
+    /// Files below `dir` (see [`SourceTree::folder`]) as [`files_below`]
+    /// lists them; a folder outside the source is reported under `key`
+    /// (the setting that names it) and gives no files, and each symbolic
+    /// link below it is reported as not followed.
+    pub fn files(
+        &self,
+        dir: &str,
+        key: &str,
+        report: &mut Report,
+    ) -> Result<Vec<(String, PathBuf)>> {
+        let path = match self.folder(dir) {
+            Ok(path) => path,
+            Err(target) => {
+                report.attention(
+                    key,
+                    format!(
+                        "`{}` leads outside the source folder (to {}): not read, so nothing from it is imported or published",
+                        dir.escape_debug(),
+                        target.display()
+                    ),
+                );
+                return Ok(Vec::new());
+            }
+        };
+        for link in links_below(&path) {
+            report.attention(
+                &format!("{}/{link}", dir.trim_end_matches('/')),
+                "a symbolic link: not followed, so nothing outside the source is read; copy the file it points to into the site if it belongs there",
+            );
+        }
+        files_below(&path)
+    }
+}
+
+/// Symbolic links below `dir` (not followed), as paths relative to it.
+fn links_below(dir: &Path) -> Vec<String> {
+    WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(std::result::Result::ok)
+        .filter(|e| e.depth() > 0 && e.path_is_symlink())
+        .map(|e| {
+            e.path()
+                .strip_prefix(dir)
+                .unwrap_or(e.path())
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect()
+}
+
 /// Files below `dir`, as (path relative to `dir` with `/`, full path),
-/// sorted; hidden files and folders (`.git`, `.DS_Store`) are skipped.
+/// sorted; hidden files and folders (`.git`, `.DS_Store`) are skipped, and
+/// symbolic links are not followed.
 pub fn files_below(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
     if !dir.is_dir() {
         return Ok(Vec::new());

@@ -10,6 +10,7 @@ use roxmltree::{Document as Xml, Node};
 
 use super::document::Document;
 use super::html_markdown::{self, Options};
+use super::names;
 use super::report::Report;
 use super::{Context, Imported, SiteSettings, dedupe_terms};
 use crate::content::escape_template_syntax;
@@ -279,24 +280,24 @@ fn place_items<'i>(items: &'i [Item], report: &mut Report) -> Vec<(&'i Item, Str
     let mut used: HashSet<String> = HashSet::new();
     let mut placed = Vec::new();
     for item in &content {
-        let mut slug = if item.slug.is_empty() {
-            let made = slug::slugify(&item.title);
-            let made = if made.is_empty() {
-                format!("{}-{}", item.kind, item.id)
-            } else {
-                made
-            };
+        let mut slug = file_name(item);
+        if item.slug.is_empty() {
             report.changed(
                 &source_name(item),
                 format!(
-                    "no slug in the export (an unpublished {}): named `{made}` after its title",
+                    "no slug in the export (an unpublished {}): named `{slug}` after its title",
                     item.kind
                 ),
             );
-            made
-        } else {
-            item.slug.clone()
-        };
+        } else if slug != item.slug {
+            report.changed(
+                &source_name(item),
+                format!(
+                    "slug `{}` cannot be a file name (it would lead out of its folder or be hidden): saved as `{slug}`",
+                    item.slug.escape_debug()
+                ),
+            );
+        }
         let dir = if item.kind == "post" {
             POSTS.to_string()
         } else {
@@ -327,15 +328,27 @@ fn parent_dir(item: &Item, pages: &HashMap<&str, &Item>) -> String {
         if chain.len() > 16 {
             break;
         }
-        chain.push(if page.slug.is_empty() {
-            slug::slugify(&page.title)
-        } else {
-            page.slug.clone()
-        });
+        chain.push(file_name(page));
         parent = page.parent.as_str();
     }
     chain.reverse();
     chain.join("/")
+}
+
+/// The name an item's file (or, for a parent page, folder) takes: its
+/// slug made safe ([`names::segment`]), else its title's slug, else its
+/// type and id.
+fn file_name(item: &Item) -> String {
+    let safe = names::segment(&item.slug);
+    if !safe.is_empty() {
+        return safe;
+    }
+    let made = slug::slugify(&item.title);
+    if made.is_empty() {
+        format!("{}-{}", item.kind, item.id)
+    } else {
+        made
+    }
 }
 
 fn join(dir: &str, name: &str) -> String {
@@ -359,6 +372,10 @@ fn old_path(link: &str, base: &str) -> Option<String> {
         return None;
     }
     let path = format!("/{}", path.trim_start_matches('/'));
+    let decoded = percent_decode(&path).unwrap_or_else(|| path.clone());
+    if !names::stays_inside(decoded.trim_matches('/')) {
+        return None; // `..`, `\`, a control character: no path of the site
+    }
     Some(if path.ends_with('/') {
         path
     } else {
@@ -465,6 +482,21 @@ fn convert_item(
     if item.password {
         doc.set("draft", toml::Value::Boolean(true));
         report.attention(&name, "password-protected in WordPress: imported as a draft (a static page cannot ask for a password)");
+    }
+    if item.status == "publish"
+        && old_path(&item.link, base).is_none()
+        && strip_host(&item.link, base).is_some_and(|rest| {
+            let path = rest.split(['?', '#']).next().unwrap_or_default();
+            !path.trim_matches('/').is_empty()
+        })
+    {
+        report.attention(
+            &name,
+            format!(
+                "its old URL `{}` leads out of the site: no redirect from it",
+                item.link.escape_debug()
+            ),
+        );
     }
     if item.status == "publish"
         && let Some(old) = old_path(&item.link, base)

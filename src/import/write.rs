@@ -5,9 +5,10 @@
 
 use std::path::Path;
 
+use super::names::stays_inside;
 use super::report::Report;
 use crate::draft::manifest::{Manifest, Ownership};
-use crate::error::Result;
+use crate::error::{Error, Location, Result};
 use crate::output::write_atomic;
 
 /// The manifest of imported files, below the network's `.grove/`.
@@ -41,6 +42,9 @@ pub fn write_files(
     dry_run: bool,
     report: &mut Report,
 ) -> Result<()> {
+    for file in files {
+        check_inside(site_dir, &file.rel)?;
+    }
     let manifest = Manifest::load_named(root, MANIFEST)?;
     for file in files {
         let path = site_dir.join(&file.rel);
@@ -56,6 +60,50 @@ pub fn write_files(
                 }
                 report.written.push(file.rel.clone());
             }
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a file that would land outside `site_dir`: a path that is not
+/// plainly below it, or one through a symbolic link (the site folder
+/// itself, or a folder in it), which could lead anywhere, another site
+/// included. Importers make names safe and report it; this is the last
+/// line, checked for every file before any is written.
+fn check_inside(site_dir: &Path, rel: &str) -> Result<()> {
+    let refuse = |path: &Path, why: &str| {
+        Error::Usage(format!(
+            "import stopped before writing anything: {} {why}; nothing may be written outside {}",
+            path.display(),
+            site_dir.display()
+        ))
+    };
+    if !stays_inside(rel) {
+        return Err(refuse(
+            Path::new(rel),
+            "is not a plain path below the site folder",
+        ));
+    }
+    let mut path = site_dir.to_path_buf();
+    let parts: Vec<&str> = rel.split('/').collect();
+    for part in std::iter::once(None).chain(parts[..parts.len() - 1].iter().map(Some)) {
+        if let Some(part) = part {
+            path.push(part);
+        }
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(refuse(&path, "is a symbolic link"));
+            }
+            Ok(meta) if !meta.is_dir() => {
+                return Err(Error::Content {
+                    location: Location::file(&path),
+                    message: format!(
+                        "is a file where the import needs a folder (for {rel}); move it away and import again"
+                    ),
+                });
+            }
+            Ok(_) => {}
+            Err(_) => break, // created by the write, as a plain folder
         }
     }
     Ok(())

@@ -7,8 +7,9 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::document::{Document, json_to_toml};
+use super::names;
 use super::report::Report;
-use super::source::{files_below, parse_page, read_config};
+use super::source::{SourceTree, files_below, parse_page, read_config};
 use super::{Context, Imported, SiteSettings, copy_tree, report_unused_dirs};
 use crate::content::{code_ranges, escape_front_matter, escaped_opener};
 use crate::error::Result;
@@ -120,10 +121,11 @@ pub fn import(from: &Path, context: &Context<'_>) -> Result<Imported> {
     });
     let mut shortcodes: Vec<String> = context.shortcodes.to_vec();
     // The site's shortcodes, then its theme's (the site's win).
-    let mut sources = files_below(&from.join("templates/shortcodes"))?;
+    let tree = SourceTree::new(from)?;
+    let mut sources = tree.files("templates/shortcodes", "templates/shortcodes", &mut report)?;
     if let Some(theme) = config.get("theme").and_then(Value::as_str) {
-        let dir = from.join("themes").join(theme).join("templates/shortcodes");
-        for (rel, path) in files_below(&dir)? {
+        let dir = format!("themes/{theme}/templates/shortcodes");
+        for (rel, path) in tree.files(&dir, "config.toml theme", &mut report)? {
             if !sources.iter().any(|(r, _)| *r == rel) {
                 sources.push((rel, path));
             }
@@ -170,7 +172,7 @@ pub fn import(from: &Path, context: &Context<'_>) -> Result<Imported> {
             format!("taxonomy `{name}` is not configured in grove.toml: its terms are kept under [extra]; add \"{name}\" to [network] taxonomies to list them"),
         );
     }
-    for (rel, path) in files_below(&from.join("content"))? {
+    for (rel, path) in tree.files("content", "content", &mut report)? {
         if !rel.ends_with(".md") {
             imported.add_file(format!("content/{rel}"), &path)?;
             continue;
@@ -179,10 +181,11 @@ pub fn import(from: &Path, context: &Context<'_>) -> Result<Imported> {
             .map_err(|source| crate::error::Error::io(&path, "cannot read file", source))?;
         let text = adapt_front_matter(&rel, &path, text, context, &mut report)?;
         let text = protect_body(&rel, &text, &shortcodes, &mut report);
-        imported.add_text(format!("content/{rel}"), text);
+        imported.add_text(format!("content/{rel}"), literal_front_matter(text));
         report.pages += 1;
     }
-    copy_tree(&from.join("static"), "static", &mut imported)?;
+    let static_files = tree.files("static", "static", &mut report)?;
+    copy_tree(static_files, "static", &mut imported)?;
     report_unused_dirs(
         from,
         &[
@@ -252,6 +255,7 @@ fn adapt_front_matter(
             front.remove("taxonomies");
         }
     }
+    changed |= keep_paths_inside(rel, &mut front, report);
     let section = rel == "_index.md" || rel.ends_with("/_index.md");
     let known = if section { SECTION_KEYS } else { PAGE_KEYS };
     let unknown: Vec<String> = front
@@ -315,6 +319,109 @@ fn adapt_front_matter(
     }
     doc.body = page.body;
     Ok(doc.to_text())
+}
+
+/// `text` with Tera syntax in its front matter written so that it prints
+/// as it is: Zola never expands front matter, Grove does.
+fn literal_front_matter(text: String) -> String {
+    let start = crate::content::front_matter::body_offset(&text);
+    let front = &text[..start];
+    if !["{{", "{%", "{#"]
+        .iter()
+        .any(|opener| front.contains(opener))
+    {
+        return text;
+    }
+    format!(
+        "{}{}",
+        crate::content::escape_front_matter(front),
+        &text[start..]
+    )
+}
+
+/// `path`, `slug` and `aliases` that would lead out of the site made
+/// paths inside it (or dropped when nothing is left), each reported;
+/// whether anything changed.
+fn keep_paths_inside(
+    rel: &str,
+    front: &mut serde_json::Map<String, Value>,
+    report: &mut Report,
+) -> bool {
+    let mut changed = false;
+    if let Some(Value::String(path)) = front.get("path").cloned() {
+        let safe = names::relative_path(&path);
+        if safe != path.trim_matches('/') {
+            changed = true;
+            if safe.is_empty() {
+                front.remove("path");
+                report.attention(rel, format!("`path = \"{}\"` is no path of the site: dropped, the page keeps its file's URL", path.escape_debug()));
+            } else {
+                report.changed(
+                    rel,
+                    format!(
+                        "`path = \"{}\"` leads out of the site: saved as `{safe}`",
+                        path.escape_debug()
+                    ),
+                );
+                front.insert("path".into(), Value::String(safe));
+            }
+        }
+    }
+    if let Some(Value::String(slug)) = front.get("slug").cloned() {
+        let safe = names::segment(&slug);
+        if safe != slug {
+            changed = true;
+            if safe.is_empty() {
+                front.remove("slug");
+                report.attention(rel, format!("slug `{}` cannot be a URL segment: dropped, the page keeps its file's name", slug.escape_debug()));
+            } else {
+                report.changed(
+                    rel,
+                    format!(
+                        "slug `{}` would lead out of its folder: saved as `{safe}`",
+                        slug.escape_debug()
+                    ),
+                );
+                front.insert("slug".into(), Value::String(safe));
+            }
+        }
+    }
+    if let Some(Value::Array(aliases)) = front.get("aliases").cloned() {
+        let mut kept = Vec::new();
+        for alias in aliases {
+            let Value::String(alias) = alias else {
+                kept.push(alias);
+                continue;
+            };
+            let safe = names::relative_path(&alias);
+            if safe == alias.trim_matches('/') && !alias.contains("://") {
+                kept.push(Value::String(alias));
+                continue;
+            }
+            changed = true;
+            if safe.is_empty() || alias.contains("://") {
+                report.attention(
+                    rel,
+                    format!(
+                        "alias `{}` is no path of the site: dropped",
+                        alias.escape_debug()
+                    ),
+                );
+            } else {
+                let safe = format!("/{safe}/");
+                report.changed(
+                    rel,
+                    format!(
+                        "alias `{}` leads out of the site: kept as `{safe}`",
+                        alias.escape_debug()
+                    ),
+                );
+                kept.push(Value::String(safe));
+            }
+        }
+        front.insert("aliases".into(), Value::Array(kept));
+    }
+    changed
 }
 
 /// The body as Zola meant it: calls of shortcodes Grove has stay calls;
