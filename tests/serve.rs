@@ -709,6 +709,33 @@ fn the_dashboard_is_served_on_the_first_port_and_reloads_when_stats_change() {
             "{body}"
         );
         assert!(body.contains("grove stats import access.log"), "{body}");
+        // Only under the preview's own names: a page of another site
+        // whose name resolves to 127.0.0.1 (DNS rebinding) is refused.
+        let port = serve.dashboard_port;
+        for host in [
+            format!("localhost:{port}"),
+            format!("LOCALHOST:{port}"),
+            format!("[::1]:{port}"),
+        ] {
+            assert_eq!(
+                serve_helper::get_as(port, "/_grove/", &host).0,
+                200,
+                "{host}"
+            );
+        }
+        for host in [
+            format!("evil.example:{port}"),
+            "localhost".to_string(),
+            format!("127.0.0.1:{}", port + 1),
+            format!("127.0.0.1.evil.example:{port}"),
+            String::new(),
+        ] {
+            for path in ["/_grove/", "/_grove/events"] {
+                let (status, _, body) = serve_helper::get_as(port, path, &host);
+                assert_eq!(status, 403, "{host} {path}: {body}");
+                assert!(!body.contains("<h1>Test</h1>"), "{body}");
+            }
+        }
 
         // Importing a log changes the stats database: the dashboard reloads.
         let events = serve_helper::events_at(serve.dashboard_port, "/_grove/events");

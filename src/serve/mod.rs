@@ -125,7 +125,8 @@ pub fn serve(root: PathBuf, options: ServeOptions) -> Result<()> {
             Some(bind(options.bind, take_port()).await?)
         };
         // The first port also serves the dashboard.
-        let dashboard_routes = || dashboard::routes(network.root.clone(), Arc::clone(&shared));
+        let dashboard_routes =
+            |address| dashboard::routes(network.root.clone(), Arc::clone(&shared), address);
         let mut dashboard_url = String::new();
         for (index, site) in sites.iter().enumerate() {
             let listener = bind(options.bind, take_port()).await?;
@@ -142,7 +143,7 @@ pub fn serve(root: PathBuf, options: ServeOptions) -> Result<()> {
                     shared: Arc::clone(&shared),
                 });
             if single && index == 0 {
-                app = app.merge(dashboard_routes());
+                app = app.merge(dashboard_routes(address));
                 dashboard_url = format!("http://{address}{}", dashboard::PATH);
             }
             servers.push(serve_app(listener, app));
@@ -156,7 +157,7 @@ pub fn serve(root: PathBuf, options: ServeOptions) -> Result<()> {
                 let page = index_page(&urls, &dashboard_url);
                 let app = Router::new()
                     .fallback(get(move || async move { Html(page) }))
-                    .merge(dashboard_routes());
+                    .merge(dashboard_routes(address));
                 servers.push(serve_app(listener, app));
                 println!("Serving {} sites; index at http://{address}/", sites.len());
                 format!("http://{address}/")

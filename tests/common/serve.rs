@@ -108,10 +108,15 @@ impl Serve {
 
 /// A raw HTTP/1.1 GET: (status, headers lowercased, body).
 pub fn get(port: u16, path: &str) -> (u16, String, String) {
+    get_as(port, path, &format!("127.0.0.1:{port}"))
+}
+
+/// [`get`] with `host` as the `Host` header.
+pub fn get_as(port: u16, path: &str, host: &str) -> (u16, String, String) {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut response = Vec::new();
@@ -133,7 +138,7 @@ pub fn events_at(port: u16, path: &str) -> Receiver<String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: localhost:{port}\r\nAccept: text/event-stream\r\n\r\n"
     )
     .unwrap();
     std::thread::spawn(move || {
