@@ -253,6 +253,79 @@ fn an_empty_network_says_which_commands_fill_it() {
 }
 
 #[test]
+fn the_dashboard_replaces_nothing_but_a_dashboard() {
+    let net = Fixture::example();
+    let web_root = tempfile::tempdir().unwrap();
+    let www = web_root.path();
+    // A folder a build wrote into (the web root of ops/publish.sh).
+    let built = net.grove(&["build", "--output", www.to_str().unwrap()]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    assert!(www.join(".grove-sites").is_file());
+    net.write(".grove/import-x.md", "# Import report\n");
+    net.write("notes.html", "<p>my notes</p>\n");
+    std::os::unix::fs::symlink(net.path().join("grove.toml"), net.path().join("link.html"))
+        .unwrap();
+    std::os::unix::fs::symlink(net.path().join("sites"), net.path().join("linked-sites")).unwrap();
+    let before = |rel: &str| std::fs::read(net.path().join(rel)).ok();
+    let kept = [
+        "grove.toml",
+        "affiliates.toml",
+        "sites/home-espresso/site.toml",
+        "content/_index.md",
+        ".grove/import-x.md",
+        "notes.html",
+    ];
+    let kept_bytes: Vec<_> = kept.iter().map(|rel| before(rel)).collect();
+    let web_index = std::fs::read(www.join("home-espresso/index.html")).unwrap();
+    let mut refused: Vec<std::path::PathBuf> =
+        kept.iter().map(|rel| net.path().join(rel)).collect();
+    refused.extend([
+        net.path().join("content/dashboard.html"),
+        net.path().join("themes/default/static/d.html"),
+        net.path().join("link.html"),
+        net.path().join("linked-sites/home-espresso/static/d.html"),
+        net.path().join("public/../sites/d.html"),
+        www.join("dashboard.html"),
+        www.join("home-espresso/index.html"),
+        www.join("home-espresso/new/d.html"),
+        net.path().join(".grove"),
+    ]);
+    for path in &refused {
+        let output = net.grove(&["dashboard", "--output", path.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{} was written", path.display());
+        assert!(
+            stderr.contains("refusing to write the dashboard"),
+            "{stderr}"
+        );
+    }
+    for (rel, bytes) in kept.iter().zip(kept_bytes) {
+        assert_eq!(before(rel), bytes, "{rel} changed");
+    }
+    assert_eq!(
+        std::fs::read(www.join("home-espresso/index.html")).unwrap(),
+        web_index
+    );
+    assert!(!www.join("dashboard.html").exists());
+    assert!(!net.path().join("content/dashboard.html").exists());
+    // A new file, and a dashboard written before, are fine.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let page = elsewhere.path().join("dash.html");
+    for _ in 0..2 {
+        let output = net.grove(&["dashboard", "--output", page.to_str().unwrap()]);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+#[test]
 fn the_drafting_pipeline_counts_briefs_by_stage_as_plan_does() {
     let net = Fixture::example();
     let briefs = net.read("sites/home-espresso/briefs.toml");

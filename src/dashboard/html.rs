@@ -1,5 +1,6 @@
 //! The dashboard page: one HTML document, styles and script inline.
 
+use super::destination::SIGNATURE;
 use std::fmt::Write;
 
 use super::Dashboard;
@@ -20,7 +21,7 @@ pub fn page(d: &Dashboard) -> String {
     let mut html = String::with_capacity(64 * 1024 + r.sites.len() * 8 * 1024);
     let _ = write!(
         html,
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"color-scheme\" content=\"light dark\">\n<title>{} dashboard, {} to {}</title>\n<meta name=\"description\" content=\"Traffic, clicks, revenue and LLM spend of the network's sites.\">\n<meta name=\"robots\" content=\"noindex, nofollow\">\n<link rel=\"icon\" href=\"data:,\">\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"color-scheme\" content=\"light dark\">\n<title>{} dashboard, {} to {}</title>\n{SIGNATURE}\n<meta name=\"robots\" content=\"noindex, nofollow\">\n<link rel=\"icon\" href=\"data:,\">\n<style>{STYLE}</style>\n</head>\n<body>\n",
         escape_html(&d.name),
         r.period.since,
         r.period.until

@@ -10,6 +10,7 @@
 //! holds revenue, so it is never written into an output folder.
 
 mod chart;
+mod destination;
 mod html;
 mod pipeline;
 
@@ -21,8 +22,8 @@ use crate::audit::AuditRecord;
 use crate::check::CheckRecord;
 use crate::day::Day;
 use crate::draft::STATE_DIR;
-use crate::error::{Error, Result};
-use crate::network::{INPUTS, Network};
+use crate::error::Result;
+use crate::network::Network;
 use crate::output::write_atomic;
 use crate::report::{Period, Report, ReportOptions, Totals, report};
 
@@ -98,46 +99,11 @@ pub fn default_output(network: &Network) -> PathBuf {
         .join("index.html")
 }
 
-/// Writes the dashboard of `network` to `output` (atomically). An output
-/// inside the network's output folder (where sites are published) or its
-/// sources is refused: the page holds revenue figures.
+/// Writes the dashboard of `network` to `output` (atomically), where
+/// [`destination::check`] allows it.
 pub fn write(network: &Network, options: &DashboardOptions, output: &Path) -> Result<Dashboard> {
-    refuse_published(network, output)?;
+    destination::check(network, output)?;
     let dashboard = dashboard(network, options)?;
     write_atomic(output, render(&dashboard).as_bytes())?;
     Ok(dashboard)
-}
-
-fn refuse_published(network: &Network, output: &Path) -> Result<()> {
-    let absolute = if output.is_absolute() {
-        output.to_path_buf()
-    } else {
-        std::env::current_dir()
-            .map_err(|source| Error::io(".", "cannot read the current folder", source))?
-            .join(output)
-    };
-    let folder = absolute.parent().unwrap_or(&absolute);
-    let published = network.output_dir();
-    let inside = |dir: &Path| {
-        let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-        let mut at = Some(folder.to_path_buf());
-        while let Some(path) = at {
-            if path.canonicalize().unwrap_or_else(|_| path.clone()) == dir {
-                return true;
-            }
-            at = path.parent().map(Path::to_path_buf);
-        }
-        false
-    };
-    let sources = INPUTS
-        .iter()
-        .filter(|name| **name != STATE_DIR)
-        .map(|name| network.root.join(name));
-    if inside(&published) || sources.into_iter().any(|input| inside(&input)) {
-        return Err(Error::Output {
-            path: output.to_path_buf(),
-            message: "refusing to write the dashboard into the published output or the network's sources: it holds revenue figures. Write it elsewhere, e.g. the default .grove/dashboard/index.html".into(),
-        });
-    }
-    Ok(())
 }

@@ -30,13 +30,7 @@ pub fn check_output_dir(out: &Path, origin: &str, root: &Path, inputs: &[&str]) 
     } else if root.starts_with(&resolved) {
         Some("the network's own folder, or a folder holding it".to_string())
     } else {
-        let enclosing = resolved
-            .ancestors()
-            .filter(|dir| dir.join(NETWORK_FILE).is_file())
-            .map(Path::to_path_buf);
-        std::iter::once(root)
-            .chain(enclosing)
-            .find_map(|network| clash(&resolved, &network, inputs))
+        sources_clash(&resolved, &root, inputs)
     };
     match reason {
         None => Ok(()),
@@ -47,6 +41,35 @@ pub fn check_output_dir(out: &Path, origin: &str, root: &Path, inputs: &[&str]) 
             ),
         }),
     }
+}
+
+/// Why `path` (resolved) is, holds or sits inside the sources (`inputs`)
+/// of the network at `root` (resolved) or of any network around `path`.
+fn sources_clash(path: &Path, root: &Path, inputs: &[&str]) -> Option<String> {
+    let enclosing = path
+        .ancestors()
+        .filter(|dir| dir.join(NETWORK_FILE).is_file())
+        .map(Path::to_path_buf);
+    std::iter::once(root.to_path_buf())
+        .chain(enclosing)
+        .find_map(|network| clash(path, &network, inputs))
+}
+
+/// Why the file at `path` is one of the network's sources or inside them
+/// (`inputs`, as for [`check_output_dir`], of the network at `root` or of
+/// a network around it), or inside a folder a build writes (one holding
+/// `.grove-sites`); `None` when it is none of those. Symbolic links and
+/// `..` are resolved first.
+pub fn protected_file(path: &Path, root: &Path, inputs: &[&str]) -> Option<String> {
+    let resolved = resolve(path);
+    if let Some(reason) = sources_clash(&resolved, &resolve(root), inputs) {
+        return Some(reason);
+    }
+    resolved
+        .ancestors()
+        .skip(1)
+        .find(|dir| dir.join(super::staging::SITES_FILE).is_file())
+        .map(|dir| format!("inside {}, a folder a build writes", dir.display()))
 }
 
 /// Why `out` may not hold output of `network` (whose sources are `inputs`).
@@ -66,7 +89,7 @@ fn clash(out: &Path, network: &Path, inputs: &[&str]) -> Option<String> {
 
 /// `path` made absolute, with every symbolic link of the part that exists
 /// resolved and `.` and `..` applied in order, as the system would.
-fn resolve(path: &Path) -> PathBuf {
+pub fn resolve(path: &Path) -> PathBuf {
     let absolute = if path.is_absolute() {
         path.to_path_buf()
     } else {

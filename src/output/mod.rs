@@ -11,7 +11,7 @@ use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-pub use guard::check_output_dir;
+pub use guard::{check_output_dir, protected_file, resolve};
 pub use staging::Staging;
 
 use crate::error::{Error, Result};

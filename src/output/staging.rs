@@ -31,7 +31,7 @@ pub const STAGING_PREFIX: &str = ".grove-staging-";
 /// Held shared by every build into the folder, exclusively to clean up.
 const LOCK_FILE: &str = ".grove-lock";
 /// The site folders Grove wrote; locked exclusively during a commit.
-const SITES_FILE: &str = ".grove-sites";
+pub(super) const SITES_FILE: &str = ".grove-sites";
 /// Inside a staging folder: the sites of a commit under way.
 const JOURNAL_FILE: &str = ".journal.json";
 /// Inside a staging folder: where old site folders are moved when they
