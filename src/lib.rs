@@ -27,6 +27,7 @@ pub mod replicate;
 pub mod report;
 pub mod research;
 pub mod revenue;
+pub mod run_lock;
 pub mod scaffold;
 pub mod seo;
 pub mod serve;

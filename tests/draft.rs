@@ -1074,3 +1074,70 @@ fn approve_refuses_a_draft_with_template_code_and_the_build_sanitizes_it() {
     let mine = net.html("alpha/mine/index.html");
     assert_eq!(common::texts(&mine, "b#mine"), ["bold"]);
 }
+
+#[test]
+fn two_drafts_at_once_pay_for_each_brief_once() {
+    let server = FakeLlm::start(Some(KEY));
+    server.set_latency(Duration::from_millis(400));
+    let net = network(&server, 2, &[]);
+    let spawn = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_grove"))
+            .arg("--root")
+            .arg(net.path())
+            .arg("draft")
+            .env(KEY_ENV, KEY)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let first = spawn();
+    std::thread::sleep(Duration::from_millis(150));
+    let second = spawn().wait_with_output().unwrap();
+    let first = first.wait_with_output().unwrap();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(!second.status.success());
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "is already running on this network (pid {})",
+            first_pid(&net)
+        )),
+        "{stderr}"
+    );
+    assert_eq!(server.count(), 4, "each of 2 briefs x 2 sites paid once");
+    // While a run holds the lock, research (which pays too) is refused the
+    // same way; a dry run pays nothing and goes ahead.
+    let _held = hold_model_lock(&net);
+    let research = net.grove_env(
+        &["research", "--site", "alpha", "--count", "2"],
+        &[(KEY_ENV, KEY)],
+    );
+    assert!(!research.status.success());
+    let stderr = String::from_utf8_lossy(&research.stderr);
+    assert!(
+        stderr.contains("is already running on this network"),
+        "{stderr}"
+    );
+    ok(&draft(&net, &["--dry-run"]));
+    assert_eq!(server.count(), 4);
+}
+
+/// The pid the model lock file names.
+fn first_pid(net: &Fixture) -> String {
+    net.read(".grove/locks/model.lock").trim().to_string()
+}
+
+/// Holds the model lock as another run would.
+fn hold_model_lock(net: &Fixture) -> std::fs::File {
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(net.path().join(".grove/locks/model.lock"))
+        .unwrap();
+    file.lock().unwrap();
+    file
+}

@@ -225,3 +225,55 @@ fn bad_paces_are_refused_with_the_file_or_flag() {
     assert!(!output.status.success());
     assert!(stderr.contains("site.toml:1"), "{stderr}");
 }
+
+#[test]
+fn two_approves_at_once_give_each_day_once() {
+    let net = Fixture::example();
+    let drafts: Vec<String> = (0..40)
+        .map(|i| format!("sites/home-espresso/content/guides/race-{i:02}.md"))
+        .collect();
+    for (i, path) in drafts.iter().enumerate() {
+        draft(&net, path, &format!("Race {i}"));
+    }
+    // Two people approve halves of the drafts at the same moment, at one
+    // a day: every draft must get a day of its own.
+    let spawn = |half: &[String]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_grove"));
+        command.arg("--root").arg(net.path());
+        command.args([
+            "approve",
+            "--force",
+            "--schedule",
+            "1 per day",
+            "--start",
+            "2999-03-01",
+        ]);
+        command.args(half.iter().map(|d| net.path().join(d)));
+        command
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        command.spawn().unwrap()
+    };
+    let children = [spawn(&drafts[..20]), spawn(&drafts[20..])];
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let mut days: Vec<String> = drafts
+        .iter()
+        .map(|d| {
+            let text = net.read(d);
+            text.lines()
+                .find(|l| l.starts_with("date = "))
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    days.sort();
+    days.dedup();
+    assert_eq!(days.len(), drafts.len(), "{days:?}");
+}

@@ -586,6 +586,90 @@ fn a_killed_import_loses_nothing_committed_and_counts_nothing_twice() {
 }
 
 #[test]
+fn imports_of_one_log_at_once_count_it_once() {
+    let mut log = String::new();
+    for i in 0..100_000u32 {
+        log.push_str(&combined(
+            &format!("10.{}.{}.{}", i % 200, (i / 200) % 200, i % 7),
+            &format!("{:02}/Oct/2026:10:00:00", 1 + i % 28),
+            &format!("GET /guides/p{}/", i % 300),
+            200,
+            "-",
+            FIREFOX,
+        ));
+    }
+    let net = network();
+    net.write("big.log", &log);
+    // Four at once, two of them through standard input: each line once.
+    let children: Vec<_> = (0..4)
+        .map(|i| {
+            let mut command = Command::new(env!("CARGO_BIN_EXE_grove"));
+            command.arg("--root").arg(net.path());
+            command.args(["stats", "import", "--site", "alpha"]);
+            if i % 2 == 0 {
+                command.arg(file(&net, "big.log"));
+            } else {
+                command
+                    .arg("-")
+                    .stdin(std::fs::File::open(net.path().join("big.log")).unwrap());
+            }
+            command
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let counted = report(&net, "2026-10-01", "2026-10-31");
+    assert_eq!(site(&counted, "alpha")["views"], 100_000);
+
+    // Earnings reports imported at once replace each other's period.
+    let mut amazon = String::from(
+        "Category,Name,ASIN,Seller,Tracking ID,Date Shipped,Price($),Items Shipped,Returns,Revenue($),Ad Fees($),Device Type Group\n",
+    );
+    for day in 1..=28 {
+        amazon.push_str(&format!("Home,Grinder,B0BH3WMZ8X,Amazon.com,alpha-20,2026-10-{day:02},$100.00,1,0,$100.00,$1.00,PHONE\n"));
+    }
+    net.write("amazon.csv", &amazon);
+    let children: Vec<_> = (0..3)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_grove"))
+                .arg("--root")
+                .arg(net.path())
+                .args([
+                    "revenue",
+                    "import",
+                    "--format",
+                    "amazon",
+                    &file(&net, "amazon.csv"),
+                ])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let earned = report(&net, "2026-10-01", "2026-10-31");
+    assert_eq!(site(&earned, "alpha")["revenue"], 28.0, "{earned}");
+}
+
+#[test]
 fn earnings_reports_are_attributed_and_replace_their_period_when_imported_again() {
     let net = network();
     // Amazon: title line, byte order mark, quoted fields with commas,

@@ -10,11 +10,13 @@ use chrono::NaiveDate;
 
 use crate::audit::{Audit, AuditOptions, Finding, audit, root_relative};
 use crate::cmd::audit::describe;
+use crate::draft::STATE_DIR;
 use crate::draft::review::{approved_text, resolve_paths, template_code};
 use crate::draft::schedule::{Pace, spread, taken_days};
 use crate::error::{Error, Result, display_path};
 use crate::network::{Gate, Network};
 use crate::output::write_atomic;
+use crate::run_lock::{self, RunLock};
 
 /// Arguments of `grove approve`.
 #[derive(Debug, clap::Args)]
@@ -46,6 +48,9 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
         ));
     }
     let sites = network.select(&args.sites, None)?;
+    // Held from before the drafts are read: two approves at once would
+    // give drafts the same days.
+    let _lock = RunLock::wait(&network.root.join(STATE_DIR), run_lock::APPROVE)?;
     let paths = resolve_paths(network, &args.paths, &sites)?;
     let gated = network
         .sites

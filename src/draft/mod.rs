@@ -26,6 +26,7 @@ use indicatif::ProgressBar;
 
 use crate::error::Result;
 use crate::network::Network;
+use crate::run_lock::{self, RunLock};
 use manifest::Manifest;
 use plan::{Job, Status};
 use run::{Outcome, RunSettings, Runner};
@@ -92,6 +93,16 @@ pub fn draft(
     on_done: &(dyn Fn(&JobReport) + Sync),
 ) -> Result<DraftReport> {
     let sites = network.select(&options.sites, None)?;
+    // Held from before the plan reads which briefs are drafted: two runs at
+    // once would both pay for every brief.
+    let _lock = if options.dry_run {
+        None
+    } else {
+        Some(RunLock::hold(
+            &network.root.join(STATE_DIR),
+            run_lock::MODEL,
+        )?)
+    };
     let manifest = Arc::new(Manifest::load(&network.root)?);
     let planned = plan::plan(network, &sites, &manifest)?;
     if let Some(slug) = &options.brief

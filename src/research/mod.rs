@@ -23,6 +23,7 @@ use crate::draft::prompt::Message;
 use crate::draft::run::{Call, Outcome, RunSettings, Runner};
 use crate::error::{Error, Result};
 use crate::network::{NETWORK_FILE, Network, Provider};
+use crate::run_lock::{self, RunLock};
 use facts::SiteFacts;
 use proposal::{Proposal, Rejected, Wanted};
 
@@ -100,6 +101,7 @@ pub fn research(network: &Network, options: &ResearchOptions) -> Result<Research
         report.messages = messages;
         return Ok(report);
     }
+    let _lock = RunLock::hold(&network.root.join(STATE_DIR), run_lock::MODEL)?;
 
     let runner = Runner::new(
         RunSettings {

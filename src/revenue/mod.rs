@@ -25,6 +25,7 @@ use crate::db::Db;
 use crate::draft::STATE_DIR;
 use crate::error::{Error, Location, Result};
 use crate::network::Network;
+use crate::run_lock::{self, RunLock};
 use table::Table;
 
 /// The report formats `grove revenue import` reads.
@@ -235,6 +236,7 @@ pub fn import(network: &Network, options: &RevenueOptions) -> Result<Vec<Revenue
         ));
     }
     let attribution = Attribution::new(network)?;
+    let _lock = RunLock::wait(&network.root.join(STATE_DIR), run_lock::STATS)?;
     let mut db = Db::open(&network.root.join(STATE_DIR))?;
     let source = options
         .source

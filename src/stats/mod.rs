@@ -26,6 +26,7 @@ use crate::db::Db;
 use crate::draft::STATE_DIR;
 use crate::error::{Error, Result};
 use crate::network::Network;
+use crate::run_lock::{self, RunLock};
 use classify::{Classifier, SiteTarget};
 pub use format::Format;
 use format::LineParser;
@@ -95,6 +96,9 @@ pub fn import(network: &Network, options: &ImportOptions) -> Result<Vec<FileRepo
         }
         None => None,
     };
+    // Checkpoints are read and written under the lock: two imports of one
+    // log at once count it once.
+    let _lock = RunLock::wait(&network.root.join(STATE_DIR), run_lock::STATS)?;
     let mut db = Db::open(&network.root.join(STATE_DIR))?;
     let salt = store::salt(&mut db)?;
     let mut reports = Vec::new();
