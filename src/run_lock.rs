@@ -58,7 +58,7 @@ impl RunLock {
                     holder(&mut file)
                 );
                 file.lock().map_err(|source| {
-                    Error::io(&lock_path(state_dir, job), "cannot lock", source)
+                    Error::io(lock_path(state_dir, job), "cannot lock", source)
                 })?;
             }
             Err(TryLockError::Error(_)) => return Ok(RunLock { _file: file }),
@@ -107,7 +107,7 @@ fn claim(mut file: File, state_dir: &Path, job: Job) -> Result<RunLock> {
     file.set_len(0)
         .and_then(|()| file.rewind())
         .and_then(|()| writeln!(file, "{pid}"))
-        .map_err(|source| Error::io(&lock_path(state_dir, job), "cannot write", source))?;
+        .map_err(|source| Error::io(lock_path(state_dir, job), "cannot write", source))?;
     Ok(RunLock { _file: file })
 }
 
