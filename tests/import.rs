@@ -660,3 +660,52 @@ fn imports_read_only_the_source_folder() {
     assert!(net.out("z/x/index.html").is_file());
     assert_eq!(text(&net.html("z/b/index.html"), "h1"), "{{ '<b>' ~ 'x' }}");
 }
+
+#[test]
+fn deeply_nested_bodies_and_oversized_fields_are_bounded() {
+    let net = Fixture::new();
+    let mut xml = wxr(&[(1, "post", "plain", 0, "https://h.example.com/plain/")]);
+    let mut items = String::new();
+    for (id, open, close) in [
+        (2, "<em>", "</em>"),
+        (3, "<ul><li>", "</li></ul>"),
+        (4, "<blockquote>", "</blockquote>"),
+        (5, "<table><tr><td>", "</td></tr></table>"),
+        (6, "<div>", "</div>"),
+    ] {
+        let body = format!("{}deep {id}{}", open.repeat(30_000), close.repeat(30_000));
+        items.push_str(&format!(
+            "<item><title>Deep {id}</title><link>https://h.example.com/deep-{id}/</link><content:encoded><![CDATA[{body}]]></content:encoded><wp:post_id>{id}</wp:post_id><wp:post_date_gmt>2024-01-01 10:00:00</wp:post_date_gmt><wp:post_name>deep-{id}</wp:post_name><wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>\n"
+        ));
+    }
+    let huge_title = "T".repeat(200_000);
+    items.push_str(&format!(
+        "<item><title>{huge_title}</title><content:encoded><![CDATA[<p>x</p>]]></content:encoded><wp:post_id>7</wp:post_id><wp:post_name>huge</wp:post_name><wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>\n"
+    ));
+    xml = xml.replace("</channel>", &format!("{items}</channel>"));
+    net.write("deep.xml", &xml);
+    let report = import(
+        &net,
+        "wordpress",
+        &net.path().join("deep.xml").to_string_lossy(),
+        "deep",
+    );
+    assert!(report.contains("6 pages"), "{report}");
+    let full = net.read(".grove/import-deep.md");
+    assert!(
+        full.contains("HTML nested deeper than 200 elements"),
+        "{full}"
+    );
+    assert!(
+        full.contains("its <title> is 200000 bytes, over the 64 KB"),
+        "{full}"
+    );
+    net.build(&[]);
+    for id in 2..=6 {
+        let page = net.html(&format!("deep/blog/deep-{id}/index.html"));
+        assert!(
+            text(&page, ".prose").contains(&format!("deep {id}")),
+            "{id}"
+        );
+    }
+}

@@ -876,3 +876,97 @@ fn a_report_before_any_import_says_what_fills_it() {
     assert_eq!(json["has_stats"], false);
     assert_eq!(json["sites"].as_array().unwrap().len(), 2);
 }
+
+/// Runs grove with `args` to the end; returns its output and its peak
+/// resident memory in MB (`VmHWM`, sampled while it runs).
+fn run_measured(net: &Fixture, args: &[&str]) -> (std::process::Output, u64) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_grove"))
+        .arg("--root")
+        .arg(net.path())
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak_kb = 0u64;
+    while child.try_wait().unwrap().is_none() {
+        if let Ok(status) = std::fs::read_to_string(&status_file)
+            && let Some(line) = status.lines().find(|l| l.starts_with("VmHWM:"))
+        {
+            let kb: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+            peak_kb = peak_kb.max(kb);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    (child.wait_with_output().unwrap(), peak_kb / 1024)
+}
+
+#[test]
+fn a_log_of_one_endless_line_is_malformed_and_memory_stays_flat() {
+    let net = network();
+    // 300 MB of one line with no line end, then a real request, gzipped
+    // to a few hundred KB: a decompression bomb.
+    let path = net.path().join("bomb.log.gz");
+    let mut gz = flate2::write::GzEncoder::new(
+        std::fs::File::create(&path).unwrap(),
+        flate2::Compression::fast(),
+    );
+    gz.write_all(
+        combined(
+            "1.1.1.1",
+            "24/Nov/2026:09:00:00",
+            "GET /",
+            200,
+            "-",
+            FIREFOX,
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    let chunk = vec![b'A'; 1 << 20];
+    for _ in 0..300 {
+        gz.write_all(&chunk).unwrap();
+    }
+    gz.write_all(b"\n").unwrap();
+    gz.write_all(
+        combined(
+            "1.1.1.1",
+            "24/Nov/2026:10:00:00",
+            "GET /guides/a/",
+            200,
+            "-",
+            FIREFOX,
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    // And a long line inside a block, and one at the end without a line end.
+    gz.write_all(&vec![b'B'; 100_000]).unwrap();
+    gz.write_all(b"\n").unwrap();
+    gz.write_all(&vec![b'C'; 70_000]).unwrap();
+    gz.finish().unwrap();
+    assert!(std::fs::metadata(&path).unwrap().len() < 2 << 20);
+    let (output, peak_mb) = run_measured(
+        &net,
+        &["stats", "import", "--site", "alpha", path.to_str().unwrap()],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(peak_mb < 120, "peak {peak_mb} MB for a 300 MB line");
+    assert!(stdout.contains("3 malformed"), "{stdout}");
+    assert!(
+        stdout.contains("over the 64 KB a request line may have"),
+        "{stdout}"
+    );
+    let counted = report(&net, "2026-11-24", "2026-11-24");
+    assert_eq!(
+        site(&counted, "alpha")["views"],
+        2,
+        "the lines around the bomb count"
+    );
+}

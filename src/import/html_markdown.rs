@@ -84,9 +84,17 @@ const TRANSPARENT: &[&str] = &[
     "div", "section", "article", "main", "header", "footer", "aside", "span", "font", "center",
 ];
 
+/// The deepest element kept: tags opened deeper are dropped and their
+/// content joins the element they are in (browsers stop nesting at 512).
+/// Converting and dropping the tree recurse, so its depth must be bounded
+/// whatever the input: 100,000 nested `<em>` would overflow the stack.
+pub const MAX_DEPTH: usize = 200;
+
 /// Parses `html` into nodes, tolerating what browsers tolerate: unclosed
-/// `<p>` and `<li>`, stray closing tags.
-fn parse(html: &str) -> Vec<Node> {
+/// `<p>` and `<li>`, stray closing tags. The tree is at most [`MAX_DEPTH`]
+/// deep; the count of tags dropped to keep it so comes with it.
+fn parse(html: &str) -> (Vec<Node>, usize) {
+    let mut flattened = 0;
     let mut stack: Vec<Element> = vec![Element {
         name: String::new(),
         attributes: Vec::new(),
@@ -128,7 +136,9 @@ fn parse(html: &str) -> Vec<Node> {
                 name: name.clone(),
                 children: Vec::new(),
             };
-            if VOID.contains(&name.as_str()) || tag.self_closing {
+            if stack.len() > MAX_DEPTH && !VOID.contains(&name.as_str()) {
+                flattened += 1;
+            } else if VOID.contains(&name.as_str()) || tag.self_closing {
                 push(&mut stack, Node::Element(element));
             } else if RAW_TEXT.contains(&name.as_str()) {
                 let end_tag = format!("</{name}");
@@ -156,7 +166,8 @@ fn parse(html: &str) -> Vec<Node> {
     while stack.len() > 1 {
         close(&mut stack);
     }
-    stack.pop().map(|root| root.children).unwrap_or_default()
+    let nodes = stack.pop().map(|root| root.children).unwrap_or_default();
+    (nodes, flattened)
 }
 
 fn push(stack: &mut [Element], node: Node) {
@@ -171,13 +182,14 @@ fn close(stack: &mut Vec<Element>) {
     }
 }
 
-/// Converts `html` to Markdown.
-pub fn to_markdown(html: &str, options: &Options<'_>) -> String {
-    let nodes = parse(html);
+/// Converts `html` to Markdown; also returns how many tags nested deeper
+/// than [`MAX_DEPTH`] were dropped (their text is kept).
+pub fn to_markdown(html: &str, options: &Options<'_>) -> (String, usize) {
+    let (nodes, flattened) = parse(html);
     let blocks = Converter { options }.blocks(&nodes, options.autop);
     let mut out = blocks.join("\n\n");
     out.push('\n');
-    out
+    (out, flattened)
 }
 
 struct Converter<'a> {
@@ -637,6 +649,38 @@ mod tests {
                 rewrite_url: &rewrite,
             },
         )
+        .0
+    }
+
+    #[test]
+    fn deep_nesting_is_flattened_not_a_stack_overflow() {
+        for (open, close) in [
+            ("<em>", "</em>"),
+            ("<ul><li>", "</li></ul>"),
+            ("<blockquote>", "</blockquote>"),
+            ("<table><tr><td>", "</td></tr></table>"),
+            ("<div>", "</div>"),
+            ("<em>", ""),
+        ] {
+            let depth = 100_000;
+            let html = format!("{}deep text{}", open.repeat(depth), close.repeat(depth));
+            // On a thread with a small stack, as rayon's workers have.
+            let (markdown, flattened) = std::thread::Builder::new()
+                .stack_size(2 << 20)
+                .spawn(move || {
+                    let rewrite = |url: &str| url.to_string();
+                    let options = Options {
+                        autop: false,
+                        rewrite_url: &rewrite,
+                    };
+                    to_markdown(&html, &options)
+                })
+                .unwrap()
+                .join()
+                .unwrap();
+            assert!(markdown.contains("deep text"), "{open}");
+            assert!(flattened > 0, "{open}");
+        }
     }
 
     #[test]

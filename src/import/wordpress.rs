@@ -118,13 +118,19 @@ pub fn import(path: &Path, context: &Context<'_>) -> Result<Imported> {
             Some((login, unescape(&name)))
         })
         .collect();
+    let mut report = Report::default();
     let items: Vec<Item> = channel
         .children()
         .filter(|n| n.has_tag_name("item"))
-        .map(|node| read_item(node, &authors))
+        .filter_map(|node| match oversized_field(node) {
+            None => Some(read_item(node, &authors)),
+            Some(why) => {
+                report.attention(&format!("item {}", node_id(node)), why);
+                None
+            }
+        })
         .collect();
     let mut imported = Imported::new(settings);
-    let mut report = Report::default();
     let attachments: HashMap<&str, &str> = items
         .iter()
         .filter(|i| i.kind == "attachment")
@@ -183,6 +189,50 @@ pub fn import(path: &Path, context: &Context<'_>) -> Result<Imported> {
     }
     imported.report = report;
     Ok(imported)
+}
+
+/// The longest text a WordPress field Grove reads may have, besides a
+/// post's content and excerpt.
+const MAX_FIELD: usize = 64 * 1024;
+
+/// Why the `<item>` at `node` is not imported, when one of the short
+/// fields Grove reads (title, slug, link, type, status, terms, the SEO
+/// description) is longer than any real one: a corrupt or hostile export.
+fn oversized_field(node: Node<'_, '_>) -> Option<String> {
+    const READ_META: &[&str] = &["_yoast_wpseo_metadesc", "rank_math_description"];
+    let fields = node
+        .children()
+        .filter(|n| n.is_element())
+        .filter_map(|field| {
+            let name = field.tag_name().name();
+            let text = match name {
+                "encoded" | "postmeta" | "comment" => None,
+                _ => field.text(),
+            };
+            let meta = (name == "postmeta")
+                .then(|| {
+                    let key = child_text(field, "meta_key")?;
+                    READ_META
+                        .contains(&key.as_str())
+                        .then(|| child_text(field, "meta_value"))
+                        .flatten()
+                })
+                .flatten();
+            let len = text.map_or(0, str::len).max(meta.map_or(0, |m| m.len()));
+            (len > MAX_FIELD).then(|| (name.to_string(), len))
+        });
+    let (name, len) = fields.max_by_key(|(_, len)| *len)?;
+    Some(format!(
+        "its <{name}> is {len} bytes, over the {} KB such a field may have: a damaged or hostile export; not imported",
+        MAX_FIELD / 1024
+    ))
+}
+
+/// The `post_id` of an `<item>`, for messages.
+fn node_id(node: Node<'_, '_>) -> String {
+    child_text(node, "post_id")
+        .map(|id| id.chars().take(20).collect())
+        .unwrap_or_else(|| "without an id".into())
 }
 
 fn read_item(node: Node<'_, '_>, authors: &HashMap<String, String>) -> Item {
@@ -578,13 +628,22 @@ fn body_markdown(
     let is_blocks = item.content.contains("<!-- wp:");
     let html = block_comments(&item.content, name, report);
     let html = shortcodes(&html, name, report);
-    let markdown = html_markdown::to_markdown(
+    let (markdown, flattened) = html_markdown::to_markdown(
         &html,
         &Options {
             autop: !is_blocks,
             rewrite_url: rewrite,
         },
     );
+    if flattened > 0 {
+        report.attention(
+            name,
+            format!(
+                "HTML nested deeper than {} elements: {flattened} tags below that were dropped, their text kept; check the page",
+                html_markdown::MAX_DEPTH
+            ),
+        );
+    }
     for url in uploads(&markdown) {
         report.attention(&url, "an uploaded file the pages use, still served by the old site: download it into static/ and update the links");
     }

@@ -228,6 +228,27 @@ fn asin_in(url: &str) -> Option<String> {
     (asin.len() == 10).then(|| asin.to_ascii_uppercase())
 }
 
+/// The largest earnings report read: larger than a year of a big
+/// network's orders, and small enough to hold in memory.
+const MAX_REPORT_BYTES: u64 = 256 << 20;
+
+/// The bytes of the report at `file`, refused past [`MAX_REPORT_BYTES`].
+fn read_report(file: &std::path::Path) -> Result<Vec<u8>> {
+    let size = std::fs::metadata(file)
+        .map_err(|source| Error::io(file, "cannot read report", source))?
+        .len();
+    if size > MAX_REPORT_BYTES {
+        return Err(Error::Content {
+            location: crate::error::Location::file(file),
+            message: format!(
+                "{size} bytes, over the {} MB an earnings report may have: is this an earnings report? (split it by period)",
+                MAX_REPORT_BYTES >> 20
+            ),
+        });
+    }
+    std::fs::read(file).map_err(|source| Error::io(file, "cannot read report", source))
+}
+
 /// Imports every report of `options`, one transaction each.
 pub fn import(network: &Network, options: &RevenueOptions) -> Result<Vec<RevenueReport>> {
     if options.format == RevenueFormat::Csv && options.map.is_none() {
@@ -245,8 +266,7 @@ pub fn import(network: &Network, options: &RevenueOptions) -> Result<Vec<Revenue
     let currency = options.currency.clone().unwrap_or_else(|| "USD".into());
     let mut reports = Vec::new();
     for file in &options.files {
-        let bytes =
-            std::fs::read(file).map_err(|source| Error::io(file, "cannot read report", source))?;
+        let bytes = read_report(file)?;
         let required = options.format.required_columns(options.map.as_ref());
         let table = Table::parse(file, &bytes, &required)?;
         let (earnings, problems) = match options.format {

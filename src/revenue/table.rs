@@ -23,6 +23,20 @@ impl Table {
     pub fn parse(path: &std::path::Path, bytes: &[u8], required: &[&str]) -> Result<Table> {
         let text = decode(bytes);
         let lines: Vec<&str> = text.lines().collect();
+        if let Some((index, line)) = lines
+            .iter()
+            .enumerate()
+            .find(|(_, line)| line.len() > crate::stats::MAX_LINE)
+        {
+            return Err(Error::Content {
+                location: Location::line(path, index + 1),
+                message: format!(
+                    "a line of {} bytes, over the {} KB a line of an earnings report may have: is this an earnings report?",
+                    line.len(),
+                    crate::stats::MAX_LINE / 1024
+                ),
+            });
+        }
         let delimiter = delimiter(&lines);
         let wanted: Vec<String> = required.iter().map(|c| column_key(c)).collect();
         let header_index = lines.iter().position(|line| {

@@ -105,7 +105,12 @@ pub fn import(network: &Network, options: &ImportOptions) -> Result<Vec<FileRepo
     for name in &options.files {
         let mut input = LogInput::open(name)?;
         let head = input.peek(1 << 16)?.to_vec();
-        let head_text = String::from_utf8_lossy(&head);
+        // Whole lines only: a line cut by the peek is no sample of the format.
+        let whole = match memchr::memrchr(b'\n', &head) {
+            Some(end) if !head.ends_with(b"\n") => &head[..=end],
+            _ => &head[..],
+        };
+        let head_text = String::from_utf8_lossy(whole);
         let head_lines: Vec<&str> = head_text.lines().take(20).collect();
         let format = match options.format {
             Some(format) => format,
@@ -233,37 +238,95 @@ fn read_blocks(mut input: LogInput, sender: &std::sync::mpsc::SyncSender<Result<
     }
 }
 
+/// The longest line counted as a request: a longer one is counted as
+/// malformed without being held, so a log of one endless line (a
+/// decompression bomb) takes no more memory than any other.
+pub const MAX_LINE: usize = 64 * 1024;
+
+/// A line past [`MAX_LINE`], skipped as it streams by.
+struct Overlong {
+    /// Its bytes so far, its line end included once seen.
+    len: u64,
+    /// Its start, for the message.
+    start: String,
+}
+
+impl Overlong {
+    fn new(bytes: &[u8]) -> Overlong {
+        Overlong {
+            len: bytes.len() as u64,
+            start: String::from_utf8_lossy(&bytes[..bytes.len().min(120)]).into_owned(),
+        }
+    }
+}
+
 /// Feeds the whole lines of the blocks to `counter`; a line cut between
-/// two blocks is put together first. Returns whether the log ends in a
-/// line without a line end that was left uncounted (a growing file).
+/// two blocks is put together first, unless it grows past [`MAX_LINE`].
+/// Returns whether the log ends in a line without a line end that was
+/// left uncounted (a growing file).
 fn count_stream(
     blocks: std::sync::mpsc::Receiver<Result<Vec<u8>>>,
     complete: bool,
     counter: &mut Counter<'_>,
 ) -> Result<bool> {
     let mut carry: Vec<u8> = Vec::new();
+    let mut overlong: Option<Overlong> = None;
     for block in blocks {
         let block = block?;
+        let line_end = memchr::memchr(b'\n', &block);
         let mut start = 0;
-        if !carry.is_empty() {
-            match memchr::memchr(b'\n', &block) {
+        if let Some(mut long) = overlong.take() {
+            match line_end {
                 Some(i) => {
-                    carry.extend_from_slice(&block[..=i]);
-                    counter.feed(&carry);
-                    carry.clear();
+                    long.len += i as u64 + 1;
+                    counter.feed_overlong(&long, true);
                     start = i + 1;
                 }
                 None => {
-                    carry.extend_from_slice(&block);
+                    long.len += block.len() as u64;
+                    overlong = Some(long);
                     continue;
                 }
             }
+        } else if !carry.is_empty() {
+            let taken = line_end.map_or(block.len(), |i| i + 1);
+            if carry.len() + taken > MAX_LINE {
+                let mut long = Overlong::new(&carry);
+                long.len += taken as u64;
+                carry.clear();
+                match line_end {
+                    Some(_) => counter.feed_overlong(&long, true),
+                    None => {
+                        overlong = Some(long);
+                        continue;
+                    }
+                }
+            } else {
+                carry.extend_from_slice(&block[..taken]);
+                if line_end.is_none() {
+                    continue;
+                }
+                counter.feed(&carry);
+                carry.clear();
+            }
+            start = taken;
         }
         let end = memchr::memrchr(b'\n', &block[start..]).map_or(start, |i| start + i + 1);
         if end > start {
             counter.feed(&block[start..end]);
         }
-        carry.extend_from_slice(&block[end..]);
+        let tail = &block[end..];
+        if tail.len() > MAX_LINE {
+            overlong = Some(Overlong::new(tail));
+        } else {
+            carry.extend_from_slice(tail);
+        }
+    }
+    if let Some(long) = overlong {
+        if !complete {
+            return Ok(true);
+        }
+        counter.feed_overlong(&long, false);
     }
     if complete && !carry.is_empty() {
         counter.feed(&carry);
@@ -303,6 +366,29 @@ impl Counter<'_> {
         self.lines += count_lines(bytes);
         self.consumed += bytes.len() as u64;
     }
+
+    /// Counts a line past [`MAX_LINE`] as malformed (unless an earlier
+    /// import counted it) without holding it; `ended`: `long.len` counts
+    /// its line end.
+    fn feed_overlong(&mut self, long: &Overlong, ended: bool) {
+        self.lines += 1;
+        if self.consumed >= self.skip_to {
+            self.tally.lines += 1;
+            let text_len = long.len - u64::from(ended);
+            self.tally
+                .malformed(self.lines, &too_long(&long.start, text_len));
+        }
+        self.consumed += long.len;
+    }
+}
+
+/// How a line past [`MAX_LINE`] is shown: its start and its length.
+fn too_long(start: &str, len: u64) -> String {
+    let start: String = start.chars().take(60).collect();
+    format!(
+        "{start}... (a line of {len} bytes, over the {} KB a request line may have)",
+        MAX_LINE / 1024
+    )
 }
 
 /// Newlines in `bytes`, plus one for a last line without one.
@@ -376,6 +462,12 @@ fn count_part(
         start = end + 1;
         number += 1;
         if raw.is_empty() {
+            continue;
+        }
+        if raw.len() > MAX_LINE {
+            tally.lines += 1;
+            let shown = String::from_utf8_lossy(&raw[..120]);
+            tally.malformed(number, &too_long(&shown, raw.len() as u64));
             continue;
         }
         // Valid UTF-8 is checked fast; only a broken line is copied.
