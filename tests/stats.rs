@@ -970,3 +970,161 @@ fn a_log_of_one_endless_line_is_malformed_and_memory_stays_flat() {
         "the lines around the bomb count"
     );
 }
+
+#[test]
+fn absurd_dates_are_malformed_and_cannot_move_the_period() {
+    let net = network();
+    let mut log = String::new();
+    log.push_str(&combined(
+        "1.1.1.1",
+        "24/Nov/2026:10:00:00",
+        "GET /",
+        200,
+        "-",
+        FIREFOX,
+    ));
+    log.push_str(&combined(
+        "1.1.1.2",
+        "24/Nov/9999:10:00:00",
+        "GET /",
+        200,
+        "-",
+        FIREFOX,
+    ));
+    log.push_str(&combined(
+        "1.1.1.3",
+        "01/Jan/1999:10:00:00",
+        "GET /",
+        200,
+        "-",
+        FIREFOX,
+    ));
+    log.push_str(&combined(
+        "1.1.1.4",
+        "25/Nov/2026:10:00:00",
+        "GET /",
+        200,
+        "-",
+        FIREFOX,
+    ));
+    net.write("access.log", &log);
+    let caddy = [
+        r#"{"level":"info","ts":253402300799.0,"logger":"http.log.access","msg":"handled request","request":{"remote_ip":"198.51.100.4","method":"GET","host":"alpha.example.com","uri":"/","headers":{"User-Agent":["Firefox/133.0"]}},"status":200}"#,
+        r#"{"level":"info","ts":0,"logger":"http.log.access","msg":"handled request","request":{"remote_ip":"198.51.100.4","method":"GET","host":"alpha.example.com","uri":"/","headers":{"User-Agent":["Firefox/133.0"]}},"status":200}"#,
+    ]
+    .join("\n");
+    net.write("caddy.log", &format!("{caddy}\n"));
+    let cloudflare = r#"{"ClientIP":"203.0.113.9","ClientRequestHost":"alpha.example.com","ClientRequestMethod":"GET","ClientRequestURI":"/","EdgeStartTimestamp":"9999-01-01T00:00:00Z","EdgeResponseStatus":200,"ClientRequestUserAgent":"Firefox/133.0","RayID":"1"}"#;
+    net.write("cloudflare.json", &format!("{cloudflare}\n"));
+    let out = grove(
+        &net,
+        &[
+            "stats",
+            "import",
+            "--site",
+            "alpha",
+            &file(&net, "access.log"),
+        ],
+    );
+    assert!(out.contains("2 malformed"), "{out}");
+    for (name, format) in [("caddy.log", "caddy"), ("cloudflare.json", "cloudflare")] {
+        let out = grove(
+            &net,
+            &["stats", "import", "--format", format, &file(&net, name)],
+        );
+        assert!(out.contains("malformed"), "{name}: {out}");
+    }
+    let text = grove(&net, &["report", "--json"]);
+    let report: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(report["period"]["until"], "2026-11-25", "{report}");
+    assert_eq!(site(&report, "alpha")["views"], 2);
+}
+
+#[test]
+fn amounts_and_currencies_are_read_right_or_refused_with_their_line() {
+    let net = network();
+    let rows = [
+        ("1.5E+03", "ok"),
+        ("\"0,125\"", "ok"),
+        ("2026-11-24", "bad"),
+        (&"9".repeat(400), "bad"),
+        ("inf", "bad"),
+        ("NaN", "bad"),
+        ("\"1,234.50\"", "ok"),
+    ];
+    let mut csv = String::from("Date,Site,Commission,Currency\n");
+    for (amount, _) in &rows {
+        csv.push_str(&format!("2026-11-24,alpha,{amount},USD\n"));
+    }
+    csv.push_str("2026-11-24,alpha,5.00,ABC\n");
+    csv.push_str("9999-11-24,alpha,5.00,USD\n");
+    net.write("other.csv", &csv);
+    let import = |extra: &[&str]| {
+        let mut args = vec![
+            "revenue",
+            "import",
+            "--format",
+            "csv",
+            "--map",
+            "date=Date,site=Site,amount=Commission,currency=Currency",
+        ];
+        args.extend_from_slice(extra);
+        let path = file(&net, "other.csv");
+        let mut all: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        all.push(path);
+        let all: Vec<&str> = all.iter().map(String::as_str).collect();
+        grove(&net, &all)
+    };
+    let out = import(&[]);
+    for line in [4, 5, 6, 7, 9, 10] {
+        assert!(
+            out.contains(&format!("line {line}: ")),
+            "line {line} not refused:\n{out}"
+        );
+    }
+    assert!(out.contains("`ABC` is not an ISO 4217 code"), "{out}");
+    assert!(out.contains("3 rows"), "{out}");
+    // 1500 + 0.125 + 1234.50, stored exactly once however often imported.
+    for _ in 0..2 {
+        import(&[]);
+        let report = report(&net, "2026-11-24", "2026-11-24");
+        let revenue = site(&report, "alpha")["revenue"].as_f64().unwrap();
+        assert!((revenue - 2734.625).abs() < 1e-9, "{revenue}");
+    }
+    let bad = net.grove(&[
+        "revenue",
+        "import",
+        "--format",
+        "csv",
+        "--map",
+        "date=Date,amount=Commission",
+        "--currency",
+        "ABC",
+        &file(&net, "other.csv"),
+    ]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--currency ABC is not an ISO 4217"));
+    // A line no earnings report has is refused with its line.
+    net.write(
+        "long.csv",
+        &format!(
+            "Date,Site,Commission\n2026-11-24,alpha,{}\n",
+            "1".repeat(70_000)
+        ),
+    );
+    let long = net.grove(&[
+        "revenue",
+        "import",
+        "--format",
+        "csv",
+        "--map",
+        "date=Date,amount=Commission",
+        &file(&net, "long.csv"),
+    ]);
+    assert!(!long.status.success());
+    assert!(
+        String::from_utf8_lossy(&long.stderr).contains("long.csv:2: a line of"),
+        "{}",
+        String::from_utf8_lossy(&long.stderr)
+    );
+}

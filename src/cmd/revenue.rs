@@ -53,11 +53,23 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
         .map(ColumnMap::parse)
         .transpose()
         .map_err(|e| Error::Usage(format!("--map: {e}")))?;
+    let currency = args
+        .currency
+        .map(|code| {
+            crate::revenue::iso_code(&code)
+                .map(str::to_string)
+                .ok_or_else(|| {
+                    Error::Usage(format!(
+                        "--currency {code} is not an ISO 4217 currency code (such as USD, EUR, GBP)"
+                    ))
+                })
+        })
+        .transpose()?;
     let options = RevenueOptions {
         format: args.format,
         map,
         source: args.source,
-        currency: args.currency.map(|c| c.to_ascii_uppercase()),
+        currency,
         files: args.files,
     };
     for report in import(network, &options)? {

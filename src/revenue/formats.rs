@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::table::Table;
-use super::values::{currency_in, parse_amount, parse_date};
+use super::values::{currency_in, iso_code, parse_amount, parse_date};
 use super::{Attribution, Earning, Problem};
 use crate::day::Day;
 
@@ -43,17 +43,17 @@ pub fn amazon(table: &Table, attribution: &Attribution) -> (Vec<Earning>, Vec<Pr
         if field(Some(date)).is_empty() && field(asin).is_empty() {
             continue;
         }
-        let Some(day) = parse_date(field(Some(date))) else {
-            problems.push(Problem::row(
-                *line,
-                format!("date `{}` is not a date", field(Some(date))),
-            ));
-            continue;
+        let day = match row_date(field(Some(date))) {
+            Ok(day) => day,
+            Err(problem) => {
+                problems.push(Problem::row(*line, problem));
+                continue;
+            }
         };
         let Some((amount, _)) = parse_amount(field(Some(fees))) else {
             problems.push(Problem::row(
                 *line,
-                format!("ad fees `{}` is not an amount", field(Some(fees))),
+                format!("ad fees `{}` is not an amount", shown(field(Some(fees)))),
             ));
             continue;
         };
@@ -110,25 +110,27 @@ pub fn impact(table: &Table, attribution: &Attribution) -> (Vec<Earning>, Vec<Pr
         if state.contains("revers") || state.contains("reject") || state.contains("declin") {
             continue;
         }
-        let Some(day) = parse_date(field(Some(date))) else {
-            problems.push(Problem::row(
-                *line,
-                format!("date `{}` is not a date", field(Some(date))),
-            ));
-            continue;
+        let day = match row_date(field(Some(date))) {
+            Ok(day) => day,
+            Err(problem) => {
+                problems.push(Problem::row(*line, problem));
+                continue;
+            }
         };
         let Some((amount, symbol)) = parse_amount(field(Some(payout))) else {
             problems.push(Problem::row(
                 *line,
-                format!("payout `{}` is not an amount", field(Some(payout))),
+                format!("payout `{}` is not an amount", shown(field(Some(payout)))),
             ));
             continue;
         };
-        let currency = Some(field(currency_column))
-            .filter(|c| c.len() == 3)
-            .map(str::to_ascii_uppercase)
-            .or(symbol.map(str::to_string))
-            .unwrap_or_else(|| "USD".to_string());
+        let currency = match row_currency(field(currency_column), symbol, "USD") {
+            Ok(currency) => currency,
+            Err(problem) => {
+                problems.push(Problem::row(*line, problem));
+                continue;
+            }
+        };
         let sub = field(sub_id);
         let item = field(campaign).to_string();
         earnings.push(Earning {
@@ -175,17 +177,17 @@ pub fn adsense(table: &Table, attribution: &Attribution) -> (Vec<Earning>, Vec<P
         if field(date).to_ascii_lowercase().starts_with("total") {
             continue;
         }
-        let Some(day) = parse_date(field(date)) else {
-            problems.push(Problem::row(
-                *line,
-                format!("date `{}` is not a date", field(date)),
-            ));
-            continue;
+        let day = match row_date(field(date)) {
+            Ok(day) => day,
+            Err(problem) => {
+                problems.push(Problem::row(*line, problem));
+                continue;
+            }
         };
         let Some((amount, symbol)) = parse_amount(field(earned)) else {
             problems.push(Problem::row(
                 *line,
-                format!("earnings `{}` is not an amount", field(earned)),
+                format!("earnings `{}` is not an amount", shown(field(earned))),
             ));
             continue;
         };
@@ -273,19 +275,26 @@ pub fn mapped(
     let mut problems = Vec::new();
     for (line, row) in &table.rows {
         let field = |i: Option<usize>| i.and_then(|i| row.get(i)).map_or("", String::as_str);
-        let Some(day) = parse_date(field(Some(date))) else {
-            problems.push(Problem::row(
-                *line,
-                format!("date `{}` is not a date", field(Some(date))),
-            ));
-            continue;
+        let day = match row_date(field(Some(date))) {
+            Ok(day) => day,
+            Err(problem) => {
+                problems.push(Problem::row(*line, problem));
+                continue;
+            }
         };
         let Some((value, symbol)) = parse_amount(field(Some(amount))) else {
             problems.push(Problem::row(
                 *line,
-                format!("amount `{}` is not an amount", field(Some(amount))),
+                format!("amount `{}` is not an amount", shown(field(Some(amount)))),
             ));
             continue;
+        };
+        let currency = match row_currency(field(currency), symbol, default_currency) {
+            Ok(currency) => currency,
+            Err(problem) => {
+                problems.push(Problem::row(*line, problem));
+                continue;
+            }
         };
         let site_value = field(site);
         let found = attribution
@@ -302,16 +311,67 @@ pub fn mapped(
                 .to_string(),
             slug: attribution.slug_for_name(&item_name),
             item: item_name,
-            currency: Some(field(currency))
-                .filter(|c| c.len() == 3)
-                .map(str::to_ascii_uppercase)
-                .or(symbol.map(str::to_string))
-                .unwrap_or_else(|| default_currency.to_string()),
+            currency,
             amount: value,
             items: field(items).parse().unwrap_or(0),
         });
     }
     (earnings, problems)
+}
+
+/// A field as a message shows it: control characters escaped, cut
+/// after 40 characters.
+fn shown(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .take(40)
+        .collect::<String>()
+        .escape_debug()
+        .to_string();
+    if text.chars().count() > 40 {
+        out.push_str("...");
+    }
+    out
+}
+
+/// A row's day: a date, and one an earning can have (from 2000 to two
+/// days after today), not a misread column or a typo's year 9999.
+fn row_date(text: &str) -> Result<Day, String> {
+    let day = parse_date(text).ok_or_else(|| format!("date `{}` is not a date", shown(text)))?;
+    let first = Day::from_ymd(2000, 1, 1).expect("a real day");
+    if day < first || day > Day::today().plus(2) {
+        return Err(format!(
+            "date `{}` is not a day an earning can have",
+            shown(text)
+        ));
+    }
+    Ok(day)
+}
+
+/// A row's currency: its currency column's ISO 4217 code, else the one
+/// its amount names, else `default`; a column naming no ISO 4217 code, or
+/// one the amount contradicts, is a problem.
+fn row_currency(
+    column: &str,
+    from_amount: Option<&'static str>,
+    default: &str,
+) -> Result<String, String> {
+    let column = column.trim();
+    if column.is_empty() {
+        return Ok(from_amount.unwrap_or(default).to_string());
+    }
+    let Some(code) = iso_code(column) else {
+        return Err(format!(
+            "currency `{}` is not an ISO 4217 code (such as USD, EUR, GBP)",
+            shown(column)
+        ));
+    };
+    match from_amount {
+        Some(named) if named != code => Err(format!(
+            "the amount is in {named} but the currency column says {code}"
+        )),
+        _ => Ok(code.to_string()),
+    }
 }
 
 /// The period a report covers: from its title (`... from 10-01-2026 to

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::params;
 
 pub use formats::ColumnMap;
-pub use values::{parse_amount, parse_date};
+pub use values::{iso_code, parse_amount, parse_date};
 
 use crate::affiliate::Registry;
 use crate::day::Day;

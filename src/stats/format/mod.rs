@@ -105,6 +105,9 @@ pub struct Hit<'a> {
 pub struct LineParser {
     format: Format,
     cloudfront: CloudFrontFields,
+    /// The days a request can be from: from 2000 to two days after today
+    /// (time zones). A line dated outside is not believed.
+    plausible: std::ops::RangeInclusive<Day>,
 }
 
 impl LineParser {
@@ -114,13 +117,22 @@ impl LineParser {
         LineParser {
             format,
             cloudfront: CloudFrontFields::from_head(head),
+            plausible: Day::from_ymd(2000, 1, 1).expect("a real day")..=Day::today().plus(2),
         }
     }
 
-    /// The hit a line holds; `Err(())` for a malformed line, `Ok(None)` for
-    /// one that holds no request (comments, headers, blank lines).
+    /// The hit a line holds; `Err(())` for a malformed line (one dated
+    /// before 2000 or after tomorrow too), `Ok(None)` for one that holds no
+    /// request (comments, headers, blank lines).
     #[allow(clippy::result_unit_err)]
     pub fn parse<'a>(&self, line: &'a str) -> Result<Option<Hit<'a>>, ()> {
+        match self.parse_fields(line) {
+            Ok(Some(hit)) if !self.plausible.contains(&hit.day) => Err(()),
+            parsed => parsed,
+        }
+    }
+
+    fn parse_fields<'a>(&self, line: &'a str) -> Result<Option<Hit<'a>>, ()> {
         let line = line.trim_end_matches(['\r', '\n']);
         if line.trim().is_empty() {
             return Ok(None);
