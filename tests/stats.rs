@@ -1128,3 +1128,32 @@ fn amounts_and_currencies_are_read_right_or_refused_with_their_line() {
         String::from_utf8_lossy(&long.stderr)
     );
 }
+
+#[test]
+fn importing_a_report_again_replaces_it_whatever_its_title_claims() {
+    let header = "Category,Name,ASIN,Seller,Tracking ID,Date Shipped,Price($),Items Shipped,Returns,Revenue($),Ad Fees($),Device Type Group\n";
+    let rows = "Home,Grinder,B0BH3WMZ8X,Amazon.com,alpha-20,2026-11-05,$100.00,1,0,$100.00,$4.00,PHONE\nHome,Grinder,B0BH3WMZ8X,Amazon.com,alpha-20,2026-11-15,$100.00,1,0,$100.00,$2.00,PHONE\nHome,Grinder,B0BH3WMZ8X,Amazon.com,alpha-20,2026-11-25,$100.00,1,0,$100.00,$1.00,PHONE\n";
+    for title in [
+        "Fee-Earnings reports from 11-10-2026 to 11-20-2026\n",
+        "Fee-Earnings reports from 11-30-2026 to 11-01-2026\n",
+        "Fee-Earnings reports from 01-01-1900 to 12-31-9999\n",
+        "",
+    ] {
+        let net = network();
+        net.write("amazon.csv", &format!("{title}{header}{rows}"));
+        for _ in 0..3 {
+            grove(
+                &net,
+                &[
+                    "revenue",
+                    "import",
+                    "--format",
+                    "amazon",
+                    &file(&net, "amazon.csv"),
+                ],
+            );
+            let report = report(&net, "2026-11-01", "2026-11-30");
+            assert_eq!(site(&report, "alpha")["revenue"], 7.0, "{title}");
+        }
+    }
+}

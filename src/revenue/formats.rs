@@ -374,18 +374,33 @@ fn row_currency(
     }
 }
 
-/// The period a report covers: from its title (`... from 10-01-2026 to
-/// 10-31-2026`) if it says, else its first and last rows' days.
+/// The period a report covers, which an import of it replaces: the
+/// period its title names (`... from 10-01-2026 to 10-31-2026`, either way
+/// round) widened to every row's day, else its first and last rows'
+/// days. So importing a report again replaces every row it added, whatever
+/// its title claims; a title naming days no report can cover (before
+/// 2000, or past next month) is not believed.
 pub fn period(table: &Table, earnings: &[Earning]) -> Option<(Day, Day)> {
-    let from_title = table.preamble.iter().find_map(|line| {
-        let lower = line.to_ascii_lowercase();
-        let after = &line[lower.find(" from ")? + 6..];
-        let (start, end) = after.split_once(" to ")?;
-        Some((parse_date(start)?, parse_date(end.trim_end_matches('.'))?))
-    });
-    from_title.or_else(|| {
-        let first = earnings.iter().map(|e| e.day).min()?;
-        let last = earnings.iter().map(|e| e.day).max()?;
-        Some((first, last))
-    })
+    let first_plausible = Day::from_ymd(2000, 1, 1).expect("a real day");
+    let last_plausible = Day::today().plus(31);
+    let from_title = table
+        .preamble
+        .iter()
+        .find_map(|line| {
+            let lower = line.to_ascii_lowercase();
+            let after = &line[lower.find(" from ")? + 6..];
+            let (start, end) = after.split_once(" to ")?;
+            let (a, b) = (parse_date(start)?, parse_date(end.trim_end_matches('.'))?);
+            Some((a.min(b), a.max(b)))
+        })
+        .filter(|(start, end)| *start >= first_plausible && *end <= last_plausible);
+    let rows = earnings
+        .iter()
+        .map(|e| e.day)
+        .min()
+        .zip(earnings.iter().map(|e| e.day).max());
+    match (from_title, rows) {
+        (Some(title), Some(rows)) => Some((title.0.min(rows.0), title.1.max(rows.1))),
+        (title, rows) => title.or(rows),
+    }
 }
