@@ -13,14 +13,15 @@ use serde_json::Value;
 
 use crate::affiliate::{AffiliateLinks, LinkStyle, Registry};
 use crate::content::{
-    Blueprint, Date, Disclosure, Include, LeftOut, LoadOptions, MarkdownOptions, Notices,
-    SiteContent,
+    Blueprint, Date, Disclosure, IGNORED_NOTICE, Include, LeftOut, LoadOptions, MarkdownOptions,
+    Notices, SiteContent,
 };
 use crate::error::{Error, Result, collect_all};
+use crate::ignore::Ignore;
 use crate::network::{DisclosurePosition, INPUTS, NETWORK_FILE, Network, Shard, Site};
 use crate::output::{Staging, check_output_dir};
 use crate::render::views::{add_content_to_site, site_value};
-use crate::render::{RenderTarget, Shortcodes, SiteRenderer, SiteTemplates, Theme};
+use crate::render::{RenderTarget, Shortcodes, SiteRenderer, SiteTemplates, StaticFolders, Theme};
 use crate::seo::Alternates;
 use crate::web_url::Urls;
 
@@ -295,6 +296,7 @@ pub struct PageReader {
     shortcodes: Shortcodes,
     links: Arc<AffiliateLinks>,
     disclosure: String,
+    ignore: Ignore,
 }
 
 impl PageReader {
@@ -325,7 +327,13 @@ impl PageReader {
             shortcodes: Some(&self.shortcodes),
             related_pages: network.config.seo.related_pages,
             language: site.language(&network.config),
+            ignore: &self.ignore,
         }
+    }
+
+    /// The files the site does not publish.
+    pub fn ignore(&self) -> &Ignore {
+        &self.ignore
     }
 }
 
@@ -379,6 +387,7 @@ pub fn load_site_with(
         },
         links: Arc::clone(&links),
         context,
+        ignore: site.ignore(&network.config),
     };
     let options = reader.options(network, site, include);
     let content = SiteContent::load(
@@ -454,7 +463,7 @@ fn build_site(
         })
         .collect();
     let next_scheduled = scheduled.iter().min_by_key(|d| d.instant()).cloned();
-    let notices = content.notices.clone();
+    let mut notices = content.notices.clone();
     let urls = Urls::new(&site.base_url, &site.base_path);
     add_content_to_site(&mut site_json, &content, &urls);
     let target = RenderTarget {
@@ -474,7 +483,11 @@ fn build_site(
         alternates,
     };
     let renderer = SiteRenderer::new(content, templates, site_json, urls, target, links);
-    let static_dirs = [theme.static_dir(), site.dir.join("static")];
+    let dirs = [theme.static_dir(), site.dir.join("static")];
+    let static_dirs = StaticFolders {
+        dirs: &dirs,
+        ignore: reader.ignore(),
+    };
     let (stats, live) = if retain {
         let (renderer, stats) = renderer.render_live(&static_dirs)?;
         let live = LiveSite {
@@ -487,6 +500,9 @@ fn build_site(
     } else {
         (renderer.render(&static_dirs)?, None)
     };
+    for rel in &stats.ignored_static {
+        notices.add(IGNORED_NOTICE, format!("static/{rel}"));
+    }
     let summary = SiteSummary {
         name: site.name.clone(),
         pages: stats.pages,

@@ -19,6 +19,7 @@ pub mod draft;
 pub mod error;
 mod html_escape;
 pub mod html_scan;
+pub mod ignore;
 pub mod import;
 pub mod network;
 pub mod output;

@@ -394,3 +394,66 @@ fn get_section_limits_the_pages_it_copies() {
     let home = net.html("alpha/index.html");
     assert_eq!(text(&home, "#n"), "2 of 5: Post 5;Post 4;");
 }
+
+#[test]
+fn editor_leftovers_are_never_published() {
+    let net = network_with_pages(1, "");
+    let secret = "SECRET-DRAFT-TEXT";
+    for leftover in [
+        "sites/alpha/content/blog/post-1.md~",
+        "sites/alpha/content/blog/post-1.md.bak",
+        "sites/alpha/content/blog/#post-1.md#",
+        "sites/alpha/content/blog/post-1.md.orig",
+        "sites/alpha/content/blog/.post-1.md.swp",
+        "content/blog/notes.md.tmp",
+        "sites/alpha/static/.DS_Store",
+        "sites/alpha/static/img/Thumbs.db",
+        "sites/alpha/static/css/site.css~",
+        "sites/alpha/static/.git/config",
+        "sites/alpha/static/raw/hero.psd",
+        "themes/default/static/style.css.bak",
+    ] {
+        net.write(leftover, secret);
+    }
+    for kept in [
+        "sites/alpha/static/.well-known/security.txt",
+        "sites/alpha/static/.htaccess",
+        "sites/alpha/static/keep.bak",
+    ] {
+        net.write(kept, "public");
+    }
+    let site_toml = net.read("sites/alpha/site.toml");
+    net.write(
+        "sites/alpha/site.toml",
+        &site_toml.replace("[vars]", "ignore = [\"*.psd\", \"!keep.bak\"]\n[vars]"),
+    );
+    let output = net.build(&[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("note: not published: an editor's backup"),
+        "{stderr}"
+    );
+    let published = common::files_below(&net.out("alpha"));
+    for file in &published {
+        let bytes = std::fs::read(net.out("alpha").join(file)).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(secret),
+            "{file} was published"
+        );
+    }
+    for kept in [".well-known/security.txt", ".htaccess", "keep.bak"] {
+        assert!(
+            published.contains(&kept.to_string()),
+            "{kept}: {published:?}"
+        );
+    }
+    assert!(published.contains(&"blog/post-1/index.html".to_string()));
+    // A pattern that is not one is an error naming the file and line.
+    net.write(
+        "sites/alpha/site.toml",
+        &site_toml.replace("[vars]", "ignore = [\"[oops\"]\n[vars]"),
+    );
+    let error = net.build_fails(&[]);
+    assert!(error.contains("site.toml:5:"), "{error}");
+    assert!(error.contains("`[oops` is not a file pattern"), "{error}");
+}

@@ -271,6 +271,9 @@ impl LiveSite {
                 _ => continue,
             };
             let rel = slash_path(rel);
+            if self.reader.ignore().ignores(&rel) {
+                continue;
+            }
             // A content file at the same place wins over static files.
             let content = self.renderer.content();
             if content

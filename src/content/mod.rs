@@ -22,7 +22,7 @@ pub use markdown::{Disclosure, Heading, MarkdownOptions, Rendered};
 pub use meta::{PageMeta, SectionMeta, SortBy};
 pub use notice::Notices;
 pub use site_content::{
-    LoadOptions, Page, PageBody, Section, SiteContent, Taxonomy, Term, term_key,
+    IGNORED_NOTICE, LoadOptions, Page, PageBody, Section, SiteContent, Taxonomy, Term, term_key,
     url_parent_and_name, url_path,
 };
 pub use source::{Blueprint, Origin, SourceFile};

@@ -20,8 +20,12 @@ use super::sanitize::sanitize_markdown_trusting;
 use super::source::{Blueprint, Expander, SourceFile};
 use crate::affiliate::AffiliateLinks;
 use crate::error::{Error, Location, Result, collect_all};
+use crate::ignore::Ignore;
 use crate::network::TaxonomyConfig;
 use crate::web_url::encode_path;
+
+/// The notice for files a site does not publish.
+pub const IGNORED_NOTICE: &str = "not published: an editor's backup, swap or lock file, a system file, or a file the `ignore` patterns name (grove.toml [network] or site.toml)";
 
 /// What shapes loading beyond the files themselves.
 #[derive(Clone, Copy)]
@@ -48,6 +52,8 @@ pub struct LoadOptions<'a> {
     /// The site's language: files with another language's suffix
     /// (`post.fr.md`) are left out.
     pub language: &'a str,
+    /// Files not published (editors' leftovers, `ignore` patterns).
+    pub ignore: &'a Ignore,
 }
 
 /// A page: a Markdown file other than `_index.md`.
@@ -186,7 +192,15 @@ impl SiteContent {
         context: &Context,
         options: LoadOptions<'_>,
     ) -> Result<SiteContent> {
-        let sources = blueprint.merge_with(site_content_dir)?;
+        let mut notices = Notices::default();
+        let mut sources = blueprint.merge_with(site_content_dir)?;
+        sources.retain(|file| {
+            let ignored = options.ignore.ignores(&file.rel);
+            if ignored {
+                notices.add(IGNORED_NOTICE, &file.rel);
+            }
+            !ignored
+        });
         let (markdown_files, assets): (Vec<SourceFile>, Vec<SourceFile>) =
             sources.into_iter().partition(SourceFile::is_markdown);
         let taxonomy_names: Vec<&str> =
@@ -203,7 +217,6 @@ impl SiteContent {
         drop(markdown_files);
 
         let mut left_out = HashMap::new();
-        let mut notices = Notices::default();
         let mut page_docs = Vec::with_capacity(documents.len());
         let mut section_docs = Vec::new();
         let draft_dirs = draft_section_dirs(&documents, options.include);

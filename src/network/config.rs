@@ -7,6 +7,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Location, Result, line_col};
+use crate::ignore::Patterns;
 
 /// `grove.toml`: settings shared by every site of the network.
 #[derive(Debug, Clone, Deserialize)]
@@ -319,6 +320,10 @@ pub struct NetworkSettings {
     /// Language of sites whose `site.toml` does not set one.
     #[serde(default = "default_language")]
     pub default_language: String,
+    /// Content and static files no site publishes, besides editors'
+    /// leftovers (see [`crate::ignore`]).
+    #[serde(default)]
+    pub ignore: Patterns,
 }
 
 /// The `[build]` table of `grove.toml`.
@@ -451,6 +456,10 @@ pub struct SiteConfig {
     /// How many approved drafts `grove approve` schedules per day for this
     /// site (instead of publishing them at once).
     pub publish_per_day: Option<std::num::NonZeroU32>,
+    /// Content and static files this site does not publish, besides the
+    /// network's list and editors' leftovers (see [`crate::ignore`]).
+    #[serde(default)]
+    pub ignore: Patterns,
 }
 
 /// Reads and deserializes a TOML file, turning syntax and schema errors into

@@ -60,6 +60,12 @@ pub struct Site {
 }
 
 impl Site {
+    /// The content and static files this site does not publish: editors'
+    /// leftovers and the network's and the site's `ignore` patterns.
+    pub fn ignore(&self, network: &NetworkConfig) -> crate::ignore::Ignore {
+        crate::ignore::Ignore::new(&[&network.network.ignore, &self.config.ignore])
+    }
+
     /// The language of this site's pages.
     pub fn language<'a>(&'a self, network: &'a NetworkConfig) -> &'a str {
         self.config

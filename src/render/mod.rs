@@ -11,5 +11,7 @@ pub mod views;
 
 pub use redirect::{affiliate_redirect_page, redirect_page};
 pub use shortcodes::{SHORTCODE_END, SHORTCODE_START, Shortcodes};
-pub use site::{ContentChanges, LiveRenderer, RenderStats, RenderTarget, SiteRenderer, Update};
+pub use site::{
+    ContentChanges, LiveRenderer, RenderStats, RenderTarget, SiteRenderer, StaticFolders, Update,
+};
 pub use theme::{SiteTemplates, Theme};

@@ -27,18 +27,31 @@ use claims::{Claimant, Claims};
 use crate::affiliate::AffiliateLinks;
 use crate::content::{SiteContent, Taxonomy};
 use crate::error::{Error, Location, Result, collect_all, display_path};
+use crate::ignore::Ignore;
 use crate::network::SeoSettings;
 use crate::output::{FileWriter, copy_file, write_file};
 use crate::seo::{Alternates, SiteHead};
 use crate::templating::{self, template_error};
 
 /// Counts of what a site's render produced.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RenderStats {
     /// Content pages rendered.
     pub pages: usize,
     /// Files written in all (pages, listings, redirects, static files).
     pub files: usize,
+    /// Static files not published (see [`crate::ignore`]), below their
+    /// static folder.
+    pub ignored_static: Vec<String>,
+}
+
+/// A site's static folders (the theme's, then the site's, whose files
+/// win) and the files of them it does not publish.
+pub struct StaticFolders<'a> {
+    /// The folders, in order.
+    pub dirs: &'a [PathBuf],
+    /// What is left out.
+    pub ignore: &'a Ignore,
 }
 
 /// Where a site is rendered, and the config file named in errors about
@@ -245,7 +258,7 @@ impl SiteRenderer {
     }
 
     /// Renders everything and copies static files; returns what was written.
-    pub fn render(mut self, static_dirs: &[PathBuf]) -> Result<RenderStats> {
+    pub fn render(mut self, static_dirs: &StaticFolders<'_>) -> Result<RenderStats> {
         self.render_everything(static_dirs, true)
     }
 
@@ -253,7 +266,10 @@ impl SiteRenderer {
     /// [`LiveRenderer`], which renders single outputs again after a change:
     /// page HTML stays in memory and the sections each output reads
     /// through `get_section` are recorded.
-    pub fn render_live(mut self, static_dirs: &[PathBuf]) -> Result<(LiveRenderer, RenderStats)> {
+    pub fn render_live(
+        mut self,
+        static_dirs: &StaticFolders<'_>,
+    ) -> Result<(LiveRenderer, RenderStats)> {
         self.live = Some(LiveRecord::default());
         let stats = self.render_everything(static_dirs, false)?;
         Ok((LiveRenderer::new(self), stats))
@@ -263,11 +279,11 @@ impl SiteRenderer {
     /// feeds, which need it) instead of cloning it.
     fn render_everything(
         &mut self,
-        static_dirs: &[PathBuf],
+        static_dirs: &StaticFolders<'_>,
         move_html: bool,
     ) -> Result<RenderStats> {
         self.check_content_templates()?;
-        let static_files = self.copy_static(static_dirs)?;
+        let (static_files, ignored_static) = self.copy_static(static_dirs)?;
         let feeds = self.write_feeds()?;
         let page_html = move_html.then(|| std::mem::take(&mut self.page_html));
         // Sitemaps need no page HTML: they are written alongside pages.
@@ -286,6 +302,7 @@ impl SiteRenderer {
         Ok(RenderStats {
             pages,
             files: static_files + feeds + crawler_files + pages + listings + extra,
+            ignored_static,
         })
     }
 
@@ -539,10 +556,12 @@ impl SiteRenderer {
         Ok(1)
     }
 
-    /// Copies static folders (later ones win) and content assets.
-    fn copy_static(&self, static_dirs: &[PathBuf]) -> Result<usize> {
+    /// Copies static folders (later ones win) and content assets; returns
+    /// how many files it copied and the static files it left out.
+    fn copy_static(&self, folders: &StaticFolders<'_>) -> Result<(usize, Vec<String>)> {
         let mut files: BTreeMap<String, PathBuf> = BTreeMap::new();
-        for dir in static_dirs.iter().filter(|d| d.is_dir()) {
+        let mut ignored = Vec::new();
+        for dir in folders.dirs.iter().filter(|d| d.is_dir()) {
             for entry in WalkDir::new(dir).sort_by_file_name() {
                 let entry = entry.map_err(|e| {
                     Error::io(
@@ -553,10 +572,12 @@ impl SiteRenderer {
                 })?;
                 if entry.file_type().is_file() {
                     let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-                    files.insert(
-                        rel.to_string_lossy().into_owned(),
-                        entry.path().to_path_buf(),
-                    );
+                    let rel = rel.to_string_lossy().replace('\\', "/");
+                    if folders.ignore.ignores(&rel) {
+                        ignored.push(rel);
+                    } else {
+                        files.insert(rel, entry.path().to_path_buf());
+                    }
                 }
             }
         }
@@ -579,7 +600,9 @@ impl SiteRenderer {
                 .map(|(rel, from)| copy_file(&from, &self.target.out.join(rel)))
                 .collect::<Vec<_>>(),
         )?;
-        Ok(count)
+        ignored.sort();
+        ignored.dedup();
+        Ok((count, ignored))
     }
 }
 
