@@ -34,6 +34,7 @@ pub mod seo;
 pub mod serve;
 pub mod stats;
 pub mod templating;
+pub mod terminal;
 pub mod web_url;
 
 pub use error::{Error, Result};

@@ -3,6 +3,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use grove::Error;
 use grove::cmd::{Cli, run};
+use grove::terminal::clean;
 
 /// mimalloc: allocation and freeing were about 20% of a build with glibc's
 /// allocator (see BENCHMARKS.md).
@@ -68,13 +69,13 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(Error::Many(errors)) => {
             for error in &errors {
-                eprintln!("error: {error}");
+                eprintln!("error: {}", clean(&error.to_string()));
             }
             eprintln!("{} errors; nothing was written", errors.len());
             ExitCode::FAILURE
         }
         Err(error) => {
-            eprintln!("error: {error}");
+            eprintln!("error: {}", clean(&error.to_string()));
             ExitCode::FAILURE
         }
     }

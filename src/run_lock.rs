@@ -6,6 +6,7 @@
 //! the process ends, however it ends. The file names the holder's process,
 //! so a refusal can say which one.
 
+use crate::terminal::tell;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
 use std::path::Path;
@@ -52,7 +53,7 @@ impl RunLock {
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
-                eprintln!(
+                tell!(
                     "waiting for {} already running on this network{}...",
                     job.runs,
                     holder(&mut file)

@@ -491,3 +491,31 @@ fn unsafe_urls_and_config_values_are_refused_with_file_and_line() {
         assert!(stderr.contains(expected), "wanted: {expected}\n{stderr}");
     }
 }
+
+#[test]
+fn a_key_written_where_its_variable_belongs_is_refused_unshown() {
+    let net = network();
+    let key = "sk-ant-api03-Zx9QkLmN0pQrStUvWxYz0123456789abcdef";
+    for value in [key, "3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a"] {
+        net.write(
+            "grove.toml",
+            &format!("[network]\nname = \"T\"\n\n[llm]\nprovider = \"openai\"\nmodel = \"m\"\napi_key_env = \"{value}\"\n"),
+        );
+        let output = net.grove(&["build"]);
+        assert!(!output.status.success());
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(all.contains("grove.toml:7"), "{all}");
+        assert!(all.contains("looks like an API key itself"), "{all}");
+        assert!(!all.contains(&value[6..]), "the key was echoed: {all}");
+    }
+    // A variable's name is fine.
+    net.write(
+        "grove.toml",
+        "[network]\nname = \"T\"\n\n[llm]\nprovider = \"openai\"\nmodel = \"m\"\napi_key_env = \"OPENAI_API_KEY\"\n",
+    );
+    net.build(&[]);
+}

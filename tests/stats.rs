@@ -1157,3 +1157,62 @@ fn importing_a_report_again_replaces_it_whatever_its_title_claims() {
         }
     }
 }
+
+#[test]
+fn escape_sequences_from_logs_and_reports_are_shown_escaped() {
+    let net = network();
+    let evil = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}[31mRED\u{9b}1m\r";
+    let mut log = combined(
+        "1.1.1.1",
+        "24/Nov/2026:10:00:00",
+        "GET /",
+        200,
+        "-",
+        FIREFOX,
+    );
+    log.push_str(&format!("garbage {evil} line\n"));
+    log.push_str(&format!(
+        "1.1.1.1 - - [24/Nov/2026:10:00:00 +0000] \"GET /x HTTP/1.1\" 200 5 \"-\" \"{evil}\"\n"
+    ));
+    net.write("access.log", &log);
+    net.write(
+        "other.csv",
+        &format!("Date,Site,Commission\n2026-11-24,{evil},5.00\n2026-11-24,alpha,{evil}\n"),
+    );
+    let outputs = [
+        net.grove(&[
+            "stats",
+            "import",
+            "--site",
+            "alpha",
+            &file(&net, "access.log"),
+        ]),
+        net.grove(&[
+            "revenue",
+            "import",
+            "--format",
+            "csv",
+            "--map",
+            "date=Date,site=Site,amount=Commission",
+            &file(&net, "other.csv"),
+        ]),
+        net.grove(&["report", "--since", "2026-11-24", "--until", "2026-11-24"]),
+    ];
+    for output in &outputs {
+        for stream in [&output.stdout, &output.stderr] {
+            let text = String::from_utf8_lossy(stream);
+            assert!(
+                !text
+                    .chars()
+                    .any(|c| c.is_control() && c != '\n' && c != '\t'),
+                "raw control characters in: {text:?}"
+            );
+        }
+    }
+    // What was there is still shown, as escapes.
+    let imported = String::from_utf8_lossy(&outputs[0].stdout);
+    assert!(
+        imported.contains("garbage \\u{1b}]0;pwned\\u{7}"),
+        "{imported}"
+    );
+}

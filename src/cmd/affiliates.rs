@@ -1,5 +1,6 @@
 //! `grove affiliates`: which sites and pages use each registry entry.
 
+use crate::terminal::say;
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
@@ -82,7 +83,7 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
             continue;
         }
         let pages: usize = by_site.values().map(Vec::len).sum();
-        println!(
+        say!(
             "{slug}  {name}: {} site{}, {pages} page{}",
             by_site.len(),
             plural(by_site.len()),
@@ -90,12 +91,12 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
         );
         for (site, rels) in by_site {
             for rel in rels {
-                println!("  {site:<24} {rel}");
+                say!("  {site:<24} {rel}");
             }
         }
     }
     if !unused.is_empty() {
-        println!("unused: {}", unused.join(", "));
+        say!("unused: {}", unused.join(", "));
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! site's `publish_per_day`), give them publication dates spread out at
 //! that pace instead of publishing them at once.
 
+use crate::terminal::say;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -66,19 +67,19 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
     let mut refused = 0;
     for path in paths {
         if approved_text(&path, None)?.is_none() {
-            println!("not a draft: {}", display_path(&path).display());
+            say!("not a draft: {}", display_path(&path).display());
             continue;
         }
         if !args.force {
             let code = template_code_of(&path)?;
             if !code.is_empty() {
                 refused += 1;
-                println!(
+                say!(
                     "refused {}: it holds template code that can print markup no sanitizer saw:",
                     display_path(&path).display()
                 );
                 for (line, code) in code {
-                    println!("    {}:{line}: `{code}`", display_path(&path).display());
+                    say!("    {}:{line}: `{code}`", display_path(&path).display());
                 }
                 continue;
             }
@@ -87,14 +88,14 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
             let blocking = blocking_findings(network, audit, &path);
             if !blocking.is_empty() {
                 refused += 1;
-                println!(
+                say!(
                     "refused {}: the quality gate found {} error{}:",
                     display_path(&path).display(),
                     blocking.len(),
                     if blocking.len() == 1 { "" } else { "s" }
                 );
                 for finding in blocking {
-                    println!("    {}", describe(finding));
+                    say!("    {}", describe(finding));
                 }
                 continue;
             }
@@ -134,19 +135,19 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
             match day {
                 Some(day) => {
                     scheduled.push(day);
-                    println!("approved {} for {day}", display_path(path).display());
+                    say!("approved {} for {day}", display_path(path).display());
                 }
-                None => println!("approved {}", display_path(path).display()),
+                None => say!("approved {}", display_path(path).display()),
             }
         }
     }
     match (scheduled.iter().min(), scheduled.iter().max()) {
-        (Some(first), Some(last)) => println!(
+        (Some(first), Some(last)) => say!(
             "{approved} approved; {} scheduled from {first} to {last}: each goes out with the first `grove build` on or after its date.",
             scheduled.len()
         ),
-        _ if approved == 0 => println!("0 approved: nothing is published."),
-        _ => println!(
+        _ if approved == 0 => say!("0 approved: nothing is published."),
+        _ => say!(
             "{approved} approved; {} published by the next `grove build`.",
             if approved == 1 { "it is" } else { "they are" }
         ),

@@ -1,6 +1,7 @@
 //! `grove audit`: near-copies, boilerplate, thin pages and model leftovers
 //! across the whole network, before anything is published.
 
+use crate::terminal::say;
 use std::io::Write;
 
 use crate::audit::{Audit, AuditOptions, AuditRecord, Finding, Severity, audit};
@@ -60,7 +61,7 @@ fn print_report(audit: &Audit) {
             .iter()
             .filter(|f| f.severity == Severity::Error)
             .count();
-        println!(
+        say!(
             "{site}: {pages} page{}, {errors} error{}, {} warning{}",
             plural(*pages),
             plural(errors),
@@ -68,11 +69,11 @@ fn print_report(audit: &Audit) {
             plural(findings.len() - errors)
         );
         for finding in findings {
-            println!("  {}", describe(finding));
+            say!("  {}", describe(finding));
         }
     }
     let (errors, warnings) = (audit.count(Severity::Error), audit.count(Severity::Warning));
-    println!(
+    say!(
         "Audited {} page{} in {} site{}: {errors} error{}, {warnings} warning{}.",
         audit.pages,
         plural(audit.pages),

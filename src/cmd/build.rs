@@ -1,5 +1,6 @@
 //! `grove build`: render sites to static files.
 
+use crate::terminal::{say, tell};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -46,7 +47,7 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
     let summary = build(network, &options)?;
     BuildRecord::update(&network.root.join(STATE_DIR), &summary.sites)?;
     for note in summary.notes.iter().chain(&summary.notices().lines()) {
-        eprintln!("note: {note}");
+        tell!("note: {note}");
     }
     if args.quiet {
         return Ok(());
@@ -56,7 +57,7 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
             Some(next) => format!("   {} scheduled, next on {next}", site.scheduled),
             None => String::new(),
         };
-        println!(
+        say!(
             "  {:<24} {:>6} page{} {:>7} file{}{scheduled}",
             site.name,
             site.pages,
@@ -67,7 +68,7 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
     }
     let pages: usize = summary.sites.iter().map(|s| s.pages).sum();
     let scheduled: usize = summary.sites.iter().map(|s| s.scheduled).sum();
-    println!(
+    say!(
         "Built {} site{}, {} page{} in {} ms -> {}",
         summary.sites.len(),
         plural(summary.sites.len()),
@@ -82,7 +83,7 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
         .filter_map(|s| s.next_scheduled.as_ref())
         .min_by_key(|d| d.instant());
     if let Some(next) = next {
-        println!(
+        say!(
             "{scheduled} page{} scheduled, not built before their date (--future builds them); the next goes out on {next}",
             plural(scheduled)
         );

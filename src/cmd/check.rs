@@ -1,6 +1,7 @@
 //! `grove check`: broken internal links, anchors, external and affiliate
 //! destinations of every selected site.
 
+use crate::terminal::say;
 use std::time::Duration;
 
 use crate::check::{CheckOptions, CheckRecord, LinkState, check};
@@ -46,21 +47,25 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
     if args.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&reports).expect("reports serialize")
+            crate::terminal::clean_json(
+                &serde_json::to_string_pretty(&reports).expect("reports serialize")
+            )
         );
     } else {
         for report in &reports {
             let (mut ok, mut redirected, mut broken) = (0, 0, 0);
-            println!(
+            say!(
                 "{}: {} pages, {} external links",
                 report.site,
                 report.pages,
                 report.external.len()
             );
             for problem in &report.internal {
-                println!(
+                say!(
                     "  broken    {} on /{}: {}",
-                    problem.href, problem.page, problem.problem
+                    problem.href,
+                    problem.page,
+                    problem.problem
                 );
             }
             for link in &report.external {
@@ -79,11 +84,11 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
                     Some(LinkState::Redirected { status, location }) => {
                         redirected += 1;
                         let to = location.as_deref().unwrap_or("?");
-                        println!("  redirect  {} -> {to} ({status}){on}{more}", link.url);
+                        say!("  redirect  {} -> {to} ({status}){on}{more}", link.url);
                     }
                     Some(LinkState::Broken { reason }) => {
                         broken += 1;
-                        println!("  broken    {} ({reason}){on}{more}", link.url);
+                        say!("  broken    {} ({reason}){on}{more}", link.url);
                     }
                 }
             }
@@ -92,7 +97,7 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
             } else {
                 "ok"
             };
-            println!(
+            say!(
                 "  {} internal problem{}; external: {broken} broken, {redirected} redirected, {ok} {checked}",
                 report.internal.len(),
                 if report.internal.len() == 1 { "" } else { "s" }

@@ -1,5 +1,6 @@
 //! `grove dashboard`: the whole network on one self-contained HTML page.
 
+use crate::terminal::say;
 use std::path::PathBuf;
 
 use crate::dashboard::{DashboardOptions, default_output, write};
@@ -42,7 +43,7 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
     let output = args.output.unwrap_or_else(|| default_output(network));
     let dashboard = write(network, &options, &output)?;
     let period = dashboard.report.period;
-    println!(
+    say!(
         "Dashboard for {} to {} -> {}",
         period.since,
         period.until,

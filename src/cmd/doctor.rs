@@ -1,5 +1,6 @@
 //! `grove doctor`: check a network's setup and say what to do.
 
+use crate::terminal::say;
 use std::path::Path;
 
 use crate::doctor::{Severity, examine};
@@ -19,9 +20,9 @@ pub fn run(root: &Path, _args: Args) -> Result<()> {
             Severity::Warning => "warning",
             Severity::Problem => "problem",
         };
-        println!("{label:<8} {}: {}", finding.subject, finding.message);
+        say!("{label:<8} {}: {}", finding.subject, finding.message);
         if let Some(fix) = &finding.fix {
-            println!("         -> {fix}");
+            say!("         -> {fix}");
         }
     }
     let count = |severity| findings.iter().filter(|f| f.severity == severity).count();
@@ -34,7 +35,7 @@ pub fn run(root: &Path, _args: Args) -> Result<()> {
             plural(warnings)
         )));
     }
-    println!(
+    say!(
         "No problems{}",
         if warnings > 0 {
             format!(", {warnings} warning{}", plural(warnings))

@@ -1,5 +1,6 @@
 //! `grove draft`: draft articles for briefs that have no file yet.
 
+use crate::terminal::say;
 use indicatif::ProgressBar;
 
 use crate::draft::run::Outcome;
@@ -42,16 +43,16 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
     };
     let progress = ProgressBar::new(0);
     // Each job's line is printed the moment it ends, above the progress bar.
-    let print = |job: &JobReport| progress.suspend(|| println!("{}", job_line(job)));
+    let print = |job: &JobReport| progress.suspend(|| say!("{}", job_line(job)));
     let report = draft(network, &options, progress.clone(), &print)?;
     for kept in &report.kept_human {
-        println!(
+        say!(
             "kept     {} (edited by a person; never overwritten)",
             display_path(&kept.path).display()
         );
     }
     if report.proposed > 0 {
-        println!(
+        say!(
             "{} proposed brief{} not drafted until accepted (`grove research accept`)",
             report.proposed,
             plural(report.proposed)
@@ -59,9 +60,9 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
     }
     if options.dry_run {
         for job in &report.jobs {
-            println!("would draft {}", display_path(&job.path).display());
+            say!("would draft {}", display_path(&job.path).display());
         }
-        println!(
+        say!(
             "{} article{} to draft, estimated ${:.4}; {} brief{} already have a file",
             report.jobs.len(),
             plural(report.jobs.len()),
@@ -82,7 +83,7 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
     let kept = count(|o| matches!(o, Outcome::Kept(_)));
     let failed = count(|o| matches!(o, Outcome::Failed(_)));
     let not_started = count(|o| matches!(o, Outcome::NotStarted(_)));
-    println!(
+    say!(
         "Drafted {drafted}, kept {}, failed {failed}, not started {not_started}; {} already had a file. {} tokens, ${:.4}.",
         kept + report.kept_human.len(),
         report.existing,

@@ -1,5 +1,6 @@
 //! `grove import`: move an existing Hugo, Zola or WordPress site in.
 
+use crate::terminal::{say, say_part};
 use std::path::PathBuf;
 
 use crate::error::Result;
@@ -31,11 +32,11 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
         dry_run: args.dry_run,
     };
     let report = import(network, &options)?;
-    print!("{}", report.summary());
+    say_part!("{}", report.summary());
     if options.dry_run {
-        println!("Dry run: nothing was written.");
+        say!("Dry run: nothing was written.");
     } else {
-        println!(
+        say!(
             "Imported into sites/{0}/; the full report is in .grove/import-{0}.md. Build it with `grove build --site {0}`.",
             options.site
         );

@@ -1,5 +1,6 @@
 //! `grove new`: scaffold a network that builds at once.
 
+use crate::terminal::say;
 use std::path::PathBuf;
 
 use crate::error::{Error, Result, display_path};
@@ -29,7 +30,7 @@ pub fn run(args: Args) -> Result<()> {
     }
     scaffold::write_network(&args.dir, &args.name)?;
     let dir = display_path(&args.dir).display().to_string();
-    println!(
+    say!(
         "Created network `{}` in {dir}\n\
          Next:\n  \
          cd {dir}\n  \

@@ -1,5 +1,6 @@
 //! `grove new-site`: add a niche site to a network.
 
+use crate::terminal::say;
 use std::path::Path;
 
 use crate::error::{Error, Result, display_path};
@@ -47,7 +48,7 @@ pub fn run(root: &Path, args: Args) -> Result<()> {
         .niche
         .unwrap_or_else(|| args.name.replace(['-', '_'], " "));
     scaffold::write_site(root, &args.name, &title, &base_url, &niche)?;
-    println!(
+    say!(
         "Created {}\nEdit its site.toml (base_url, audience, [vars], [affiliate] tags), then run `grove doctor` and `grove build --site {}`",
         display_path(&dir.join("site.toml")).display(),
         args.name

@@ -1,5 +1,6 @@
 //! `grove plan`: which briefs have a file and which would be drafted.
 
+use crate::terminal::say;
 use std::sync::Arc;
 
 use crate::draft::manifest::Manifest;
@@ -25,7 +26,7 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
     for job in &jobs {
         if job.site != current {
             current = job.site.clone();
-            println!("{current} ({})", job.llm.model);
+            say!("{current} ({})", job.llm.model);
         }
         let status = match job.status {
             Status::ToDraft => "draft   ",
@@ -46,9 +47,9 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
         } else {
             String::new()
         };
-        println!("  {status} {}{estimate}", display_path(&job.path).display());
+        say!("  {status} {}{estimate}", display_path(&job.path).display());
     }
-    println!(
+    say!(
         "{count} article{} to draft: ~{tokens} tokens, ~${cost:.4}",
         if count == 1 { "" } else { "s" }
     );

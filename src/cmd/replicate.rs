@@ -1,5 +1,6 @@
 //! `grove replicate`: a page that performs, as a brief for other niches.
 
+use crate::terminal::say;
 use std::path::PathBuf;
 
 use crate::error::{Error, Result, display_path};
@@ -50,20 +51,20 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
         let target = replica.site.as_deref().unwrap_or("the blueprint");
         let file = display_path(&replica.file);
         match &replica.result {
-            Ok(text) => println!("{verb} a brief for {target} to {}:{text}", file.display()),
+            Ok(text) => say!("{verb} a brief for {target} to {}:{text}", file.display()),
             Err(why) => {
                 refused += 1;
-                println!("refused for {target}: {why}");
+                say!("refused for {target}: {why}");
             }
         }
     }
     if replicas.iter().any(|r| r.same_title && r.result.is_ok()) {
-        println!(
+        say!(
             "note: the title names nothing the sites' variables say (niche, title, audience, [vars]); give each brief a title for its niche before drafting"
         );
     }
     let written = replicas.len() - refused;
-    println!(
+    say!(
         "{written} brief{} {}; `grove draft` drafts them, and `grove audit` compares the drafts with the page.",
         if written == 1 { "" } else { "s" },
         if options.dry_run {

@@ -34,7 +34,9 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
     if args.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&report).expect("a report serializes")
+            crate::terminal::clean_json(
+                &serde_json::to_string_pretty(&report).expect("a report serializes")
+            )
         );
     } else {
         print_text(&report);

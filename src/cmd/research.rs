@@ -5,6 +5,7 @@ use crate::draft::briefs_file::{self, Decision};
 use crate::error::{Error, Result, display_path};
 use crate::network::Network;
 use crate::research::{ResearchOptions, research};
+use crate::terminal::{say, say_part};
 
 /// Arguments of `grove research`.
 #[derive(Debug, clap::Args)]
@@ -77,7 +78,7 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
 
 fn propose(network: &Network, args: Args) -> Result<()> {
     if args.print_prompt {
-        print!("{}", crate::research::prompt::template_text(network)?);
+        say_part!("{}", crate::research::prompt::template_text(network)?);
         return Ok(());
     }
     let Some(site) = args.site else {
@@ -98,9 +99,9 @@ fn propose(network: &Network, args: Args) -> Result<()> {
     let report = research(network, &options)?;
     if options.dry_run {
         for message in &report.messages {
-            println!("--- {} ---\n{}\n", message.role, message.content);
+            say!("--- {} ---\n{}\n", message.role, message.content);
         }
-        println!(
+        say!(
             "would ask for {} brief{} for {}, estimated ${:.4}",
             options.count,
             plural(options.count),
@@ -111,23 +112,26 @@ fn propose(network: &Network, args: Args) -> Result<()> {
     }
     let file = display_path(&report.file);
     for proposal in &report.written {
-        println!(
+        say!(
             "proposed {}/{}.md ({}): {}",
-            proposal.section, proposal.slug, proposal.kind, proposal.title
+            proposal.section,
+            proposal.slug,
+            proposal.kind,
+            proposal.title
         );
     }
     for rejected in &report.rejected {
-        println!("left out \"{}\": {}", rejected.title, rejected.reason);
+        say!("left out \"{}\": {}", rejected.title, rejected.reason);
     }
     for note in &report.notes {
-        println!("note: {note}");
+        say!("note: {note}");
     }
     let paid = if report.cached {
         "answer from the cache, $0".to_string()
     } else {
         format!("{} tokens, ${:.4}", report.tokens, report.cost)
     };
-    println!(
+    say!(
         "{} brief{} proposed in {}, {} left out ({paid}). Accept with `grove research accept SLUG...` or `--all`.",
         report.written.len(),
         plural(report.written.len()),
@@ -167,7 +171,7 @@ fn decide(network: &Network, args: &DecideArgs, decision: Decision) -> Result<()
                 Decision::Accept => "accepted",
                 Decision::Reject => "rejected",
             };
-            println!("{verb} {}/{slug}", site.name);
+            say!("{verb} {}/{slug}", site.name);
             decided.push(slug);
         }
     }
@@ -188,7 +192,7 @@ fn decide(network: &Network, args: &DecideArgs, decision: Decision) -> Result<()
         )));
     }
     if decision == Decision::Accept {
-        println!("{} accepted; `grove draft` drafts them.", decided.len());
+        say!("{} accepted; `grove draft` drafts them.", decided.len());
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! `grove revenue`: affiliate and ad earnings reports into the stats database.
 
+use crate::terminal::say;
 use std::path::PathBuf;
 
 use crate::error::{Error, Result};
@@ -81,7 +82,7 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
             .iter()
             .map(|(currency, amount)| format!("{amount:.2} {currency}"))
             .collect();
-        println!(
+        say!(
             "{} ({}): {} row{}, {period}: {}",
             report.file.display(),
             report.source,
@@ -94,14 +95,14 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
             }
         );
         for (tag, currency, amount) in &report.unmatched {
-            println!(
+            say!(
                 "  {amount:.2} {currency} for `{tag}`, which no site has (add it to a site's [affiliate] table, or to its name); kept as unattributed"
             );
         }
         for problem in &report.problems {
             match problem.line {
-                Some(line) => println!("  line {line}: {} (row skipped)", problem.message),
-                None => println!("  {}", problem.message),
+                Some(line) => say!("  line {line}: {} (row skipped)", problem.message),
+                None => say!("  {}", problem.message),
             }
         }
     }

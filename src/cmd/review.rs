@@ -6,6 +6,7 @@ use crate::cmd::audit::describe;
 use crate::draft::review::drafts;
 use crate::error::{Result, display_path};
 use crate::network::Network;
+use crate::terminal::{say, tell};
 
 /// Arguments of `grove review`.
 #[derive(Debug, clap::Args)]
@@ -30,14 +31,14 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
             .target_words
             .map(|t| format!(" / {t}"))
             .unwrap_or_default();
-        println!(
+        say!(
             "{}  \"{}\"  {} words{target}",
             display_path(&draft.path).display(),
             draft.title,
             draft.words
         );
         for warning in &draft.warnings {
-            println!("    warning: {warning}");
+            say!("    warning: {warning}");
         }
         let file = root_relative(network, &draft.path).unwrap_or_default();
         let findings: Vec<_> = audit
@@ -46,13 +47,13 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
             .filter(|f| f.site == draft.site)
             .collect();
         for finding in &findings {
-            println!("    audit: {}", describe(finding));
+            say!("    audit: {}", describe(finding));
         }
         if !draft.warnings.is_empty() || !findings.is_empty() {
             flagged += 1;
         }
     }
-    println!(
+    say!(
         "{} draft{} awaiting review, {flagged} with warnings or findings. Publish with `grove approve PATH...`.",
         found.len(),
         if found.len() == 1 { "" } else { "s" }
@@ -70,7 +71,7 @@ fn audit_drafts(network: &Network, sites: &[String]) -> Option<Audit> {
     match audit(network, &options) {
         Ok(audit) => Some(audit),
         Err(error) => {
-            eprintln!("note: no audit findings, since the network does not load: {error}");
+            tell!("note: no audit findings, since the network does not load: {error}");
             None
         }
     }

@@ -3,6 +3,7 @@
 use crate::error::{Error, Result};
 use crate::network::Network;
 use crate::stats::{Format, ImportOptions, import};
+use crate::terminal::say;
 
 /// Arguments of `grove stats`.
 #[derive(Debug, clap::Args)]
@@ -83,7 +84,7 @@ fn run_import(network: &Network, args: ImportArgs) -> Result<()> {
     let reports = import(network, &options)?;
     let mut problems = 0;
     for report in &reports {
-        println!(
+        say!(
             "{} ({}): {} new line{}{}",
             report.name,
             report.format.name(),
@@ -98,7 +99,7 @@ fn run_import(network: &Network, args: ImportArgs) -> Result<()> {
                 String::new()
             }
         );
-        println!(
+        say!(
             "  {} page views, {} clicks, {} not found, {} crawler requests",
             thousands(report.views),
             thousands(report.clicks),
@@ -106,13 +107,13 @@ fn run_import(network: &Network, args: ImportArgs) -> Result<()> {
             thousands(report.crawler_hits)
         );
         if report.malformed > 0 {
-            println!(
+            say!(
                 "  {} malformed line{} (not counted):",
                 thousands(report.malformed),
                 if report.malformed == 1 { "" } else { "s" }
             );
             for (line, text) in &report.malformed_examples {
-                println!("    line {line}: {text}");
+                say!("    line {line}: {text}");
             }
         }
         if !report.unknown_hosts.is_empty() {
@@ -122,7 +123,7 @@ fn run_import(network: &Network, args: ImportArgs) -> Result<()> {
                 .take(5)
                 .map(|(host, hits)| format!("{host} ({})", thousands(*hits)))
                 .collect();
-            println!(
+            say!(
                 "  requests for hosts no site has (not counted): {}{}",
                 shown.join(", "),
                 if report.unknown_hosts.len() > 5 {
@@ -133,17 +134,17 @@ fn run_import(network: &Network, args: ImportArgs) -> Result<()> {
             );
         }
         if report.outside_base_path > 0 {
-            println!(
+            say!(
                 "  {} requests outside the sites' base paths (not counted)",
                 thousands(report.outside_base_path)
             );
         }
         if report.unfinished_line {
-            println!("  the last line has no line end yet; the next import counts it");
+            say!("  the last line has no line end yet; the next import counts it");
         }
         if report.shorter {
             problems += 1;
-            println!(
+            say!(
                 "  this log is shorter than when it was imported before (truncated?); nothing was counted"
             );
         }

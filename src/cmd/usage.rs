@@ -4,6 +4,7 @@ use crate::draft::STATE_DIR;
 use crate::draft::ledger::{Totals, read, settle, summarize};
 use crate::error::Result;
 use crate::network::Network;
+use crate::terminal::say;
 
 /// Arguments of `grove usage`.
 #[derive(Debug, clap::Args)]
@@ -13,18 +14,18 @@ pub struct Args {}
 pub fn run(network: &Network, _args: Args) -> Result<()> {
     let entries = settle(read(&network.root.join(STATE_DIR))?);
     if entries.is_empty() {
-        println!("No model calls recorded yet (.grove/ledger.jsonl is empty).");
+        say!("No model calls recorded yet (.grove/ledger.jsonl is empty).");
         return Ok(());
     }
     let (by_site, all) = summarize(&entries, |e| &e.site);
     let (by_model, _) = summarize(&entries, |e| &e.model);
     print_table("site", &by_site);
-    println!();
+    say!();
     print_table("model", &by_model);
-    println!();
+    say!();
     print_row("total", &all);
     if all.unfinished > 0 {
-        println!(
+        say!(
             "\n{} call{} never finished (the run stopped while they were in flight); a paid API bills them anyway, so they count at their worst-case cost.",
             all.unfinished,
             if all.unfinished == 1 { "" } else { "s" }
@@ -34,9 +35,13 @@ pub fn run(network: &Network, _args: Args) -> Result<()> {
 }
 
 fn print_table(label: &str, groups: &std::collections::BTreeMap<String, Totals>) {
-    println!(
+    say!(
         "{label:<28} {:>7} {:>10} {:>12} {:>12} {:>10}",
-        "calls", "cache hits", "tokens in", "tokens out", "cost USD"
+        "calls",
+        "cache hits",
+        "tokens in",
+        "tokens out",
+        "cost USD"
     );
     for (key, totals) in groups {
         print_row(key, totals);
@@ -44,8 +49,12 @@ fn print_table(label: &str, groups: &std::collections::BTreeMap<String, Totals>)
 }
 
 fn print_row(key: &str, t: &Totals) {
-    println!(
+    say!(
         "{key:<28} {:>7} {:>10} {:>12} {:>12} {:>10.4}",
-        t.calls, t.cache_hits, t.input_tokens, t.output_tokens, t.cost_usd
+        t.calls,
+        t.cache_hits,
+        t.input_tokens,
+        t.output_tokens,
+        t.cost_usd
     );
 }

@@ -2,6 +2,7 @@
 //! flight, `requests_per_minute` respected), cache first, each article
 //! written the moment it arrives.
 
+use crate::terminal::tell;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -198,9 +199,9 @@ impl Runner {
     /// Prints a line above the progress bar (or to stderr without one).
     pub fn log(&self, line: &str) {
         if self.progress.is_hidden() {
-            eprintln!("{line}");
+            tell!("{line}");
         } else {
-            self.progress.println(line);
+            self.progress.println(crate::terminal::clean(line));
         }
     }
 

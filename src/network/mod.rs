@@ -173,6 +173,56 @@ impl Network {
     }
 }
 
+/// `api_key_env` must name an environment variable. A value that looks
+/// like a key itself is refused without being shown: it is a secret
+/// written into a file that is likely committed.
+fn check_key_variable(var: &str) -> std::result::Result<(), String> {
+    if looks_like_a_key(var) {
+        return Err("[llm] api_key_env looks like an API key itself (not shown here); put the name of an environment variable here, such as api_key_env = \"OPENAI_API_KEY\", and export the key in that variable. If this file was committed or shared, revoke the key".into());
+    }
+    let is_name = !var.is_empty()
+        && !var.starts_with(|c: char| c.is_ascii_digit())
+        && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !is_name {
+        return Err(format!(
+            "[llm] api_key_env = {:?} is not the name of an environment variable (letters, digits and _), such as \"OPENAI_API_KEY\"",
+            var.chars().take(40).collect::<String>()
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `value` looks like an API key rather than a variable's name:
+/// a known key prefix (`sk-`, `sk-ant-`, ...), or long, mixed-case and
+/// with digits, unlike `OPENAI_API_KEY`.
+fn looks_like_a_key(value: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "sk-",
+        "sk_",
+        "xai-",
+        "gsk_",
+        "AIza",
+        "hf_",
+        "ghp_",
+        "github_pat_",
+        "r8_",
+        "pplx-",
+        "nvapi-",
+        "csk-",
+        "Bearer ",
+    ];
+    if PREFIXES.iter().any(|prefix| value.starts_with(prefix)) {
+        return true;
+    }
+    let variable_like = value
+        .chars()
+        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    !variable_like
+        && value.len() >= 20
+        && value.chars().any(|c| c.is_ascii_digit())
+        && value.chars().any(|c| c.is_ascii_lowercase())
+}
+
 fn validate_network(root: &Path, config: &NetworkConfig) -> Result<()> {
     let path = root.join(NETWORK_FILE);
     if let Some(llm) = &config.llm {
@@ -192,6 +242,16 @@ fn validate_network(root: &Path, config: &NetworkConfig) -> Result<()> {
     }
     let text = std::fs::read_to_string(&path).unwrap_or_default();
     let at = |key: &str| Location::line(&path, key_line(&text, key));
+    if let Some(var) = config
+        .llm
+        .as_ref()
+        .and_then(|llm| llm.api_key_env.as_deref())
+    {
+        check_key_variable(var).map_err(|message| Error::Config {
+            location: at("api_key_env"),
+            message,
+        })?;
+    }
     check_theme_name(&config.network.theme).map_err(|message| Error::Config {
         location: at("theme"),
         message,

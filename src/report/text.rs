@@ -2,6 +2,7 @@
 //! pages and products.
 
 use super::{Report, Totals};
+use crate::terminal::say;
 
 /// How many pages and products the text shows in each list.
 const TOP: usize = 10;
@@ -9,7 +10,7 @@ const TOP: usize = 10;
 /// Prints `report` for a terminal.
 pub fn print_text(report: &Report) {
     let period = report.period;
-    println!(
+    say!(
         "{} to {} ({} day{}), revenue in {}",
         period.since,
         period.until,
@@ -18,17 +19,17 @@ pub fn print_text(report: &Report) {
         report.currency
     );
     if !report.has_stats {
-        println!(
+        say!(
             "No traffic imported yet: run `grove stats import access.log` (see `grove stats import --help`)."
         );
     }
     if !report.has_revenue {
-        println!(
+        say!(
             "No earnings imported yet: run `grove revenue import --format amazon report.csv` (see `grove revenue import --help`)."
         );
     }
-    println!();
-    println!(
+    say!();
+    say!(
         "{:<22} {:>6} {:>6} {:>9} {:>9} {:>7} {:>6} {:>10} {:>7} {:>7} {:>8} {:>7}",
         "site",
         "pages",
@@ -48,13 +49,14 @@ pub fn print_text(report: &Report) {
     }
     print_row("network", &report.network);
     if report.unattributed_revenue != 0.0 {
-        println!(
+        say!(
             "plus {:.2} {} of revenue matched to no site",
-            report.unattributed_revenue, report.currency
+            report.unattributed_revenue,
+            report.currency
         );
     }
     for (currency, amount) in &report.other_currencies {
-        println!("plus {amount:.2} {currency} of revenue in another currency (not in the figures)");
+        say!("plus {amount:.2} {currency} of revenue in another currency (not in the figures)");
     }
 
     let mut pages: Vec<(&str, &super::PageRow)> = report
@@ -64,15 +66,15 @@ pub fn print_text(report: &Report) {
         .collect();
     if !pages.is_empty() {
         pages.sort_by(|a, b| b.1.views.cmp(&a.1.views).then(a.1.path.cmp(&b.1.path)));
-        println!("\nTop pages by views");
+        say!("\nTop pages by views");
         for (site, page) in pages.iter().take(TOP) {
-            println!("  {:>9}  {site} {}", page.views, page.path);
+            say!("  {:>9}  {site} {}", page.views, page.path);
         }
         pages.sort_by(|a, b| b.1.clicks.cmp(&a.1.clicks).then(a.1.path.cmp(&b.1.path)));
         if pages[0].1.clicks > 0 {
-            println!("\nTop pages by clicks");
+            say!("\nTop pages by clicks");
             for (site, page) in pages.iter().take(TOP).filter(|(_, p)| p.clicks > 0) {
-                println!("  {:>9}  {site} {}", page.clicks, page.path);
+                say!("  {:>9}  {site} {}", page.clicks, page.path);
             }
         }
     }
@@ -83,9 +85,9 @@ pub fn print_text(report: &Report) {
         .collect();
     if !products.is_empty() {
         products.sort_by(|a, b| b.1.clicks.cmp(&a.1.clicks).then(a.1.slug.cmp(&b.1.slug)));
-        println!("\nTop products by clicks (clicks, revenue, EPC)");
+        say!("\nTop products by clicks (clicks, revenue, EPC)");
         for (site, product) in products.iter().take(TOP) {
-            println!(
+            say!(
                 "  {:>9}  {:>10.2}  {:>7}  {site} {}",
                 product.clicks,
                 product.revenue,
@@ -98,7 +100,7 @@ pub fn print_text(report: &Report) {
 
 fn print_row(name: &str, t: &Totals) {
     let count = |n: Option<usize>| n.map_or("-".to_string(), |n| n.to_string());
-    println!(
+    say!(
         "{:<22} {:>6} {:>6} {:>9} {:>9} {:>7} {:>6} {:>10.2} {:>7} {:>7} {:>8.2} {:>7}",
         name,
         count(t.pages_published),

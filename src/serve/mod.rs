@@ -13,6 +13,7 @@ mod live;
 mod state;
 mod watch;
 
+use crate::terminal::{say, tell};
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -159,16 +160,16 @@ pub fn serve(root: PathBuf, options: ServeOptions) -> Result<()> {
                     .fallback(get(move || async move { Html(page) }))
                     .merge(dashboard_routes(address));
                 servers.push(serve_app(listener, app));
-                println!("Serving {} sites; index at http://{address}/", sites.len());
+                say!("Serving {} sites; index at http://{address}/", sites.len());
                 format!("http://{address}/")
             }
             None => urls[0].1.clone(),
         };
-        println!("  {:<24} {dashboard_url}", "(dashboard)");
+        say!("  {:<24} {dashboard_url}", "(dashboard)");
         for (site, url) in &urls {
-            println!("  {site:<24} {url}");
+            say!("  {site:<24} {url}");
         }
-        println!(
+        say!(
             "Building into {}; watching {} for changes (Ctrl-C to stop)",
             display_path(&out).display(),
             display_path(&root).display()
@@ -266,7 +267,7 @@ fn open_browser(url: &str) {
         "xdg-open"
     };
     if std::process::Command::new(opener).arg(url).spawn().is_err() {
-        eprintln!("could not open a browser; visit {url}");
+        tell!("could not open a browser; visit {url}");
     }
 }
 

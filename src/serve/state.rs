@@ -2,6 +2,7 @@
 //! site's live-reload channel, the error on show, and the live sites that
 //! take in changes.
 
+use crate::terminal::{say, tell};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -157,7 +158,7 @@ impl Shared {
         live.extend(built.into_iter().map(|(site, _)| (site.name.clone(), site)));
         drop(live);
         if !names.is_empty() {
-            println!(
+            say!(
                 "rebuilt {} ({pages} pages) in {} ms",
                 site_list(&names),
                 started.elapsed().as_millis()
@@ -182,7 +183,7 @@ impl Shared {
         };
         let (summary, built) = build_live(network, &options)?;
         for line in summary.notices().lines() {
-            eprintln!("note: {line}");
+            tell!("note: {line}");
         }
         Ok(built
             .into_iter()
@@ -301,7 +302,7 @@ impl Shared {
         }
         drop(live);
         if !updated.is_empty() {
-            println!(
+            say!(
                 "updated {} ({files} file{}) in {} ms",
                 site_list(&updated),
                 if files == 1 { "" } else { "s" },
@@ -347,7 +348,7 @@ impl Shared {
     /// Shows `error` in the terminal and in every browser.
     pub fn report(&self, error: &Error) {
         let message = error.to_string();
-        eprintln!("error: {message}");
+        tell!("error: {message}");
         *self.error.lock().unwrap_or_else(|e| e.into_inner()) = Some(message.clone());
         for site in self.channels.keys() {
             self.send(site, Signal::Error(message.clone()));

@@ -1,6 +1,7 @@
 //! Watching the network for changes: debounced file events become a
 //! rebuild of the sites they affect.
 
+use crate::terminal::say;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -171,8 +172,8 @@ pub fn watch(events: Events, shared: Arc<Shared>, mut network: Network, selected
         if let Some(first) = plan.changed.first() {
             let first = first.strip_prefix(&root).unwrap_or(first).display();
             match plan.changed.len() {
-                1 => println!("changed {first}"),
-                n => println!("changed {first} and {} more", n - 1),
+                1 => say!("changed {first}"),
+                n => say!("changed {first} and {} more", n - 1),
             }
         }
         // While a config file is broken, every change tries it again: the
