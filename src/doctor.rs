@@ -13,6 +13,7 @@ use crate::draft::manifest::Manifest;
 use crate::draft::plan::{Status, plan};
 use crate::error::display_path;
 use crate::network::{LlmConfig, Network, Provider, Site};
+use crate::scaffold::EXAMPLE_VALUES;
 
 /// How a check went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -163,6 +164,7 @@ fn site_findings(network: &Network, site: &Site) -> Vec<Finding> {
     } else {
         findings.push(Finding::ok(&subject, format!("base_url {}", site.base_url)));
     }
+    findings.extend(niche_findings(network, site, &subject, &site_toml));
     let registry = match Registry::load(&network.root, site) {
         Ok(registry) => registry,
         Err(error) => {
@@ -207,6 +209,53 @@ fn site_findings(network: &Network, site: &Site) -> Vec<Finding> {
                 format!("add {tag} = \"...\" under [affiliate] in {site_toml}"),
             ));
         }
+    }
+    findings
+}
+
+/// Values a site still has from the example `grove new-site` writes, and
+/// niche values it shares with another site: either way, its briefs
+/// expand to the same titles as other sites'.
+fn niche_findings(network: &Network, site: &Site, subject: &str, site_toml: &str) -> Vec<Finding> {
+    let value = |site: &Site, key: &str| -> String {
+        let config = &site.config;
+        match key.strip_prefix("vars.") {
+            Some(var) => config
+                .vars
+                .get(var)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+            None if key == "audience" => config.audience.trim().to_string(),
+            None if key == "description" => config.description.trim().to_string(),
+            None => String::new(),
+        }
+    };
+    let mut findings = Vec::new();
+    for (key, example) in EXAMPLE_VALUES {
+        let mine = value(site, key);
+        let shared_with = network.sites.iter().find(|other| {
+            other.name != site.name
+                && !mine.is_empty()
+                && key != "description"
+                && value(other, key) == mine
+        });
+        let message = if mine == example && example.is_empty() {
+            format!("no {key}")
+        } else if mine == example {
+            format!("{key} is still the example's: \"{example}\"")
+        } else if let Some(other) = shared_with {
+            format!("{key} \"{mine}\" is the same on site {}", other.name)
+        } else {
+            continue;
+        };
+        findings.push(Finding::bad(
+            Severity::Warning,
+            subject,
+            message,
+            format!("set {key} in {site_toml} to this site's own: briefs, prompts and search results use it, and sites sharing a value draft the same titles"),
+        ));
     }
     findings
 }

@@ -36,5 +36,6 @@ pub mod stats;
 pub mod templating;
 pub mod terminal;
 pub mod web_url;
+pub mod words;
 
 pub use error::{Error, Result};

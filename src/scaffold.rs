@@ -227,9 +227,12 @@ pub fn write_network(dir: &Path, name: &str) -> Result<()> {
     write_site(
         dir,
         "example",
-        "Example Site",
-        "https://example.com",
-        "an example niche",
+        &SiteValues {
+            title: "Example Site",
+            base_url: "https://example.com",
+            niche: "an example niche",
+            ..SiteValues::default()
+        },
     )?;
     write_file(
         &dir.join("sites/example/content/guides/first-guide.md"),
@@ -237,32 +240,71 @@ pub fn write_network(dir: &Path, name: &str) -> Result<()> {
     )
 }
 
+/// The values a new site starts with until its owner says otherwise:
+/// (key in site.toml, value). `grove doctor` warns while any is left, since
+/// every site with them drafts the same titles.
+pub const EXAMPLE_VALUES: [(&str, &str); 4] = [
+    ("audience", "people getting started"),
+    ("description", ""),
+    ("vars.product_kind", "starter kits"),
+    ("vars.top_pick", "example-product"),
+];
+
+/// What a new site is about; `None` leaves the example's value.
+#[derive(Debug, Clone, Default)]
+pub struct SiteValues<'a> {
+    /// The site title.
+    pub title: &'a str,
+    /// Where it is served.
+    pub base_url: &'a str,
+    /// One line about its topic.
+    pub niche: &'a str,
+    /// Who reads it.
+    pub audience: Option<&'a str>,
+    /// One sentence about it.
+    pub description: Option<&'a str>,
+    /// What it reviews (`vars.product_kind`).
+    pub product_kind: Option<&'a str>,
+    /// The registry entry its review brief features (`vars.top_pick`).
+    pub top_pick: Option<&'a str>,
+}
+
 /// Writes `sites/<name>/site.toml` (with the variables the scaffold's
 /// briefs use and an affiliate tag) and an empty `content/` folder.
-pub fn write_site(root: &Path, name: &str, title: &str, base_url: &str, niche: &str) -> Result<()> {
+pub fn write_site(root: &Path, name: &str, values: &SiteValues<'_>) -> Result<()> {
     let quote = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
+    let example = |key: &str| {
+        EXAMPLE_VALUES
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or("", |(_, v)| *v)
+    };
     let site_toml = format!(
         r#"title = "{}"
 # Where the site will be served: links, the sitemap and feeds use it.
 base_url = "{}"
 niche = "{}"
-audience = "people getting started"
-description = ""
+audience = "{}"
+description = "{}"
 # language = "en"
 
 # Free-form values for templates, content and briefs: {{{{ site.vars.product_kind }}}}
 [vars]
-product_kind = "starter kits"
+product_kind = "{}"
 # The affiliate registry entry (affiliates.toml) the review brief features.
-top_pick = "example-product"
+top_pick = "{}"
 
 # This site's tags for affiliate programs, used by the registry's URLs.
 [affiliate]
 amazon_tag = "{}-20"
 "#,
-        quote(title),
-        quote(base_url),
-        quote(niche),
+        quote(values.title),
+        quote(values.base_url),
+        quote(values.niche),
+        quote(values.audience.unwrap_or(example("audience"))),
+        quote(values.description.unwrap_or(example("description"))),
+        quote(values.product_kind.unwrap_or(example("vars.product_kind"))),
+        quote(values.top_pick.unwrap_or(example("vars.top_pick"))),
         quote(name)
     );
     let dir = root.join("sites").join(name);

@@ -539,3 +539,41 @@ fn findings_name_both_pages_of_a_pair_across_sites() {
     assert!(others.contains(&"originals"), "{others:?}");
     assert!(pair["other_site"].is_string());
 }
+
+#[test]
+fn a_page_naming_another_sites_niche_or_products_is_found() {
+    let net = Fixture::example();
+    let page = "sites/trail-running/content/guides/stolen.md";
+    net.write(
+        page,
+        "+++\ntitle = \"Trail shoes for winter\"\ndescription = \"How to pick trail shoes that keep your grinder consistent, like espresso grinders do.\"\n+++\n\nPick shoes with lugs for mud and snow. Fit matters more than weight in winter.\n\nClean the Baratza Encore ESP weekly, just like your shoes.\n",
+    );
+    let (json, _) = audit(&net, &["--site", "trail-running"]);
+    let found = findings(&json, "other-niche");
+    assert_eq!(found.len(), 1, "{json}");
+    let finding = found[0];
+    assert_eq!(finding["file"], page);
+    assert_eq!(finding["severity"], "warning");
+    let message = finding["message"].as_str().unwrap();
+    assert!(
+        message.contains("\"espresso grinders\" (the vars.product_kind of home-espresso)"),
+        "{message}"
+    );
+    assert!(
+        message.contains("\"Baratza Encore ESP\" (a product home-espresso links"),
+        "{message}"
+    );
+    // "winter" is home-espresso's vars.season too, but one word says
+    // nothing of whose it is; the site's own pages are not flagged.
+    assert!(!message.contains("winter"), "{message}");
+    let (all, _) = audit(&net, &[]);
+    assert_eq!(findings(&all, "other-niche").len(), 1, "{all}");
+    // Acknowledged, it is not reported.
+    let text = net.read(page).replace(
+        "+++\n\nPick",
+        "audit_allow = [\"other-niche\"]\n+++\n\nPick",
+    );
+    net.write(page, &text);
+    let (json, _) = audit(&net, &["--site", "trail-running"]);
+    assert!(findings(&json, "other-niche").is_empty(), "{json}");
+}

@@ -301,3 +301,60 @@ fn doctor_names_each_problem_and_fails() {
     );
     assert_eq!(problems(&report).len(), 1, "{report}");
 }
+
+#[test]
+fn sites_left_at_the_examples_values_are_warned_about() {
+    let net = Fixture::scaffolded();
+    let created = succeeds(
+        net.grove(&["new-site", "feeders", "--niche", "garden bird feeders"]),
+        "new-site",
+    );
+    assert!(
+        created.contains("Still the example's: audience (--audience), description (--description), [vars] product_kind (--product-kind), [vars] top_pick (--top-pick)"),
+        "{created}"
+    );
+    succeeds(
+        net.grove(&[
+            "new-site",
+            "kettles",
+            "--niche",
+            "pour-over kettles",
+            "--audience",
+            "coffee people",
+            "--description",
+            "Kettles, poured side by side.",
+            "--product-kind",
+            "gooseneck kettles",
+            "--top-pick",
+            "example-product",
+        ]),
+        "new-site",
+    );
+    let doctor = String::from_utf8_lossy(&net.grove(&["doctor"]).stdout).into_owned();
+    for needed in [
+        "warning  site feeders: audience is still the example's: \"people getting started\"",
+        "warning  site feeders: no description",
+        "warning  site feeders: vars.product_kind is still the example's: \"starter kits\"",
+        "warning  site feeders: vars.top_pick is still the example's",
+        "warning  site kettles: vars.top_pick is still the example's",
+    ] {
+        assert!(doctor.contains(needed), "{needed} missing:\n{doctor}");
+    }
+    assert!(!doctor.contains("site kettles: audience"), "{doctor}");
+    assert!(
+        !doctor.contains("site kettles: vars.product_kind"),
+        "{doctor}"
+    );
+    // Two sites with one product kind draft the same titles.
+    let feeders = net
+        .read("sites/feeders/site.toml")
+        .replace("starter kits", "gooseneck kettles");
+    net.write("sites/feeders/site.toml", &feeders);
+    let doctor = String::from_utf8_lossy(&net.grove(&["doctor"]).stdout).into_owned();
+    assert!(
+        doctor.contains(
+            "site feeders: vars.product_kind \"gooseneck kettles\" is the same on site kettles"
+        ),
+        "{doctor}"
+    );
+}

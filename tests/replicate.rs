@@ -18,7 +18,7 @@ fn network() -> Fixture {
     let net = Fixture::example();
     net.write(
         PAGE,
-        "+++\ntitle = \"The best espresso grinders for home espresso for beginners\"\ndescription = \"Which espresso grinders suit home espresso for beginners, and why.\"\ndate = 2026-10-01\ntags = [\"grinders\", \"comparison\"]\ncategories = [\"Gear basics\"]\n+++\n\nOur pick is the [Baratza Encore ESP](aff:baratza-encore-esp).\n\n## What we looked for in espresso grinders\n\nFine steps and low retention, tested for two weeks each. Grind size matters more than anything else in a shot.\n\n## Our pick\n\nThe Encore ESP is easy to live with and holds its value.\n\n## The short version\n\nBuy the grinder first and the machine second.\n",
+        "+++\ntitle = \"The best espresso grinders for home espresso for beginners\"\ndescription = \"Which espresso grinders suit home espresso for beginners, and why.\"\ndate = 2026-10-01\ntags = [\"comparison\"]\ncategories = [\"Gear basics\"]\n+++\n\nOur pick is the [Baratza Encore ESP](aff:baratza-encore-esp).\n\n## What we looked for in espresso grinders\n\nFine steps and low retention, tested for two weeks each. Grind size matters more than anything else in a shot.\n\n## Our pick\n\nThe Encore ESP is easy to live with and holds its value.\n\n## The short version\n\nBuy the grinder first and the machine second.\n",
     );
     net
 }
@@ -84,7 +84,7 @@ fn a_page_becomes_a_brief_in_each_target_sites_words() {
     );
     // The page's top pick is the site's `top_pick`: the target's own.
     assert_eq!(list("affiliates"), ["hoka-speedgoat-5"]);
-    assert_eq!(list("tags"), ["grinders", "comparison"]);
+    assert_eq!(list("tags"), ["comparison"]);
     assert!(brief["target_words"].as_integer().unwrap() >= 300);
     assert!(text("notes").contains("do not paraphrase"));
     assert_eq!(text("source"), PAGE);
@@ -175,6 +175,7 @@ fn existing_briefs_and_pages_are_never_overwritten() {
         "--to",
         "trail-running",
         "--dry-run",
+        "--force",
     ]));
     assert!(dry.contains("note: the title names nothing"), "{dry}");
     assert!(dry.contains("would write a brief"), "{dry}");
@@ -266,4 +267,55 @@ fn bad_requests_are_refused_with_reasons() {
         assert!(stderr.contains(expected), "{all:?}: {stderr}");
     }
     assert!(!net.path().join("sites/trail-running/briefs.toml").exists());
+}
+
+#[test]
+fn words_of_the_source_niche_no_variable_replaced_are_refused() {
+    let net = network();
+    // Headings, a tag and a keyword that say espresso in words no variable
+    // of the target replaces.
+    let page = "sites/home-espresso/content/guides/grinder-care.md";
+    net.write(
+        page,
+        "+++\ntitle = \"Grinder care for home espresso\"\ndescription = \"How home espresso grinders stay consistent.\"\ntags = [\"burrs\"]\n+++\n\n## Keeps your grinder consistent: brushing, burr removal\n\nText.\n\n## Take out the upper burr\n\nText.\n\n## How often to clean\n\nText.\n",
+    );
+    let path = net.path().join(page);
+    let output = net.grove(&[
+        "replicate",
+        path.to_str().unwrap(),
+        "--to",
+        "trail-running",
+        "--kind",
+        "guide",
+    ]);
+    assert!(!output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for needed in [
+        "refused for trail-running: the brief still says what the source site is about",
+        "\"grinder\" in structure \"Keeps your grinder consistent: brushing, burr removal\"",
+        "\"burr\" in structure \"Take out the upper burr\"",
+        "\"burrs\" in tags",
+        "\"Grinder\" in title",
+    ] {
+        assert!(stdout.contains(needed), "{needed} missing:\n{stdout}");
+    }
+    assert!(!net.path().join("sites/trail-running/briefs.toml").exists());
+    // With --force it is written, and the words are listed again.
+    let forced = ok(&net.grove(&[
+        "replicate",
+        path.to_str().unwrap(),
+        "--to",
+        "trail-running",
+        "--kind",
+        "guide",
+        "--force",
+    ]));
+    assert!(
+        forced.contains("warning: it still says what the source site is about"),
+        "{forced}"
+    );
+    assert!(
+        net.read("sites/trail-running/briefs.toml")
+            .contains("upper burr")
+    );
 }

@@ -28,11 +28,13 @@ pub enum Code {
     TitleLength,
     /// A description far from what search results show, or none.
     DescriptionLength,
+    /// A page naming another site's niche phrase or product.
+    OtherNiche,
 }
 
 impl Code {
     /// Every code, in the order findings of one page are listed.
-    pub const ALL: [Code; 9] = [
+    pub const ALL: [Code; 10] = [
         Code::NearDuplicate,
         Code::Boilerplate,
         Code::AiPhrase,
@@ -42,6 +44,7 @@ impl Code {
         Code::DuplicateDescription,
         Code::TitleLength,
         Code::DescriptionLength,
+        Code::OtherNiche,
     ];
 
     /// The code as written in reports and `audit_allow`.
@@ -56,6 +59,7 @@ impl Code {
             Code::DuplicateDescription => "duplicate-description",
             Code::TitleLength => "title-length",
             Code::DescriptionLength => "description-length",
+            Code::OtherNiche => "other-niche",
         }
     }
 
@@ -76,7 +80,8 @@ impl Code {
             | Code::DuplicateTitle
             | Code::DuplicateDescription
             | Code::TitleLength
-            | Code::DescriptionLength => Severity::Warning,
+            | Code::DescriptionLength
+            | Code::OtherNiche => Severity::Warning,
         }
     }
 }

@@ -7,24 +7,27 @@
 
 mod checks;
 mod finding;
+mod niche;
 mod phrases;
 mod read;
 mod record;
 mod similarity;
 mod text;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::affiliate::Registry;
 use crate::build::load_themes;
 use crate::content::Blueprint;
 use crate::error::{Result, collect_all};
 use crate::network::{Gate, Network, QualitySettings, Site};
 use checks::{Listing, listing_findings};
 pub use finding::{Code, Finding, PageRef, Severity, Similar};
+use niche::{NicheIndex, SiteOwn};
 use read::{PageFacts, Rules, read_site};
 pub use record::{AuditRecord, SiteAuditRecord};
 use similarity::{boilerplate_shares, near_duplicates};
@@ -111,6 +114,7 @@ pub fn audit(network: &Network, options: &AuditOptions) -> Result<Audit> {
     let rules = Rules {
         settings,
         phrases: phrases::Phrases::new(&settings.phrases),
+        niche: NicheIndex::new(&every_site, &product_names(network)?),
     };
     let reads = collect_all(
         network
@@ -132,9 +136,11 @@ pub fn audit(network: &Network, options: &AuditOptions) -> Result<Audit> {
     )?;
     let mut findings = Vec::new();
     let mut pages = Vec::new();
-    for read in reads {
+    let mut own = Vec::new();
+    for (read, site) in reads.into_iter().zip(&network.sites) {
         findings.extend(read.findings);
         pages.extend(read.pages);
+        own.push(SiteOwn::new(site, read.linked));
     }
     let is_selected: Vec<bool> = network
         .sites
@@ -143,6 +149,14 @@ pub fn audit(network: &Network, options: &AuditOptions) -> Result<Audit> {
         .collect();
     findings.extend(similarity_findings(&pages, &is_selected, settings));
     findings.extend(site_findings(&pages, &is_selected));
+    let names: Vec<&str> = network.sites.iter().map(|s| s.name.as_str()).collect();
+    findings.extend(niche::findings(
+        &pages,
+        &rules.niche,
+        &own,
+        &names,
+        &is_selected,
+    ));
 
     let allowed: HashMap<&PageRef, &[Code]> = pages
         .iter()
@@ -174,6 +188,20 @@ pub fn audit(network: &Network, options: &AuditOptions) -> Result<Audit> {
         pages: sites.iter().map(|(_, count)| count).sum(),
         sites,
     })
+}
+
+/// The name of every registry product of the network's sites, by slug.
+fn product_names(network: &Network) -> Result<BTreeMap<String, String>> {
+    let mut names = BTreeMap::new();
+    for site in &network.sites {
+        let registry = Registry::load(&network.root, site)?;
+        for slug in registry.slugs() {
+            if let Some(entry) = registry.get(slug) {
+                names.insert(slug.to_string(), entry.name.clone());
+            }
+        }
+    }
+    Ok(names)
 }
 
 /// `path` relative to the network root, `/`-separated, as findings name

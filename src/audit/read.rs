@@ -2,12 +2,14 @@
 //! expanded, Markdown rendered, shortcode output marked), checked on its
 //! own, and reduced to what the network-wide checks need.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use rayon::prelude::*;
 
 use super::checks::{PageText, phrase_findings, thin_findings};
 use super::finding::{Code, Finding, PageRef};
+use super::niche::NicheIndex;
 use super::phrases::Phrases;
 use super::similarity::{shingles, word_hash};
 use super::slash_separated;
@@ -37,6 +39,11 @@ pub struct PageFacts {
     pub shingles: Vec<u64>,
     /// The codes its front matter acknowledges (`audit_allow`).
     pub allow: Vec<Code>,
+    /// Its content file.
+    pub source: std::path::PathBuf,
+    /// The network's niche phrases its title, description or text names
+    /// (see [`super::niche`]).
+    pub named: Vec<u32>,
 }
 
 /// What the checks apply: thresholds and the phrase list.
@@ -45,6 +52,8 @@ pub struct Rules<'a> {
     pub settings: &'a QualitySettings,
     /// Model phrases.
     pub phrases: Phrases,
+    /// The network's niche phrases.
+    pub niche: NicheIndex,
 }
 
 /// One site read: its pages' facts, and the findings about single pages
@@ -54,6 +63,8 @@ pub struct SiteRead {
     pub pages: Vec<PageFacts>,
     /// Findings about single pages, not yet filtered by `audit_allow`.
     pub findings: Vec<Finding>,
+    /// The products its pages link, by registry slug.
+    pub linked: BTreeSet<String>,
 }
 
 /// Loads `site` (drafts too, with `drafts`) and checks each page on its own.
@@ -76,6 +87,11 @@ pub fn read_site(
             .map(|page| read_page(network, index, site, page, rules))
             .collect::<Vec<_>>(),
     )?;
+    let linked = content
+        .pages
+        .iter()
+        .flat_map(|page| page.rendered.affiliates.iter().cloned())
+        .collect();
     let mut findings = Vec::new();
     let mut pages = Vec::with_capacity(read.len());
     for (facts, page_findings) in read {
@@ -93,7 +109,11 @@ pub fn read_site(
         };
         findings.extend(phrase_findings(&text, &rules.phrases));
     }
-    Ok(SiteRead { pages, findings })
+    Ok(SiteRead {
+        pages,
+        findings,
+        linked,
+    })
 }
 
 fn read_page(
@@ -113,6 +133,13 @@ fn read_page(
     let words = for_each_word(full.as_deref().unwrap_or(&prose), |word| {
         hashes.push(word_hash(word));
     });
+    let mut named = rules.niche.named_in(&prose);
+    named.extend(rules.niche.named_in(&source.meta.title));
+    if let Some(description) = &source.meta.description {
+        named.extend(rules.niche.named_in(description));
+    }
+    named.sort_unstable();
+    named.dedup();
     let indexed = !source.meta.noindex;
     let compared = indexed && !is_shared(&source.rel, &rules.settings.shared);
     let text = PageText {
@@ -139,6 +166,8 @@ fn read_page(
             },
             allow,
             page,
+            source: source.file.clone(),
+            named,
         },
         findings,
     ))

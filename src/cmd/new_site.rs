@@ -21,6 +21,19 @@ pub struct Args {
     /// One line describing the topic.
     #[arg(long)]
     pub niche: Option<String>,
+    /// Who reads the site ("people making espresso at home").
+    #[arg(long)]
+    pub audience: Option<String>,
+    /// One sentence about the site, for search results and feeds.
+    #[arg(long)]
+    pub description: Option<String>,
+    /// What the site reviews, in the plural ("espresso grinders"):
+    /// `{{ site.vars.product_kind }}` in briefs.
+    #[arg(long, value_name = "KIND")]
+    pub product_kind: Option<String>,
+    /// The affiliate registry entry its review brief features.
+    #[arg(long, value_name = "SLUG")]
+    pub top_pick: Option<String>,
 }
 
 /// Runs `grove new-site`.
@@ -47,10 +60,35 @@ pub fn run(root: &Path, args: Args) -> Result<()> {
     let niche = args
         .niche
         .unwrap_or_else(|| args.name.replace(['-', '_'], " "));
-    scaffold::write_site(root, &args.name, &title, &base_url, &niche)?;
+    let values = scaffold::SiteValues {
+        title: &title,
+        base_url: &base_url,
+        niche: &niche,
+        audience: args.audience.as_deref(),
+        description: args.description.as_deref(),
+        product_kind: args.product_kind.as_deref(),
+        top_pick: args.top_pick.as_deref(),
+    };
+    scaffold::write_site(root, &args.name, &values)?;
+    say!("Created {}", display_path(&dir.join("site.toml")).display());
+    let left: Vec<&str> = [
+        ("audience (--audience)", values.audience),
+        ("description (--description)", values.description),
+        ("[vars] product_kind (--product-kind)", values.product_kind),
+        ("[vars] top_pick (--top-pick)", values.top_pick),
+    ]
+    .into_iter()
+    .filter(|(_, given)| given.is_none())
+    .map(|(name, _)| name)
+    .collect();
+    if !left.is_empty() {
+        say!(
+            "Still the example's: {}. Set them in its site.toml before drafting: briefs use them, and every site left at the example's drafts the same titles (`grove doctor` warns until then).",
+            left.join(", ")
+        );
+    }
     say!(
-        "Created {}\nEdit its site.toml (base_url, audience, [vars], [affiliate] tags), then run `grove doctor` and `grove build --site {}`",
-        display_path(&dir.join("site.toml")).display(),
+        "Then set base_url and the [affiliate] tags, and run `grove doctor` and `grove build --site {}`",
         args.name
     );
     Ok(())

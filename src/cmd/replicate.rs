@@ -28,6 +28,10 @@ pub struct Args {
     /// Show the briefs; write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Write briefs that still hold words of the source site's niche
+    /// (listed), which are refused otherwise.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Runs `grove replicate`.
@@ -39,6 +43,7 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
         blueprint: args.blueprint,
         kind: args.kind,
         dry_run: args.dry_run,
+        force: args.force,
     };
     let replicas = replicate(network, &options)?;
     let verb = if options.dry_run {
@@ -51,7 +56,15 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
         let target = replica.site.as_deref().unwrap_or("the blueprint");
         let file = display_path(&replica.file);
         match &replica.result {
-            Ok(text) => say!("{verb} a brief for {target} to {}:{text}", file.display()),
+            Ok(text) => {
+                say!("{verb} a brief for {target} to {}:{text}", file.display());
+                if !replica.leaks.is_empty() {
+                    say!(
+                        "warning: it still says what the source site is about (written with --force):\n    {}",
+                        replica.leaks.join("\n    ")
+                    );
+                }
+            }
             Err(why) => {
                 refused += 1;
                 say!("refused for {target}: {why}");
@@ -75,7 +88,7 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
     );
     if refused > 0 {
         return Err(Error::Usage(format!(
-            "{refused} target{} refused (see above): an existing brief or page is never overwritten",
+            "{refused} target{} refused (see above): an existing brief or page is never overwritten, and a brief holding another niche's words is written only with --force",
             if refused == 1 { "" } else { "s" }
         )));
     }

@@ -60,6 +60,29 @@ pub struct Site {
 }
 
 impl Site {
+    /// What says which niche the site is about, each with its name for
+    /// messages: its title, niche, audience and text `[vars]` values
+    /// (`vars.product_kind`).
+    pub fn niche_values(&self) -> Vec<(String, &str)> {
+        let config = &self.config;
+        let mut values: Vec<(String, &str)> = [
+            ("title", config.title.as_str()),
+            ("niche", config.niche.as_str()),
+            ("audience", config.audience.as_str()),
+        ]
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), value))
+        .collect();
+        values.extend(
+            config
+                .vars
+                .iter()
+                .filter_map(|(key, value)| Some((format!("vars.{key}"), value.as_str()?))),
+        );
+        values.retain(|(_, value)| !value.trim().is_empty());
+        values
+    }
+
     /// The content and static files this site does not publish: editors'
     /// leftovers and the network's and the site's `ignore` patterns.
     pub fn ignore(&self, network: &NetworkConfig) -> crate::ignore::Ignore {

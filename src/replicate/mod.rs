@@ -5,8 +5,10 @@
 //! paraphrase. Briefs are appended to each target's `briefs.toml` (or the
 //! blueprint's), never over an existing brief or page.
 
+mod leaks;
 pub mod variables;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use tera::Context;
@@ -21,6 +23,7 @@ use crate::error::{Error, Location, Result};
 use crate::network::{Network, Site};
 use crate::render::views::site_value;
 use crate::templating::expand_str;
+use leaks::{Product, SourceWords};
 use variables::{Variable, templatize, templatize_slug};
 
 /// What the writer is told besides the structure: write anew.
@@ -41,6 +44,8 @@ pub struct ReplicateOptions {
     pub kind: Option<String>,
     /// Show what would be written; write nothing.
     pub dry_run: bool,
+    /// Write briefs that still hold words of the source niche.
+    pub force: bool,
 }
 
 /// One brief written (or refused) for a target.
@@ -52,6 +57,9 @@ pub struct Replica {
     pub file: PathBuf,
     /// Whether the title came out as the page's own (no variable in it).
     pub same_title: bool,
+    /// Words of the source niche the brief still holds, each with where
+    /// (a brief holding any is refused unless forced).
+    pub leaks: Vec<String>,
     /// The brief's TOML text, or why none was written.
     pub result: std::result::Result<String, String>,
 }
@@ -91,32 +99,83 @@ pub fn replicate(network: &Network, options: &ReplicateOptions) -> Result<Vec<Re
     let kind = kind(network, page, brief_of_page, options)?;
     let variables = variables::variables(source, &targets);
     let template = Template::of(network, page, brief_of_page, &kind, &variables, source)?;
+    let registry = Registry::load(&network.root, source)?;
+    // The source's products: those its pages link and those it names.
+    let mut own: BTreeSet<&str> = loaded
+        .content
+        .pages
+        .iter()
+        .flat_map(|p| p.rendered.affiliates.iter().map(String::as_str))
+        .collect();
+    own.extend(
+        source
+            .config
+            .vars
+            .values()
+            .filter_map(serde_json::Value::as_str),
+    );
+    let source_words = SourceWords::new(source, &products(&registry, own));
+    let same_title = template.title == page.meta.title;
 
     let mut replicas = Vec::new();
     if options.blueprint {
         let file = network.root.join("content").join(BRIEFS_FILE);
+        let mut leaks = Vec::new();
         let result = match blueprint_conflict(network, &targets, &template)? {
             Some(conflict) => Err(conflict),
-            None => template.text(None),
+            None => {
+                // The blueprint brief is expanded for every target: each
+                // must be free of the source's words.
+                for target in &targets {
+                    let words =
+                        source_words.not_said_by(target, &named_products(&registry, target));
+                    let fields = template.expand(Some(&site_context(network, target)));
+                    if let Ok(fields) = fields {
+                        leaks.extend(
+                            fields
+                                .leaks(&words)
+                                .into_iter()
+                                .map(|l| format!("{}: {l}", target.name)),
+                        );
+                    }
+                }
+                template.expand(None).map(|fields| fields.text())
+            }
         };
-        replicas.push(Replica {
-            site: None,
-            file,
-            result,
-            same_title: template.title == page.meta.title,
-        });
+        replicas.push(judged(
+            Replica {
+                site: None,
+                file,
+                result,
+                same_title,
+                leaks,
+            },
+            options.force,
+        ));
     } else {
         for target in &targets {
+            let mut leaks = Vec::new();
             let result = match target_conflict(network, target, &template)? {
                 Some(conflict) => Err(conflict),
-                None => template.text(Some(&site_context(network, target))),
+                None => template
+                    .expand(Some(&site_context(network, target)))
+                    .map(|fields| {
+                        let words =
+                            source_words.not_said_by(target, &named_products(&registry, target));
+                        leaks = fields.leaks(&words);
+                        fields.text()
+                    }),
             };
-            replicas.push(Replica {
-                site: Some(target.name.clone()),
-                file: target.dir.join(BRIEFS_FILE),
-                result,
-                same_title: template.title == page.meta.title,
-            });
+            replicas.push(judged(
+                Replica {
+                    site: Some(target.name.clone()),
+                    file: target.dir.join(BRIEFS_FILE),
+                    result,
+                    same_title,
+                    leaks,
+                },
+                options.force,
+            ));
         }
     }
     if !options.dry_run {
@@ -132,6 +191,42 @@ pub fn replicate(network: &Network, options: &ReplicateOptions) -> Result<Vec<Re
         }
     }
     Ok(replicas)
+}
+
+/// `replica` refused when it holds words of the source niche, unless
+/// `force`d (then written with its leaks listed).
+fn judged(mut replica: Replica, force: bool) -> Replica {
+    if !force && !replica.leaks.is_empty() && replica.result.is_ok() {
+        replica.result = Err(format!(
+            "the brief still says what the source site is about:\n    {}\n  a brief for another niche must not ask for them; edit the source page's headings (or the brief after writing it with --force)",
+            replica.leaks.join("\n    ")
+        ));
+    }
+    replica
+}
+
+/// The registry products `slugs` (others are not products).
+fn products<'a>(registry: &Registry, slugs: impl IntoIterator<Item = &'a str>) -> Vec<Product> {
+    slugs
+        .into_iter()
+        .filter_map(|slug| registry.get(slug))
+        .map(|entry| Product {
+            name: entry.name.clone(),
+            description: entry.description.clone(),
+        })
+        .collect()
+}
+
+/// The products `site` names in its `[vars]` (such as `top_pick`): its
+/// own, whose words its briefs may say.
+fn named_products(registry: &Registry, site: &Site) -> Vec<Product> {
+    products(
+        registry,
+        site.config
+            .vars
+            .values()
+            .filter_map(serde_json::Value::as_str),
+    )
 }
 
 /// The site whose content holds `page`, and the page's content path.
@@ -355,9 +450,9 @@ impl Template {
         })
     }
 
-    /// The `[[brief]]` text: templates as they are (for the blueprint), or
+    /// The brief's fields: templates as they are (for the blueprint), or
     /// expanded with a target's `context`.
-    fn text(&self, context: Option<&Context>) -> std::result::Result<String, String> {
+    fn expand(&self, context: Option<&Context>) -> std::result::Result<Fields, String> {
         let value = |field: &str, text: &str| match context {
             Some(context) => expand_str(field, text, context)
                 .map_err(|e| format!("`{field}` does not expand for this site: {e}")),
@@ -366,26 +461,92 @@ impl Template {
         let values = |field: &str, texts: &[String]| -> std::result::Result<Vec<String>, String> {
             texts.iter().map(|t| value(field, t)).collect()
         };
-        let description = self
-            .description
-            .as_deref()
-            .map(|d| value("description", d))
-            .transpose()?;
-        Ok(BriefText::new()
-            .string("slug", &value("slug", &self.slug)?)
-            .string("title", &value("title", &self.title)?)
+        Ok(Fields {
+            slug: value("slug", &self.slug)?,
+            title: value("title", &self.title)?,
+            section: self.section.clone(),
+            kind: self.kind.clone(),
+            target_words: self.target_words,
+            keywords: values("keywords", &self.keywords)?,
+            affiliates: values("affiliates", &self.affiliates)?,
+            tags: values("tags", &self.tags)?,
+            categories: values("categories", &self.categories)?,
+            description: self
+                .description
+                .as_deref()
+                .map(|d| value("description", d))
+                .transpose()?,
+            structure: values("structure", &self.structure)?,
+            source: self.source.clone(),
+        })
+    }
+}
+
+/// A brief's fields, ready to write.
+struct Fields {
+    slug: String,
+    title: String,
+    section: String,
+    kind: String,
+    target_words: u32,
+    keywords: Vec<String>,
+    affiliates: Vec<String>,
+    tags: Vec<String>,
+    categories: Vec<String>,
+    description: Option<String>,
+    structure: Vec<String>,
+    source: String,
+}
+
+impl Fields {
+    /// The `[[brief]]` text.
+    fn text(&self) -> String {
+        BriefText::new()
+            .string("slug", &self.slug)
+            .string("title", &self.title)
             .string("section", &self.section)
             .string("kind", &self.kind)
             .number("target_words", self.target_words)
-            .list("keywords", &values("keywords", &self.keywords)?)
-            .list("affiliates", &values("affiliates", &self.affiliates)?)
-            .list("tags", &values("tags", &self.tags)?)
-            .list("categories", &values("categories", &self.categories)?)
-            .optional("description", description.as_deref())
-            .list("structure", &values("structure", &self.structure)?)
+            .list("keywords", &self.keywords)
+            .list("affiliates", &self.affiliates)
+            .list("tags", &self.tags)
+            .list("categories", &self.categories)
+            .optional("description", self.description.as_deref())
+            .list("structure", &self.structure)
             .string("notes", NOTES)
             .string("source", &self.source)
-            .finish())
+            .finish()
+    }
+
+    /// Every field a writer reads, by name, for the niche-word check.
+    fn texts(&self) -> Vec<(&'static str, &str)> {
+        let mut texts = vec![("slug", self.slug.as_str()), ("title", self.title.as_str())];
+        texts.extend(self.description.as_deref().map(|d| ("description", d)));
+        for (name, list) in [
+            ("keywords", &self.keywords),
+            ("tags", &self.tags),
+            ("categories", &self.categories),
+            ("structure", &self.structure),
+        ] {
+            texts.extend(list.iter().map(|item| (name, item.as_str())));
+        }
+        texts
+    }
+
+    /// Each source word a field still holds: `"Grinder" in structure "..."
+    /// (from vars.product_kind)`.
+    fn leaks(&self, words: &SourceWords) -> Vec<String> {
+        self.texts()
+            .into_iter()
+            .flat_map(|(field, text)| {
+                words.found_in(text).into_iter().map(move |(word, origin)| {
+                    format!(
+                        "\"{word}\" in {field} \"{text}\" (like \"{}\", from its {})",
+                        origin.word, origin.from
+                    )
+                })
+            })
+            .collect()
     }
 }
 

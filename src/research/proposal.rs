@@ -335,17 +335,11 @@ struct Topic {
     keyword: Option<String>,
 }
 
-const STOP_WORDS: &[&str] = &[
-    "a", "an", "and", "are", "at", "best", "by", "do", "for", "from", "guide", "how", "in", "is",
-    "it", "of", "on", "or", "the", "to", "vs", "what", "when", "which", "why", "with", "you",
-    "your",
-];
-
 impl Topic {
     fn new(title: &str, keywords: &[String]) -> Topic {
         Topic {
             title: title.to_string(),
-            words: significant_words(title),
+            words: crate::words::significant_words(title),
             keyword: keywords
                 .first()
                 .map(|k| k.trim().to_lowercase())
@@ -366,33 +360,6 @@ impl Topic {
         let all = self.words.union(&other.words).count();
         shared as f64 / all as f64 >= SAME_TOPIC
     }
-}
-
-/// Lowercased words of a title without stop words, each reduced to a
-/// rough stem ("descaling", "descale" and "descales" all give "descal").
-fn significant_words(title: &str) -> BTreeSet<String> {
-    title
-        .split(|c: char| !c.is_alphanumeric())
-        .map(str::to_lowercase)
-        .filter(|w| !w.is_empty() && !STOP_WORDS.contains(&w.as_str()))
-        .map(|w| stem(&w))
-        .collect()
-}
-
-fn stem(word: &str) -> String {
-    let mut stem = word;
-    for suffix in ["ing", "ed", "es", "s"] {
-        if let Some(rest) = stem.strip_suffix(suffix)
-            && rest.chars().count() >= 3
-        {
-            stem = rest;
-            break;
-        }
-    }
-    stem.strip_suffix('e')
-        .filter(|rest| rest.chars().count() >= 3)
-        .unwrap_or(stem)
-        .to_string()
 }
 
 #[cfg(test)]
