@@ -329,3 +329,30 @@ fn dry_runs_budgets_and_bad_arguments_send_nothing() {
     let ledger = grove::draft::ledger::read(&net.path().join(".grove")).unwrap();
     assert!(ledger.is_empty(), "{ledger:?}");
 }
+
+#[test]
+fn nothing_kept_says_so_after_each_reason() {
+    let server = FakeLlm::start(None);
+    server.script(|_, _| {
+        answer(json!([
+            {"title": "Latte art at home", "section": "recipes", "kind": "guide"},
+            {"title": "Tamping {{ x }}", "section": "guides", "kind": "guide"}
+        ]))
+    });
+    let net = network(&server, "openai");
+    let before = net.read("sites/home-espresso/briefs.toml");
+    let stdout = ok(&net.grove(&["research", "--site", "home-espresso", "--count", "2"]));
+    let reasons = stdout
+        .find("left out \"Latte art at home\": no section `recipes`")
+        .expect(&stdout);
+    let summary = stdout
+        .find("0 briefs proposed: each of the 2 proposals was left out")
+        .expect(&stdout);
+    assert!(reasons < summary, "{stdout}");
+    assert!(
+        stdout.contains("left out \"Tamping {{ x }}\": template syntax"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("Accept with"), "{stdout}");
+    assert_eq!(net.read("sites/home-espresso/briefs.toml"), before);
+}

@@ -131,13 +131,21 @@ fn propose(network: &Network, args: Args) -> Result<()> {
     } else {
         format!("{} tokens, ${:.4}", report.tokens, report.cost)
     };
-    say!(
-        "{} brief{} proposed in {}, {} left out ({paid}). Accept with `grove research accept SLUG...` or `--all`.",
-        report.written.len(),
-        plural(report.written.len()),
-        file.display(),
-        report.rejected.len()
-    );
+    match (report.written.len(), report.rejected.len()) {
+        (0, 0) => say!(
+            "0 briefs proposed: the answer held no proposal ({paid}); nothing was written. Run it again with --fresh for a new answer."
+        ),
+        (0, rejected) => say!(
+            "0 briefs proposed: each of the {rejected} proposal{} was left out for the reason above ({paid}); nothing was written to {}. Run it again with --fresh for a new answer, or ask for another --section or --kind.",
+            plural(rejected),
+            file.display()
+        ),
+        (written, rejected) => say!(
+            "{written} brief{} proposed in {}, {rejected} left out ({paid}). Accept with `grove research accept SLUG...` or `--all`.",
+            plural(written),
+            file.display()
+        ),
+    }
     Ok(())
 }
 

@@ -22,7 +22,7 @@ pub const AI_PHRASES: &[&str] = &[
 /// why it cannot be used.
 pub fn check_answer(text: &str, finish: Option<&Finish>) -> Result<String, String> {
     if finish == Some(&Finish::Length) {
-        return Err("the answer was cut off at max_tokens (finish_reason = length); raise [llm] max_tokens or ask for less (a lower target_words, or --count)".into());
+        return Err("the answer was cut off at max_tokens (finish_reason = length); raise [llm] max_tokens in grove.toml, or ask for less: a lower target_words in the brief (grove draft), fewer briefs with `grove research --count` (grove research)".into());
     }
     if let Some(Finish::Other(reason)) = finish
         && (reason == "content_filter" || reason == "refusal")
