@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::affiliate::{AffiliateLinks, LinkStyle, Registry};
+use crate::affiliate::{AffiliateLinks, LinkStyle, Programs, Registry};
 use crate::content::{
     Blueprint, Date, Disclosure, IGNORED_NOTICE, Include, LeftOut, LoadOptions, MarkdownOptions,
     Notices, SiteContent,
@@ -367,6 +367,7 @@ pub fn load_site_with(
     let settings = &network.config.affiliates;
     let links = Arc::new(AffiliateLinks::new(
         Registry::load(&network.root, site)?,
+        Programs::new(&settings.programs),
         context.clone(),
         site.dir.join("site.toml"),
         &site.base_path,
@@ -405,7 +406,7 @@ pub fn load_site_with(
     })
 }
 
-/// The disclosure paragraph: the site's text, else the network's, expanded
+/// The disclosure's text: the site's, else the network's, expanded
 /// with `site`.
 fn disclosure_html(network: &Network, site: &Site, context: &Context) -> Result<String> {
     let (text, file) = match &site.config.affiliate_disclosure {
@@ -422,10 +423,7 @@ fn disclosure_html(network: &Network, site: &Site, context: &Context) -> Result<
         }
         error
     })?;
-    Ok(format!(
-        "<p class=\"affiliate-disclosure\" role=\"note\">{}</p>",
-        text.trim()
-    ))
+    Ok(text.trim().to_string())
 }
 
 /// Loads, renders and writes one site into `out`; with `retain`, returns

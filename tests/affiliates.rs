@@ -148,9 +148,10 @@ fn disclosure_appears_once_before_the_first_affiliate_link_and_only_there() {
     );
     net.build(&[]);
     let page = net.html("beta/guides/review/index.html");
+    // The page links an Amazon product: Amazon's statement follows.
     assert_eq!(
         text(&page, ".prose > :first-child"),
-        "We earn from Beta links."
+        "We earn from Beta links. As an Amazon Associate I earn from qualifying purchases."
     );
     let page = net.html("alpha/guides/review/index.html");
     assert!(text(&page, ".prose > :first-child").starts_with("Disclosure:"));
@@ -170,7 +171,11 @@ fn shortcodes_render_registry_data() {
         text(&page, ".product-box .product-rating"),
         "Rated 4.5 out of 5"
     );
-    assert_eq!(text(&page, ".product-box a.button"), "Check price ($99)");
+    // An Amazon price nobody checked is not shown (Amazon's terms).
+    assert_eq!(
+        text(&page, ".product-box a.button"),
+        "Check the price on Amazon"
+    );
     assert_eq!(
         attrs(&page, ".product-box a.button", "href"),
         vec!["/go/widget-pro/"]
@@ -189,7 +194,12 @@ fn shortcodes_render_registry_data() {
     );
     assert_eq!(
         texts(&page, "table.comparison tbody tr:first-child td")[..3],
-        ["$99", "4.5 / 5", "Sturdy; Quiet"]
+        ["See on Amazon", "4.5 / 5", "Sturdy; Quiet"]
+    );
+    // A product of a program without such terms shows its price.
+    assert_eq!(
+        texts(&page, "table.comparison tbody tr:nth-child(2) td")[0],
+        "$20"
     );
     assert_eq!(texts(&page, ".pros li"), vec!["Sturdy", "Quiet"]);
     assert_eq!(texts(&page, ".cons li"), vec!["Heavy"]);
@@ -354,4 +364,80 @@ fn a_sub_id_template_names_each_site_in_its_links() {
             vec![format!("0; url=https://acme.sjv.io/c/1/2/3?subId1={site}")]
         );
     }
+}
+
+#[test]
+fn programs_rules_are_kept_by_default_and_configurable() {
+    let net = network();
+    let now = chrono::Utc::now();
+    let fresh = (now - chrono::Duration::hours(3)).format("%Y-%m-%dT%H:%M:%SZ");
+    let stale = (now - chrono::Duration::hours(30)).format("%Y-%m-%dT%H:%M:%SZ");
+    let registry = REGISTRY.replace(
+        "price = \"$99\"",
+        &format!("price = \"$99\"\nprice_checked = {fresh}"),
+    ) + &format!(
+        "\n[old-widget]\nname = \"Old Widget\"\nprogram = \"amazon\"\nurl = \"https://shop.example.com/dp/2\"\nprice = \"$50\"\nprice_checked = {stale}\n\n[sas-thing]\nname = \"Thing\"\nprogram = \"shareasale\"\nurl = \"https://sas.example.com/t\"\nprice = \"$5\"\n"
+    );
+    net.write("affiliates.toml", &registry);
+    net.write(
+        "sites/alpha/content/guides/boxes.md",
+        "+++\ntitle = \"Boxes\"\n+++\nIntro.\n\n{{ product_box(slug=\"widget-pro\") }}\n\n{{ product_box(slug=\"old-widget\") }}\n\n{{ product_box(slug=\"sas-thing\") }}\n",
+    );
+    net.build(&[]);
+    let page = net.html("alpha/guides/boxes/index.html");
+    let boxes = texts(&page, ".product-box a.button");
+    assert_eq!(
+        boxes,
+        [
+            "Check price",
+            "Check the price on Amazon",
+            "Check price ($5)"
+        ]
+    );
+    let shown = texts(&page, ".product-box .product-price");
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert!(shown[0].starts_with("$99 (price as of "), "{shown:?}");
+    assert!(shown[0].ends_with(" UTC)"), "{shown:?}");
+    let disclosure = text(&page, ".affiliate-disclosure");
+    assert_eq!(
+        disclosure.matches("As an Amazon Associate").count(),
+        1,
+        "{disclosure}"
+    );
+
+    // Rules per program in grove.toml: a longer freshness for Amazon, a
+    // statement for another program.
+    net.write(
+        "grove.toml",
+        "[network]\nname = \"T\"\n[affiliates.programs.amazon]\nprice_max_age_hours = 48\n[affiliates.programs.shareasale]\nname = \"ShareASale\"\ndisclosure = \"Some links are ShareASale links.\"\nprice_max_age_hours = 0\n",
+    );
+    net.build(&[]);
+    let page = net.html("alpha/guides/boxes/index.html");
+    assert_eq!(
+        texts(&page, ".product-box a.button"),
+        [
+            "Check price",
+            "Check price",
+            "Check the price on ShareASale"
+        ]
+    );
+    let disclosure = text(&page, ".affiliate-disclosure");
+    assert!(
+        disclosure.contains("Some links are ShareASale links."),
+        "{disclosure}"
+    );
+    assert!(
+        disclosure.contains("As an Amazon Associate"),
+        "{disclosure}"
+    );
+    // A page without Amazon links carries no Amazon statement.
+    let plain = net.html("alpha/guides/review/index.html");
+    assert!(text(&plain, ".affiliate-disclosure").contains("As an Amazon Associate"));
+    net.write(
+        "sites/alpha/content/guides/gadget.md",
+        "+++\ntitle = \"Gadget\"\n+++\nA [gadget](aff:gadget-mini).\n",
+    );
+    net.build(&[]);
+    let gadget = net.html("alpha/guides/gadget/index.html");
+    assert!(!text(&gadget, ".affiliate-disclosure").contains("Amazon"));
 }

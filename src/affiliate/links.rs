@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 use serde_json::{Value, json};
 use tera::Context;
 
+use super::programs::Programs;
 use super::registry::{AffiliateEntry, Registry};
 use crate::error::display_path;
 use crate::html_escape::escape_html;
@@ -33,6 +34,9 @@ pub struct LinkStyle {
 /// A site's affiliate links.
 pub struct AffiliateLinks {
     registry: Registry,
+    programs: Programs,
+    /// The instant prices are judged fresh at: the build's.
+    now: chrono::DateTime<chrono::Utc>,
     context: Context,
     site_file: PathBuf,
     base_path: String,
@@ -42,9 +46,11 @@ pub struct AffiliateLinks {
 
 impl AffiliateLinks {
     /// Links for a site: `context` holds `site` (for URL templates),
-    /// `site_file` is its `site.toml` (named when a tag is missing).
+    /// `site_file` is its `site.toml` (named when a tag is missing);
+    /// `programs` say what each program requires of pages.
     pub fn new(
         registry: Registry,
+        programs: Programs,
         context: Context,
         site_file: PathBuf,
         base_path: &str,
@@ -56,6 +62,8 @@ impl AffiliateLinks {
             .collect();
         AffiliateLinks {
             registry,
+            programs,
+            now: chrono::Utc::now(),
             context,
             site_file,
             base_path: base_path.to_string(),
@@ -138,10 +146,28 @@ impl AffiliateLinks {
         ))
     }
 
-    /// What templates see of `slug`: registry data plus `href` and `attrs`.
+    /// The statement the program of `slug` requires on pages linking it.
+    pub fn program_disclosure(&self, slug: &str) -> Option<String> {
+        let entry = self.registry.get(slug)?;
+        self.programs.get(&entry.program)?.disclosure.clone()
+    }
+
+    /// What templates see of `slug`: registry data plus `href` and
+    /// `attrs`; `price` only as its program allows (with `price_as_of`
+    /// when the program wants the time said), and `program_name` (such as
+    /// "Amazon") for "Check the price on Amazon".
     pub fn template_value(&self, slug: &str) -> Result<Value, String> {
         let entry: &AffiliateEntry = self.registry.get(slug).ok_or_else(|| self.unknown(slug))?;
         let mut value = json!(entry);
+        let shown = self.programs.price(entry, self.now);
+        value["price"] = json!(shown.price);
+        value["price_as_of"] = json!(shown.as_of);
+        value["program_name"] = json!(
+            self.programs
+                .get(&entry.program)
+                .map(|rules| rules.name.clone())
+                .or_else(|| (!entry.program.is_empty()).then(|| entry.program.clone()))
+        );
         value["slug"] = json!(slug);
         value["href"] = json!(self.href(slug)?);
         value["destination"] = json!(self.destination(slug)?);

@@ -2,9 +2,11 @@
 //! site links to them.
 
 mod links;
+mod programs;
 mod registry;
 
 pub use links::{AFFILIATE_REL, AffiliateLinks, GO_PREFIX, LinkStyle};
+pub use programs::{ProgramRules, Programs, ShownPrice};
 pub use registry::{AffiliateEntry, Defined, REGISTRY_FILE, Registry};
 
 /// Finds the slugs of affiliate anchors (`data-affiliate="slug"`) in HTML.

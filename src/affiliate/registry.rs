@@ -33,6 +33,10 @@ pub struct AffiliateEntry {
     pub image: Option<String>,
     /// Price as display text, e.g. "$199".
     pub price: Option<String>,
+    /// When the price was last checked (a TOML date or date-time): a
+    /// program that forbids stale prices shows it only while fresh.
+    #[serde(default, skip_serializing)]
+    pub price_checked: Option<toml::value::Datetime>,
     /// Rating out of 5.
     pub rating: Option<f64>,
     /// Strengths.

@@ -35,12 +35,20 @@ pub trait LinkResolver {
     /// The anchor attributes (`href`, `rel`, `data-affiliate`...) of an
     /// affiliate link to `slug`, or why there is none.
     fn affiliate(&self, slug: &str) -> std::result::Result<String, String>;
+
+    /// The statement the program of affiliate `slug` requires in the
+    /// disclosure of a page linking it (Amazon's), if any.
+    fn program_disclosure(&self, _slug: &str) -> Option<String> {
+        None
+    }
 }
 
-/// The affiliate disclosure to insert in content with affiliate links.
+/// The affiliate disclosure to insert in content with affiliate links, in
+/// a `<p class="affiliate-disclosure">` with the statements the linked
+/// programs require after it.
 #[derive(Debug, Clone, Copy)]
 pub struct Disclosure<'a> {
-    /// Ready HTML.
+    /// The site's disclosure, ready HTML.
     pub html: &'a str,
     /// At the top of the content instead of before the first link.
     pub at_top: bool,
@@ -260,9 +268,23 @@ pub fn render(
     }
     if let (Some(disclosure), Some(first)) = (disclosure, first_affiliate) {
         let at = if disclosure.at_top { 0 } else { first };
+        let mut text = disclosure.html.trim().to_string();
+        let mut said: Vec<String> = Vec::new();
+        for statement in affiliates
+            .iter()
+            .filter_map(|slug| links.program_disclosure(slug))
+        {
+            if !said.contains(&statement) && !text.contains(statement.as_str()) {
+                text.push(' ');
+                text.push_str(&statement);
+                said.push(statement);
+            }
+        }
         events.insert(
             at,
-            Event::Html(CowStr::from(format!("{}\n", disclosure.html))),
+            Event::Html(CowStr::from(format!(
+                "<p class=\"affiliate-disclosure\" role=\"note\">{text}</p>\n"
+            ))),
         );
     }
 
@@ -506,6 +528,10 @@ mod tests {
                 _ => Err(format!("unknown affiliate slug `{slug}`")),
             }
         }
+
+        fn program_disclosure(&self, slug: &str) -> Option<String> {
+            (slug == "widget").then(|| "Widgets pay us.".to_string())
+        }
     }
 
     fn md(body: &str) -> Result<Rendered> {
@@ -521,10 +547,7 @@ mod tests {
             path: Path::new("p.md"),
             body_line: 1,
         };
-        let disclosure = Disclosure {
-            html: "<p class=\"d\">D</p>",
-            at_top,
-        };
+        let disclosure = Disclosure { html: "D", at_top };
         render(
             body,
             source,
@@ -551,19 +574,24 @@ mod tests {
         );
         assert!(
             out.html
-                .starts_with("<p>Intro.</p>\n<p class=\"d\">D</p>\n<ul>"),
+                .starts_with("<p>Intro.</p>\n<p class=\"affiliate-disclosure\" role=\"note\">D Widgets pay us.</p>\n<ul>"),
             "{}",
             out.html
         );
-        assert_eq!(out.html.matches("class=\"d\"").count(), 1);
+        assert_eq!(
+            out.html.matches("class=\"affiliate-disclosure\"").count(),
+            1
+        );
         let top = md_disclosed("Intro.\n\nBuy [it](aff:widget).", true);
         assert!(
-            top.html.starts_with("<p class=\"d\">D</p>\n<p>Intro."),
+            top.html.starts_with(
+                "<p class=\"affiliate-disclosure\" role=\"note\">D Widgets pay us.</p>\n<p>Intro."
+            ),
             "{}",
             top.html
         );
         let none = md_disclosed("No links [here](https://example.com).", false);
-        assert!(!none.html.contains("class=\"d\""));
+        assert!(!none.html.contains("class=\"affiliate-disclosure\""));
         let from_html = md_disclosed(
             "Intro.\n\n<div class=\"box\"><a data-affiliate=\"widget\">x</a></div>\n",
             false,
@@ -572,7 +600,7 @@ mod tests {
         assert!(
             from_html
                 .html
-                .contains("<p>Intro.</p>\n<p class=\"d\">D</p>\n<div class=\"box\">"),
+                .contains("<p>Intro.</p>\n<p class=\"affiliate-disclosure\" role=\"note\">D Widgets pay us.</p>\n<div class=\"box\">"),
             "{}",
             from_html.html
         );

@@ -740,6 +740,10 @@ impl LinkResolver for Resolver<'_> {
             )),
         }
     }
+
+    fn program_disclosure(&self, slug: &str) -> Option<String> {
+        self.affiliates?.program_disclosure(slug)
+    }
 }
 
 fn render_markdown(

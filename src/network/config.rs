@@ -150,6 +150,22 @@ pub struct AffiliateSettings {
     pub disclosure_position: DisclosurePosition,
     /// Status of `/go/` entries in `_redirects` (301, 302, 307 or 308).
     pub redirect_status: u16,
+    /// What each affiliate program requires, by the `program` name of
+    /// registry entries (see [`crate::affiliate::Programs`]).
+    pub programs: BTreeMap<String, ProgramSettings>,
+}
+
+/// An `[affiliates.programs.NAME]` table: one program's rules.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgramSettings {
+    /// How pages name the program ("Amazon").
+    pub name: Option<String>,
+    /// The statement every page linking the program carries (empty: none).
+    pub disclosure: Option<String>,
+    /// Prices of the program's products are shown only when the entry's
+    /// `price_checked` is at most this many hours old.
+    pub price_max_age_hours: Option<u32>,
 }
 
 impl Default for AffiliateSettings {
@@ -160,6 +176,7 @@ impl Default for AffiliateSettings {
             disclosure: "Disclosure: some links on this page are affiliate links. If you buy through them, {{ site.title }} may earn a commission at no extra cost to you.".into(),
             disclosure_position: DisclosurePosition::BeforeFirstLink,
             redirect_status: 302,
+            programs: BTreeMap::new(),
         }
     }
 }

@@ -9,8 +9,8 @@ use rayon::prelude::*;
 
 pub use config::{
     AD_SLOTS, AdSettings, AffiliateSettings, BuildSettings, DisclosurePosition, Gate, LlmConfig,
-    NetworkConfig, NetworkSettings, Provider, QualitySettings, SeoSettings, SiteConfig, SiteLlm,
-    SiteQuality, TaxonomyConfig, parse_toml, read_toml,
+    NetworkConfig, NetworkSettings, ProgramSettings, Provider, QualitySettings, SeoSettings,
+    SiteConfig, SiteLlm, SiteQuality, TaxonomyConfig, parse_toml, read_toml,
 };
 pub use shard::Shard;
 
