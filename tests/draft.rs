@@ -1141,3 +1141,31 @@ fn hold_model_lock(net: &Fixture) -> std::fs::File {
     file.lock().unwrap();
     file
 }
+
+#[test]
+fn an_endless_answer_is_refused_and_nothing_is_written() {
+    let server = FakeLlm::start(Some(KEY));
+    server.script(|_, _| Reply::Text("word ".repeat(4 << 20)));
+    let net = network(&server, 1, &[("max_retries", "3"), ("timeout_secs", "60")]);
+    for stream in ["false", "true"] {
+        let config = net.read("grove.toml");
+        net.write(
+            "grove.toml",
+            &format!(
+                "{}stream = {stream}\n",
+                config.replace("stream = false\n", "")
+            ),
+        );
+        let output = draft(&net, &["--site", "alpha"]);
+        assert!(!output.status.success());
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(all.contains("the answer is over 16 MB"), "{all}");
+        assert!(drafted(&net).is_empty(), "{:?}", drafted(&net));
+    }
+    // Refused at once: another attempt would get the same.
+    assert_eq!(server.count(), 2);
+}

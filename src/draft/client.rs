@@ -16,6 +16,10 @@ use crate::network::{LlmConfig, Provider};
 
 /// Longest wait Grove honours from a `Retry-After` header.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(600);
+/// The most bytes read of one answer: far more than any article (a
+/// million tokens of text is about 4 MB), so only a misbehaving server
+/// reaches it, and memory stays bounded whatever it sends.
+pub const MAX_ANSWER_BYTES: usize = 16 << 20;
 
 /// Why one attempt failed.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +47,14 @@ impl Failure {
             | Failure::Unreachable(message) => message,
         }
     }
+}
+
+/// An answer past [`MAX_ANSWER_BYTES`]: the server would send it again.
+fn too_large() -> Failure {
+    Failure::Permanent(format!(
+        "the answer is over {} MB, more than any article: the server is misbehaving; nothing of it was kept",
+        MAX_ANSWER_BYTES >> 20
+    ))
 }
 
 /// Why [`Client::complete`] gave up.
@@ -283,10 +295,7 @@ impl Client {
         if request.stream {
             self.read_stream(response).await
         } else {
-            let bytes = response
-                .bytes()
-                .await
-                .map_err(|e| self.transport_failure(&self.url, &e))?;
+            let bytes = self.read_body(response).await?;
             wire::parse_response(self.provider, &bytes).map_err(|message| Failure::Transient {
                 message: format!("malformed answer: {message}"),
                 after: None,
@@ -294,16 +303,40 @@ impl Client {
         }
     }
 
+    /// The whole body of `response`, refused past [`MAX_ANSWER_BYTES`].
+    async fn read_body(
+        &self,
+        mut response: reqwest::Response,
+    ) -> std::result::Result<Vec<u8>, Failure> {
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| self.transport_failure(&self.url, &e))?
+        {
+            body.extend_from_slice(&chunk);
+            if body.len() > MAX_ANSWER_BYTES {
+                return Err(too_large());
+            }
+        }
+        Ok(body)
+    }
+
     async fn read_stream(
         &self,
         mut response: reqwest::Response,
     ) -> std::result::Result<Completion, Failure> {
         let mut state = StreamState::new(self.provider);
+        let mut read = 0;
         loop {
             let chunk = tokio::time::timeout(self.timeout, response.chunk())
                 .await
                 .map_err(|_| self.timed_out())?
                 .map_err(|e| self.transport_failure(&self.url, &e))?;
+            read += chunk.as_ref().map_or(0, |c| c.len());
+            if read > MAX_ANSWER_BYTES {
+                return Err(too_large());
+            }
             match chunk {
                 Some(bytes) => state.feed(&bytes).map_err(|message| Failure::Transient {
                     message: format!("stream error: {message}"),
