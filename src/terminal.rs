@@ -12,31 +12,25 @@ use std::borrow::Cow;
 /// `text` with control characters (but `\n` and `\t`), C1 controls and
 /// bidirectional formatting characters written as `\u{..}` escapes.
 pub fn clean(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_unsafe) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        if is_unsafe(c) {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
+    escape_unsafe(text, |c| format!("\\u{{{c:x}}}"))
 }
 
 /// JSON text (as `serde_json` writes it, control characters already
 /// escaped) with C1 controls and bidirectional formatting characters
 /// escaped too, as `\u009b`: still the same JSON, and safe to print.
 pub fn clean_json(json: &str) -> Cow<'_, str> {
-    if !json.chars().any(is_unsafe) {
-        return Cow::Borrowed(json);
+    escape_unsafe(json, |c| format!("\\u{c:04x}"))
+}
+
+/// `text` with each unsafe character replaced by `escape` of its code.
+fn escape_unsafe(text: &str, escape: impl Fn(u32) -> String) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return Cow::Borrowed(text);
     }
-    let mut out = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
         if is_unsafe(c) {
-            out.push_str(&format!("\\u{:04x}", c as u32));
+            out.push_str(&escape(c as u32));
         } else {
             out.push(c);
         }

@@ -974,6 +974,17 @@ fn live_code(html: &str) -> Vec<String> {
     found
 }
 
+/// [`network`] with one brief and the quality gate off, so `approve`
+/// refuses drafts for what they hold, not for audit findings.
+fn network_without_gate(server: &FakeLlm) -> Fixture {
+    let net = network(server, 1, &[]);
+    net.write(
+        "grove.toml",
+        &format!("{}\n[quality]\ngate = \"off\"\n", net.read("grove.toml")),
+    );
+    net
+}
+
 /// Template code that builds markup, as a hostile model would write it.
 const HOSTILE_TERA: &str = r#"{{ "<scr" ~ "ipt>alert(1)</scr" ~ "ipt>" }}
 
@@ -992,11 +1003,7 @@ const HOSTILE_TERA: &str = r#"{{ "<scr" ~ "ipt>alert(1)</scr" ~ "ipt>" }}
 fn template_code_from_the_model_is_printed_as_text_and_never_runs() {
     let server = FakeLlm::start(Some(KEY));
     server.script(|req, _| Reply::Text(format!("{}\n\n{HOSTILE_TERA}", article_for(req, 120))));
-    let net = network(&server, 1, &[]);
-    net.write(
-        "grove.toml",
-        &format!("{}\n[quality]\ngate = \"off\"\n", net.read("grove.toml")),
-    );
+    let net = network_without_gate(&server);
     ok(&draft(&net, &["--site", "alpha"]));
     let rel = "sites/alpha/content/guides/guide-1.md";
     let review = ok(&net.grove(&["review"]));
@@ -1024,11 +1031,7 @@ fn template_code_from_the_model_is_printed_as_text_and_never_runs() {
 #[test]
 fn approve_refuses_a_draft_with_template_code_and_the_build_sanitizes_it() {
     let server = FakeLlm::start(Some(KEY));
-    let net = network(&server, 1, &[]);
-    net.write(
-        "grove.toml",
-        &format!("{}\n[quality]\ngate = \"off\"\n", net.read("grove.toml")),
-    );
+    let net = network_without_gate(&server);
     ok(&draft(&net, &["--site", "alpha"]));
     // Template code pasted into the draft (or left by an older Grove).
     let rel = "sites/alpha/content/guides/guide-1.md";
@@ -1080,17 +1083,7 @@ fn two_drafts_at_once_pay_for_each_brief_once() {
     let server = FakeLlm::start(Some(KEY));
     server.set_latency(Duration::from_millis(400));
     let net = network(&server, 2, &[]);
-    let spawn = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_grove"))
-            .arg("--root")
-            .arg(net.path())
-            .arg("draft")
-            .env(KEY_ENV, KEY)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
+    let spawn = || net.command(["draft"]).env(KEY_ENV, KEY).spawn().unwrap();
     let first = spawn();
     std::thread::sleep(Duration::from_millis(150));
     let second = spawn().wait_with_output().unwrap();

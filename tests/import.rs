@@ -597,11 +597,13 @@ fn imports_read_only_the_source_folder() {
             );
         }
         assert!(
-            full.contains("leads out of the site: saved as path `escape`"),
+            full.contains("leads out of the site: saved as `escape`"),
             "{full}"
         );
         assert!(
-            full.contains("alias `https://evil.example/` is a full URL"),
+            full.contains(
+                "alias `https://evil.example/` is no place in the site: dropped (a full URL"
+            ),
             "{full}"
         );
         assert!(report.contains("2 pages"), "{report}");

@@ -238,9 +238,7 @@ fn two_approves_at_once_give_each_day_once() {
     // Two people approve halves of the drafts at the same moment, at one
     // a day: every draft must get a day of its own.
     let spawn = |half: &[String]| {
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_grove"));
-        command.arg("--root").arg(net.path());
-        command.args([
+        let mut command = net.command([
             "approve",
             "--force",
             "--schedule",
@@ -249,20 +247,9 @@ fn two_approves_at_once_give_each_day_once() {
             "2999-03-01",
         ]);
         command.args(half.iter().map(|d| net.path().join(d)));
-        command
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
         command.spawn().unwrap()
     };
-    let children = [spawn(&drafts[..20]), spawn(&drafts[20..])];
-    for child in children {
-        let output = child.wait_with_output().unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
+    common::all_succeed(vec![spawn(&drafts[..20]), spawn(&drafts[20..])]);
     let mut days: Vec<String> = drafts
         .iter()
         .map(|d| {

@@ -131,6 +131,20 @@ fn grove(net: &Fixture, args: &[&str]) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// `grove revenue import --format amazon amazon.csv`, expecting success.
+fn amazon_import(net: &Fixture) -> String {
+    grove(
+        net,
+        &[
+            "revenue",
+            "import",
+            "--format",
+            "amazon",
+            &file(net, "amazon.csv"),
+        ],
+    )
+}
+
 fn report(net: &Fixture, since: &str, until: &str) -> Value {
     let text = grove(
         net,
@@ -603,9 +617,7 @@ fn imports_of_one_log_at_once_count_it_once() {
     // Four at once, two of them through standard input: each line once.
     let children: Vec<_> = (0..4)
         .map(|i| {
-            let mut command = Command::new(env!("CARGO_BIN_EXE_grove"));
-            command.arg("--root").arg(net.path());
-            command.args(["stats", "import", "--site", "alpha"]);
+            let mut command = net.command(["stats", "import", "--site", "alpha"]);
             if i % 2 == 0 {
                 command.arg(file(&net, "big.log"));
             } else {
@@ -613,21 +625,10 @@ fn imports_of_one_log_at_once_count_it_once() {
                     .arg("-")
                     .stdin(std::fs::File::open(net.path().join("big.log")).unwrap());
             }
-            command
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
+            command.spawn().unwrap()
         })
         .collect();
-    for child in children {
-        let output = child.wait_with_output().unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
+    common::all_succeed(children);
     let counted = report(&net, "2026-10-01", "2026-10-31");
     assert_eq!(site(&counted, "alpha")["views"], 100_000);
 
@@ -641,30 +642,18 @@ fn imports_of_one_log_at_once_count_it_once() {
     net.write("amazon.csv", &amazon);
     let children: Vec<_> = (0..3)
         .map(|_| {
-            Command::new(env!("CARGO_BIN_EXE_grove"))
-                .arg("--root")
-                .arg(net.path())
-                .args([
-                    "revenue",
-                    "import",
-                    "--format",
-                    "amazon",
-                    &file(&net, "amazon.csv"),
-                ])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
+            net.command([
+                "revenue",
+                "import",
+                "--format",
+                "amazon",
+                &file(&net, "amazon.csv"),
+            ])
+            .spawn()
+            .unwrap()
         })
         .collect();
-    for child in children {
-        let output = child.wait_with_output().unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
+    common::all_succeed(children);
     let earned = report(&net, "2026-10-01", "2026-10-31");
     assert_eq!(site(&earned, "alpha")["revenue"], 28.0, "{earned}");
 }
@@ -676,16 +665,7 @@ fn earnings_reports_are_attributed_and_replace_their_period_when_imported_again(
     // a return, a tag no site has, and the totals row.
     let amazon = "\u{feff}Fee-Earnings reports from 11-01-2026 to 11-30-2026\nCategory,Name,ASIN,Seller,Tracking ID,Date Shipped,Price($),Items Shipped,Returns,Revenue($),Ad Fees($),Device Type Group\nHome,\"Grinder, black\",B0BH3WMZ8X,Amazon.com,alpha-20,2026-11-24 10:12:00,\"$1,199.00\",1,0,\"$1,199.00\",$47.96,DESKTOP\nHome,\"Grinder, black\",B0BH3WMZ8X,Amazon.com,alpha-20,11/25/2026,$199.00,0,1,-$199.00,-$7.96,PHONE\nHome,Kettle,B000KETTLE,Amazon.com,beta-20,November 25 2026,$50.00,1,0,$50.00,$2.00,PHONE\nHome,Stray,B000STRAY0,Amazon.com,nobody-20,2026-11-25,$10.00,1,0,$10.00,$0.40,PHONE\n,,,,,,,,,Total,42.40,\n";
     net.write("amazon.csv", amazon);
-    let out = grove(
-        &net,
-        &[
-            "revenue",
-            "import",
-            "--format",
-            "amazon",
-            &file(&net, "amazon.csv"),
-        ],
-    );
+    let out = amazon_import(&net);
     assert!(
         out.contains("4 rows, 2026-11-01 to 2026-11-30: 42.40 USD"),
         "{out}"
@@ -764,16 +744,7 @@ fn earnings_reports_are_attributed_and_replace_their_period_when_imported_again(
     };
     check(&net);
     // The same report again replaces its rows: nothing doubles.
-    grove(
-        &net,
-        &[
-            "revenue",
-            "import",
-            "--format",
-            "amazon",
-            &file(&net, "amazon.csv"),
-        ],
-    );
+    amazon_import(&net);
     grove(
         &net,
         &[
@@ -813,16 +784,7 @@ fn report_figures_match_hand_computed_values() {
     );
     let amazon = "Category,Name,ASIN,Seller,Tracking ID,Date Shipped,Price($),Items Shipped,Returns,Revenue($),Ad Fees($),Device Type Group\nHome,Grinder,B0BH3WMZ8X,Amazon.com,alpha-20,2026-11-24,$100.00,1,0,$100.00,$6.00,DESKTOP\n";
     net.write("amazon.csv", amazon);
-    grove(
-        &net,
-        &[
-            "revenue",
-            "import",
-            "--format",
-            "amazon",
-            &file(&net, "amazon.csv"),
-        ],
-    );
+    amazon_import(&net);
     // LLM spend: $2 on alpha that week, $1 before the period, a cache hit.
     let ledger = [
         r#"{"time":"2026-11-24T09:00:00Z","site":"alpha","brief":"a","step":"article","model":"m","input_tokens":1,"output_tokens":1,"cost_usd":2.0,"cache_hit":false,"usage_estimated":false,"status":"ok"}"#,
@@ -1059,23 +1021,18 @@ fn amounts_and_currencies_are_read_right_or_refused_with_their_line() {
     csv.push_str("2026-11-24,alpha,5.00,ABC\n");
     csv.push_str("9999-11-24,alpha,5.00,USD\n");
     net.write("other.csv", &csv);
-    let import = |extra: &[&str]| {
-        let mut args = vec![
-            "revenue",
-            "import",
-            "--format",
-            "csv",
-            "--map",
-            "date=Date,site=Site,amount=Commission,currency=Currency",
-        ];
-        args.extend_from_slice(extra);
-        let path = file(&net, "other.csv");
-        let mut all: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-        all.push(path);
-        let all: Vec<&str> = all.iter().map(String::as_str).collect();
-        grove(&net, &all)
+    // `grove revenue import --format csv --map MAP [--currency C] FILE`.
+    let csv_import = |map: &str, currency: Option<&str>, name: &str| {
+        let path = file(&net, name);
+        let mut args = vec!["revenue", "import", "--format", "csv", "--map", map];
+        if let Some(currency) = currency {
+            args.extend(["--currency", currency]);
+        }
+        args.push(&path);
+        net.grove(&args)
     };
-    let out = import(&[]);
+    let full_map = "date=Date,site=Site,amount=Commission,currency=Currency";
+    let out = String::from_utf8_lossy(&csv_import(full_map, None, "other.csv").stdout).into_owned();
     for line in [4, 5, 6, 7, 9, 10] {
         assert!(
             out.contains(&format!("line {line}: ")),
@@ -1086,22 +1043,13 @@ fn amounts_and_currencies_are_read_right_or_refused_with_their_line() {
     assert!(out.contains("3 rows"), "{out}");
     // 1500 + 0.125 + 1234.50, stored exactly once however often imported.
     for _ in 0..2 {
-        import(&[]);
+        assert!(csv_import(full_map, None, "other.csv").status.success());
         let report = report(&net, "2026-11-24", "2026-11-24");
         let revenue = site(&report, "alpha")["revenue"].as_f64().unwrap();
         assert!((revenue - 2734.625).abs() < 1e-9, "{revenue}");
     }
-    let bad = net.grove(&[
-        "revenue",
-        "import",
-        "--format",
-        "csv",
-        "--map",
-        "date=Date,amount=Commission",
-        "--currency",
-        "ABC",
-        &file(&net, "other.csv"),
-    ]);
+    let short_map = "date=Date,amount=Commission";
+    let bad = csv_import(short_map, Some("ABC"), "other.csv");
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--currency ABC is not an ISO 4217"));
     // A line no earnings report has is refused with its line.
@@ -1112,15 +1060,7 @@ fn amounts_and_currencies_are_read_right_or_refused_with_their_line() {
             "1".repeat(70_000)
         ),
     );
-    let long = net.grove(&[
-        "revenue",
-        "import",
-        "--format",
-        "csv",
-        "--map",
-        "date=Date,amount=Commission",
-        &file(&net, "long.csv"),
-    ]);
+    let long = csv_import(short_map, None, "long.csv");
     assert!(!long.status.success());
     assert!(
         String::from_utf8_lossy(&long.stderr).contains("long.csv:2: a line of"),
@@ -1142,16 +1082,7 @@ fn importing_a_report_again_replaces_it_whatever_its_title_claims() {
         let net = network();
         net.write("amazon.csv", &format!("{title}{header}{rows}"));
         for _ in 0..3 {
-            grove(
-                &net,
-                &[
-                    "revenue",
-                    "import",
-                    "--format",
-                    "amazon",
-                    &file(&net, "amazon.csv"),
-                ],
-            );
+            amazon_import(&net);
             let report = report(&net, "2026-11-01", "2026-11-30");
             assert_eq!(site(&report, "alpha")["revenue"], 7.0, "{title}");
         }

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::document::{Document, string_list};
 use super::hugo_shortcodes::{self, Page};
-use super::names;
+use super::names::Fixed;
 use super::report::Report;
 use super::source::{SourcePage, SourceTree, read_config, read_page};
 use super::{
@@ -459,57 +459,40 @@ fn map_front_matter(
         doc.set("draft", toml::Value::Boolean(true));
     }
     if let Some(slug) = text("slug").filter(|s| !s.is_empty()) {
-        let safe = names::segment(&slug);
-        if safe.is_empty() {
-            report.attention(
-                rel,
-                format!(
-                    "slug `{}` cannot be a URL segment: the page keeps its file's name",
-                    slug.escape_debug()
-                ),
-            );
-        } else {
-            if safe != slug {
-                report.changed(
-                    rel,
-                    format!(
-                        "slug `{}` would lead out of its folder: saved as `{safe}`",
-                        slug.escape_debug()
-                    ),
-                );
-            }
-            doc.set_str("slug", &safe);
+        let fixed = Fixed::slug(&slug);
+        let what = format!("slug `{}`", slug.escape_debug());
+        fixed.report(report, rel, &what, ", the page keeps its file's name");
+        match fixed {
+            Fixed::Same => doc.set_str("slug", &slug),
+            Fixed::Changed(safe) => doc.set_str("slug", &safe),
+            Fixed::Dropped => {}
         }
     }
     if let Some(url) = text("url") {
-        let path = url.trim_matches('/');
-        let safe = names::relative_path(path);
-        if safe.is_empty() {
-            report.attention(
+        let fixed = Fixed::path(&url);
+        let path = match &fixed {
+            Fixed::Same => Some(url.trim_matches('/').to_string()),
+            Fixed::Changed(safe) => Some(safe.clone()),
+            Fixed::Dropped => None,
+        };
+        match path {
+            Some(path) if path.contains('.') => report.attention(
                 rel,
                 format!(
-                    "`url = \"{}\"` cannot be a Grove page URL; the page keeps its folder's URL",
+                    "`url = \"{}\"` names a file, which cannot be a Grove page URL; the page keeps its folder's URL",
                     url.escape_debug()
                 ),
-            );
-        } else if safe.contains('.') {
-            report.attention(
-                rel,
-                format!(
-                    "`url = \"{url}\"` names a file, which cannot be a Grove page URL; the page keeps its folder's URL"
-                ),
-            );
-        } else {
-            if safe != path {
-                report.changed(
-                    rel,
-                    format!(
-                        "`url = \"{}\"` leads out of the site: saved as path `{safe}`",
-                        url.escape_debug()
-                    ),
-                );
+            ),
+            Some(path) => {
+                fixed.report(report, rel, &format!("`url = \"{}\"`", url.escape_debug()), "");
+                doc.set_str("path", &path);
             }
-            doc.set_str("path", &safe);
+            None => fixed.report(
+                report,
+                rel,
+                &format!("`url = \"{}\"`", url.escape_debug()),
+                ", the page keeps its folder's URL",
+            ),
         }
     }
     if let Some(weight) = lower
@@ -689,41 +672,23 @@ fn doc_aliases(front: &Map<String, Value>, rel: &str, report: &mut Report) -> Ve
     };
     let mut kept = Vec::new();
     for alias in aliases.into_iter().filter(|a| !a.trim().is_empty()) {
-        if alias.contains("://") {
-            report.attention(
-                rel,
-                format!(
-                    "alias `{alias}` is a full URL: Grove redirects paths of the site only; dropped"
-                ),
-            );
-            continue;
-        }
-        let path = if alias.starts_with('/') {
+        let path = if alias.starts_with('/') || alias.contains("://") {
             alias.clone()
         } else {
             format!("/{}", normalize(&format!("{}/{alias}", parent(rel))))
         };
-        let safe = names::relative_path(&path);
-        if safe.is_empty() {
-            report.attention(
-                rel,
-                format!(
-                    "alias `{}` is no path of the site: dropped",
-                    alias.escape_debug()
-                ),
-            );
-        } else if safe == path.trim_matches('/') {
-            kept.push(path);
+        let fixed = Fixed::alias(&path);
+        let what = format!("alias `{}`", alias.escape_debug());
+        let instead = if alias.contains("://") {
+            " (a full URL: Grove redirects paths of the site only)"
         } else {
-            let safe = format!("/{safe}/");
-            report.changed(
-                rel,
-                format!(
-                    "alias `{}` leads out of the site: kept as `{safe}`",
-                    alias.escape_debug()
-                ),
-            );
-            kept.push(safe);
+            ""
+        };
+        fixed.report(report, rel, &what, instead);
+        match fixed {
+            Fixed::Same => kept.push(path),
+            Fixed::Changed(safe) => kept.push(safe),
+            Fixed::Dropped => {}
         }
     }
     kept

@@ -3,6 +3,8 @@
 //! dot must not lead out of the site's folder, into another site, or into
 //! a hidden file the build skips.
 
+use super::report::Report;
+
 /// `raw` (one file or folder name, already percent-decoded) as a name
 /// that stays in its folder: control characters dropped, `/` and `\`
 /// replaced by `-` (leading ones dropped), leading dots and surrounding
@@ -31,6 +33,73 @@ pub fn relative_path(raw: &str) -> String {
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// What a value of the source that names a place (a slug, a `url` or
+/// `path`, an alias) becomes in Grove.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fixed {
+    /// It stays inside the site as written.
+    Same,
+    /// It led out of the site or its folder: this instead.
+    Changed(String),
+    /// Nothing of it names a place in the site.
+    Dropped,
+}
+
+impl Fixed {
+    /// A slug: one file or folder name ([`segment`]).
+    pub fn slug(raw: &str) -> Fixed {
+        Fixed::compare(segment(raw), raw)
+    }
+
+    /// A site path such as a `url` or `path` value ([`relative_path`]),
+    /// slashes at either end aside.
+    pub fn path(raw: &str) -> Fixed {
+        Fixed::compare(relative_path(raw), raw.trim_matches('/'))
+    }
+
+    /// An alias: a site path (`/old/`); a full URL is dropped, and a
+    /// changed alias is written `/path/`.
+    pub fn alias(raw: &str) -> Fixed {
+        if raw.contains("://") {
+            return Fixed::Dropped;
+        }
+        match Fixed::path(raw) {
+            Fixed::Changed(path) => Fixed::Changed(format!("/{path}/")),
+            other => other,
+        }
+    }
+
+    fn compare(safe: String, written: &str) -> Fixed {
+        if safe.is_empty() {
+            Fixed::Dropped
+        } else if safe == written {
+            Fixed::Same
+        } else {
+            Fixed::Changed(safe)
+        }
+    }
+
+    /// Says in `report` what became of `what` (such as "slug `../x`") of
+    /// the file `rel`; `instead` says what happens when it is dropped.
+    pub fn report(&self, report: &mut Report, rel: &str, what: &str, instead: &str) {
+        match self {
+            Fixed::Same => {}
+            Fixed::Changed(safe) => {
+                report.changed(
+                    rel,
+                    format!("{what} leads out of the site: saved as `{safe}`"),
+                );
+            }
+            Fixed::Dropped => {
+                report.attention(
+                    rel,
+                    format!("{what} is no place in the site: dropped{instead}"),
+                );
+            }
+        }
+    }
 }
 
 /// Whether `rel`, a path an importer writes below the site folder, stays
@@ -80,6 +149,18 @@ mod tests {
         ] {
             assert_eq!(relative_path(raw), want, "{raw:?}");
         }
+    }
+
+    #[test]
+    fn places_are_kept_changed_or_dropped() {
+        assert_eq!(Fixed::slug("ok"), Fixed::Same);
+        assert_eq!(Fixed::slug("../x"), Fixed::Changed("x".into()));
+        assert_eq!(Fixed::slug(".."), Fixed::Dropped);
+        assert_eq!(Fixed::path("/a/b/"), Fixed::Same);
+        assert_eq!(Fixed::path("/../../etc/"), Fixed::Changed("etc".into()));
+        assert_eq!(Fixed::alias("/old.html"), Fixed::Same);
+        assert_eq!(Fixed::alias("/../../y/"), Fixed::Changed("/y/".into()));
+        assert_eq!(Fixed::alias("https://evil.example/"), Fixed::Dropped);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::document::{Document, json_to_toml};
-use super::names;
+use super::names::Fixed;
 use super::report::Report;
 use super::source::{SourceTree, files_below, parse_page, read_config};
 use super::{Context, Imported, SiteSettings, copy_tree, report_unused_dirs};
@@ -348,75 +348,48 @@ fn keep_paths_inside(
     report: &mut Report,
 ) -> bool {
     let mut changed = false;
-    if let Some(Value::String(path)) = front.get("path").cloned() {
-        let safe = names::relative_path(&path);
-        if safe != path.trim_matches('/') {
-            changed = true;
-            if safe.is_empty() {
-                front.remove("path");
-                report.attention(rel, format!("`path = \"{}\"` is no path of the site: dropped, the page keeps its file's URL", path.escape_debug()));
-            } else {
-                report.changed(
-                    rel,
-                    format!(
-                        "`path = \"{}\"` leads out of the site: saved as `{safe}`",
-                        path.escape_debug()
-                    ),
-                );
-                front.insert("path".into(), Value::String(safe));
+    for (key, instead) in [
+        ("path", ", the page keeps its file's URL"),
+        ("slug", ", the page keeps its file's name"),
+    ] {
+        let Some(Value::String(written)) = front.get(key).cloned() else {
+            continue;
+        };
+        let fixed = if key == "slug" {
+            Fixed::slug(&written)
+        } else {
+            Fixed::path(&written)
+        };
+        let what = format!("`{key} = \"{}\"`", written.escape_debug());
+        fixed.report(report, rel, &what, instead);
+        match fixed {
+            Fixed::Same => {}
+            Fixed::Changed(safe) => {
+                front.insert(key.into(), Value::String(safe));
+                changed = true;
             }
-        }
-    }
-    if let Some(Value::String(slug)) = front.get("slug").cloned() {
-        let safe = names::segment(&slug);
-        if safe != slug {
-            changed = true;
-            if safe.is_empty() {
-                front.remove("slug");
-                report.attention(rel, format!("slug `{}` cannot be a URL segment: dropped, the page keeps its file's name", slug.escape_debug()));
-            } else {
-                report.changed(
-                    rel,
-                    format!(
-                        "slug `{}` would lead out of its folder: saved as `{safe}`",
-                        slug.escape_debug()
-                    ),
-                );
-                front.insert("slug".into(), Value::String(safe));
+            Fixed::Dropped => {
+                front.remove(key);
+                changed = true;
             }
         }
     }
     if let Some(Value::Array(aliases)) = front.get("aliases").cloned() {
         let mut kept = Vec::new();
         for alias in aliases {
-            let Value::String(alias) = alias else {
+            let Value::String(text) = &alias else {
                 kept.push(alias);
                 continue;
             };
-            let safe = names::relative_path(&alias);
-            if safe == alias.trim_matches('/') && !alias.contains("://") {
-                kept.push(Value::String(alias));
-                continue;
-            }
-            changed = true;
-            if safe.is_empty() || alias.contains("://") {
-                report.attention(
-                    rel,
-                    format!(
-                        "alias `{}` is no path of the site: dropped",
-                        alias.escape_debug()
-                    ),
-                );
-            } else {
-                let safe = format!("/{safe}/");
-                report.changed(
-                    rel,
-                    format!(
-                        "alias `{}` leads out of the site: kept as `{safe}`",
-                        alias.escape_debug()
-                    ),
-                );
-                kept.push(Value::String(safe));
+            let fixed = Fixed::alias(text);
+            fixed.report(report, rel, &format!("alias `{}`", text.escape_debug()), "");
+            match fixed {
+                Fixed::Same => kept.push(alias),
+                Fixed::Changed(safe) => {
+                    kept.push(Value::String(safe));
+                    changed = true;
+                }
+                Fixed::Dropped => changed = true,
             }
         }
         front.insert("aliases".into(), Value::Array(kept));

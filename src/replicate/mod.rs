@@ -98,7 +98,8 @@ pub fn replicate(network: &Network, options: &ReplicateOptions) -> Result<Vec<Re
         .and_then(|slug| source_briefs.iter().find(|b| b.slug == slug));
     let kind = kind(network, page, brief_of_page, options)?;
     let variables = variables::variables(source, &targets);
-    let template = Template::of(network, page, brief_of_page, &kind, &variables, source)?;
+    let template =
+        BriefFields::template_of(network, page, brief_of_page, &kind, &variables, source)?;
     let registry = Registry::load(&network.root, source)?;
     // The source's products: those its pages link and those it names.
     let mut own: BTreeSet<&str> = loaded
@@ -356,8 +357,10 @@ fn site_context(network: &Network, site: &Site) -> Context {
     context
 }
 
-/// The brief as templates over the target's variables.
-struct Template {
+/// A brief's fields: as templates over the targets' variables (made by
+/// [`BriefFields::template_of`]), or expanded for one target (by
+/// [`BriefFields::expand`]), ready to write.
+struct BriefFields {
     /// The source page, relative to the network root.
     source: String,
     slug: String,
@@ -373,15 +376,15 @@ struct Template {
     structure: Vec<String>,
 }
 
-impl Template {
-    fn of(
+impl BriefFields {
+    fn template_of(
         network: &Network,
         page: &Page,
         brief: Option<&Brief>,
         kind: &str,
         variables: &[Variable],
         source: &Site,
-    ) -> Result<Template> {
+    ) -> Result<BriefFields> {
         let file = Location::file(&page.file);
         let templated = |text: &str| {
             templatize(text, variables).ok_or_else(|| Error::Content {
@@ -420,7 +423,7 @@ impl Template {
         } else {
             section
         };
-        Ok(Template {
+        Ok(BriefFields {
             source: format!(
                 "{}/{}",
                 source
@@ -452,7 +455,7 @@ impl Template {
 
     /// The brief's fields: templates as they are (for the blueprint), or
     /// expanded with a target's `context`.
-    fn expand(&self, context: Option<&Context>) -> std::result::Result<Fields, String> {
+    fn expand(&self, context: Option<&Context>) -> std::result::Result<BriefFields, String> {
         let value = |field: &str, text: &str| match context {
             Some(context) => expand_str(field, text, context)
                 .map_err(|e| format!("`{field}` does not expand for this site: {e}")),
@@ -461,7 +464,7 @@ impl Template {
         let values = |field: &str, texts: &[String]| -> std::result::Result<Vec<String>, String> {
             texts.iter().map(|t| value(field, t)).collect()
         };
-        Ok(Fields {
+        Ok(BriefFields {
             slug: value("slug", &self.slug)?,
             title: value("title", &self.title)?,
             section: self.section.clone(),
@@ -480,25 +483,7 @@ impl Template {
             source: self.source.clone(),
         })
     }
-}
 
-/// A brief's fields, ready to write.
-struct Fields {
-    slug: String,
-    title: String,
-    section: String,
-    kind: String,
-    target_words: u32,
-    keywords: Vec<String>,
-    affiliates: Vec<String>,
-    tags: Vec<String>,
-    categories: Vec<String>,
-    description: Option<String>,
-    structure: Vec<String>,
-    source: String,
-}
-
-impl Fields {
     /// The `[[brief]]` text.
     fn text(&self) -> String {
         BriefText::new()
@@ -555,7 +540,7 @@ impl Fields {
 fn target_conflict(
     network: &Network,
     target: &Site,
-    template: &Template,
+    template: &BriefFields,
 ) -> Result<Option<String>> {
     let context = site_context(network, target);
     match expand_str("slug", &template.slug, &context) {
@@ -569,7 +554,7 @@ fn target_conflict(
 fn blueprint_conflict(
     network: &Network,
     targets: &[&Site],
-    template: &Template,
+    template: &BriefFields,
 ) -> Result<Option<String>> {
     for target in targets {
         let context = site_context(network, target);

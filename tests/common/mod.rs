@@ -104,6 +104,23 @@ impl Fixture {
             .expect("run grove")
     }
 
+    /// `grove --root <root> args...`, ready to spawn with its output
+    /// captured (for runs side by side).
+    pub fn command<I, S>(&self, args: I) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_grove"));
+        command
+            .arg("--root")
+            .arg(self.path())
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        command
+    }
+
     /// Reads a file below the root.
     pub fn read(&self, rel: &str) -> String {
         std::fs::read_to_string(self.path().join(rel))
@@ -146,6 +163,18 @@ impl Fixture {
         let text = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
         Html::parse_document(&text)
+    }
+}
+
+/// Waits for every child and asserts that each succeeded.
+pub fn all_succeed(children: Vec<std::process::Child>) {
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
 }
 
