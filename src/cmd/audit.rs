@@ -33,13 +33,15 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
     let audit = audit(network, &options)?;
     AuditRecord::update(&network.root.join(STATE_DIR), &audit, options.drafts)?;
     if args.json {
-        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        let written = audit
-            .write_json(&mut out)
-            .map_err(std::io::Error::from)
-            .and_then(|()| writeln!(out))
-            .and_then(|()| out.flush());
-        written.map_err(|e| Error::Usage(format!("cannot write the report: {e}")))?;
+        let mut json = Vec::new();
+        audit
+            .write_json(&mut json)
+            .map_err(|e| Error::Usage(format!("cannot write the report: {e}")))?;
+        let json = String::from_utf8_lossy(&json);
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{}", crate::terminal::clean_json(&json))
+            .and_then(|()| out.flush())
+            .map_err(|e| Error::Usage(format!("cannot write the report: {e}")))?;
     } else {
         print_report(&audit);
     }
