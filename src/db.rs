@@ -4,15 +4,17 @@
 //! the previous state, and a file's checkpoint is committed with its
 //! counts.
 //!
-//! Schema (version 1):
+//! Schema (version 2):
 //!
 //! | table | one row per | holds |
 //! |---|---|---|
 //! | `meta` | setting | `schema_version`; `salt`, the secret mixed into visitor hashes |
-//! | `site_days` | site, day | human page views, visitors (estimated from `sketch`, a HyperLogLog of salted hashes of IP and user agent), `/go/` clicks, 404s, crawler hits |
+//! | `site_days` | site, day | human page views, visitors (estimated from `sketch`, a HyperLogLog of salted hashes of IP and user agent), `/go/` clicks, 404s, crawler hits; `legacy` when counts came in before imports were kept one by one |
 //! | `series` | site, kind, key, year | a count per day of that year (`days`, see [`DaySeries`]) and their `total`; kinds: `view` (page path), `click` (affiliate slug), `click_from` (slug, tab, source page path), `not_found` (path), `referrer` (host, `search:<engine>`, `(direct)` or `(internal)`), `crawler` (crawler name) |
 //! | `unknown_hosts` | host, day | requests for hosts no site has |
-//! | `checkpoints` | log file | how far that file was imported: a fingerprint of its first line, and the byte offset and line count after its last complete line |
+//! | `logs` | log | how far it was counted: the fingerprint of its first data line, its last name, the byte offset and line count after its last counted line, and the SHA-256 of its bytes up to there (see [`crate::stats`]'s identity rules) |
+//! | `log_imports` | import of a log | when, how many lines, and what it added (deflated JSON), so that `grove stats forget` can take it away |
+//! | `log_import_days` | import, site, day | the visitor sketch of that import's day, merged again without a forgotten import |
 //! | `revenue` | source, day, site, program, item, currency | earnings (`amount`) and items; `slug` when the item is a registry entry |
 //! | `revenue_imports` | imported report | its source, period and file, for `grove report` to name |
 //!
@@ -27,7 +29,7 @@ use crate::error::{Error, Result};
 /// The database file inside `.grove/`.
 pub const DB_FILE: &str = "stats.db";
 
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -40,6 +42,7 @@ CREATE TABLE IF NOT EXISTS site_days (
     not_found INTEGER NOT NULL DEFAULT 0,
     crawler_hits INTEGER NOT NULL DEFAULT 0,
     sketch BLOB,
+    legacy INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (site, day)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS series (
@@ -57,12 +60,30 @@ CREATE TABLE IF NOT EXISTS unknown_hosts (
     hits INTEGER NOT NULL,
     PRIMARY KEY (host, day)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS checkpoints (
-    fingerprint TEXT PRIMARY KEY,
+CREATE TABLE IF NOT EXISTS logs (
+    id INTEGER PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
     name TEXT NOT NULL,
     offset INTEGER NOT NULL,
     lines INTEGER NOT NULL,
+    prefix_hash TEXT,
     imported_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS logs_by_fingerprint ON logs (fingerprint);
+CREATE TABLE IF NOT EXISTS log_imports (
+    id INTEGER PRIMARY KEY,
+    log INTEGER NOT NULL,
+    imported_at TEXT NOT NULL,
+    lines INTEGER NOT NULL,
+    counts BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS log_imports_by_log ON log_imports (log);
+CREATE TABLE IF NOT EXISTS log_import_days (
+    site TEXT NOT NULL,
+    day INTEGER NOT NULL,
+    import INTEGER NOT NULL,
+    sketch BLOB NOT NULL,
+    PRIMARY KEY (site, day, import)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS revenue (
     source TEXT NOT NULL,
@@ -85,6 +106,45 @@ CREATE TABLE IF NOT EXISTS revenue_imports (
     rows INTEGER NOT NULL,
     imported_at TEXT NOT NULL
 );
+";
+
+/// Schema 1 to 2: checkpoints become logs (known by their first line, with
+/// no prefix hash), and the counts already in are marked `legacy`: which
+/// import added what was not kept then.
+const FROM_VERSION_1: &str = "
+BEGIN;
+CREATE TABLE logs (
+    id INTEGER PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    name TEXT NOT NULL,
+    offset INTEGER NOT NULL,
+    lines INTEGER NOT NULL,
+    prefix_hash TEXT,
+    imported_at TEXT NOT NULL
+);
+CREATE INDEX logs_by_fingerprint ON logs (fingerprint);
+INSERT INTO logs (fingerprint, name, offset, lines, prefix_hash, imported_at)
+    SELECT fingerprint, name, offset, lines, NULL, imported_at FROM checkpoints;
+DROP TABLE checkpoints;
+CREATE TABLE log_imports (
+    id INTEGER PRIMARY KEY,
+    log INTEGER NOT NULL,
+    imported_at TEXT NOT NULL,
+    lines INTEGER NOT NULL,
+    counts BLOB NOT NULL
+);
+CREATE INDEX log_imports_by_log ON log_imports (log);
+CREATE TABLE log_import_days (
+    site TEXT NOT NULL,
+    day INTEGER NOT NULL,
+    import INTEGER NOT NULL,
+    sketch BLOB NOT NULL,
+    PRIMARY KEY (site, day, import)
+) WITHOUT ROWID;
+ALTER TABLE site_days ADD COLUMN legacy INTEGER NOT NULL DEFAULT 0;
+UPDATE site_days SET legacy = 1;
+UPDATE meta SET value = '2' WHERE key = 'schema_version';
+COMMIT;
 ";
 
 /// An open stats database.
@@ -146,6 +206,10 @@ impl Db {
                 "{} was written by a newer Grove (schema {v}); upgrade Grove to read it",
                 self.path.display()
             ))),
+            Some(1) => self
+                .conn
+                .execute_batch(FROM_VERSION_1)
+                .map_err(|e| self.error(&e)),
             Some(_) => Ok(()),
             None => {
                 self.conn
@@ -217,6 +281,17 @@ impl DaySeries {
         match self.counts.binary_search_by_key(&ordinal, |&(d, _)| d) {
             Ok(i) => self.counts[i].1 += count,
             Err(i) => self.counts.insert(i, (ordinal, count)),
+        }
+    }
+
+    /// Takes `count` away from day `ordinal` (not below zero); a day left
+    /// at zero is dropped.
+    pub fn subtract(&mut self, ordinal: u16, count: u64) {
+        if let Ok(i) = self.counts.binary_search_by_key(&ordinal, |&(d, _)| d) {
+            self.counts[i].1 = self.counts[i].1.saturating_sub(count);
+            if self.counts[i].1 == 0 {
+                self.counts.remove(i);
+            }
         }
     }
 

@@ -142,6 +142,10 @@ fn run_import(network: &Network, args: ImportArgs) -> Result<()> {
         if report.unfinished_line {
             say!("  the last line has no line end yet; the next import counts it");
         }
+        if let Some(why) = &report.refused {
+            problems += 1;
+            say!("  refused: {why}");
+        }
         if report.shorter {
             problems += 1;
             say!(

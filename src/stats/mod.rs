@@ -10,9 +10,12 @@
 //! lines.
 
 mod classify;
+mod contribution;
+mod count;
 pub mod crawlers;
 pub mod format;
 mod hll;
+mod identity;
 mod input;
 pub mod referrer;
 mod store;
@@ -20,18 +23,18 @@ pub mod tally;
 
 use std::collections::HashMap;
 
-use rayon::prelude::*;
-
 use crate::db::Db;
 use crate::draft::STATE_DIR;
 use crate::error::{Error, Result};
 use crate::network::Network;
 use crate::run_lock::{self, RunLock};
 use classify::{Classifier, SiteTarget};
+pub use count::MAX_LINE;
 pub use format::Format;
 use format::LineParser;
-use input::{LogInput, fingerprint, first_line};
-use store::Checkpoint;
+use identity::{Fingerprints, Match, identify};
+use input::LogInput;
+use store::LogUpdate;
 use tally::Tally;
 
 /// What `grove stats import` should do.
@@ -78,6 +81,9 @@ pub struct FileReport {
     pub unfinished_line: bool,
     /// The log is shorter than when it was last imported (truncated?).
     pub shorter: bool,
+    /// Why nothing of it was counted, when most of its lines are not of
+    /// its format.
+    pub refused: Option<String>,
 }
 
 /// Imports `options.files` into the network's stats database, one
@@ -167,35 +173,53 @@ fn import_log(
     parser: &LineParser,
     classifier: &Classifier,
 ) -> Result<FileReport> {
-    let identity = fingerprint(first_line(head));
-    let previous = store::checkpoint(db, &identity)?.unwrap_or_default();
+    let fingerprints = Fingerprints::of(head);
+    let known = store::known_logs(db, &fingerprints)?;
     let name = input.name.clone();
-    let complete = input.complete;
-    let mut counter = Counter {
-        parser,
-        classifier,
-        skip_to: previous.offset,
-        consumed: 0,
-        lines: 0,
-        tally: Tally::new(classifier.sites().len()),
+    let splits: Vec<u64> = known.iter().map(|log| log.offset).collect();
+    let counted = count::count_log(input, parser, classifier, &splits)?;
+    let at_line_end = |offset: u64| {
+        offset == counted.consumed
+            || counted
+                .splits
+                .iter()
+                .any(|s| s.offset == offset && s.at_line_end)
     };
-    // One thread reads blocks while the others count the one before.
-    let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Vec<u8>>>(0);
-    let unfinished = std::thread::scope(|scope| {
-        scope.spawn(move || read_blocks(input, &sender));
-        count_stream(receiver, complete, &mut counter)
-    })?;
-    let Counter {
-        consumed,
-        lines,
-        tally,
-        ..
-    } = counter;
-    let shorter = consumed < previous.offset;
+    let found = identify(&known, &name, counted.consumed, |offset| {
+        at_line_end(offset)
+            .then(|| counted.prefixes.at(offset))
+            .flatten()
+    });
+    let lines_at = |offset: u64| {
+        counted
+            .splits
+            .iter()
+            .find(|s| s.offset == offset)
+            .map_or(counted.lines, |s| s.lines)
+    };
+    let (known_id, start, shorter) = match &found {
+        Match::Known(log) => (Some(log.id), log.offset, false),
+        Match::Truncated(_) => (None, counted.consumed, true),
+        Match::New => (None, 0, false),
+    };
+    let skipped_lines = if start == 0 { 0 } else { lines_at(start) };
+    // Judged on the whole file: a grown log's few new lines say little.
+    let (all_lines, all_malformed) = counted
+        .segments
+        .iter()
+        .fold((0, 0), |(l, m), t| (l + t.lines, m + t.malformed));
+    let refused = refusal(all_lines, all_malformed, format, head);
+    // The segments after the checkpoint of the log the file is.
+    let first = counted.splits.iter().filter(|s| s.offset <= start).count();
+    let mut segments = counted.segments.into_iter().skip(first);
+    let mut tally = segments.next().unwrap_or_default();
+    for segment in segments {
+        tally.merge(segment);
+    }
     let report = FileReport {
         name: name.clone(),
         format,
-        skipped_lines: previous.lines.min(lines),
+        skipped_lines,
         lines: tally.lines,
         views: sum_days(&tally, |d| d.views),
         clicks: sum_days(&tally, |d| d.clicks),
@@ -205,289 +229,47 @@ fn import_log(
         malformed_examples: tally.malformed_examples.clone(),
         unknown_hosts: unknown_hosts(&tally),
         outside_base_path: tally.outside_base_path,
-        unfinished_line: unfinished,
+        unfinished_line: counted.unfinished,
         shorter,
+        refused: refused.clone(),
     };
-    if !shorter && consumed > previous.offset {
+    if !shorter && refused.is_none() && counted.consumed > start {
         let names: Vec<String> = classifier.sites().iter().map(|s| s.name.clone()).collect();
-        let checkpoint = Checkpoint {
-            offset: consumed,
-            lines,
+        let update = LogUpdate {
+            known: known_id,
+            fingerprint: &fingerprints.data,
+            name: &name,
+            offset: counted.consumed,
+            lines: counted.lines,
+            prefix_hash: &counted.prefixes.end.1,
+            new_lines: counted.lines - skipped_lines,
         };
-        store::commit(db, &names, &tally, (&identity, &name, checkpoint))?;
+        store::commit(db, &names, &tally, &update)?;
     }
     Ok(report)
 }
 
-/// Sends the log's blocks, then stops (at the end, or at an error, or when
-/// nobody listens any more).
-fn read_blocks(mut input: LogInput, sender: &std::sync::mpsc::SyncSender<Result<Vec<u8>>>) {
-    loop {
-        match input.read_block() {
-            Ok(block) if block.is_empty() => return,
-            Ok(block) => {
-                if sender.send(Ok(block)).is_err() {
-                    return;
-                }
-            }
-            Err(error) => {
-                let _ = sender.send(Err(error));
-                return;
-            }
-        }
+/// Why counting a log would be wrong: more than half of its `lines` are
+/// `malformed` (not of `format`); names the format the log's first lines
+/// (`head`) look like, if any.
+fn refusal(lines: u64, malformed: u64, format: Format, head: &[u8]) -> Option<String> {
+    if lines == 0 || malformed * 2 <= lines {
+        return None;
     }
-}
-
-/// The longest line counted as a request: a longer one is counted as
-/// malformed without being held, so a log of one endless line (a
-/// decompression bomb) takes no more memory than any other.
-pub const MAX_LINE: usize = 64 * 1024;
-
-/// A line past [`MAX_LINE`], skipped as it streams by.
-struct Overlong {
-    /// Its bytes so far, its line end included once seen.
-    len: u64,
-    /// Its start, for the message.
-    start: String,
-}
-
-impl Overlong {
-    fn new(bytes: &[u8]) -> Overlong {
-        Overlong {
-            len: bytes.len() as u64,
-            start: String::from_utf8_lossy(&bytes[..bytes.len().min(120)]).into_owned(),
-        }
-    }
-}
-
-/// Feeds the whole lines of the blocks to `counter`; a line cut between
-/// two blocks is put together first, unless it grows past [`MAX_LINE`].
-/// Returns whether the log ends in a line without a line end that was
-/// left uncounted (a growing file).
-fn count_stream(
-    blocks: std::sync::mpsc::Receiver<Result<Vec<u8>>>,
-    complete: bool,
-    counter: &mut Counter<'_>,
-) -> Result<bool> {
-    let mut carry: Vec<u8> = Vec::new();
-    let mut overlong: Option<Overlong> = None;
-    for block in blocks {
-        let block = block?;
-        let line_end = memchr::memchr(b'\n', &block);
-        let mut start = 0;
-        if let Some(mut long) = overlong.take() {
-            match line_end {
-                Some(i) => {
-                    long.len += i as u64 + 1;
-                    counter.feed_overlong(&long, true);
-                    start = i + 1;
-                }
-                None => {
-                    long.len += block.len() as u64;
-                    overlong = Some(long);
-                    continue;
-                }
-            }
-        } else if !carry.is_empty() {
-            let taken = line_end.map_or(block.len(), |i| i + 1);
-            if carry.len() + taken > MAX_LINE {
-                let mut long = Overlong::new(&carry);
-                long.len += taken as u64;
-                carry.clear();
-                match line_end {
-                    Some(_) => counter.feed_overlong(&long, true),
-                    None => {
-                        overlong = Some(long);
-                        continue;
-                    }
-                }
-            } else {
-                carry.extend_from_slice(&block[..taken]);
-                if line_end.is_none() {
-                    continue;
-                }
-                counter.feed(&carry);
-                carry.clear();
-            }
-            start = taken;
-        }
-        let end = memchr::memrchr(b'\n', &block[start..]).map_or(start, |i| start + i + 1);
-        if end > start {
-            counter.feed(&block[start..end]);
-        }
-        let tail = &block[end..];
-        if tail.len() > MAX_LINE {
-            overlong = Some(Overlong::new(tail));
-        } else {
-            carry.extend_from_slice(tail);
-        }
-    }
-    if let Some(long) = overlong {
-        if !complete {
-            return Ok(true);
-        }
-        counter.feed_overlong(&long, false);
-    }
-    if complete && !carry.is_empty() {
-        counter.feed(&carry);
-        carry.clear();
-    }
-    Ok(!carry.is_empty())
-}
-
-/// Counts whole lines as they come, past the checkpoint of an earlier
-/// import.
-struct Counter<'a> {
-    parser: &'a LineParser,
-    classifier: &'a Classifier,
-    /// Bytes counted by an earlier import.
-    skip_to: u64,
-    /// Bytes fed so far.
-    consumed: u64,
-    /// Lines fed so far.
-    lines: u64,
-    tally: Tally,
-}
-
-impl Counter<'_> {
-    /// Counts `bytes`, whole lines (the last may lack its line end at the
-    /// end of a log that cannot grow).
-    fn feed(&mut self, bytes: &[u8]) {
-        let skip = self
-            .skip_to
-            .saturating_sub(self.consumed)
-            .min(bytes.len() as u64) as usize;
-        if skip < bytes.len() {
-            let first = self.lines + count_lines(&bytes[..skip]);
-            let sites = self.classifier.sites().len();
-            let part = count_block(&bytes[skip..], first, self.parser, self.classifier, sites);
-            self.tally.merge(part);
-        }
-        self.lines += count_lines(bytes);
-        self.consumed += bytes.len() as u64;
-    }
-
-    /// Counts a line past [`MAX_LINE`] as malformed (unless an earlier
-    /// import counted it) without holding it; `ended`: `long.len` counts
-    /// its line end.
-    fn feed_overlong(&mut self, long: &Overlong, ended: bool) {
-        self.lines += 1;
-        if self.consumed >= self.skip_to {
-            self.tally.lines += 1;
-            let text_len = long.len - u64::from(ended);
-            self.tally
-                .malformed(self.lines, &too_long(&long.start, text_len));
-        }
-        self.consumed += long.len;
-    }
-}
-
-/// How a line past [`MAX_LINE`] is shown: its start and its length.
-fn too_long(start: &str, len: u64) -> String {
-    let start: String = start.chars().take(60).collect();
-    format!(
-        "{start}... (a line of {len} bytes, over the {} KB a request line may have)",
-        MAX_LINE / 1024
-    )
-}
-
-/// Newlines in `bytes`, plus one for a last line without one.
-fn count_lines(bytes: &[u8]) -> u64 {
-    let newlines = memchr::memchr_iter(b'\n', bytes).count() as u64;
-    newlines + u64::from(!bytes.is_empty() && !bytes.ends_with(b"\n"))
-}
-
-/// Counts a block of whole lines (the first is line `first_line + 1`),
-/// split into parts counted in parallel.
-fn count_block(
-    block: &[u8],
-    first_line: u64,
-    parser: &LineParser,
-    classifier: &Classifier,
-    sites: usize,
-) -> Tally {
-    let parts = split_lines(block, rayon::current_num_threads());
-    let mut starts = Vec::with_capacity(parts.len());
-    let mut line = first_line;
-    for part in &parts {
-        starts.push(line);
-        line += count_lines(part);
-    }
-    parts
-        .par_iter()
-        .zip(starts)
-        .map(|(part, start)| count_part(part, start, parser, classifier, sites))
-        .reduce(
-            || Tally::new(sites),
-            |mut a, b| {
-                a.merge(b);
-                a
-            },
-        )
-}
-
-/// `bytes` cut into about `n` pieces, each ending at a line end.
-fn split_lines(bytes: &[u8], n: usize) -> Vec<&[u8]> {
-    let target = (bytes.len() / n.max(1)).max(1 << 16);
-    let mut parts = Vec::new();
-    let mut rest = bytes;
-    while rest.len() > target {
-        let cut = match memchr::memchr(b'\n', &rest[target..]) {
-            Some(i) => target + i + 1,
-            None => rest.len(),
-        };
-        parts.push(&rest[..cut]);
-        rest = &rest[cut..];
-    }
-    if !rest.is_empty() {
-        parts.push(rest);
-    }
-    parts
-}
-
-fn count_part(
-    part: &[u8],
-    first_line: u64,
-    parser: &LineParser,
-    classifier: &Classifier,
-    sites: usize,
-) -> Tally {
-    let mut tally = Tally::new(sites);
-    let mut crawlers = tally::FastMap::default();
-    let mut number = first_line;
-    let mut start = 0;
-    let ends = memchr::memchr_iter(b'\n', part).chain(std::iter::once(part.len()));
-    for end in ends {
-        let raw = &part[start..end];
-        start = end + 1;
-        number += 1;
-        if raw.is_empty() {
-            continue;
-        }
-        if raw.len() > MAX_LINE {
-            tally.lines += 1;
-            let shown = String::from_utf8_lossy(&raw[..120]);
-            tally.malformed(number, &too_long(&shown, raw.len() as u64));
-            continue;
-        }
-        // Valid UTF-8 is checked fast; only a broken line is copied.
-        let text = match std::str::from_utf8(raw) {
-            Ok(text) => std::borrow::Cow::Borrowed(text),
-            Err(_) => String::from_utf8_lossy(raw),
-        };
-        match parser.parse(&text) {
-            Ok(Some(hit)) => {
-                tally.lines += 1;
-                classifier.count(&hit, &mut tally, &mut crawlers);
-            }
-            Ok(None) => {}
-            Err(()) => {
-                tally.lines += 1;
-                tally.malformed(number, &text);
-            }
-        }
-    }
-    tally
+    let text = String::from_utf8_lossy(head);
+    let first_lines: Vec<&str> = text.lines().take(20).collect();
+    let hint = match Format::detect(&first_lines) {
+        Some(other) if other != format => format!(
+            "it looks like the {} format: import it with --format {}",
+            other.name(),
+            other.name()
+        ),
+        _ => "no format Grove reads matches its first lines; name one with --format".to_string(),
+    };
+    Some(format!(
+        "{malformed} of its {lines} lines are not {} lines: nothing of it was counted and it can be imported again; {hint}",
+        format.name()
+    ))
 }
 
 fn sum_days(tally: &Tally, field: impl Fn(&tally::DayTotals) -> u64) -> u64 {

@@ -4,37 +4,61 @@
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
+use super::contribution::Contribution;
 use super::hll::Sketch;
+use super::identity::{Fingerprints, KnownLog};
 use super::tally::{Kind, Tally};
 use crate::day::Day;
 use crate::db::{DaySeries, Db};
 use crate::error::Result;
 
-/// How far a log was imported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Checkpoint {
-    /// Bytes (of the decompressed log) up to the end of the last line counted.
+/// The logs a file with `fingerprints` may be: those whose first data
+/// line it has, and those counted before Grove kept prefix hashes whose
+/// first line it has.
+pub fn known_logs(db: &mut Db, fingerprints: &Fingerprints) -> Result<Vec<KnownLog>> {
+    let found = (|| -> rusqlite::Result<Vec<KnownLog>> {
+        let conn = db.conn();
+        let mut statement = conn.prepare_cached(
+            "SELECT id, name, offset, lines, prefix_hash FROM logs
+             WHERE fingerprint = ?1 OR (fingerprint = ?2 AND prefix_hash IS NULL)",
+        )?;
+        let rows = statement.query_map(
+            params![fingerprints.data, fingerprints.first_line],
+            known_log,
+        )?;
+        rows.collect()
+    })();
+    found.map_err(|e| db.error(&e))
+}
+
+/// A `logs` row (`id, name, offset, lines, prefix_hash`).
+pub fn known_log(row: &rusqlite::Row<'_>) -> rusqlite::Result<KnownLog> {
+    Ok(KnownLog {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        offset: row.get::<_, i64>(2)? as u64,
+        lines: row.get::<_, i64>(3)? as u64,
+        prefix_hash: row.get(4)?,
+    })
+}
+
+/// Where an import leaves its log.
+#[derive(Debug, Clone)]
+pub struct LogUpdate<'a> {
+    /// The log counted before that the file is, if any.
+    pub known: Option<i64>,
+    /// Its fingerprint.
+    pub fingerprint: &'a str,
+    /// The name it was imported as.
+    pub name: &'a str,
+    /// Bytes counted, to the end of the last line counted.
     pub offset: u64,
     /// Lines up to there.
     pub lines: u64,
-}
-
-/// The checkpoint of the log with `fingerprint`, if it was imported before.
-pub fn checkpoint(db: &mut Db, fingerprint: &str) -> Result<Option<Checkpoint>> {
-    let found = db
-        .conn()
-        .query_row(
-            "SELECT offset, lines FROM checkpoints WHERE fingerprint = ?1",
-            [fingerprint],
-            |row| {
-                Ok(Checkpoint {
-                    offset: row.get::<_, i64>(0)? as u64,
-                    lines: row.get::<_, i64>(1)? as u64,
-                })
-            },
-        )
-        .optional();
-    found.map_err(|e| db.error(&e))
+    /// SHA-256 of those bytes.
+    pub prefix_hash: &'a str,
+    /// Lines this import read.
+    pub new_lines: u64,
 }
 
 /// The network's secret for visitor hashes, created on first use.
@@ -72,15 +96,16 @@ fn random_u64() -> u64 {
     hasher.finish()
 }
 
-/// Adds `tally` (sites named by `site_names`, in its order) and sets the
-/// log's checkpoint, in one transaction.
+/// Adds `tally` (sites named by `site_names`, in its order), records what
+/// it added as one import of the log, and moves the log's checkpoint, in
+/// one transaction.
 pub fn commit(
     db: &mut Db,
     site_names: &[String],
     tally: &Tally,
-    log: (&str, &str, Checkpoint),
+    log: &LogUpdate<'_>,
 ) -> Result<()> {
-    let (fingerprint, name, checkpoint) = log;
+    let contribution = Contribution::of(tally, site_names).encode();
     let result = (|| -> rusqlite::Result<()> {
         let transaction = db.conn().transaction()?;
         for (site_tally, site) in tally.sites.iter().zip(site_names) {
@@ -100,19 +125,54 @@ pub fn commit(
                 params![host.as_ref(), day.0, *hits as i64],
             )?;
         }
+        let log_id = match log.known {
+            Some(id) => {
+                transaction.execute(
+                    "UPDATE logs SET fingerprint = ?1, name = ?2, offset = ?3, lines = ?4,
+                         prefix_hash = ?5, imported_at = datetime('now') WHERE id = ?6",
+                    params![
+                        log.fingerprint,
+                        log.name,
+                        log.offset as i64,
+                        log.lines as i64,
+                        log.prefix_hash,
+                        id
+                    ],
+                )?;
+                id
+            }
+            None => {
+                transaction.execute(
+                    "INSERT INTO logs (fingerprint, name, offset, lines, prefix_hash, imported_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, datetime('now'))",
+                    params![
+                        log.fingerprint,
+                        log.name,
+                        log.offset as i64,
+                        log.lines as i64,
+                        log.prefix_hash
+                    ],
+                )?;
+                transaction.last_insert_rowid()
+            }
+        };
         transaction.execute(
-            "INSERT INTO checkpoints (fingerprint, name, offset, lines, imported_at)
-             VALUES (?1, ?2, ?3, ?4, datetime('now'))
-             ON CONFLICT (fingerprint) DO UPDATE SET name = excluded.name,
-                 offset = excluded.offset, lines = excluded.lines,
-                 imported_at = excluded.imported_at",
-            params![
-                fingerprint,
-                name,
-                checkpoint.offset as i64,
-                checkpoint.lines as i64
-            ],
+            "INSERT INTO log_imports (log, imported_at, lines, counts)
+             VALUES (?1, datetime('now'), ?2, ?3)",
+            params![log_id, log.new_lines as i64, contribution],
         )?;
+        let import = transaction.last_insert_rowid();
+        for (site_tally, site) in tally.sites.iter().zip(site_names) {
+            for (day, totals) in &site_tally.days {
+                if let Some(sketch) = &totals.sketch {
+                    transaction
+                        .prepare_cached(
+                            "INSERT INTO log_import_days (site, day, import, sketch) VALUES (?1, ?2, ?3, ?4)",
+                        )?
+                        .execute(params![site, day.0, import, sketch.to_bytes()])?;
+                }
+            }
+        }
         transaction.commit()
     })();
     result.map_err(|e| db.error(&e))
