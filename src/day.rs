@@ -65,6 +65,20 @@ impl Day {
         Day(first.0 + i32::from(ordinal))
     }
 
+    /// The day a command-line option names (`--since 2026-11-01`), if it
+    /// was given: an error naming the option when it is not a date.
+    pub fn parse_flag(flag: &str, value: Option<String>) -> crate::error::Result<Option<Day>> {
+        value
+            .map(|text| {
+                Day::parse(&text).ok_or_else(|| {
+                    crate::error::Error::Usage(format!(
+                        "{flag} {text} is not a date; write YYYY-MM-DD"
+                    ))
+                })
+            })
+            .transpose()
+    }
+
     /// Parses `YYYY-MM-DD`.
     pub fn parse(text: &str) -> Option<Day> {
         let text = text.trim();

@@ -1157,3 +1157,374 @@ fn escape_sequences_from_logs_and_reports_are_shown_escaped() {
         "{imported}"
     );
 }
+
+/// A CloudFront standard log file: the header every file has, then
+/// `views` page views of `/guides/pN/` by distinct visitors, request ids
+/// unique to `file`.
+fn cloudfront_file(file: u32, views: u32) -> String {
+    let mut text = String::from(
+        "#Version: 1.0\n#Fields: date time x-edge-location sc-bytes c-ip cs-method cs(Host) cs-uri-stem sc-status cs(Referer) cs(User-Agent) cs-uri-query cs(Cookie) x-edge-result-type x-edge-request-id x-host-header cs-protocol cs-bytes time-taken\n",
+    );
+    for i in 0..views {
+        text.push_str(&format!(
+            "2026-11-27\t10:{:02}:{:02}\tLAX1\t392\t192.0.{file}.{i}\tGET\td111111abcdef8.cloudfront.net\t/guides/p{i}/\t200\t-\tMozilla/5.0%20(X11;%20Linux%20x86_64;%20rv:133.0)%20Gecko/20100101%20Firefox/133.0\t-\t-\tHit\treq-{file}-{i}==\talpha.example.com\thttps\t23\t0.001\n",
+            i / 60 % 60,
+            i % 60
+        ));
+    }
+    text
+}
+
+fn views_on(net: &Fixture, day: &str) -> u64 {
+    site(&report(net, day, day), "alpha")["views"]
+        .as_u64()
+        .unwrap()
+}
+
+#[test]
+fn every_cloudfront_file_counts_in_full_and_once() {
+    let net = network();
+    let mut names = Vec::new();
+    for file in 1..=12 {
+        let name = format!("E2ABC.2026-11-27-10.{file:08x}.gz");
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder
+            .write_all(cloudfront_file(file, 20 + file).as_bytes())
+            .unwrap();
+        std::fs::write(net.path().join(&name), encoder.finish().unwrap()).unwrap();
+        names.push(file_path(&net, &name));
+    }
+    let expected: u64 = (1..=12u64).map(|f| 20 + f).sum();
+    let mut args = vec!["stats", "import"];
+    args.extend(names[..7].iter().map(String::as_str));
+    grove(&net, &args);
+    // Again, all of them, in another order: only the five new files count.
+    let mut all = vec!["stats", "import"];
+    all.extend(names.iter().rev().map(String::as_str));
+    let out = grove(&net, &all);
+    assert_eq!(out.matches("): 0 new lines").count(), 7, "{out}");
+    assert_eq!(views_on(&net, "2026-11-27"), expected);
+}
+
+fn file_path(net: &Fixture, name: &str) -> String {
+    net.path().join(name).to_string_lossy().into_owned()
+}
+
+#[test]
+fn logs_of_servers_that_start_alike_each_count() {
+    let net = network();
+    // Both servers' logs start with the same health-check lines; the same
+    // file name in two folders, or copied under another name.
+    let check = combined(
+        "10.0.0.1",
+        "24/Nov/2026:00:00:00",
+        "GET /health",
+        200,
+        "-",
+        "ELB-HealthChecker/2.0",
+    );
+    let server = |n: u8| {
+        let mut log = check.repeat(3);
+        for i in 0..(5 + u32::from(n)) {
+            log.push_str(&combined(
+                &format!("1.{n}.0.{i}"),
+                "24/Nov/2026:10:00:00",
+                "GET /",
+                200,
+                "-",
+                FIREFOX,
+            ));
+        }
+        log
+    };
+    net.write("one/access.log", &server(1));
+    net.write("two/access.log", &server(2));
+    for _ in 0..2 {
+        grove(
+            &net,
+            &[
+                "stats",
+                "import",
+                "--site",
+                "alpha",
+                &file(&net, "one/access.log"),
+                &file(&net, "two/access.log"),
+            ],
+        );
+    }
+    assert_eq!(views_on(&net, "2026-11-24"), 6 + 7);
+    // The second server's log grows: its new lines count, and only them.
+    let grown = server(2)
+        + &combined(
+            "9.9.9.9",
+            "24/Nov/2026:11:00:00",
+            "GET /",
+            200,
+            "-",
+            FIREFOX,
+        );
+    net.write("two/access.log", &grown);
+    let out = grove(
+        &net,
+        &[
+            "stats",
+            "import",
+            "--site",
+            "alpha",
+            &file(&net, "two/access.log"),
+        ],
+    );
+    assert!(
+        out.contains("1 new line (10 counted before, skipped)"),
+        "{out}"
+    );
+    assert_eq!(views_on(&net, "2026-11-24"), 6 + 8);
+}
+
+#[test]
+fn a_wrong_format_is_refused_and_a_log_can_be_forgotten_and_imported_again() {
+    let net = network();
+    // A network that will hold only the second log, with the same salt
+    // (made by an empty import), so visitors compare exactly.
+    net.write("empty.log", "");
+    grove(
+        &net,
+        &[
+            "stats",
+            "import",
+            "--site",
+            "alpha",
+            &file(&net, "empty.log"),
+        ],
+    );
+    let only_other = network();
+    common::copy_dir(
+        &net.path().join(".grove"),
+        &only_other.path().join(".grove"),
+    );
+    net.write("access.log", &alpha_log());
+    let wrong = net.grove(&[
+        "stats",
+        "import",
+        "--site",
+        "alpha",
+        "--format",
+        "cloudfront",
+        &file(&net, "access.log"),
+    ]);
+    assert!(!wrong.status.success());
+    let stdout = String::from_utf8_lossy(&wrong.stdout);
+    assert!(
+        stdout.contains("it looks like the combined format: import it with --format combined"),
+        "{stdout}"
+    );
+    // Nothing was committed: the right format counts everything.
+    grove(
+        &net,
+        &[
+            "stats",
+            "import",
+            "--site",
+            "alpha",
+            &file(&net, "access.log"),
+        ],
+    );
+    assert_alpha_counts(&net);
+
+    // Another log, then the first forgotten: what is left is exactly what
+    // the second alone counts (visitor sketches merged again).
+    let other = combined(
+        "7.7.7.7",
+        "24/Nov/2026:12:00:00",
+        "GET /guides/a/",
+        200,
+        "-",
+        CHROME,
+    ) + &combined(
+        "1.1.1.1",
+        "24/Nov/2026:12:00:01",
+        "GET /",
+        200,
+        "https://www.google.com/",
+        FIREFOX,
+    );
+    net.write("other.log", &other);
+    grove(
+        &net,
+        &[
+            "stats",
+            "import",
+            "--site",
+            "alpha",
+            &file(&net, "other.log"),
+        ],
+    );
+    only_other.write("other.log", &other);
+    grove(
+        &only_other,
+        &[
+            "stats",
+            "import",
+            "--site",
+            "alpha",
+            &file(&only_other, "other.log"),
+        ],
+    );
+    let dry = grove(
+        &net,
+        &["stats", "forget", "--dry-run", &file(&net, "access.log")],
+    );
+    assert!(dry.contains("would forget"), "{dry}");
+    let out = grove(&net, &["stats", "forget", &file(&net, "access.log")]);
+    assert!(out.contains("forgot"), "{out}");
+    assert!(out.contains("18 lines"), "{out}");
+    let (mine, theirs) = (
+        report(&net, "2026-11-24", "2026-11-25"),
+        report(&only_other, "2026-11-24", "2026-11-25"),
+    );
+    assert_eq!(site(&mine, "alpha"), site(&theirs, "alpha"));
+    assert_eq!(site(&mine, "alpha")["views"], 2);
+    assert_eq!(site(&mine, "alpha")["visitors"], 2);
+    // Imported again, it counts again, once.
+    grove(
+        &net,
+        &[
+            "stats",
+            "import",
+            "--site",
+            "alpha",
+            &file(&net, "access.log"),
+        ],
+    );
+    let again = report(&net, "2026-11-24", "2026-11-25");
+    assert_eq!(site(&again, "alpha")["views"], 7);
+    // Forgotten by the name it was imported as, when the file is gone.
+    let gone = net.path().join("access.log");
+    std::fs::rename(&gone, net.path().join("moved.log")).unwrap();
+    let out = grove(&net, &["stats", "forget", gone.to_str().unwrap()]);
+    assert!(out.contains("1 log forgotten"), "{out}");
+    std::fs::rename(net.path().join("moved.log"), &gone).unwrap();
+    grove(
+        &net,
+        &[
+            "stats",
+            "import",
+            "--site",
+            "alpha",
+            &file(&net, "access.log"),
+        ],
+    );
+    // A file never imported, and nothing named: errors.
+    net.write(
+        "never.log",
+        &combined(
+            "1.2.3.4",
+            "24/Nov/2026:12:00:00",
+            "GET /x/",
+            200,
+            "-",
+            FIREFOX,
+        ),
+    );
+    let never = net.grove(&["stats", "forget", &file(&net, "never.log")]);
+    assert!(String::from_utf8_lossy(&never.stderr).contains("was never imported"));
+    assert!(!net.grove(&["stats", "forget"]).status.success());
+    // By site and period: every log that counted there.
+    let out = grove(
+        &net,
+        &[
+            "stats",
+            "forget",
+            "--site",
+            "alpha",
+            "--since",
+            "2026-11-25",
+            "--until",
+            "2026-11-25",
+        ],
+    );
+    assert!(out.contains("1 log forgotten"), "{out}");
+    assert_eq!(views_on(&net, "2026-11-25"), 0);
+}
+
+#[test]
+fn earnings_of_a_source_can_be_forgotten() {
+    let net = network();
+    let header = "Category,Name,ASIN,Seller,Tracking ID,Date Shipped,Price($),Items Shipped,Returns,Revenue($),Ad Fees($),Device Type Group\n";
+    net.write("amazon.csv", &format!("{header}Home,G,B0BH3WMZ8X,Amazon.com,alpha-20,2026-11-05,$1,1,0,$1,$4.00,PHONE\nHome,G,B0BH3WMZ8X,Amazon.com,alpha-20,2026-11-15,$1,1,0,$1,$2.00,PHONE\n"));
+    amazon_import(&net);
+    let out = grove(
+        &net,
+        &["revenue", "forget", "amazon", "--since", "2026-11-10"],
+    );
+    assert!(
+        out.contains("forgot 1 row of source `amazon`: 2.00 USD"),
+        "{out}"
+    );
+    let left = report(&net, "2026-11-01", "2026-11-30");
+    assert_eq!(site(&left, "alpha")["revenue"], 4.0);
+    grove(&net, &["revenue", "forget", "amazon"]);
+    let none = report(&net, "2026-11-01", "2026-11-30");
+    assert_eq!(site(&none, "alpha")["revenue"], 0.0);
+}
+
+#[test]
+fn a_database_of_the_first_schema_is_carried_over() {
+    let net = network();
+    net.write("access.log", &alpha_log());
+    // Schema 1, as Grove wrote it, holding this log's checkpoint.
+    std::fs::create_dir_all(net.path().join(".grove")).unwrap();
+    let db = rusqlite::Connection::open(net.path().join(".grove/stats.db")).unwrap();
+    db.execute_batch(
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+         INSERT INTO meta VALUES ('schema_version', '1'), ('salt', '00000000000000aa');
+         CREATE TABLE site_days (site TEXT NOT NULL, day INTEGER NOT NULL, views INTEGER NOT NULL DEFAULT 0, visitors INTEGER NOT NULL DEFAULT 0, clicks INTEGER NOT NULL DEFAULT 0, not_found INTEGER NOT NULL DEFAULT 0, crawler_hits INTEGER NOT NULL DEFAULT 0, sketch BLOB, PRIMARY KEY (site, day)) WITHOUT ROWID;
+         INSERT INTO site_days (site, day, views) VALUES ('alpha', 20781, 5);
+         CREATE TABLE series (site TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, year INTEGER NOT NULL, days BLOB NOT NULL, total INTEGER NOT NULL, PRIMARY KEY (site, kind, key, year)) WITHOUT ROWID;
+         CREATE TABLE unknown_hosts (host TEXT NOT NULL, day INTEGER NOT NULL, hits INTEGER NOT NULL, PRIMARY KEY (host, day)) WITHOUT ROWID;
+         CREATE TABLE checkpoints (fingerprint TEXT PRIMARY KEY, name TEXT NOT NULL, offset INTEGER NOT NULL, lines INTEGER NOT NULL, imported_at TEXT NOT NULL) WITHOUT ROWID;
+         CREATE TABLE revenue (source TEXT NOT NULL, day INTEGER NOT NULL, site TEXT, program TEXT NOT NULL, item TEXT NOT NULL, slug TEXT, currency TEXT NOT NULL, amount REAL NOT NULL, items INTEGER NOT NULL);
+         CREATE TABLE revenue_imports (source TEXT NOT NULL, first_day INTEGER NOT NULL, last_day INTEGER NOT NULL, file TEXT NOT NULL, rows INTEGER NOT NULL, imported_at TEXT NOT NULL);",
+    )
+    .unwrap();
+    let log = alpha_log();
+    let first_line = log.lines().next().unwrap();
+    let fingerprint: String = sha2_hex(first_line.as_bytes());
+    db.execute(
+        "INSERT INTO checkpoints VALUES (?1, 'access.log', ?2, 18, '2026-11-26 00:00:00')",
+        rusqlite::params![fingerprint, log.len() as i64],
+    )
+    .unwrap();
+    drop(db);
+    // The same log again: known by its first line, nothing new.
+    let out = grove(
+        &net,
+        &[
+            "stats",
+            "import",
+            "--site",
+            "alpha",
+            &file(&net, "access.log"),
+        ],
+    );
+    assert!(
+        out.contains("0 new lines (18 counted before, skipped)"),
+        "{out}"
+    );
+    assert_eq!(views_on(&net, "2026-11-24"), 5);
+    // Its counts were added before imports were kept: it cannot be forgotten.
+    let refused = net.grove(&["stats", "forget", &file(&net, "access.log")]);
+    assert!(
+        String::from_utf8_lossy(&refused.stderr)
+            .contains("counted before Grove kept what each import added")
+    );
+}
+
+/// The first 16 bytes of SHA-256, in hex: the fingerprint of schema 1.
+fn sha2_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

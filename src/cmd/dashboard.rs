@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::dashboard::{DashboardOptions, default_output, write};
 use crate::day::Day;
-use crate::error::{Error, Result, display_path};
+use crate::error::{Result, display_path};
 use crate::network::Network;
 
 /// Arguments of `grove dashboard`.
@@ -23,22 +23,11 @@ pub struct Args {
     pub output: Option<PathBuf>,
 }
 
-/// Parses `--since`/`--until`.
-pub fn parse_day(flag: &str, value: Option<String>) -> Result<Option<Day>> {
-    value
-        .map(|text| {
-            Day::parse(&text).ok_or_else(|| {
-                Error::Usage(format!("{flag} {text} is not a date; write YYYY-MM-DD"))
-            })
-        })
-        .transpose()
-}
-
 /// Runs `grove dashboard`.
 pub fn run(network: &Network, args: Args) -> Result<()> {
     let options = DashboardOptions {
-        since: parse_day("--since", args.since)?,
-        until: parse_day("--until", args.until)?,
+        since: Day::parse_flag("--since", args.since)?,
+        until: Day::parse_flag("--until", args.until)?,
     };
     let output = args.output.unwrap_or_else(|| default_output(network));
     let dashboard = write(network, &options, &output)?;

@@ -1,7 +1,7 @@
 //! `grove report`: traffic, clicks, revenue and LLM spend, per site and for
 //! the network.
 
-use super::dashboard::parse_day;
+use crate::day::Day;
 use crate::error::Result;
 use crate::network::Network;
 use crate::report::{ReportOptions, print_text, report};
@@ -27,8 +27,8 @@ pub struct Args {
 pub fn run(network: &Network, args: Args) -> Result<()> {
     let options = ReportOptions {
         sites: args.sites,
-        since: parse_day("--since", args.since)?,
-        until: parse_day("--until", args.until)?,
+        since: Day::parse_flag("--since", args.since)?,
+        until: Day::parse_flag("--until", args.until)?,
     };
     let report = report(network, &options)?;
     if args.json {

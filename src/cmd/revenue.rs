@@ -3,9 +3,10 @@
 use crate::terminal::say;
 use std::path::PathBuf;
 
+use crate::day::Day;
 use crate::error::{Error, Result};
 use crate::network::Network;
-use crate::revenue::{ColumnMap, RevenueFormat, RevenueOptions, import};
+use crate::revenue::{ColumnMap, RevenueFormat, RevenueOptions, forget, import};
 
 /// Arguments of `grove revenue`.
 #[derive(Debug, clap::Args)]
@@ -20,6 +21,25 @@ pub struct Args {
 pub enum RevenueCommand {
     /// Import earnings reports (CSV); a report replaces its source's rows for its period.
     Import(ImportArgs),
+    /// Take a source's earnings (or some days of them) back out of .grove/stats.db.
+    Forget(ForgetArgs),
+}
+
+/// Arguments of `grove revenue forget`.
+#[derive(Debug, clap::Args)]
+pub struct ForgetArgs {
+    /// The source to forget (as imported: the format's name, or --source).
+    #[arg(value_name = "SOURCE")]
+    pub source: String,
+    /// Only its earnings on or after this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only its earnings on or before this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Say what would be forgotten; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Arguments of `grove revenue import`.
@@ -47,7 +67,46 @@ pub struct ImportArgs {
 
 /// Runs `grove revenue`.
 pub fn run(network: &Network, args: Args) -> Result<()> {
-    let RevenueCommand::Import(args) = args.command;
+    match args.command {
+        RevenueCommand::Import(args) => run_import(network, args),
+        RevenueCommand::Forget(args) => run_forget(network, args),
+    }
+}
+
+fn run_forget(network: &Network, args: ForgetArgs) -> Result<()> {
+    let period = (
+        Day::parse_flag("--since", args.since)?,
+        Day::parse_flag("--until", args.until)?,
+    );
+    let forgotten = forget(network, &args.source, period, args.dry_run)?;
+    if forgotten.rows == 0 {
+        say!(
+            "no earnings of source `{}` in that period: nothing was forgotten",
+            args.source
+        );
+        return Ok(());
+    }
+    let totals: Vec<String> = forgotten
+        .totals
+        .iter()
+        .map(|(currency, amount)| format!("{amount:.2} {currency}"))
+        .collect();
+    say!(
+        "{} {} row{} of source `{}`: {}",
+        if args.dry_run {
+            "would forget"
+        } else {
+            "forgot"
+        },
+        forgotten.rows,
+        if forgotten.rows == 1 { "" } else { "s" },
+        args.source,
+        totals.join(", ")
+    );
+    Ok(())
+}
+
+fn run_import(network: &Network, args: ImportArgs) -> Result<()> {
     let map = args
         .map
         .as_deref()

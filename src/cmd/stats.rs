@@ -1,8 +1,9 @@
 //! `grove stats`: access logs into the network's stats database.
 
+use crate::day::Day;
 use crate::error::{Error, Result};
 use crate::network::Network;
-use crate::stats::{Format, ImportOptions, import};
+use crate::stats::{ForgetOptions, Format, ImportOptions, forget, import};
 use crate::terminal::say;
 
 /// Arguments of `grove stats`.
@@ -18,6 +19,29 @@ pub struct Args {
 pub enum StatsCommand {
     /// Count access logs (plain, .gz, or - for standard input) into .grove/stats.db.
     Import(ImportArgs),
+    /// Take what logs added back out of .grove/stats.db, so they can be imported again.
+    Forget(ForgetArgs),
+}
+
+/// Arguments of `grove stats forget`.
+#[derive(Debug, clap::Args)]
+pub struct ForgetArgs {
+    /// Logs to forget: files (recognized by their content, as an import
+    /// recognizes them) or the names they were imported as.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<String>,
+    /// Only logs that counted something for this site.
+    #[arg(long = "site", value_name = "NAME")]
+    pub site: Option<String>,
+    /// Only logs that counted something on or after this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only logs that counted something on or before this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Say what would be forgotten; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Arguments of `grove stats import`.
@@ -72,7 +96,58 @@ impl FormatChoice {
 pub fn run(network: &Network, args: Args) -> Result<()> {
     match args.command {
         StatsCommand::Import(args) => run_import(network, args),
+        StatsCommand::Forget(args) => run_forget(network, args),
     }
+}
+
+fn run_forget(network: &Network, args: ForgetArgs) -> Result<()> {
+    let options = ForgetOptions {
+        files: args.files,
+        site: args.site,
+        since: Day::parse_flag("--since", args.since)?,
+        until: Day::parse_flag("--until", args.until)?,
+        dry_run: args.dry_run,
+    };
+    let forgotten = forget(network, &options)?;
+    if forgotten.is_empty() {
+        say!("no imported log matches: nothing was forgotten");
+        return Ok(());
+    }
+    let verb = if options.dry_run {
+        "would forget"
+    } else {
+        "forgot"
+    };
+    for log in &forgotten {
+        say!(
+            "{verb} {}: {} import{}, {} lines, {} page views and {} clicks over {} site day{}",
+            log.name,
+            log.imports,
+            if log.imports == 1 { "" } else { "s" },
+            thousands(log.lines),
+            thousands(log.views),
+            thousands(log.clicks),
+            log.days,
+            if log.days == 1 { "" } else { "s" }
+        );
+        if log.visitors_kept > 0 {
+            say!(
+                "  visitors of {} day{} counted before Grove kept each import stay as they were (they cannot be counted again without it)",
+                log.visitors_kept,
+                if log.visitors_kept == 1 { "" } else { "s" }
+            );
+        }
+    }
+    if !options.dry_run {
+        say!(
+            "{} log{} forgotten: import {} again to count {}.",
+            forgotten.len(),
+            if forgotten.len() == 1 { "" } else { "s" },
+            if forgotten.len() == 1 { "it" } else { "them" },
+            if forgotten.len() == 1 { "it" } else { "them" }
+        );
+    }
+    Ok(())
 }
 
 fn run_import(network: &Network, args: ImportArgs) -> Result<()> {

@@ -228,6 +228,71 @@ fn asin_in(url: &str) -> Option<String> {
     (asin.len() == 10).then(|| asin.to_ascii_uppercase())
 }
 
+/// What `grove revenue forget` took out: rows, and amounts per currency.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RevenueForgotten {
+    /// Rows (per day, site and item) removed.
+    pub rows: u64,
+    /// Their amounts, per currency.
+    pub totals: BTreeMap<String, f64>,
+}
+
+/// Takes the earnings of `source` (on days `since..=until`, each end
+/// optional) out of the stats database, with the record of its imports
+/// in that range, so its reports can be imported again; with `dry_run`,
+/// only says what would go.
+pub fn forget(
+    network: &Network,
+    source: &str,
+    (since, until): (Option<Day>, Option<Day>),
+    dry_run: bool,
+) -> Result<RevenueForgotten> {
+    let state = network.root.join(STATE_DIR);
+    let _lock = RunLock::wait(&state, run_lock::STATS)?;
+    let Some(mut db) = Db::open_existing(&state)? else {
+        return Ok(RevenueForgotten::default());
+    };
+    let (from, to) = (
+        since.map_or(i32::MIN, |d| d.0),
+        until.map_or(i32::MAX, |d| d.0),
+    );
+    let result = (|| -> rusqlite::Result<RevenueForgotten> {
+        let transaction = db.conn().transaction()?;
+        let mut forgotten = RevenueForgotten::default();
+        {
+            let mut statement = transaction.prepare(
+                "SELECT currency, COUNT(*), SUM(amount) FROM revenue
+                 WHERE source = ?1 AND day BETWEEN ?2 AND ?3 GROUP BY currency",
+            )?;
+            let rows = statement.query_map(params![source, from, to], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, i64>(1)?,
+                    row.get::<_, f64>(2)?,
+                ))
+            })?;
+            for row in rows {
+                let (currency, count, amount) = row?;
+                forgotten.rows += count as u64;
+                forgotten.totals.insert(currency, amount);
+            }
+        }
+        if !dry_run {
+            transaction.execute(
+                "DELETE FROM revenue WHERE source = ?1 AND day BETWEEN ?2 AND ?3",
+                params![source, from, to],
+            )?;
+            transaction.execute(
+                "DELETE FROM revenue_imports WHERE source = ?1 AND first_day >= ?2 AND last_day <= ?3",
+                params![source, from, to],
+            )?;
+            transaction.commit()?;
+        }
+        Ok(forgotten)
+    })();
+    result.map_err(|e| db.error(&e))
+}
+
 /// The largest earnings report read: larger than a year of a big
 /// network's orders, and small enough to hold in memory.
 const MAX_REPORT_BYTES: u64 = 256 << 20;

@@ -19,6 +19,9 @@ pub struct Contribution {
     pub unknown_hosts: Vec<(String, i32, u64)>,
 }
 
+/// Counts of one series key: (kind as stored, key, [(day, count)]).
+pub type SeriesCounts = (String, String, Vec<(i32, u64)>);
+
 /// One site's part of an import.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteContribution {
@@ -26,8 +29,8 @@ pub struct SiteContribution {
     pub site: String,
     /// Per day: (day, views, clicks, 404s, crawler requests).
     pub days: Vec<(i32, u64, u64, u64, u64)>,
-    /// Series counts: (kind as stored, key, [(day, count)]).
-    pub series: Vec<(String, String, Vec<(i32, u64)>)>,
+    /// Series counts.
+    pub series: Vec<SeriesCounts>,
 }
 
 impl Contribution {

@@ -86,7 +86,7 @@ pub fn identify(
     hash_at: impl Fn(u64) -> Option<String>,
 ) -> Match {
     let mut by_offset: Vec<&KnownLog> = known.iter().collect();
-    by_offset.sort_by(|a, b| b.offset.cmp(&a.offset));
+    by_offset.sort_by_key(|log| std::cmp::Reverse(log.offset));
     for log in &by_offset {
         if log.offset > length {
             continue;

@@ -13,6 +13,7 @@ mod classify;
 mod contribution;
 mod count;
 pub mod crawlers;
+mod forget;
 pub mod format;
 mod hll;
 mod identity;
@@ -30,6 +31,7 @@ use crate::network::Network;
 use crate::run_lock::{self, RunLock};
 use classify::{Classifier, SiteTarget};
 pub use count::MAX_LINE;
+pub use forget::{ForgetOptions, Forgotten};
 pub use format::Format;
 use format::LineParser;
 use identity::{Fingerprints, Match, identify};
@@ -150,6 +152,22 @@ pub fn import(network: &Network, options: &ImportOptions) -> Result<Vec<FileRepo
         )?);
     }
     Ok(reports)
+}
+
+/// Takes the counts of the logs `options` selects back out of the
+/// network's stats database, with their checkpoints (see [`forget`]).
+pub fn forget(network: &Network, options: &ForgetOptions) -> Result<Vec<Forgotten>> {
+    let state = network.root.join(STATE_DIR);
+    let _lock = RunLock::wait(&state, run_lock::STATS)?;
+    let Some(mut db) = Db::open_existing(&state)? else {
+        return Err(Error::Usage(
+            "nothing was imported yet: there is no .grove/stats.db".into(),
+        ));
+    };
+    if let Some(site) = &options.site {
+        network.select(std::slice::from_ref(site), None)?;
+    }
+    forget::forget(&mut db, options)
 }
 
 /// The network's sites as requests are matched to them.
