@@ -1528,3 +1528,75 @@ fn sha2_hex(bytes: &[u8]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+#[test]
+fn a_click_is_a_click_however_the_server_redirects_it() {
+    let net = network();
+    let mut log = String::new();
+    let at = |seconds: u32| format!("24/Nov/2026:10:{:02}:{:02}", seconds / 60, seconds % 60);
+    let referrer = "https://alpha.example.com/guides/a/";
+    let mut requests = 0;
+    for v in 0..40u32 {
+        let ip = format!("10.0.0.{v}");
+        let start = v; // one second apart
+        // nginx answers /go/slug with a 301 to /go/slug/.
+        log.push_str(&combined(
+            &ip,
+            &at(start),
+            "GET /go/grinder",
+            301,
+            referrer,
+            FIREFOX,
+        ));
+        log.push_str(&combined(
+            &ip,
+            &at(start),
+            "GET /go/grinder/",
+            302,
+            referrer,
+            FIREFOX,
+        ));
+        requests += 2;
+        if v < 10 {
+            // A double click, two seconds later.
+            log.push_str(&combined(
+                &ip,
+                &at(start + 2),
+                "GET /go/grinder/",
+                302,
+                referrer,
+                FIREFOX,
+            ));
+            requests += 1;
+        }
+        if v < 5 {
+            // Back two minutes later: a click of its own.
+            log.push_str(&combined(
+                &ip,
+                &at(start + 120),
+                "GET /go/grinder/",
+                302,
+                referrer,
+                FIREFOX,
+            ));
+            requests += 1;
+        }
+    }
+    assert_eq!(requests, 95);
+    net.write("clicks.log", &log);
+    let out = grove(
+        &net,
+        &[
+            "stats",
+            "import",
+            "--site",
+            "alpha",
+            &file(&net, "clicks.log"),
+        ],
+    );
+    assert!(out.contains("45 clicks"), "{out}");
+    let day = report(&net, "2026-11-24", "2026-11-24");
+    let alpha = site(&day, "alpha");
+    assert_eq!(alpha["clicks"], 45);
+    assert_eq!(pages(alpha), [("/guides/a/".to_string(), 0, 45)]);
+}

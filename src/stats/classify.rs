@@ -21,7 +21,7 @@ use super::crawlers;
 use super::format::Hit;
 use super::hll::{Sketch, visitor_hash};
 use super::referrer::{host_of, path_of, referrer_key, same_host};
-use super::tally::{FastMap, Kind, Tally};
+use super::tally::{Click, FastMap, Kind, Tally};
 use crate::html_scan::percent_decode;
 
 /// A site as the import sees it.
@@ -121,10 +121,18 @@ impl Classifier {
         if let Some(rest) = path.strip_prefix("/go/") {
             let slug = rest.split('/').next().unwrap_or_default();
             if !slug.is_empty() && hit.method == "GET" && (200..400).contains(&hit.status) {
-                site_tally.day(hit.day).clicks += 1;
-                site_tally.count(Kind::Click, slug, hit.day);
-                let source = self.source_page(hit, site);
-                site_tally.count(Kind::ClickFrom, &format!("{slug}\t{source}"), hit.day);
+                tally.clicks.push(Click {
+                    site: index,
+                    visitor: visitor_hash(
+                        self.salt,
+                        hit.day.0,
+                        &[hit.ip.as_bytes(), hit.user_agent.as_bytes()],
+                    ),
+                    slug: Box::from(slug),
+                    source: Box::from(self.source_page(hit, site).as_str()),
+                    time: hit.time,
+                    day: hit.day,
+                });
                 return;
             }
         }

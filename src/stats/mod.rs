@@ -234,6 +234,7 @@ fn import_log(
     for segment in segments {
         tally.merge(segment);
     }
+    tally.settle_clicks();
     let report = FileReport {
         name: name.clone(),
         format,

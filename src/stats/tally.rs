@@ -173,7 +173,31 @@ pub struct Tally {
     pub malformed_examples: Vec<(u64, String)>,
     /// Requests on a site's host but outside its base path.
     pub outside_base_path: u64,
+    /// `/go/` requests, counted as clicks by [`Tally::settle_clicks`].
+    pub clicks: Vec<Click>,
 }
+
+/// A `/go/` request, before repeats are merged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Click {
+    /// The site, by index.
+    pub site: usize,
+    /// The visitor's salted hash (never stored).
+    pub visitor: u64,
+    /// The affiliate slug.
+    pub slug: Box<str>,
+    /// The page it came from, or empty.
+    pub source: Box<str>,
+    /// Seconds since 1970.
+    pub time: i64,
+    /// Its day.
+    pub day: Day,
+}
+
+/// Requests of one `/go/` link by one visitor this close together are one
+/// click: a server's redirect to the trailing-slash form (`/go/slug` ->
+/// `/go/slug/`), a double click, a reload.
+pub const REPEAT_SECONDS: i64 = 10;
 
 /// How many malformed lines an import shows.
 pub const MALFORMED_SHOWN: usize = 5;
@@ -195,6 +219,7 @@ impl Tally {
         for (key, hits) in other.unknown_hosts {
             *self.unknown_hosts.entry(key).or_default() += hits;
         }
+        self.clicks.extend(other.clicks);
         self.lines += other.lines;
         self.malformed += other.malformed;
         self.outside_base_path += other.outside_base_path;
@@ -202,6 +227,36 @@ impl Tally {
             if self.malformed_examples.len() < MALFORMED_SHOWN {
                 self.malformed_examples.push(example);
             }
+        }
+    }
+
+    /// Counts the `/go/` requests as clicks: of one visitor's requests of
+    /// one link, one a click and the next ones within [`REPEAT_SECONDS`]
+    /// of it repeats; a click keeps the page its first request came from.
+    pub fn settle_clicks(&mut self) {
+        let mut clicks = std::mem::take(&mut self.clicks);
+        clicks.sort_by(|a, b| {
+            (a.site, a.visitor, &a.slug, a.time).cmp(&(b.site, b.visitor, &b.slug, b.time))
+        });
+        let mut last: Option<&Click> = None;
+        for click in &clicks {
+            let repeat = last.is_some_and(|counted| {
+                (counted.site, counted.visitor, &counted.slug)
+                    == (click.site, click.visitor, &click.slug)
+                    && click.time - counted.time <= REPEAT_SECONDS
+            });
+            if repeat {
+                continue;
+            }
+            let site = &mut self.sites[click.site];
+            site.day(click.day).clicks += 1;
+            site.count(Kind::Click, &click.slug, click.day);
+            site.count(
+                Kind::ClickFrom,
+                &format!("{}\t{}", click.slug, click.source),
+                click.day,
+            );
+            last = Some(click);
         }
     }
 

@@ -23,7 +23,7 @@ pub fn parse(line: &str, format: Format) -> Option<Hit<'_>> {
     let rest_after_user = rest.trim_start();
     let date_text = rest_after_user.strip_prefix('[')?;
     let close = memchr::memchr(b']', date_text.as_bytes())?;
-    let day = parse_clf_date(&date_text[..close])?;
+    let time = parse_clf_time(&date_text[..close])?;
     rest = &date_text[close + 1..];
     let request = quoted(&mut rest)?;
     let status = token(&mut rest)?.parse::<u16>().ok()?;
@@ -47,7 +47,8 @@ pub fn parse(line: &str, format: Format) -> Option<Hit<'_>> {
     Some(Hit {
         host,
         ip: Cow::Borrowed(ip),
-        day,
+        day: Day::from_unix(time),
+        time,
         method,
         target,
         status,
@@ -164,8 +165,8 @@ pub fn strip_port(host: &str) -> &str {
     }
 }
 
-/// `10/Oct/2000:13:55:36 -0700` -> the UTC day.
-pub fn parse_clf_date(text: &str) -> Option<Day> {
+/// `10/Oct/2000:13:55:36 -0700` -> seconds since 1970 (UTC).
+pub fn parse_clf_time(text: &str) -> Option<i64> {
     let bytes = text.as_bytes();
     if bytes.len() < 20 || bytes[2] != b'/' || bytes[6] != b'/' || bytes[11] != b':' {
         return None;
@@ -207,8 +208,7 @@ pub fn parse_clf_date(text: &str) -> Option<Day> {
     if hour > 23 || minute > 59 || second > 60 {
         return None;
     }
-    let seconds = i64::from(date.0) * 86_400 + hour * 3600 + minute * 60 + second - offset;
-    Some(Day::from_unix(seconds))
+    Some(i64::from(date.0) * 86_400 + hour * 3600 + minute * 60 + second - offset)
 }
 
 #[cfg(test)]

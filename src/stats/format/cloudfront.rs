@@ -16,6 +16,7 @@ const DEFAULT_FIELDS: &str = "date time x-edge-location sc-bytes c-ip cs-method 
 #[derive(Debug, Clone)]
 pub struct CloudFrontFields {
     date: usize,
+    time: Option<usize>,
     ip: usize,
     method: usize,
     host: Option<usize>,
@@ -41,6 +42,7 @@ impl CloudFrontFields {
         let default = CloudFrontFields::documented();
         CloudFrontFields {
             date: at("date").unwrap_or(default.date),
+            time: at("time"),
             ip: at("c-ip").unwrap_or(default.ip),
             method: at("cs-method").unwrap_or(default.method),
             host: at("cs(Host)"),
@@ -57,6 +59,7 @@ impl CloudFrontFields {
     fn documented() -> CloudFrontFields {
         CloudFrontFields {
             date: 0,
+            time: Some(1),
             ip: 4,
             method: 5,
             host: Some(6),
@@ -77,6 +80,7 @@ impl CloudFrontFields {
         let optional =
             |index: Option<usize>| index.and_then(get).filter(|v| *v != "-" && !v.is_empty());
         let day = Day::parse(get(self.date)?)?;
+        let time = i64::from(day.0) * 86_400 + self.time.and_then(get).map_or(0, seconds_of_day);
         let status = get(self.status)?.parse().ok()?;
         let stem = get(self.stem)?;
         let target = match optional(self.query) {
@@ -92,12 +96,26 @@ impl CloudFrontFields {
             host,
             ip: Cow::Borrowed(get(self.ip)?),
             day,
+            time,
             method: Cow::Borrowed(get(self.method)?),
             target,
             status,
             referrer: optional(self.referrer).map_or(Cow::Borrowed(""), decode),
             user_agent: optional(self.user_agent).map_or(Cow::Borrowed(""), decode),
         })
+    }
+}
+
+/// `21:02:31` -> seconds since midnight (0 when it is not a time).
+fn seconds_of_day(text: &str) -> i64 {
+    let mut parts = text.splitn(3, ':').map(|p| p.parse::<i64>().ok());
+    match (
+        parts.next().flatten(),
+        parts.next().flatten(),
+        parts.next().flatten(),
+    ) {
+        (Some(h), Some(m), Some(s)) if h < 24 && m < 60 && s <= 60 => h * 3600 + m * 60 + s,
+        _ => 0,
     }
 }
 

@@ -44,7 +44,8 @@ enum Timestamp<'a> {
 }
 
 impl Timestamp<'_> {
-    fn day(&self) -> Option<Day> {
+    /// Seconds since 1970 (UTC).
+    fn seconds(&self) -> Option<i64> {
         match self {
             Timestamp::Number(n) => {
                 let seconds = if *n > 1e17 {
@@ -56,14 +57,14 @@ impl Timestamp<'_> {
                 } else {
                     *n
                 };
-                Some(Day::from_unix(seconds.floor() as i64))
+                seconds.is_finite().then(|| seconds.floor() as i64)
             }
             Timestamp::Text(text) => {
                 if let Ok(seconds) = text.parse::<f64>() {
-                    return Timestamp::Number(seconds).day();
+                    return Timestamp::Number(seconds).seconds();
                 }
                 let instant = chrono::DateTime::parse_from_rfc3339(text).ok()?;
-                Some(Day::from_unix(instant.timestamp()))
+                Some(instant.timestamp())
             }
         }
     }
@@ -96,12 +97,13 @@ struct CloudflareLine<'a> {
 /// One Cloudflare `http_requests` record.
 pub fn parse_cloudflare(line: &str) -> Option<Hit<'_>> {
     let record: CloudflareLine<'_> = serde_json::from_str(line).ok()?;
-    let day = record.start.or(record.end)?.day()?;
+    let time = record.start.or(record.end)?.seconds()?;
     let target = record.uri.or(record.path)?;
     Some(Hit {
         host: record.host,
         ip: record.ip,
-        day,
+        day: Day::from_unix(time),
+        time,
         method: record.method,
         target,
         status: record.status,
@@ -155,7 +157,8 @@ pub fn parse_caddy(line: &str) -> Option<Hit<'_>> {
             Cow::Owned(o) => Cow::Owned(super::clf::strip_port(&o).to_string()),
         }),
         ip: request.client_ip.or(request.remote_ip).unwrap_or_default(),
-        day: record.ts.day()?,
+        day: Day::from_unix(record.ts.seconds()?),
+        time: record.ts.seconds()?,
         method: request.method,
         target: request.uri,
         status: record.status,

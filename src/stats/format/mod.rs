@@ -89,6 +89,8 @@ pub struct Hit<'a> {
     pub ip: Cow<'a, str>,
     /// The day of the request, UTC.
     pub day: Day,
+    /// The moment of the request: seconds since 1970 (UTC).
+    pub time: i64,
     /// `GET`, `HEAD`, ...
     pub method: Cow<'a, str>,
     /// The request target as sent: path and query.
