@@ -63,6 +63,9 @@ pub struct SiteSummary {
     pub files: usize,
     /// What the site's content asks for that Grove does not do.
     pub notices: Notices,
+    /// Each page's URL path (below the base path) and its content file
+    /// (relative to the network root), for reports.
+    pub page_files: Vec<(String, String)>,
 }
 
 /// What a build produced.
@@ -462,6 +465,14 @@ fn build_site(
         .collect();
     let next_scheduled = scheduled.iter().min_by_key(|d| d.instant()).cloned();
     let mut notices = content.notices.clone();
+    let page_files: Vec<(String, String)> = content
+        .pages
+        .iter()
+        .map(|page| {
+            let file = page.file.strip_prefix(&network.root).unwrap_or(&page.file);
+            (page.path.clone(), file.to_string_lossy().replace('\\', "/"))
+        })
+        .collect();
     let urls = Urls::new(&site.base_url, &site.base_path);
     add_content_to_site(&mut site_json, &content, &urls);
     let target = RenderTarget {
@@ -509,6 +520,7 @@ fn build_site(
         next_scheduled,
         files: stats.files,
         notices,
+        page_files,
     };
     Ok((summary, live))
 }

@@ -15,7 +15,7 @@
 //! | `logs` | log | how far it was counted: the fingerprint of its first data line, its last name, the byte offset and line count after its last counted line, and the SHA-256 of its bytes up to there (see [`crate::stats`]'s identity rules) |
 //! | `log_imports` | import of a log | when, how many lines, and what it added (deflated JSON), so that `grove stats forget` can take it away |
 //! | `log_import_days` | import, site, day | the visitor sketch of that import's day, merged again without a forgotten import |
-//! | `revenue` | source, day, site, program, item, currency | earnings (`amount`) and items; `slug` when the item is a registry entry |
+//! | `revenue` | source, day, site, program, item, currency | earnings (`amount`) and items; `slug` when the item is a registry entry; `tag`, the tracking ID or sub-ID of earnings no site has |
 //! | `revenue_imports` | imported report | its source, period and file, for `grove report` to name |
 //!
 //! Days are whole numbers: days since 1970-01-01 (UTC), see [`crate::day`].
@@ -94,7 +94,8 @@ CREATE TABLE IF NOT EXISTS revenue (
     slug TEXT,
     currency TEXT NOT NULL,
     amount REAL NOT NULL,
-    items INTEGER NOT NULL
+    items INTEGER NOT NULL,
+    tag TEXT
 );
 CREATE INDEX IF NOT EXISTS revenue_by_source_day ON revenue (source, day);
 CREATE INDEX IF NOT EXISTS revenue_by_day ON revenue (day);
@@ -142,6 +143,7 @@ CREATE TABLE log_import_days (
     PRIMARY KEY (site, day, import)
 ) WITHOUT ROWID;
 ALTER TABLE site_days ADD COLUMN legacy INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE revenue ADD COLUMN tag TEXT;
 UPDATE site_days SET legacy = 1;
 UPDATE meta SET value = '2' WHERE key = 'schema_version';
 COMMIT;

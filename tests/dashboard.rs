@@ -90,8 +90,21 @@ fn the_pages_figures_are_the_reports_for_the_same_period() {
         "roi",
     ];
     for (row, site) in rows.iter().zip(sites) {
-        let name = text(&select_in(row, "th")[0]);
-        assert_eq!(name, site["site"].as_str().unwrap());
+        // Sites by title and domain, the folder in the tooltip.
+        let name = site["site"].as_str().unwrap();
+        let label = text(&select_in(row, "th")[0]);
+        assert_eq!(
+            label,
+            format!(
+                "{} {}",
+                site["title"].as_str().unwrap(),
+                site["domain"].as_str().unwrap()
+            )
+        );
+        assert_eq!(
+            select_in(row, "th span[title]")[0].value().attr("title"),
+            Some(format!("folder sites/{name}").as_str())
+        );
         let cells = select_in(row, "td");
         for (cell, field) in cells.iter().zip(fields) {
             if field.is_empty() {
@@ -105,9 +118,11 @@ fn the_pages_figures_are_the_reports_for_the_same_period() {
                 continue;
             }
             let sort: f64 = cell.value().attr("data-sort").unwrap().parse().unwrap();
-            let expected = site[field].as_f64().unwrap_or(-1.0);
+            // Unknown (JSON null) sorts below every figure.
+            let expected = site[field].as_f64().unwrap_or(-1e300);
+            // JSON rounds money to cents and ratios to 4 decimals.
             assert!(
-                (sort - expected).abs() < 1e-9,
+                (sort - expected).abs() <= 0.005,
                 "{name} {field}: {sort} vs {expected}"
             );
         }
@@ -149,17 +164,22 @@ fn the_pages_figures_are_the_reports_for_the_same_period() {
         )
     );
 
-    // The daily chart's numbers are the report's days.
-    let days = select(
-        &html,
-        "section[aria-labelledby=network] table.numbers tbody tr",
-    );
+    // The daily charts' numbers (views, then clicks, each on its own
+    // axis) are the report's days.
+    let charts = select(&html, "section[aria-labelledby=network] figure.chart");
     let daily = report["daily"].as_array().unwrap();
-    assert_eq!(days.len(), daily.len());
-    for (row, day) in days.iter().zip(daily) {
-        let cells = select_in(row, "td");
-        assert_eq!(text(&cells[0]).replace(',', ""), day["views"].to_string());
-        assert_eq!(text(&cells[1]).replace(',', ""), day["clicks"].to_string());
+    for (chart, field) in charts.iter().zip(["views", "clicks"]) {
+        assert_eq!(
+            select_in(chart, ".legend li").len(),
+            1,
+            "{field} has its own chart"
+        );
+        let days = select_in(chart, "table.numbers tbody tr");
+        assert_eq!(days.len(), daily.len());
+        for (row, day) in days.iter().zip(daily) {
+            let cells = select_in(row, "td");
+            assert_eq!(text(&cells[0]).replace(',', ""), day[field].to_string());
+        }
     }
     // Top pages: the most viewed page of the network first.
     let top = select(&html, "section[aria-labelledby=pages] table.bars tbody tr");
@@ -345,7 +365,10 @@ fn the_drafting_pipeline_counts_briefs_by_stage_as_plan_does() {
     };
     let row = select(&html, "section[aria-labelledby=drafting] tbody tr")
         .into_iter()
-        .find(|row| text(&select_in(row, "th")[0]) == "home-espresso")
+        .find(|row| {
+            select_in(row, "th span[title]")[0].value().attr("title")
+                == Some("folder sites/home-espresso")
+        })
         .expect("a row for home-espresso");
     let cells: Vec<String> = select_in(&row, "td").iter().map(text).collect();
     // Proposed, planned (to draft), drafted (a draft file), approved.

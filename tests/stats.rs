@@ -8,41 +8,10 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use common::Fixture;
+use common::measuring::{
+    CHROME, FIREFOX, GOOGLEBOT, GPTBOT, amazon_import, combined, file, grove, network, report, site,
+};
 use serde_json::Value;
-
-const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
-const CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
-const GOOGLEBOT: &str = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
-const GPTBOT: &str = "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)";
-
-/// Two sites: alpha at a domain's root, beta under `/blog`.
-fn network() -> Fixture {
-    let net = Fixture::new();
-    net.site("alpha", "Alpha");
-    net.write(
-        "sites/beta/site.toml",
-        "title = \"Beta\"\nbase_url = \"https://beta.example.com/blog\"\nniche = \"b\"\n[affiliate]\namazon_tag = \"beta-20\"\nimpact_sub = \"beta-sub\"\n",
-    );
-    net.write(
-        "affiliates.toml",
-        "[grinder]\nname = \"Grinder\"\nprogram = \"amazon\"\nurl = \"https://www.amazon.com/dp/B0BH3WMZ8X?tag={{ site.affiliate.amazon_tag }}\"\n",
-    );
-    net
-}
-
-/// A Combined Log Format line.
-fn combined(
-    ip: &str,
-    time: &str,
-    request: &str,
-    status: u16,
-    referrer: &str,
-    agent: &str,
-) -> String {
-    format!(
-        "{ip} - - [{time} +0000] \"{request} HTTP/1.1\" {status} 512 \"{referrer}\" \"{agent}\"\n"
-    )
-}
 
 /// The alpha log of the module's doc: 18 lines over two days.
 fn alpha_log() -> String {
@@ -116,52 +85,6 @@ fn alpha_log() -> String {
 }
 
 /// The absolute path of `name` in the network (grove runs elsewhere).
-fn file(net: &Fixture, name: &str) -> String {
-    net.path().join(name).to_str().unwrap().to_string()
-}
-
-fn grove(net: &Fixture, args: &[&str]) -> String {
-    let output = net.grove(args);
-    assert!(
-        output.status.success(),
-        "grove {args:?} failed:\n{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-/// `grove revenue import --format amazon amazon.csv`, expecting success.
-fn amazon_import(net: &Fixture) -> String {
-    grove(
-        net,
-        &[
-            "revenue",
-            "import",
-            "--format",
-            "amazon",
-            &file(net, "amazon.csv"),
-        ],
-    )
-}
-
-fn report(net: &Fixture, since: &str, until: &str) -> Value {
-    let text = grove(
-        net,
-        &["report", "--json", "--since", since, "--until", until],
-    );
-    serde_json::from_str(&text).unwrap()
-}
-
-fn site<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["sites"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["site"] == name)
-        .unwrap()
-}
-
 /// (name, count) pairs of a list of counts.
 fn counts(list: &Value) -> Vec<(String, u64)> {
     list.as_array()
@@ -782,7 +705,8 @@ fn report_figures_match_hand_computed_values() {
             &file(&net, "access.log"),
         ],
     );
-    let amazon = "Category,Name,ASIN,Seller,Tracking ID,Date Shipped,Price($),Items Shipped,Returns,Revenue($),Ad Fees($),Device Type Group\nHome,Grinder,B0BH3WMZ8X,Amazon.com,alpha-20,2026-11-24,$100.00,1,0,$100.00,$6.00,DESKTOP\n";
+    // The report covers both days of the log (its title says so).
+    let amazon = "Fee-Earnings report from 11-24-2026 to 11-25-2026\nCategory,Name,ASIN,Seller,Tracking ID,Date Shipped,Price($),Items Shipped,Returns,Revenue($),Ad Fees($),Device Type Group\nHome,Grinder,B0BH3WMZ8X,Amazon.com,alpha-20,2026-11-24,$100.00,1,0,$100.00,$6.00,DESKTOP\n";
     net.write("amazon.csv", amazon);
     amazon_import(&net);
     // LLM spend: $2 on alpha that week, $1 before the period, a cache hit.
@@ -1055,8 +979,9 @@ fn amounts_and_currencies_are_read_right_or_refused_with_their_line() {
     for _ in 0..2 {
         assert!(csv_import(full_map, None, "other.csv").status.success());
         let report = report(&net, "2026-11-24", "2026-11-24");
+        // JSON shows money in cents.
         let revenue = site(&report, "alpha")["revenue"].as_f64().unwrap();
-        assert!((revenue - 2734.625).abs() < 1e-9, "{revenue}");
+        assert!((revenue - 2734.63).abs() < 1e-9, "{revenue}");
     }
     let short_map = "date=Date,amount=Commission";
     let bad = csv_import(short_map, Some("ABC"), "other.csv");
@@ -1463,9 +1388,14 @@ fn earnings_of_a_source_can_be_forgotten() {
     );
     let left = report(&net, "2026-11-01", "2026-11-30");
     assert_eq!(site(&left, "alpha")["revenue"], 4.0);
+    // The forgotten days are no longer covered: unknown, not zero.
+    let coverage = &left["coverage"]["revenue"][0];
+    assert_eq!(coverage["first"], "2026-11-05");
+    assert_eq!(coverage["last"], "2026-11-09");
     grove(&net, &["revenue", "forget", "amazon"]);
     let none = report(&net, "2026-11-01", "2026-11-30");
-    assert_eq!(site(&none, "alpha")["revenue"], 0.0);
+    assert_eq!(site(&none, "alpha")["revenue"], Value::Null);
+    assert_eq!(none["coverage"]["revenue"], serde_json::json!([]));
 }
 
 #[test]

@@ -31,6 +31,10 @@ pub struct SiteRecord {
     pub drafts: usize,
     /// When, RFC 3339 UTC.
     pub built_at: String,
+    /// Each page's content file (relative to the network root), by URL
+    /// path below the base path.
+    #[serde(default)]
+    pub files: BTreeMap<String, String>,
 }
 
 impl BuildRecord {
@@ -54,6 +58,7 @@ impl BuildRecord {
                     pages: site.pages,
                     drafts: site.drafts,
                     built_at: now.clone(),
+                    files: site.page_files.iter().cloned().collect(),
                 },
             );
         }

@@ -5,6 +5,7 @@
 
 use std::fmt::Write;
 
+use super::format::number;
 use crate::day::Day;
 use crate::html_escape::escape_html;
 
@@ -69,18 +70,10 @@ pub fn line_chart(title: &str, days: &[Day], lines: &[Line<'_>], with_table: boo
         "<figure class=\"chart\"><figcaption>{}</figcaption>",
         escape_html(title)
     );
-    html.push_str("<ul class=\"legend\">");
-    for line in lines {
+    html.push_str(&legend_list(lines.iter().map(|line| {
         let total: f64 = line.values.iter().sum();
-        let _ = write!(
-            html,
-            "<li><span class=\"swatch {}\"></span>{} <strong>{}</strong></li>",
-            line.class,
-            escape_html(line.name),
-            number(total)
-        );
-    }
-    html.push_str("</ul>");
+        (line.class, line.name, Some(number(total)))
+    })));
     let _ = write!(
         html,
         "<div class=\"plot\"><span class=\"ymax\">{}</span>{svg}</div>",
@@ -112,6 +105,24 @@ pub fn line_chart(title: &str, days: &[Day], lines: &[Line<'_>], with_table: boo
         html.push_str("</tbody></table></div></details>");
     }
     html.push_str("</figure>");
+    html
+}
+
+/// A legend: a swatch, a name and, where given, a total per entry.
+fn legend_list<'a>(entries: impl Iterator<Item = (&'a str, &'a str, Option<String>)>) -> String {
+    let mut html = String::from("<ul class=\"legend\">");
+    for (class, name, total) in entries {
+        let _ = write!(
+            html,
+            "<li><span class=\"swatch {class}\"></span>{}",
+            escape_html(name)
+        );
+        if let Some(total) = total {
+            let _ = write!(html, " <strong>{total}</strong>");
+        }
+        html.push_str("</li>");
+    }
+    html.push_str("</ul>");
     html
 }
 
@@ -152,9 +163,28 @@ pub struct BarRow {
     pub bars: Vec<(&'static str, f64)>,
 }
 
+/// What a bar table shows: its title, the heading of its labels, the
+/// headings of its numbers, and the legend of its bars (class, name).
+pub struct BarTable<'a> {
+    /// The caption.
+    pub title: &'a str,
+    /// The heading of the row labels.
+    pub label_heading: &'a str,
+    /// The headings of the rows' numbers.
+    pub columns: &'a [&'a str],
+    /// Each bar colour's meaning, in the rows' bar order.
+    pub legend: &'a [(&'static str, &'a str)],
+}
+
 /// A table of labelled rows, each with its numbers and bars scaled to the
-/// largest value of the table. `columns` name the bars' numbers.
-pub fn bar_table(title: &str, label_heading: &str, columns: &[&str], rows: &[BarRow]) -> String {
+/// largest value of the table, under a legend of the bars.
+pub fn bar_table(table: &BarTable<'_>, rows: &[BarRow]) -> String {
+    let BarTable {
+        title,
+        label_heading,
+        columns,
+        legend,
+    } = table;
     let max = rows
         .iter()
         .flat_map(|r| r.bars.iter().map(|&(_, value)| value))
@@ -162,11 +192,18 @@ pub fn bar_table(title: &str, label_heading: &str, columns: &[&str], rows: &[Bar
     let mut html = String::new();
     let _ = write!(
         html,
-        "<figure class=\"chart\"><figcaption>{}</figcaption><div class=\"scroll\"><table class=\"bars\"><thead><tr><th scope=\"col\">{}</th>",
-        escape_html(title),
+        "<figure class=\"chart\"><figcaption>{}</figcaption>",
+        escape_html(title)
+    );
+    html.push_str(&legend_list(
+        legend.iter().map(|&(class, name)| (class, name, None)),
+    ));
+    let _ = write!(
+        html,
+        "<div class=\"scroll\"><table class=\"bars\"><thead><tr><th scope=\"col\">{}</th>",
         escape_html(label_heading)
     );
-    for column in columns {
+    for column in columns.iter() {
         let _ = write!(
             html,
             "<th scope=\"col\" class=\"num\">{}</th>",
@@ -219,26 +256,6 @@ fn nice_max(max: f64) -> f64 {
     10.0 * magnitude
 }
 
-/// `1234567.0` -> `1,234,567`; fractions keep two decimals.
-pub fn number(value: f64) -> String {
-    if value.fract().abs() > 1e-9 && value.abs() < 1000.0 {
-        return format!("{value:.2}");
-    }
-    let rounded = value.round() as i64;
-    let digits = rounded.unsigned_abs().to_string();
-    let mut out = String::new();
-    if rounded < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,10 +266,6 @@ mod tests {
         assert_eq!(nice_max(7.0), 10.0);
         assert_eq!(nice_max(180.0), 200.0);
         assert_eq!(nice_max(2100.0), 2500.0);
-        assert_eq!(number(1_234_567.0), "1,234,567");
-        assert_eq!(number(-1200.0), "-1,200");
-        assert_eq!(number(2.5), "2.50");
-        assert_eq!(number(0.0), "0");
     }
 
     #[test]

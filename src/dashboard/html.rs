@@ -1,16 +1,21 @@
-//! The dashboard page: one HTML document, styles and script inline.
+//! The dashboard page: one HTML document, styles and script inline. This
+//! file holds the page's frame, what the data covers, the network's
+//! figures, the sites table and the drafting pipeline; [`super::earnings`]
+//! and [`super::traffic`] hold the rest.
 
-use super::destination::SIGNATURE;
 use std::fmt::Write;
 
 use super::Dashboard;
-use super::chart::{BarRow, Line, bar_table, line_chart, number};
+use super::chart::{BarRow, BarTable, Line, bar_table, line_chart};
+use super::destination::SIGNATURE;
+use super::format::{money, money_or_dash, number, percent, sort_key};
+use super::{earnings, traffic};
 use crate::day::Day;
 use crate::html_escape::escape_html;
-use crate::report::{Count, Report, SiteReport, Totals};
+use crate::report::{Period, Report, SiteReport, Totals};
 
 /// How many rows the top lists show (the rest is in `grove report --json`).
-const TOP: usize = 10;
+pub const TOP: usize = 10;
 
 const STYLE: &str = include_str!("style.css");
 const SCRIPT: &str = include_str!("sort.js");
@@ -37,21 +42,46 @@ pub fn page(d: &Dashboard) -> String {
         escape_html(&r.currency)
     );
     empty_state(&mut html, r);
+    coverage(&mut html, r);
     totals(&mut html, d);
     sites_table(&mut html, d);
-    money(&mut html, r);
-    top_pages(&mut html, r);
-    products(&mut html, r);
-    crawlers(&mut html, r);
+    earnings::sections(&mut html, r);
+    traffic::top_pages(&mut html, r);
+    traffic::crawlers(&mut html, r);
     drafting(&mut html, d);
-    each_site(&mut html, r);
+    traffic::each_site(&mut html, r);
     html.push_str("</main>\n<footer><p>Made by <code>grove dashboard</code>. Every figure, with the full lists, is in <code>grove report --json</code>.</p></footer>\n");
     let _ = write!(html, "<script>{SCRIPT}</script>\n</body>\n</html>\n");
     html
 }
 
-fn days(r: &Report) -> Vec<Day> {
-    (0..r.period.days).map(|i| r.period.since.plus(i)).collect()
+/// The period's days, first first.
+pub fn days(r: &Report) -> Vec<Day> {
+    r.period.days().collect()
+}
+
+/// A site as the page names it: its title (its folder in the tooltip)
+/// and domain, as HTML.
+pub fn site_label(site: &SiteReport) -> String {
+    let title = if site.title.trim().is_empty() {
+        &site.site
+    } else {
+        &site.title
+    };
+    format!(
+        "<span title=\"folder sites/{}\">{}</span> <span class=\"path\">{}</span>",
+        escape_html(&site.site),
+        escape_html(title),
+        escape_html(&site.domain)
+    )
+}
+
+/// The label of site `name` of `r`, or the name when it is not there.
+pub fn site_label_of(r: &Report, name: &str) -> String {
+    r.sites
+        .iter()
+        .find(|s| s.site == name)
+        .map_or_else(|| escape_html(name), site_label)
 }
 
 fn empty_state(html: &mut String, r: &Report) {
@@ -68,9 +98,100 @@ fn empty_state(html: &mut String, r: &Report) {
     html.push_str("<li>Broken links come from the last <code>grove check</code>, audit findings from the last <code>grove audit</code>, pages and drafts from the last <code>grove build</code>.</li></ul></section>\n");
 }
 
-/// A figure against the previous period's: "up 12% from 1,100".
-fn change(now: f64, before: f64, money: bool) -> String {
-    let shown = |v: f64| if money { format!("{v:.2}") } else { number(v) };
+/// Which days the traffic and each earnings source cover.
+fn coverage(html: &mut String, r: &Report) {
+    let c = &r.coverage;
+    if c.traffic.is_none() && c.revenue.is_empty() {
+        return;
+    }
+    html.push_str("<section aria-labelledby=\"coverage\"><h2 id=\"coverage\">What the figures cover</h2><ul class=\"coverage\">");
+    if let Some(t) = c.traffic {
+        let _ = write!(
+            html,
+            "<li>Traffic: imported from {} to {}.</li>",
+            t.first, t.last
+        );
+    }
+    for source in &c.revenue {
+        let _ = write!(
+            html,
+            "<li>Earnings from <strong>{}</strong>: reports cover {} to {}, {} of the period's {} days.</li>",
+            escape_html(&source.source),
+            source.first,
+            source.last,
+            source.days_in_period,
+            r.period.days
+        );
+    }
+    if !c.revenue.is_empty() && c.revenue_days == 0 {
+        html.push_str("<li><strong>No earnings report covers these days</strong>: revenue, EPC, RPM and ROI are unknown (–), not zero.</li>");
+    } else if c.revenue_days > 0 && c.revenue_days < r.period.days {
+        let _ = write!(
+            html,
+            "<li>Revenue, EPC, RPM and ROI count only the {} days some earnings report covers.</li>",
+            c.revenue_days
+        );
+    }
+    html.push_str("</ul></section>\n");
+}
+
+/// Whether two periods' figures can be compared, and why not.
+enum Comparison {
+    Yes,
+    No(String),
+}
+
+fn traffic_comparison(r: &Report, previous: Period) -> Comparison {
+    let Some(t) = r.coverage.traffic else {
+        return Comparison::No(String::new());
+    };
+    if !r.coverage.traffic_covers(previous) {
+        return Comparison::No(format!(
+            "no comparison: traffic is imported from {} only",
+            t.first
+        ));
+    }
+    if !r.coverage.traffic_covers(r.period) {
+        return Comparison::No(format!(
+            "no comparison: traffic is imported up to {} only",
+            t.last
+        ));
+    }
+    Comparison::Yes
+}
+
+fn revenue_comparison(r: &Report, previous: Period) -> Comparison {
+    let now = r.coverage.revenue_days_in(r.period);
+    let before = r.coverage.revenue_days_in(previous);
+    if now == 0 {
+        return Comparison::No(String::new());
+    }
+    if now < r.period.days {
+        return Comparison::No(format!(
+            "no comparison: reports cover {now} of these {} days",
+            r.period.days
+        ));
+    }
+    if before < previous.days {
+        return Comparison::No(format!(
+            "no comparison: reports cover {before} of the {} days before",
+            previous.days
+        ));
+    }
+    Comparison::Yes
+}
+
+/// A figure against the previous period's: "up 12% from 1,100", or why
+/// there is no comparison.
+fn change(now: f64, before: f64, is_money: bool, comparison: &Comparison) -> String {
+    if let Comparison::No(why) = comparison {
+        return if why.is_empty() {
+            String::new()
+        } else {
+            format!("<span class=\"delta\">{}</span>", escape_html(why))
+        };
+    }
+    let shown = |v: f64| if is_money { money(v) } else { number(v) };
     if before == 0.0 && now == 0.0 {
         return "<span class=\"delta\">no change</span>".into();
     }
@@ -91,8 +212,11 @@ fn change(now: f64, before: f64, money: bool) -> String {
 }
 
 fn totals(html: &mut String, d: &Dashboard) {
-    let (now, before) = (&d.report.network, &d.previous);
-    let currency = escape_html(&d.report.currency);
+    let r = &d.report;
+    let (now, before) = (&r.network, &d.previous);
+    let traffic = traffic_comparison(r, d.previous_period);
+    let revenue = revenue_comparison(r, d.previous_period);
+    let currency = escape_html(&r.currency);
     html.push_str(
         "<section aria-labelledby=\"network\"><h2 id=\"network\">Network</h2><dl class=\"cards\">",
     );
@@ -102,74 +226,84 @@ fn totals(html: &mut String, d: &Dashboard) {
             "<div><dt>{label}</dt><dd><span class=\"value\">{value}</span> {delta}</dd></div>"
         );
     };
-    card(
-        "Views",
-        number(now.views as f64),
-        change(now.views as f64, before.views as f64, false),
-    );
-    card(
-        "Visitors",
-        number(now.visitors as f64),
-        change(now.visitors as f64, before.visitors as f64, false),
-    );
-    card(
-        "Clicks",
-        number(now.clicks as f64),
-        change(now.clicks as f64, before.clicks as f64, false),
-    );
-    card(
-        "Revenue",
-        format!("{:.2} {currency}", now.revenue),
-        change(now.revenue, before.revenue, true),
-    );
+    for (label, now, before) in [
+        ("Views", now.views, before.views),
+        ("Visitors", now.visitors, before.visitors),
+        ("Clicks", now.clicks, before.clicks),
+    ] {
+        card(
+            label,
+            number(now as f64),
+            change(now as f64, before as f64, false, &traffic),
+        );
+    }
+    match now.revenue {
+        Some(amount) => card(
+            "Revenue",
+            format!("{} {currency}", money(amount)),
+            change(amount, before.revenue.unwrap_or(0.0), true, &revenue),
+        ),
+        None => card(
+            "Revenue",
+            "–".into(),
+            "<span class=\"delta\">no earnings report covers these days</span>".into(),
+        ),
+    }
+    card("EPC", money_or_dash(now.epc), String::new());
     card(
         "LLM spend",
-        format!("{:.2} USD", now.spend),
-        change(now.spend, before.spend, true),
+        format!("{} USD", money(now.spend)),
+        change(now.spend, before.spend, true, &Comparison::Yes),
     );
-    let roi = |t: &Totals| {
-        t.roi
-            .map_or("–".to_string(), |r| format!("{:.0}%", r * 100.0))
+    let roi_note = match now.roi {
+        Some(_) => String::new(),
+        None if now.spend < crate::report::MEANINGFUL_SPEND => format!(
+            "<span class=\"delta\">shown from {} USD of spend</span>",
+            money(crate::report::MEANINGFUL_SPEND)
+        ),
+        None => String::new(),
     };
-    let roi_change = match (now.roi, before.roi) {
-        (Some(_), Some(_)) => format!("<span class=\"delta\">{} before</span>", roi(before)),
-        _ => String::new(),
-    };
-    card("ROI", roi(now), roi_change);
-    html.push_str("</dl>");
-    let r = &d.report;
-    let lines = [
-        Line {
-            name: "Views",
-            class: "c1",
-            values: r.daily.iter().map(|d| d.views as f64).collect(),
-        },
-        Line {
-            name: "Clicks",
-            class: "c2",
-            values: r.daily.iter().map(|d| d.clicks as f64).collect(),
-        },
-    ];
-    html.push_str(&line_chart(
-        "Views and clicks per day, whole network",
-        &days(r),
-        &lines,
-        true,
-    ));
-    html.push_str("</section>\n");
+    card("ROI", percent(now.roi, 0), roi_note);
+    html.push_str("</dl><div class=\"pair\">");
+    let days = days(r);
+    for (name, class, values) in [
+        (
+            "Views",
+            "c1",
+            r.daily.iter().map(|d| d.views as f64).collect(),
+        ),
+        (
+            "Clicks",
+            "c2",
+            r.daily.iter().map(|d| d.clicks as f64).collect(),
+        ),
+    ] {
+        let lines = [Line {
+            name,
+            class,
+            values,
+        }];
+        html.push_str(&line_chart(
+            &format!("{name} per day, whole network"),
+            &days,
+            &lines,
+            true,
+        ));
+    }
+    html.push_str("</div></section>\n");
 }
 
-fn ratio(value: Option<f64>, percent: bool) -> (String, String) {
-    match value {
-        None => ("–".into(), "-1".into()),
-        Some(v) if percent => (format!("{:.1}%", v * 100.0), format!("{v}")),
-        Some(v) => (format!("{v:.2}"), format!("{v}")),
-    }
+fn ratio_cell(value: Option<f64>, percent_decimals: Option<usize>) -> (String, String) {
+    let shown = match percent_decimals {
+        Some(decimals) => percent(value, decimals),
+        None => money_or_dash(value),
+    };
+    (shown, sort_key(value))
 }
 
 fn sites_table(html: &mut String, d: &Dashboard) {
     let r = &d.report;
-    html.push_str("<section aria-labelledby=\"sites\"><h2 id=\"sites\">Sites</h2><div class=\"scroll\"><table class=\"sortable\" id=\"sites-table\"><caption>One row per site. Select a heading to sort by it.</caption><thead><tr>");
+    html.push_str("<section aria-labelledby=\"sites\"><h2 id=\"sites\">Sites</h2><table class=\"sortable stack\" id=\"sites-table\"><caption>One row per site. Select a heading to sort by it.</caption><thead><tr>");
     let headings = [
         "Site",
         "Pages",
@@ -214,188 +348,29 @@ fn sites_table(html: &mut String, d: &Dashboard) {
             audit,
             (number(t.views as f64), t.views.to_string()),
             (number(t.clicks as f64), t.clicks.to_string()),
-            ratio(t.ctr, true),
-            (format!("{:.2}", t.revenue), format!("{}", t.revenue)),
-            ratio(t.epc, false),
-            ratio(t.rpm, false),
-            (format!("{:.2}", t.spend), format!("{}", t.spend)),
-            ratio(t.roi, true),
+            ratio_cell(t.ctr, Some(1)),
+            ratio_cell(t.revenue, None),
+            ratio_cell(t.epc, None),
+            ratio_cell(t.rpm, None),
+            (money(t.spend), format!("{}", t.spend)),
+            ratio_cell(t.roi, Some(0)),
         ];
         let _ = write!(
             html,
-            "<tr><th scope=\"row\" data-sort=\"{0}\"><a href=\"#site-{0}\">{0}</a></th>",
-            escape_html(&site.site)
+            "<tr><th scope=\"row\" data-sort=\"{}\"><a href=\"#site-{}\">{}</a></th>",
+            escape_html(&site.title),
+            escape_html(&site.site),
+            site_label(site)
         );
-        for (shown, sort) in cells {
-            let _ = write!(html, "<td class=\"num\" data-sort=\"{sort}\">{shown}</td>");
+        for ((shown, sort), label) in cells.into_iter().zip(&headings[1..]) {
+            let _ = write!(
+                html,
+                "<td class=\"num\" data-label=\"{label}\" data-sort=\"{sort}\">{shown}</td>"
+            );
         }
         html.push_str("</tr>");
     }
-    html.push_str("</tbody></table></div></section>\n");
-}
-
-fn money(html: &mut String, r: &Report) {
-    let mut sites: Vec<&SiteReport> = r.sites.iter().collect();
-    sites.sort_by(|a, b| {
-        (b.totals.revenue + b.totals.spend).total_cmp(&(a.totals.revenue + a.totals.spend))
-    });
-    let rows: Vec<BarRow> = sites
-        .iter()
-        .take(2 * TOP)
-        .map(|s| BarRow {
-            label: escape_html(&s.site),
-            cells: vec![
-                format!("{:.2}", s.totals.revenue),
-                format!("{:.2}", s.totals.spend),
-            ],
-            bars: vec![("c3", s.totals.revenue), ("c4", s.totals.spend)],
-        })
-        .collect();
-    html.push_str("<section aria-labelledby=\"money\"><h2 id=\"money\">Revenue and LLM spend</h2>");
-    let title = format!(
-        "Revenue ({}) against LLM spend (USD) per site, the {} sites with the most",
-        r.currency,
-        rows.len()
-    );
-    html.push_str(&bar_table(&title, "Site", &["Revenue", "Spend"], &rows));
-    html.push_str("</section>\n");
-}
-
-/// Every page of the network with its site, for the top lists.
-fn all_pages(r: &Report) -> Vec<(&str, &crate::report::PageRow)> {
-    r.sites
-        .iter()
-        .flat_map(|s| s.pages.iter().map(move |p| (s.site.as_str(), p)))
-        .collect()
-}
-
-fn top_pages(html: &mut String, r: &Report) {
-    let mut pages = all_pages(r);
-    html.push_str(
-        "<section aria-labelledby=\"pages\"><h2 id=\"pages\">Top pages</h2><div class=\"pair\">",
-    );
-    pages.sort_by(|a, b| b.1.views.cmp(&a.1.views).then(a.1.path.cmp(&b.1.path)));
-    let rows = |pages: &[(&str, &crate::report::PageRow)], clicks: bool| -> Vec<BarRow> {
-        pages
-            .iter()
-            .take(TOP)
-            .filter(|(_, p)| if clicks { p.clicks > 0 } else { p.views > 0 })
-            .map(|(site, p)| {
-                let value = if clicks { p.clicks } else { p.views };
-                BarRow {
-                    label: format!(
-                        "{} <span class=\"path\">{}</span>",
-                        escape_html(site),
-                        escape_html(&p.path)
-                    ),
-                    cells: vec![number(value as f64)],
-                    bars: vec![(if clicks { "c2" } else { "c1" }, value as f64)],
-                }
-            })
-            .collect()
-    };
-    html.push_str(&bar_table(
-        "The 10 pages with the most views",
-        "Page",
-        &["Views"],
-        &rows(&pages, false),
-    ));
-    pages.sort_by(|a, b| b.1.clicks.cmp(&a.1.clicks).then(a.1.path.cmp(&b.1.path)));
-    html.push_str(&bar_table(
-        "The 10 pages with the most clicks",
-        "Page",
-        &["Clicks"],
-        &rows(&pages, true),
-    ));
-    html.push_str("</div></section>\n");
-}
-
-fn products(html: &mut String, r: &Report) {
-    let mut products: Vec<(&str, &crate::report::ProductRow)> = r
-        .sites
-        .iter()
-        .flat_map(|s| s.products.iter().map(move |p| (s.site.as_str(), p)))
-        .filter(|(_, p)| p.epc.is_some())
-        .collect();
-    products.sort_by(|a, b| {
-        b.1.epc
-            .unwrap_or(0.0)
-            .total_cmp(&a.1.epc.unwrap_or(0.0))
-            .then(b.1.clicks.cmp(&a.1.clicks))
-    });
-    let rows: Vec<BarRow> = products
-        .iter()
-        .take(TOP)
-        .map(|(site, p)| BarRow {
-            label: format!(
-                "{} <span class=\"path\">{}</span>",
-                escape_html(&p.slug),
-                escape_html(site)
-            ),
-            cells: vec![
-                format!("{:.2}", p.epc.unwrap_or(0.0)),
-                format!("{:.2}", p.revenue),
-                number(p.clicks as f64),
-            ],
-            bars: vec![("c3", p.epc.unwrap_or(0.0))],
-        })
-        .collect();
-    html.push_str("<section aria-labelledby=\"products\"><h2 id=\"products\">Products</h2>");
-    if rows.is_empty() {
-        html.push_str("<p>No product has clicks in this period yet.</p>");
-    } else {
-        let title = format!(
-            "The products earning the most per click (EPC, {})",
-            r.currency
-        );
-        html.push_str(&bar_table(
-            &title,
-            "Product",
-            &["EPC", "Revenue", "Clicks"],
-            &rows,
-        ));
-    }
-    html.push_str("</section>\n");
-}
-
-fn crawlers(html: &mut String, r: &Report) {
-    const CLASSES: [&str; 6] = ["c1", "c2", "c3", "c4", "c5", "c6"];
-    let mut lines: Vec<Line<'_>> = r
-        .crawlers_daily
-        .iter()
-        .take(5)
-        .zip(CLASSES)
-        .map(|(c, class)| Line {
-            name: &c.name,
-            class,
-            values: c.counts.iter().map(|&n| n as f64).collect(),
-        })
-        .collect();
-    if r.crawlers_daily.len() > 5 {
-        let mut rest = vec![0.0; r.period.days as usize];
-        for c in &r.crawlers_daily[5..] {
-            for (sum, n) in rest.iter_mut().zip(&c.counts) {
-                *sum += *n as f64;
-            }
-        }
-        lines.push(Line {
-            name: "All others",
-            class: "c6",
-            values: rest,
-        });
-    }
-    html.push_str("<section aria-labelledby=\"crawlers\"><h2 id=\"crawlers\">Crawlers</h2>");
-    if lines.is_empty() {
-        html.push_str("<p>No crawler requests in this period.</p>");
-    } else {
-        html.push_str(&line_chart(
-            "Crawler requests per day, by crawler",
-            &days(r),
-            &lines,
-            true,
-        ));
-    }
-    html.push_str("</section>\n");
+    html.push_str("</tbody></table></section>\n");
 }
 
 fn drafting(html: &mut String, d: &Dashboard) {
@@ -403,7 +378,7 @@ fn drafting(html: &mut String, d: &Dashboard) {
         .pipelines
         .iter()
         .map(|p| BarRow {
-            label: escape_html(&p.site),
+            label: site_label_of(&d.report, &p.site),
             cells: vec![
                 p.proposed.to_string(),
                 p.planned.to_string(),
@@ -420,84 +395,26 @@ fn drafting(html: &mut String, d: &Dashboard) {
         .collect();
     html.push_str("<section aria-labelledby=\"drafting\"><h2 id=\"drafting\">Drafting</h2>");
     html.push_str(&bar_table(
-        "Briefs per site: proposed (waiting to be accepted), planned (no file yet), drafted (waiting for review), approved",
-        "Site",
-        &["Proposed", "Planned", "Drafted", "Approved"],
+        &BarTable {
+            title: "Briefs per site: proposed (waiting to be accepted), planned (no file yet), drafted (waiting for review), approved",
+            label_heading: "Site",
+            columns: &["Proposed", "Planned", "Drafted", "Approved"],
+            legend: &[
+                ("c4", "Proposed"),
+                ("c5", "Planned"),
+                ("c6", "Drafted"),
+                ("c3", "Approved"),
+            ],
+        },
         &rows,
     ));
     html.push_str("</section>\n");
 }
 
-fn count_list(html: &mut String, title: &str, counts: &[Count]) {
-    let _ = write!(html, "<div><h4>{title}</h4>");
-    if counts.is_empty() {
-        html.push_str("<p>None.</p></div>");
-        return;
+/// A site's revenue as its summary line says it.
+pub fn revenue_text(t: &Totals, currency: &str) -> String {
+    match t.revenue {
+        Some(revenue) => format!("{} {}", money(revenue), escape_html(currency)),
+        None => "revenue unknown".into(),
     }
-    html.push_str("<ol class=\"counts\">");
-    for c in counts.iter().take(TOP) {
-        let _ = write!(
-            html,
-            "<li><span>{}</span> <span class=\"num\">{}</span></li>",
-            escape_html(&c.name),
-            number(c.count as f64)
-        );
-    }
-    html.push_str("</ol></div>");
-}
-
-fn each_site(html: &mut String, r: &Report) {
-    html.push_str("<section aria-labelledby=\"each\"><h2 id=\"each\">Each site</h2>");
-    let days = days(r);
-    for site in &r.sites {
-        let t = &site.totals;
-        let _ = write!(
-            html,
-            "<details id=\"site-{0}\"><summary><h3>{0}</h3> <span>{1} views, {2} clicks, {3:.2} {4}</span></summary>",
-            escape_html(&site.site),
-            number(t.views as f64),
-            number(t.clicks as f64),
-            t.revenue,
-            escape_html(&r.currency)
-        );
-        let lines = [
-            Line {
-                name: "Views",
-                class: "c1",
-                values: site.daily.iter().map(|d| d.views as f64).collect(),
-            },
-            Line {
-                name: "Clicks",
-                class: "c2",
-                values: site.daily.iter().map(|d| d.clicks as f64).collect(),
-            },
-        ];
-        html.push_str(&line_chart(
-            &format!("Views and clicks per day, {}", site.site),
-            &days,
-            &lines,
-            false,
-        ));
-        html.push_str("<div class=\"lists\">");
-        let pages: Vec<Count> = site
-            .pages
-            .iter()
-            .map(|p| Count {
-                name: p.path.clone(),
-                count: p.views,
-            })
-            .collect();
-        count_list(html, "Pages by views", &pages);
-        let referrers: Vec<Count> = site
-            .referrers
-            .iter()
-            .filter(|c| c.name != "(internal)")
-            .cloned()
-            .collect();
-        count_list(html, "Referrers", &referrers);
-        count_list(html, "Not found (404)", &site.not_found_paths);
-        count_list(html, "Crawlers", &site.crawlers);
-        html.push_str("</div></details>");
-    }
-    html.push_str("</section>\n");
 }

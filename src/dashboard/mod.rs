@@ -11,8 +11,11 @@
 
 mod chart;
 mod destination;
+mod earnings;
+mod format;
 mod html;
 mod pipeline;
+mod traffic;
 
 use std::path::{Path, PathBuf};
 

@@ -1,10 +1,13 @@
-//! The report as text: a row per site, the network's total, then the top
-//! pages and products.
+//! The report as text: what the data covers, a row per site, the
+//! network's total, where the money comes from, then the top pages,
+//! products and replicate candidates. `-` is a figure no data covers
+//! (unknown), not zero.
 
-use super::{Report, Totals};
+use super::{PageRow, Report, Totals, UnattributedKind};
 use crate::terminal::say;
 
-/// How many pages and products the text shows in each list.
+/// How many pages, products and candidates the text shows in each list
+/// (`--json` has them all).
 const TOP: usize = 10;
 
 /// Prints `report` for a terminal.
@@ -18,16 +21,7 @@ pub fn print_text(report: &Report) {
         if period.days == 1 { "" } else { "s" },
         report.currency
     );
-    if !report.has_stats {
-        say!(
-            "No traffic imported yet: run `grove stats import access.log` (see `grove stats import --help`)."
-        );
-    }
-    if !report.has_revenue {
-        say!(
-            "No earnings imported yet: run `grove revenue import --format amazon report.csv` (see `grove revenue import --help`)."
-        );
-    }
+    print_coverage(report);
     say!();
     say!(
         "{:<22} {:>6} {:>6} {:>9} {:>9} {:>7} {:>6} {:>10} {:>7} {:>7} {:>8} {:>7}",
@@ -48,77 +42,231 @@ pub fn print_text(report: &Report) {
         print_row(&site.site, &site.totals);
     }
     print_row("network", &report.network);
-    if report.unattributed_revenue != 0.0 {
+    print_money(report);
+    print_pages(report);
+    print_products(report);
+    print_candidates(report);
+}
+
+/// Which days the traffic and each earnings source cover, and how to
+/// start when nothing was imported.
+fn print_coverage(report: &Report) {
+    let coverage = &report.coverage;
+    if !report.has_stats {
         say!(
-            "plus {:.2} {} of revenue matched to no site",
-            report.unattributed_revenue,
-            report.currency
+            "No traffic imported yet: run `grove stats import access.log` (see `grove stats import --help`)."
+        );
+    } else if let Some(traffic) = coverage.traffic {
+        say!(
+            "Traffic imported from {} to {}.",
+            traffic.first,
+            traffic.last
         );
     }
-    for (currency, amount) in &report.other_currencies {
-        say!("plus {amount:.2} {currency} of revenue in another currency (not in the figures)");
+    if !report.has_revenue {
+        say!(
+            "No earnings imported yet: run `grove revenue import --format amazon report.csv` (see `grove revenue import --help`)."
+        );
+        return;
     }
-
-    let mut pages: Vec<(&str, &super::PageRow)> = report
-        .sites
-        .iter()
-        .flat_map(|s| s.pages.iter().map(move |p| (s.site.as_str(), p)))
-        .collect();
-    if !pages.is_empty() {
-        pages.sort_by(|a, b| b.1.views.cmp(&a.1.views).then(a.1.path.cmp(&b.1.path)));
-        say!("\nTop pages by views");
-        for (site, page) in pages.iter().take(TOP) {
-            say!("  {:>9}  {site} {}", page.views, page.path);
-        }
-        pages.sort_by(|a, b| b.1.clicks.cmp(&a.1.clicks).then(a.1.path.cmp(&b.1.path)));
-        if pages[0].1.clicks > 0 {
-            say!("\nTop pages by clicks");
-            for (site, page) in pages.iter().take(TOP).filter(|(_, p)| p.clicks > 0) {
-                say!("  {:>9}  {site} {}", page.clicks, page.path);
-            }
-        }
+    for source in &coverage.revenue {
+        say!(
+            "Earnings from {}: reports cover {} to {} ({} of the period's {} days).",
+            source.source,
+            source.first,
+            source.last,
+            source.days_in_period,
+            report.period.days
+        );
     }
-    let mut products: Vec<(&str, &super::ProductRow)> = report
-        .sites
-        .iter()
-        .flat_map(|s| s.products.iter().map(move |p| (s.site.as_str(), p)))
-        .collect();
-    if !products.is_empty() {
-        products.sort_by(|a, b| b.1.clicks.cmp(&a.1.clicks).then(a.1.slug.cmp(&b.1.slug)));
-        say!("\nTop products by clicks (clicks, revenue, EPC)");
-        for (site, product) in products.iter().take(TOP) {
-            say!(
-                "  {:>9}  {:>10.2}  {:>7}  {site} {}",
-                product.clicks,
-                product.revenue,
-                money(product.epc),
-                product.slug
-            );
-        }
+    if coverage.revenue_days == 0 {
+        say!("No earnings report covers these days: revenue is unknown (-), not zero.");
+    } else if coverage.revenue_days < report.period.days {
+        say!(
+            "Revenue, EPC, RPM and ROI count only the {} days some earnings report covers.",
+            coverage.revenue_days
+        );
     }
 }
 
 fn print_row(name: &str, t: &Totals) {
     let count = |n: Option<usize>| n.map_or("-".to_string(), |n| n.to_string());
     say!(
-        "{:<22} {:>6} {:>6} {:>9} {:>9} {:>7} {:>6} {:>10.2} {:>7} {:>7} {:>8.2} {:>7}",
+        "{:<22} {:>6} {:>6} {:>9} {:>9} {:>7} {:>6} {:>10} {:>7} {:>7} {:>8.2} {:>7}",
         name,
         count(t.pages_published),
         count(t.drafts),
         t.views,
         t.visitors,
         t.clicks,
-        t.ctr
-            .map_or("-".to_string(), |c| format!("{:.1}%", c * 100.0)),
-        t.revenue,
+        percent(t.ctr, 1),
+        money(t.revenue),
         money(t.epc),
         money(t.rpm),
         t.spend,
-        t.roi
-            .map_or("-".to_string(), |r| format!("{:.0}%", r * 100.0)),
+        percent(t.roi, 0),
     )
+}
+
+/// Revenue by source, earnings matched to no site or product, and other
+/// currencies.
+fn print_money(report: &Report) {
+    if !report.revenue_by_source.is_empty() {
+        say!("\nRevenue by source and program");
+        for row in &report.revenue_by_source {
+            say!("  {:>10.2}  {} ({})", row.revenue, row.source, row.program);
+        }
+    }
+    if report.unattributed_revenue != 0.0 {
+        say!(
+            "\n{:.2} {} of revenue matched to no site (not in the figures above):",
+            report.unattributed_revenue,
+            report.currency
+        );
+        for row in report
+            .unattributed
+            .iter()
+            .filter(|u| u.kind == UnattributedKind::NoSite)
+        {
+            say!("  {:>10.2}  {} ID {}", row.revenue, row.source, row.id);
+        }
+    }
+    let unregistered: Vec<_> = report
+        .unattributed
+        .iter()
+        .filter(|u| u.kind == UnattributedKind::NotInRegistry)
+        .collect();
+    if !unregistered.is_empty() {
+        say!(
+            "\nRevenue of items outside the affiliate registry (in the site's revenue, on no page):"
+        );
+        for row in unregistered.iter().take(TOP) {
+            say!(
+                "  {:>10.2}  {} {}",
+                row.revenue,
+                row.site.as_deref().unwrap_or(""),
+                row.id
+            );
+        }
+        more(unregistered.len());
+    }
+    for (currency, amount) in &report.other_currencies {
+        say!(
+            "plus {:.2} {currency} of revenue in another currency (not in the figures)",
+            amount.0
+        );
+    }
+}
+
+fn print_pages(report: &Report) {
+    let mut pages: Vec<(&str, &PageRow)> = report
+        .sites
+        .iter()
+        .flat_map(|s| s.pages.iter().map(move |p| (s.site.as_str(), p)))
+        .collect();
+    if pages.is_empty() {
+        return;
+    }
+    pages.sort_by(|a, b| b.1.views.cmp(&a.1.views).then(a.1.path.cmp(&b.1.path)));
+    say!("\nTop pages by views (views, clicks, revenue, RPM)");
+    for (site, page) in pages.iter().take(TOP) {
+        print_page(site, page);
+    }
+    pages.retain(|(_, p)| p.revenue.is_some_and(|r| r != 0.0));
+    if !pages.is_empty() {
+        pages.sort_by(|a, b| {
+            b.1.revenue
+                .unwrap_or(0.0)
+                .total_cmp(&a.1.revenue.unwrap_or(0.0))
+                .then(a.1.path.cmp(&b.1.path))
+        });
+        say!("\nTop pages by revenue (views, clicks, revenue, RPM)");
+        for (site, page) in pages.iter().take(TOP) {
+            print_page(site, page);
+        }
+    }
+}
+
+fn print_page(site: &str, page: &PageRow) {
+    say!(
+        "  {:>9} {:>7} {:>10} {:>7}  {site} {}",
+        page.views,
+        page.clicks,
+        money(page.revenue),
+        money(page.rpm),
+        page.path
+    );
+}
+
+fn print_products(report: &Report) {
+    let mut products: Vec<(&str, &super::ProductRow)> = report
+        .sites
+        .iter()
+        .flat_map(|s| s.products.iter().map(move |p| (s.site.as_str(), p)))
+        .collect();
+    if products.is_empty() {
+        return;
+    }
+    products.sort_by(|a, b| {
+        b.1.clicks
+            .cmp(&a.1.clicks)
+            .then(
+                b.1.revenue
+                    .unwrap_or(0.0)
+                    .total_cmp(&a.1.revenue.unwrap_or(0.0)),
+            )
+            .then(a.1.slug.cmp(&b.1.slug))
+    });
+    say!("\nTop products by clicks (clicks, revenue, EPC)");
+    for (site, product) in products.iter().take(TOP) {
+        say!(
+            "  {:>9}  {:>10}  {:>7}  {site} {}{}",
+            product.clicks,
+            money(product.revenue),
+            money(product.epc),
+            product.slug,
+            if product.in_registry {
+                ""
+            } else {
+                " (not in the registry)"
+            }
+        );
+    }
+}
+
+fn print_candidates(report: &Report) {
+    let candidates = &report.replicate_candidates;
+    if candidates.is_empty() {
+        return;
+    }
+    say!(
+        "\nReplicate candidates: best revenue per 1,000 views, not on every site yet (RPM, views, revenue)"
+    );
+    for c in candidates.iter().take(TOP) {
+        say!(
+            "  {:>7} {:>9} {:>10.2}  {} (missing on {})",
+            money(c.rpm),
+            c.views,
+            c.revenue,
+            c.file,
+            c.missing.join(", ")
+        );
+    }
+    more(candidates.len());
+    say!("  Replicate one with `grove replicate FILE --to SITE` (or --all).");
+}
+
+/// Says how many rows the list left out.
+fn more(shown: usize) {
+    if shown > TOP {
+        say!("  ... and {} more in `grove report --json`", shown - TOP);
+    }
 }
 
 fn money(value: Option<f64>) -> String {
     value.map_or("-".to_string(), |v| format!("{v:.2}"))
+}
+
+fn percent(value: Option<f64>, decimals: usize) -> String {
+    value.map_or("-".to_string(), |v| format!("{:.*}%", decimals, v * 100.0))
 }

@@ -282,15 +282,52 @@ pub fn forget(
                 "DELETE FROM revenue WHERE source = ?1 AND day BETWEEN ?2 AND ?3",
                 params![source, from, to],
             )?;
-            transaction.execute(
-                "DELETE FROM revenue_imports WHERE source = ?1 AND first_day >= ?2 AND last_day <= ?3",
-                params![source, from, to],
-            )?;
+            uncover(&transaction, source, from, to)?;
             transaction.commit()?;
         }
         Ok(forgotten)
     })();
     result.map_err(|e| db.error(&e))
+}
+
+/// Takes days `from..=to` out of what `source`'s imported reports cover:
+/// an import inside them goes, one overlapping them keeps its days
+/// outside (two imports when the forgotten days are in its middle), so
+/// the report calls those days unknown, not zero.
+fn uncover(
+    transaction: &rusqlite::Transaction<'_>,
+    source: &str,
+    from: i32,
+    to: i32,
+) -> rusqlite::Result<()> {
+    let overlapping: Vec<(i64, i32, i32)> = {
+        let mut statement = transaction.prepare(
+            "SELECT rowid, first_day, last_day FROM revenue_imports
+             WHERE source = ?1 AND last_day >= ?2 AND first_day <= ?3",
+        )?;
+        let rows = statement.query_map(params![source, from, to], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for (rowid, first, last) in overlapping {
+        if first < from {
+            transaction.execute(
+                "INSERT INTO revenue_imports (source, first_day, last_day, file, rows, imported_at)
+                 SELECT source, first_day, ?2, file, rows, imported_at FROM revenue_imports WHERE rowid = ?1",
+                params![rowid, from - 1],
+            )?;
+        }
+        if last > to {
+            transaction.execute(
+                "INSERT INTO revenue_imports (source, first_day, last_day, file, rows, imported_at)
+                 SELECT source, ?2, last_day, file, rows, imported_at FROM revenue_imports WHERE rowid = ?1",
+                params![rowid, to + 1],
+            )?;
+        }
+        transaction.execute("DELETE FROM revenue_imports WHERE rowid = ?1", [rowid])?;
+    }
+    Ok(())
 }
 
 /// The largest earnings report read: larger than a year of a big
@@ -369,6 +406,7 @@ fn replace(
     earnings: &[Earning],
     file: &Path,
 ) -> Result<()> {
+    /// Day, site, program, item, slug, currency, unmatched tag.
     type Key<'a> = (
         Day,
         Option<&'a str>,
@@ -376,6 +414,7 @@ fn replace(
         &'a str,
         Option<&'a str>,
         &'a str,
+        Option<&'a str>,
     );
     let mut rollup: BTreeMap<Key<'_>, (f64, i64)> = BTreeMap::new();
     for e in earnings {
@@ -386,6 +425,7 @@ fn replace(
             e.item.as_str(),
             e.slug.as_deref(),
             e.currency.as_str(),
+            e.unmatched.as_deref(),
         );
         let entry = rollup.entry(key).or_default();
         entry.0 += e.amount;
@@ -399,12 +439,12 @@ fn replace(
         )?;
         {
             let mut insert = transaction.prepare(
-                "INSERT INTO revenue (source, day, site, program, item, slug, currency, amount, items)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO revenue (source, day, site, program, item, slug, currency, amount, items, tag)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?;
-            for ((day, site, program, item, slug, currency), (amount, items)) in &rollup {
+            for ((day, site, program, item, slug, currency, tag), (amount, items)) in &rollup {
                 insert.execute(params![
-                    source, day.0, site, program, item, slug, currency, amount, items
+                    source, day.0, site, program, item, slug, currency, amount, items, tag
                 ])?;
             }
         }
