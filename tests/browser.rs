@@ -291,14 +291,18 @@ fn the_dashboard_loads_from_a_file_with_no_request_out_and_no_error() {
     );
 
     // Sorting by views puts the most viewed site first, then reverses.
-    let first_site = "return document.querySelector('#sites-table tbody tr th').textContent";
+    let first_site = "return document.querySelector('#sites-table tbody tr th span[title]').getAttribute('title')";
     let views = "document.querySelectorAll('#sites-table thead th button')[5].click(); return null";
-    browser.eval(views);
-    browser.wait_for(first_site, json!("home-espresso"), "most viewed first");
     browser.eval(views);
     browser.wait_for(
         first_site,
-        json!("beginner-aquariums"),
+        json!("folder sites/home-espresso"),
+        "most viewed first",
+    );
+    browser.eval(views);
+    browser.wait_for(
+        first_site,
+        json!("folder sites/beginner-aquariums"),
         "least viewed first",
     );
     assert_eq!(
@@ -308,8 +312,9 @@ fn the_dashboard_loads_from_a_file_with_no_request_out_and_no_error() {
         json!("ascending")
     );
 
-    // At a phone's width the page does not scroll sideways (wide tables
-    // scroll in their own box).
+    // At a phone's width the page does not scroll sideways, and the sites
+    // table is read without scrolling: one card per site, every figure
+    // inside the screen with its name.
     for width in [360, 1440] {
         browser.resize(width, 900);
         browser.wait_for(
@@ -317,6 +322,20 @@ fn the_dashboard_loads_from_a_file_with_no_request_out_and_no_error() {
             json!(true),
             &format!("no horizontal scrolling at {width} px"),
         );
+        browser.wait_for(
+            "return [...document.querySelectorAll('#sites-table td, #sites-table tbody th')].every(c => c.getBoundingClientRect().right <= window.innerWidth + 0.5)",
+            json!(true),
+            &format!("every figure of the sites table on screen at {width} px"),
+        );
+        let label = browser.eval(
+            "return getComputedStyle(document.querySelector('#sites-table td'), '::before').content",
+        );
+        let expected = if width == 360 {
+            json!("\"Pages\"")
+        } else {
+            json!("none")
+        };
+        assert_eq!(label, expected, "figures named in the cards at {width} px");
     }
     assert_eq!(browser.console_errors(), Vec::<String>::new());
 }

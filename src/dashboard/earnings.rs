@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use super::chart::{BarRow, BarTable, bar_table};
 use super::format::{money, money_or_dash, number};
-use super::html::{TOP, site_label, site_label_of};
+use super::html::{TOP, site_label, site_label_of, site_title_of};
 use crate::html_escape::escape_html;
 use crate::report::{PageRow, ProductRow, Report, SiteReport, UnattributedKind};
 
@@ -30,11 +30,15 @@ fn sources(html: &mut String, r: &Report) {
             .revenue_by_source
             .iter()
             .map(|s| BarRow {
-                label: format!(
-                    "{} <span class=\"path\">{}</span>",
-                    escape_html(&s.program),
-                    escape_html(&s.source)
-                ),
+                label: if s.source == s.program {
+                    escape_html(&s.program)
+                } else {
+                    format!(
+                        "{} <span class=\"path\">{}</span>",
+                        escape_html(&s.program),
+                        escape_html(&s.source)
+                    )
+                },
                 cells: vec![money(s.revenue)],
                 bars: vec![("c3", s.revenue)],
             })
@@ -232,14 +236,14 @@ fn candidates(html: &mut String, r: &Report) {
     }
     let _ = write!(
         html,
-        "<div class=\"scroll\"><table class=\"candidates\"><caption>The pages earning the most per 1,000 views that some site has no brief for yet. Replicate one with <code>grove replicate FILE --to SITE</code> (or <code>--all</code>).</caption><thead><tr><th scope=\"col\">Page</th><th scope=\"col\" class=\"num\">RPM ({0})</th><th scope=\"col\" class=\"num\">Views</th><th scope=\"col\" class=\"num\">Revenue ({0})</th><th scope=\"col\">Missing on</th></tr></thead><tbody>",
+        "<table class=\"candidates stack\"><caption>The pages earning the most per 1,000 views that some site has no brief for yet. Replicate one with <code>grove replicate FILE --to SITE</code> (or <code>--all</code>).</caption><thead><tr><th scope=\"col\">Page</th><th scope=\"col\" class=\"num\">RPM ({0})</th><th scope=\"col\" class=\"num\">Views</th><th scope=\"col\" class=\"num\">Revenue ({0})</th><th scope=\"col\">Missing on</th></tr></thead><tbody>",
         escape_html(&r.currency)
     );
     for c in r.replicate_candidates.iter().take(TOP) {
-        let missing: Vec<String> = c.missing.iter().map(|s| site_label_of(r, s)).collect();
+        let missing: Vec<String> = c.missing.iter().map(|s| site_title_of(r, s)).collect();
         let _ = write!(
             html,
-            "<tr><th scope=\"row\">{}<br><code>{}</code></th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            "<tr><th scope=\"row\">{}<br><code>{}</code></th><td class=\"num\" data-label=\"RPM\">{}</td><td class=\"num\" data-label=\"Views\">{}</td><td class=\"num\" data-label=\"Revenue\">{}</td><td data-label=\"Missing on\"><span>{}</span></td></tr>",
             r.sites
                 .iter()
                 .find(|s| s.site == c.site)
@@ -251,7 +255,7 @@ fn candidates(html: &mut String, r: &Report) {
             missing.join(", ")
         );
     }
-    html.push_str("</tbody></table></div>");
+    html.push_str("</tbody></table>");
     if r.replicate_candidates.len() > TOP {
         let _ = write!(
             html,

@@ -76,6 +76,20 @@ pub fn site_label(site: &SiteReport) -> String {
     )
 }
 
+/// Site `name`'s title (its folder in the tooltip), as HTML.
+pub fn site_title_of(r: &Report, name: &str) -> String {
+    let title = r
+        .sites
+        .iter()
+        .find(|s| s.site == name && !s.title.trim().is_empty())
+        .map_or(name, |s| s.title.as_str());
+    format!(
+        "<span title=\"folder sites/{}\">{}</span>",
+        escape_html(name),
+        escape_html(title)
+    )
+}
+
 /// The label of site `name` of `r`, or the name when it is not there.
 pub fn site_label_of(r: &Report, name: &str) -> String {
     r.sites
