@@ -3,6 +3,8 @@
 #   - xmllint (Debian's libxml2-utils), to validate sitemaps against a schema;
 #   - Chromium and ChromeDriver (Debian's chromium, chromium-driver), for the
 #     live-reload test in a real browser;
+#   - GoAccess (Debian's goaccess), to compare stats imports with an
+#     independent implementation;
 #   - strace, to kill builds at chosen system calls (atomic output tests),
 #     and chattr (e2fsprogs), to make a folder immovable;
 #   - the sitemaps.org schema (sitemap.xsd), as shipped in the npm package
@@ -16,6 +18,7 @@ missing=()
 command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+command -v goaccess >/dev/null 2>&1 || missing+=(goaccess)
 command -v strace >/dev/null 2>&1 || missing+=(strace)
 command -v chattr >/dev/null 2>&1 || missing+=(e2fsprogs)
 if [ ${#missing[@]} -gt 0 ]; then
@@ -32,4 +35,4 @@ if [ ! -f .test-tools/sitemap.xsd ]; then
   cp "$tmp/package/schema/sitemap.xsd" .test-tools/sitemap.xsd
   rm -rf "$tmp"
 fi
-echo "test tools ready: xmllint, chromium, chromedriver, strace, chattr, .test-tools/sitemap.xsd"
+echo "test tools ready: xmllint, chromium, chromedriver, goaccess, strace, chattr, .test-tools/sitemap.xsd"

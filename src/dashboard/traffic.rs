@@ -163,6 +163,7 @@ pub fn each_site(html: &mut String, r: &Report) {
         count_list(html, "Referrers", &referrers);
         count_list(html, "Not found (404)", &site.not_found_paths);
         count_list(html, "Crawlers", &site.crawlers);
+        count_list(html, "Responses by status", &site.statuses);
         html.push_str("</div></details>");
     }
     html.push_str("</section>\n");

@@ -174,6 +174,7 @@ fn empty_site(network: &Network, name: &str, period: Period) -> SiteReport {
         referrers: Vec::new(),
         crawlers: Vec::new(),
         not_found_paths: Vec::new(),
+        statuses: Vec::new(),
         daily: days_of(period),
     }
 }

@@ -403,6 +403,9 @@ pub struct SiteReport {
     pub crawlers: Vec<Count>,
     /// Paths answered 404, most first.
     pub not_found_paths: Vec<Count>,
+    /// Every request (people's and crawlers', pages and assets) by HTTP
+    /// status code, most first.
+    pub statuses: Vec<Count>,
     /// Per day.
     pub daily: Vec<DayRow>,
 }

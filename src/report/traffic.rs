@@ -120,6 +120,7 @@ pub fn fill_site(
     report.referrers = counts(series_sums(db, &site, "referrer", period)?);
     report.crawlers = counts(series_sums(db, &site, "crawler", period)?);
     report.not_found_paths = counts(series_sums(db, &site, "not_found", period)?);
+    report.statuses = counts(series_sums(db, &site, "status", period)?);
     Ok(clicks_from)
 }
 

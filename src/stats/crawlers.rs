@@ -76,13 +76,14 @@ const GENERIC: &[&str] = &[
     "check",
     "scan",
     "preview",
+    "favicon",
     "python",
     "curl/",
     "wget",
     "go-http-client",
     "java/",
     "okhttp",
-    "libwww",
+    "libwww-perl",
     "httpclient",
     "axios",
     "node-fetch",
@@ -98,6 +99,29 @@ const GENERIC: &[&str] = &[
 
 /// Devices and browsers whose names contain a generic word.
 const NOT_BOTS: &[&str] = &["cubot", "bot-i"];
+
+/// People's browsers whose user agent does not start with `Mozilla/` or
+/// `Opera/`: text browsers, feature phones (WAP, MIDP, MAUI) and in-app
+/// browsers, as a real log holds them.
+const OTHER_BROWSERS: &[&str] = &[
+    "midori/",
+    "lynx/",
+    "links (",
+    "elinks",
+    "w3m/",
+    "up.browser",
+    "openwave",
+    "midp-",
+    "maui",
+    "semc-browser",
+    "opera mini",
+    "ucweb",
+    "ucbrowser",
+    "nokia",
+    "blackberry",
+    "windows mobile",
+    "instagram",
+];
 
 /// The group every unnamed crawler is counted in.
 pub const OTHER: &str = "Other crawlers";
@@ -119,9 +143,12 @@ pub fn crawler(user_agent: &str) -> Option<&'static str> {
     if generic && !excused {
         return Some(OTHER);
     }
-    // A browser names itself `Mozilla/...`, `Opera/...`; anything else is a
-    // program.
-    if !(lower.starts_with("mozilla/") || lower.starts_with("opera/")) {
+    // A browser names itself `Mozilla/...`, `Opera/...` or is one of the
+    // few others people use; anything else is a program.
+    let browser = lower.starts_with("mozilla/")
+        || lower.starts_with("opera/")
+        || OTHER_BROWSERS.iter().any(|name| lower.contains(name));
+    if !browser {
         return Some(OTHER);
     }
     None
@@ -193,6 +220,11 @@ mod tests {
             "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
             "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
             "Mozilla/5.0 (Linux; Android 10; CUBOT X30) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36",
+            // From a real log (semicomplete.com, 2015): a browser that is
+            // not `Mozilla/`, a text browser, a feature phone.
+            "Midori/0.2 (X11; Linux; U; fr-fr) WebKit/531.2+",
+            "Lynx/2.8.7rel.2 libwww-FM/2.14 SSL-MM/1.4.1 OpenSSL/1.0.1f",
+            "SAMSUNG-GT-E2232/1.0 Openwave/6.2.3 Profile/MIDP-2.0 Configuration/CLDC-1.1 UP.Browser/6.2.3.3.c.1.101 (GUI) MMP/2.0",
         ] {
             assert_eq!(crawler(agent), None, "{agent}");
         }

@@ -23,17 +23,21 @@ pub enum Kind {
     Referrer,
     /// Crawler requests, by crawler name.
     Crawler,
+    /// Every request of the site (people's and crawlers', pages and
+    /// assets), by HTTP status code.
+    Status,
 }
 
 impl Kind {
     /// Every kind, in the order of [`SiteTally::series`].
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::View,
         Kind::Click,
         Kind::ClickFrom,
         Kind::NotFound,
         Kind::Referrer,
         Kind::Crawler,
+        Kind::Status,
     ];
 
     /// The name stored in `series.kind`.
@@ -45,6 +49,7 @@ impl Kind {
             Kind::NotFound => "not_found",
             Kind::Referrer => "referrer",
             Kind::Crawler => "crawler",
+            Kind::Status => "status",
         }
     }
 }
@@ -118,7 +123,7 @@ pub struct SiteTally {
     /// Totals per day.
     pub days: FastMap<Day, DayTotals>,
     /// One map per [`Kind`], in [`Kind::ALL`]'s order.
-    pub series: [Series; 6],
+    pub series: [Series; 7],
 }
 
 impl SiteTally {

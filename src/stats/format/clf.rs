@@ -38,10 +38,10 @@ pub fn parse(line: &str, format: Format) -> Option<Hit<'_>> {
             }
             (Cow::Borrowed(""), Cow::Borrowed(""))
         }
-        Format::Combined => (quoted(&mut rest)?, quoted(&mut rest)?),
+        Format::Combined => (quoted(&mut rest)?, last_quoted(&mut rest)?),
         // The virtual-host variant comes with and without the two headers.
         _ if rest.trim().is_empty() => (Cow::Borrowed(""), Cow::Borrowed("")),
-        _ => (quoted(&mut rest)?, quoted(&mut rest)?),
+        _ => (quoted(&mut rest)?, last_quoted(&mut rest)?),
     };
     let (method, target) = split_request(request);
     Some(Hit {
@@ -90,6 +90,23 @@ fn quoted<'a>(rest: &mut &'a str) -> Option<Cow<'a, str>> {
         });
     }
     None
+}
+
+/// The line's last quoted field (the user agent): as [`quoted`], but a
+/// field the line cuts before its closing quote runs to the end of the
+/// line (real logs hold such lines, and GoAccess counts them too).
+fn last_quoted<'a>(rest: &mut &'a str) -> Option<Cow<'a, str>> {
+    if let Some(field) = quoted(rest) {
+        return Some(field);
+    }
+    let text = rest.trim_start_matches(' ').strip_prefix('"')?;
+    *rest = "";
+    let text = text.trim_end_matches(['\r', '\n']);
+    Some(if text.contains('\\') {
+        Cow::Owned(unescape(text))
+    } else {
+        Cow::Borrowed(text)
+    })
 }
 
 /// `\"`, `\\` and `\xHH` decoded.
@@ -235,6 +252,24 @@ mod tests {
         assert_eq!(hit.user_agent, "Mozilla/4.08 [en] (Win98; I ;Nav)");
         assert!(parse(&combined, Format::Common).is_none());
         assert!(parse(common, Format::Combined).is_none());
+    }
+
+    #[test]
+    fn a_user_agent_the_line_cuts_runs_to_its_end() {
+        // Line 8,899 of a real Apache log (semicomplete.com, May 2015, as
+        // published in elastic/examples): its user agent has no closing
+        // quote.
+        let line = r#"46.118.127.106 - - [20/May/2015:12:05:17 +0000] "GET /scripts/grok-py-test/configlib.py HTTP/1.1" 200 235 "-" "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html"#;
+        let hit = parse(line, Format::Combined).unwrap();
+        assert_eq!(hit.status, 200);
+        assert_eq!(
+            hit.user_agent,
+            "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html"
+        );
+        // A cut referrer is still malformed: which field ends where is
+        // unknown.
+        let cut = r#"1.2.3.4 - - [20/May/2015:12:05:17 +0000] "GET / HTTP/1.1" 200 235 "http://a.example/"#;
+        assert!(parse(cut, Format::Combined).is_none());
     }
 
     #[test]
