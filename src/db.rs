@@ -13,7 +13,7 @@
 //! | `series` | site, kind, key, year | a count per day of that year (`days`, see [`DaySeries`]) and their `total`; kinds: `view` (page path), `click` (affiliate slug), `click_from` (slug, tab, source page path), `not_found` (path), `referrer` (host, `search:<engine>`, `(direct)` or `(internal)`), `crawler` (crawler name) |
 //! | `unknown_hosts` | host, day | requests for hosts no site has |
 //! | `logs` | log | how far it was counted: the fingerprint of its first data line, its last name, the byte offset and line count after its last counted line, and the SHA-256 of its bytes up to there (see [`crate::stats`]'s identity rules) |
-//! | `log_imports` | import of a log | when, how many lines, and what it added (deflated JSON), so that `grove stats forget` can take it away |
+//! | `log_imports` | import of a log | when, how many lines, what it added (deflated JSON), so that `grove stats forget` can take it away, and where it left the log (offset, lines, prefix hash: a copy of the log from then holds nothing new) |
 //! | `log_import_days` | import, site, day | the visitor sketch of that import's day, merged again without a forgotten import |
 //! | `revenue` | source, day, site, program, item, currency | earnings (`amount`) and items; `slug` when the item is a registry entry; `tag`, the tracking ID or sub-ID of earnings no site has |
 //! | `revenue_imports` | imported report | its source, period and file, for `grove report` to name |
@@ -75,7 +75,10 @@ CREATE TABLE IF NOT EXISTS log_imports (
     log INTEGER NOT NULL,
     imported_at TEXT NOT NULL,
     lines INTEGER NOT NULL,
-    counts BLOB NOT NULL
+    counts BLOB NOT NULL,
+    end_offset INTEGER,
+    end_lines INTEGER,
+    end_hash TEXT
 );
 CREATE INDEX IF NOT EXISTS log_imports_by_log ON log_imports (log);
 CREATE TABLE IF NOT EXISTS log_import_days (
@@ -132,7 +135,10 @@ CREATE TABLE log_imports (
     log INTEGER NOT NULL,
     imported_at TEXT NOT NULL,
     lines INTEGER NOT NULL,
-    counts BLOB NOT NULL
+    counts BLOB NOT NULL,
+    end_offset INTEGER,
+    end_lines INTEGER,
+    end_hash TEXT
 );
 CREATE INDEX log_imports_by_log ON log_imports (log);
 CREATE TABLE log_import_days (

@@ -130,21 +130,32 @@ pub fn tags(html: &str) -> impl Iterator<Item = Tag<'_>> {
 pub fn percent_decode(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(hex) = text.get(i + 1..i + 3)
-            && hex.bytes().all(|b| b.is_ascii_hexdigit())
-            && let Ok(byte) = u8::from_str_radix(hex, 16)
-        {
+    let mut start = 0;
+    // Runs without `%` are copied whole.
+    for at in memchr::memchr_iter(b'%', bytes) {
+        if at < start {
+            continue; // inside an escape already decoded
+        }
+        let byte = bytes
+            .get(at + 1..at + 3)
+            .and_then(|hex| Some((hex_value(hex[0])? << 4) | hex_value(hex[1])?));
+        if let Some(byte) = byte {
+            out.extend_from_slice(&bytes[start..at]);
             out.push(byte);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
+            start = at + 3;
         }
     }
+    out.extend_from_slice(&bytes[start..]);
     String::from_utf8(out).ok()
+}
+
+fn hex_value(digit: u8) -> Option<u8> {
+    match digit {
+        b'0'..=b'9' => Some(digit - b'0'),
+        b'a'..=b'f' => Some(digit - b'a' + 10),
+        b'A'..=b'F' => Some(digit - b'A' + 10),
+        _ => None,
+    }
 }
 
 /// Decodes character references: numeric ones (`&#47;`, `&#x2F;`) and
@@ -213,6 +224,24 @@ fn decode_entity(name: &str) -> Option<char> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percent_escapes_are_decoded_and_the_rest_kept() {
+        for (text, decoded) in [
+            ("/a%20b/", Some("/a b/")),
+            ("Mozilla/5.0%20(X11)", Some("Mozilla/5.0 (X11)")),
+            ("%e2%80%9cq%E2%80%9D", Some("\u{201c}q\u{201d}")),
+            ("%", Some("%")),
+            ("%4", Some("%4")),
+            ("%zz%41", Some("%zzA")),
+            ("%%20", Some("% ")),
+            ("%2520", Some("%20")),
+            ("plain", Some("plain")),
+            ("%ff", None),
+        ] {
+            assert_eq!(percent_decode(text).as_deref(), decoded, "{text}");
+        }
+    }
 
     #[test]
     fn character_references_are_decoded() {

@@ -1131,6 +1131,42 @@ fn every_cloudfront_file_counts_in_full_and_once() {
     assert_eq!(views_on(&net, "2026-11-27"), expected);
 }
 
+#[test]
+fn one_log_named_several_times_in_one_import_counts_once() {
+    // Files of one import are counted together (several at once, and
+    // committed in one transaction): a log given twice, and the same log
+    // grown, must still count each line once.
+    let net = network();
+    let log = alpha_log();
+    let lines: Vec<&str> = log.lines().collect();
+    let head = lines[..10].join("\n") + "\n";
+    net.write("first.log", &head);
+    net.write("again.log", &head);
+    net.write("grown.log", &log);
+    let args = [
+        "stats",
+        "import",
+        "--site",
+        "alpha",
+        &file(&net, "first.log"),
+        &file(&net, "again.log"),
+        &file(&net, "first.log"),
+        &file(&net, "grown.log"),
+        &file(&net, "again.log"),
+    ];
+    let out = grove(&net, &args);
+    assert_eq!(out.matches("): 0 new lines").count(), 3, "{out}");
+    assert!(
+        out.contains("grown.log (combined): 8 new lines (10 counted before, skipped)"),
+        "{out}"
+    );
+    assert_alpha_counts(&net);
+    // And all of them again count nothing.
+    let out = grove(&net, &args);
+    assert_eq!(out.matches("): 0 new lines").count(), 5, "{out}");
+    assert_alpha_counts(&net);
+}
+
 fn file_path(net: &Fixture, name: &str) -> String {
     net.path().join(name).to_string_lossy().into_owned()
 }

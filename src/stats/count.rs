@@ -341,13 +341,11 @@ fn count_block(
         .par_iter()
         .zip(starts)
         .map(|(part, start)| count_part(part, start, parser, classifier, sites))
-        .reduce(
-            || Tally::new(sites),
-            |mut a, b| {
-                a.merge(b);
-                a
-            },
-        )
+        .reduce_with(|mut a, b| {
+            a.merge(b);
+            a
+        })
+        .unwrap_or_else(|| Tally::new(sites))
 }
 
 /// `bytes` cut into about `n` pieces, each ending at a line end.

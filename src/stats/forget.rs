@@ -199,8 +199,9 @@ fn find(db: &mut Db, file: &str) -> Result<KnownLog> {
     }
     let prefixes = hasher.finish(complete);
     match identify(&known, file, prefixes.end.0, |offset| prefixes.at(offset)) {
-        Match::Known(log) => Ok(log),
-        Match::Truncated(_) | Match::New => Err(not_imported()),
+        // An earlier copy of a log is that log.
+        Match::Known(log) | Match::Inside(log) => Ok(log),
+        Match::Diverged(_) | Match::Truncated(_) | Match::New => Err(not_imported()),
     }
 }
 

@@ -63,6 +63,10 @@ pub struct KnownLog {
     /// SHA-256 of its bytes up to `offset`; `None` for a log counted before
     /// Grove kept it (then its first line is all that is known).
     pub prefix_hash: Option<String>,
+    /// Where the log is counted to now: `offset` for its checkpoint, more
+    /// for an earlier import's end (a file ending there is an earlier
+    /// copy of the log).
+    pub checkpoint: u64,
 }
 
 /// What a file is, among the known logs it starts like.
@@ -70,6 +74,12 @@ pub struct KnownLog {
 pub enum Match {
     /// A log counted before: count what follows its checkpoint.
     Known(KnownLog),
+    /// An earlier state of a log counted further since (a copy taken
+    /// before it grew): everything in it was counted; nothing is.
+    Inside(KnownLog),
+    /// Holds a log's prefix up to an earlier import's end, then other
+    /// bytes: what follows that point is a log of its own.
+    Diverged(KnownLog),
     /// Shorter than the log of its name it starts like: truncated in
     /// place; nothing is counted.
     Truncated(KnownLog),
@@ -77,8 +87,9 @@ pub enum Match {
     New,
 }
 
-/// Which of `known` (logs starting like the file) the file named `name` is,
-/// given the hashes of its prefixes (`hash_at`) and its length.
+/// Which of `known` (logs starting like the file, with their earlier
+/// imports' ends) the file named `name` is, given the hashes of its
+/// prefixes (`hash_at`) and its length.
 pub fn identify(
     known: &[KnownLog],
     name: &str,
@@ -98,12 +109,19 @@ pub fn identify(
             None => hash_at(log.offset).is_some(),
         };
         if same {
-            return Match::Known((*log).clone());
+            let log = (*log).clone();
+            return if log.offset == log.checkpoint {
+                Match::Known(log)
+            } else if length <= log.checkpoint {
+                Match::Inside(log)
+            } else {
+                Match::Diverged(log)
+            };
         }
     }
     match by_offset
         .iter()
-        .find(|log| log.offset > length && log.name == name)
+        .find(|log| log.offset == log.checkpoint && log.offset > length && log.name == name)
     {
         Some(log) => Match::Truncated((*log).clone()),
         None => Match::New,
@@ -245,6 +263,7 @@ mod tests {
             offset,
             lines: 1,
             prefix_hash: hash.map(String::from),
+            checkpoint: offset,
         };
         let known = [
             log(1, "a.log", 10, Some("h10")),
@@ -281,6 +300,29 @@ mod tests {
         assert_eq!(
             identify(&known, "other.log", 20, hashes(&[(10, "x")])),
             Match::New
+        );
+        // b counted earlier to 20 (then grown to 30): a copy ending at 20
+        // was counted; one going on with other bytes is a log of its own
+        // from there.
+        let earlier = KnownLog {
+            offset: 20,
+            prefix_hash: Some("h20".into()),
+            checkpoint: 30,
+            ..known[1].clone()
+        };
+        let with_history = [known[0].clone(), known[1].clone(), earlier.clone()];
+        assert_eq!(
+            identify(&with_history, "copy", 20, hashes(&[(10, "x"), (20, "h20")])),
+            Match::Inside(earlier.clone())
+        );
+        assert_eq!(
+            identify(
+                &with_history,
+                "fork",
+                40,
+                hashes(&[(10, "x"), (20, "h20"), (30, "other")])
+            ),
+            Match::Diverged(earlier)
         );
         // A log counted before Grove kept hashes is known by its first line.
         let legacy = [log(3, "old.log", 10, None)];

@@ -4,15 +4,17 @@
 //!
 //! A log is read in large blocks of whole lines; each block is split into
 //! parts counted in parallel ([`tally`]), and the file's counts go to the
-//! database with its checkpoint in one transaction ([`store`]). A log seen
-//! before (the same first line) resumes after its checkpoint, so importing
-//! a file again counts nothing twice and a grown log counts only its new
-//! lines.
+//! database with its checkpoint in one transaction ([`store`]), shared
+//! with the files counted just before it ([`batch`]). A log seen before
+//! (see [`identity`]) resumes after its checkpoint, so importing a file
+//! again counts nothing twice and a grown log counts only its new lines.
 
+mod batch;
 mod classify;
 mod contribution;
 mod count;
 pub mod crawlers;
+mod files;
 mod forget;
 pub mod format;
 mod hll;
@@ -22,22 +24,17 @@ pub mod referrer;
 mod store;
 pub mod tally;
 
-use std::collections::HashMap;
-
 use crate::db::Db;
 use crate::draft::STATE_DIR;
 use crate::error::{Error, Result};
 use crate::network::Network;
 use crate::run_lock::{self, RunLock};
-use classify::{Classifier, SiteTarget};
+use batch::Batch;
+use classify::SiteTarget;
 pub use count::MAX_LINE;
+use files::Importer;
 pub use forget::{ForgetOptions, Forgotten};
 pub use format::Format;
-use format::LineParser;
-use identity::{Fingerprints, Match, identify};
-use input::LogInput;
-use store::LogUpdate;
-use tally::Tally;
 
 /// What `grove stats import` should do.
 #[derive(Debug, Clone, Default)]
@@ -88,8 +85,9 @@ pub struct FileReport {
     pub refused: Option<String>,
 }
 
-/// Imports `options.files` into the network's stats database, one
-/// transaction per file.
+/// Imports `options.files` into the network's stats database, each file
+/// whole with its checkpoint, files committed together in batches
+/// ([`batch`]).
 pub fn import(network: &Network, options: &ImportOptions) -> Result<Vec<FileReport>> {
     if options.files.is_empty() {
         return Err(Error::Usage(
@@ -109,49 +107,14 @@ pub fn import(network: &Network, options: &ImportOptions) -> Result<Vec<FileRepo
     let _lock = RunLock::wait(&network.root.join(STATE_DIR), run_lock::STATS)?;
     let mut db = Db::open(&network.root.join(STATE_DIR))?;
     let salt = store::salt(&mut db)?;
-    let mut reports = Vec::new();
-    for name in &options.files {
-        let mut input = LogInput::open(name)?;
-        let head = input.peek(1 << 16)?.to_vec();
-        // Whole lines only: a line cut by the peek is no sample of the format.
-        let whole = match memchr::memrchr(b'\n', &head) {
-            Some(end) if !head.ends_with(b"\n") => &head[..=end],
-            _ => &head[..],
-        };
-        let head_text = String::from_utf8_lossy(whole);
-        let head_lines: Vec<&str> = head_text.lines().take(20).collect();
-        let format = match options.format {
-            Some(format) => format,
-            None if head.is_empty() => Format::Combined,
-            None => Format::detect(&head_lines).ok_or_else(|| {
-                Error::Usage(format!(
-                    "{name}: cannot tell the log format from its first lines; pass --format (common, combined, vcombined, cloudfront, cloudflare or caddy)"
-                ))
-            })?,
-        };
-        let forced = match forced {
-            Some(index) => Some(index),
-            None if format.has_host() => None,
-            None if targets.len() == 1 => Some(0),
-            None => {
-                return Err(Error::Usage(format!(
-                    "{name}: the {} format does not say which host a request was for; pass --site NAME for a log of one site",
-                    format.name()
-                )));
-            }
-        };
-        let classifier = Classifier::new(targets.clone(), forced, salt);
-        let parser = LineParser::new(format, &head_lines);
-        reports.push(import_log(
-            &mut db,
-            input,
-            &head,
-            format,
-            &parser,
-            &classifier,
-        )?);
-    }
-    Ok(reports)
+    let mut batch = Batch::new(targets.iter().map(|t| t.name.clone()).collect());
+    let importer = Importer {
+        targets: &targets,
+        forced,
+        format: options.format,
+        salt,
+    };
+    importer.import(&mut db, &mut batch, &options.files)
 }
 
 /// Takes the counts of the logs `options` selects back out of the
@@ -181,134 +144,4 @@ fn site_targets(network: &Network) -> Vec<SiteTarget> {
             base_path: site.base_path.clone(),
         })
         .collect()
-}
-
-fn import_log(
-    db: &mut Db,
-    input: LogInput,
-    head: &[u8],
-    format: Format,
-    parser: &LineParser,
-    classifier: &Classifier,
-) -> Result<FileReport> {
-    let fingerprints = Fingerprints::of(head);
-    let known = store::known_logs(db, &fingerprints)?;
-    let name = input.name.clone();
-    let splits: Vec<u64> = known.iter().map(|log| log.offset).collect();
-    let counted = count::count_log(input, parser, classifier, &splits)?;
-    let at_line_end = |offset: u64| {
-        offset == counted.consumed
-            || counted
-                .splits
-                .iter()
-                .any(|s| s.offset == offset && s.at_line_end)
-    };
-    let found = identify(&known, &name, counted.consumed, |offset| {
-        at_line_end(offset)
-            .then(|| counted.prefixes.at(offset))
-            .flatten()
-    });
-    let lines_at = |offset: u64| {
-        counted
-            .splits
-            .iter()
-            .find(|s| s.offset == offset)
-            .map_or(counted.lines, |s| s.lines)
-    };
-    let (known_id, start, shorter) = match &found {
-        Match::Known(log) => (Some(log.id), log.offset, false),
-        Match::Truncated(_) => (None, counted.consumed, true),
-        Match::New => (None, 0, false),
-    };
-    let skipped_lines = if start == 0 { 0 } else { lines_at(start) };
-    // Judged on the whole file: a grown log's few new lines say little.
-    let (all_lines, all_malformed) = counted
-        .segments
-        .iter()
-        .fold((0, 0), |(l, m), t| (l + t.lines, m + t.malformed));
-    let refused = refusal(all_lines, all_malformed, format, head);
-    // The segments after the checkpoint of the log the file is.
-    let first = counted.splits.iter().filter(|s| s.offset <= start).count();
-    let mut segments = counted.segments.into_iter().skip(first);
-    let mut tally = segments.next().unwrap_or_default();
-    for segment in segments {
-        tally.merge(segment);
-    }
-    tally.settle_clicks();
-    let report = FileReport {
-        name: name.clone(),
-        format,
-        skipped_lines,
-        lines: tally.lines,
-        views: sum_days(&tally, |d| d.views),
-        clicks: sum_days(&tally, |d| d.clicks),
-        not_found: sum_days(&tally, |d| d.not_found),
-        crawler_hits: sum_days(&tally, |d| d.crawler_hits),
-        malformed: tally.malformed,
-        malformed_examples: tally.malformed_examples.clone(),
-        unknown_hosts: unknown_hosts(&tally),
-        outside_base_path: tally.outside_base_path,
-        unfinished_line: counted.unfinished,
-        shorter,
-        refused: refused.clone(),
-    };
-    if !shorter && refused.is_none() && counted.consumed > start {
-        let names: Vec<String> = classifier.sites().iter().map(|s| s.name.clone()).collect();
-        let update = LogUpdate {
-            known: known_id,
-            fingerprint: &fingerprints.data,
-            name: &name,
-            offset: counted.consumed,
-            lines: counted.lines,
-            prefix_hash: &counted.prefixes.end.1,
-            new_lines: counted.lines - skipped_lines,
-        };
-        store::commit(db, &names, &tally, &update)?;
-    }
-    Ok(report)
-}
-
-/// Why counting a log would be wrong: more than half of its `lines` are
-/// `malformed` (not of `format`); names the format the log's first lines
-/// (`head`) look like, if any.
-fn refusal(lines: u64, malformed: u64, format: Format, head: &[u8]) -> Option<String> {
-    if lines == 0 || malformed * 2 <= lines {
-        return None;
-    }
-    let text = String::from_utf8_lossy(head);
-    let first_lines: Vec<&str> = text.lines().take(20).collect();
-    let hint = match Format::detect(&first_lines) {
-        Some(other) if other != format => format!(
-            "it looks like the {} format: import it with --format {}",
-            other.name(),
-            other.name()
-        ),
-        _ => "no format Grove reads matches its first lines; name one with --format".to_string(),
-    };
-    Some(format!(
-        "{malformed} of its {lines} lines are not {} lines: nothing of it was counted and it can be imported again; {hint}",
-        format.name()
-    ))
-}
-
-fn sum_days(tally: &Tally, field: impl Fn(&tally::DayTotals) -> u64) -> u64 {
-    tally
-        .sites
-        .iter()
-        .flat_map(|s| s.days.values())
-        .map(field)
-        .sum()
-}
-
-fn unknown_hosts(tally: &Tally) -> Vec<(String, u64)> {
-    let mut hosts: HashMap<&str, u64> = HashMap::new();
-    for ((host, _), hits) in &tally.unknown_hosts {
-        *hosts.entry(host).or_default() += hits;
-    }
-    let mut hosts: Vec<(String, u64)> = hosts
-        .into_iter()
-        .map(|(host, hits)| (host.to_string(), hits))
-        .collect();
-    hosts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    hosts
 }

@@ -1,4 +1,4 @@
-//! Adding a tally to the stats database, with the file's checkpoint, in
+//! Adding tallies to the stats database, with the files' checkpoints, in
 //! one transaction: a killed import leaves the previous state, and the
 //! next import counts those lines once.
 
@@ -26,39 +26,96 @@ pub fn known_logs(db: &mut Db, fingerprints: &Fingerprints) -> Result<Vec<KnownL
             params![fingerprints.data, fingerprints.first_line],
             known_log,
         )?;
-        rows.collect()
+        let mut logs: Vec<KnownLog> = rows.collect::<rusqlite::Result<_>>()?;
+        // Where their earlier imports ended: a copy of the log from then
+        // holds nothing new.
+        let mut statement = conn.prepare_cached(
+            "SELECT logs.id, logs.name, log_imports.end_offset, log_imports.end_lines,
+                    log_imports.end_hash, logs.offset
+             FROM log_imports JOIN logs ON logs.id = log_imports.log
+             WHERE logs.fingerprint = ?1 AND log_imports.end_hash IS NOT NULL
+               AND log_imports.end_offset < logs.offset",
+        )?;
+        let earlier = statement.query_map(params![fingerprints.data], |row| {
+            Ok(KnownLog {
+                id: row.get(0)?,
+                name: row.get(1)?,
+                offset: row.get::<_, i64>(2)? as u64,
+                lines: row.get::<_, i64>(3)? as u64,
+                prefix_hash: row.get(4)?,
+                checkpoint: row.get::<_, i64>(5)? as u64,
+            })
+        })?;
+        for log in earlier {
+            logs.push(log?);
+        }
+        Ok(logs)
     })();
     found.map_err(|e| db.error(&e))
 }
 
 /// A `logs` row (`id, name, offset, lines, prefix_hash`).
 pub fn known_log(row: &rusqlite::Row<'_>) -> rusqlite::Result<KnownLog> {
+    let offset = row.get::<_, i64>(2)? as u64;
     Ok(KnownLog {
         id: row.get(0)?,
         name: row.get(1)?,
-        offset: row.get::<_, i64>(2)? as u64,
+        offset,
         lines: row.get::<_, i64>(3)? as u64,
         prefix_hash: row.get(4)?,
+        checkpoint: offset,
     })
 }
 
 /// Where an import leaves its log.
 #[derive(Debug, Clone)]
-pub struct LogUpdate<'a> {
+pub struct LogUpdate {
     /// The log counted before that the file is, if any.
     pub known: Option<i64>,
     /// Its fingerprint.
-    pub fingerprint: &'a str,
+    pub fingerprint: String,
     /// The name it was imported as.
-    pub name: &'a str,
+    pub name: String,
     /// Bytes counted, to the end of the last line counted.
     pub offset: u64,
     /// Lines up to there.
     pub lines: u64,
     /// SHA-256 of those bytes.
-    pub prefix_hash: &'a str,
+    pub prefix_hash: String,
     /// Lines this import read.
     pub new_lines: u64,
+}
+
+/// One file's import, waiting in a [`super::batch::Batch`]: where it
+/// leaves its log, what it added (encoded) and its visitor sketches per
+/// site and day.
+#[derive(Debug, Clone)]
+pub struct PendingImport {
+    /// Where the import leaves its log.
+    pub log: LogUpdate,
+    /// What it added ([`Contribution::encode`]).
+    pub contribution: Vec<u8>,
+    /// Its visitor sketch of each site and day it counted views on.
+    pub sketches: Vec<(String, Day, Vec<u8>)>,
+}
+
+impl PendingImport {
+    /// The import of `tally` (sites named by `site_names`) into `log`.
+    pub fn of(tally: &Tally, site_names: &[String], log: LogUpdate) -> PendingImport {
+        let mut sketches = Vec::new();
+        for (site_tally, site) in tally.sites.iter().zip(site_names) {
+            for (day, totals) in &site_tally.days {
+                if let Some(sketch) = &totals.sketch {
+                    sketches.push((site.clone(), *day, sketch.to_bytes()));
+                }
+            }
+        }
+        PendingImport {
+            log,
+            contribution: Contribution::of(tally, site_names).encode(),
+            sketches,
+        }
+    }
 }
 
 /// The network's secret for visitor hashes, created on first use.
@@ -96,16 +153,15 @@ fn random_u64() -> u64 {
     hasher.finish()
 }
 
-/// Adds `tally` (sites named by `site_names`, in its order), records what
-/// it added as one import of the log, and moves the log's checkpoint, in
-/// one transaction.
+/// Adds `tally` (the imports' counts together, sites named by
+/// `site_names`, in its order) and records each import with its log's
+/// checkpoint, in one transaction.
 pub fn commit(
     db: &mut Db,
     site_names: &[String],
     tally: &Tally,
-    log: &LogUpdate<'_>,
+    imports: &[PendingImport],
 ) -> Result<()> {
-    let contribution = Contribution::of(tally, site_names).encode();
     let result = (|| -> rusqlite::Result<()> {
         let transaction = db.conn().transaction()?;
         for (site_tally, site) in tally.sites.iter().zip(site_names) {
@@ -125,57 +181,68 @@ pub fn commit(
                 params![host.as_ref(), day.0, *hits as i64],
             )?;
         }
-        let log_id = match log.known {
-            Some(id) => {
-                transaction.execute(
-                    "UPDATE logs SET fingerprint = ?1, name = ?2, offset = ?3, lines = ?4,
-                         prefix_hash = ?5, imported_at = datetime('now') WHERE id = ?6",
-                    params![
-                        log.fingerprint,
-                        log.name,
-                        log.offset as i64,
-                        log.lines as i64,
-                        log.prefix_hash,
-                        id
-                    ],
-                )?;
-                id
-            }
-            None => {
-                transaction.execute(
-                    "INSERT INTO logs (fingerprint, name, offset, lines, prefix_hash, imported_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, datetime('now'))",
-                    params![
-                        log.fingerprint,
-                        log.name,
-                        log.offset as i64,
-                        log.lines as i64,
-                        log.prefix_hash
-                    ],
-                )?;
-                transaction.last_insert_rowid()
-            }
-        };
-        transaction.execute(
-            "INSERT INTO log_imports (log, imported_at, lines, counts)
-             VALUES (?1, datetime('now'), ?2, ?3)",
-            params![log_id, log.new_lines as i64, contribution],
-        )?;
-        let import = transaction.last_insert_rowid();
-        for (site_tally, site) in tally.sites.iter().zip(site_names) {
-            for (day, totals) in &site_tally.days {
-                if let Some(sketch) = &totals.sketch {
-                    transaction
-                        .prepare_cached(
-                            "INSERT INTO log_import_days (site, day, import, sketch) VALUES (?1, ?2, ?3, ?4)",
-                        )?
-                        .execute(params![site, day.0, import, sketch.to_bytes()])?;
-                }
-            }
+        for import in imports {
+            record_import(&transaction, import)?;
         }
         transaction.commit()
     })();
     result.map_err(|e| db.error(&e))
+}
+
+/// Moves the import's log to its checkpoint and records what it added.
+fn record_import(transaction: &Transaction<'_>, import: &PendingImport) -> rusqlite::Result<()> {
+    let log = &import.log;
+    let log_id = match log.known {
+        Some(id) => {
+            transaction.execute(
+                "UPDATE logs SET fingerprint = ?1, name = ?2, offset = ?3, lines = ?4,
+                     prefix_hash = ?5, imported_at = datetime('now') WHERE id = ?6",
+                params![
+                    log.fingerprint,
+                    log.name,
+                    log.offset as i64,
+                    log.lines as i64,
+                    log.prefix_hash,
+                    id
+                ],
+            )?;
+            id
+        }
+        None => {
+            transaction.execute(
+                "INSERT INTO logs (fingerprint, name, offset, lines, prefix_hash, imported_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, datetime('now'))",
+                params![
+                    log.fingerprint,
+                    log.name,
+                    log.offset as i64,
+                    log.lines as i64,
+                    log.prefix_hash
+                ],
+            )?;
+            transaction.last_insert_rowid()
+        }
+    };
+    transaction.execute(
+        "INSERT INTO log_imports (log, imported_at, lines, counts, end_offset, end_lines, end_hash)
+         VALUES (?1, datetime('now'), ?2, ?3, ?4, ?5, ?6)",
+        params![
+            log_id,
+            log.new_lines as i64,
+            import.contribution,
+            log.offset as i64,
+            log.lines as i64,
+            log.prefix_hash
+        ],
+    )?;
+    let id = transaction.last_insert_rowid();
+    let mut insert = transaction.prepare_cached(
+        "INSERT INTO log_import_days (site, day, import, sketch) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (site, day, sketch) in &import.sketches {
+        insert.execute(params![site, day.0, id, sketch])?;
+    }
+    Ok(())
 }
 
 fn add_day(

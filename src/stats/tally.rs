@@ -145,12 +145,16 @@ impl SiteTally {
         }
     }
 
-    fn merge(&mut self, other: SiteTally) {
+    fn merge(&mut self, mut other: SiteTally) {
         for (day, totals) in other.days {
             self.days.entry(day).or_default().merge(totals);
         }
-        for (mine, theirs) in self.series.iter_mut().zip(other.series) {
-            for (key, days) in theirs {
+        for (mine, theirs) in self.series.iter_mut().zip(other.series.iter_mut()) {
+            // The smaller map goes into the larger: counts add up alike.
+            if theirs.len() > mine.len() {
+                std::mem::swap(mine, theirs);
+            }
+            for (key, days) in std::mem::take(theirs) {
                 let entry = mine.entry(key).or_default();
                 for (day, count) in days {
                     match entry.iter_mut().find(|(d, _)| *d == day) {

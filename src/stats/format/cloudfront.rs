@@ -12,6 +12,10 @@ use crate::html_scan::percent_decode;
 /// The column order CloudFront documents, for files without a header.
 const DEFAULT_FIELDS: &str = "date time x-edge-location sc-bytes c-ip cs-method cs(Host) cs-uri-stem sc-status cs(Referer) cs(User-Agent) cs-uri-query cs(Cookie) x-edge-result-type x-edge-request-id x-host-header cs-protocol cs-bytes time-taken x-forwarded-for ssl-protocol ssl-cipher x-edge-response-result-type cs-protocol-version fle-status fle-encrypted-fields c-port time-to-first-byte x-edge-detailed-result-type sc-content-type sc-content-len sc-range-start sc-range-end";
 
+/// Columns a line is cut into at most: a header naming a column Grove
+/// reads past this one leaves it unread (CloudFront logs have 33).
+const STACK_COLUMNS: usize = 64;
+
 /// Where each column Grove reads sits.
 #[derive(Debug, Clone)]
 pub struct CloudFrontFields {
@@ -26,7 +30,8 @@ pub struct CloudFrontFields {
     status: usize,
     referrer: Option<usize>,
     user_agent: Option<usize>,
-    count: usize,
+    /// Columns read: one past the last column Grove uses.
+    needed: usize,
 }
 
 impl CloudFrontFields {
@@ -40,7 +45,7 @@ impl CloudFrontFields {
         let names: Vec<&str> = fields.split_whitespace().collect();
         let at = |name: &str| names.iter().position(|n| *n == name);
         let default = CloudFrontFields::documented();
-        CloudFrontFields {
+        let mut fields = CloudFrontFields {
             date: at("date").unwrap_or(default.date),
             time: at("time"),
             ip: at("c-ip").unwrap_or(default.ip),
@@ -52,8 +57,30 @@ impl CloudFrontFields {
             status: at("sc-status").unwrap_or(default.status),
             referrer: at("cs(Referer)"),
             user_agent: at("cs(User-Agent)"),
-            count: names.len(),
-        }
+            needed: 0,
+        };
+        fields.needed = fields.last_used() + 1;
+        fields
+    }
+
+    /// The last column Grove reads.
+    fn last_used(&self) -> usize {
+        [self.date, self.ip, self.method, self.stem, self.status]
+            .into_iter()
+            .chain(
+                [
+                    self.time,
+                    self.host,
+                    self.host_header,
+                    self.query,
+                    self.referrer,
+                    self.user_agent,
+                ]
+                .into_iter()
+                .flatten(),
+            )
+            .max()
+            .unwrap_or(0)
     }
 
     fn documented() -> CloudFrontFields {
@@ -69,14 +96,29 @@ impl CloudFrontFields {
             status: 8,
             referrer: Some(9),
             user_agent: Some(10),
-            count: 33,
+            needed: 16,
         }
     }
 
     /// The hit on one line.
     pub fn parse<'a>(&self, line: &'a str) -> Option<Hit<'a>> {
-        let fields: Vec<&str> = line.splitn(self.count.max(1) + 1, '\t').collect();
-        let get = |index: usize| fields.get(index).copied();
+        // The columns up to the last one read, on the stack (a line is
+        // cut into them once, without allocating).
+        let mut fields = [""; STACK_COLUMNS];
+        let mut found = 0;
+        let limit = self.needed.min(STACK_COLUMNS);
+        let mut start = 0;
+        let ends = memchr::memchr_iter(b'\t', line.as_bytes()).chain(std::iter::once(line.len()));
+        for end in ends {
+            if found == limit {
+                break;
+            }
+            // Tabs are ASCII: the slice ends on character boundaries.
+            fields[found] = &line[start..end];
+            found += 1;
+            start = end + 1;
+        }
+        let get = |index: usize| (index < found).then(|| fields[index]);
         let optional =
             |index: Option<usize>| index.and_then(get).filter(|v| *v != "-" && !v.is_empty());
         let day = Day::parse(get(self.date)?)?;
