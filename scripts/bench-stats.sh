@@ -8,6 +8,9 @@
 #   (`stats import`, from an empty database each run) and GoAccess
 #   (`--ignore-crawlers`, JSON output), alternating; then Grove on a
 #   10,000,000-line log, to show that memory does not grow with the file.
+# - The same traffic as 1,000 gzipped CloudFront files of 1,000 lines (a
+#   distribution's folder): Grove imports the folder, GoAccess reads the
+#   files through zcat (`--log-format=CLOUDFRONT`), alternating.
 # - `grove report --json` on 100 sites x 1,000 pages x 365 days of
 #   rollups (examples/gen_stats.rs), and `grove dashboard` on the last 90
 #   days of them (with the page's size).
@@ -51,12 +54,19 @@ rm -rf "$OUT/net" "$OUT/report" "$OUT"/*.times
 "$EXAMPLES/gen_network" --sites 1 --pages 10 --out "$OUT/net" >/dev/null
 "$EXAMPLES/gen_log" --lines 1000000 --out "$OUT/access-1m.log"
 "$EXAMPLES/gen_log" --lines 10000000 --out "$OUT/access-10m.log"
+rm -rf "$OUT/cloudfront"
+"$EXAMPLES/gen_log" --lines 1000000 --cloudfront-files 1000 --out "$OUT/cloudfront"
 NET=$OUT/net/grove
 
 for _ in $(seq "$RUNS"); do
   rm -rf "$NET/.grove"
   measure grove-1m "$GROVE" --root "$NET" stats import --site site-000 "$OUT/access-1m.log"
   measure goaccess-1m goaccess "$OUT/access-1m.log" --log-format=COMBINED --ignore-crawlers -o "$OUT/goaccess.json"
+done
+for _ in $(seq "$RUNS"); do
+  rm -rf "$NET/.grove"
+  measure grove-cloudfront "$GROVE" --root "$NET" stats import "$OUT/cloudfront"
+  measure goaccess-cloudfront sh -c "zcat '$OUT'/cloudfront/*.gz | goaccess - --log-format=CLOUDFRONT --ignore-crawlers -o '$OUT/goaccess-cf.json'"
 done
 for _ in $(seq "$RUNS"); do
   rm -rf "$NET/.grove"
@@ -76,6 +86,8 @@ echo "|---|---|---|"
 row grove-1m "grove stats import, 1,000,000 lines"
 row goaccess-1m "GoAccess --ignore-crawlers, 1,000,000 lines"
 row grove-10m "grove stats import, 10,000,000 lines"
+row grove-cloudfront "grove stats import, folder of 1,000 CloudFront files (1,000,000 lines)"
+row goaccess-cloudfront "GoAccess --ignore-crawlers, the same files through zcat"
 row report "grove report --json, 100 sites x 1,000 pages x 365 days"
 row dashboard "grove dashboard, 100 sites x 1,000 pages x 90 days ($(( $(stat -c %s "$OUT/dashboard.html") / 1024 )) KB page)"
 rm -f "$OUT/access-10m.log"

@@ -12,7 +12,7 @@
 //! | `site_days` | site, day | human page views, visitors (estimated from `sketch`, a HyperLogLog of salted hashes of IP and user agent), `/go/` clicks, 404s, crawler hits; `legacy` when counts came in before imports were kept one by one |
 //! | `series` | site, kind, key, year | a count per day of that year (`days`, see [`DaySeries`]) and their `total`; kinds: `view` (page path), `click` (affiliate slug), `click_from` (slug, tab, source page path), `not_found` (path), `referrer` (host, `search:<engine>`, `(direct)` or `(internal)`), `crawler` (crawler name) |
 //! | `unknown_hosts` | host, day | requests for hosts no site has |
-//! | `logs` | log | how far it was counted: the fingerprint of its first data line, its last name, the byte offset and line count after its last counted line, and the SHA-256 of its bytes up to there (see [`crate::stats`]'s identity rules) |
+//! | `logs` | log | how far it was counted: the fingerprint of its first data line, its last name, the byte offset and line count after its last counted line, and the XXH3-128 hash of its bytes up to there (see [`crate::stats`]'s identity rules) |
 //! | `log_imports` | import of a log | when, how many lines, what it added (deflated JSON), so that `grove stats forget` can take it away, and where it left the log (offset, lines, prefix hash: a copy of the log from then holds nothing new) |
 //! | `log_import_days` | import, site, day | the visitor sketch of that import's day, merged again without a forgotten import |
 //! | `revenue` | source, day, site, program, item, currency | earnings (`amount`) and items; `slug` when the item is a registry entry; `tag`, the tracking ID or sub-ID of earnings no site has |

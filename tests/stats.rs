@@ -1111,11 +1111,12 @@ fn every_cloudfront_file_counts_in_full_and_once() {
     let net = network();
     let mut names = Vec::new();
     for file in 1..=12 {
-        let name = format!("E2ABC.2026-11-27-10.{file:08x}.gz");
+        let name = format!("cloudfront/E2ABC.2026-11-27-10.{file:08x}.gz");
         let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         encoder
             .write_all(cloudfront_file(file, 20 + file).as_bytes())
             .unwrap();
+        std::fs::create_dir_all(net.path().join("cloudfront")).unwrap();
         std::fs::write(net.path().join(&name), encoder.finish().unwrap()).unwrap();
         names.push(file_path(&net, &name));
     }
@@ -1123,11 +1124,17 @@ fn every_cloudfront_file_counts_in_full_and_once() {
     let mut args = vec!["stats", "import"];
     args.extend(names[..7].iter().map(String::as_str));
     grove(&net, &args);
-    // Again, all of them, in another order: only the five new files count.
+    // Again, all of them, as the folder they are in: only the five new
+    // files count.
+    let out = grove(&net, &["stats", "import", &file(&net, "cloudfront")]);
+    assert_eq!(out.matches("): 0 new lines").count(), 7, "{out}");
+    assert_eq!(out.matches(".gz (cloudfront): ").count(), 12, "{out}");
+    assert_eq!(views_on(&net, "2026-11-27"), expected);
+    // And in another order, by name: nothing.
     let mut all = vec!["stats", "import"];
     all.extend(names.iter().rev().map(String::as_str));
     let out = grove(&net, &all);
-    assert_eq!(out.matches("): 0 new lines").count(), 7, "{out}");
+    assert_eq!(out.matches("): 0 new lines").count(), 12, "{out}");
     assert_eq!(views_on(&net, "2026-11-27"), expected);
 }
 

@@ -54,7 +54,7 @@ pub struct ImportArgs {
     /// The log format; detected from the first lines by default.
     #[arg(long, value_enum, default_value = "auto", value_name = "FORMAT")]
     pub format: FormatChoice,
-    /// Log files; - reads standard input.
+    /// Log files, or folders of them (every file below, by name); - reads standard input.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<String>,
 }

@@ -200,6 +200,7 @@ fn count_stream(
         } else {
             carry.extend_from_slice(tail);
         }
+        super::input::recycle_block(block);
     }
     if let Some(long) = overlong {
         if !complete {

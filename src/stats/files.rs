@@ -212,7 +212,7 @@ impl Importer<'_> {
         for segment in segments {
             tally.merge(segment);
         }
-        tally.settle_clicks();
+        tally.settle();
         let report = FileReport {
             name: name.clone(),
             format,

@@ -3,8 +3,8 @@
 //!
 //! A log is known by its first *data* line (comment and header lines such
 //! as CloudFront's `#Version: 1.0` skipped: every CloudFront file starts
-//! with them), and by the content it had when it was counted: the SHA-256
-//! of its bytes up to the checkpoint. A file is a log counted before when
+//! with them), and by the content it had when it was counted: the hash of
+//! its bytes up to the checkpoint. A file is a log counted before when
 //! its first data line is that log's and its bytes up to that log's
 //! checkpoint hash the same: then it is the same log, perhaps grown, and
 //! only what follows is new. Two logs that start with the same line (two
@@ -12,11 +12,14 @@
 //! full. A file shorter than a log it starts like, under the same name, is
 //! that log truncated in place, and is not counted again.
 //!
-//! The bytes are hashed as they are read (SHA-256 runs at about 1.7 GB/s
-//! here, on the thread that reads, while others count), at every
-//! checkpoint of a log the file may be.
+//! The bytes are hashed as they are read, at every checkpoint of a log the
+//! file may be, with the 128-bit XXH3 (over 10 GB/s; SHA-256, at 1.7 GB/s,
+//! took a tenth of an import's time on two cores). A content hash, not a
+//! signature: it tells one log's bytes from another's, which is all
+//! counting needs; nobody gains by forging a log that collides.
 
 use sha2::{Digest, Sha256};
+use xxhash_rust::xxh3::Xxh3Default;
 
 /// Hex SHA-256 digest of `bytes`' first 16 bytes, as fingerprints are kept.
 fn short_hex(digest: &[u8]) -> String {
@@ -128,14 +131,14 @@ pub fn identify(
     }
 }
 
-/// SHA-256 of a stream's prefixes: at given offsets, and at its end (the
+/// The XXH3-128 hash of a stream's prefixes: at given offsets, and at its end (the
 /// end of its last whole line, or the very end of a stream that cannot
 /// grow).
 pub struct PrefixHasher {
-    hasher: Sha256,
+    hasher: Box<Xxh3Default>,
     position: u64,
     /// The state after the last line end seen, and its offset.
-    at_line_end: (u64, Sha256),
+    at_line_end: (u64, Box<Xxh3Default>),
     /// Offsets whose prefix hash is wanted, ascending.
     wanted: Vec<u64>,
     found: Vec<(u64, String)>,
@@ -169,9 +172,9 @@ impl PrefixHasher {
         wanted.sort_unstable();
         wanted.dedup();
         PrefixHasher {
-            hasher: Sha256::new(),
+            hasher: Box::default(),
             position: 0,
-            at_line_end: (0, Sha256::new()),
+            at_line_end: (0, Box::default()),
             wanted,
             found: Vec::new(),
         }
@@ -187,7 +190,7 @@ impl PrefixHasher {
         {
             let mut partial = self.hasher.clone();
             partial.update(&block[..(offset - self.position) as usize]);
-            self.found.push((offset, hex(&partial.finalize())));
+            self.found.push((offset, hex(partial.digest128())));
         }
         match memchr::memrchr(b'\n', block) {
             Some(at) => {
@@ -204,10 +207,10 @@ impl PrefixHasher {
     /// (`complete`), else the end of its last whole line.
     pub fn finish(self, complete: bool) -> Prefixes {
         let end = if complete {
-            (self.position, hex(&self.hasher.finalize()))
+            (self.position, hex(self.hasher.digest128()))
         } else {
             let (offset, hasher) = self.at_line_end;
-            (offset, hex(&hasher.finalize()))
+            (offset, hex(hasher.digest128()))
         };
         Prefixes {
             found: self.found,
@@ -216,8 +219,8 @@ impl PrefixHasher {
     }
 }
 
-fn hex(digest: &[u8]) -> String {
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+fn hex(digest: u128) -> String {
+    format!("{digest:032x}")
 }
 
 #[cfg(test)]
@@ -235,7 +238,7 @@ mod tests {
     #[test]
     fn prefixes_are_hashed_wherever_blocks_are_cut() {
         let text = b"one\ntwo\nthree\nfour";
-        let expected = |n: usize| hex(&Sha256::digest(&text[..n]));
+        let expected = |n: usize| hex(xxhash_rust::xxh3::xxh3_128(&text[..n]));
         for block in [1, 3, 4, 7, 100] {
             let prefixes = hashed(text, vec![4, 8, 14], block, false);
             assert_eq!(prefixes.at(4), Some(expected(4)), "block {block}");

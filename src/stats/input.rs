@@ -3,11 +3,38 @@
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
 
 use crate::error::{Error, Result};
 
 /// Bytes read at a time; blocks are cut at the last line end.
 pub const BLOCK: usize = 8 << 20;
+
+/// Blocks counted and handed back, to be read into again: a fresh 8 MB
+/// buffer per block costs the kernel zeroing its pages each time.
+static SPARE_BLOCKS: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
+
+/// Spare blocks kept at most.
+const SPARE_BLOCKS_KEPT: usize = 2;
+
+/// An empty buffer, with a block's room when one was handed back.
+fn spare_block() -> Vec<u8> {
+    SPARE_BLOCKS
+        .lock()
+        .ok()
+        .and_then(|mut spare| spare.pop())
+        .unwrap_or_default()
+}
+
+/// Hands a block read by [`LogInput::read_block`] back when it is counted.
+pub fn recycle_block(mut block: Vec<u8>) {
+    block.clear();
+    if let Ok(mut spare) = SPARE_BLOCKS.lock()
+        && spare.len() < SPARE_BLOCKS_KEPT
+    {
+        spare.push(block);
+    }
+}
 
 /// An open log.
 pub struct LogInput {
@@ -19,6 +46,41 @@ pub struct LogInput {
     pub complete: bool,
     /// Bytes read ahead while looking at the start.
     pending: Vec<u8>,
+}
+
+/// The logs `names` name: a folder stands for every file below it (as a
+/// CloudFront or Cloudflare bucket is synced into one), sorted by path,
+/// hidden files and folders left out; other names are kept as given.
+pub fn expand_folders(names: &[String]) -> Result<Vec<String>> {
+    let mut files = Vec::new();
+    for name in names {
+        let path = Path::new(name);
+        if name == "-" || !path.is_dir() {
+            files.push(name.clone());
+            continue;
+        }
+        let mut found = Vec::new();
+        let entries = walkdir::WalkDir::new(path)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        for entry in entries {
+            let entry = entry.map_err(|e| {
+                let at = e.path().unwrap_or(path).to_path_buf();
+                Error::io(&at, "cannot read log folder", e.into())
+            })?;
+            if entry.file_type().is_file() {
+                found.push(entry.path().to_string_lossy().into_owned());
+            }
+        }
+        if found.is_empty() {
+            return Err(Error::Usage(format!(
+                "{name}: the folder holds no log file"
+            )));
+        }
+        files.extend(found);
+    }
+    Ok(files)
 }
 
 impl LogInput {
@@ -66,7 +128,8 @@ impl LogInput {
     /// The next block of about [`BLOCK`] bytes (cut anywhere; empty at
     /// the end). The bytes peeked first come first.
     pub fn read_block(&mut self) -> Result<Vec<u8>> {
-        let mut block = Vec::with_capacity(BLOCK + self.pending.len());
+        let mut block = spare_block();
+        block.reserve(BLOCK + self.pending.len());
         block.append(&mut self.pending);
         let want = (BLOCK - block.len().min(BLOCK)) as u64;
         // `take` + `read_to_end` fills the spare capacity without zeroing it.

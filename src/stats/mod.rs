@@ -114,7 +114,8 @@ pub fn import(network: &Network, options: &ImportOptions) -> Result<Vec<FileRepo
         format: options.format,
         salt,
     };
-    importer.import(&mut db, &mut batch, &options.files)
+    let files = input::expand_folders(&options.files)?;
+    importer.import(&mut db, &mut batch, &files)
 }
 
 /// Takes the counts of the logs `options` selects back out of the

@@ -80,7 +80,7 @@ pub struct LogUpdate {
     pub offset: u64,
     /// Lines up to there.
     pub lines: u64,
-    /// SHA-256 of those bytes.
+    /// XXH3-128 hash of those bytes.
     pub prefix_hash: String,
     /// Lines this import read.
     pub new_lines: u64,

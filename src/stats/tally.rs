@@ -124,7 +124,15 @@ pub struct SiteTally {
     pub days: FastMap<Day, DayTotals>,
     /// One map per [`Kind`], in [`Kind::ALL`]'s order.
     pub series: [Series; 7],
+    /// Requests per (day, status code), kept apart while counting: a few
+    /// entries, found by a short scan instead of a hash lookup per line;
+    /// folded into the `status` series by [`Tally::settle`].
+    statuses: Vec<(Day, u16, u64)>,
 }
+
+/// Entries of [`SiteTally::statuses`] scanned before they are folded into
+/// the series (a log of many days and statuses stays fast).
+const STATUS_ENTRIES: usize = 32;
 
 impl SiteTally {
     /// The totals of `day`.
@@ -145,7 +153,38 @@ impl SiteTally {
         }
     }
 
+    /// Adds one request answered `status` on `day`.
+    pub fn count_status(&mut self, day: Day, status: u16) {
+        match self
+            .statuses
+            .iter_mut()
+            .rev()
+            .find(|(d, s, _)| *d == day && *s == status)
+        {
+            Some(entry) => entry.2 += 1,
+            None => {
+                if self.statuses.len() == STATUS_ENTRIES {
+                    self.fold_statuses();
+                }
+                self.statuses.push((day, status, 1));
+            }
+        }
+    }
+
+    /// Moves the status counts into the `status` series.
+    fn fold_statuses(&mut self) {
+        let series = &mut self.series[Kind::Status as usize];
+        for (day, status, count) in self.statuses.drain(..) {
+            let days = series.entry(Box::from(status.to_string())).or_default();
+            match days.iter_mut().find(|(d, _)| *d == day) {
+                Some((_, existing)) => *existing += count,
+                None => days.push((day, count)),
+            }
+        }
+    }
+
     fn merge(&mut self, mut other: SiteTally) {
+        other.fold_statuses();
         for (day, totals) in other.days {
             self.days.entry(day).or_default().merge(totals);
         }
@@ -182,7 +221,7 @@ pub struct Tally {
     pub malformed_examples: Vec<(u64, String)>,
     /// Requests on a site's host but outside its base path.
     pub outside_base_path: u64,
-    /// `/go/` requests, counted as clicks by [`Tally::settle_clicks`].
+    /// `/go/` requests, counted as clicks by [`Tally::settle`].
     pub clicks: Vec<Click>,
 }
 
@@ -239,10 +278,19 @@ impl Tally {
         }
     }
 
+    /// Makes the counts final: status counts into their series, and the
+    /// `/go/` requests into clicks (see [`Tally::settle_clicks`]).
+    pub fn settle(&mut self) {
+        for site in &mut self.sites {
+            site.fold_statuses();
+        }
+        self.settle_clicks();
+    }
+
     /// Counts the `/go/` requests as clicks: of one visitor's requests of
     /// one link, one a click and the next ones within [`REPEAT_SECONDS`]
     /// of it repeats; a click keeps the page its first request came from.
-    pub fn settle_clicks(&mut self) {
+    fn settle_clicks(&mut self) {
         let mut clicks = std::mem::take(&mut self.clicks);
         clicks.sort_by(|a, b| {
             (a.site, a.visitor, &a.slug, a.time).cmp(&(b.site, b.visitor, &b.slug, b.time))
@@ -276,5 +324,36 @@ impl Tally {
             let shown: String = text.chars().take(160).collect();
             self.malformed_examples.push((line_number, shown));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_of_many_days_add_up_in_the_series() {
+        let mut tally = Tally::new(1);
+        // 40 days x 3 statuses: more entries than are scanned at once.
+        for day in 0..40 {
+            for status in [200, 404, 200, 304] {
+                tally.sites[0].count_status(Day(day), status);
+            }
+        }
+        let mut other = Tally::new(1);
+        other.sites[0].count_status(Day(0), 200);
+        tally.merge(other);
+        tally.settle();
+        let series = &tally.sites[0].series[Kind::Status as usize];
+        let total = |key: &str| -> u64 { series[key].iter().map(|(_, n)| n).sum() };
+        assert_eq!(total("200"), 81);
+        assert_eq!(total("404"), 40);
+        assert_eq!(total("304"), 40);
+        assert_eq!(series["200"].len(), 40, "one entry per day");
+        assert!(
+            series["200"]
+                .iter()
+                .any(|&(day, n)| day == Day(0) && n == 3)
+        );
     }
 }
