@@ -331,6 +331,7 @@ impl PageReader {
             related_pages: network.config.seo.related_pages,
             language: site.language(&network.config),
             ignore: &self.ignore,
+            blueprint_pages: site.config.blueprint,
         }
     }
 

@@ -152,6 +152,11 @@ pub struct SectionMeta {
     pub sort_by: SortBy,
     /// Order among sibling sections (navigation).
     pub weight: Option<i64>,
+    /// When the section was published (Hugo writes one in `_index.md`).
+    pub date: Option<Date>,
+    /// When it last changed; with `date`, the sitemap's `lastmod` for
+    /// the section page when no page in it is newer.
+    pub updated: Option<Date>,
     /// Pages per listing page; no pagination when absent.
     pub paginate_by: Option<usize>,
     /// Template for the section page instead of `section.html`.
@@ -179,6 +184,8 @@ impl Default for SectionMeta {
             description: None,
             sort_by: SortBy::Date,
             weight: None,
+            date: None,
+            updated: None,
             paginate_by: None,
             template: None,
             page_template: None,
@@ -191,7 +198,7 @@ impl Default for SectionMeta {
     }
 }
 
-const SECTION_KEYS: &str = "title, description, sort_by, weight, paginate_by, template, page_template, aliases, noindex, draft and extra";
+const SECTION_KEYS: &str = "title, description, sort_by, weight, date, updated, paginate_by, template, page_template, aliases, noindex, draft, extra and the taxonomy names";
 
 /// Section keys of Zola that Grove accepts without effect.
 const IGNORED_SECTION_KEYS: &[&str] = &[
@@ -204,11 +211,17 @@ const IGNORED_SECTION_KEYS: &[&str] = &[
     "paginate_reversed",
     "generate_feeds",
     "generate_feed",
+    "authors",
+    "author",
 ];
 
+/// Stands for taxonomy terms given to a section in [`SectionMeta::ignored`].
+const SECTION_TERMS: &str = "taxonomy terms";
+
 impl SectionMeta {
-    /// Reads section front matter.
-    pub fn from_fields(mut fields: Fields<'_>) -> Result<SectionMeta> {
+    /// Reads section front matter; `taxonomies` are the configured
+    /// taxonomy names (terms Hugo lets a section have are accepted).
+    pub fn from_fields(mut fields: Fields<'_>, taxonomies: &[&str]) -> Result<SectionMeta> {
         // Zola's orders map to the nearest of Grove's.
         let sort_by = match fields.string("sort_by")?.as_deref() {
             None | Some("date") | Some("update_date") => SortBy::Date,
@@ -222,11 +235,13 @@ impl SectionMeta {
                 ));
             }
         };
-        let meta = SectionMeta {
+        let mut meta = SectionMeta {
             title: fields.string("title")?.unwrap_or_default(),
             description: fields.string("description")?,
             sort_by,
             weight: fields.integer("weight")?,
+            date: fields.date("date")?,
+            updated: fields.date("updated")?,
             paginate_by: fields.positive("paginate_by")?,
             template: fields.string("template")?,
             page_template: fields.string("page_template")?,
@@ -236,6 +251,13 @@ impl SectionMeta {
             extra: fields.table("extra")?,
             ignored: fields.accept(IGNORED_SECTION_KEYS),
         };
+        let mut has_terms = !fields.taxonomy_table(taxonomies)?.is_empty();
+        for name in taxonomies {
+            has_terms |= fields.strings(name)?.is_some();
+        }
+        if has_terms {
+            meta.ignored.push(SECTION_TERMS);
+        }
         fields.finish(SECTION_KEYS)?;
         Ok(meta)
     }
@@ -259,6 +281,8 @@ pub fn ignored_key_note(key: &str) -> &'static str {
         "generate_feeds" | "generate_feed" => {
             "feeds are switched on or off for the whole network (`feeds` in grove.toml's [seo] table)"
         }
+        "authors" | "author" => "a section page shows no authors",
+        SECTION_TERMS => "term pages list pages, not sections: a section's terms are not listed",
         _ => "it has no effect in Grove",
     }
 }

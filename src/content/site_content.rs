@@ -54,6 +54,9 @@ pub struct LoadOptions<'a> {
     pub language: &'a str,
     /// Files not published (editors' leftovers, `ignore` patterns).
     pub ignore: &'a Ignore,
+    /// Whether the blueprint's pages are part of the site (`blueprint` in
+    /// site.toml).
+    pub blueprint_pages: bool,
 }
 
 /// A page: a Markdown file other than `_index.md`.
@@ -193,7 +196,7 @@ impl SiteContent {
         options: LoadOptions<'_>,
     ) -> Result<SiteContent> {
         let mut notices = Notices::default();
-        let mut sources = blueprint.merge_with(site_content_dir)?;
+        let mut sources = blueprint.merge_with(site_content_dir, options.blueprint_pages)?;
         sources.retain(|file| {
             let ignored = options.ignore.ignores(&file.rel);
             if ignored {
@@ -434,7 +437,7 @@ fn read_document(
         Document::Section {
             rel: file.rel.clone(),
             file: file.path.clone(),
-            meta: SectionMeta::from_fields(fields)?,
+            meta: SectionMeta::from_fields(fields, taxonomies)?,
             body,
         }
     } else {

@@ -227,11 +227,14 @@ impl Blueprint {
     }
 
     /// The site's content: the blueprint with the site's files laid over it
-    /// (a site file wins over the blueprint file at the same path).
-    pub fn merge_with(&self, site_content_dir: &Path) -> Result<Vec<SourceFile>> {
+    /// (a site file wins over the blueprint file at the same path), or
+    /// only the site's files when `with_pages` is false (a site that opted
+    /// out of the blueprint's pages).
+    pub fn merge_with(&self, site_content_dir: &Path, with_pages: bool) -> Result<Vec<SourceFile>> {
         let mut merged: BTreeMap<String, SourceFile> = self
             .files
             .iter()
+            .filter(|_| with_pages)
             .map(|f| (f.rel.clone(), f.clone()))
             .collect();
         for file in read_content_dir(site_content_dir, Origin::Site)? {

@@ -38,7 +38,7 @@ fn pipeline(network: &Network, site: &Site) -> Result<Pipeline> {
         site: site.name.clone(),
         ..Pipeline::default()
     };
-    for brief in load_briefs(&network.root, &site.dir, &context, &registry)? {
+    for brief in load_briefs(&network.root, site, &context, &registry)? {
         let rel = brief.rel_path();
         let file = [
             site.dir.join("content").join(&rel),

@@ -11,7 +11,7 @@ use toml::Spanned;
 
 use crate::affiliate::Registry;
 use crate::error::{Error, Location, Result, line_col};
-use crate::network::{is_slug, parse_toml};
+use crate::network::{Site, is_slug, parse_toml};
 use crate::templating::{expand_str, template_error};
 
 /// The briefs file's name, in `content/` and in a site folder.
@@ -113,19 +113,22 @@ impl Brief {
     }
 }
 
-/// Loads a site's briefs: the blueprint's, then the site's own (a site brief
+/// Loads a site's briefs: the blueprint's (unless the site opted out
+/// with `blueprint = false`), then the site's own (a site brief
 /// with the same slug replaces the blueprint's). `context` holds `site`.
 pub fn load_briefs(
     root: &Path,
-    site_dir: &Path,
+    site: &Site,
     context: &Context,
     registry: &Registry,
 ) -> Result<Vec<Brief>> {
     let mut briefs: Vec<Brief> = Vec::new();
-    for path in [
-        root.join("content").join(BRIEFS_FILE),
-        site_dir.join(BRIEFS_FILE),
-    ] {
+    let blueprint = root.join("content").join(BRIEFS_FILE);
+    let own = site.dir.join(BRIEFS_FILE);
+    for path in [site.config.blueprint.then_some(blueprint), Some(own)]
+        .into_iter()
+        .flatten()
+    {
         if !path.is_file() {
             continue;
         }

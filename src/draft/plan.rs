@@ -122,7 +122,7 @@ pub fn plan(network: &Network, sites: &[&Site], manifest: &Manifest) -> Result<V
             &blueprint,
             &themes[site.theme(&network.config)],
         )?;
-        for brief in load_briefs(&network.root, &site.dir, &context, &registry)? {
+        for brief in load_briefs(&network.root, site, &context, &registry)? {
             let rel = brief.rel_path();
             let path = site.dir.join("content").join(&rel);
             let status = if brief.proposed && !path.exists() {

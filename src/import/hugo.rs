@@ -141,31 +141,41 @@ pub fn import(from: &Path, context: &Context<'_>) -> Result<Imported> {
     Ok(imported)
 }
 
-/// Finds and reads the configuration; a site without one imports with
-/// defaults.
+/// Finds and reads the configuration, merged as Hugo merges it: the
+/// root `hugo.*`/`config.*`, then every file of `config/_default/` (a
+/// `params.toml` sets `params`, `languages.toml` sets `languages`,
+/// `menus.en.toml` sets `languages.en.menus`); a site without any imports
+/// with defaults.
 fn read_hugo_config(from: &Path, report: &mut Report) -> Result<HugoConfig> {
-    let mut candidates: Vec<PathBuf> = Vec::new();
-    for dir in [from.to_path_buf(), from.join("config").join("_default")] {
-        for name in ["hugo", "config"] {
-            for ext in ["toml", "yaml", "yml", "json"] {
-                candidates.push(dir.join(format!("{name}.{ext}")));
-            }
-        }
-    }
     let mut config = HugoConfig {
         content_dir: "content".into(),
         static_dir: "static".into(),
         taxonomies: vec!["tags".into(), "categories".into()],
         ..HugoConfig::default()
     };
-    let Some(path) = candidates.into_iter().find(|p| p.is_file()) else {
+    let files = config_files(from);
+    let Some(first) = files.first() else {
         report.attention(
             "hugo.toml",
             "no configuration file found: set title and base_url in site.toml",
         );
         return Ok(config);
     };
-    let map = read_config(&path)?;
+    let path = first.clone();
+    let mut map = Map::new();
+    for file in &files {
+        let read = read_config(file)?;
+        let stem = file
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        let at: Vec<String> = match stem.split_once('.') {
+            _ if stem == "hugo" || stem == "config" => Vec::new(),
+            Some((key, language)) => vec!["languages".into(), language.into(), key.into()],
+            None => vec![stem.to_string()],
+        };
+        merge_at(&mut map, &at, read);
+    }
     let text = |key: &str| get(&map, key).and_then(Value::as_str).map(str::to_string);
     config.settings = SiteSettings {
         title: text("title").unwrap_or_default(),
@@ -234,6 +244,69 @@ fn read_hugo_config(from: &Path, report: &mut Report) -> Result<HugoConfig> {
         );
     }
     Ok(config)
+}
+
+/// The configuration files Hugo reads, root file first.
+fn config_files(from: &Path) -> Vec<PathBuf> {
+    const EXTENSIONS: &[&str] = &["toml", "yaml", "yml", "json"];
+    let root = ["hugo", "config"].iter().find_map(|name| {
+        EXTENSIONS
+            .iter()
+            .map(|ext| from.join(format!("{name}.{ext}")))
+            .find(|p| p.is_file())
+    });
+    let dir = from.join("config").join("_default");
+    let mut in_dir: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|entries| entries.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    in_dir.retain(|p| {
+        p.is_file()
+            && p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| EXTENSIONS.contains(&e))
+    });
+    // The directory's own hugo/config file first, then the others by name.
+    in_dir.sort_by_key(|p| {
+        let stem = p.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        (stem != "hugo" && stem != "config", p.clone())
+    });
+    root.into_iter().chain(in_dir).collect()
+}
+
+/// Merges `value` into `map` below the keys of `at` (case-insensitively,
+/// as Hugo matches keys): tables merge, other values are replaced.
+fn merge_at(map: &mut Map<String, Value>, at: &[String], value: Map<String, Value>) {
+    let Some((key, rest)) = at.split_first() else {
+        for (key, value) in value {
+            merge_value(map, key, value);
+        }
+        return;
+    };
+    let existing = map.keys().find(|k| k.eq_ignore_ascii_case(key)).cloned();
+    let entry = map
+        .entry(existing.unwrap_or_else(|| key.clone()))
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !entry.is_object() {
+        *entry = Value::Object(Map::new());
+    }
+    if let Value::Object(inner) = entry {
+        merge_at(inner, rest, value);
+    }
+}
+
+fn merge_value(map: &mut Map<String, Value>, key: String, value: Value) {
+    let existing = map.keys().find(|k| k.eq_ignore_ascii_case(&key)).cloned();
+    match (existing.and_then(|k| map.get_mut(&k)), value) {
+        (Some(Value::Object(old)), Value::Object(new)) => {
+            for (key, value) in new {
+                merge_value(old, key, value);
+            }
+        }
+        (Some(old), value) => *old = value,
+        (None, value) => {
+            map.insert(key, value);
+        }
+    }
 }
 
 /// Case-insensitive lookup: Hugo's keys are.

@@ -248,11 +248,13 @@ fn site_toml(settings: &SiteSettings, report: &mut Report) -> String {
         "site.toml",
         "check `niche` and `audience` in site.toml: `grove draft` and `grove research` write for them",
     );
+    let audience = format!("readers of {title}");
     let mut text = format!(
-        "# Imported by `grove import`; edit freely: a file you changed is never overwritten by a later import.\ntitle = {}\nbase_url = {}\n# What the site is about and who reads it (used when drafting).\nniche = {}\naudience = \"\"\n",
+        "# Imported by `grove import`; edit freely: a file you changed is never overwritten by a later import.\ntitle = {}\nbase_url = {}\n# What the site is about and who reads it (used when drafting): guessed\n# by `grove import` from the source's title and description; check them.\nniche = {}\naudience = {}\n# The site is itself: none of the network blueprint's pages or briefs.\nblueprint = false\n",
         quote(title),
         quote(base_url),
-        quote(niche)
+        quote(niche),
+        quote(&audience)
     );
     if !settings.description.is_empty() {
         text.push_str(&format!("description = {}\n", quote(&settings.description)));

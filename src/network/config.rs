@@ -477,6 +477,11 @@ pub struct SiteConfig {
     /// network's list and editors' leftovers (see [`crate::ignore`]).
     #[serde(default)]
     pub ignore: Patterns,
+    /// Whether the site gets the blueprint's pages and briefs (`content/`
+    /// and `content/briefs.toml` of the network). `false` for a site that
+    /// is its own, such as an imported one: it keeps only its files.
+    #[serde(default = "default_true")]
+    pub blueprint: bool,
 }
 
 /// Reads and deserializes a TOML file, turning syntax and schema errors into

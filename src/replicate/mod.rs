@@ -343,12 +343,7 @@ fn kind(
 
 fn site_briefs(network: &Network, site: &Site) -> Result<Vec<Brief>> {
     let registry = Registry::load(&network.root, site)?;
-    load_briefs(
-        &network.root,
-        &site.dir,
-        &site_context(network, site),
-        &registry,
-    )
+    load_briefs(&network.root, site, &site_context(network, site), &registry)
 }
 
 fn site_context(network: &Network, site: &Site) -> Context {

@@ -87,7 +87,7 @@ impl SiteFacts {
         let mut context = Context::new();
         context.insert("site", &site_json);
         let registry = Registry::load(&network.root, site)?;
-        let briefs = load_briefs(&network.root, &site.dir, &context, &registry)?;
+        let briefs = load_briefs(&network.root, site, &context, &registry)?;
         let content = &loaded.content;
         let sections = content
             .sections

@@ -87,7 +87,9 @@ impl SiteRenderer {
                 continue;
             }
             let pages = if i == 0 { &everything } else { &section.pages };
-            entries.insert(urls.permalink(&section.path), latest(pages));
+            let own = section.meta.updated.as_ref().or(section.meta.date.as_ref());
+            let lastmod = latest(pages).max(own.map(Date::w3c));
+            entries.insert(urls.permalink(&section.path), lastmod);
         }
         for page in content.pages.iter().filter(|p| Self::listed(p)) {
             entries.insert(urls.permalink(&page.path), lastmod(page).map(Date::w3c));
