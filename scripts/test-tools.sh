@@ -5,6 +5,8 @@
 #     live-reload test in a real browser;
 #   - GoAccess (Debian's goaccess), to compare stats imports with an
 #     independent implementation;
+#   - Hugo (Debian's hugo), to compare an imported site's URLs and heading
+#     ids with the ones Hugo itself publishes;
 #   - strace, to kill builds at chosen system calls (atomic output tests),
 #     and chattr (e2fsprogs), to make a folder immovable;
 #   - the sitemaps.org schema (sitemap.xsd), as shipped in the npm package
@@ -19,6 +21,7 @@ command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 command -v goaccess >/dev/null 2>&1 || missing+=(goaccess)
+command -v hugo >/dev/null 2>&1 || missing+=(hugo)
 command -v strace >/dev/null 2>&1 || missing+=(strace)
 command -v chattr >/dev/null 2>&1 || missing+=(e2fsprogs)
 if [ ${#missing[@]} -gt 0 ]; then
@@ -35,4 +38,4 @@ if [ ! -f .test-tools/sitemap.xsd ]; then
   cp "$tmp/package/schema/sitemap.xsd" .test-tools/sitemap.xsd
   rm -rf "$tmp"
 fi
-echo "test tools ready: xmllint, chromium, chromedriver, goaccess, strace, chattr, .test-tools/sitemap.xsd"
+echo "test tools ready: xmllint, chromium, chromedriver, goaccess, hugo, strace, chattr, .test-tools/sitemap.xsd"

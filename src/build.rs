@@ -318,6 +318,7 @@ impl PageReader {
                 smart_punctuation: build.smart_punctuation,
                 anchor_links: build.anchor_links,
                 external_links_new_tab: build.external_links_new_tab,
+                heading_ids: site.config.url_rules,
             },
             words_per_minute: build.words_per_minute,
             taxonomies: &network.config.network.taxonomies,
@@ -332,6 +333,7 @@ impl PageReader {
             language: site.language(&network.config),
             ignore: &self.ignore,
             blueprint_pages: site.config.blueprint,
+            url_rules: site.config.url_rules,
         }
     }
 
@@ -340,6 +342,10 @@ impl PageReader {
         &self.ignore
     }
 }
+
+/// What a build says of a static file published instead of one Grove
+/// generates.
+const REPLACED_BY_STATIC_NOTICE: &str = "a static file is published instead of the one Grove generates; delete it to get Grove's (with every page and the sitemap's address)";
 
 /// Loads one site: templates, affiliate links, shortcodes, then content.
 pub fn load_site(
@@ -512,6 +518,9 @@ fn build_site(
     };
     for rel in &stats.ignored_static {
         notices.add(IGNORED_NOTICE, format!("static/{rel}"));
+    }
+    for name in &stats.replaced_by_static {
+        notices.add(REPLACED_BY_STATIC_NOTICE, format!("static/{name}"));
     }
     let summary = SiteSummary {
         name: site.name.clone(),

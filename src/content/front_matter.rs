@@ -109,6 +109,7 @@ fn first_non_blank_line(text: &str) -> (usize, usize) {
 
 /// Parses the front matter of `split` into a map of fields.
 pub fn parse_fields<'a>(path: &'a Path, split: &Split<'a>) -> Result<Fields<'a>> {
+    let mut duplicates = Vec::new();
     let map = match split.format {
         Format::None => Map::new(),
         Format::Toml => {
@@ -131,13 +132,15 @@ pub fn parse_fields<'a>(path: &'a Path, split: &Split<'a>) -> Result<Fields<'a>>
             if split.front_matter.trim().is_empty() {
                 Map::new()
             } else {
-                let value = parse_yaml(split.front_matter).map_err(|(line, column, message)| {
-                    Error::FrontMatter {
-                        location: Location::line(path, line + split.front_matter_line - 1)
-                            .with_column(column),
-                        message,
-                    }
-                })?;
+                let (value, twice) =
+                    parse_yaml(split.front_matter).map_err(|(line, column, message)| {
+                        Error::FrontMatter {
+                            location: Location::line(path, line + split.front_matter_line - 1)
+                                .with_column(column),
+                            message,
+                        }
+                    })?;
+                duplicates = twice;
                 match value {
                     Value::Object(map) => map,
                     Value::Null => Map::new(),
@@ -158,22 +161,31 @@ pub fn parse_fields<'a>(path: &'a Path, split: &Split<'a>) -> Result<Fields<'a>>
         text: split.front_matter,
         first_line: split.front_matter_line,
         format: split.format,
+        duplicates,
     })
 }
 
-/// Parses YAML front matter into a JSON value; the error is its 1-based
-/// line and column (in `text`) and message. A key given twice is an error,
-/// as in TOML, at the second one's line.
-fn parse_yaml(text: &str) -> std::result::Result<Value, (usize, usize, String)> {
-    let yaml: serde_norway::Value = serde_norway::from_str(text).map_err(|err| {
+/// Parses YAML front matter into a JSON value and the keys given twice
+/// (the last value wins, as in Hugo); the error is its 1-based line and
+/// column (in `text`) and message.
+fn parse_yaml(text: &str) -> std::result::Result<(Value, Vec<String>), (usize, usize, String)> {
+    let to_error = |err: serde_norway::Error| {
         let message = err.to_string();
         let (line, column) = duplicate_key_line(text, &message)
             .map(|line| (line, 1))
             .or_else(|| err.location().map(|loc| (loc.line(), loc.column())))
             .unwrap_or((1, 1));
         (line, column, message)
-    })?;
-    serde_json::to_value(yaml).map_err(|err| (1, 1, err.to_string()))
+    };
+    match serde_norway::from_str::<serde_norway::Value>(text) {
+        Ok(yaml) => serde_json::to_value(yaml)
+            .map(|value| (value, Vec::new()))
+            .map_err(|err| (1, 1, err.to_string())),
+        Err(err) if err.to_string().contains("duplicate entry with key") => {
+            super::yaml_last_wins::parse(text).map_err(to_error)
+        }
+        Err(err) => Err(to_error(err)),
+    }
 }
 
 /// For a "duplicate entry with key" error, the line of the key's second
@@ -223,9 +235,17 @@ pub struct Fields<'a> {
     text: &'a str,
     first_line: usize,
     format: Format,
+    /// YAML keys given twice in one mapping (the last value is used).
+    duplicates: Vec<String>,
 }
 
 impl<'a> Fields<'a> {
+    /// Keys the YAML front matter gives twice in one mapping; each took
+    /// its last value, as in Hugo.
+    pub fn duplicates(&self) -> &[String] {
+        &self.duplicates
+    }
+
     /// The file line where `key` is set, found by scanning the front matter.
     fn line_of(&self, key: &str) -> usize {
         self.text
@@ -583,16 +603,15 @@ mod tests {
     }
 
     #[test]
-    fn a_yaml_key_given_twice_is_an_error_at_its_second_line() {
-        let err = page("---\ntitle: A\ndraft: true\ndraft: false\n---\n").unwrap_err();
-        let text = err.to_string();
-        assert!(text.starts_with("a.md:4:"), "{text}");
-        assert!(
-            text.contains("duplicate entry with key \"draft\""),
-            "{text}"
-        );
-        let err = page("---\ntitle: A\nextra:\n  k: 1\n  k: 2\n---\n").unwrap_err();
-        assert!(err.to_string().starts_with("a.md:5:"), "{err}");
+    fn a_yaml_key_given_twice_takes_its_last_value_as_in_hugo() {
+        let meta = page("---\ntitle: A\ndraft: true\ndraft: false\n---\n").unwrap();
+        assert!(!meta.draft);
+        assert_eq!(meta.ignored, ["a key given twice"]);
+        let meta = page("---\ntitle: A\nextra:\n  k: 1\n  k: 2\n---\n").unwrap();
+        assert_eq!(meta.extra["k"], 2);
+        // Other YAML errors still name their line.
+        let err = page("---\ntitle: A\nlist: [1, 2\n---\n").unwrap_err();
+        assert!(err.to_string().starts_with("a.md:"), "{err}");
     }
 
     #[test]

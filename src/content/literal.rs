@@ -50,6 +50,10 @@ impl Protected {
         }
         let body = &text[body_start..];
         let mut template = String::with_capacity(text.len());
+        // Zola's calls with arguments separated by spaces get commas.
+        let set_aside_escapes = |text: &str, literals: &mut Vec<String>| {
+            set_aside_escapes(&super::call_commas::add_missing_commas(text), literals)
+        };
         let mut literals = Vec::new();
         template.push_str(&set_aside_escapes(&text[..body_start], &mut literals));
         let mut done = 0;

@@ -24,6 +24,8 @@ pub struct MarkdownOptions {
     pub anchor_links: bool,
     /// `target="_blank"` on links to other sites.
     pub external_links_new_tab: bool,
+    /// How heading ids are made from heading text.
+    pub heading_ids: super::UrlRules,
 }
 
 /// Resolves `@/path.md` and `aff:slug` links.
@@ -190,7 +192,12 @@ pub fn render(
             Event::End(TagEnd::Heading(level)) => {
                 let start = heading_start.take().unwrap_or(events.len());
                 let title = plain_text(&events[start + 1..]);
-                let id = finish_heading(&mut events[start], &title, &mut used_ids);
+                let id = finish_heading(
+                    &mut events[start],
+                    &title,
+                    options.heading_ids,
+                    &mut used_ids,
+                );
                 if options.anchor_links {
                     events.push(Event::Html(CowStr::from(format!(
                         " <a class=\"anchor\" href=\"#{}\" aria-label=\"Link to this section\">#</a>",
@@ -414,14 +421,19 @@ fn is_external(url: &str) -> bool {
 }
 
 /// Gives the heading start event at `start` its final id and returns it.
-fn finish_heading(start: &mut Event<'_>, title: &str, used: &mut HashSet<String>) -> String {
+fn finish_heading(
+    start: &mut Event<'_>,
+    title: &str,
+    rules: super::UrlRules,
+    used: &mut HashSet<String>,
+) -> String {
     let Event::Start(Tag::Heading { id, .. }) = start else {
         unreachable!("heading_start always points at a heading start event");
     };
     let base = match id {
         Some(explicit) => explicit.to_string(),
         None => {
-            let slug = slug::slugify(title);
+            let slug = rules.heading(title);
             if slug.is_empty() {
                 "section".to_string()
             } else {

@@ -115,6 +115,9 @@ impl PageMeta {
             extra: fields.table("extra")?,
             ignored: fields.accept(IGNORED_PAGE_KEYS),
         };
+        if !fields.duplicates().is_empty() {
+            meta.ignored.push(DUPLICATE_KEYS);
+        }
         for name in taxonomies {
             if let Some(terms) = fields.strings(name)? {
                 meta.taxonomies
@@ -215,6 +218,9 @@ const IGNORED_SECTION_KEYS: &[&str] = &[
     "author",
 ];
 
+/// Stands for YAML keys given twice, in `ignored`.
+const DUPLICATE_KEYS: &str = "a key given twice";
+
 /// Stands for taxonomy terms given to a section in [`SectionMeta::ignored`].
 const SECTION_TERMS: &str = "taxonomy terms";
 
@@ -258,14 +264,30 @@ impl SectionMeta {
         if has_terms {
             meta.ignored.push(SECTION_TERMS);
         }
+        if !fields.duplicates().is_empty() {
+            meta.ignored.push(DUPLICATE_KEYS);
+        }
         fields.finish(SECTION_KEYS)?;
         Ok(meta)
     }
 }
 
-/// What Grove does instead of what an accepted-but-ignored key asks for:
-/// one line for the build to print once per key.
-pub fn ignored_key_note(key: &str) -> &'static str {
+/// The line a build prints once for an accepted-but-ignored key of
+/// [`PageMeta::ignored`] or [`SectionMeta::ignored`].
+pub fn ignored_key_notice(key: &str) -> String {
+    match key {
+        DUPLICATE_KEYS => {
+            "the YAML front matter gives a key twice in one mapping; its last value is used, as in Hugo".into()
+        }
+        SECTION_TERMS => {
+            "taxonomy terms of a section are not listed: term pages list pages, not sections".into()
+        }
+        _ => format!("`{key}` in front matter has no effect: {}", ignored_key_note(key)),
+    }
+}
+
+/// What Grove does instead of what an accepted-but-ignored key asks for.
+fn ignored_key_note(key: &str) -> &'static str {
     match key {
         "in_search_index" => "Grove builds no search index",
         "insert_anchor_links" => {
@@ -282,7 +304,6 @@ pub fn ignored_key_note(key: &str) -> &'static str {
             "feeds are switched on or off for the whole network (`feeds` in grove.toml's [seo] table)"
         }
         "authors" | "author" => "a section page shows no authors",
-        SECTION_TERMS => "term pages list pages, not sections: a section's terms are not listed",
         _ => "it has no effect in Grove",
     }
 }

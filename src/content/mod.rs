@@ -1,5 +1,6 @@
 //! Content: front matter, Markdown, pages, sections and taxonomies of a site.
 
+mod call_commas;
 mod date;
 pub mod front_matter;
 pub mod functions;
@@ -13,10 +14,13 @@ pub mod sanitize;
 mod site_content;
 pub mod source;
 pub mod template_code;
+mod url_rules;
+mod yaml_last_wins;
 
 pub use date::Date;
 pub use functions::ContentFunctions;
 pub use include::{Include, LeftOut};
+pub use language::{same as same_language, suffix as language_suffix};
 pub use literal::{code_ranges, escape_front_matter, escape_template_syntax, escaped_opener};
 pub use markdown::{Disclosure, Heading, MarkdownOptions, Rendered};
 pub use meta::{PageMeta, SectionMeta, SortBy};
@@ -26,3 +30,4 @@ pub use site_content::{
     url_parent_and_name, url_path,
 };
 pub use source::{Blueprint, Origin, SourceFile};
+pub use url_rules::{UrlRules, hugo_urlize};

@@ -1,6 +1,8 @@
 //! One site's content graph: pages and sections with their URLs, rendered
 //! Markdown, section membership and order, and taxonomies.
 
+mod term_pages;
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -13,11 +15,12 @@ use super::functions::ContentFunctions;
 use super::include::{Include, LeftOut};
 use super::language;
 use super::markdown::{self, Disclosure, LinkResolver, MarkdownOptions, Rendered, SourceRef};
-use super::meta::ignored_key_note;
+use super::meta::ignored_key_notice;
 use super::meta::{PageMeta, SectionMeta, SortBy};
 use super::notice::Notices;
 use super::sanitize::sanitize_markdown_trusting;
 use super::source::{Blueprint, Expander, SourceFile};
+use super::url_rules::UrlRules;
 use crate::affiliate::AffiliateLinks;
 use crate::error::{Error, Location, Result, collect_all};
 use crate::ignore::Ignore;
@@ -57,6 +60,8 @@ pub struct LoadOptions<'a> {
     /// Whether the blueprint's pages are part of the site (`blueprint` in
     /// site.toml).
     pub blueprint_pages: bool,
+    /// How term URLs are made (`url_rules` in site.toml).
+    pub url_rules: UrlRules,
 }
 
 /// A page: a Markdown file other than `_index.md`.
@@ -82,6 +87,8 @@ pub struct Page {
     pub next: Option<usize>,
     /// The most related pages: most shared taxonomy terms, then newest.
     pub related: Vec<usize>,
+    /// How its site makes term URLs (for the page's term links).
+    pub url_rules: UrlRules,
 }
 
 /// A section: a folder with an `_index.md` (the root section always exists).
@@ -114,7 +121,11 @@ pub struct Taxonomy {
     pub config: TaxonomyConfig,
     /// Terms sorted by slug.
     pub terms: Vec<Term>,
+    /// Title and description from `content/<taxonomy>/_index.md`.
+    pub text: ListingText,
 }
+
+pub use term_pages::ListingText;
 
 /// One term of a taxonomy, e.g. the tag "Grinders".
 #[derive(Debug, Clone)]
@@ -125,6 +136,8 @@ pub struct Term {
     pub slug: String,
     /// Pages with this term, newest first.
     pub pages: Vec<usize>,
+    /// Title and description from `content/<taxonomy>/<term>/_index.md`.
+    pub text: ListingText,
 }
 
 /// Everything a site shows, ready to render.
@@ -136,6 +149,8 @@ pub struct SiteContent {
     pub sections: Vec<Section>,
     /// One entry per configured taxonomy.
     pub taxonomies: Vec<Taxonomy>,
+    /// How the site makes term URLs (for templates' term links).
+    pub url_rules: UrlRules,
     /// Non-Markdown files copied as they are.
     pub assets: Vec<SourceFile>,
     /// Content file (`rel`) to URL path, for `@/` links and `get_url`.
@@ -226,13 +241,7 @@ impl SiteContent {
         for document in documents {
             let (rel, ignored) = document.rel_and_ignored();
             for key in ignored {
-                notices.add(
-                    format!(
-                        "`{key}` in front matter has no effect: {}",
-                        ignored_key_note(key)
-                    ),
-                    rel,
-                );
+                notices.add(ignored_key_notice(key), rel);
             }
             if let Some(other) =
                 language::suffix(rel).filter(|l| !language::same(l, options.language))
@@ -264,8 +273,10 @@ impl SiteContent {
             }
         }
 
+        let (section_docs, term_files) =
+            term_pages::split(section_docs, &taxonomy_names, &mut notices);
         let mut sections = section_stubs(section_docs);
-        let mut pages = page_stubs(page_docs, &sections);
+        let mut pages = page_stubs(page_docs, &sections, options.url_rules);
         let mut urls = url_map(&pages, &sections)?;
         // `@/post.md` finds `post.en.md` on an English site, as in Zola.
         for (page, _) in &pages {
@@ -283,8 +294,15 @@ impl SiteContent {
         render_markdown(&mut pages, &mut sections, options, &resolver)?;
         link_sections(&mut sections);
         attach_pages(&mut pages, &mut sections);
-        let taxonomies = build_taxonomies(&pages, options.taxonomies)?;
-        let related = relate(&pages, &sections, &taxonomies, options.related_pages);
+        let mut taxonomies = build_taxonomies(&pages, options.taxonomies, options.url_rules)?;
+        term_pages::apply(term_files, &mut taxonomies, options.url_rules, &mut notices);
+        let related = relate(
+            &pages,
+            &sections,
+            &taxonomies,
+            options.related_pages,
+            options.url_rules,
+        );
         for ((page, _), related) in pages.iter_mut().zip(related) {
             page.related = related;
         }
@@ -293,6 +311,7 @@ impl SiteContent {
             pages: pages.into_iter().map(|(page, _)| page).collect(),
             sections: sections.into_iter().map(|(section, _)| section).collect(),
             taxonomies,
+            url_rules: options.url_rules,
             assets,
             urls,
             left_out,
@@ -631,7 +650,11 @@ fn page_url(url_dir: &str, name: &str, slug: Option<&str>, path: Option<&str>) -
     }
 }
 
-fn page_stubs(docs: Vec<Document>, sections: &[(Section, Pending)]) -> Vec<(Page, Pending)> {
+fn page_stubs(
+    docs: Vec<Document>,
+    sections: &[(Section, Pending)],
+    url_rules: UrlRules,
+) -> Vec<(Page, Pending)> {
     let mut pages: Vec<(Page, Pending)> = docs
         .into_iter()
         .filter_map(|doc| match doc {
@@ -657,6 +680,7 @@ fn page_stubs(docs: Vec<Document>, sections: &[(Section, Pending)]) -> Vec<(Page
                         previous: None,
                         next: None,
                         related: Vec::new(),
+                        url_rules,
                     },
                     body,
                 ))
@@ -880,6 +904,7 @@ fn compare_pages(a: &Page, b: &Page, sort_by: SortBy) -> std::cmp::Ordering {
 fn build_taxonomies(
     pages: &[(Page, Pending)],
     configs: &[TaxonomyConfig],
+    url_rules: UrlRules,
 ) -> Result<Vec<Taxonomy>> {
     let mut errors = Vec::new();
     let taxonomies = configs
@@ -889,7 +914,7 @@ fn build_taxonomies(
             let mut terms: BTreeMap<String, Term> = BTreeMap::new();
             for (i, (page, _)) in pages.iter().enumerate() {
                 for name in page.meta.taxonomies.get(taxonomy).into_iter().flatten() {
-                    let slug = slug::slugify(name);
+                    let slug = url_rules.term(name);
                     if slug.is_empty() {
                         errors.push(Error::Content {
                             location: Location::file(&page.file),
@@ -903,6 +928,7 @@ fn build_taxonomies(
                         name: name.clone(),
                         slug,
                         pages: Vec::new(),
+                        text: ListingText::default(),
                     });
                     if term_key(&term.name) != term_key(name) {
                         let first = term.pages.first().map(|&p| &pages[p].0.file);
@@ -933,6 +959,7 @@ fn build_taxonomies(
             Taxonomy {
                 config: config.clone(),
                 terms,
+                text: ListingText::default(),
             }
         })
         .collect();
@@ -960,6 +987,7 @@ fn relate(
     sections: &[(Section, Pending)],
     taxonomies: &[Taxonomy],
     count: usize,
+    url_rules: UrlRules,
 ) -> Vec<Vec<usize>> {
     if count == 0 {
         return vec![Vec::new(); pages.len()];
@@ -991,7 +1019,7 @@ fn relate(
             let page = &pages[i].0;
             for (taxonomy, terms) in &page.meta.taxonomies {
                 for term in terms {
-                    let slug = slug::slugify(term);
+                    let slug = url_rules.term(term);
                     for &j in index
                         .get(&(taxonomy.as_str(), slug.as_str()))
                         .copied()

@@ -12,10 +12,12 @@ use super::names::Fixed;
 use super::report::Report;
 use super::source::{SourcePage, SourceTree, read_config, read_page};
 use super::{
-    Context, Imported, SiteSettings, copy_tree, dedupe_aliases, dedupe_terms, normalize_date,
-    report_unused_dirs,
+    Context, Imported, SiteSettings, copy_tree, dedupe_aliases, dedupe_terms, dedupe_urls,
+    normalize_date, report_unused_dirs,
 };
-use crate::content::{escape_template_syntax, url_parent_and_name, url_path};
+use crate::content::{
+    UrlRules, escape_template_syntax, hugo_urlize, url_parent_and_name, url_path,
+};
 use crate::error::{Error, Result};
 
 /// Extensions Hugo reads as Markdown.
@@ -69,6 +71,12 @@ pub fn import(from: &Path, context: &Context<'_>) -> Result<Imported> {
         let ext = extension(rel);
         if MARKDOWN.contains(&ext.as_str()) {
             let page = read_page(path)?;
+            for key in &page.duplicates {
+                report.changed(
+                    rel,
+                    format!("`{key}` is given twice in the front matter: the last value is kept, as Hugo does"),
+                );
+            }
             let out_rel = index.grove_rel(rel);
             let converted =
                 convert_page(rel, &out_rel, page, &config, &index, context, &mut report);
@@ -91,8 +99,13 @@ pub fn import(from: &Path, context: &Context<'_>) -> Result<Imported> {
             imported.add_file(format!("content/{rel}"), path)?;
         }
     }
+    dedupe_urls(
+        &mut documents,
+        imported.settings.language.as_deref(),
+        &mut report,
+    );
     dedupe_aliases(&mut documents, &mut report);
-    dedupe_terms(&mut documents, &mut report);
+    dedupe_terms(&mut documents, UrlRules::Hugo, &mut report);
     for (_, out_rel, doc) in documents {
         imported.add_text(format!("content/{out_rel}"), doc.to_text());
     }
@@ -189,6 +202,7 @@ fn read_hugo_config(from: &Path, report: &mut Report) -> Result<HugoConfig> {
         language: text("languageCode")
             .or_else(|| text("defaultContentLanguage"))
             .map(|l| l.split(['-', '_']).next().unwrap_or("en").to_lowercase()),
+        url_rules: UrlRules::Hugo,
     };
     if let Some(dir) = text("contentDir") {
         config.content_dir = dir;
@@ -237,7 +251,8 @@ fn read_hugo_config(from: &Path, report: &mut Report) -> Result<HugoConfig> {
             }
         }
     }
-    if get(&map, "languages").is_some() {
+    let languages = get(&map, "languages").and_then(Value::as_object);
+    if languages.is_some_and(|languages| languages.len() > 1) {
         report.attention(
             &display_name(from, &path),
             "a multilingual site: pages in the default language are imported; other languages are left out when built (make a site per language)",
@@ -797,10 +812,10 @@ fn hugo_url_alias(
     let hugo_url = match config.permalinks.get(section) {
         Some(pattern) => expand_permalink(pattern, front, url_dir, stem, title)?,
         None => {
-            let name = slug_field.map_or_else(|| urlize(stem), str::to_string);
+            let name = slug_field.map_or_else(|| hugo_urlize(stem), str::to_string);
             match url_dir {
-                "" => format!("/{}/", urlize(&name)),
-                dir => format!("/{}/{name}/", urlize(dir)),
+                "" => format!("/{}/", hugo_urlize(&name)),
+                dir => format!("/{}/{name}/", hugo_urlize(dir)),
             }
         }
     };
@@ -836,12 +851,12 @@ fn expand_permalink(
             ":monthname" => date?.format("%B").to_string().to_lowercase(),
             ":day" => date?.format("%d").to_string(),
             ":yearday" => date?.format("%j").to_string(),
-            ":title" => urlize(title),
-            ":slug" => slug.map_or_else(|| urlize(title), urlize),
+            ":title" => hugo_urlize(title),
+            ":slug" => slug.map_or_else(|| hugo_urlize(title), hugo_urlize),
             ":slugorfilename" | ":slugorcontentbasename" => {
-                slug.map_or_else(|| urlize(stem), urlize)
+                slug.map_or_else(|| hugo_urlize(stem), hugo_urlize)
             }
-            ":filename" | ":contentbasename" => urlize(stem),
+            ":filename" | ":contentbasename" => hugo_urlize(stem),
             ":section" => url_dir.split('/').next().unwrap_or_default().to_string(),
             ":sections" => url_dir.to_string(),
             other => other.to_string(),
@@ -855,20 +870,6 @@ fn expand_permalink(
         out.push('/');
     }
     Some(out.to_lowercase())
-}
-
-/// Hugo's `urlize`, close enough for URLs: lower case, spaces to `-`,
-/// punctuation other than `-_./~` dropped.
-fn urlize(text: &str) -> String {
-    text.trim()
-        .chars()
-        .filter_map(|c| match c {
-            c if c.is_whitespace() => Some('-'),
-            c if c.is_alphanumeric() || "-_./~".contains(c) => Some(c),
-            _ => None,
-        })
-        .collect::<String>()
-        .to_lowercase()
 }
 
 #[cfg(test)]

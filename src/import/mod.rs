@@ -4,6 +4,7 @@
 //! puts the files in place without ever overwriting a person's edits, so
 //! importing again updates what is unchanged and duplicates nothing.
 
+mod collisions;
 mod document;
 mod html_markdown;
 mod hugo;
@@ -19,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDateTime;
 
-use document::Document;
+use collisions::{dedupe_aliases, dedupe_terms, dedupe_urls};
 pub use report::Report;
 use write::{OutputFile, write_files};
 
@@ -75,6 +76,8 @@ pub struct SiteSettings {
     pub description: String,
     /// Its language code.
     pub language: Option<String>,
+    /// Whose URL rules its old URLs follow (`url_rules` in site.toml).
+    pub url_rules: crate::content::UrlRules,
 }
 
 /// What an importer produced.
@@ -262,6 +265,9 @@ fn site_toml(settings: &SiteSettings, report: &mut Report) -> String {
     if let Some(language) = &settings.language {
         text.push_str(&format!("language = {}\n", quote(language)));
     }
+    if settings.url_rules == crate::content::UrlRules::Hugo {
+        text.push_str("# Term URLs, heading ids and feeds as Hugo made them, so old links answer.\nurl_rules = \"hugo\"\n");
+    }
     text
 }
 
@@ -282,86 +288,6 @@ fn report_unused_dirs(from: &Path, dirs: &[(&str, &str)], report: &mut Report) {
         let has_files = source::files_below(&path).is_ok_and(|files| !files.is_empty());
         if has_files {
             report.attention(&format!("{dir}/"), *message);
-        }
-    }
-}
-
-/// Keeps each alias on the first document (in order) that claims it, and
-/// only where no page is at that URL: Grove refuses two writers of one
-/// URL, while Hugo silently picks one. `documents` are (source file,
-/// Grove path below `content/`, document); each alias dropped is reported.
-fn dedupe_aliases(documents: &mut [(String, String, Document)], report: &mut Report) {
-    let mut owners: std::collections::HashMap<String, String> = documents
-        .iter()
-        .map(|(file, rel, doc)| {
-            (
-                crate::content::url_path(rel, doc.get_str("slug"), doc.get_str("path")),
-                file.clone(),
-            )
-        })
-        .collect();
-    for (file, _, doc) in documents.iter_mut() {
-        let aliases = doc.strings("aliases");
-        if aliases.is_empty() {
-            continue;
-        }
-        let mut kept = Vec::new();
-        for alias in aliases {
-            let key = format!("/{}/", alias.trim_matches('/'));
-            match owners.get(&key) {
-                Some(owner) if owner == file => {
-                    report.changed(file, format!("alias `{alias}` is the page's own URL in Grove: dropped"));
-                }
-                Some(owner) => report.attention(
-                    file,
-                    format!("alias `{alias}` is also the URL or an alias of {owner}, which keeps it: an old URL can lead to one page only"),
-                ),
-                None => {
-                    owners.insert(key, file.clone());
-                    kept.push(toml::Value::String(alias));
-                }
-            }
-        }
-        if kept.is_empty() {
-            doc.remove("aliases");
-        } else {
-            doc.set("aliases", toml::Value::Array(kept));
-        }
-    }
-}
-
-/// Keeps a taxonomy term only where its URL is its own: Grove makes term
-/// URLs ASCII (`故事` and `股市` both become /tags/gu-shi/), so of two
-/// terms sharing a URL the first (in document order) stays a term and the
-/// other moves under `[extra]`, reported.
-fn dedupe_terms(documents: &mut [(String, String, Document)], report: &mut Report) {
-    let mut first: std::collections::HashMap<(String, String), String> =
-        std::collections::HashMap::new();
-    for (file, _, doc) in documents.iter_mut() {
-        let mut moved: Vec<(String, String)> = Vec::new();
-        for (taxonomy, terms) in &mut doc.taxonomies {
-            terms.retain(|term| {
-                let key = (taxonomy.clone(), slug::slugify(term));
-                match first.get(&key) {
-                    Some(owner) if crate::content::term_key(owner) != crate::content::term_key(term) => {
-                        report.attention(
-                            file,
-                            format!("{taxonomy} term `{term}` would share the URL /{taxonomy}/{}/ with `{owner}`: kept under [extra] as {taxonomy}; rename it to list it", key.1),
-                        );
-                        moved.push((taxonomy.clone(), term.clone()));
-                        false
-                    }
-                    Some(_) => true,
-                    None => {
-                        first.insert(key, term.clone());
-                        true
-                    }
-                }
-            });
-        }
-        doc.taxonomies.retain(|(_, terms)| !terms.is_empty());
-        for (taxonomy, term) in moved {
-            doc.push_extra(&taxonomy, &term);
         }
     }
 }

@@ -16,6 +16,8 @@ pub struct SourcePage {
     pub front: Map<String, Value>,
     /// The Markdown body.
     pub body: String,
+    /// YAML keys given twice (the last value is kept, as Hugo does).
+    pub duplicates: Vec<String>,
 }
 
 /// Reads `path` as a content file: `+++` TOML, `---` YAML or `{ }` JSON
@@ -33,13 +35,18 @@ pub fn parse_page(path: &Path, text: &str) -> Result<SourcePage> {
         return read_json_page(path, text);
     }
     let split = front_matter::split(path, text)?;
-    let front = match split.format {
-        Format::None => Map::new(),
-        _ => front_matter::parse_fields(path, &split)?.into_map(),
+    let (front, duplicates) = match split.format {
+        Format::None => (Map::new(), Vec::new()),
+        _ => {
+            let fields = front_matter::parse_fields(path, &split)?;
+            let duplicates = fields.duplicates().to_vec();
+            (fields.into_map(), duplicates)
+        }
     };
     Ok(SourcePage {
         front,
         body: split.body.to_string(),
+        duplicates,
     })
 }
 
@@ -53,6 +60,7 @@ fn read_json_page(path: &Path, text: &str) -> Result<SourcePage> {
             Ok(SourcePage {
                 front,
                 body: text[end..].trim_start_matches(['\r', '\n']).to_string(),
+                duplicates: Vec::new(),
             })
         }
         Some(Err(error)) => Err(Error::FrontMatter {

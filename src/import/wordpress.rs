@@ -12,7 +12,7 @@ use super::document::Document;
 use super::html_markdown::{self, Options};
 use super::names;
 use super::report::Report;
-use super::{Context, Imported, SiteSettings, dedupe_terms};
+use super::{Context, Imported, SiteSettings, dedupe_terms, dedupe_urls};
 use crate::content::escape_template_syntax;
 use crate::error::{Error, Location, Result};
 use crate::html_scan::{percent_decode, unescape};
@@ -108,6 +108,7 @@ pub fn import(path: &Path, context: &Context<'_>) -> Result<Imported> {
         language: child_text(channel, "language")
             .filter(|l| !l.is_empty())
             .map(|l| l.split(['-', '_']).next().unwrap_or("en").to_lowercase()),
+        url_rules: crate::content::UrlRules::Grove,
     };
     let authors: HashMap<String, String> = channel
         .children()
@@ -163,7 +164,8 @@ pub fn import(path: &Path, context: &Context<'_>) -> Result<Imported> {
         documents.push((source_name(item), rel.clone(), doc));
         report.pages += 1;
     }
-    dedupe_terms(&mut documents, &mut report);
+    dedupe_urls(&mut documents, None, &mut report);
+    dedupe_terms(&mut documents, crate::content::UrlRules::Grove, &mut report);
     for (_, rel, doc) in documents {
         imported.add_text(format!("content/{rel}"), doc.to_text());
     }
@@ -729,12 +731,15 @@ fn shortcodes(html: &str, name: &str, report: &mut Report) -> String {
             ("", &tail[close + 1..])
         };
         match code {
-            "caption" => {
-                let split = body.rfind('>').map_or(0, |i| i + 1);
+            "caption" | "wp_caption" => {
+                let (image, text) = split_caption(body);
+                let caption = if text.trim().is_empty() {
+                    attribute(inner, "caption").unwrap_or_default()
+                } else {
+                    text.trim().to_string()
+                };
                 out.push_str(&format!(
-                    "<figure>{}<figcaption>{}</figcaption></figure>",
-                    &body[..split],
-                    body[split..].trim()
+                    "<figure>{image}<figcaption>{caption}</figcaption></figure>"
                 ));
                 report.changed(name, "[caption] became a figure");
             }
@@ -751,6 +756,48 @@ fn shortcodes(html: &str, name: &str, report: &mut Report) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// A `[caption]` body split into its image (an `<img>`, or the link
+/// around one) and the caption text after it, which may hold markup.
+fn split_caption(body: &str) -> (&str, &str) {
+    let trimmed = body.trim_start();
+    let start = body.len() - trimmed.len();
+    let end = if trimmed.starts_with("<a") {
+        trimmed.find("</a>").map(|i| i + 4)
+    } else if trimmed.starts_with("<img") {
+        trimmed.find('>').map(|i| i + 1)
+    } else {
+        None
+    };
+    match end {
+        Some(end) => body.split_at(start + end),
+        None => {
+            let split = body.rfind('>').map_or(0, |i| i + 1);
+            body.split_at(split)
+        }
+    }
+}
+
+/// The value of `name="..."` (or `'...'`) in a shortcode's opening tag.
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let mut rest = tag;
+    while let Some(at) = rest.find(name) {
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + name.len()..].trim_start();
+        rest = &rest[at + name.len()..];
+        if !before.is_none_or(char::is_whitespace) {
+            continue;
+        }
+        let Some(value) = after.strip_prefix('=') else {
+            continue;
+        };
+        let value = value.trim_start();
+        let quote = value.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+        let inner = &value[1..];
+        return inner.find(quote).map(|end| inner[..end].to_string());
+    }
+    None
 }
 
 /// Core and common plugin shortcodes recognised even without arguments.
@@ -819,6 +866,20 @@ mod tests {
         assert_eq!(
             old_path("https://example.com/blog/x/", "https://example.com/blog").as_deref(),
             Some("/x/")
+        );
+    }
+
+    #[test]
+    fn a_caption_keeps_its_text_from_the_attribute_or_after_the_image() {
+        let mut report = Report::default();
+        let out = shortcodes(
+            "[caption id=\"a\" caption=\"Husk, Clarkson\"]<a href=\"b.jpg\"><img src=\"b.jpg\" /></a>[/caption] [caption width=\"580\"]<img src=\"c.jpg\" /> Look at <a href=\"/s\">caption</a> love.[/caption]",
+            "post",
+            &mut report,
+        );
+        assert_eq!(
+            out,
+            "<figure><a href=\"b.jpg\"><img src=\"b.jpg\" /></a><figcaption>Husk, Clarkson</figcaption></figure> <figure><img src=\"c.jpg\" /><figcaption>Look at <a href=\"/s\">caption</a> love.</figcaption></figure>"
         );
     }
 

@@ -118,6 +118,7 @@ pub fn import(from: &Path, context: &Context<'_>) -> Result<Imported> {
             .get("default_language")
             .and_then(Value::as_str)
             .map(str::to_string),
+        url_rules: crate::content::UrlRules::Grove,
     });
     let mut shortcodes: Vec<String> = context.shortcodes.to_vec();
     // The site's shortcodes, then its theme's (the site's win).

@@ -482,6 +482,12 @@ pub struct SiteConfig {
     /// is its own, such as an imported one: it keeps only its files.
     #[serde(default = "default_true")]
     pub blueprint: bool,
+    /// Whose URL rules the site follows: `"grove"` (the default, Zola's
+    /// too) or `"hugo"` (for a site moved in from Hugo: term URLs by Hugo's
+    /// `urlize`, heading ids as Hugo makes them, and feeds also at Hugo's
+    /// `index.xml` addresses, so that old links keep answering).
+    #[serde(default)]
+    pub url_rules: crate::content::UrlRules,
 }
 
 /// Reads and deserializes a TOML file, turning syntax and schema errors into

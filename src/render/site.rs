@@ -43,6 +43,9 @@ pub struct RenderStats {
     /// Static files not published (see [`crate::ignore`]), below their
     /// static folder.
     pub ignored_static: Vec<String>,
+    /// Files Grove would generate (`robots.txt`, `sitemap.xml`) that a
+    /// static file of the same name replaces.
+    pub replaced_by_static: Vec<String>,
 }
 
 /// A site's static folders (the theme's, then the site's, whose files
@@ -287,7 +290,7 @@ impl SiteRenderer {
         let feeds = self.write_feeds()?;
         let page_html = move_html.then(|| std::mem::take(&mut self.page_html));
         // Sitemaps need no page HTML: they are written alongside pages.
-        let (pages, crawler_files) = both(rayon::join(
+        let (pages, (crawler_files, replaced_by_static)) = both(rayon::join(
             || self.render_pages(page_html),
             || self.write_crawler_files(),
         ))?;
@@ -303,6 +306,7 @@ impl SiteRenderer {
             pages,
             files: static_files + feeds + crawler_files + pages + listings + extra,
             ignored_static,
+            replaced_by_static,
         })
     }
 
@@ -691,11 +695,12 @@ impl SiteRenderer {
 
 /// Both counts of two steps run side by side, or the errors of either or
 /// both (neither hides the other's).
-fn both((first, second): (Result<usize>, Result<usize>)) -> Result<(usize, usize)> {
-    let [first, second] = collect_all([first, second])?
-        .try_into()
-        .expect("two results, two counts");
-    Ok((first, second))
+fn both<A, B>((first, second): (Result<A>, Result<B>)) -> Result<(A, B)> {
+    match (first, second) {
+        (Ok(first), Ok(second)) => Ok((first, second)),
+        (Err(first), Err(second)) => Err(Error::collect(vec![first, second]).expect("two errors")),
+        (Err(error), _) | (_, Err(error)) => Err(error),
+    }
 }
 
 /// The template page `i` of `content` renders with.

@@ -186,7 +186,7 @@ fn term_links(page: &Page, urls: &Urls) -> Value {
                 let terms: Vec<Value> = terms
                     .iter()
                     .map(|term| {
-                        let slug = slug::slugify(term);
+                        let slug = page.url_rules.term(term);
                         let path = urls.path(&format!("/{name}/{slug}/"));
                         json!({ "name": term, "slug": slug, "path": path })
                     })

@@ -68,6 +68,12 @@ impl Claims {
         taken.insert(file.to_string(), claimant);
         Ok(())
     }
+
+    /// Who holds `file`, if anyone.
+    pub fn holder(&self, file: &str) -> Option<Claimant> {
+        let taken = self.taken.lock().unwrap_or_else(PoisonError::into_inner);
+        taken.get(file).cloned()
+    }
 }
 
 #[cfg(test)]

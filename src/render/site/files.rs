@@ -3,9 +3,10 @@
 
 use std::collections::BTreeMap;
 
+use super::listings::capitalize;
 use super::{Claimant, SiteRenderer};
 use crate::affiliate::GO_PREFIX;
-use crate::content::{Date, Page};
+use crate::content::{Date, Page, UrlRules};
 use crate::error::Result;
 use crate::seo::feeds::{FeedEntry, FeedInfo, atom, rss};
 use crate::seo::sitemap::{SitemapUrl, render as render_sitemap};
@@ -18,19 +19,28 @@ impl SiteRenderer {
     }
 
     /// Writes sitemap(s), `robots.txt` and `ads.txt` (feeds: see
-    /// [`SiteRenderer::write_feeds`]).
-    pub(super) fn write_crawler_files(&self) -> Result<usize> {
+    /// [`SiteRenderer::write_feeds`]). A static file of the same name (a
+    /// site's own `robots.txt`, as Hugo and Zola sites have) is published
+    /// instead of the generated one; returns the files written and those
+    /// names.
+    pub(super) fn write_crawler_files(&self) -> Result<(usize, Vec<String>)> {
         let mut files: Vec<(String, String)> = self.sitemaps();
         files.push(("robots.txt".into(), self.robots()));
         if !self.target.ads_txt.is_empty() {
             files.push(("ads.txt".into(), self.target.ads_txt.join("\n") + "\n"));
         }
-        let count = files.len();
+        let mut count = 0;
+        let mut replaced = Vec::new();
         for (name, text) in files {
+            if let Some(Claimant::Copied(_)) = self.claims.holder(&name) {
+                replaced.push(name);
+                continue;
+            }
             let claimant = Claimant::Generated(name.clone());
             self.emit(&name, text, claimant)?;
+            count += 1;
         }
-        Ok(count)
+        Ok((count, replaced))
     }
 
     /// Writes the RSS and Atom feeds, when enabled; they show page content,
@@ -183,10 +193,13 @@ impl SiteRenderer {
         let site_description = self.site["description"].as_str().unwrap_or_default();
         let mut files = Vec::new();
         let everything: Vec<usize> = (0..content.pages.len()).collect();
+        // A site on Hugo's rules also has its feeds where Hugo put them
+        // (`index.xml` of the home page, each section and each term).
+        let hugo_feeds = content.url_rules == UrlRules::Hugo;
         let mut write_pair =
             |dir: &str, title: &str, description: &str, link: String, pages: &[usize]| {
                 let entries = self.feed_entries(pages);
-                if entries.is_empty() && !dir.is_empty() {
+                if entries.is_empty() && !dir.is_empty() && !hugo_feeds {
                     return;
                 }
                 let rss_url = urls.permalink(&format!("/{dir}rss.xml"));
@@ -199,6 +212,14 @@ impl SiteRenderer {
                     language,
                 };
                 files.push((format!("{dir}rss.xml"), rss(&info, &entries)));
+                if hugo_feeds {
+                    let index_url = urls.permalink(&format!("/{dir}index.xml"));
+                    let info = FeedInfo {
+                        self_url: &index_url,
+                        ..info
+                    };
+                    files.push((format!("{dir}index.xml"), rss(&info, &entries)));
+                }
                 let info = FeedInfo {
                     self_url: &atom_url,
                     ..info
@@ -227,6 +248,27 @@ impl SiteRenderer {
                 urls.permalink(&section.path),
                 &section.pages,
             );
+        }
+        if hugo_feeds {
+            for taxonomy in content.taxonomies.iter().filter(|t| !t.terms.is_empty()) {
+                let name = &taxonomy.config.name;
+                let mut all: Vec<usize> = taxonomy
+                    .terms
+                    .iter()
+                    .flat_map(|t| t.pages.iter().copied())
+                    .collect();
+                all.sort_unstable();
+                all.dedup();
+                let title = format!("{} | {}", capitalize(name), self.data.site_title);
+                let link = urls.permalink(&format!("/{name}/"));
+                write_pair(&format!("{name}/"), &title, &title, link, &all);
+                for term in &taxonomy.terms {
+                    let title = format!("{} | {}", term.name, self.data.site_title);
+                    let dir = format!("{name}/{}/", term.slug);
+                    let link = urls.permalink(&format!("/{dir}"));
+                    write_pair(&dir, &title, &title, link, &term.pages);
+                }
+            }
         }
         files
     }

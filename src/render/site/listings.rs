@@ -198,6 +198,8 @@ impl SiteRenderer {
         let path = format!("/{}/{}/", taxonomy.config.name, term.slug);
         json!({
             "name": term.name,
+            "title": term.text.title.as_deref().unwrap_or(&term.name),
+            "description": term.text.description,
             "slug": term.slug,
             "path": urls.path(&path),
             "permalink": urls.permalink(&path),
@@ -212,6 +214,8 @@ impl SiteRenderer {
         let base = format!("/{}/", taxonomy.config.name);
         json!({
             "name": taxonomy.config.name,
+            "title": taxonomy.text.title,
+            "description": taxonomy.text.description,
             "path": urls.path(&base),
             "permalink": urls.permalink(&base),
             "terms": taxonomy
@@ -232,8 +236,16 @@ impl SiteRenderer {
         self.check_template(&template, source)?;
         let mut context = self.context(&base);
         context.insert("taxonomy".into(), value.clone());
-        let label = capitalize(name);
-        let about = format!("All {name} on {}.", self.data.site_title);
+        let label = taxonomy
+            .text
+            .title
+            .clone()
+            .unwrap_or_else(|| capitalize(name));
+        let about = taxonomy
+            .text
+            .description
+            .clone()
+            .unwrap_or_else(|| format!("All {name} on {}.", self.data.site_title));
         self.insert_seo(&mut context, || {
             self.head.listing(self.content(), &label, about, &base)
         });
@@ -278,7 +290,10 @@ impl SiteRenderer {
             paginate_by: taxonomy.config.paginate_by,
             pages: &term.pages,
         };
-        let about = format!("Articles about {} on {}.", term.name, self.data.site_title);
+        let about = term.text.description.clone().unwrap_or_else(|| {
+            format!("Articles about {} on {}.", term.name, self.data.site_title)
+        });
+        let title = term.text.title.as_deref().unwrap_or(&term.name);
         let output = |pager| Output::Term {
             taxonomy: t,
             term: k,
@@ -291,14 +306,14 @@ impl SiteRenderer {
         self.render_listing(listing, only, &output, shared, &|context, path, _| {
             self.insert_seo(context, || {
                 self.head
-                    .listing(self.content(), &term.name, about.clone(), path)
+                    .listing(self.content(), title, about.clone(), path)
             });
         })
     }
 }
 
 /// "tags" -> "Tags".
-fn capitalize(name: &str) -> String {
+pub(super) fn capitalize(name: &str) -> String {
     let mut chars = name.chars();
     chars
         .next()
