@@ -497,6 +497,13 @@ fn build_site(
             .cloned()
             .collect(),
         alternates,
+        redirects: site
+            .config
+            .redirects
+            .iter()
+            .map(|(from, to)| (from.clone(), to.clone()))
+            .collect(),
+        site_file: site.dir.join("site.toml"),
     };
     let renderer = SiteRenderer::new(content, templates, site_json, urls, target, links);
     let dirs = [theme.static_dir(), site.dir.join("static")];

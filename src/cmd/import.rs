@@ -3,7 +3,7 @@
 use crate::terminal::{say, say_part};
 use std::path::PathBuf;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::import::{ImportOptions, SourceKind, import};
 use crate::network::Network;
 
@@ -35,6 +35,11 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
     say_part!("{}", report.summary());
     if options.dry_run {
         say!("Dry run: nothing was written.");
+    } else if report.does_not_build() {
+        return Err(Error::Usage(format!(
+            "the files are in sites/{0}/, but the site does not build (errors above; the full report is in .grove/import-{0}.md): fix them, then run `grove build --site {0}`",
+            options.site
+        )));
     } else {
         say!(
             "Imported into sites/{0}/; the full report is in .grove/import-{0}.md. Build it with `grove build --site {0}`.",

@@ -19,10 +19,7 @@ pub fn dedupe_urls(
     language: Option<&str>,
     report: &mut Report,
 ) {
-    let built = |rel: &str| {
-        crate::content::language_suffix(rel)
-            .is_none_or(|l| language.is_some_and(|site| crate::content::same_language(l, site)))
-    };
+    let built = |rel: &str| is_built(rel, language);
     let mut owners: HashMap<String, String> = HashMap::new();
     let mut order: Vec<usize> = (0..documents.len()).collect();
     order.sort_by_key(|&i| !documents[i].1.ends_with("_index.md"));
@@ -61,13 +58,25 @@ pub fn dedupe_urls(
     }
 }
 
+/// Whether a document at `rel` is built on a site in `language`: not a
+/// translation into another language (`post.fr.md`).
+fn is_built(rel: &str, language: Option<&str>) -> bool {
+    crate::content::language_suffix(rel)
+        .is_none_or(|l| language.is_some_and(|site| crate::content::same_language(l, site)))
+}
+
 /// Keeps each alias on the first document (in order) that claims it, and
 /// only where no page is at that URL: Grove refuses two writers of one
 /// URL, while Hugo silently picks one. `documents` are (source file,
 /// Grove path below `content/`, document); each alias dropped is reported.
-pub fn dedupe_aliases(documents: &mut [(String, String, Document)], report: &mut Report) {
-    let mut owners: std::collections::HashMap<String, String> = documents
+pub fn dedupe_aliases(
+    documents: &mut [(String, String, Document)],
+    language: Option<&str>,
+    report: &mut Report,
+) {
+    let mut owners: HashMap<String, String> = documents
         .iter()
+        .filter(|(_, rel, _)| is_built(rel, language))
         .map(|(file, rel, doc)| {
             (
                 crate::content::url_path(rel, doc.get_str("slug"), doc.get_str("path")),
@@ -75,7 +84,12 @@ pub fn dedupe_aliases(documents: &mut [(String, String, Document)], report: &mut
             )
         })
         .collect();
-    for (file, _, doc) in documents.iter_mut() {
+    // Pages that are built claim their aliases before translations that
+    // are not (an English post keeps its alias over its Persian copy).
+    let mut order: Vec<usize> = (0..documents.len()).collect();
+    order.sort_by_key(|&i| !is_built(&documents[i].1, language));
+    for i in order {
+        let (file, _, doc) = &mut documents[i];
         let aliases = doc.strings("aliases");
         if aliases.is_empty() {
             continue;
@@ -84,7 +98,7 @@ pub fn dedupe_aliases(documents: &mut [(String, String, Document)], report: &mut
         for alias in aliases {
             let key = format!("/{}/", alias.trim_matches('/'));
             match owners.get(&key) {
-                Some(owner) if owner == file => {
+                Some(owner) if owner == &*file => {
                     report.changed(file, format!("alias `{alias}` is the page's own URL in Grove: dropped"));
                 }
                 Some(owner) => report.attention(

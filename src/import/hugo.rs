@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
+mod urls;
+
 use super::document::{Document, string_list};
 use super::hugo_shortcodes::{self, Page};
 use super::names::Fixed;
@@ -67,6 +69,7 @@ pub fn import(from: &Path, context: &Context<'_>) -> Result<Imported> {
     let mut has_index: BTreeSet<String> = BTreeSet::new();
     let mut page_dirs: BTreeSet<String> = BTreeSet::new();
     let mut documents: Vec<(String, String, Document)> = Vec::new();
+    let mut source_docs: Vec<urls::SourceDoc> = Vec::new();
     for (rel, path) in &sources {
         let ext = extension(rel);
         if MARKDOWN.contains(&ext.as_str()) {
@@ -78,8 +81,16 @@ pub fn import(from: &Path, context: &Context<'_>) -> Result<Imported> {
                 );
             }
             let out_rel = index.grove_rel(rel);
+            let front = page.front.clone();
             let converted =
                 convert_page(rel, &out_rel, page, &config, &index, context, &mut report);
+            source_docs.push(urls::SourceDoc {
+                rel: rel.clone(),
+                out_rel: out_rel.clone(),
+                front,
+                published: published_by_hugo(&out_rel, &converted, &config, context),
+                aliases: converted.strings("aliases"),
+            });
             documents.push((rel.clone(), out_rel.clone(), converted));
             report.pages += 1;
             let dir = parent(&out_rel);
@@ -99,12 +110,17 @@ pub fn import(from: &Path, context: &Context<'_>) -> Result<Imported> {
             imported.add_file(format!("content/{rel}"), path)?;
         }
     }
+    imported.old_urls = urls::old_urls(&source_docs, &config, context.taxonomies);
     dedupe_urls(
         &mut documents,
         imported.settings.language.as_deref(),
         &mut report,
     );
-    dedupe_aliases(&mut documents, &mut report);
+    dedupe_aliases(
+        &mut documents,
+        imported.settings.language.as_deref(),
+        &mut report,
+    );
     dedupe_terms(&mut documents, UrlRules::Hugo, &mut report);
     for (_, out_rel, doc) in documents {
         imported.add_text(format!("content/{out_rel}"), doc.to_text());
@@ -789,6 +805,25 @@ fn set_aliases(doc: &mut Document, aliases: Vec<String>) {
     );
 }
 
+/// Whether Hugo published the page: not a draft (nor expired, headless or
+/// unrendered, which the import makes drafts), not dated in the future,
+/// not a translation into another language than the site's.
+fn published_by_hugo(
+    out_rel: &str,
+    doc: &Document,
+    config: &HugoConfig,
+    context: &Context<'_>,
+) -> bool {
+    let future = doc
+        .get_str("date")
+        .and_then(crate::content::Date::parse)
+        .is_some_and(|date| date.instant() > context.now);
+    let language = config.settings.language.as_deref().unwrap_or("en");
+    let translation = crate::content::language_suffix(out_rel)
+        .is_some_and(|l| !crate::content::same_language(l, language));
+    !doc.has("draft") && !future && !translation
+}
+
 /// The URL Hugo gave the page, when Grove's differs: `/section/:title/`
 /// permalinks, Hugo's lower-cased paths and its own way of making slugs.
 fn hugo_url_alias(
@@ -796,6 +831,18 @@ fn hugo_url_alias(
     front: &Map<String, Value>,
     config: &HugoConfig,
 ) -> Option<String> {
+    let slug_field = get(front, "slug")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty());
+    let grove_url = url_path(out_rel, slug_field, None);
+    let hugo_url = hugo_page_url(out_rel, front, config)?;
+    (hugo_url != grove_url).then_some(hugo_url)
+}
+
+/// The URL Hugo gives a page (not a section) from its path, front matter
+/// and the permalinks configuration (`url` aside); `None` for a section
+/// or when a permalink needs a value the page lacks.
+fn hugo_page_url(out_rel: &str, front: &Map<String, Value>, config: &HugoConfig) -> Option<String> {
     let file = out_rel.rsplit('/').next().unwrap_or(out_rel);
     if file.starts_with("_index.") || out_rel == "index.md" {
         return None;
@@ -804,7 +851,6 @@ fn hugo_url_alias(
     let slug_field = get(front, "slug")
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty());
-    let grove_url = url_path(out_rel, slug_field, None);
     let section = url_dir.split('/').next().unwrap_or_default();
     let title = get(front, "title")
         .and_then(Value::as_str)
@@ -819,7 +865,7 @@ fn hugo_url_alias(
             }
         }
     };
-    (hugo_url != grove_url).then_some(hugo_url)
+    Some(hugo_url)
 }
 
 /// Expands a Hugo permalink pattern for one page; `None` when it needs a

@@ -12,6 +12,7 @@ mod hugo_shortcodes;
 mod names;
 mod report;
 mod source;
+mod verify;
 mod wordpress;
 mod write;
 mod zola;
@@ -80,11 +81,46 @@ pub struct SiteSettings {
     pub url_rules: crate::content::UrlRules,
 }
 
+/// A URL the source site published, which the imported site should
+/// answer (with a page or a redirect to one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OldUrl {
+    /// Its path below the site's root, decoded: `/2024/05/café/`.
+    pub path: String,
+    /// What published it, for the report: a file, an item, "a feed".
+    pub source: String,
+    /// Why the import knows it will not answer (a page imported as a
+    /// draft), said if it does not.
+    pub expected_missing: Option<String>,
+}
+
+impl OldUrl {
+    /// The URL at `path` (a leading `/` added) published by `source`.
+    pub fn new(path: &str, source: &str) -> OldUrl {
+        OldUrl {
+            path: format!("/{}", path.trim_start_matches('/')),
+            source: source.to_string(),
+            expected_missing: None,
+        }
+    }
+
+    /// The same URL, with why it is not expected to answer.
+    pub fn not_expected(mut self, why: &str) -> OldUrl {
+        self.expected_missing = Some(why.to_string());
+        self
+    }
+}
+
 /// What an importer produced.
 pub struct Imported {
     settings: SiteSettings,
     files: Vec<OutputFile>,
     report: Report,
+    /// Old URLs that no page owns and where they lead (site.toml
+    /// `[redirects]`).
+    redirects: Vec<(String, String)>,
+    /// Every URL the source published.
+    old_urls: Vec<OldUrl>,
     /// Files whose path had to change to stay in the site folder: (as
     /// the source names it, as written).
     renamed: Vec<(String, String)>,
@@ -96,6 +132,8 @@ impl Imported {
             settings,
             files: Vec::new(),
             report: Report::default(),
+            redirects: Vec::new(),
+            old_urls: Vec::new(),
             renamed: Vec::new(),
         }
     }
@@ -163,7 +201,11 @@ pub fn import(network: &Network, options: &ImportOptions) -> Result<Report> {
     };
     imported.files.push(OutputFile::text(
         "site.toml",
-        site_toml(&imported.settings, &mut imported.report),
+        site_toml(
+            &imported.settings,
+            &imported.redirects,
+            &mut imported.report,
+        ),
     ));
     let site_dir = network.root.join("sites").join(&options.site);
     let mut report = imported.report;
@@ -181,6 +223,11 @@ pub fn import(network: &Network, options: &ImportOptions) -> Result<Report> {
         &mut report,
     )?;
     if !options.dry_run {
+        report.verification = Some(verify::verify(
+            &network.root,
+            &options.site,
+            &imported.old_urls,
+        )?);
         let path = network
             .root
             .join(".grove")
@@ -226,7 +273,11 @@ fn theme_templates(network: &Network, site: &str) -> Vec<String> {
 }
 
 /// `site.toml` for the imported site.
-fn site_toml(settings: &SiteSettings, report: &mut Report) -> String {
+fn site_toml(
+    settings: &SiteSettings,
+    redirects: &[(String, String)],
+    report: &mut Report,
+) -> String {
     let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
     let title = if settings.title.is_empty() {
         "Imported site"
@@ -267,6 +318,12 @@ fn site_toml(settings: &SiteSettings, report: &mut Report) -> String {
     }
     if settings.url_rules == crate::content::UrlRules::Hugo {
         text.push_str("# Term URLs, heading ids and feeds as Hugo made them, so old links answer.\nurl_rules = \"hugo\"\n");
+    }
+    if !redirects.is_empty() {
+        text.push_str("\n# Old URLs of the source that no page owns (archives, feeds), and where they lead.\n[redirects]\n");
+        for (from, to) in redirects {
+            text.push_str(&format!("{} = {}\n", quote(from), quote(to)));
+        }
     }
     text
 }

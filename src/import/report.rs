@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use super::verify::Verification;
+
 /// One thing about one source file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Item {
@@ -30,6 +32,9 @@ pub struct Report {
     pub attention: Vec<Item>,
     /// Markdown pages among the files imported.
     pub pages: usize,
+    /// Whether the imported site builds and its old URLs answer (none
+    /// for a dry run).
+    pub verification: Option<Verification>,
 }
 
 /// How many files a grouped line names before "and N more".
@@ -91,7 +96,17 @@ impl Report {
                 let _ = writeln!(out, "  {message} ({listed})");
             }
         }
+        if let Some(verification) = &self.verification {
+            out.push_str(&verification_summary(verification, MISSING_LISTED));
+        }
         out
+    }
+
+    /// Whether the imported site was built and does not build.
+    pub fn does_not_build(&self) -> bool {
+        self.verification
+            .as_ref()
+            .is_some_and(|v| v.build_errors.is_some())
     }
 
     /// The full form, as Markdown: every file and item.
@@ -106,6 +121,14 @@ impl Report {
                 let _ = writeln!(out, "- `{}`: {}", item.file, item.message);
             }
         }
+        if let Some(verification) = &self.verification
+            && verification.missing.len() > MISSING_LISTED
+        {
+            let _ = writeln!(out, "\n## Old URLs that do not answer\n");
+            for (url, why) in &verification.missing {
+                let _ = writeln!(out, "- `{}` ({}): {why}", url.path, url.source);
+            }
+        }
         for (heading, files) in [
             ("Written", &self.written),
             ("Kept (edited since the last import)", &self.kept),
@@ -118,6 +141,39 @@ impl Report {
         }
         out
     }
+}
+
+/// How many old URLs that do not answer the summary lists.
+const MISSING_LISTED: usize = 20;
+
+/// The lines saying whether the imported site builds and how many old
+/// URLs answer, listing up to `listed` that do not.
+fn verification_summary(verification: &Verification, listed: usize) -> String {
+    let mut out = String::new();
+    if let Some(errors) = &verification.build_errors {
+        let _ = writeln!(out, "The imported site does not build:");
+        for line in errors.lines() {
+            let _ = writeln!(out, "  {line}");
+        }
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "{} of {} old URLs answer (checked in a build of the imported site)",
+        verification.answering,
+        verification.checked()
+    );
+    for (url, why) in verification.missing.iter().take(listed) {
+        let _ = writeln!(out, "  {} ({}): {why}", url.path, url.source);
+    }
+    if verification.missing.len() > listed {
+        let _ = writeln!(
+            out,
+            "  and {} more (all in the full report)",
+            verification.missing.len() - listed
+        );
+    }
+    out
 }
 
 /// Items grouped by message, in first-seen order, files deduplicated.

@@ -12,7 +12,9 @@ use super::document::Document;
 use super::html_markdown::{self, Options};
 use super::names;
 use super::report::Report;
-use super::{Context, Imported, SiteSettings, dedupe_terms, dedupe_urls};
+mod archives;
+
+use super::{Context, Imported, OldUrl, SiteSettings, dedupe_terms, dedupe_urls};
 use crate::content::escape_template_syntax;
 use crate::error::{Error, Location, Result};
 use crate::html_scan::{percent_decode, unescape};
@@ -70,14 +72,25 @@ struct Item {
     date: Option<String>,
     parent: String,
     creator: String,
+    /// The author's login (`dc:creator`), which names their archive.
+    creator_login: String,
     content: String,
     excerpt: String,
     password: bool,
     sticky: bool,
-    terms: Vec<(String, String)>,
+    terms: Vec<Term>,
     meta: HashMap<String, String>,
     comments: usize,
     attachment_url: String,
+}
+
+/// A category, tag or other term of an item.
+struct Term {
+    /// `category`, `post_tag`, `post_format`, ...
+    domain: String,
+    name: String,
+    /// Its URL segment in WordPress.
+    nicename: String,
 }
 
 /// Imports the WXR file at `path`.
@@ -163,6 +176,28 @@ pub fn import(path: &Path, context: &Context<'_>) -> Result<Imported> {
         );
         documents.push((source_name(item), rel.clone(), doc));
         report.pages += 1;
+    }
+    let posts: Vec<&Item> = placed
+        .iter()
+        .map(|(item, _)| *item)
+        .filter(|item| item.kind == "post" && item.status == "publish")
+        .collect();
+    let archives = archives::archives(channel, &posts, &base, context.taxonomies, &mut report);
+    for (rel, doc) in archives.term_pages {
+        imported.add_text(format!("content/{rel}"), doc.to_text());
+    }
+    imported.redirects = archives.redirects;
+    imported.old_urls = archives.old_urls;
+    imported.old_urls.push(OldUrl::new("/", "the home page"));
+    for (item, _) in placed.iter().filter(|(item, _)| item.status == "publish") {
+        if let Some(path) = old_path(&item.link, &base) {
+            let url = OldUrl::new(&path, &source_name(item));
+            imported.old_urls.push(if item.password {
+                url.not_expected("password-protected, so imported as a draft")
+            } else {
+                url
+            });
+        }
     }
     dedupe_urls(&mut documents, None, &mut report);
     dedupe_terms(&mut documents, crate::content::UrlRules::Grove, &mut report);
@@ -268,6 +303,7 @@ fn read_item(node: Node<'_, '_>, authors: &HashMap<String, String>) -> Item {
             .get(&text("creator"))
             .cloned()
             .unwrap_or_else(|| text("creator")),
+        creator_login: text("creator"),
         content: encoded(node, false),
         excerpt: encoded(node, true),
         password: !text("post_password").is_empty(),
@@ -275,11 +311,10 @@ fn read_item(node: Node<'_, '_>, authors: &HashMap<String, String>) -> Item {
         terms: node
             .children()
             .filter(|n| n.has_tag_name("category"))
-            .map(|n| {
-                (
-                    n.attribute("domain").unwrap_or_default().to_string(),
-                    unescape(n.text().unwrap_or_default().trim()),
-                )
+            .map(|n| Term {
+                domain: n.attribute("domain").unwrap_or_default().to_string(),
+                name: unescape(n.text().unwrap_or_default().trim()),
+                nicename: n.attribute("nicename").unwrap_or_default().to_string(),
             })
             .collect(),
         meta,
@@ -424,14 +459,16 @@ fn old_path(link: &str, base: &str) -> Option<String> {
         return None;
     }
     let path = format!("/{}", path.trim_start_matches('/'));
+    // Decoded once: Grove writes aliases as text and encodes them (once)
+    // where a URL is needed.
     let decoded = percent_decode(&path).unwrap_or_else(|| path.clone());
     if !names::stays_inside(decoded.trim_matches('/')) {
         return None; // `..`, `\`, a control character: no path of the site
     }
-    Some(if path.ends_with('/') {
-        path
+    Some(if decoded.ends_with('/') {
+        decoded
     } else {
-        format!("{path}/")
+        format!("{decoded}/")
     })
 }
 
@@ -553,7 +590,7 @@ fn convert_item(
     if item.status == "publish"
         && let Some(old) = old_path(&item.link, base)
     {
-        let new_path = format!("/{}/", rel.trim_end_matches(".md"));
+        let new_path = crate::content::url_path(rel, None, None);
         if old != new_path {
             doc.set(
                 "aliases",
@@ -562,11 +599,11 @@ fn convert_item(
         }
     }
     let mut by_domain: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for (domain, term) in &item.terms {
+    for term in &item.terms {
         by_domain
-            .entry(domain.as_str())
+            .entry(term.domain.as_str())
             .or_default()
-            .push(term.clone());
+            .push(term.name.clone());
     }
     for (domain, terms) in by_domain {
         let taxonomy = match domain {

@@ -6,6 +6,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
+mod urls;
+
 use super::document::{Document, json_to_toml};
 use super::names::Fixed;
 use super::report::Report;
@@ -173,6 +175,7 @@ pub fn import(from: &Path, context: &Context<'_>) -> Result<Imported> {
             format!("taxonomy `{name}` is not configured in grove.toml: its terms are kept under [extra]; add \"{name}\" to [network] taxonomies to list them"),
         );
     }
+    let mut old_urls = urls::ZolaUrls::new(&config);
     for (rel, path) in tree.files("content", "content", &mut report)? {
         if !rel.ends_with(".md") {
             imported.add_file(format!("content/{rel}"), &path)?;
@@ -180,11 +183,15 @@ pub fn import(from: &Path, context: &Context<'_>) -> Result<Imported> {
         }
         let text = std::fs::read_to_string(&path)
             .map_err(|source| crate::error::Error::io(&path, "cannot read file", source))?;
+        if let Ok(page) = parse_page(&path, &text) {
+            old_urls.add(&rel, &page.front);
+        }
         let text = adapt_front_matter(&rel, &path, text, context, &mut report)?;
         let text = protect_body(&rel, &text, &shortcodes, &mut report);
         imported.add_text(format!("content/{rel}"), literal_front_matter(text));
         report.pages += 1;
     }
+    imported.old_urls = old_urls.finish(context.taxonomies);
     let static_files = tree.files("static", "static", &mut report)?;
     copy_tree(static_files, "static", &mut imported)?;
     report_unused_dirs(

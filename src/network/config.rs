@@ -488,6 +488,12 @@ pub struct SiteConfig {
     /// `index.xml` addresses, so that old links keep answering).
     #[serde(default)]
     pub url_rules: crate::content::UrlRules,
+    /// Old URLs that redirect elsewhere on the site, `"/feed/" =
+    /// "/rss.xml"`: a redirect page at the old URL and a 301 line in
+    /// `_redirects` (for old addresses no page or section owns, such as a
+    /// WordPress feed).
+    #[serde(default)]
+    pub redirects: BTreeMap<String, String>,
 }
 
 /// Reads and deserializes a TOML file, turning syntax and schema errors into

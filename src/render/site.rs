@@ -75,6 +75,10 @@ pub struct RenderTarget {
     pub robots_rules: Vec<String>,
     /// Translations of this site's pages in its language group.
     pub alternates: Alternates,
+    /// `redirects` of site.toml: (old URL path, where it leads).
+    pub redirects: Vec<(String, String)>,
+    /// The site's `site.toml`, named in errors about its redirects.
+    pub site_file: PathBuf,
 }
 
 /// One output file rendered through a template, named so that it can be

@@ -4,18 +4,25 @@
 //! pages itself, so such a file would otherwise claim the term page's URL
 //! a second time.
 
+use std::path::PathBuf;
+
 use super::{Document, Taxonomy};
 use crate::content::notice::Notices;
 use crate::content::url_rules::UrlRules;
 
-/// The title and description a taxonomy or term page takes from its
-/// `_index.md`.
+/// The title, description and old URLs a taxonomy or term page takes
+/// from its `_index.md`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListingText {
     /// Shown instead of the term's name (or the taxonomy's).
     pub title: Option<String>,
     /// Shown under the title, and the page's meta description.
     pub description: Option<String>,
+    /// Old URLs that redirect to the page (`/category/tools/` of a
+    /// WordPress site).
+    pub aliases: Vec<String>,
+    /// The `_index.md` they come from.
+    pub file: Option<PathBuf>,
 }
 
 /// A term page's `_index.md`, taken out of the sections.
@@ -38,7 +45,10 @@ pub fn split(
     let mut terms = Vec::new();
     for document in sections {
         let Document::Section {
-            rel, meta, body, ..
+            rel,
+            meta,
+            body,
+            file,
         } = &document
         else {
             kept.push(document);
@@ -54,12 +64,6 @@ pub fn split(
                 rel,
             );
         }
-        if !meta.aliases.is_empty() {
-            notices.add(
-                "`aliases` of a term page's `_index.md` are not published: list them in the `aliases` of a page",
-                rel,
-            );
-        }
         terms.push(TermFile {
             rel: rel.clone(),
             taxonomy: taxonomy.to_string(),
@@ -67,6 +71,8 @@ pub fn split(
             text: ListingText {
                 title: Some(meta.title.clone()).filter(|t| !t.is_empty()),
                 description: meta.description.clone().filter(|d| !d.is_empty()),
+                aliases: meta.aliases.clone(),
+                file: Some(file.clone()),
             },
         });
     }

@@ -1,12 +1,13 @@
 //! Redirect pages and `_redirects`: aliases, `/page/1/` of paginated
 //! listings, and cloaked affiliate links under `/go/`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
 use super::{Claimant, SiteRenderer, output_file};
 use crate::affiliate::GO_PREFIX;
+use crate::content::SiteContent;
 use crate::error::{Error, Location, Result, collect_all};
 use crate::render::pagination::pager_path;
 use crate::render::redirect::{affiliate_redirect_page, redirect_page};
@@ -19,6 +20,7 @@ impl SiteRenderer {
         let urls = &self.data.urls;
         // (alias as written, URL path it points to, file declaring it), for
         // pages and sections.
+        let listing_aliases = listing_aliases(content);
         let aliases: Vec<(&str, &str, &Path)> = content
             .pages
             .iter()
@@ -35,8 +37,20 @@ impl SiteRenderer {
                     .iter()
                     .map(move |a| (a.as_str(), s.path.as_str(), file))
             }))
+            .chain(
+                listing_aliases
+                    .iter()
+                    .map(|(alias, path, file)| (alias.as_str(), path.as_str(), file.as_path())),
+            )
             .collect();
         // (output file, its text, who writes it)
+        let site_file = self.target.site_file.as_path();
+        let configured = self
+            .target
+            .redirects
+            .iter()
+            .map(|(from, to)| (from.as_str(), to.as_str(), site_file));
+        let aliases: Vec<(&str, &str, &Path)> = aliases.into_iter().chain(configured).collect();
         let mut pages: Vec<(String, String, Claimant)> = aliases
             .iter()
             .map(|(alias, path, owner)| {
@@ -140,6 +154,28 @@ impl SiteRenderer {
         slugs.dedup();
         slugs
     }
+}
+
+/// The aliases of taxonomy and term pages (from their `_index.md`): (alias,
+/// the page's URL path, the file declaring it).
+fn listing_aliases(content: &SiteContent) -> Vec<(String, String, PathBuf)> {
+    let mut found = Vec::new();
+    for taxonomy in content.taxonomies.iter().filter(|t| !t.terms.is_empty()) {
+        let name = &taxonomy.config.name;
+        let listings = std::iter::once((format!("/{name}/"), &taxonomy.text)).chain(
+            taxonomy
+                .terms
+                .iter()
+                .map(|term| (format!("/{name}/{}/", term.slug), &term.text)),
+        );
+        for (path, text) in listings {
+            let Some(file) = &text.file else { continue };
+            for alias in &text.aliases {
+                found.push((alias.clone(), path.clone(), file.clone()));
+            }
+        }
+    }
+    found
 }
 
 /// An alias as a root-relative URL: `old/url` -> `/old/url/`.
