@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 mod urls;
 
+use super::affiliate;
 use super::document::{Document, string_list};
 use super::hugo_shortcodes::{self, Page};
 use super::names::Fixed;
@@ -82,8 +83,18 @@ pub fn import(from: &Path, context: &Context<'_>) -> Result<Imported> {
             }
             let out_rel = index.grove_rel(rel);
             let front = page.front.clone();
-            let converted =
-                convert_page(rel, &out_rel, page, &config, &index, context, &mut report);
+            let converted = convert_page(
+                rel,
+                &out_rel,
+                page,
+                &Converting {
+                    config: &config,
+                    index: &index,
+                    context,
+                },
+                &mut imported.products,
+                &mut report,
+            );
             source_docs.push(urls::SourceDoc {
                 rel: rel.clone(),
                 out_rel: out_rel.clone(),
@@ -122,6 +133,9 @@ pub fn import(from: &Path, context: &Context<'_>) -> Result<Imported> {
         &mut report,
     );
     dedupe_terms(&mut documents, UrlRules::Hugo, &mut report);
+    for (rel, doc) in term_variant_pages(&documents) {
+        imported.add_text(format!("content/{rel}"), doc.to_text());
+    }
     for (_, out_rel, doc) in documents {
         imported.add_text(format!("content/{out_rel}"), doc.to_text());
     }
@@ -462,17 +476,80 @@ fn title_case(dir: &str) -> String {
     }
 }
 
+/// Hugo versions make two URLs of a term with punctuation between words:
+/// `Home & Garden` is `/categories/home-garden/` in some and
+/// `/categories/home--garden/` in others. The site uses the first (see
+/// [`hugo_urlize`]); for each term whose other form differs, and whose
+/// page the source does not describe itself, a term `_index.md` makes
+/// the other form an alias.
+fn term_variant_pages(documents: &[(String, String, Document)]) -> Vec<(String, Document)> {
+    let existing: BTreeSet<&str> = documents.iter().map(|(_, rel, _)| rel.as_str()).collect();
+    let mut pages: BTreeMap<String, Document> = BTreeMap::new();
+    for (_, _, doc) in documents {
+        for (taxonomy, terms) in &doc.taxonomies {
+            for term in terms {
+                let collapsed = hugo_urlize(term);
+                let spaced = spaced_urlize(term);
+                let rel = format!("{taxonomy}/{collapsed}/_index.md");
+                let own = format!("{taxonomy}/{spaced}/_index.md");
+                if collapsed == spaced
+                    || collapsed.is_empty()
+                    || existing.contains(rel.as_str())
+                    || existing.contains(own.as_str())
+                {
+                    continue;
+                }
+                pages.entry(rel).or_insert_with(|| {
+                    let mut page = Document::default();
+                    page.set_str("title", term);
+                    page.set(
+                        "aliases",
+                        toml::Value::Array(vec![toml::Value::String(format!(
+                            "/{taxonomy}/{spaced}/"
+                        ))]),
+                    );
+                    page
+                });
+            }
+        }
+    }
+    pages.into_iter().collect()
+}
+
+/// Hugo's `urlize` in the versions that turn every space into `-`
+/// (`Home & Garden` -> `home--garden`).
+fn spaced_urlize(text: &str) -> String {
+    text.trim()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            '.' | '/' | '\\' | '_' | '#' | '+' | '~' | '-' | '@' => Some(c),
+            c if c.is_alphanumeric() => Some(c),
+            _ => None,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// What converting a page reads besides the page.
+struct Converting<'a> {
+    config: &'a HugoConfig,
+    index: &'a ContentIndex,
+    context: &'a Context<'a>,
+}
+
 /// One page: front matter mapped to Grove's keys, shortcodes translated,
-/// template syntax escaped, the Hugo URL kept as an alias.
+/// affiliate links and products moved to the registry, template syntax
+/// escaped, the Hugo URL kept as an alias.
 fn convert_page(
     rel: &str,
     out_rel: &str,
     page: SourcePage,
-    config: &HugoConfig,
-    index: &ContentIndex,
-    context: &Context<'_>,
+    with: &Converting<'_>,
+    products: &mut affiliate::Products,
     report: &mut Report,
 ) -> Document {
+    let (config, index, context) = (with.config, with.index, with.context);
     let mut doc = Document::default();
     let front = &page.front;
     map_front_matter(rel, front, config, context, &mut doc, report);
@@ -496,8 +573,95 @@ fn convert_page(
         params: front,
     };
     let body = hugo_shortcodes::translate(&page.body, &shortcodes, report);
-    doc.body = escape_template_syntax(&body);
+    let body = affiliate::rewrite_links(&body, products);
+    let title = doc.get_str("title").unwrap_or_default().to_string();
+    let product = products.product(front, &title);
+    let mut boxes = product
+        .map(|(slug, used)| product_boxes(rel, &slug, &used, products, context, report))
+        .unwrap_or_default();
+    if let Some((key, list)) = products.product_list(front) {
+        for (name, slug) in &list {
+            boxes.push_str(&format!(
+                "- [{}](aff:{slug})\n",
+                name.replace(['[', ']'], "")
+            ));
+        }
+        boxes.push('\n');
+        report.changed(
+            rel,
+            format!("the products of front matter `{key}` became registry entries, listed as links at the top of the page (the theme drew them from front matter: where they stood is a guess)"),
+        );
+    }
+    cover_image(rel, front, &mut doc, report);
+    doc.body = format!("{boxes}{}", escape_template_syntax(&body));
     doc
+}
+
+/// The product box (and pros and cons) for the product a page's front
+/// matter describes, as the theme's shortcodes when it has them, else as
+/// a registry link; reported as a guess of where the theme drew them.
+fn product_boxes(
+    rel: &str,
+    slug: &str,
+    used: &[String],
+    products: &affiliate::Products,
+    context: &Context<'_>,
+    report: &mut Report,
+) -> String {
+    let has = |name: &str| context.shortcodes.iter().any(|s| s == name);
+    let mut boxes = String::new();
+    if has("product_box") {
+        boxes.push_str(&format!("{{{{ product_box(slug=\"{slug}\") }}}}\n\n"));
+    } else {
+        boxes.push_str(&format!("[Check the price](aff:{slug})\n\n"));
+    }
+    if products.has_pros_or_cons(slug) && has("pros_cons") {
+        boxes.push_str(&format!("{{{{ pros_cons(slug=\"{slug}\") }}}}\n\n"));
+    }
+    report.changed(
+        rel,
+        format!(
+            "front matter {} became the registry entry `{slug}` (affiliates.toml), shown as a product box{} at the top of the page: the theme drew it from front matter, so where it stood is a guess; move the call if it belongs elsewhere",
+            used.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "),
+            if products.has_pros_or_cons(slug) { " with pros and cons" } else { "" }
+        ),
+    );
+    boxes
+}
+
+/// A cover image a theme drew from front matter (`cover.image` of
+/// PaperMod, `featured_image`, `image`, `thumbnail`): `[extra] image`,
+/// which Grove's theme shows above the text and uses for social previews.
+fn cover_image(rel: &str, front: &Map<String, Value>, doc: &mut Document, report: &mut Report) {
+    let cover = get(front, "cover");
+    let image = cover
+        .and_then(|c| get_map(c, "image"))
+        .or_else(|| cover.filter(|c| c.is_string()))
+        .or_else(|| {
+            [
+                "featured_image",
+                "featuredImage",
+                "featureimage",
+                "image",
+                "thumbnail",
+                "hero",
+            ]
+            .iter()
+            .find_map(|k| get(front, k))
+        })
+        .and_then(Value::as_str)
+        .filter(|i| !i.trim().is_empty());
+    let Some(image) = image else { return };
+    doc.set_extra("image", &Value::String(image.to_string()));
+    for (key, from) in [("image_alt", "alt"), ("image_caption", "caption")] {
+        if let Some(text) = cover.and_then(|c| get_map(c, from)).and_then(Value::as_str) {
+            doc.set_extra(key, &Value::String(text.to_string()));
+        }
+    }
+    report.changed(
+        rel,
+        "its cover image became `[extra] image` (shown above the text)",
+    );
 }
 
 /// Maps Hugo's front matter keys to Grove's; the rest goes under

@@ -65,6 +65,27 @@ pub fn translate(body: &str, page: &Page<'_>, report: &mut Report) -> String {
         }
         let (name, args) = parse_call(call.inner);
         let paired = matches!(name.as_str(), "highlight" | "details" | "comment");
+        if !paired
+            && !KNOWN.contains(&name.as_str())
+            && !name.starts_with('/')
+            && link_like(&args).is_none()
+            && let Some((_, end)) = closing(body, call.span.end, &name)
+        {
+            // An unknown shortcode with a body: the whole of it, body too,
+            // is kept as text (a body can hold template code or HTML that
+            // would otherwise render live).
+            if !out.is_empty() && !out.ends_with('\n') {
+                out.push('\n');
+            }
+            out.push_str(&code_block(&body[call.span.start..end]));
+            done = end;
+            search = end;
+            report.attention(
+                page.file,
+                format!("shortcode `{name}` has no Grove equivalent and is kept as text, with its body; write it as HTML or as a Grove shortcode (templates/shortcodes/)"),
+            );
+            continue;
+        }
         let inner = if paired {
             match closing(body, call.span.end, &name) {
                 Some((inner, end)) => {
@@ -325,12 +346,68 @@ fn translate_call(
             })?
         }
         closing if closing.starts_with('/') => return Err(None),
+        _ if link_like(args).is_some() => {
+            let (label, url) = link_like(args).expect("checked");
+            format!(
+                "[{}]({})",
+                label.replace(['[', ']'], ""),
+                url.replace(' ', "%20")
+            )
+        }
         _ => {
             return Err(Some(format!(
                 "shortcode `{name}` has no Grove equivalent and is kept as text; write it as HTML or as a Grove shortcode (templates/shortcodes/)"
             )));
         }
     })
+}
+
+/// Shortcodes [`translate_call`] writes as Markdown or HTML.
+const KNOWN: &[&str] = &[
+    "ref",
+    "relref",
+    "figure",
+    "youtube",
+    "vimeo",
+    "gist",
+    "tweet",
+    "x",
+    "twitter",
+    "instagram",
+    "highlight",
+    "details",
+    "comment",
+    "param",
+];
+
+/// A theme's button or link shortcode (`{{< cta-button url="..." text="Check
+/// price" >}}`, a product pick with a `name` and `url`): its label and
+/// URL, written as a Markdown link (an affiliate link then goes through
+/// the registry).
+fn link_like(args: &[(Option<String>, String)]) -> Option<(String, String)> {
+    let named = |key: &str| {
+        args.iter()
+            .find(|(k, _)| k.as_deref() == Some(key))
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    };
+    let url = ["url", "link", "href"]
+        .iter()
+        .find_map(|k| named(k))
+        .filter(|u| u.starts_with("http://") || u.starts_with("https://") || u.starts_with('/'))?;
+    let label = ["text", "label", "title", "name", "button", "cta"]
+        .iter()
+        .find_map(|k| named(k))
+        .unwrap_or("Link");
+    Some((label.to_string(), url.to_string()))
+}
+
+/// `text` as a fenced code block (a fence longer than any run of
+/// backticks in it).
+fn code_block(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    format!("{fence}text\n{}\n{fence}\n", text.trim_end())
 }
 
 /// Hugo's `figure` as an HTML figure.
@@ -414,12 +491,30 @@ mod tests {
         let (out, report) = run(
             "{{< notice warning >}}\nCareful.\n{{< /notice >}}\n\n[x]({{< ref \"nowhere\" >}})\n",
         );
+        // The whole of a shortcode with a body, body too, is text: a body
+        // can hold template code or HTML that must not render live.
         assert!(
-            out.contains("`{{< notice warning >}}`\nCareful.\n`{{< /notice >}}`"),
+            out.starts_with("```text\n{{< notice warning >}}\nCareful.\n{{< /notice >}}\n```\n"),
             "{out}"
         );
         assert!(out.contains("`{{< ref \"nowhere\" >}}`"), "{out}");
         assert_eq!(report.attention.len(), 2, "{:?}", report.attention);
+    }
+
+    #[test]
+    fn button_and_pick_shortcodes_become_links() {
+        let (out, report) = run(
+            "{{< cta-button url=\"https://www.amazon.com/dp/B0DGJ9HD5V?tag=x-20\" text=\"Check Price on Amazon\" >}}\n{{< pick name=\"Weber Kettle\" url=\"https://amzn.to/3abc\" price=\"$199\" >}}",
+        );
+        assert!(
+            out.contains("[Check Price on Amazon](https://www.amazon.com/dp/B0DGJ9HD5V?tag=x-20)"),
+            "{out}"
+        );
+        assert!(
+            out.contains("[Weber Kettle](https://amzn.to/3abc)"),
+            "{out}"
+        );
+        assert!(report.attention.is_empty(), "{:?}", report.attention);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! puts the files in place without ever overwriting a person's edits, so
 //! importing again updates what is unchanged and duplicates nothing.
 
+mod affiliate;
 mod collisions;
 mod document;
 mod html_markdown;
@@ -121,6 +122,8 @@ pub struct Imported {
     redirects: Vec<(String, String)>,
     /// Every URL the source published.
     old_urls: Vec<OldUrl>,
+    /// Affiliate links and products found in the pages.
+    products: affiliate::Products,
     /// Files whose path had to change to stay in the site folder: (as
     /// the source names it, as written).
     renamed: Vec<(String, String)>,
@@ -134,6 +137,7 @@ impl Imported {
             report: Report::default(),
             redirects: Vec::new(),
             old_urls: Vec::new(),
+            products: affiliate::Products::default(),
             renamed: Vec::new(),
         }
     }
@@ -199,11 +203,20 @@ pub fn import(network: &Network, options: &ImportOptions) -> Result<Report> {
         SourceKind::Zola => zola::import(&existing_dir(source)?, &context)?,
         SourceKind::Wordpress => wordpress::import(source, &context)?,
     };
+    affiliate::report_products(&imported.products, &mut imported.report);
+    if !imported.products.is_empty() {
+        imported.files.push(OutputFile::text(
+            "affiliates.toml",
+            imported.products.registry_toml(),
+        ));
+    }
+    let amazon_tag = imported.products.amazon_tag().map(|(tag, _)| tag);
     imported.files.push(OutputFile::text(
         "site.toml",
         site_toml(
             &imported.settings,
             &imported.redirects,
+            amazon_tag.as_deref(),
             &mut imported.report,
         ),
     ));
@@ -276,6 +289,7 @@ fn theme_templates(network: &Network, site: &str) -> Vec<String> {
 fn site_toml(
     settings: &SiteSettings,
     redirects: &[(String, String)],
+    amazon_tag: Option<&str>,
     report: &mut Report,
 ) -> String {
     let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
@@ -318,6 +332,12 @@ fn site_toml(
     }
     if settings.url_rules == crate::content::UrlRules::Hugo {
         text.push_str("# Term URLs, heading ids and feeds as Hugo made them, so old links answer.\nurl_rules = \"hugo\"\n");
+    }
+    if let Some(tag) = amazon_tag {
+        text.push_str(&format!(
+            "\n# The tracking tag the source's Amazon links carried; every registry link uses it.\n[affiliate]\namazon_tag = {}\n",
+            quote(tag)
+        ));
     }
     if !redirects.is_empty() {
         text.push_str("\n# Old URLs of the source that no page owns (archives, feeds), and where they lead.\n[redirects]\n");

@@ -165,7 +165,7 @@ pub fn import(path: &Path, context: &Context<'_>) -> Result<Imported> {
             section_page = Some((item, rel.clone()));
             continue;
         }
-        let doc = convert_item(
+        let mut doc = convert_item(
             item,
             rel,
             &base,
@@ -174,6 +174,7 @@ pub fn import(path: &Path, context: &Context<'_>) -> Result<Imported> {
             context,
             &mut report,
         );
+        doc.body = super::affiliate::rewrite_links(&doc.body, &mut imported.products);
         documents.push((source_name(item), rel.clone(), doc));
         report.pages += 1;
     }
@@ -209,8 +210,9 @@ pub fn import(path: &Path, context: &Context<'_>) -> Result<Imported> {
         match section_page {
             Some((page, _)) => {
                 doc.set_str("title", &page.title);
-                doc.body =
+                let body =
                     body_markdown(page, &format!("{POSTS}/_index.md"), &rewrite, &mut report);
+                doc.body = super::affiliate::rewrite_links(&body, &mut imported.products);
                 report.changed(
                     &source_name(page),
                     format!("the posts page became the section page {POSTS}/_index.md"),

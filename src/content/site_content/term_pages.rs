@@ -111,12 +111,27 @@ pub fn apply(
             continue;
         };
         let slug = url_rules.term(folder);
+        // Hugo versions differ on `Home & Garden`: `home-garden` or
+        // `home--garden`; a folder of either names the same term.
+        let loose = |s: &str| {
+            s.split('-')
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join("-")
+        };
         match taxonomy
             .terms
             .iter_mut()
-            .find(|t| t.slug == *folder || t.slug == slug)
+            .find(|t| t.slug == *folder || t.slug == slug || loose(&t.slug) == loose(folder))
         {
-            Some(term) => term.text = file.text,
+            Some(term) => {
+                let mut text = file.text;
+                if term.slug != *folder {
+                    // The folder's URL was the term page's: it still answers.
+                    text.aliases.push(format!("/{}/{folder}/", taxonomy.config.name));
+                }
+                term.text = text;
+            }
             None => notices.add(
                 "no page has this term, so its term page is not published (only terms in use get one)",
                 &file.rel,

@@ -266,7 +266,12 @@ impl SiteRenderer {
                     let title = format!("{} | {}", term.name, self.data.site_title);
                     let dir = format!("{name}/{}/", term.slug);
                     let link = urls.permalink(&format!("/{dir}"));
-                    write_pair(&dir, &title, &title, link, &term.pages);
+                    write_pair(&dir, &title, &title, link.clone(), &term.pages);
+                    // An old URL of the term page had its feed too.
+                    for alias in &term.text.aliases {
+                        let alias_dir = format!("{}/", alias.trim_matches('/'));
+                        write_pair(&alias_dir, &title, &title, link.clone(), &term.pages);
+                    }
                 }
             }
         }
