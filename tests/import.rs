@@ -552,6 +552,19 @@ fn importing_again_duplicates_nothing_and_keeps_edits() {
         common::files_below(&net.path().join("sites/shots")),
         files_after_first
     );
+
+    // A person deletes an imported page: importing again does not bring
+    // it back, and says so.
+    let deleted = "sites/shots/content/blog/grinders.md";
+    std::fs::remove_file(net.path().join(deleted)).unwrap();
+    let fourth = import(&net, "zola", &source_path, "shots");
+    assert!(
+        fourth.contains(
+            "1 file deleted since the last import, not written again: content/blog/grinders.md"
+        ),
+        "{fourth}"
+    );
+    assert!(!net.path().join(deleted).exists());
 }
 
 #[test]

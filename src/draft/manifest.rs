@@ -86,6 +86,12 @@ impl Manifest {
         }
     }
 
+    /// Whether Grove wrote `path` at some point (it may since have been
+    /// edited or deleted).
+    pub fn has_written(&self, path: &Path) -> bool {
+        self.hashes.contains_key(&self.key(path))
+    }
+
     /// Records that Grove wrote `bytes` to `path`.
     pub fn record(&self, path: &Path, bytes: &[u8]) -> Result<()> {
         let state = self.root.join(".grove");

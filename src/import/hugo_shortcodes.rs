@@ -101,7 +101,34 @@ pub fn translate(body: &str, page: &Page<'_>, report: &mut Report) -> String {
         match translate_call(&name, &args, inner, page) {
             Ok(text) => {
                 out.push_str(&text);
-                if !matches!(name.as_str(), "ref" | "relref") {
+                if !KNOWN.contains(&name.as_str()) {
+                    let dropped: Vec<&str> = args
+                        .iter()
+                        .filter_map(|(k, _)| k.as_deref())
+                        .filter(|k| !LINK_KEYS.contains(k))
+                        .collect();
+                    let more = if dropped.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "; its {} not shown",
+                            dropped
+                                .iter()
+                                .map(|k| format!("`{k}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                                + if dropped.len() == 1 { " is" } else { " are" }
+                        )
+                    };
+                    let message = format!(
+                        "shortcode `{name}` (a theme's button or product pick) became a link{more}"
+                    );
+                    if dropped.is_empty() {
+                        report.changed(page.file, message);
+                    } else {
+                        report.attention(page.file, message);
+                    }
+                } else if !matches!(name.as_str(), "ref" | "relref") {
                     report.changed(
                         page.file,
                         format!("shortcode `{name}` written as Markdown or HTML"),
@@ -380,6 +407,11 @@ const KNOWN: &[&str] = &[
     "param",
 ];
 
+/// The arguments a link-like shortcode becomes a link from.
+const LINK_KEYS: &[&str] = &[
+    "url", "link", "href", "text", "label", "title", "name", "button", "cta",
+];
+
 /// A theme's button or link shortcode (`{{< cta-button url="..." text="Check
 /// price" >}}`, a product pick with a `name` and `url`): its label and
 /// URL, written as a Markdown link (an affiliate link then goes through
@@ -514,7 +546,17 @@ mod tests {
             out.contains("[Weber Kettle](https://amzn.to/3abc)"),
             "{out}"
         );
-        assert!(report.attention.is_empty(), "{:?}", report.attention);
+        let attention: Vec<&str> = report
+            .attention
+            .iter()
+            .map(|i| i.message.as_str())
+            .collect();
+        assert_eq!(
+            attention,
+            [
+                "shortcode `pick` (a theme's button or product pick) became a link; its `price` is not shown"
+            ]
+        );
     }
 
     #[test]

@@ -25,6 +25,9 @@ pub struct Report {
     pub unchanged: Vec<String>,
     /// Files left as they are because a person wrote or edited them.
     pub kept: Vec<String>,
+    /// Files an earlier import wrote that a person has deleted since:
+    /// not written again.
+    pub deleted: Vec<String>,
     /// Changes made on the way in (a key moved, a shortcode translated).
     pub changes: Vec<Item>,
     /// What needs a person: a shortcode kept as text, a dynamic block, an
@@ -80,6 +83,18 @@ impl Report {
             plural(self.pages),
             self.files_needing_attention()
         );
+        if !self.deleted.is_empty() {
+            let mut listed = self.deleted[..self.deleted.len().min(LISTED)].join(", ");
+            if self.deleted.len() > LISTED {
+                let _ = write!(listed, " and {} more", self.deleted.len() - LISTED);
+            }
+            let _ = writeln!(
+                out,
+                "{} file{} deleted since the last import, not written again: {listed}",
+                self.deleted.len(),
+                plural(self.deleted.len())
+            );
+        }
         for (title, items) in [
             ("Needs a person", &self.attention),
             ("Changed on the way in", &self.changes),
@@ -132,6 +147,10 @@ impl Report {
         for (heading, files) in [
             ("Written", &self.written),
             ("Kept (edited since the last import)", &self.kept),
+            (
+                "Deleted since the last import (not written again)",
+                &self.deleted,
+            ),
             ("Unchanged", &self.unchanged),
         ] {
             let _ = writeln!(out, "\n## {heading}\n");

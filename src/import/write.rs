@@ -1,7 +1,8 @@
 //! Puts imported files in place. `.grove/imported.jsonl` records what each
 //! import wrote: a file still as imported is rewritten when the source
-//! changed; a file a person wrote or edited is never overwritten. So
-//! importing twice duplicates nothing and loses nothing.
+//! changed; a file a person wrote or edited is never overwritten, and one
+//! a person deleted is not written again. So importing twice duplicates
+//! nothing, loses nothing and undoes nothing.
 
 use std::path::Path;
 
@@ -50,6 +51,10 @@ pub fn write_files(
         let path = site_dir.join(&file.rel);
         match manifest.ownership(&path) {
             Ownership::Human => report.kept.push(file.rel.clone()),
+            // Imported before, since deleted by a person: not brought back.
+            Ownership::Missing if manifest.has_written(&path) => {
+                report.deleted.push(file.rel.clone())
+            }
             Ownership::Drafted if std::fs::read(&path).is_ok_and(|b| b == file.bytes) => {
                 report.unchanged.push(file.rel.clone())
             }
