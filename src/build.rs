@@ -504,6 +504,7 @@ fn build_site(
             .map(|(from, to)| (from.clone(), to.clone()))
             .collect(),
         site_file: site.dir.join("site.toml"),
+        term_feeds: site.config.term_feeds,
     };
     let renderer = SiteRenderer::new(content, templates, site_json, urls, target, links);
     let dirs = [theme.static_dir(), site.dir.join("static")];

@@ -216,6 +216,7 @@ const IGNORED_SECTION_KEYS: &[&str] = &[
     "generate_feed",
     "authors",
     "author",
+    "slug",
 ];
 
 /// Stands for YAML keys given twice, in `ignored`.
@@ -304,6 +305,9 @@ fn ignored_key_note(key: &str) -> &'static str {
             "feeds are switched on or off for the whole network (`feeds` in grove.toml's [seo] table)"
         }
         "authors" | "author" => "a section page shows no authors",
+        "slug" => {
+            "a section's URL is its folder's (rename the folder, or list the old URL in `aliases`)"
+        }
         _ => "it has no effect in Grove",
     }
 }

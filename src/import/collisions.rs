@@ -84,6 +84,14 @@ pub fn dedupe_aliases(
             )
         })
         .collect();
+    // Grove writes the list of each taxonomy's terms at /<taxonomy>/.
+    for (_, _, doc) in documents.iter() {
+        for (taxonomy, _) in &doc.taxonomies {
+            owners
+                .entry(format!("/{taxonomy}/"))
+                .or_insert_with(|| format!("Grove's list of {taxonomy}"));
+        }
+    }
     // Pages that are built claim their aliases before translations that
     // are not (an English post keeps its alias over its Persian copy).
     let mut order: Vec<usize> = (0..documents.len()).collect();

@@ -109,7 +109,8 @@ pub fn import(from: &Path, context: &Context<'_>) -> Result<Imported> {
             if name.starts_with("_index.") || *name == "index.md" {
                 has_index.insert(dir.to_string());
             }
-            page_dirs.insert(dir.to_string());
+            // Hugo lists every top-level folder holding pages as a section.
+            page_dirs.insert(dir.split('/').next().unwrap_or_default().to_string());
         } else if OTHER_FORMATS.contains(&ext.as_str()) {
             report.attention(
                 rel,
@@ -122,6 +123,7 @@ pub fn import(from: &Path, context: &Context<'_>) -> Result<Imported> {
         }
     }
     imported.old_urls = urls::old_urls(&source_docs, &config, context.taxonomies);
+    lead_section_terms_to_sections(&mut documents, &mut report);
     dedupe_urls(
         &mut documents,
         imported.settings.language.as_deref(),
@@ -233,6 +235,7 @@ fn read_hugo_config(from: &Path, report: &mut Report) -> Result<HugoConfig> {
             .or_else(|| text("defaultContentLanguage"))
             .map(|l| l.split(['-', '_']).next().unwrap_or("en").to_lowercase()),
         url_rules: UrlRules::Hugo,
+        term_feeds: false,
     };
     if let Some(dir) = text("contentDir") {
         config.content_dir = dir;
@@ -473,6 +476,51 @@ fn title_case(dir: &str) -> String {
             .collect::<String>()
             .replace(['-', '_'], " "),
         None => String::new(),
+    }
+}
+
+/// A term only sections have (Hugo lists sections on term pages, Grove
+/// lists pages): its URL becomes an alias of the first section that has
+/// it, so the old term page (and, on Hugo's rules, its feed) still leads
+/// to what it listed.
+fn lead_section_terms_to_sections(
+    documents: &mut [(String, String, Document)],
+    report: &mut Report,
+) {
+    let on_pages: BTreeSet<(String, String)> = documents
+        .iter()
+        .filter(|(_, rel, _)| !rel.ends_with("_index.md"))
+        .flat_map(|(_, _, doc)| {
+            doc.taxonomies.iter().flat_map(|(taxonomy, terms)| {
+                terms.iter().map(|t| (taxonomy.clone(), hugo_urlize(t)))
+            })
+        })
+        .collect();
+    let mut led: BTreeSet<(String, String)> = BTreeSet::new();
+    for (file, rel, doc) in documents.iter_mut() {
+        if !rel.ends_with("_index.md") || rel == "_index.md" {
+            continue;
+        }
+        let mut aliases = doc.strings("aliases");
+        for (taxonomy, terms) in &doc.taxonomies {
+            for term in terms {
+                let key = (taxonomy.clone(), hugo_urlize(term));
+                if key.1.is_empty() || on_pages.contains(&key) || !led.insert(key.clone()) {
+                    continue;
+                }
+                aliases.push(format!("/{}/{}/", key.0, key.1));
+                report.changed(
+                    file,
+                    format!("{taxonomy} term `{term}` is on no page, only on sections: its old term page leads to this section"),
+                );
+            }
+        }
+        if !aliases.is_empty() {
+            doc.set(
+                "aliases",
+                toml::Value::Array(aliases.into_iter().map(toml::Value::String).collect()),
+            );
+        }
     }
 }
 
@@ -999,7 +1047,17 @@ fn hugo_url_alias(
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty());
     let grove_url = url_path(out_rel, slug_field, None);
-    let hugo_url = hugo_page_url(out_rel, front, config)?;
+    let hugo_url = if out_rel.ends_with("_index.md") {
+        // A section: Hugo lower-cases its folder's path.
+        let dir = parent(out_rel);
+        let top = dir.split('/').next().unwrap_or_default();
+        if dir.is_empty() || config.taxonomies.iter().any(|t| t == top) {
+            return None; // the home page, or a taxonomy's or term's page
+        }
+        format!("/{}/", hugo_urlize(dir))
+    } else {
+        hugo_page_url(out_rel, front, config)?
+    };
     (hugo_url != grove_url).then_some(hugo_url)
 }
 

@@ -80,6 +80,8 @@ pub struct SiteSettings {
     pub language: Option<String>,
     /// Whose URL rules its old URLs follow (`url_rules` in site.toml).
     pub url_rules: crate::content::UrlRules,
+    /// Whether its terms had feeds of their own (`term_feeds`).
+    pub term_feeds: bool,
 }
 
 /// A URL the source site published, which the imported site should
@@ -332,6 +334,9 @@ fn site_toml(
     }
     if settings.url_rules == crate::content::UrlRules::Hugo {
         text.push_str("# Term URLs, heading ids and feeds as Hugo made them, so old links answer.\nurl_rules = \"hugo\"\n");
+    }
+    if settings.term_feeds {
+        text.push_str("# Each term has its own feeds, as it had before.\nterm_feeds = true\n");
     }
     if let Some(tag) = amazon_tag {
         text.push_str(&format!(

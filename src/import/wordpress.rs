@@ -14,7 +14,7 @@ use super::names;
 use super::report::Report;
 mod archives;
 
-use super::{Context, Imported, OldUrl, SiteSettings, dedupe_terms, dedupe_urls};
+use super::{Context, Imported, OldUrl, SiteSettings, dedupe_aliases, dedupe_terms, dedupe_urls};
 use crate::content::escape_template_syntax;
 use crate::error::{Error, Location, Result};
 use crate::html_scan::{percent_decode, unescape};
@@ -122,6 +122,7 @@ pub fn import(path: &Path, context: &Context<'_>) -> Result<Imported> {
             .filter(|l| !l.is_empty())
             .map(|l| l.split(['-', '_']).next().unwrap_or("en").to_lowercase()),
         url_rules: crate::content::UrlRules::Grove,
+        term_feeds: false,
     };
     let authors: HashMap<String, String> = channel
         .children()
@@ -201,6 +202,7 @@ pub fn import(path: &Path, context: &Context<'_>) -> Result<Imported> {
         }
     }
     dedupe_urls(&mut documents, None, &mut report);
+    dedupe_aliases(&mut documents, None, &mut report);
     dedupe_terms(&mut documents, crate::content::UrlRules::Grove, &mut report);
     for (_, rel, doc) in documents {
         imported.add_text(format!("content/{rel}"), doc.to_text());

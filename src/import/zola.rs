@@ -121,6 +121,12 @@ pub fn import(from: &Path, context: &Context<'_>) -> Result<Imported> {
             .and_then(Value::as_str)
             .map(str::to_string),
         url_rules: crate::content::UrlRules::Grove,
+        term_feeds: match config.get("taxonomies") {
+            Some(Value::Array(items)) => items
+                .iter()
+                .any(|t| t.get("feed").and_then(Value::as_bool) == Some(true)),
+            _ => false,
+        },
     });
     let mut shortcodes: Vec<String> = context.shortcodes.to_vec();
     // The site's shortcodes, then its theme's (the site's win).

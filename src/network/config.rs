@@ -494,6 +494,10 @@ pub struct SiteConfig {
     /// WordPress feed).
     #[serde(default)]
     pub redirects: BTreeMap<String, String>,
+    /// Whether each taxonomy term has its own feeds (`/tags/x/rss.xml`
+    /// and `atom.xml`), as Zola's `feed = true` taxonomies do.
+    #[serde(default)]
+    pub term_feeds: bool,
 }
 
 /// Reads and deserializes a TOML file, turning syntax and schema errors into

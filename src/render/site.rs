@@ -79,6 +79,8 @@ pub struct RenderTarget {
     pub redirects: Vec<(String, String)>,
     /// The site's `site.toml`, named in errors about its redirects.
     pub site_file: PathBuf,
+    /// Whether each term has its own feeds (`term_feeds` in site.toml).
+    pub term_feeds: bool,
 }
 
 /// One output file rendered through a template, named so that it can be

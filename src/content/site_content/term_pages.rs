@@ -126,6 +126,8 @@ pub fn apply(
         {
             Some(term) => {
                 let mut text = file.text;
+                let own = format!("/{}/{}/", taxonomy.config.name, term.slug);
+                text.aliases.retain(|alias| format!("/{}/", alias.trim_matches('/')) != own);
                 if term.slug != *folder {
                     // The folder's URL was the term page's: it still answers.
                     text.aliases.push(format!("/{}/{folder}/", taxonomy.config.name));

@@ -37,11 +37,15 @@ pub fn old_urls(docs: &[SourceDoc], config: &HugoConfig, configured: &[String]) 
         OldUrl::new("/index.xml", "the home page's feed"),
     ];
     let mut sections: BTreeSet<String> = BTreeSet::new();
-    // taxonomy -> term slug -> whether only sections have it
-    let mut terms: BTreeMap<String, BTreeMap<String, bool>> = BTreeMap::new();
+    let mut terms: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for doc in docs.iter().filter(|d| d.published) {
         let is_section = doc.out_rel.ends_with("_index.md");
-        let dir = parent(&doc.out_rel);
+        let dir = if is_section {
+            parent(&doc.out_rel)
+        } else {
+            // A page bundle (`about/index.md`) is a page, in its parent's section.
+            crate::content::url_parent_and_name(&doc.out_rel).0
+        };
         if is_section {
             if !dir.is_empty() {
                 sections.insert(dir.to_string());
@@ -67,12 +71,7 @@ pub fn old_urls(docs: &[SourceDoc], config: &HugoConfig, configured: &[String]) 
             for term in named.into_iter().flatten() {
                 let slug = hugo_urlize(&term);
                 if !slug.is_empty() {
-                    let only_sections = terms
-                        .entry(taxonomy.clone())
-                        .or_default()
-                        .entry(slug)
-                        .or_insert(true);
-                    *only_sections &= is_section;
+                    terms.entry(taxonomy.clone()).or_default().insert(slug);
                 }
             }
         }
@@ -98,7 +97,7 @@ pub fn old_urls(docs: &[SourceDoc], config: &HugoConfig, configured: &[String]) 
         ];
         if unconfigured {
             urls.extend(list.into_iter().map(|u| u.not_expected(&why)));
-            urls.extend(slugs.keys().flat_map(|slug| {
+            urls.extend(slugs.iter().flat_map(|slug| {
                 let path = format!("/{taxonomy}/{slug}/");
                 [
                     OldUrl::new(&path, &format!("the {taxonomy} term {slug}")),
@@ -112,19 +111,13 @@ pub fn old_urls(docs: &[SourceDoc], config: &HugoConfig, configured: &[String]) 
             continue;
         }
         urls.extend(list);
-        for (slug, only_sections) in slugs {
+        for slug in slugs {
             let path = format!("/{taxonomy}/{slug}/");
             let what = format!("the {taxonomy} term {slug}");
             let page = OldUrl::new(&path, &what);
             let feed = OldUrl::new(&format!("{path}index.xml"), &format!("{what}'s feed"));
-            if *only_sections {
-                let why = "only sections have this term, and Grove's term pages list pages";
-                urls.push(page.not_expected(why));
-                urls.push(feed.not_expected(why));
-            } else {
-                urls.push(page);
-                urls.push(feed);
-            }
+            urls.push(page);
+            urls.push(feed);
         }
     }
     urls

@@ -248,20 +248,30 @@ impl SiteRenderer {
                 urls.permalink(&section.path),
                 &section.pages,
             );
+            if hugo_feeds {
+                // An old URL of the section (Hugo's lower-cased path) had its feed too.
+                for alias in &section.meta.aliases {
+                    let alias_dir = format!("{}/", alias.trim_matches('/'));
+                    let link = urls.permalink(&section.path);
+                    write_pair(&alias_dir, &title, &description, link, &section.pages);
+                }
+            }
         }
-        if hugo_feeds {
+        if hugo_feeds || self.target.term_feeds {
             for taxonomy in content.taxonomies.iter().filter(|t| !t.terms.is_empty()) {
                 let name = &taxonomy.config.name;
-                let mut all: Vec<usize> = taxonomy
-                    .terms
-                    .iter()
-                    .flat_map(|t| t.pages.iter().copied())
-                    .collect();
-                all.sort_unstable();
-                all.dedup();
-                let title = format!("{} | {}", capitalize(name), self.data.site_title);
-                let link = urls.permalink(&format!("/{name}/"));
-                write_pair(&format!("{name}/"), &title, &title, link, &all);
+                if hugo_feeds {
+                    let mut all: Vec<usize> = taxonomy
+                        .terms
+                        .iter()
+                        .flat_map(|t| t.pages.iter().copied())
+                        .collect();
+                    all.sort_unstable();
+                    all.dedup();
+                    let title = format!("{} | {}", capitalize(name), self.data.site_title);
+                    let link = urls.permalink(&format!("/{name}/"));
+                    write_pair(&format!("{name}/"), &title, &title, link, &all);
+                }
                 for term in &taxonomy.terms {
                     let title = format!("{} | {}", term.name, self.data.site_title);
                     let dir = format!("{name}/{}/", term.slug);
