@@ -366,11 +366,6 @@ fn every_output_path_is_claimed_once_and_a_second_claim_names_both_sources() {
             ],
             &["the alias `/old/` of content/a.md and the alias `/old/` of content/b.md"],
         ),
-        // A static file where Grove writes its own.
-        (
-            &[("sites/alpha/static/sitemap.xml", "<urlset/>")],
-            &["sites/alpha/static/sitemap.xml and the generated sitemap.xml"],
-        ),
         // Tags that make the same URL, and one that makes none.
         (
             &[
@@ -398,6 +393,25 @@ fn every_output_path_is_claimed_once_and_a_second_claim_names_both_sources() {
             );
         }
     }
+}
+
+#[test]
+fn a_static_file_where_grove_writes_its_own_replaces_it_with_a_notice() {
+    // Hugo and Zola sites carry their own robots.txt or sitemap.xml.
+    let net = network();
+    net.write("sites/alpha/static/sitemap.xml", "<urlset/>");
+    let output = net.build(&[]);
+    let stderr = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(net.read("public/alpha/sitemap.xml"), "<urlset/>");
+    assert!(
+        stderr.contains("a static file is published instead of the one Grove generates")
+            && stderr.contains("static/sitemap.xml"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -18,6 +18,7 @@ pub mod research;
 pub mod revenue;
 pub mod review;
 pub mod serve;
+pub mod shell;
 pub mod stats;
 pub mod usage;
 
@@ -28,9 +29,12 @@ use clap::{Parser, Subcommand};
 use crate::error::{Error, Result};
 use crate::network::Network;
 
+/// Grove's version and the commit it was built from (see build.rs).
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("GROVE_COMMIT"), ")");
+
 /// Grove: build networks of niche sites from one blueprint.
 #[derive(Debug, Parser)]
-#[command(name = "grove", version, about, long_about = None)]
+#[command(name = "grove", version = VERSION, about, long_about = None)]
 pub struct Cli {
     /// The network folder (default: the nearest folder holding grove.toml).
     #[arg(long, global = true, value_name = "DIR")]
@@ -84,6 +88,10 @@ pub enum Command {
     Report(report::Args),
     /// Write the whole network on one self-contained HTML page (charts, tables, no requests).
     Dashboard(dashboard::Args),
+    /// Print the completion script for a shell (bash, zsh, fish, powershell, elvish).
+    Completions(shell::CompletionsArgs),
+    /// Print grove's manual page, or write every page into a folder (--dir).
+    Man(shell::ManArgs),
 }
 
 /// Runs the parsed command line.
@@ -109,6 +117,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Revenue(args) => revenue::run(&load_network(cli.root)?, args),
         Command::Report(args) => report::run(&load_network(cli.root)?, args),
         Command::Dashboard(args) => dashboard::run(&load_network(cli.root)?, args),
+        Command::Completions(args) => shell::completions(args),
+        Command::Man(args) => shell::man(args),
     }
 }
 
