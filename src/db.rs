@@ -27,7 +27,7 @@ use rusqlite::{Connection, OptionalExtension};
 use crate::error::{Error, Result};
 
 /// The database file inside `.grove/`.
-pub const DB_FILE: &str = "stats.db";
+pub const DB_FILE: &str = crate::state::STATS_DB;
 
 const SCHEMA_VERSION: i64 = 2;
 

@@ -32,6 +32,7 @@ pub mod run_lock;
 pub mod scaffold;
 pub mod seo;
 pub mod serve;
+pub mod state;
 pub mod stats;
 pub mod templating;
 pub mod terminal;

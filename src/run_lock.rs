@@ -84,7 +84,9 @@ impl RunLock {
 }
 
 fn lock_path(state_dir: &Path, job: Job) -> std::path::PathBuf {
-    state_dir.join("locks").join(format!("{}.lock", job.name))
+    state_dir
+        .join(crate::state::LOCKS_DIR)
+        .join(format!("{}.lock", job.name))
 }
 
 fn open(state_dir: &Path, job: Job) -> Result<File> {

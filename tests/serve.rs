@@ -437,8 +437,8 @@ fn every_incremental_rebuild_equals_a_full_build() {
     net.write(
         "sites/alpha/templates/taxonomy_single.html",
         &single.replace(
-            "{{ term.name }}</h1>",
-            "{{ term.name }}</h1>{% for p in term.pages %}{{ p.word_count }} {% endfor %}",
+            "{{ term.title }}</h1>",
+            "{{ term.title }}</h1>{% for p in term.pages %}{{ p.word_count }} {% endfor %}",
         ),
     );
     assert_eq!(next_event(&alpha), "reload {}");

@@ -7,10 +7,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::{Audit, Severity};
-use crate::error::{Error, Result};
-use crate::output::write_atomic;
-
-const RECORD_FILE: &str = "audit.json";
+use crate::error::Result;
+use crate::state::{self, Record};
 
 /// Per site, what its last audit found.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,18 +32,14 @@ pub struct SiteAuditRecord {
     pub audited_at: String,
 }
 
-impl AuditRecord {
-    /// The record in `state_dir` (empty if there is none or it is unreadable).
-    pub fn read(state_dir: &Path) -> AuditRecord {
-        std::fs::read(state_dir.join(RECORD_FILE))
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .unwrap_or_default()
-    }
+impl Record for AuditRecord {
+    const FILE: &'static str = state::AUDIT_RECORD;
+}
 
+impl AuditRecord {
     /// Records `audit`'s sites (other sites keep their earlier record).
     pub fn update(state_dir: &Path, audit: &Audit, drafts: bool) -> Result<()> {
-        let mut record = AuditRecord::read(state_dir);
+        let mut record = Self::read(state_dir);
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         for (site, pages) in &audit.sites {
             let count = |severity: Severity| {
@@ -66,9 +60,6 @@ impl AuditRecord {
                 },
             );
         }
-        std::fs::create_dir_all(state_dir)
-            .map_err(|source| Error::io(state_dir, "cannot create folder", source))?;
-        let json = serde_json::to_vec_pretty(&record).expect("a record serializes");
-        write_atomic(&state_dir.join(RECORD_FILE), &json)
+        record.write(state_dir)
     }
 }

@@ -8,11 +8,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::SiteSummary;
-use crate::error::{Error, Result};
-use crate::output::write_atomic;
-
-/// The file, in `.grove/`.
-const RECORD_FILE: &str = "last-build.json";
+use crate::error::Result;
+use crate::state::{self, Record};
 
 /// Per site, what its last build produced.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,19 +34,14 @@ pub struct SiteRecord {
     pub files: BTreeMap<String, String>,
 }
 
-impl BuildRecord {
-    /// The record in `state_dir` (empty if there is none or it is unreadable:
-    /// it is a cache of what a build knows).
-    pub fn read(state_dir: &Path) -> BuildRecord {
-        std::fs::read(state_dir.join(RECORD_FILE))
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .unwrap_or_default()
-    }
+impl Record for BuildRecord {
+    const FILE: &'static str = state::BUILD_RECORD;
+}
 
+impl BuildRecord {
     /// Records `sites` (others keep their earlier record) in `state_dir`.
     pub fn update(state_dir: &Path, sites: &[SiteSummary]) -> Result<()> {
-        let mut record = BuildRecord::read(state_dir);
+        let mut record = Self::read(state_dir);
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         for site in sites {
             record.sites.insert(
@@ -62,9 +54,6 @@ impl BuildRecord {
                 },
             );
         }
-        std::fs::create_dir_all(state_dir)
-            .map_err(|source| Error::io(state_dir, "cannot create folder", source))?;
-        let json = serde_json::to_vec_pretty(&record).expect("a record serializes");
-        write_atomic(&state_dir.join(RECORD_FILE), &json)
+        record.write(state_dir)
     }
 }

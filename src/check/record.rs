@@ -7,10 +7,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::{LinkState, SiteCheck};
-use crate::error::{Error, Result};
-use crate::output::write_atomic;
-
-const RECORD_FILE: &str = "check.json";
+use crate::error::Result;
+use crate::state::{self, Record};
 
 /// Per site, what its last check found.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,18 +39,14 @@ impl SiteCheckRecord {
     }
 }
 
-impl CheckRecord {
-    /// The record in `state_dir` (empty if there is none or it is unreadable).
-    pub fn read(state_dir: &Path) -> CheckRecord {
-        std::fs::read(state_dir.join(RECORD_FILE))
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .unwrap_or_default()
-    }
+impl Record for CheckRecord {
+    const FILE: &'static str = state::CHECK_RECORD;
+}
 
+impl CheckRecord {
     /// Records `checks` (other sites keep their earlier record).
     pub fn update(state_dir: &Path, checks: &[SiteCheck], online: bool) -> Result<()> {
-        let mut record = CheckRecord::read(state_dir);
+        let mut record = Self::read(state_dir);
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         for check in checks {
             let count = |wanted: fn(&LinkState) -> bool| {
@@ -73,9 +67,6 @@ impl CheckRecord {
                 },
             );
         }
-        std::fs::create_dir_all(state_dir)
-            .map_err(|source| Error::io(state_dir, "cannot create folder", source))?;
-        let json = serde_json::to_vec_pretty(&record).expect("a record serializes");
-        write_atomic(&state_dir.join(RECORD_FILE), &json)
+        record.write(state_dir)
     }
 }

@@ -3,6 +3,7 @@
 //! site's `publish_per_day`), give them publication dates spread out at
 //! that pace instead of publishing them at once.
 
+use crate::state;
 use crate::terminal::say;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,7 +12,6 @@ use chrono::NaiveDate;
 
 use crate::audit::{Audit, AuditOptions, Finding, audit, root_relative};
 use crate::cmd::audit::describe;
-use crate::draft::STATE_DIR;
 use crate::draft::review::{approved_text, resolve_paths, template_code};
 use crate::draft::schedule::{Pace, spread, taken_days};
 use crate::error::{Error, Result, display_path};
@@ -51,7 +51,7 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
     let sites = network.select(&args.sites, None)?;
     // Held from before the drafts are read: two approves at once would
     // give drafts the same days.
-    let _lock = RunLock::wait(&network.root.join(STATE_DIR), run_lock::APPROVE)?;
+    let _lock = RunLock::wait(&state::dir(&network.root), run_lock::APPROVE)?;
     let paths = resolve_paths(network, &args.paths, &sites)?;
     let gated = network
         .sites

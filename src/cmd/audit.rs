@@ -1,11 +1,11 @@
 //! `grove audit`: near-copies, boilerplate, thin pages and model leftovers
 //! across the whole network, before anything is published.
 
+use crate::state;
 use crate::terminal::say;
 use std::io::Write;
 
 use crate::audit::{Audit, AuditOptions, AuditRecord, Finding, Severity, audit};
-use crate::draft::STATE_DIR;
 use crate::error::{Error, Result};
 use crate::network::Network;
 
@@ -31,7 +31,7 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
         drafts: args.drafts,
     };
     let audit = audit(network, &options)?;
-    AuditRecord::update(&network.root.join(STATE_DIR), &audit, options.drafts)?;
+    AuditRecord::update(&state::dir(&network.root), &audit, options.drafts)?;
     if args.json {
         let mut json = Vec::new();
         audit

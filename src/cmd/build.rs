@@ -1,12 +1,12 @@
 //! `grove build`: render sites to static files.
 
+use crate::state;
 use crate::terminal::{say, tell};
 use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::audit::{AuditOptions, audit};
 use crate::build::{BuildOptions, BuildRecord, build};
-use crate::draft::STATE_DIR;
 use crate::error::{Error, Location, Result, display_path};
 use crate::network::{Gate, Network, Shard};
 
@@ -45,7 +45,7 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
     };
     quality_gate(network, &options)?;
     let summary = build(network, &options)?;
-    BuildRecord::update(&network.root.join(STATE_DIR), &summary.sites)?;
+    BuildRecord::update(&state::dir(&network.root), &summary.sites)?;
     for note in summary.notes.iter().chain(&summary.notices().lines()) {
         tell!("note: {note}");
     }

@@ -1,11 +1,11 @@
 //! `grove check`: broken internal links, anchors, external and affiliate
 //! destinations of every selected site.
 
+use crate::state;
 use crate::terminal::say;
 use std::time::Duration;
 
 use crate::check::{CheckOptions, CheckRecord, LinkState, check};
-use crate::draft::STATE_DIR;
 use crate::error::{Error, Result};
 use crate::network::{Network, Shard};
 
@@ -42,7 +42,7 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
         shard: args.shard,
     };
     let reports = check(network, &options)?;
-    CheckRecord::update(&network.root.join(STATE_DIR), &reports, !options.offline)?;
+    CheckRecord::update(&state::dir(&network.root), &reports, !options.offline)?;
     let broken_sites = reports.iter().filter(|r| r.has_broken()).count();
     if args.json {
         println!(

@@ -1,9 +1,9 @@
 //! `grove usage`: tokens and cost of every model call, per site and model.
 
-use crate::draft::STATE_DIR;
 use crate::draft::ledger::{Totals, read, settle, summarize};
 use crate::error::Result;
 use crate::network::Network;
+use crate::state;
 use crate::terminal::say;
 
 /// Arguments of `grove usage`.
@@ -12,7 +12,7 @@ pub struct Args {}
 
 /// Runs `grove usage`.
 pub fn run(network: &Network, _args: Args) -> Result<()> {
-    let entries = settle(read(&network.root.join(STATE_DIR))?);
+    let entries = settle(read(&state::dir(&network.root))?);
     if entries.is_empty() {
         say!("No model calls recorded yet (.grove/ledger.jsonl is empty).");
         return Ok(());

@@ -43,7 +43,7 @@ pub fn check(network: &Network, output: &Path) -> Result<()> {
     let sources: Vec<&str> = INPUTS
         .iter()
         .copied()
-        .filter(|name| *name != crate::draft::STATE_DIR)
+        .filter(|name| *name != crate::state::DIR)
         .collect();
     if let Some(reason) = protected_file(output, &network.root, &sources) {
         return Err(refuse(format!("it is {reason}")));

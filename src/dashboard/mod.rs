@@ -24,11 +24,11 @@ pub use pipeline::Pipeline;
 use crate::audit::AuditRecord;
 use crate::check::CheckRecord;
 use crate::day::Day;
-use crate::draft::STATE_DIR;
 use crate::error::Result;
 use crate::network::Network;
 use crate::output::write_atomic;
 use crate::report::{Period, Report, ReportOptions, Totals, report};
+use crate::state::{self, Record};
 
 /// The period of a dashboard.
 #[derive(Debug, Clone, Default)]
@@ -82,8 +82,8 @@ pub fn dashboard(network: &Network, options: &DashboardOptions) -> Result<Dashbo
         report: current,
         previous_period,
         previous: previous.network,
-        checks: CheckRecord::read(&network.root.join(STATE_DIR)),
-        audits: AuditRecord::read(&network.root.join(STATE_DIR)),
+        checks: CheckRecord::read(&state::dir(&network.root)),
+        audits: AuditRecord::read(&state::dir(&network.root)),
         pipelines: pipeline::pipelines(network, &sites)?,
     })
 }
@@ -95,10 +95,8 @@ pub fn render(dashboard: &Dashboard) -> String {
 
 /// Where the dashboard goes by default: `.grove/dashboard/index.html`.
 pub fn default_output(network: &Network) -> PathBuf {
-    network
-        .root
-        .join(STATE_DIR)
-        .join("dashboard")
+    state::dir(&network.root)
+        .join(state::DASHBOARD_DIR)
         .join("index.html")
 }
 

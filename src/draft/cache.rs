@@ -73,7 +73,7 @@ impl Cache {
     /// The cache below `state_dir` (`.grove/`).
     pub fn new(state_dir: &Path) -> Cache {
         Cache {
-            dir: state_dir.join("cache"),
+            dir: state_dir.join(crate::state::CACHE_DIR),
         }
     }
 

@@ -89,7 +89,7 @@ impl Ledger {
     pub fn open(state_dir: &Path) -> Result<Ledger> {
         std::fs::create_dir_all(state_dir)
             .map_err(|source| Error::io(state_dir, "cannot create folder", source))?;
-        let path = state_dir.join("ledger.jsonl");
+        let path = state_dir.join(crate::state::LEDGER);
         let file = OpenOptions::new()
             .create(true)
             .append(true)
@@ -115,7 +115,7 @@ impl Ledger {
 
 /// Reads every entry of the ledger below `state_dir` (none if it is missing).
 pub fn read(state_dir: &Path) -> Result<Vec<Entry>> {
-    let path = state_dir.join("ledger.jsonl");
+    let path = state_dir.join(crate::state::LEDGER);
     let Ok(file) = File::open(&path) else {
         return Ok(Vec::new());
     };

@@ -43,12 +43,12 @@ pub struct Manifest {
 impl Manifest {
     /// Reads `.grove/drafted.jsonl` below `root`: what `grove draft` wrote.
     pub fn load(root: &Path) -> Result<Manifest> {
-        Manifest::load_named(root, "drafted.jsonl")
+        Manifest::load_named(root, crate::state::DRAFTED_MANIFEST)
     }
 
     /// Reads manifest `.grove/<name>` below `root`.
     pub fn load_named(root: &Path, name: &'static str) -> Result<Manifest> {
-        let path = root.join(".grove").join(name);
+        let path = crate::state::dir(root).join(name);
         let mut hashes = HashMap::new();
         if let Ok(file) = File::open(&path) {
             for line in BufReader::new(file).lines() {
@@ -94,7 +94,7 @@ impl Manifest {
 
     /// Records that Grove wrote `bytes` to `path`.
     pub fn record(&self, path: &Path, bytes: &[u8]) -> Result<()> {
-        let state = self.root.join(".grove");
+        let state = crate::state::dir(&self.root);
         let manifest_path = state.join(self.name);
         let mut guard = self.file.lock().unwrap_or_else(|e| e.into_inner());
         if guard.is_none() {

@@ -27,12 +27,10 @@ use indicatif::ProgressBar;
 use crate::error::Result;
 use crate::network::Network;
 use crate::run_lock::{self, RunLock};
+use crate::state;
 use manifest::Manifest;
 use plan::{Job, Status};
 use run::{Outcome, RunSettings, Runner};
-
-/// The folder holding Grove's machine state, below the network root.
-pub const STATE_DIR: &str = ".grove";
 
 /// What `grove draft` should do.
 #[derive(Debug, Clone, Default)]
@@ -98,10 +96,7 @@ pub fn draft(
     let _lock = if options.dry_run {
         None
     } else {
-        Some(RunLock::hold(
-            &network.root.join(STATE_DIR),
-            run_lock::MODEL,
-        )?)
+        Some(RunLock::hold(&state::dir(&network.root), run_lock::MODEL)?)
     };
     let manifest = Arc::new(Manifest::load(&network.root)?);
     let planned = plan::plan(network, &sites, &manifest)?;
@@ -167,7 +162,7 @@ pub fn draft(
     let llm = network.config.llm.clone().expect("plan checked [llm]");
     let settings = RunSettings {
         llm,
-        state_dir: network.root.join(STATE_DIR),
+        state_dir: state::dir(&network.root),
         budget: options.budget,
         force: options.force,
         progress: progress.clone(),

@@ -243,10 +243,8 @@ pub fn import(network: &Network, options: &ImportOptions) -> Result<Report> {
             &options.site,
             &imported.old_urls,
         )?);
-        let path = network
-            .root
-            .join(".grove")
-            .join(format!("import-{}.md", options.site));
+        let path =
+            crate::state::dir(&network.root).join(crate::state::import_report(&options.site));
         let title = format!("Import of {} into sites/{}", source.display(), options.site);
         crate::output::write_atomic(&path, report.full(&title).as_bytes())?;
     }

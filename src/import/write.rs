@@ -12,9 +12,6 @@ use crate::draft::manifest::{Manifest, Ownership};
 use crate::error::{Error, Location, Result};
 use crate::output::write_atomic;
 
-/// The manifest of imported files, below the network's `.grove/`.
-const MANIFEST: &str = "imported.jsonl";
-
 /// A file an importer produced.
 #[derive(Debug, Clone)]
 pub struct OutputFile {
@@ -46,7 +43,7 @@ pub fn write_files(
     for file in files {
         check_inside(site_dir, &file.rel)?;
     }
-    let manifest = Manifest::load_named(root, MANIFEST)?;
+    let manifest = Manifest::load_named(root, crate::state::IMPORTED_MANIFEST)?;
     for file in files {
         let path = site_dir.join(&file.rel);
         match manifest.ownership(&path) {

@@ -29,7 +29,7 @@ pub const INPUTS: &[&str] = &[
     "sites",
     "themes",
     "prompts",
-    ".grove",
+    crate::state::DIR,
     ".git",
 ];
 

@@ -9,13 +9,13 @@ use super::{DayRow, NamedDays, Period, Report, ReportOptions, SiteReport, Totals
 use crate::build::BuildRecord;
 use crate::day::Day;
 use crate::db::Db;
-use crate::draft::STATE_DIR;
 use crate::error::Result;
 use crate::network::Network;
+use crate::state::{self, Record};
 
 /// Builds the report for `sites` (names) of `network`.
 pub fn build(network: &Network, sites: &[String], options: &ReportOptions) -> Result<Report> {
-    let state = network.root.join(STATE_DIR);
+    let state = state::dir(&network.root);
     let mut db = Db::open_existing(&state)?;
     let spend = money::spend(&state)?;
     let (traffic, ranges) = match db.as_mut() {

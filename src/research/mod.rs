@@ -14,7 +14,6 @@ use std::sync::Arc;
 
 use indicatif::ProgressBar;
 
-use crate::draft::STATE_DIR;
 use crate::draft::brief::{BRIEFS_FILE, PROPOSED};
 use crate::draft::briefs_file::{self, BriefText};
 use crate::draft::manifest::Manifest;
@@ -24,6 +23,7 @@ use crate::draft::run::{Call, Outcome, RunSettings, Runner};
 use crate::error::{Error, Result};
 use crate::network::{NETWORK_FILE, Network, Provider};
 use crate::run_lock::{self, RunLock};
+use crate::state;
 use facts::SiteFacts;
 use proposal::{Proposal, Rejected, Wanted};
 
@@ -101,12 +101,12 @@ pub fn research(network: &Network, options: &ResearchOptions) -> Result<Research
         report.messages = messages;
         return Ok(report);
     }
-    let _lock = RunLock::hold(&network.root.join(STATE_DIR), run_lock::MODEL)?;
+    let _lock = RunLock::hold(&state::dir(&network.root), run_lock::MODEL)?;
 
     let runner = Runner::new(
         RunSettings {
             llm: llm.clone(),
-            state_dir: network.root.join(STATE_DIR),
+            state_dir: state::dir(&network.root),
             budget: options.budget,
             force: options.fresh,
             progress: ProgressBar::hidden(),

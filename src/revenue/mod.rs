@@ -22,10 +22,10 @@ pub use values::{iso_code, parse_amount, parse_date};
 use crate::affiliate::Registry;
 use crate::day::Day;
 use crate::db::Db;
-use crate::draft::STATE_DIR;
 use crate::error::{Error, Location, Result};
 use crate::network::Network;
 use crate::run_lock::{self, RunLock};
+use crate::state;
 use table::Table;
 
 /// The report formats `grove revenue import` reads.
@@ -247,7 +247,7 @@ pub fn forget(
     (since, until): (Option<Day>, Option<Day>),
     dry_run: bool,
 ) -> Result<RevenueForgotten> {
-    let state = network.root.join(STATE_DIR);
+    let state = state::dir(&network.root);
     let _lock = RunLock::wait(&state, run_lock::STATS)?;
     let Some(mut db) = Db::open_existing(&state)? else {
         return Ok(RevenueForgotten::default());
@@ -359,8 +359,8 @@ pub fn import(network: &Network, options: &RevenueOptions) -> Result<Vec<Revenue
         ));
     }
     let attribution = Attribution::new(network)?;
-    let _lock = RunLock::wait(&network.root.join(STATE_DIR), run_lock::STATS)?;
-    let mut db = Db::open(&network.root.join(STATE_DIR))?;
+    let _lock = RunLock::wait(&state::dir(&network.root), run_lock::STATS)?;
+    let mut db = Db::open(&state::dir(&network.root))?;
     let source = options
         .source
         .clone()

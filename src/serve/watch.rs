@@ -13,6 +13,7 @@ use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use super::Shared;
 use crate::build::ChangeKind as Kind;
 use crate::network::Network;
+use crate::state;
 
 /// Quiet time after the last event before rebuilding (editors write files
 /// in several steps).
@@ -222,12 +223,18 @@ pub fn watch(events: Events, shared: Arc<Shared>, mut network: Network, selected
 /// main file: reading it only touches `-wal` and `-shm`), the ledger, the
 /// last build's, check's and audit's records.
 fn feeds_dashboard(root: &Path, path: &Path) -> bool {
-    let Ok(rel) = path.strip_prefix(root.join(crate::draft::STATE_DIR)) else {
+    let Ok(rel) = path.strip_prefix(state::dir(root)) else {
         return false;
     };
     matches!(
         rel.to_str(),
-        Some("stats.db" | "ledger.jsonl" | "last-build.json" | "check.json" | "audit.json")
+        Some(
+            state::STATS_DB
+                | state::LEDGER
+                | state::BUILD_RECORD
+                | state::CHECK_RECORD
+                | state::AUDIT_RECORD
+        )
     )
 }
 

@@ -25,10 +25,10 @@ mod store;
 pub mod tally;
 
 use crate::db::Db;
-use crate::draft::STATE_DIR;
 use crate::error::{Error, Result};
 use crate::network::Network;
 use crate::run_lock::{self, RunLock};
+use crate::state;
 use batch::Batch;
 use classify::SiteTarget;
 pub use count::MAX_LINE;
@@ -104,8 +104,8 @@ pub fn import(network: &Network, options: &ImportOptions) -> Result<Vec<FileRepo
     };
     // Checkpoints are read and written under the lock: two imports of one
     // log at once count it once.
-    let _lock = RunLock::wait(&network.root.join(STATE_DIR), run_lock::STATS)?;
-    let mut db = Db::open(&network.root.join(STATE_DIR))?;
+    let _lock = RunLock::wait(&state::dir(&network.root), run_lock::STATS)?;
+    let mut db = Db::open(&state::dir(&network.root))?;
     let salt = store::salt(&mut db)?;
     let mut batch = Batch::new(targets.iter().map(|t| t.name.clone()).collect());
     let importer = Importer {
@@ -121,7 +121,7 @@ pub fn import(network: &Network, options: &ImportOptions) -> Result<Vec<FileRepo
 /// Takes the counts of the logs `options` selects back out of the
 /// network's stats database, with their checkpoints (see [`forget`]).
 pub fn forget(network: &Network, options: &ForgetOptions) -> Result<Vec<Forgotten>> {
-    let state = network.root.join(STATE_DIR);
+    let state = state::dir(&network.root);
     let _lock = RunLock::wait(&state, run_lock::STATS)?;
     let Some(mut db) = Db::open_existing(&state)? else {
         return Err(Error::Usage(
