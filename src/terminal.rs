@@ -72,6 +72,12 @@ macro_rules! say_part {
 
 pub(crate) use {say, say_part, tell};
 
+/// The plural ending of a count in messages: `""` for one, else `"s"`
+/// (`format!("{n} page{}", plural(n))`).
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

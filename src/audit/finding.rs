@@ -172,6 +172,20 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// One line for a terminal: severity, code, file and line, message.
+    pub fn line_for_terminal(&self) -> String {
+        let line = self.line.map(|l| format!(":{l}")).unwrap_or_default();
+        format!(
+            "{:<7} {:<21} {}{line}: {}",
+            self.severity.to_string(),
+            self.code.as_str(),
+            self.file,
+            self.message
+        )
+    }
+}
+
+impl Finding {
     /// A finding of `code` on `page`, with its message.
     pub fn new(code: Code, page: &PageRef, message: String) -> Finding {
         Finding {

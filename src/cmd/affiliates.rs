@@ -1,5 +1,6 @@
 //! `grove affiliates`: which sites and pages use each registry entry.
 
+use crate::terminal::plural;
 use crate::terminal::say;
 use std::collections::BTreeMap;
 
@@ -99,8 +100,4 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
         say!("unused: {}", unused.join(", "));
     }
     Ok(())
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }

@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 
 use crate::audit::{Audit, AuditOptions, Finding, audit, root_relative};
-use crate::cmd::audit::describe;
 use crate::draft::review::{approved_text, resolve_paths, template_code};
 use crate::draft::schedule::{Pace, spread, taken_days};
 use crate::error::{Error, Result, display_path};
@@ -95,7 +94,7 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
                     if blocking.len() == 1 { "" } else { "s" }
                 );
                 for finding in blocking {
-                    say!("    {}", describe(finding));
+                    say!("    {}", finding.line_for_terminal());
                 }
                 continue;
             }

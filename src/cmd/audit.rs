@@ -2,6 +2,7 @@
 //! across the whole network, before anything is published.
 
 use crate::state;
+use crate::terminal::plural;
 use crate::terminal::say;
 use std::io::Write;
 
@@ -71,7 +72,7 @@ fn print_report(audit: &Audit) {
             plural(findings.len() - errors)
         );
         for finding in findings {
-            say!("  {}", describe(finding));
+            say!("  {}", finding.line_for_terminal());
         }
     }
     let (errors, warnings) = (audit.count(Severity::Error), audit.count(Severity::Warning));
@@ -84,20 +85,4 @@ fn print_report(audit: &Audit) {
         plural(errors),
         plural(warnings)
     );
-}
-
-/// One line for a finding: severity, code, file and line, message.
-pub fn describe(finding: &Finding) -> String {
-    let line = finding.line.map(|l| format!(":{l}")).unwrap_or_default();
-    format!(
-        "{:<7} {:<21} {}{line}: {}",
-        finding.severity.to_string(),
-        finding.code.as_str(),
-        finding.file,
-        finding.message
-    )
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }

@@ -1,6 +1,7 @@
 //! `grove build`: render sites to static files.
 
 use crate::state;
+use crate::terminal::plural;
 use crate::terminal::{say, tell};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -129,8 +130,4 @@ fn quality_gate(network: &Network, options: &BuildOptions) -> Result<()> {
         Some(error) => Err(error),
         None => Ok(()),
     }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }

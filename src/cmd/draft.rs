@@ -1,5 +1,6 @@
 //! `grove draft`: draft articles for briefs that have no file yet.
 
+use crate::terminal::plural;
 use crate::terminal::say;
 use indicatif::ProgressBar;
 
@@ -119,8 +120,4 @@ fn job_line(job: &JobReport) -> String {
             format!("skipped  {}/{}: {reason}", job.site, job.slug)
         }
     }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }

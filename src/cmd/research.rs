@@ -5,6 +5,7 @@ use crate::draft::briefs_file::{self, Decision};
 use crate::error::{Error, Result, display_path};
 use crate::network::Network;
 use crate::research::{ResearchOptions, research};
+use crate::terminal::plural;
 use crate::terminal::{say, say_part};
 
 /// Arguments of `grove research`.
@@ -203,8 +204,4 @@ fn decide(network: &Network, args: &DecideArgs, decision: Decision) -> Result<()
         say!("{} accepted; `grove draft` drafts them.", decided.len());
     }
     Ok(())
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }

@@ -2,7 +2,6 @@
 //! audit's findings on each.
 
 use crate::audit::{Audit, AuditOptions, audit, root_relative};
-use crate::cmd::audit::describe;
 use crate::draft::review::drafts;
 use crate::error::{Result, display_path};
 use crate::network::Network;
@@ -47,7 +46,7 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
             .filter(|f| f.site == draft.site)
             .collect();
         for finding in &findings {
-            say!("    audit: {}", describe(finding));
+            say!("    audit: {}", finding.line_for_terminal());
         }
         if !draft.warnings.is_empty() || !findings.is_empty() {
             flagged += 1;

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::verify::Verification;
+use crate::terminal::plural;
 
 /// One thing about one source file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -212,10 +213,6 @@ fn grouped(items: &[Item]) -> Vec<(&str, Vec<&str>)> {
         .into_iter()
         .map(|message| (message, files.remove(message).unwrap_or_default()))
         .collect()
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 #[cfg(test)]
