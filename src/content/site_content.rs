@@ -1,9 +1,20 @@
 //! One site's content graph: pages and sections with their URLs, rendered
 //! Markdown, section membership and order, and taxonomies.
 
+mod order;
+mod related;
+mod taxonomies;
 mod term_pages;
+mod urls;
 
-use std::collections::{BTreeMap, HashMap};
+use order::{attach_pages, compare_pages, link_sections};
+use related::relate;
+use taxonomies::build_taxonomies;
+pub use taxonomies::term_key;
+use urls::{Resolver, dir_url, is_section_file, page_url, parent_dir, url_map};
+pub use urls::{url_parent_and_name, url_path};
+
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -14,7 +25,7 @@ use super::front_matter;
 use super::functions::ContentFunctions;
 use super::include::{Include, LeftOut};
 use super::language;
-use super::markdown::{self, Disclosure, LinkResolver, MarkdownOptions, Rendered, SourceRef};
+use super::markdown::{self, Disclosure, MarkdownOptions, Rendered, SourceRef};
 use super::meta::ignored_key_notice;
 use super::meta::{PageMeta, SectionMeta, SortBy};
 use super::notice::Notices;
@@ -22,10 +33,9 @@ use super::sanitize::sanitize_markdown_trusting;
 use super::source::{Blueprint, Expander, SourceFile};
 use super::url_rules::UrlRules;
 use crate::affiliate::AffiliateLinks;
-use crate::error::{Error, Location, Result, collect_all};
+use crate::error::{Result, collect_all};
 use crate::ignore::Ignore;
 use crate::network::TaxonomyConfig;
-use crate::web_url::encode_path;
 
 /// The notice for files a site does not publish.
 pub const IGNORED_NOTICE: &str = "not published: an editor's backup, swap or lock file, a system file, or a file the `ignore` patterns name (grove.toml [network] or site.toml)";
@@ -505,26 +515,6 @@ fn is_below(rel: &str, dir: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('/'))
 }
 
-/// Whether content file `rel` is a section's `_index.md` (in any
-/// language: `_index.fr.md`).
-fn is_section_file(rel: &str) -> bool {
-    let plain = language::strip(rel);
-    plain == "_index.md" || plain.ends_with("/_index.md")
-}
-
-/// The folder part of a content path: `guides/a.md` -> `guides`.
-fn parent_dir(rel: &str) -> &str {
-    rel.rfind('/').map_or("", |i| &rel[..i])
-}
-
-fn dir_url(dir: &str) -> String {
-    if dir.is_empty() {
-        "/".to_string()
-    } else {
-        format!("/{dir}/")
-    }
-}
-
 /// A Markdown body waiting to be rendered: the tail of a file's text.
 struct Pending {
     text: Arc<str>,
@@ -609,47 +599,6 @@ fn nearest_section(sections: &[(Section, Pending)], mut dir: &str) -> usize {
     }
 }
 
-/// The URL path of content file `rel` (below the content root) with front
-/// matter `slug` and `path`: a section is its folder; a page bundle's
-/// `index.md` its folder's slug; another page its file's slug; `path`
-/// replaces it all. Language suffixes are not part of it.
-pub fn url_path(rel: &str, slug: Option<&str>, path: Option<&str>) -> String {
-    if is_section_file(rel) {
-        return dir_url(parent_dir(rel));
-    }
-    let plain = language::strip(rel);
-    let (url_dir, name) = url_parent_and_name(&plain);
-    page_url(url_dir, name, slug, path)
-}
-
-/// The folder a page's URL is below and the name its slug is made from:
-/// `guides/a.md` -> (`guides`, `a`); `guides/kit/index.md`, a page
-/// bundle, -> (`guides`, `kit`).
-pub fn url_parent_and_name(rel: &str) -> (&str, &str) {
-    let dir = parent_dir(rel);
-    let stem = rel[dir.len()..]
-        .trim_start_matches('/')
-        .trim_end_matches(".md");
-    if stem == "index" {
-        let bundle_parent = parent_dir(dir);
-        (
-            bundle_parent,
-            dir[bundle_parent.len()..].trim_start_matches('/'),
-        )
-    } else {
-        (dir, stem)
-    }
-}
-
-fn page_url(url_dir: &str, name: &str, slug: Option<&str>, path: Option<&str>) -> String {
-    let slug = slug.map_or_else(|| slug::slugify(name), str::to_string);
-    match path {
-        Some(path) => format!("/{path}/"),
-        None if url_dir.is_empty() => format!("/{slug}/"),
-        None => format!("/{url_dir}/{slug}/"),
-    }
-}
-
 fn page_stubs(
     docs: Vec<Document>,
     sections: &[(Section, Pending)],
@@ -690,87 +639,6 @@ fn page_stubs(
         .collect();
     pages.sort_by(|a, b| a.0.rel.cmp(&b.0.rel));
     pages
-}
-
-/// Maps every content file to its URL path; two files claiming one URL is
-/// an error naming both.
-fn url_map(
-    pages: &[(Page, Pending)],
-    sections: &[(Section, Pending)],
-) -> Result<HashMap<String, String>> {
-    let mut by_url: BTreeMap<&str, (&str, Option<&PathBuf>)> = BTreeMap::new();
-    let mut urls = HashMap::new();
-    let mut errors = Vec::new();
-    let entries = sections
-        .iter()
-        .map(|(s, _)| (&s.rel, &s.path, s.file.as_ref()))
-        .chain(pages.iter().map(|(p, _)| (&p.rel, &p.path, Some(&p.file))));
-    for (rel, path, file) in entries {
-        if let Some((other_rel, _)) = by_url.get(path.as_str()) {
-            errors.push(Error::Content {
-                location: Location::file(file.cloned().unwrap_or_default()),
-                message: format!(
-                    "URL {path} is also produced by `{other_rel}`; give one of them a different `slug`"
-                ),
-            });
-            continue;
-        }
-        by_url.insert(path, (rel, file));
-        urls.insert(rel.clone(), path.clone());
-    }
-    match Error::collect(errors) {
-        Some(error) => Err(error),
-        None => Ok(urls),
-    }
-}
-
-struct Resolver<'a> {
-    urls: &'a HashMap<String, String>,
-    left_out: &'a HashMap<String, LeftOut>,
-    base_path: &'a str,
-    affiliates: Option<&'a AffiliateLinks>,
-}
-
-impl LinkResolver for Resolver<'_> {
-    fn resolve(&self, target: &str) -> std::result::Result<String, String> {
-        if let Some(url) = self.urls.get(target) {
-            return Ok(format!("{}{}", self.base_path, encode_path(url)));
-        }
-        match self.left_out.get(target) {
-            Some(LeftOut::Draft) => {
-                return Err(format!(
-                    "`{target}` is a draft; approve it (draft = false) or build with --drafts"
-                ));
-            }
-            Some(LeftOut::Scheduled(date)) => {
-                return Err(format!(
-                    "`{target}` is scheduled for {date}; link to it once it is out, or build with --future"
-                ));
-            }
-            Some(LeftOut::Translation(language)) => {
-                return Err(format!(
-                    "`{target}` is a translation into `{language}`, which this site does not build; link to it on a site in that language"
-                ));
-            }
-            None => {}
-        }
-        Err(format!(
-            "no content file `{target}` in this site or the blueprint (paths are relative to content/)"
-        ))
-    }
-
-    fn affiliate(&self, slug: &str) -> std::result::Result<String, String> {
-        match self.affiliates {
-            Some(links) => links.anchor_attributes(slug),
-            None => Err(format!(
-                "unknown affiliate slug `{slug}`: no affiliate registry is loaded"
-            )),
-        }
-    }
-
-    fn program_disclosure(&self, slug: &str) -> Option<String> {
-        self.affiliates?.program_disclosure(slug)
-    }
 }
 
 fn render_markdown(
@@ -828,244 +696,4 @@ fn render_body(
         resolver,
         options.disclosure,
     )
-}
-
-fn link_sections(sections: &mut [(Section, Pending)]) {
-    for i in 1..sections.len() {
-        let parent_dir_of = parent_dir(&sections[i].0.dir).to_string();
-        let parent = nearest_section(sections, &parent_dir_of);
-        sections[i].0.parent = Some(parent);
-        sections[parent].0.subsections.push(i);
-    }
-    let order: Vec<(Option<i64>, String, String)> = sections
-        .iter()
-        .map(|(s, _)| (s.meta.weight, s.meta.title.to_lowercase(), s.dir.clone()))
-        .collect();
-    for (section, _) in sections.iter_mut() {
-        section.subsections.sort_by(|&a, &b| {
-            let (wa, ta, da) = &order[a];
-            let (wb, tb, db) = &order[b];
-            weight_key(*wa)
-                .cmp(&weight_key(*wb))
-                .then(ta.cmp(tb))
-                .then(da.cmp(db))
-        });
-    }
-}
-
-/// Sorts items with a weight before those without.
-fn weight_key(weight: Option<i64>) -> (bool, i64) {
-    (weight.is_none(), weight.unwrap_or(0))
-}
-
-fn attach_pages(pages: &mut [(Page, Pending)], sections: &mut [(Section, Pending)]) {
-    for (i, (page, _)) in pages.iter().enumerate() {
-        sections[page.section].0.pages.push(i);
-    }
-    for (section, _) in sections.iter_mut() {
-        let sort_by = section.meta.sort_by;
-        section
-            .pages
-            .sort_by(|&a, &b| compare_pages(&pages[a].0, &pages[b].0, sort_by));
-        for (position, &page) in section.pages.iter().enumerate() {
-            pages[page].0.previous = position.checked_sub(1).map(|p| section.pages[p]);
-            pages[page].0.next = section.pages.get(position + 1).copied();
-        }
-    }
-}
-
-fn compare_pages(a: &Page, b: &Page, sort_by: SortBy) -> std::cmp::Ordering {
-    let by_rel = a.rel.cmp(&b.rel);
-    match sort_by {
-        SortBy::Date => match (&a.meta.date, &b.meta.date) {
-            (Some(da), Some(db)) => db.cmp(da).then(by_rel),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => by_rel,
-        },
-        SortBy::Weight => weight_key(a.meta.weight)
-            .cmp(&weight_key(b.meta.weight))
-            .then(by_rel),
-        SortBy::Title => a
-            .meta
-            .title
-            .to_lowercase()
-            .cmp(&b.meta.title.to_lowercase())
-            .then(by_rel),
-        SortBy::None => by_rel,
-    }
-}
-
-/// Each taxonomy's terms, by slug. Names that differ only in case or in
-/// how words are separated (`Gear basics`, `gear-basics`) are one term;
-/// other names that give the same slug (`C++`, `C#`, `c`) would silently
-/// share one page, so they are an error, as is a name with no letter or
-/// digit to make a URL of.
-fn build_taxonomies(
-    pages: &[(Page, Pending)],
-    configs: &[TaxonomyConfig],
-    url_rules: UrlRules,
-) -> Result<Vec<Taxonomy>> {
-    let mut errors = Vec::new();
-    let taxonomies = configs
-        .iter()
-        .map(|config| {
-            let taxonomy = &config.name;
-            let mut terms: BTreeMap<String, Term> = BTreeMap::new();
-            for (i, (page, _)) in pages.iter().enumerate() {
-                for name in page.meta.taxonomies.get(taxonomy).into_iter().flatten() {
-                    let slug = url_rules.term(name);
-                    if slug.is_empty() {
-                        errors.push(Error::Content {
-                            location: Location::file(&page.file),
-                            message: format!(
-                                "`{taxonomy}` term `{name}` has no letter or digit to make its URL from; rename it"
-                            ),
-                        });
-                        continue;
-                    }
-                    let term = terms.entry(slug.clone()).or_insert_with(|| Term {
-                        name: name.clone(),
-                        slug,
-                        pages: Vec::new(),
-                        text: ListingText::default(),
-                    });
-                    if term_key(&term.name) != term_key(name) {
-                        let first = term.pages.first().map(|&p| &pages[p].0.file);
-                        errors.push(Error::Content {
-                            location: Location::file(&page.file),
-                            message: format!(
-                                "`{taxonomy}` terms `{name}` and `{}`{} both make the URL /{taxonomy}/{}/ and would share one page; rename one of them",
-                                term.name,
-                                first.map_or(String::new(), |f| format!(
-                                    " (in {})",
-                                    crate::error::display_path(f).display()
-                                )),
-                                term.slug
-                            ),
-                        });
-                        continue;
-                    }
-                    if term.pages.last() != Some(&i) {
-                        term.pages.push(i);
-                    }
-                }
-            }
-            let mut terms: Vec<Term> = terms.into_values().collect();
-            for term in &mut terms {
-                term.pages
-                    .sort_by(|&a, &b| compare_pages(&pages[a].0, &pages[b].0, SortBy::Date));
-            }
-            Taxonomy {
-                config: config.clone(),
-                terms,
-                text: ListingText::default(),
-            }
-        })
-        .collect();
-    match Error::collect(errors) {
-        Some(error) => Err(error),
-        None => Ok(taxonomies),
-    }
-}
-
-/// A term name as compared with another: lowercase, with spaces, `-` and
-/// `_` all one separator.
-pub fn term_key(name: &str) -> String {
-    name.to_lowercase()
-        .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
-        .filter(|word| !word.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// For each page, the `count` most related pages: most shared taxonomy
-/// terms first, then newest; topped up with pages of the same section in
-/// its display order. `noindex` pages are never recommended. Terms index the candidates, so this stays linear in practice.
-fn relate(
-    pages: &[(Page, Pending)],
-    sections: &[(Section, Pending)],
-    taxonomies: &[Taxonomy],
-    count: usize,
-    url_rules: UrlRules,
-) -> Vec<Vec<usize>> {
-    if count == 0 {
-        return vec![Vec::new(); pages.len()];
-    }
-    let index: HashMap<(&str, &str), &[usize]> = taxonomies
-        .iter()
-        .flat_map(|t| {
-            t.terms.iter().map(move |term| {
-                (
-                    (t.config.name.as_str(), term.slug.as_str()),
-                    term.pages.as_slice(),
-                )
-            })
-        })
-        .collect();
-    let mut by_date: Vec<usize> = (0..pages.len()).collect();
-    by_date.par_sort_by(|&a, &b| compare_pages(&pages[a].0, &pages[b].0, SortBy::Date));
-    let mut newest_rank = vec![0; pages.len()];
-    for (rank, &page) in by_date.iter().enumerate() {
-        newest_rank[page] = rank;
-    }
-    // Shared-term counts per candidate, in a dense array per worker (reset
-    // after each page through the list of those touched): a hash map per
-    // page was 6% of a default-theme build.
-    let counters = || (vec![0u32; pages.len()], Vec::new());
-    (0..pages.len())
-        .into_par_iter()
-        .map_init(counters, |(shared, touched), i| {
-            let page = &pages[i].0;
-            for (taxonomy, terms) in &page.meta.taxonomies {
-                for term in terms {
-                    let slug = url_rules.term(term);
-                    for &j in index
-                        .get(&(taxonomy.as_str(), slug.as_str()))
-                        .copied()
-                        .unwrap_or_default()
-                    {
-                        if j != i && !pages[j].0.meta.noindex {
-                            if shared[j] == 0 {
-                                touched.push(j);
-                            }
-                            shared[j] += 1;
-                        }
-                    }
-                }
-            }
-            // Most shared terms first, then newest (by precomputed rank):
-            // pick the top few without sorting every candidate.
-            let mut scored: Vec<(std::cmp::Reverse<u32>, usize, usize)> = touched
-                .drain(..)
-                .map(|j| {
-                    (
-                        std::cmp::Reverse(std::mem::take(&mut shared[j])),
-                        newest_rank[j],
-                        j,
-                    )
-                })
-                .collect();
-            if scored.len() > count {
-                scored.select_nth_unstable(count - 1);
-                scored.truncate(count);
-            }
-            scored.sort_unstable();
-            // A fresh, right-sized vector: collecting in place would keep the
-            // candidates' allocation (kilobytes) alive for every page.
-            let mut related: Vec<usize> = Vec::with_capacity(count);
-            related.extend(scored.iter().map(|&(_, _, j)| j));
-            // Top up from the section, in its display order (already sorted),
-            // stopping as soon as the list is full.
-            for &j in &sections[page.section].0.pages {
-                if related.len() >= count {
-                    break;
-                }
-                if j != i && !pages[j].0.meta.noindex && !related.contains(&j) {
-                    related.push(j);
-                }
-            }
-            related
-        })
-        .collect()
 }
