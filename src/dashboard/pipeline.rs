@@ -1,14 +1,11 @@
 //! The drafting pipeline of each site: its briefs, by how far they are.
 
 use serde::Serialize;
-use tera::Context;
 
-use crate::affiliate::Registry;
 use crate::content::front_matter;
-use crate::draft::brief::load_briefs;
+use crate::draft::brief::site_briefs;
 use crate::error::Result;
 use crate::network::{Network, Site};
-use crate::render::views::site_value;
 
 /// One site's briefs, by stage.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -31,14 +28,11 @@ pub fn pipelines(network: &Network, sites: &[&Site]) -> Result<Vec<Pipeline>> {
 }
 
 fn pipeline(network: &Network, site: &Site) -> Result<Pipeline> {
-    let mut context = Context::new();
-    context.insert("site", &site_value(network, site));
-    let registry = Registry::load(&network.root, site)?;
     let mut pipeline = Pipeline {
         site: site.name.clone(),
         ..Pipeline::default()
     };
-    for brief in load_briefs(&network.root, site, &context, &registry)? {
+    for brief in site_briefs(network, site)? {
         let rel = brief.rel_path();
         let file = [
             site.dir.join("content").join(&rel),

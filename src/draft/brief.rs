@@ -113,6 +113,14 @@ impl Brief {
     }
 }
 
+/// The briefs of `site`, expanded with its context and checked against its
+/// registry.
+pub fn site_briefs(network: &crate::network::Network, site: &Site) -> Result<Vec<Brief>> {
+    let registry = Registry::load(&network.root, site)?;
+    let context = crate::render::views::site_context(network, site);
+    load_briefs(&network.root, site, &context, &registry)
+}
+
 /// Loads a site's briefs: the blueprint's (unless the site opted out
 /// with `blueprint = false`), then the site's own (a site brief
 /// with the same slug replaces the blueprint's). `context` holds `site`.

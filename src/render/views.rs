@@ -7,6 +7,14 @@ use serde_json::{Value, json};
 use crate::content::{Page, Section, SiteContent};
 use crate::network::{Network, Site};
 
+/// The Tera context content, briefs and prompts of `site` are expanded
+/// with: `site` (see [`site_value`]).
+pub fn site_context(network: &Network, site: &Site) -> tera::Context {
+    let mut context = tera::Context::new();
+    context.insert("site", &site_value(network, site));
+    context
+}
+
 /// The `site` value for content expansion: configuration only.
 pub fn site_value(network: &Network, site: &Site) -> Value {
     let config = &site.config;

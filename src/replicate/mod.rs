@@ -16,12 +16,12 @@ use tera::Context;
 use crate::affiliate::Registry;
 use crate::build::{load_site, load_themes};
 use crate::content::{Blueprint, Include, Page};
-use crate::draft::brief::{BRIEFS_FILE, Brief, load_briefs};
+use crate::draft::brief::{BRIEFS_FILE, Brief, site_briefs};
 use crate::draft::briefs_file::{self, BriefText};
 use crate::draft::prompt::PROMPTS_DIR;
 use crate::error::{Error, Location, Result};
 use crate::network::{Network, Site};
-use crate::render::views::site_value;
+use crate::render::views::site_context;
 use crate::templating::expand_str;
 use leaks::{Product, SourceWords};
 use variables::{Variable, templatize, templatize_slug};
@@ -339,17 +339,6 @@ fn kind(
         "cannot tell what kind of article {} is; name it with --kind (a prompt in prompts/)",
         page.rel
     )))
-}
-
-fn site_briefs(network: &Network, site: &Site) -> Result<Vec<Brief>> {
-    let registry = Registry::load(&network.root, site)?;
-    load_briefs(&network.root, site, &site_context(network, site), &registry)
-}
-
-fn site_context(network: &Network, site: &Site) -> Context {
-    let mut context = Context::new();
-    context.insert("site", &site_value(network, site));
-    context
 }
 
 /// A brief's fields: as templates over the targets' variables (made by

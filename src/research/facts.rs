@@ -7,12 +7,11 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use serde::Serialize;
-use tera::Context;
 
 use crate::affiliate::Registry;
 use crate::build::{load_site, load_themes};
 use crate::content::{Blueprint, Include};
-use crate::draft::brief::{Brief, load_briefs};
+use crate::draft::brief::{Brief, site_briefs};
 use crate::draft::prompt::PROMPTS_DIR;
 use crate::error::{Error, Result};
 use crate::network::{Network, Site};
@@ -84,10 +83,8 @@ impl SiteFacts {
             Include::everything(),
         )?;
         let site_json = site_value(network, site);
-        let mut context = Context::new();
-        context.insert("site", &site_json);
         let registry = Registry::load(&network.root, site)?;
-        let briefs = load_briefs(&network.root, site, &context, &registry)?;
+        let briefs = site_briefs(network, site)?;
         let content = &loaded.content;
         let sections = content
             .sections
