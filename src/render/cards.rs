@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 
 use tera::{Context, Tera, Value};
 
-use super::functions::SiteData;
+use super::site_data::SiteData;
 use super::views::ListingFields;
 use crate::templating;
 

@@ -7,26 +7,9 @@ use std::sync::Arc;
 use tera::{Tera, Value};
 
 use super::cards::CardFunction;
+use super::site_data::SiteData;
 use super::views::{ListingFields, section_full};
 use crate::affiliate::AffiliateLinks;
-use crate::content::SiteContent;
-use crate::web_url::Urls;
-
-/// What the functions of one site read.
-pub struct SiteData {
-    /// The site's content graph.
-    pub content: SiteContent,
-    /// Listing view of every page, by page index.
-    pub listing: Vec<Value>,
-    /// Page index by `relative_path`, for `card()` (a binary search over
-    /// the pages' paths was 1.5% of a default-theme build). Made once: the
-    /// preview changes pages' bodies in place, never which pages there are.
-    pub page_by_rel: HashMap<String, usize>,
-    /// URL builder.
-    pub urls: Urls,
-    /// Title of the root section when `_index.md` gives none.
-    pub site_title: String,
-}
 
 thread_local! {
     /// Sections `get_section` returned on this thread while recording.

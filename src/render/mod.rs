@@ -6,6 +6,7 @@ pub mod pagination;
 mod redirect;
 pub mod shortcodes;
 mod site;
+mod site_data;
 pub mod theme;
 pub mod views;
 

@@ -10,7 +10,8 @@ use serde_json::{Map, Value};
 use tera::Context;
 use walkdir::WalkDir;
 
-use super::functions::{self, SiteData};
+use super::functions;
+use super::site_data::SiteData;
 use super::theme::SiteTemplates;
 use super::views::{ListingFields, page_full, page_listing};
 use crate::web_url::Urls;
