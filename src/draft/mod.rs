@@ -8,6 +8,7 @@
 pub mod brief;
 pub mod briefs_file;
 pub mod cache;
+pub mod call;
 pub mod clean;
 pub mod client;
 pub mod ledger;

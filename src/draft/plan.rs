@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use tera::Context;
 
 use super::brief::{Brief, load_briefs};
+use super::call::{Call, estimate_tokens};
 use super::manifest::{Manifest, Ownership};
 use super::prompt::{Message, PromptFile};
 use crate::affiliate::Registry;
@@ -17,11 +18,6 @@ use crate::error::{Error, Result};
 use crate::network::{LlmConfig, Network, Site};
 use crate::render::Theme;
 use crate::render::views::site_value;
-
-/// Rough prompt-token count: about four characters per token.
-pub fn estimate_tokens(text: &str) -> u64 {
-    (text.chars().count() as u64).div_ceil(4)
-}
 
 /// Tokens an outline answer is assumed to take, for estimates.
 const OUTLINE_TOKENS: u64 = 400;
@@ -69,8 +65,8 @@ pub struct Job {
 
 impl Job {
     /// The job's model calls, for the runner.
-    pub fn call(&self) -> super::run::Call<'_> {
-        super::run::Call {
+    pub fn call(&self) -> Call<'_> {
+        Call {
             site: &self.site,
             label: &self.brief.slug,
             llm: &self.llm,

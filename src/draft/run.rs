@@ -14,11 +14,12 @@ use serde::Serialize;
 use tokio::sync::Semaphore;
 
 use super::cache::{Answer, Cache, RequestKey, sha256};
+use super::call::{Call, estimate_tokens};
 use super::clean::{check_answer, drop_leading_title};
 use super::client::{Client, GiveUp};
 use super::ledger::{self, Ledger};
 use super::manifest::{Manifest, Ownership};
-use super::plan::{Job, estimate_tokens};
+use super::plan::Job;
 use super::prompt::Message;
 use super::wire::ChatRequest;
 use crate::content::sanitize::sanitize_markdown;
@@ -121,25 +122,6 @@ impl Budget {
         }
     }
 }
-
-/// Who one model call is for: the ledger's site and brief (or task), the
-/// model settings, and an answer format to ask for.
-pub struct Call<'a> {
-    /// Site name.
-    pub site: &'a str,
-    /// The brief's slug, or what the call is for (`research`).
-    pub label: &'a str,
-    /// The site's model settings.
-    pub llm: &'a LlmConfig,
-    /// A JSON Schema `response_format` (OpenAI-compatible servers only).
-    pub response_format: Option<&'a serde_json::Value>,
-    /// A further check of an answer's text: an answer it refuses is
-    /// retried once, like a cut-off one, and never cached.
-    pub check: Option<&'a AnswerCheck>,
-}
-
-/// A check of an answer's text: `Err` says why it cannot be used.
-pub type AnswerCheck = dyn Fn(&str) -> Result<(), String> + Sync;
 
 /// Settings of a run.
 pub struct RunSettings {

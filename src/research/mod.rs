@@ -16,10 +16,11 @@ use indicatif::ProgressBar;
 
 use crate::draft::brief::{BRIEFS_FILE, PROPOSED};
 use crate::draft::briefs_file::{self, BriefText};
+use crate::draft::call::Call;
+use crate::draft::call::estimate_tokens;
 use crate::draft::manifest::Manifest;
-use crate::draft::plan::estimate_tokens;
 use crate::draft::prompt::Message;
-use crate::draft::run::{Call, Outcome, RunSettings, Runner};
+use crate::draft::run::{Outcome, RunSettings, Runner};
 use crate::error::{Error, Result};
 use crate::network::{NETWORK_FILE, Network, Provider};
 use crate::run_lock::{self, RunLock};
