@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::cache::{Answer, Cache, RequestKey, sha256};
 use super::call::{Call, estimate_tokens};
@@ -121,6 +121,14 @@ impl Budget {
             )
         }
     }
+}
+
+/// What a request is expected to cost before it is sent.
+struct Estimate {
+    /// Prompt tokens, estimated from the messages.
+    input_tokens: u64,
+    /// USD, with the answer at its longest.
+    cost: f64,
 }
 
 /// Settings of a run.
@@ -268,7 +276,43 @@ impl Runner {
         step: &str,
         messages: &[Message],
     ) -> Result<(Answer, u32), Outcome> {
-        let request = ChatRequest {
+        let request = self.request(job, messages);
+        let key = self.request_key(&request, messages);
+        if !self.force
+            && let Some(answer) = self.cache.get(&key)
+        {
+            self.record(job, step, &answer, 0.0, true, "ok", None);
+            return Ok((answer, 0));
+        }
+        let input_estimate = messages
+            .iter()
+            .map(|m| estimate_tokens(&m.content))
+            .sum::<u64>();
+        let estimate = Estimate {
+            input_tokens: input_estimate,
+            cost: job.llm.cost(input_estimate, u64::from(self.max_tokens)),
+        };
+        let mut calls = 0;
+        let mut last_problem = String::new();
+        // An unusable answer (cut off, refused by the check) is asked for
+        // once more.
+        for _ in 0..2 {
+            let _slot = self.admit(estimate.cost).await?;
+            let (id, answer, text, finish) = self.send(job, step, &request, &estimate).await?;
+            calls += 1;
+            match self.accept(job, step, &key, &id, answer, &text, finish.as_ref()) {
+                Ok(answer) => return Ok((answer, calls)),
+                Err(problem) => last_problem = problem,
+            }
+        }
+        Err(Outcome::Failed(format!(
+            "{last_problem} (also after one retry)"
+        )))
+    }
+
+    /// The request for `messages` with `job`'s model settings.
+    fn request<'m>(&'m self, job: &'m Call<'_>, messages: &'m [Message]) -> ChatRequest<'m> {
+        ChatRequest {
             model: &job.llm.model,
             temperature: job.llm.temperature,
             max_tokens: self.max_tokens,
@@ -277,8 +321,12 @@ impl Runner {
             frequency_penalty: job.llm.frequency_penalty,
             presence_penalty: job.llm.presence_penalty,
             response_format: job.response_format,
-        };
-        let key = RequestKey {
+        }
+    }
+
+    /// The cache key of a request: everything that shapes the answer.
+    fn request_key(&self, request: &ChatRequest<'_>, messages: &[Message]) -> String {
+        RequestKey {
             provider: self.provider,
             base_url: &self.base_url,
             model: request.model,
@@ -289,146 +337,162 @@ impl Runner {
             response_format: request.response_format,
             messages,
         }
-        .hash();
-        if !self.force
-            && let Some(answer) = self.cache.get(&key)
-        {
-            self.record(job, step, &answer, 0.0, true, "ok", None);
-            return Ok((answer, 0));
-        }
+        .hash()
+    }
 
-        let input_estimate = messages
-            .iter()
-            .map(|m| estimate_tokens(&m.content))
-            .sum::<u64>();
-        let cost_estimate = job.llm.cost(input_estimate, u64::from(self.max_tokens));
-        let mut calls = 0;
-        let mut last_problem = String::new();
-        for _ in 0..2 {
-            let _slot = self
-                .slots
-                .acquire()
-                .await
-                .expect("the semaphore is never closed");
-            if self.cancelled.load(Ordering::SeqCst) {
-                return Err(Outcome::NotStarted("interrupted".into()));
-            }
-            if let Some(reason) = self.give_up.reason() {
-                return Err(Outcome::NotStarted(format!("not sent: {reason}")));
-            }
-            if let Some(budget) = &self.budget
-                && !budget.reserve(cost_estimate)
-            {
-                return Err(Outcome::NotStarted(budget.refusal(cost_estimate)));
-            }
-            if let Some(pacer) = &self.pacer {
-                pacer.wait().await;
-            }
-            // Recorded before it is sent: killed in flight, it still counts.
-            let id = call_id();
-            let worst_case = Answer {
-                input_tokens: input_estimate,
-                output_tokens: u64::from(self.max_tokens),
-                usage_estimated: true,
-                model: job.llm.model.clone(),
-                text: String::new(),
-            };
-            self.record(
-                job,
-                step,
-                &worst_case,
-                cost_estimate,
-                false,
-                ledger::SENT,
-                Some(&id),
-            );
-            let client = &self.client;
-            let on_retry = |attempt: u32, reason: &str, delay: Duration| {
-                self.log(&format!(
-                    "retry {attempt} for {}/{} ({step}) in {:.1} s: {reason}",
-                    job.site,
-                    job.label,
-                    delay.as_secs_f64()
-                ));
-            };
-            let result = client.complete(&request, &on_retry, &self.give_up).await;
-            calls += 1;
-            let mut completion = match result {
-                Ok(completion) => completion,
-                Err(error) => {
-                    if let Some(budget) = &self.budget {
-                        budget.settle(cost_estimate, 0.0);
-                    }
-                    let failed = Answer {
-                        input_tokens: 0,
-                        output_tokens: 0,
-                        ..worst_case
-                    };
-                    let status = format!("failed: {}", error.message);
-                    self.record(job, step, &failed, 0.0, false, &status, Some(&id));
-                    if error.unreachable {
-                        self.give_up.trigger(&format!(
-                            "the server at {} is unreachable ({})",
-                            self.base_url, error.message
-                        ));
-                    }
-                    return Err(Outcome::Failed(error.message));
+    /// Waits for a free slot and the pacer, then lets a call go unless
+    /// the run was interrupted, gave up, or the budget cannot take
+    /// `cost_estimate` more; the slot is held while the permit lives.
+    async fn admit(&self, cost_estimate: f64) -> Result<SemaphorePermit<'_>, Outcome> {
+        let slot = self
+            .slots
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
+        if self.cancelled.load(Ordering::SeqCst) {
+            return Err(Outcome::NotStarted("interrupted".into()));
+        }
+        if let Some(reason) = self.give_up.reason() {
+            return Err(Outcome::NotStarted(format!("not sent: {reason}")));
+        }
+        if let Some(budget) = &self.budget
+            && !budget.reserve(cost_estimate)
+        {
+            return Err(Outcome::NotStarted(budget.refusal(cost_estimate)));
+        }
+        if let Some(pacer) = &self.pacer {
+            pacer.wait().await;
+        }
+        Ok(slot)
+    }
+
+    /// Sends one request, recorded in the ledger before it goes (killed in
+    /// flight, it still counts) and settled after: the call's id, its
+    /// usage, the answer's text (the API key redacted) and why it ended.
+    async fn send(
+        &self,
+        job: &Call<'_>,
+        step: &str,
+        request: &ChatRequest<'_>,
+        estimate: &Estimate,
+    ) -> Result<(String, Answer, String, Option<super::wire::Finish>), Outcome> {
+        let id = call_id();
+        let worst_case = Answer {
+            input_tokens: estimate.input_tokens,
+            output_tokens: u64::from(self.max_tokens),
+            usage_estimated: true,
+            model: job.llm.model.clone(),
+            text: String::new(),
+        };
+        self.record(
+            job,
+            step,
+            &worst_case,
+            estimate.cost,
+            false,
+            ledger::SENT,
+            Some(&id),
+        );
+        let on_retry = |attempt: u32, reason: &str, delay: Duration| {
+            self.log(&format!(
+                "retry {attempt} for {}/{} ({step}) in {:.1} s: {reason}",
+                job.site,
+                job.label,
+                delay.as_secs_f64()
+            ));
+        };
+        let mut completion = match self
+            .client
+            .complete(request, &on_retry, &self.give_up)
+            .await
+        {
+            Ok(completion) => completion,
+            Err(error) => {
+                if let Some(budget) = &self.budget {
+                    budget.settle(estimate.cost, 0.0);
                 }
-            };
-            if self.client.redact_answer(&mut completion.text) {
+                let failed = Answer {
+                    input_tokens: 0,
+                    output_tokens: 0,
+                    ..worst_case
+                };
+                let status = format!("failed: {}", error.message);
+                self.record(job, step, &failed, 0.0, false, &status, Some(&id));
+                if error.unreachable {
+                    self.give_up.trigger(&format!(
+                        "the server at {} is unreachable ({})",
+                        self.base_url, error.message
+                    ));
+                }
+                return Err(Outcome::Failed(error.message));
+            }
+        };
+        if self.client.redact_answer(&mut completion.text) {
+            self.log(&format!(
+                "warning: the answer for {}/{} ({step}) held the API key, which was replaced by [redacted]; a server that echoes requests may be logging them",
+                job.site, job.label
+            ));
+        }
+        let usage_estimated =
+            completion.input_tokens.is_none() || completion.output_tokens.is_none();
+        let answer = Answer {
+            input_tokens: completion.input_tokens.unwrap_or(estimate.input_tokens),
+            output_tokens: completion
+                .output_tokens
+                .unwrap_or_else(|| estimate_tokens(&completion.text)),
+            usage_estimated,
+            model: completion
+                .model
+                .clone()
+                .unwrap_or_else(|| job.llm.model.clone()),
+            text: String::new(),
+        };
+        if let Some(budget) = &self.budget {
+            budget.settle(
+                estimate.cost,
+                job.llm.cost(answer.input_tokens, answer.output_tokens),
+            );
+        }
+        Ok((id, answer, completion.text, completion.finish))
+    }
+
+    /// Checks an answer's text (cut off, refused by the call's check):
+    /// a usable one is recorded and cached; an unusable one is recorded
+    /// with why.
+    #[allow(clippy::too_many_arguments)]
+    fn accept(
+        &self,
+        job: &Call<'_>,
+        step: &str,
+        key: &str,
+        id: &str,
+        answer: Answer,
+        text: &str,
+        finish: Option<&super::wire::Finish>,
+    ) -> Result<Answer, String> {
+        let cost = job.llm.cost(answer.input_tokens, answer.output_tokens);
+        let checked = check_answer(text, finish).and_then(|text| match job.check {
+            Some(check) => check(&text).map(|()| text),
+            None => Ok(text),
+        });
+        match checked {
+            Ok(text) => {
+                let answer = Answer { text, ..answer };
+                self.record(job, step, &answer, cost, false, "ok", Some(id));
+                if let Err(error) = tokio::task::block_in_place(|| self.cache.put(key, &answer)) {
+                    self.log(&format!("warning: {error}"));
+                }
+                Ok(answer)
+            }
+            Err(problem) => {
+                self.record(job, step, &answer, cost, false, &problem, Some(id));
                 self.log(&format!(
-                    "warning: the answer for {}/{} ({step}) held the API key, which was replaced by [redacted]; a server that echoes requests may be logging them",
+                    "unusable answer for {}/{} ({step}): {problem}",
                     job.site, job.label
                 ));
-            }
-            let usage_estimated =
-                completion.input_tokens.is_none() || completion.output_tokens.is_none();
-            let answer = Answer {
-                input_tokens: completion.input_tokens.unwrap_or(input_estimate),
-                output_tokens: completion
-                    .output_tokens
-                    .unwrap_or_else(|| estimate_tokens(&completion.text)),
-                usage_estimated,
-                model: completion
-                    .model
-                    .clone()
-                    .unwrap_or_else(|| job.llm.model.clone()),
-                text: String::new(),
-            };
-            let cost = job.llm.cost(answer.input_tokens, answer.output_tokens);
-            if let Some(budget) = &self.budget {
-                budget.settle(cost_estimate, cost);
-            }
-            let checked = check_answer(&completion.text, completion.finish.as_ref()).and_then(
-                |text| match job.check {
-                    Some(check) => check(&text).map(|()| text),
-                    None => Ok(text),
-                },
-            );
-            match checked {
-                Ok(text) => {
-                    let answer = Answer { text, ..answer };
-                    self.record(job, step, &answer, cost, false, "ok", Some(&id));
-                    if let Err(error) =
-                        tokio::task::block_in_place(|| self.cache.put(&key, &answer))
-                    {
-                        self.log(&format!("warning: {error}"));
-                    }
-                    return Ok((answer, calls));
-                }
-                Err(problem) => {
-                    self.record(job, step, &answer, cost, false, &problem, Some(&id));
-                    self.log(&format!(
-                        "unusable answer for {}/{} ({step}): {problem}",
-                        job.site, job.label
-                    ));
-                    last_problem = problem;
-                }
+                Err(problem)
             }
         }
-        Err(Outcome::Failed(format!(
-            "{last_problem} (also after one retry)"
-        )))
     }
 
     /// Appends a ledger line; `id` ties a real call's [`ledger::SENT`]
