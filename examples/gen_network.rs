@@ -4,6 +4,14 @@
 //! network (`<out>/grove/`) and as one Hugo site per niche (`<out>/hugo/<site>/`),
 //! each with equivalent minimal templates, so both tools do the same work.
 //!
+//! The workload's shape varies with `--words W` (words per page, default
+//! ~600), `--tags K --tag-pool N` (K tags per page from a pool of N,
+//! default 3 of 200), `--depth D` (pages spread over sections nested D
+//! levels deep, default 1: one section), `--taxonomies T` (T taxonomies
+//! besides tags, each 2 terms per page of 50) and `--paginate N` (both
+//! tools list sections 10 per page): `scripts/bench.sh` runs a matrix of
+//! them.
+//!
 //! With `--replicated P`, P% of each site's pages are one shared article
 //! per page number with 1 to 10% of its words replaced per site: the
 //! near-copies and boilerplate `grove audit` looks for. `--no-hugo` skips
@@ -127,7 +135,20 @@ struct Args {
     /// Grove with the default theme as `grove new` writes it and every
     /// feature on (feeds, related pages), instead of the minimal templates.
     default_theme: bool,
+    /// About how many words a page has.
+    words: usize,
+    /// Tags per page.
+    tags: usize,
+    /// How many distinct tags there are.
+    tag_pool: usize,
+    /// How deep pages are nested in sections (1: all in `posts/`).
+    depth: usize,
+    /// Taxonomies besides `tags`.
+    taxonomies: usize,
 }
+
+/// Names of the taxonomies besides `tags`.
+const EXTRA_TAXONOMIES: &[&str] = &["categories", "series", "topics", "brands", "levels"];
 
 fn parse_args() -> Args {
     let mut args = Args {
@@ -138,6 +159,11 @@ fn parse_args() -> Args {
         replicated: 0,
         no_hugo: false,
         default_theme: false,
+        words: 600,
+        tags: 3,
+        tag_pool: 200,
+        depth: 1,
+        taxonomies: 0,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -156,8 +182,18 @@ fn parse_args() -> Args {
             "--out" => args.out = PathBuf::from(value),
             "--paginate" => args.paginate = Some(value.parse().expect("--paginate N")),
             "--replicated" => args.replicated = value.parse().expect("--replicated PERCENT"),
+            "--words" => args.words = value.parse().expect("--words N"),
+            "--tags" => args.tags = value.parse().expect("--tags N"),
+            "--tag-pool" => args.tag_pool = value.parse().expect("--tag-pool N"),
+            "--depth" => args.depth = value.parse::<usize>().expect("--depth N").max(1),
+            "--taxonomies" => {
+                args.taxonomies = value
+                    .parse::<usize>()
+                    .expect("--taxonomies N")
+                    .min(EXTRA_TAXONOMIES.len())
+            }
             other => panic!(
-                "unknown flag {other}; use --sites N --pages N --out DIR [--paginate N] [--replicated PERCENT] [--no-hugo] [--default-theme]"
+                "unknown flag {other}; use --sites N --pages N --out DIR [--paginate N] [--replicated PERCENT] [--words N] [--tags N] [--tag-pool N] [--depth N] [--taxonomies N] [--no-hugo] [--default-theme]"
             ),
         }
     }
@@ -169,13 +205,15 @@ fn write(path: &Path, text: &str) {
     fs::write(path, text).unwrap();
 }
 
-/// ~600 words: 3 headed parts of 4 paragraphs, a summary marker, one internal link.
-fn body(rng: &mut Rng, page: usize, pages: usize) -> String {
+/// About `words` words (600: 3 headed parts of 4 paragraphs), a summary
+/// marker, one internal link.
+fn body(rng: &mut Rng, page: usize, pages: usize, words: usize, depth: usize) -> String {
+    let paragraphs = (words * 4).div_ceil(600).max(1);
     let mut text = rng.sentence(20);
     text.push_str("\n\n<!-- more -->\n\n");
     for part in 0..3 {
         text.push_str(&format!("## {}\n\n", rng.sentence(4).trim_end_matches('.')));
-        for _ in 0..4 {
+        for _ in 0..paragraphs {
             for _ in 0..3 {
                 text.push_str(&rng.sentence(15));
                 text.push(' ');
@@ -184,12 +222,28 @@ fn body(rng: &mut Rng, page: usize, pages: usize) -> String {
         }
         if part == 1 {
             text.push_str(&format!(
-                "See also [page {0}](LINK{0}).\n\n",
-                (page + 1) % pages
+                "See also [page {0}](LINK{1}).\n\n",
+                (page + 1) % pages,
+                page_path((page + 1) % pages, depth)
             ));
         }
     }
     text
+}
+
+/// The section folder of page `page`: `posts`, then `depth - 1` nested
+/// levels of three sections each (`posts/s1/s0`).
+fn page_dir(page: usize, depth: usize) -> String {
+    let mut dir = String::from("posts");
+    for level in 1..depth {
+        dir.push_str(&format!("/s{}", (page / 3usize.pow(level as u32 - 1)) % 3));
+    }
+    dir
+}
+
+/// A page's path below `content/`, without extension.
+fn page_path(page: usize, depth: usize) -> String {
+    format!("{}/p{page}", page_dir(page, depth))
 }
 
 /// `text` with each word replaced by a random one with probability
@@ -207,6 +261,30 @@ fn edit(rng: &mut Rng, text: &str, percent: usize) -> String {
         .join(" ")
 }
 
+/// The taxonomies of the Grove network, as a TOML array.
+fn taxonomy_list(args: &Args) -> String {
+    let names: Vec<String> = std::iter::once("tags")
+        .chain(EXTRA_TAXONOMIES[..args.taxonomies].iter().copied())
+        .map(|n| format!("\"{n}\""))
+        .collect();
+    format!("[{}]", names.join(", "))
+}
+
+/// A page's terms: tags, then each extra taxonomy's, as front matter lines.
+fn terms(rng: &mut Rng, args: &Args) -> String {
+    let tags: Vec<String> = (0..args.tags)
+        .map(|_| format!("\"tag-{}\"", rng.below(args.tag_pool)))
+        .collect();
+    let mut lines = format!("tags = [{}]\n", tags.join(", "));
+    for name in &EXTRA_TAXONOMIES[..args.taxonomies] {
+        let terms: Vec<String> = (0..2)
+            .map(|_| format!("\"{name}-{}\"", rng.below(50)))
+            .collect();
+        lines.push_str(&format!("{name} = [{}]\n", terms.join(", ")));
+    }
+    lines
+}
+
 fn main() {
     let args = parse_args();
     let _ = fs::remove_dir_all(&args.out);
@@ -218,7 +296,10 @@ fn main() {
         // sitemap and JSON-LD, all as `grove new` sets them.
         write(
             &grove.join("grove.toml"),
-            "[network]\nname = \"bench\"\ntheme = \"default\"\ntaxonomies = [\"tags\"]\n",
+            &format!(
+                "[network]\nname = \"bench\"\ntheme = \"default\"\ntaxonomies = {}\n",
+                taxonomy_list(&args)
+            ),
         );
         copy_dir(
             &Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"),
@@ -229,7 +310,10 @@ fn main() {
             &grove.join("grove.toml"),
             // Same work as the Hugo sites: sitemap yes; feeds and related lists
             // no (Hugo's RSS is disabled and neither template shows related pages).
-            "[network]\nname = \"bench\"\ntheme = \"bench\"\ntaxonomies = [\"tags\"]\n[seo]\nfeeds = false\nrelated_pages = 0\n",
+            &format!(
+                "[network]\nname = \"bench\"\ntheme = \"bench\"\ntaxonomies = {}\n[seo]\nfeeds = false\nrelated_pages = 0\n",
+                taxonomy_list(&args)
+            ),
         );
         write_grove_theme(&grove.join("themes/bench/templates"));
     }
@@ -261,7 +345,14 @@ fn main() {
             write(
                 &hugo_site.join("hugo.toml"),
                 &format!(
-                    "baseURL = \"https://{name}.example.com/\"\ntitle = \"Site {site}\"\ndisableKinds = [\"RSS\", \"robotsTXT\"]\n[taxonomies]\ntag = \"tags\"\n[markup.goldmark.renderer]\nunsafe = true\n"
+                    "baseURL = \"https://{name}.example.com/\"\ntitle = \"Site {site}\"\ndisableKinds = [\"RSS\", \"robotsTXT\"]\n{}[taxonomies]\ntag = \"tags\"\n{}[markup.goldmark.renderer]\nunsafe = true\n",
+                    args.paginate
+                        .map(|n| format!("paginate = {n}\n"))
+                        .unwrap_or_default(),
+                    EXTRA_TAXONOMIES[..args.taxonomies]
+                        .iter()
+                        .map(|t| format!("{t} = \"{t}\"\n"))
+                        .collect::<String>()
                 ),
             );
             write(
@@ -272,13 +363,19 @@ fn main() {
                 &hugo_site.join("content/posts/_index.md"),
                 "---\ntitle: Posts\n---\n",
             );
-            write_hugo_layouts(&hugo_site.join("layouts"));
+            write_hugo_layouts(&hugo_site.join("layouts"), args.paginate.is_some());
         }
 
+        let mut sections = std::collections::BTreeSet::new();
         for page in 0..args.pages {
-            let tags: Vec<String> = (0..3)
-                .map(|_| format!("\"tag-{}\"", rng.below(200)))
-                .collect();
+            let terms = terms(&mut rng, &args);
+            let path = page_path(page, args.depth);
+            let dir = page_dir(page, args.depth);
+            let mut parent = dir.as_str();
+            while let Some((up, _)) = parent.rsplit_once('/') {
+                sections.insert(parent.to_string());
+                parent = up;
+            }
             let date = format!(
                 "20{:02}-{:02}-{:02}",
                 10 + page % 15,
@@ -286,34 +383,48 @@ fn main() {
                 1 + page % 28
             );
             let text = if page * 100 < args.replicated * args.pages {
-                let shared = body(&mut Rng(1_000 + page as u64), page, args.pages);
+                let shared = body(
+                    &mut Rng(1_000 + page as u64),
+                    page,
+                    args.pages,
+                    args.words,
+                    args.depth,
+                );
                 let percent = [1, 2, 5, 10][rng.below(4)];
                 edit(&mut rng, &shared, percent)
             } else {
-                body(&mut rng, page, args.pages)
+                body(&mut rng, page, args.pages, args.words, args.depth)
             };
             let title = rng.sentence(5).trim_end_matches('.').replace("**", "");
-            let grove_body = text.replace("](LINK", "](@/posts/p");
+            let grove_body = text.replace("](LINK", "](@/");
             let grove_body = grove_body.replace(").\n", ".md).\n");
             write(
-                &grove.join(format!("sites/{name}/content/posts/p{page}.md")),
-                &format!(
-                    "+++\ntitle = \"{title}\"\ndate = {date}\ntags = [{}]\n+++\n{grove_body}",
-                    tags.join(", ")
-                ),
+                &grove.join(format!("sites/{name}/content/{path}.md")),
+                &format!("+++\ntitle = \"{title}\"\ndate = {date}\n{terms}+++\n{grove_body}"),
             );
             if args.no_hugo {
                 continue;
             }
-            let hugo_body = text.replace("](LINK", "]({{< ref \"posts/p");
+            let hugo_body = text.replace("](LINK", "]({{< ref \"");
             let hugo_body = hugo_body.replace(").\n", ".md\" >}}).\n");
             write(
-                &hugo_site.join(format!("content/posts/p{page}.md")),
-                &format!(
-                    "+++\ntitle = \"{title}\"\ndate = {date}\ntags = [{}]\n+++\n{hugo_body}",
-                    tags.join(", ")
-                ),
+                &hugo_site.join(format!("content/{path}.md")),
+                &format!("+++\ntitle = \"{title}\"\ndate = {date}\n{terms}+++\n{hugo_body}"),
             );
+        }
+        // Nested sections, each with its `_index.md` in both.
+        for section in &sections {
+            let title = section.rsplit('/').next().unwrap_or(section);
+            write(
+                &grove.join(format!("sites/{name}/content/{section}/_index.md")),
+                &format!("+++\ntitle = \"Section {title}\"\n+++\n"),
+            );
+            if !args.no_hugo {
+                write(
+                    &hugo_site.join(format!("content/{section}/_index.md")),
+                    &format!("---\ntitle: Section {title}\n---\n"),
+                );
+            }
         }
     }
     println!(
@@ -364,7 +475,14 @@ fn write_grove_theme(dir: &Path) {
     );
 }
 
-fn write_hugo_layouts(dir: &Path) {
+fn write_hugo_layouts(dir: &Path, paginate: bool) {
+    // Sections list their pages like Grove's `section.html`: ten per
+    // listing page when paginated.
+    let listed = if paginate {
+        "(.Paginate .Pages.ByDate.Reverse).Pages"
+    } else {
+        ".Pages.ByDate.Reverse"
+    };
     write(
         &dir.join("_default/baseof.html"),
         "<!doctype html>\n<html lang=\"{{ .Site.LanguageCode }}\">\n<head><meta charset=\"utf-8\"><title>{{ block \"title\" . }}{{ .Site.Title }}{{ end }}</title><link rel=\"canonical\" href=\"{{ .Permalink }}\"></head>\n<body><header><a href=\"{{ \"/\" | relURL }}\">{{ .Site.Title }}</a></header>\n<main>{{ block \"main\" . }}{{ end }}</main>\n</body>\n</html>\n",
@@ -375,7 +493,9 @@ fn write_hugo_layouts(dir: &Path) {
     );
     write(
         &dir.join("_default/list.html"),
-        "{{ define \"main\" }}<h1>{{ .Title }}</h1><ul>{{ range .Pages.ByDate.Reverse }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a> {{ .Date.Format \"2006-01-02\" }}<p>{{ .Summary }}</p></li>{{ end }}</ul>{{ end }}",
+        &format!(
+            "{{{{ define \"main\" }}}}<h1>{{{{ .Title }}}}</h1><ul>{{{{ range {listed} }}}}<li><a href=\"{{{{ .RelPermalink }}}}\">{{{{ .Title }}}}</a> {{{{ .Date.Format \"2006-01-02\" }}}}<p>{{{{ .Summary }}}}</p></li>{{{{ end }}}}</ul>{{{{ end }}}}"
+        ),
     );
     write(
         &dir.join("_default/single.html"),

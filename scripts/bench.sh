@@ -10,6 +10,14 @@
 #               and every feature on (feeds, related pages, sitemap, JSON-LD); Hugo
 #               as in 10k (minimal templates)
 #   100x100     100 sites x 100 pages (Hugo: one `hugo` run per site, as networks do today)
+# Then a matrix of workload shapes, 10,000 pages each, every one with
+# equivalent templates (-eq) and with Grove's default theme (-default):
+#   short-tags  150-word pages with 10 tags each from a pool of 2,000
+#   long        3,000-word pages
+#   deep        pages spread over sections nested 5 levels deep
+#   taxonomies  4 taxonomies besides tags
+#   paginated   sections listed 10 pages per listing page
+# `scripts/bench.sh RUNS matrix` runs only the matrix.
 # Runs alternate between the tools so machine noise hits both alike; each run
 # starts from an empty output folder. Prints median wall time and median peak
 # RSS (from /usr/bin/time), and the Hugo/Grove time ratio.
@@ -47,9 +55,9 @@ median() { # file column -> median
   python3 -c "import statistics,sys; v=[float(l.split()[int(sys.argv[2])]) for l in open(sys.argv[1])]; print(statistics.median(v))" "$1" "$2"
 }
 
-scenario() { # name sites pages [gen_network flag]
+scenario() { # name sites pages [gen_network flags...]
   local name=$1 sites=$2 pages=$3 dir=$OUT/$1
-  "$GEN" --sites "$sites" --pages "$pages" --out "$dir" ${4:-} >/dev/null
+  "$GEN" --sites "$sites" --pages "$pages" --out "$dir" "${@:4}" >/dev/null
   rm -f "$OUT/$name-grove.times" "$OUT/$name-hugo.times"
   for _ in $(seq "$RUNS"); do
     rm -rf "$SITE_OUT/grove"
@@ -75,7 +83,17 @@ PY
 echo "runs per tool: $RUNS; $(nproc) cores; $(hugo version | cut -d' ' -f1-2)"
 echo "| scenario | tool | median wall time | median peak RSS | HTML files |"
 echo "|---|---|---|---|---|"
-scenario 10k 1 10000
-scenario 10k-default 1 10000 --default-theme
-scenario 100x100 100 100
+if [ "${2:-}" != matrix ]; then
+  scenario 10k 1 10000
+  scenario 10k-default 1 10000 --default-theme
+  scenario 100x100 100 100
+fi
+for shape in "short-tags --words 150 --tags 10 --tag-pool 2000" "long --words 3000" \
+  "deep --depth 5" "taxonomies --taxonomies 4" "paginated --paginate 10"; do
+  set -- $shape
+  name=$1; shift
+  scenario "$name-eq" 1 10000 "$@"
+  scenario "$name-default" 1 10000 --default-theme "$@"
+  rm -rf "$OUT/$name-eq" "$OUT/$name-default"
+done
 rm -rf "$SITE_OUT"

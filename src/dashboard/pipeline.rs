@@ -2,8 +2,7 @@
 
 use serde::Serialize;
 
-use crate::content::front_matter;
-use crate::draft::brief::site_briefs;
+use crate::draft::stage::{Stage, brief_stages};
 use crate::error::Result;
 use crate::network::{Network, Site};
 
@@ -32,35 +31,13 @@ fn pipeline(network: &Network, site: &Site) -> Result<Pipeline> {
         site: site.name.clone(),
         ..Pipeline::default()
     };
-    for brief in site_briefs(network, site)? {
-        let rel = brief.rel_path();
-        let file = [
-            site.dir.join("content").join(&rel),
-            network.root.join("content").join(&rel),
-        ]
-        .into_iter()
-        .find(|path| path.is_file());
-        match file {
-            None if brief.proposed => pipeline.proposed += 1,
-            None => pipeline.planned += 1,
-            Some(path) if is_draft(&path) => pipeline.drafted += 1,
-            Some(_) => pipeline.approved += 1,
+    for (_, stage) in brief_stages(network, site)? {
+        match stage {
+            Stage::Proposed => pipeline.proposed += 1,
+            Stage::Planned => pipeline.planned += 1,
+            Stage::Drafted => pipeline.drafted += 1,
+            Stage::Published => pipeline.approved += 1,
         }
     }
     Ok(pipeline)
-}
-
-/// Whether the file's front matter says `draft = true` (an unreadable file
-/// counts as a draft: it is not published either).
-fn is_draft(path: &std::path::Path) -> bool {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return true;
-    };
-    let Ok(split) = front_matter::split(path, &text) else {
-        return true;
-    };
-    front_matter::parse_fields(path, &split)
-        .ok()
-        .and_then(|mut fields| fields.bool("draft").ok().flatten())
-        .unwrap_or(false)
 }

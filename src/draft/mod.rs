@@ -18,6 +18,7 @@ pub mod prompt;
 pub mod review;
 pub mod run;
 pub mod schedule;
+pub mod stage;
 pub mod wire;
 
 use std::path::PathBuf;
