@@ -457,3 +457,21 @@ fn editor_leftovers_are_never_published() {
     assert!(error.contains("site.toml:5:"), "{error}");
     assert!(error.contains("`[oops` is not a file pattern"), "{error}");
 }
+
+#[test]
+fn a_term_template_that_reads_the_taxonomys_terms_still_gets_them() {
+    // Term pages get their taxonomy without its terms unless the template
+    // (or one it uses) mentions them: both must render what they ask for.
+    let net = network_with_pages(3, "");
+    net.write(
+        "sites/alpha/content/blog/other.md",
+        "+++\ntitle = \"Other\"\ndate = 2026-02-01\ntags = [\"second\"]\n+++\nBody.\n",
+    );
+    net.write(
+        "sites/alpha/templates/taxonomy_single.html",
+        "{% extends \"base.html\" %}{% block content %}<h1>{{ term.name }}</h1><p id=\"count\">{{ taxonomy.terms | length }}</p>{% endblock content %}",
+    );
+    net.build(&[]);
+    let html = net.html("alpha/tags/all/index.html");
+    assert_eq!(common::text(&html, "#count"), "2");
+}

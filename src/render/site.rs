@@ -149,6 +149,10 @@ struct TemplateReads {
     /// showing listing values may read (a value holding all of them is
     /// about 5 KB).
     stored: ListingFields,
+    /// The templates that may read `taxonomy.terms`: a term page rendered
+    /// with another gets its taxonomy without the terms (copying every
+    /// term into each term's page made sites of 2,000 tags quadratic).
+    reading_terms: BTreeSet<String>,
 }
 
 impl TemplateReads {
@@ -158,10 +162,16 @@ impl TemplateReads {
             .map(|name| (name.to_string(), templates.listing_fields(name)))
             .collect();
         let stored = stored_listing_fields(templates, &listing_fields, content);
+        let reading_terms = templates
+            .names()
+            .filter(|name| templates.may_mention(name, "terms"))
+            .map(str::to_string)
+            .collect();
         TemplateReads {
             seo: templates.may_read_field("seo"),
             listing_fields,
             stored,
+            reading_terms,
         }
     }
 
@@ -170,6 +180,11 @@ impl TemplateReads {
         self.listing_fields
             .get(template)
             .unwrap_or(&ListingFields::All)
+    }
+
+    /// Whether `template` may read `taxonomy.terms`.
+    fn reads_terms(&self, template: &str) -> bool {
+        self.reading_terms.contains(template)
     }
 
     /// The listing fields `card.html` may read.

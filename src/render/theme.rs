@@ -176,6 +176,24 @@ impl SiteTemplates {
     /// [`SiteTemplates::users_of`], a mention counts as a use: a field may
     /// be kept needlessly, never dropped while read.
     pub fn listing_fields(&self, template: &str) -> ListingFields {
+        let used = self.closure(template);
+        if used.iter().any(|t| t.reads_unnamed_fields) {
+            return ListingFields::All;
+        }
+        ListingFields::named(|field| used.iter().any(|t| t.text.contains(field)))
+    }
+
+    /// Whether `template`, or a template it uses, may read `word` (names
+    /// it, or reads fields it does not name): a mention counts as a read.
+    pub fn may_mention(&self, template: &str, word: &str) -> bool {
+        self.closure(template)
+            .iter()
+            .any(|t| t.reads_unnamed_fields || t.text.contains(word))
+    }
+
+    /// `template` and every template it uses (`extends`, `include`,
+    /// `import`), at any depth.
+    fn closure(&self, template: &str) -> Vec<&TemplateFile> {
         let mut used: Vec<&TemplateFile> = Vec::new();
         let mut pending = vec![template];
         while let Some(name) = pending.pop() {
@@ -193,10 +211,7 @@ impl SiteTemplates {
                     .filter(|other| names(&file.text, other)),
             );
         }
-        if used.iter().any(|t| t.reads_unnamed_fields) {
-            return ListingFields::All;
-        }
-        ListingFields::named(|field| used.iter().any(|t| t.text.contains(field)))
+        used
     }
 
     /// Which fields of listing values any template may read: what a

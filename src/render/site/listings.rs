@@ -299,8 +299,13 @@ impl SiteRenderer {
             term: k,
             pager,
         };
+        let taxonomy_value = if self.reads.reads_terms(&template) {
+            taxonomy_value.clone()
+        } else {
+            without_terms(taxonomy_value)
+        };
         let shared = Vars::from_iter([
-            ("taxonomy".to_string(), taxonomy_value.clone()),
+            ("taxonomy".to_string(), taxonomy_value),
             ("term".to_string(), value),
         ]);
         self.render_listing(listing, only, &output, shared, &|context, path, _| {
@@ -309,6 +314,21 @@ impl SiteRenderer {
                     .listing(self.content(), title, about.clone(), path)
             });
         })
+    }
+}
+
+/// A `taxonomy` value without its `terms`, for term pages whose template
+/// does not read them.
+fn without_terms(taxonomy: &Value) -> Value {
+    match taxonomy {
+        Value::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .filter(|(key, _)| *key != "terms")
+                .map(|(key, value)| (key.clone(), value.clone()))
+                .collect(),
+        ),
+        other => other.clone(),
     }
 }
 
