@@ -749,6 +749,59 @@ fn map_front_matter(
     if let Some((key, value)) = updated {
         set_date(rel, key, "updated", value, doc, report);
     }
+    map_draft(rel, &lower, context, doc, report);
+    map_slug_and_url(rel, &lower, doc, report);
+    if let Some(weight) = lower
+        .get("weight")
+        .and_then(|(_, v)| v.as_i64())
+        .filter(|w| *w != 0)
+    {
+        doc.set("weight", toml::Value::Integer(weight));
+    }
+    let aliases = doc_aliases(front, rel, report);
+    if !aliases.is_empty() {
+        set_aliases(doc, aliases);
+    }
+    if lower
+        .get("robotsnoindex")
+        .is_some_and(|(_, v)| v.as_bool() == Some(true))
+    {
+        doc.set("noindex", toml::Value::Boolean(true));
+    }
+    let authors = ["authors", "author"]
+        .iter()
+        .filter_map(|k| lower.get(*k).and_then(|(_, v)| string_list(v)))
+        .flatten()
+        .collect::<Vec<_>>();
+    if !authors.is_empty() {
+        doc.set(
+            "authors",
+            toml::Value::Array(authors.into_iter().map(toml::Value::String).collect()),
+        );
+    }
+    let chosen = ChosenKeys {
+        date: date.map(|(k, _)| k),
+        updated: updated.map(|(k, _)| k),
+        has_description: description.is_some(),
+    };
+    map_other_keys(rel, front, config, context, &chosen, doc, report);
+}
+
+/// `draft`, and an expiry date in the past (Hugo no longer published
+/// the page) made a draft; a future one reported.
+fn map_draft(
+    rel: &str,
+    lower: &BTreeMap<String, (&String, &Value)>,
+    context: &Context<'_>,
+    doc: &mut Document,
+    report: &mut Report,
+) {
+    let text = |key: &str| {
+        lower
+            .get(key)
+            .and_then(|(_, v)| v.as_str())
+            .map(str::to_string)
+    };
     let mut draft = lower
         .get("draft")
         .is_some_and(|(_, v)| v.as_bool() == Some(true) || v.as_str() == Some("true"));
@@ -774,6 +827,21 @@ fn map_front_matter(
     if draft {
         doc.set("draft", toml::Value::Boolean(true));
     }
+}
+
+/// `slug` and `url`, made names that stay in the site folder.
+fn map_slug_and_url(
+    rel: &str,
+    lower: &BTreeMap<String, (&String, &Value)>,
+    doc: &mut Document,
+    report: &mut Report,
+) {
+    let text = |key: &str| {
+        lower
+            .get(key)
+            .and_then(|(_, v)| v.as_str())
+            .map(str::to_string)
+    };
     if let Some(slug) = text("slug").filter(|s| !s.is_empty()) {
         let fixed = Fixed::slug(&slug);
         let what = format!("slug `{}`", slug.escape_debug());
@@ -811,34 +879,29 @@ fn map_front_matter(
             ),
         }
     }
-    if let Some(weight) = lower
-        .get("weight")
-        .and_then(|(_, v)| v.as_i64())
-        .filter(|w| *w != 0)
-    {
-        doc.set("weight", toml::Value::Integer(weight));
-    }
-    let aliases = doc_aliases(front, rel, report);
-    if !aliases.is_empty() {
-        set_aliases(doc, aliases);
-    }
-    if lower
-        .get("robotsnoindex")
-        .is_some_and(|(_, v)| v.as_bool() == Some(true))
-    {
-        doc.set("noindex", toml::Value::Boolean(true));
-    }
-    let authors = ["authors", "author"]
-        .iter()
-        .filter_map(|k| lower.get(*k).and_then(|(_, v)| string_list(v)))
-        .flatten()
-        .collect::<Vec<_>>();
-    if !authors.is_empty() {
-        doc.set(
-            "authors",
-            toml::Value::Array(authors.into_iter().map(toml::Value::String).collect()),
-        );
-    }
+}
+
+/// Which of Hugo's alternative keys a page's front matter used.
+struct ChosenKeys<'a> {
+    /// The date key used (`date`, `publishDate`, ...).
+    date: Option<&'a str>,
+    /// The last-modified key used.
+    updated: Option<&'a str>,
+    /// Whether the page has a `description` (else `summary` becomes one).
+    has_description: bool,
+}
+
+/// Every other key: unused alternatives, `summary`, taxonomies, `params`,
+/// Hugo-only keys reported, the rest under `[extra]`, reported.
+fn map_other_keys(
+    rel: &str,
+    front: &Map<String, Value>,
+    config: &HugoConfig,
+    context: &Context<'_>,
+    chosen: &ChosenKeys<'_>,
+    doc: &mut Document,
+    report: &mut Report,
+) {
     let mut moved = Vec::new();
     for (key, value) in front {
         let lower_key = key.to_ascii_lowercase();
@@ -863,10 +926,10 @@ fn map_front_matter(
             "authors",
         ];
         if handled.contains(&lower_key.as_str()) {
-            let unused_date = DATE_KEYS.contains(&lower_key.as_str())
-                && date.map(|(k, _)| k) != Some(lower_key.as_str());
+            let unused_date =
+                DATE_KEYS.contains(&lower_key.as_str()) && chosen.date != Some(lower_key.as_str());
             let unused_update = UPDATE_KEYS.contains(&lower_key.as_str())
-                && updated.map(|(k, _)| k) != Some(lower_key.as_str());
+                && chosen.updated != Some(lower_key.as_str());
             let unused_slug = lower_key == "slug" && !doc.has("slug");
             if unused_date || unused_update || unused_slug {
                 doc.set_extra(key, value);
@@ -875,7 +938,7 @@ fn map_front_matter(
             continue;
         }
         if lower_key == "summary"
-            && description.is_none()
+            && !chosen.has_description
             && let Some(summary) = value.as_str()
         {
             doc.set_str("description", summary);
