@@ -244,12 +244,7 @@ pub fn render(
                 let external = options.external_links_new_tab && is_external(&dest_url);
                 open_links.push(external);
                 if external {
-                    let mut tag = format!("<a href=\"{}\"", escape_html(&dest_url));
-                    if !title.is_empty() {
-                        tag.push_str(&format!(" title=\"{}\"", escape_html(&title)));
-                    }
-                    tag.push_str(" target=\"_blank\" rel=\"noopener\">");
-                    events.push(Event::Html(CowStr::from(tag)));
+                    events.push(new_tab_link(&dest_url, &title));
                 } else {
                     events.push(Event::Start(Tag::Link {
                         link_type,
@@ -275,36 +270,12 @@ pub fn render(
     }
     if let (Some(disclosure), Some(first)) = (disclosure, first_affiliate) {
         let at = if disclosure.at_top { 0 } else { first };
-        let mut text = disclosure.html.trim().to_string();
-        let mut said: Vec<String> = Vec::new();
-        for statement in affiliates
-            .iter()
-            .filter_map(|slug| links.program_disclosure(slug))
-        {
-            if !said.contains(&statement) && !text.contains(statement.as_str()) {
-                text.push(' ');
-                text.push_str(&statement);
-                said.push(statement);
-            }
-        }
-        events.insert(
-            at,
-            Event::Html(CowStr::from(format!(
-                "<p class=\"affiliate-disclosure\" role=\"note\">{text}</p>\n"
-            ))),
-        );
+        events.insert(at, disclosure_event(disclosure, &affiliates, links));
     }
 
     let mut html_out = String::with_capacity(body.len() * 3 / 2);
     html::push_html(&mut html_out, events.into_iter());
-    let summary = html_out.find(SUMMARY_MARKER).map(|at| {
-        let summary = html_out[..at].trim_end().to_string();
-        html_out.replace_range(
-            at..at + SUMMARY_MARKER.len(),
-            "<span id=\"continue-reading\"></span>",
-        );
-        summary
-    });
+    let summary = take_summary(&mut html_out);
     // Every page's HTML stays in memory until its page is rendered: give
     // back the room reserved for growth.
     html_out.shrink_to_fit();
@@ -316,6 +287,42 @@ pub fn render(
         word_count,
         affiliates,
     })
+}
+
+/// The disclosure paragraph for a page linking `affiliates`: the site's
+/// text, then each program's own statement it does not already hold.
+fn disclosure_event(
+    disclosure: Disclosure<'_>,
+    affiliates: &[String],
+    links: &dyn LinkResolver,
+) -> Event<'static> {
+    let mut text = disclosure.html.trim().to_string();
+    let mut said: Vec<String> = Vec::new();
+    for statement in affiliates
+        .iter()
+        .filter_map(|slug| links.program_disclosure(slug))
+    {
+        if !said.contains(&statement) && !text.contains(statement.as_str()) {
+            text.push(' ');
+            text.push_str(&statement);
+            said.push(statement);
+        }
+    }
+    Event::Html(CowStr::from(format!(
+        "<p class=\"affiliate-disclosure\" role=\"note\">{text}</p>\n"
+    )))
+}
+
+/// The HTML before the summary marker, the marker replaced by the
+/// `#continue-reading` anchor; `None` without a marker.
+fn take_summary(html: &mut String) -> Option<String> {
+    let at = html.find(SUMMARY_MARKER)?;
+    let summary = html[..at].trim_end().to_string();
+    html.replace_range(
+        at..at + SUMMARY_MARKER.len(),
+        "<span id=\"continue-reading\"></span>",
+    );
+    Some(summary)
 }
 
 /// Whether `html` is the summary marker: `<!-- more -->`, with any
@@ -414,6 +421,16 @@ fn resolve_internal(target: &str, links: &dyn LinkResolver) -> std::result::Resu
         Some(anchor) => format!("{url}#{anchor}"),
         None => url,
     })
+}
+
+/// The opening tag of a link to another site that opens in a new tab.
+fn new_tab_link(url: &str, title: &str) -> Event<'static> {
+    let mut tag = format!("<a href=\"{}\"", escape_html(url));
+    if !title.is_empty() {
+        tag.push_str(&format!(" title=\"{}\"", escape_html(title)));
+    }
+    tag.push_str(" target=\"_blank\" rel=\"noopener\">");
+    Event::Html(CowStr::from(tag))
 }
 
 fn is_external(url: &str) -> bool {
