@@ -78,6 +78,10 @@ pub struct Products {
     amazon_tags: BTreeMap<String, usize>,
     /// Links made registry links.
     pub links: usize,
+    /// Affiliate links and products that could not be carried over (an
+    /// anchor with markup inside, a list item without a URL): (source
+    /// file, what), for the report.
+    unread: Vec<(String, String)>,
 }
 
 /// Labels that name no product (`Check price`), not used as entry names.
@@ -94,8 +98,28 @@ fn generic_label(label: &str) -> bool {
 
 impl Products {
     /// The registry slug for an affiliate link to `url` labelled `label`
-    /// (registering it), or `None` if `url` is no affiliate link.
+    /// in a page's text (registering and counting it), or `None` if `url`
+    /// is no affiliate link.
     pub fn link(&mut self, url: &str, label: &str) -> Option<String> {
+        let slug = self.register(url, label)?;
+        self.links += 1;
+        Some(slug)
+    }
+
+    /// Whether `url` is a link the registry would take.
+    fn is_affiliate(url: &str) -> bool {
+        split_url(url).is_some_and(|(host, _, _)| {
+            AMAZON_HOSTS
+                .iter()
+                .chain(AMAZON_SHORT)
+                .any(|h| host_is(&host, h))
+                || NETWORK_HOSTS.iter().any(|(h, _)| host_is(&host, h))
+        })
+    }
+
+    /// Registers the entry for an affiliate link to `url` (a product box's
+    /// or a text link's) and returns its slug.
+    fn register(&mut self, url: &str, label: &str) -> Option<String> {
         let (host, path, query) = split_url(url)?;
         let label = label.trim();
         let (slug, entry) = if let Some(domain) = AMAZON_HOSTS.iter().find(|h| host_is(&host, h)) {
@@ -166,7 +190,6 @@ impl Products {
         {
             existing.name = label.to_string();
         }
-        self.links += 1;
         Some(slug)
     }
 
@@ -203,8 +226,7 @@ impl Products {
         })?;
         let name = text(&["product_name", "product", "productName", "product_title"])
             .unwrap_or_else(|| title.to_string());
-        let slug = self.link(&url, &name)?;
-        self.links -= 1; // a product box, not a link in the text
+        let slug = self.register(&url, &name)?;
         let used: Vec<String> = [
             "affiliate_link",
             "affiliate_url",
@@ -258,6 +280,7 @@ impl Products {
     pub fn product_list(
         &mut self,
         front: &Map<String, Value>,
+        file: &str,
     ) -> Option<(String, Vec<(String, String)>)> {
         let (key, items) = ["affiliate_links", "products", "product_links", "buy_links"]
             .iter()
@@ -279,10 +302,13 @@ impl Products {
                 field("name").or_else(|| field("title")),
                 field("url").or_else(|| field("link")),
             ) else {
+                self.unread.push((
+                    file.to_string(),
+                    format!("an item of front matter `{key}` without a name and a URL"),
+                ));
                 continue;
             };
-            if let Some(slug) = self.link(url, name) {
-                self.links -= 1; // counted as a product, not a link in the text
+            if let Some(slug) = self.register(url, name) {
                 if let Some(entry) = self.entries.get_mut(&slug) {
                     entry.price = entry
                         .price
@@ -358,8 +384,10 @@ impl Products {
 
 /// `markdown` with each affiliate link (Markdown `[text](url)`, or an
 /// HTML `<a href>` around plain text) made a registry link `aff:slug`;
-/// code is left alone.
-pub fn rewrite_links(markdown: &str, products: &mut Products) -> String {
+/// code is left alone. An affiliate link that cannot be one (an anchor
+/// with markup inside) stays as written and is noted for the report;
+/// `file` names the source file.
+pub fn rewrite_links(markdown: &str, file: &str, products: &mut Products) -> String {
     let code = code_ranges(markdown);
     let in_code = |at: usize| code.iter().any(|r| r.contains(&at));
     let mut out = String::with_capacity(markdown.len());
@@ -387,12 +415,12 @@ pub fn rewrite_links(markdown: &str, products: &mut Products) -> String {
         }
     }
     out.push_str(&markdown[done..]);
-    rewrite_anchors(&out, products)
+    rewrite_anchors(&out, file, products)
 }
 
 /// HTML anchors to affiliate links whose text is plain: as Markdown
 /// registry links.
-fn rewrite_anchors(text: &str, products: &mut Products) -> String {
+fn rewrite_anchors(text: &str, file: &str, products: &mut Products) -> String {
     if !text.contains("<a ") {
         return text.to_string();
     }
@@ -413,10 +441,18 @@ fn rewrite_anchors(text: &str, products: &mut Products) -> String {
             continue;
         };
         let inner = &text[tag_end + 1..close];
-        let Some(href) = attribute(&text[start..tag_end], "href") else {
+        let Some(href) = crate::html_scan::parse_tag(&text[start..=tag_end])
+            .and_then(|tag| tag.attribute("href").map(crate::html_scan::unescape))
+        else {
             continue;
         };
         if inner.contains('<') || inner.contains(['[', ']']) {
+            if Products::is_affiliate(&href) {
+                products.unread.push((
+                    file.to_string(),
+                    format!("the link to {href} (markup inside it)"),
+                ));
+            }
             continue;
         }
         if let Some(slug) = products.link(&href, inner) {
@@ -428,14 +464,6 @@ fn rewrite_anchors(text: &str, products: &mut Products) -> String {
     }
     out.push_str(&text[done..]);
     out
-}
-
-fn attribute(tag: &str, name: &str) -> Option<String> {
-    let at = tag.find(&format!("{name}="))? + name.len() + 1;
-    let rest = &tag[at..];
-    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-    let end = rest[1..].find(quote)?;
-    Some(rest[1..1 + end].replace("&amp;", "&"))
 }
 
 /// Host, path and query of an absolute http(s) URL.
@@ -487,6 +515,12 @@ fn short_hash(text: &str) -> String {
 
 /// Writes what the import did with affiliate links into the report.
 pub fn report_products(products: &Products, report: &mut Report) {
+    for (file, what) in &products.unread {
+        report.attention(
+            file,
+            format!("{what} is not a registry link: it stays as written, without rel=\"sponsored\" or the disclosure; write it as [text](aff:slug)"),
+        );
+    }
     if products.is_empty() {
         return;
     }
@@ -513,6 +547,7 @@ mod tests {
         let mut products = Products::default();
         let out = rewrite_links(
             "A [Weber Kettle](https://www.amazon.com/dp/B00MKB5TXA?tag=site-20) and [check price](https://www.amazon.com/Weber-Kettle/dp/b00mkb5txa/ref=x?tag=site-20).\n\n`[code](https://www.amazon.com/dp/B000000000)` <a href=\"https://amzn.to/3xYz\">Deal</a> [other](https://example.com/)",
+            "post.md",
             &mut products,
         );
         assert_eq!(
@@ -526,6 +561,27 @@ mod tests {
         );
         let registry = products.registry_toml();
         assert!(registry.contains("[amazon-b00mkb5txa]\nname = \"Weber Kettle\"\nprogram = \"amazon\"\nurl = \"https://www.amazon.com/dp/B00MKB5TXA?tag={{ site.affiliate.amazon_tag }}\""), "{registry}");
+    }
+
+    #[test]
+    fn anchors_are_read_as_html_and_what_stays_is_reported() {
+        let mut products = Products::default();
+        let out = rewrite_links(
+            "<a data-href=\"https://example.com/\" href=\"https://amzn.to/abc\">Kettle</a> and <a href=\"https://amzn.to/def\"><b>Deal</b></a>",
+            "post.md",
+            &mut products,
+        );
+        assert_eq!(
+            out,
+            "[Kettle](aff:amazon-abc) and <a href=\"https://amzn.to/def\"><b>Deal</b></a>"
+        );
+        let mut report = Report::default();
+        report_products(&products, &mut report);
+        assert_eq!(report.attention.len(), 1, "{:?}", report.attention);
+        assert_eq!(report.attention[0].file, "post.md");
+        assert!(report.attention[0].message.starts_with(
+            "the link to https://amzn.to/def (markup inside it) is not a registry link"
+        ));
     }
 
     #[test]

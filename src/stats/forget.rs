@@ -12,9 +12,9 @@ use super::contribution::{Contribution, SiteContribution};
 use super::hll::Sketch;
 use super::identity::{Fingerprints, KnownLog, Match, PrefixHasher, identify};
 use super::input::LogInput;
-use super::store::{known_log, known_logs};
+use super::store::{by_year, known_log, known_logs, stored_series};
 use crate::day::Day;
-use crate::db::{DaySeries, Db};
+use crate::db::Db;
 use crate::error::{Error, Result};
 
 /// Which logs to forget.
@@ -268,23 +268,11 @@ fn subtract_site(
         touched.insert((site.site.clone(), day));
     }
     for (kind, key, counts) in &site.series {
-        let mut by_year: Vec<(i32, Vec<(u16, u64)>)> = Vec::new();
-        for &(day, count) in counts {
-            let (year, ordinal) = Day(day).year_and_ordinal();
-            match by_year.iter_mut().find(|(y, _)| *y == year) {
-                Some((_, list)) => list.push((ordinal, count)),
-                None => by_year.push((year, vec![(ordinal, count)])),
-            }
-        }
-        for (year, list) in by_year {
-            let stored: Option<Vec<u8>> = transaction
-                .prepare_cached(
-                    "SELECT days FROM series WHERE site = ?1 AND kind = ?2 AND key = ?3 AND year = ?4",
-                )?
-                .query_row(params![site.site, kind, key, year], |row| row.get(0))
-                .optional()?;
-            let Some(stored) = stored else { continue };
-            let mut series = DaySeries::decode(&stored);
+        let days = counts.iter().map(|&(day, count)| (Day(day), count));
+        for (year, list) in by_year(days) {
+            let Some(mut series) = stored_series(transaction, &site.site, kind, key, year)? else {
+                continue;
+            };
             for (ordinal, count) in list {
                 series.subtract(ordinal, count);
             }

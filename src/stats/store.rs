@@ -291,6 +291,37 @@ fn add_day(
     Ok(())
 }
 
+/// Counts by day, grouped by calendar year as the `series` rows hold them:
+/// (year, [(day of the year, count)]).
+pub fn by_year(days: impl IntoIterator<Item = (Day, u64)>) -> Vec<(i32, Vec<(u16, u64)>)> {
+    let mut by_year: Vec<(i32, Vec<(u16, u64)>)> = Vec::new();
+    for (day, count) in days {
+        let (year, ordinal) = day.year_and_ordinal();
+        match by_year.iter_mut().find(|(y, _)| *y == year) {
+            Some((_, counts)) => counts.push((ordinal, count)),
+            None => by_year.push((year, vec![(ordinal, count)])),
+        }
+    }
+    by_year
+}
+
+/// The stored series of one site, kind, key and year, if there is one.
+pub fn stored_series(
+    transaction: &Transaction<'_>,
+    site: &str,
+    kind: &str,
+    key: &str,
+    year: i32,
+) -> rusqlite::Result<Option<DaySeries>> {
+    let stored: Option<Vec<u8>> = transaction
+        .prepare_cached(
+            "SELECT days FROM series WHERE site = ?1 AND kind = ?2 AND key = ?3 AND year = ?4",
+        )?
+        .query_row(params![site, kind, key, year], |row| row.get(0))
+        .optional()?;
+    Ok(stored.map(|bytes| DaySeries::decode(&bytes)))
+}
+
 fn add_series(
     transaction: &Transaction<'_>,
     site: &str,
@@ -298,22 +329,9 @@ fn add_series(
     key: &str,
     days: &[(Day, u64)],
 ) -> rusqlite::Result<()> {
-    let mut by_year: Vec<(i32, Vec<(u16, u64)>)> = Vec::new();
-    for &(day, count) in days {
-        let (year, ordinal) = day.year_and_ordinal();
-        match by_year.iter_mut().find(|(y, _)| *y == year) {
-            Some((_, counts)) => counts.push((ordinal, count)),
-            None => by_year.push((year, vec![(ordinal, count)])),
-        }
-    }
-    for (year, counts) in by_year {
-        let existing: Option<Vec<u8>> = transaction
-            .prepare_cached(
-                "SELECT days FROM series WHERE site = ?1 AND kind = ?2 AND key = ?3 AND year = ?4",
-            )?
-            .query_row(params![site, kind.name(), key, year], |row| row.get(0))
-            .optional()?;
-        let mut series = existing.map_or_else(DaySeries::default, |b| DaySeries::decode(&b));
+    for (year, counts) in by_year(days.iter().copied()) {
+        let mut series =
+            stored_series(transaction, site, kind.name(), key, year)?.unwrap_or_default();
         for (ordinal, count) in counts {
             series.add(ordinal, count);
         }

@@ -621,13 +621,13 @@ fn convert_page(
         params: front,
     };
     let body = hugo_shortcodes::translate(&page.body, &shortcodes, report);
-    let body = affiliate::rewrite_links(&body, products);
+    let body = affiliate::rewrite_links(&body, rel, products);
     let title = doc.get_str("title").unwrap_or_default().to_string();
     let product = products.product(front, &title);
     let mut boxes = product
         .map(|(slug, used)| product_boxes(rel, &slug, &used, products, context, report))
         .unwrap_or_default();
-    if let Some((key, list)) = products.product_list(front) {
+    if let Some((key, list)) = products.product_list(front, rel) {
         for (name, slug) in &list {
             boxes.push_str(&format!(
                 "- [{}](aff:{slug})\n",
@@ -722,16 +722,11 @@ fn map_front_matter(
     doc: &mut Document,
     report: &mut Report,
 ) {
-    let lower: BTreeMap<String, (&String, &Value)> = front
+    let lower: LowerKeys<'_> = front
         .iter()
         .map(|(k, v)| (k.to_ascii_lowercase(), (k, v)))
         .collect();
-    let text = |key: &str| {
-        lower
-            .get(key)
-            .and_then(|(_, v)| v.as_str())
-            .map(str::to_string)
-    };
+    let text = |key: &str| lower_text(&lower, key);
     doc.set_str("title", &text("title").unwrap_or_default());
     let description = text("description").filter(|d| !d.trim().is_empty());
     if let Some(description) = &description {
@@ -787,21 +782,28 @@ fn map_front_matter(
     map_other_keys(rel, front, config, context, &chosen, doc, report);
 }
 
+/// Front matter keys by lower-cased name, as Hugo reads them: (name as
+/// written, value).
+type LowerKeys<'a> = BTreeMap<String, (&'a String, &'a Value)>;
+
+/// The text value of lower-cased `key`.
+fn lower_text(lower: &LowerKeys<'_>, key: &str) -> Option<String> {
+    lower
+        .get(key)
+        .and_then(|(_, v)| v.as_str())
+        .map(str::to_string)
+}
+
 /// `draft`, and an expiry date in the past (Hugo no longer published
 /// the page) made a draft; a future one reported.
 fn map_draft(
     rel: &str,
-    lower: &BTreeMap<String, (&String, &Value)>,
+    lower: &LowerKeys<'_>,
     context: &Context<'_>,
     doc: &mut Document,
     report: &mut Report,
 ) {
-    let text = |key: &str| {
-        lower
-            .get(key)
-            .and_then(|(_, v)| v.as_str())
-            .map(str::to_string)
-    };
+    let text = |key: &str| lower_text(lower, key);
     let mut draft = lower
         .get("draft")
         .is_some_and(|(_, v)| v.as_bool() == Some(true) || v.as_str() == Some("true"));
@@ -830,18 +832,8 @@ fn map_draft(
 }
 
 /// `slug` and `url`, made names that stay in the site folder.
-fn map_slug_and_url(
-    rel: &str,
-    lower: &BTreeMap<String, (&String, &Value)>,
-    doc: &mut Document,
-    report: &mut Report,
-) {
-    let text = |key: &str| {
-        lower
-            .get(key)
-            .and_then(|(_, v)| v.as_str())
-            .map(str::to_string)
-    };
+fn map_slug_and_url(rel: &str, lower: &LowerKeys<'_>, doc: &mut Document, report: &mut Report) {
+    let text = |key: &str| lower_text(lower, key);
     if let Some(slug) = text("slug").filter(|s| !s.is_empty()) {
         let fixed = Fixed::slug(&slug);
         let what = format!("slug `{}`", slug.escape_debug());

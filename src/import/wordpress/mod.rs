@@ -175,7 +175,8 @@ pub fn import(path: &Path, context: &Context<'_>) -> Result<Imported> {
             context,
             &mut report,
         );
-        doc.body = super::affiliate::rewrite_links(&doc.body, &mut imported.products);
+        doc.body =
+            super::affiliate::rewrite_links(&doc.body, &source_name(item), &mut imported.products);
         documents.push((source_name(item), rel.clone(), doc));
         report.pages += 1;
     }
@@ -214,7 +215,11 @@ pub fn import(path: &Path, context: &Context<'_>) -> Result<Imported> {
                 doc.set_str("title", &page.title);
                 let body =
                     body_markdown(page, &format!("{POSTS}/_index.md"), &rewrite, &mut report);
-                doc.body = super::affiliate::rewrite_links(&body, &mut imported.products);
+                doc.body = super::affiliate::rewrite_links(
+                    &body,
+                    &source_name(page),
+                    &mut imported.products,
+                );
                 report.changed(
                     &source_name(page),
                     format!("the posts page became the section page {POSTS}/_index.md"),
@@ -820,25 +825,13 @@ fn split_caption(body: &str) -> (&str, &str) {
     }
 }
 
-/// The value of `name="..."` (or `'...'`) in a shortcode's opening tag.
-fn attribute(tag: &str, name: &str) -> Option<String> {
-    let mut rest = tag;
-    while let Some(at) = rest.find(name) {
-        let before = rest[..at].chars().next_back();
-        let after = rest[at + name.len()..].trim_start();
-        rest = &rest[at + name.len()..];
-        if !before.is_none_or(char::is_whitespace) {
-            continue;
-        }
-        let Some(value) = after.strip_prefix('=') else {
-            continue;
-        };
-        let value = value.trim_start();
-        let quote = value.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-        let inner = &value[1..];
-        return inner.find(quote).map(|end| inner[..end].to_string());
-    }
-    None
+/// The value of attribute `name` of a shortcode's opening tag, `inner`
+/// being what stands between its brackets (`caption id="1" caption="..."`),
+/// read as the HTML tag it is written like.
+fn attribute(inner: &str, name: &str) -> Option<String> {
+    crate::html_scan::parse_tag(&format!("<{inner}>"))?
+        .attribute(name)
+        .map(str::to_string)
 }
 
 /// Core and common plugin shortcodes recognised even without arguments.

@@ -194,7 +194,7 @@ pub fn import(from: &Path, context: &Context<'_>) -> Result<Imported> {
         }
         let text = adapt_front_matter(&rel, &path, text, context, &mut report)?;
         let text = protect_body(&rel, &text, &shortcodes, &mut report);
-        let text = super::affiliate::rewrite_links(&text, &mut imported.products);
+        let text = super::affiliate::rewrite_links(&text, &rel, &mut imported.products);
         imported.add_text(format!("content/{rel}"), literal_front_matter(text));
         report.pages += 1;
     }
