@@ -147,8 +147,11 @@ impl SiteTemplates {
     /// Shortcodes only see their arguments (at content time), so they count
     /// only when a page template includes them.
     pub fn may_read_field(&self, field: &str) -> bool {
-        self.templates_given_values()
-            .any(|t| t.reads_unnamed_fields || t.text.contains(field))
+        let given: Vec<&TemplateFile> = self.templates_given_values().collect();
+        let roots = own_value_roots(&given);
+        given
+            .iter()
+            .any(|t| t.reads_unnamed_fields || names_field(&t.text, field, &roots))
     }
 
     /// The templates that render with values (pages, sections, the site):
@@ -180,7 +183,8 @@ impl SiteTemplates {
         if used.iter().any(|t| t.reads_unnamed_fields) {
             return ListingFields::All;
         }
-        ListingFields::named(|field| used.iter().any(|t| t.text.contains(field)))
+        let roots = own_value_roots(&used);
+        ListingFields::named(|field| used.iter().any(|t| names_field(&t.text, field, &roots)))
     }
 
     /// Whether `template`, or a template it uses, may read `word` (names
@@ -243,6 +247,60 @@ fn names(text: &str, name: &str) -> bool {
     ['"', '\'', '`']
         .iter()
         .any(|quote| text.contains(&format!("{quote}{name}{quote}")))
+}
+
+/// Variables of the template context that hold a value of their own, never
+/// a listing value: `site.taxonomies` reads the site's field, not a listed
+/// page's.
+const OWN_VALUE_ROOTS: [&str; 6] = ["site", "seo", "section", "term", "taxonomy", "config"];
+
+/// The [`OWN_VALUE_ROOTS`] that `templates` never bind to another value:
+/// in every tag of every one of them the name is followed by a `.` (a
+/// `for`, `set` or macro parameter of that name is followed by something
+/// else).
+fn own_value_roots(templates: &[&TemplateFile]) -> Vec<&'static str> {
+    OWN_VALUE_ROOTS
+        .into_iter()
+        .filter(|root| {
+            templates.iter().all(|t| {
+                tera_tags(&t.text).all(|tag| {
+                    word_positions(tag, root).all(|at| tag[at + root.len()..].starts_with('.'))
+                })
+            })
+        })
+        .collect()
+}
+
+/// Where `word` stands in `text` as a whole word (not part of a longer
+/// name or of a field path).
+fn word_positions<'a>(text: &'a str, word: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let is_name = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(word)
+        .map(|(at, _)| at)
+        .filter(move |&at| {
+            let before = text[..at].chars().next_back();
+            let after = text[at + word.len()..].chars().next();
+            !before.is_some_and(|c| is_name(c) || c == '.') && !after.is_some_and(is_name)
+        })
+}
+
+/// Whether `text` names `field` anywhere but as `root.field` for one of
+/// `roots` (variables that are never listing values): a mention counts as
+/// a read, so a field is kept needlessly rather than dropped while read.
+fn names_field(text: &str, field: &str, roots: &[&str]) -> bool {
+    text.match_indices(field).any(|(at, _)| {
+        !roots.iter().any(|root| {
+            text[..at]
+                .strip_suffix('.')
+                .and_then(|before| before.strip_suffix(root))
+                .is_some_and(|before| {
+                    !before
+                        .chars()
+                        .next_back()
+                        .is_some_and(|c| c.is_alphanumeric() || matches!(c, '_' | '.'))
+                })
+        })
+    })
 }
 
 /// Whether `text` (a template) may read fields of a value without naming
@@ -438,6 +496,28 @@ mod tests {
             ListingFields::Only(vec!["title", "date", "path"])
         );
         assert_eq!(site.listing_fields("dump.html"), ListingFields::All);
+    }
+
+    #[test]
+    fn fields_of_the_site_and_other_own_values_are_not_listing_fields() {
+        let section = "{% for p in section.pages %}{{ p.path }}{% endfor %}\
+            {% for t in site.taxonomies %}{{ t.name }}{% endfor %}{{ seo.description }} {{ section.title }}";
+        let (_root, site) = site_templates(&[("section.html", section)]);
+        assert_eq!(
+            site.listing_fields("section.html"),
+            ListingFields::Only(vec!["path"])
+        );
+        // A loop that binds `site` to a listed page makes `site.` a read.
+        let rebound = "{% for site in section.pages %}{{ site.taxonomies }}{% endfor %}";
+        let (_root, site) = site_templates(&[("section.html", rebound)]);
+        assert!(site.listing_fields("section.html").includes("taxonomies"));
+        // A field read through a longer path still counts.
+        let nested = "{{ section.pages[0].title }} {{ page.section.description }}";
+        let (_root, site) = site_templates(&[("section.html", nested)]);
+        assert_eq!(
+            site.listing_fields("section.html"),
+            ListingFields::Only(vec!["title", "description"])
+        );
     }
 
     #[test]
