@@ -9,8 +9,8 @@ use std::sync::{Arc, OnceLock};
 
 use tera::{Context, Tera, Value};
 
+use super::listing::ListingFields;
 use super::site_data::SiteData;
-use super::views::ListingFields;
 use crate::templating;
 
 /// The template a theme provides to use `card()`.
@@ -57,7 +57,7 @@ impl CardFunction {
         let vars = tera::Map::from_iter([
             (
                 "page".to_string(),
-                self.fields.copy(&self.data.listing[page]),
+                self.data.listing_copy(page, &self.fields),
             ),
             ("level".to_string(), Value::from(level)),
         ]);

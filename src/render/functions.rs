@@ -7,8 +7,9 @@ use std::sync::Arc;
 use tera::{Tera, Value};
 
 use super::cards::CardFunction;
+use super::listing::ListingFields;
 use super::site_data::SiteData;
-use super::views::{ListingFields, section_full};
+use super::views::section_full;
 use crate::affiliate::AffiliateLinks;
 
 thread_local! {
@@ -47,16 +48,29 @@ pub fn release(tera: &mut Tera) {
     }
 }
 
+/// The listing fields the functions' values show.
+#[derive(Debug, Clone)]
+pub struct FunctionFields {
+    /// Those `card.html` may read.
+    pub card: ListingFields,
+    /// Those of the pages in `get_section`'s value: any template's.
+    pub get_section: ListingFields,
+}
+
 /// Registers `get_url(path=...)`, `get_section(path=...)`,
 /// `affiliate(slug=...)` and, when the theme has `card.html`,
-/// `card(rel=..., level=N)` on `tera`, whose cards see the listing
-/// `card_fields` (those `card.html` may read).
+/// `card(rel=..., level=N)` on `tera`, whose values show the listing
+/// fields in `fields`.
 pub fn register(
     tera: &mut Tera,
     data: Arc<SiteData>,
     links: Arc<AffiliateLinks>,
-    card_fields: ListingFields,
+    fields: FunctionFields,
 ) {
+    let FunctionFields {
+        card: card_fields,
+        get_section: section_fields,
+    } = fields;
     register_affiliate(tera, links);
     let card_data = Arc::clone(&data);
     let url_data = Arc::clone(&data);
@@ -90,14 +104,7 @@ pub fn register(
             ))
         })?;
         note_section_read(index);
-        let mut section = section_full(
-            &data.content,
-            index,
-            &data.listing,
-            &data.site_title,
-            &data.urls,
-            None,
-        );
+        let mut section = section_full(&data, index, None);
         // `limit=N`: the first N pages only (a home page showing six
         // needs no copy of ten thousand).
         let pages = &data.content.sections[index].pages;
@@ -112,7 +119,7 @@ pub fn register(
             pages
                 .iter()
                 .take(limit)
-                .map(|&i| data.listing[i].clone())
+                .map(|&i| data.listing_copy(i, &section_fields))
                 .collect(),
         );
         Ok(section)

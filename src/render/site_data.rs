@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
+use super::listing::ListingFields;
 use crate::content::SiteContent;
 use crate::web_url::Urls;
 
@@ -23,4 +24,12 @@ pub struct SiteData {
     pub urls: Urls,
     /// Title of the root section when `_index.md` gives none.
     pub site_title: String,
+}
+
+impl SiteData {
+    /// A copy of page `index`'s listing value with `fields` (see
+    /// [`ListingFields::copy`]).
+    pub fn listing_copy(&self, index: usize, fields: &ListingFields) -> Value {
+        fields.copy(&self.listing[index], &self.content.pages[index], &self.urls)
+    }
 }

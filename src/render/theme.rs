@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use tera::Tera;
 use walkdir::WalkDir;
 
-use super::views::ListingFields;
+use super::listing::ListingFields;
 use crate::error::{Error, Location, Result};
 use crate::templating::{self, template_error, theme_tera};
 
@@ -139,14 +139,22 @@ impl SiteTemplates {
         }
     }
 
-    /// Whether some template may read `field` of a value it is given: it
-    /// names the field, or reads fields it does not name (dumps a value
-    /// with `json_encode` or `__tera_context`, loops over an object's keys,
-    /// or indexes with a variable: `value[key]`).
+    /// Whether some template may read `word` (a variable, function or
+    /// field): it names it anywhere, or reads fields it does not name
+    /// (dumps a value with `json_encode` or `__tera_context`, loops over an
+    /// object's keys, or indexes with a variable: `value[key]`).
     ///
     /// Shortcodes only see their arguments (at content time), so they count
     /// only when a page template includes them.
-    pub fn may_read_field(&self, field: &str) -> bool {
+    pub fn may_name(&self, word: &str) -> bool {
+        self.templates_given_values()
+            .any(|t| t.reads_unnamed_fields || t.text.contains(word))
+    }
+
+    /// Whether some template may read listing field `field`: it reads it
+    /// by name from a value that may be a listing value (see
+    /// [`names_field`]), or reads fields it does not name.
+    pub fn may_read_listing_field(&self, field: &str) -> bool {
         let given: Vec<&TemplateFile> = self.templates_given_values().collect();
         let roots = own_value_roots(&given);
         given
@@ -228,7 +236,7 @@ impl SiteTemplates {
         {
             return ListingFields::All;
         }
-        ListingFields::named(|field| self.may_read_field(field))
+        ListingFields::named(|field| self.may_read_listing_field(field))
     }
 
     /// The file a template was read from, for error messages.
@@ -284,21 +292,23 @@ fn word_positions<'a>(text: &'a str, word: &'a str) -> impl Iterator<Item = usiz
         })
 }
 
-/// Whether `text` names `field` anywhere but as `root.field` for one of
-/// `roots` (variables that are never listing values): a mention counts as
-/// a read, so a field is kept needlessly rather than dropped while read.
+/// Whether `text` reads `field` of some value: names it as `.field` or as
+/// a string (`["field"]`, `attribute="field"`), other than as `root.field`
+/// for one of `roots` (variables that are never listing values). A mention
+/// counts as a read, so a field is kept needlessly rather than dropped
+/// while read; fields read without being named are
+/// [`reads_unnamed_fields`]'s.
 fn names_field(text: &str, field: &str, roots: &[&str]) -> bool {
+    let is_name = |c: char| c.is_alphanumeric() || c == '_';
     text.match_indices(field).any(|(at, _)| {
-        !roots.iter().any(|root| {
-            text[..at]
+        let before = &text[..at];
+        let read = before.ends_with(['.', '"', '\'', '`'])
+            && !text[at + field.len()..].starts_with(is_name);
+        read && !roots.iter().any(|root| {
+            before
                 .strip_suffix('.')
                 .and_then(|before| before.strip_suffix(root))
-                .is_some_and(|before| {
-                    !before
-                        .chars()
-                        .next_back()
-                        .is_some_and(|c| c.is_alphanumeric() || matches!(c, '_' | '.'))
-                })
+                .is_some_and(|before| !before.ends_with(|c: char| is_name(c) || c == '.'))
         })
     })
 }
@@ -512,11 +522,13 @@ mod tests {
         let (_root, site) = site_templates(&[("section.html", rebound)]);
         assert!(site.listing_fields("section.html").includes("taxonomies"));
         // A field read through a longer path still counts.
-        let nested = "{{ section.pages[0].title }} {{ page.section.description }}";
+        let nested = "{{ section.pages[0].title }} {{ page.section.description }}\
+            <title>{% block path %}{{ current_path }}{% endblock path %}</title>\
+            {% for p in term.pages | sort(attribute=\"date\") %}{{ p[\"word_count\"] }}{% endfor %}";
         let (_root, site) = site_templates(&[("section.html", nested)]);
         assert_eq!(
             site.listing_fields("section.html"),
-            ListingFields::Only(vec!["title", "description"])
+            ListingFields::Only(vec!["title", "description", "date", "word_count"])
         );
     }
 

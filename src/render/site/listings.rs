@@ -47,11 +47,8 @@ impl SiteRenderer {
             return self.render_kept_section(live, i, template, &source);
         }
         let view = section_full(
-            content,
+            &self.data,
             i,
-            &self.data.listing,
-            &self.data.site_title,
-            &self.data.urls,
             paginate_by.is_none().then(|| self.fields_read_by(template)),
         );
         let listing = Listing {
@@ -89,14 +86,7 @@ impl SiteRenderer {
         let path = &self.content().sections[i].path;
         let context = kept.unwrap_or_else(|| {
             let mut vars = self.context(path);
-            let view = section_full(
-                self.content(),
-                i,
-                &self.data.listing,
-                &self.data.site_title,
-                &self.data.urls,
-                Some(self.fields_read_by(template)),
-            );
+            let view = section_full(&self.data, i, Some(self.fields_read_by(template)));
             vars.insert("section".into(), view);
             self.insert_seo(&mut vars, || self.head.section(self.content(), i, path, 1));
             into_context(vars)
@@ -149,7 +139,7 @@ impl SiteRenderer {
                 fill(&mut context, &pager.path, pager.number);
                 let items: Vec<Value> = listing.pages[pager.items.clone()]
                     .iter()
-                    .map(|&p| fields.copy(&self.data.listing[p]))
+                    .map(|&p| self.data.listing_copy(p, fields))
                     .collect();
                 let paginator = paginator_value(
                     &all,
@@ -279,7 +269,7 @@ impl SiteRenderer {
             let pages = term
                 .pages
                 .iter()
-                .map(|&p| fields.copy(&self.data.listing[p]));
+                .map(|&p| self.data.listing_copy(p, fields));
             value["pages"] = Value::Array(pages.collect());
         }
         let path = format!("/{}/{}/", taxonomy.config.name, term.slug);

@@ -12,10 +12,10 @@ use crate::content::{PageBody, Rendered, SiteContent};
 use crate::error::{Result, collect_all};
 use crate::output::replace_file;
 use crate::render::functions;
+use crate::render::listing::page_listing;
 use crate::render::pagination::pagers;
 use crate::render::site_data::SiteData;
 use crate::render::theme::SiteTemplates;
-use crate::render::views::page_listing;
 use serde_json::{Map, Value};
 use tera::Context;
 
@@ -175,7 +175,7 @@ impl SiteRenderer {
                     old_listing.get(field) != Some(value)
                         && *read_fields
                             .entry(field.clone())
-                            .or_insert_with(|| self.templates.may_read_field(field))
+                            .or_insert_with(|| self.templates.may_read_listing_field(field))
                 });
             if shown_change {
                 outputs.extend(self.outputs_showing(index));
@@ -217,7 +217,7 @@ impl SiteRenderer {
             &mut templates.tera,
             Arc::clone(&self.data),
             Arc::clone(&self.links),
-            reads.card_fields(),
+            reads.function_fields(),
         );
         self.templates = templates;
         if reads != self.reads {
@@ -308,9 +308,8 @@ impl SiteRenderer {
         else {
             return;
         };
-        let listing = self
-            .fields_read_by(self.section_template(section))
-            .copy(&self.data.listing[index]);
+        let fields = self.fields_read_by(self.section_template(section));
+        let listing = self.data.listing_copy(index, fields);
         let contexts = self.kept_sections();
         let Some(context) = contexts.get_mut(&section) else {
             return;
@@ -428,7 +427,7 @@ impl SiteRenderer {
             &mut self.templates.tera,
             Arc::clone(&self.data),
             Arc::clone(&self.links),
-            self.reads.card_fields(),
+            self.reads.function_fields(),
         );
         result
     }

@@ -10,10 +10,11 @@ use serde_json::{Map, Value};
 use tera::Context;
 use walkdir::WalkDir;
 
-use super::functions;
+use super::functions::{self, FunctionFields};
+use super::listing::{ListingFields, page_listing};
 use super::site_data::SiteData;
 use super::theme::SiteTemplates;
-use super::views::{ListingFields, page_full, page_listing};
+use super::views::page_full;
 use crate::web_url::Urls;
 mod claims;
 mod files;
@@ -149,6 +150,9 @@ struct TemplateReads {
     /// showing listing values may read (a value holding all of them is
     /// about 5 KB).
     stored: ListingFields,
+    /// The listing fields any template may read (those of `get_section`'s
+    /// values, which may go anywhere).
+    read_by_any: ListingFields,
     /// The templates that may read `taxonomy.terms`: a term page rendered
     /// with another gets its taxonomy without the terms (copying every
     /// term into each term's page made sites of 2,000 tags quadratic).
@@ -161,16 +165,18 @@ impl TemplateReads {
             .names()
             .map(|name| (name.to_string(), templates.listing_fields(name)))
             .collect();
-        let stored = stored_listing_fields(templates, &listing_fields, content);
+        let read_by_any = templates.listing_fields_of_all();
+        let stored = stored_listing_fields(templates, &listing_fields, &read_by_any, content);
         let reading_terms = templates
             .names()
             .filter(|name| templates.may_mention(name, "terms"))
             .map(str::to_string)
             .collect();
         TemplateReads {
-            seo: templates.may_read_field("seo"),
+            seo: templates.may_name("seo"),
             listing_fields,
             stored,
+            read_by_any,
             reading_terms,
         }
     }
@@ -187,9 +193,12 @@ impl TemplateReads {
         self.reading_terms.contains(template)
     }
 
-    /// The listing fields `card.html` may read.
-    fn card_fields(&self) -> ListingFields {
-        self.fields_of(super::cards::CARD_TEMPLATE).clone()
+    /// The listing fields the template functions' values show.
+    fn function_fields(&self) -> FunctionFields {
+        FunctionFields {
+            card: self.fields_of(super::cards::CARD_TEMPLATE).clone(),
+            get_section: self.read_by_any.clone(),
+        }
     }
 }
 
@@ -265,7 +274,7 @@ impl SiteRenderer {
             &mut templates.tera,
             Arc::clone(&data),
             Arc::clone(&links),
-            reads.card_fields(),
+            reads.function_fields(),
         );
         SiteRenderer {
             data,
@@ -545,11 +554,9 @@ impl SiteRenderer {
         let mut context = self.context(&page.path);
         self.insert_seo(&mut context, || self.head.page(content, i, &html));
         let view = page_full(
-            content,
+            &self.data,
             i,
-            &self.data.listing,
             html,
-            (&self.data.site_title, &self.data.urls),
             (&self.reads.stored, self.fields_read_by(template)),
         );
         context.insert("page".into(), view);
@@ -760,15 +767,18 @@ fn taxonomy_template(templates: &SiteTemplates, taxonomy: &Taxonomy, kind: &str)
 
 /// The listing fields every listing value must hold: those the templates
 /// that show listing values read (`read_by`: sections', term pages',
-/// `card.html`, and pages' when some page lists related pages); every
-/// template's when one calls `get_section`, whose values may go anywhere.
+/// `card.html`, and pages' when some page lists related pages), or
+/// `read_by_any` (every template's) when one calls `get_section`, whose
+/// values may go anywhere; but not those made when copied
+/// ([`MADE_WHEN_COPIED`](super::listing::MADE_WHEN_COPIED)).
 fn stored_listing_fields(
     templates: &SiteTemplates,
     read_by: &HashMap<String, ListingFields>,
+    read_by_any: &ListingFields,
     content: &SiteContent,
 ) -> ListingFields {
-    if templates.may_read_field("get_section") {
-        return templates.listing_fields_of_all();
+    if templates.may_name("get_section") {
+        return read_by_any.without_made();
     }
     let mut showing: BTreeSet<String> = (0..content.sections.len())
         .map(|i| section_template(content, i).to_string())
@@ -783,7 +793,7 @@ fn stored_listing_fields(
     if content.pages.iter().any(|page| !page.related.is_empty()) {
         showing.extend((0..content.pages.len()).map(|i| page_template(content, i).to_string()));
     }
-    ListingFields::union(showing.iter().filter_map(|template| read_by.get(template)))
+    ListingFields::union(showing.iter().filter_map(|template| read_by.get(template))).without_made()
 }
 
 /// The error message for a template that does not exist.
