@@ -8,10 +8,10 @@ use std::sync::Arc;
 
 use crate::affiliate::Registry;
 use crate::build::{load_themes, output_dir};
-use crate::draft::client::Client;
 use crate::draft::manifest::Manifest;
 use crate::draft::plan::{Status, plan};
 use crate::error::display_path;
+use crate::model::client::Client;
 use crate::network::{LlmConfig, Network, Provider, Site};
 use crate::scaffold::EXAMPLE_VALUES;
 

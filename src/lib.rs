@@ -21,6 +21,7 @@ mod html_escape;
 pub mod html_scan;
 pub mod ignore;
 pub mod import;
+pub mod model;
 pub mod network;
 pub mod output;
 pub mod render;

@@ -70,8 +70,8 @@ fn drafts_with_a_real_llama_cpp_server() {
 
     // Pay once: the answer comes back from the cache with no new call.
     let calls = |net: &Fixture| {
-        let entries = grove::draft::ledger::read(&net.path().join(".grove")).unwrap();
-        grove::draft::ledger::settle(entries)
+        let entries = grove::model::ledger::read(&net.path().join(".grove")).unwrap();
+        grove::model::ledger::settle(entries)
             .iter()
             .filter(|entry| !entry.cache_hit)
             .count()
@@ -155,8 +155,8 @@ fn researches_with_a_real_llama_cpp_server() {
 
     // In the ledger with the server's own usage; asked again, from the cache
     // when nothing was written (otherwise the question changed).
-    let entries = grove::draft::ledger::settle(
-        grove::draft::ledger::read(&net.path().join(".grove")).unwrap(),
+    let entries = grove::model::ledger::settle(
+        grove::model::ledger::read(&net.path().join(".grove")).unwrap(),
     );
     let research: Vec<_> = entries.iter().filter(|e| e.step == "research").collect();
     assert_eq!(research.len(), 1);

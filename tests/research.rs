@@ -233,8 +233,8 @@ fn an_unchanged_question_is_answered_from_the_cache_and_counted_in_the_ledger() 
     ok(&net.grove(&["research", "--site", "home-espresso", "--fresh"]));
     assert_eq!(server.count(), 2);
 
-    let entries = grove::draft::ledger::settle(
-        grove::draft::ledger::read(&net.path().join(".grove")).unwrap(),
+    let entries = grove::model::ledger::settle(
+        grove::model::ledger::read(&net.path().join(".grove")).unwrap(),
     );
     let research: Vec<_> = entries.iter().filter(|e| e.step == "research").collect();
     assert_eq!(research.len(), 3);
@@ -326,7 +326,7 @@ fn dry_runs_budgets_and_bad_arguments_send_nothing() {
     assert!(dry.contains("MARKER: only evergreen topics."), "{dry}");
     assert!(!dry.contains("Kinds of article: guide, research"), "{dry}");
     assert_eq!(server.count(), 0);
-    let ledger = grove::draft::ledger::read(&net.path().join(".grove")).unwrap();
+    let ledger = grove::model::ledger::read(&net.path().join(".grove")).unwrap();
     assert!(ledger.is_empty(), "{ledger:?}");
 }
 

@@ -5,7 +5,7 @@
 use aho_corasick::AhoCorasick;
 
 use super::text::normalize;
-use crate::draft::clean::AI_PHRASES;
+use crate::model::answer::AI_PHRASES;
 
 /// Grove's own list (lowercase, straight apostrophes), besides the refusals
 /// drafting already rejects ([`AI_PHRASES`]). Each is specific enough not

@@ -1,7 +1,7 @@
 //! `grove usage`: tokens and cost of every model call, per site and model.
 
-use crate::draft::ledger::{Totals, read, settle, summarize};
 use crate::error::Result;
+use crate::model::ledger::{Totals, read, settle, summarize};
 use crate::network::Network;
 use crate::state;
 use crate::terminal::say;

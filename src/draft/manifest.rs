@@ -12,8 +12,8 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use super::cache::sha256;
 use crate::error::{Error, Result};
+use crate::model::cache::sha256;
 
 #[derive(Serialize, Deserialize)]
 struct Line {

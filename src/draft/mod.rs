@@ -7,11 +7,6 @@
 
 pub mod brief;
 pub mod briefs_file;
-pub mod cache;
-pub mod call;
-pub mod clean;
-pub mod client;
-pub mod ledger;
 pub mod manifest;
 pub mod plan;
 pub mod prompt;
@@ -19,7 +14,6 @@ pub mod review;
 pub mod run;
 pub mod schedule;
 pub mod stage;
-pub mod wire;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -27,12 +21,13 @@ use std::sync::Arc;
 use indicatif::ProgressBar;
 
 use crate::error::Result;
+use crate::model::runner::{RunSettings, Runner};
 use crate::network::Network;
 use crate::run_lock::{self, RunLock};
 use crate::state;
 use manifest::Manifest;
 use plan::{Job, Status};
-use run::{Outcome, RunSettings, Runner};
+use run::{Drafter, Outcome};
 
 /// What `grove draft` should do.
 #[derive(Debug, Clone, Default)]
@@ -166,36 +161,40 @@ pub fn draft(
         llm,
         state_dir: state::dir(&network.root),
         budget: options.budget,
-        force: options.force,
+        ignore_cache: options.force,
         progress: progress.clone(),
     };
-    let runner = Arc::new(Runner::new(settings, manifest)?);
+    let drafter = Arc::new(Drafter::new(
+        Runner::new(settings)?,
+        manifest,
+        options.force,
+    ));
     progress.set_length(jobs.len() as u64);
     progress.enable_steady_tick(std::time::Duration::from_millis(200));
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| crate::Error::Usage(format!("cannot start the async runtime: {e}")))?;
     let outcomes = runtime.block_on(run_all(
-        Arc::clone(&runner),
+        Arc::clone(&drafter),
         jobs.into_iter().map(Arc::new).collect(),
         on_done,
     ));
     progress.finish_and_clear();
-    (report.tokens, report.cost) = runner.spent();
+    (report.tokens, report.cost) = drafter.runner().spent();
     report.jobs = outcomes;
     Ok(report)
 }
 
 async fn run_all(
-    runner: Arc<Runner>,
+    drafter: Arc<Drafter>,
     jobs: Vec<Arc<Job>>,
     on_done: &(dyn Fn(&JobReport) + Sync),
 ) -> Vec<JobReport> {
     let interrupt = {
-        let runner = Arc::clone(&runner);
+        let drafter = Arc::clone(&drafter);
         tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
-                runner.cancel();
-                runner.log("interrupted: finishing requests in flight; run `grove draft` again to resume (press Ctrl-C again to quit now)");
+                drafter.runner().cancel();
+                drafter.runner().log("interrupted: finishing requests in flight; run `grove draft` again to resume (press Ctrl-C again to quit now)");
                 if tokio::signal::ctrl_c().await.is_ok() {
                     std::process::exit(130);
                 }
@@ -204,9 +203,9 @@ async fn run_all(
     };
     let mut tasks = tokio::task::JoinSet::new();
     for (index, job) in jobs.iter().enumerate() {
-        let runner = Arc::clone(&runner);
+        let drafter = Arc::clone(&drafter);
         let job = Arc::clone(job);
-        tasks.spawn(async move { (index, runner.run(&job).await) });
+        tasks.spawn(async move { (index, drafter.run(&job).await) });
     }
     let report = |job: &Job, outcome: Outcome| JobReport {
         site: job.site.clone(),
@@ -221,7 +220,9 @@ async fn run_all(
                 on_done(&report(&jobs[index], outcome.clone()));
                 outcomes[index] = Some(outcome);
             }
-            Err(error) => runner.log(&format!("a draft task crashed: {error}")),
+            Err(error) => drafter
+                .runner()
+                .log(&format!("a draft task crashed: {error}")),
         }
     }
     interrupt.abort();

@@ -8,13 +8,14 @@ use serde_json::{Value, json};
 use tera::Context;
 
 use super::brief::{Brief, load_briefs};
-use super::call::{Call, estimate_tokens};
 use super::manifest::{Manifest, Ownership};
-use super::prompt::{Message, PromptFile};
+use super::prompt::PromptFile;
 use crate::affiliate::Registry;
 use crate::build::{load_site, load_themes};
 use crate::content::{Blueprint, Include};
 use crate::error::{Error, Result};
+use crate::model::call::{Call, estimate_tokens};
+use crate::model::message::Message;
 use crate::network::{LlmConfig, Network, Site};
 use crate::render::Theme;
 use crate::render::views::site_value;

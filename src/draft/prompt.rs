@@ -35,25 +35,6 @@ pub struct PromptFile {
     has_outline: bool,
 }
 
-/// One chat message.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Message {
-    /// `system`, `user` or `assistant`.
-    pub role: String,
-    /// The text.
-    pub content: String,
-}
-
-impl Message {
-    /// A message with `role` and `content`.
-    pub fn new(role: &str, content: String) -> Self {
-        Message {
-            role: role.to_string(),
-            content,
-        }
-    }
-}
-
 impl PromptFile {
     /// Loads `prompts/<name>.md` below `root`.
     pub fn load(root: &Path, name: &str, used_by: &Location) -> Result<PromptFile> {

@@ -13,8 +13,8 @@ use super::{
 };
 use crate::day::Day;
 use crate::db::Db;
-use crate::draft::ledger;
 use crate::error::Result;
+use crate::model::ledger;
 
 /// One revenue row in the period.
 pub struct Earned {

@@ -10,18 +10,16 @@ pub mod prompt;
 pub mod proposal;
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use indicatif::ProgressBar;
 
 use crate::draft::brief::{BRIEFS_FILE, PROPOSED};
 use crate::draft::briefs_file::{self, BriefText};
-use crate::draft::call::Call;
-use crate::draft::call::estimate_tokens;
-use crate::draft::manifest::Manifest;
-use crate::draft::prompt::Message;
-use crate::draft::run::{Outcome, RunSettings, Runner};
 use crate::error::{Error, Result};
+use crate::model::call::Call;
+use crate::model::call::estimate_tokens;
+use crate::model::message::Message;
+use crate::model::runner::{NotAnswered, RunSettings, Runner};
 use crate::network::{NETWORK_FILE, Network, Provider};
 use crate::run_lock::{self, RunLock};
 use crate::state;
@@ -104,16 +102,13 @@ pub fn research(network: &Network, options: &ResearchOptions) -> Result<Research
     }
     let _lock = RunLock::hold(&state::dir(&network.root), run_lock::MODEL)?;
 
-    let runner = Runner::new(
-        RunSettings {
-            llm: llm.clone(),
-            state_dir: state::dir(&network.root),
-            budget: options.budget,
-            force: options.fresh,
-            progress: ProgressBar::hidden(),
-        },
-        Arc::new(Manifest::load(&network.root)?),
-    )?;
+    let runner = Runner::new(RunSettings {
+        llm: llm.clone(),
+        state_dir: state::dir(&network.root),
+        budget: options.budget,
+        ignore_cache: options.fresh,
+        progress: ProgressBar::hidden(),
+    })?;
     let check = |text: &str| proposal::parse(text).map(|_| ());
     let call = Call {
         site: &site.name,
@@ -126,11 +121,8 @@ pub fn research(network: &Network, options: &ResearchOptions) -> Result<Research
         .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
     let (answer, calls) = runtime
         .block_on(runner.step(&call, "research", &messages))
-        .map_err(|outcome| {
-            let why = match outcome {
-                Outcome::Failed(why) | Outcome::NotStarted(why) | Outcome::Kept(why) => why,
-                Outcome::Written { .. } => String::new(),
-            };
+        .map_err(|not_answered| {
+            let (NotAnswered::Failed(why) | NotAnswered::NotStarted(why)) = not_answered;
             Error::Usage(format!("research for {} failed: {why}", site.name))
         })?;
     (report.tokens, report.cost) = runner.spent();

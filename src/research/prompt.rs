@@ -7,8 +7,9 @@ use tera::Context;
 
 use super::facts::{RESEARCH_PROMPT, SiteFacts};
 use super::proposal::Wanted;
-use crate::draft::prompt::{Message, PROMPTS_DIR, PromptFile};
+use crate::draft::prompt::{PROMPTS_DIR, PromptFile};
 use crate::error::Result;
+use crate::model::message::Message;
 use crate::network::Network;
 
 /// Grove's research prompt, used when the network has no

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::prompt::Message;
+use super::message::Message;
 use crate::error::Result;
 use crate::network::Provider;
 use crate::output::write_atomic;

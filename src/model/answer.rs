@@ -66,18 +66,6 @@ fn unwrap_fence(text: &str) -> &str {
         .unwrap_or(body)
 }
 
-/// Drops a leading `# Heading` line: the page template shows the title.
-pub fn drop_leading_title(text: &str) -> &str {
-    let trimmed = text.trim_start();
-    if trimmed.starts_with("# ") {
-        trimmed
-            .split_once('\n')
-            .map_or("", |(_, rest)| rest.trim_start())
-    } else {
-        text
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,11 +93,5 @@ mod tests {
         assert!(check_answer("Text", Some(&Finish::Length)).is_err());
         assert!(check_answer("I'm sorry, but I can't write that.", None).is_err());
         assert!(check_answer("Text", Some(&Finish::Stop)).is_ok());
-    }
-
-    #[test]
-    fn leading_title_is_dropped() {
-        assert_eq!(drop_leading_title("# Title\n\nBody"), "Body");
-        assert_eq!(drop_leading_title("## Part\n\nBody"), "## Part\n\nBody");
     }
 }

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::prompt::Message;
+use super::message::Message;
 use crate::network::Provider;
 
 /// Anthropic's API version header value.
