@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use pulldown_cmark::{
-    CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html,
+    CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, html,
 };
 use serde::Serialize;
 
@@ -125,168 +125,247 @@ pub fn render(
         std::borrow::Cow::Borrowed(body)
     };
     let body = body.as_ref();
-    let parser_options = parser_options(options);
+    let mut rewriter = Rewriter {
+        body,
+        source,
+        options,
+        links,
+        events: Vec::new(),
+        errors: Vec::new(),
+        word_count: 0,
+        headings: Vec::new(),
+        used_ids: HashSet::new(),
+        heading_start: None,
+        open_links: Vec::new(),
+        open_tags: Vec::new(),
+        affiliates: Vec::new(),
+        first_affiliate: None,
+    };
+    for (event, range) in Parser::new_ext(body, parser_options(options)).into_offset_iter() {
+        rewriter.take(event, range.start);
+    }
+    rewriter.finish(disclosure)
+}
 
-    let mut events: Vec<Event<'_>> = Vec::new();
-    let mut errors = Vec::new();
-    let mut word_count = 0;
-    let mut headings: Vec<(u8, String, String)> = Vec::new();
-    let mut used_ids = HashSet::new();
-    let mut heading_start: Option<usize> = None;
-    let mut open_links: Vec<bool> = Vec::new();
-    // Event indices of the tags open at this point: the first is the
-    // top-level block, before which a disclosure goes.
-    let mut open_tags: Vec<usize> = Vec::new();
-    let mut affiliates: Vec<String> = Vec::new();
-    let mut first_affiliate: Option<usize> = None;
+/// The events of one body as Grove renders them, with what it learns on
+/// the way (words, headings, affiliate links, broken links).
+struct Rewriter<'a, 'r> {
+    body: &'a str,
+    source: SourceRef<'r>,
+    options: MarkdownOptions,
+    links: &'r dyn LinkResolver,
+    events: Vec<Event<'a>>,
+    errors: Vec<Error>,
+    word_count: usize,
+    /// Level, id and text of each heading, in order.
+    headings: Vec<(u8, String, String)>,
+    used_ids: HashSet<String>,
+    /// Event index of the heading being read.
+    heading_start: Option<usize>,
+    /// For each open link, whether Grove wrote its tag (and so its end).
+    open_links: Vec<bool>,
+    /// Event indices of the tags open at this point: the first is the
+    /// top-level block, before which a disclosure goes.
+    open_tags: Vec<usize>,
+    affiliates: Vec<String>,
+    /// Event index of the top-level block holding the first affiliate link.
+    first_affiliate: Option<usize>,
+}
 
-    for (event, range) in Parser::new_ext(body, parser_options).into_offset_iter() {
+impl<'a> Rewriter<'a, '_> {
+    /// Takes the parser's next event, found at byte `offset` of the body.
+    fn take(&mut self, event: Event<'a>, offset: usize) {
         match &event {
-            Event::Start(_) => open_tags.push(events.len()),
+            Event::Start(_) => self.open_tags.push(self.events.len()),
             Event::End(_) => {
-                open_tags.pop();
+                self.open_tags.pop();
             }
             _ => {}
         }
-        let block_start = open_tags.first().copied().unwrap_or(events.len());
+        let block_start = self.open_tags.first().copied().unwrap_or(self.events.len());
         match event {
             // Hugo writes the marker without spaces: `<!--more-->`.
             Event::Html(ref html) | Event::InlineHtml(ref html) if is_summary_marker(html) => {
                 let marker = CowStr::from(format!("{SUMMARY_MARKER}\n"));
-                events.push(match event {
+                self.events.push(match event {
                     Event::Html(_) => Event::Html(marker),
                     _ => Event::InlineHtml(CowStr::from(SUMMARY_MARKER)),
                 });
             }
-            // The language is the info string's first word: `go
-            // {hl_lines=[2,8]}` and `scss,linenos` are Go and SCSS.
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref info))) => {
-                let language = info
-                    .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
-                    .next()
-                    .unwrap_or_default()
-                    .to_string();
-                events.push(Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(
-                    CowStr::from(language),
-                ))));
+                let language = code_language(info);
+                self.events
+                    .push(Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(
+                        language,
+                    ))));
             }
             Event::Html(ref html) | Event::InlineHtml(ref html)
                 if html.contains("data-affiliate=\"") =>
             {
                 for slug in crate::affiliate::slugs_in_html(html) {
-                    first_affiliate.get_or_insert(block_start);
-                    if !affiliates.iter().any(|s| s == slug) {
-                        affiliates.push(slug.to_string());
-                    }
+                    self.note_affiliate(slug, block_start);
                 }
-                events.push(event);
+                self.events.push(event);
             }
             Event::Text(ref text) | Event::Code(ref text) => {
-                word_count += count_words(text);
-                events.push(event);
+                self.word_count += count_words(text);
+                self.events.push(event);
             }
             Event::Start(Tag::Heading { .. }) => {
-                heading_start = Some(events.len());
-                events.push(event);
+                self.heading_start = Some(self.events.len());
+                self.events.push(event);
             }
-            Event::End(TagEnd::Heading(level)) => {
-                let start = heading_start.take().unwrap_or(events.len());
-                let title = plain_text(&events[start + 1..]);
-                let id = finish_heading(
-                    &mut events[start],
-                    &title,
-                    options.heading_ids,
-                    &mut used_ids,
-                );
-                if options.anchor_links {
-                    events.push(Event::Html(CowStr::from(format!(
-                        " <a class=\"anchor\" href=\"#{}\" aria-label=\"Link to this section\">#</a>",
-                        escape_html(&id)
-                    ))));
-                }
-                events.push(Event::End(TagEnd::Heading(level)));
-                headings.push((heading_level(level), id, title));
-            }
+            Event::End(TagEnd::Heading(level)) => self.end_heading(level),
             Event::Start(Tag::Link { dest_url, .. }) if dest_url.starts_with("aff:") => {
-                let slug = &dest_url[4..];
-                match links.affiliate(slug) {
-                    Ok(attributes) => {
-                        first_affiliate.get_or_insert(block_start);
-                        if !affiliates.iter().any(|s| s == slug) {
-                            affiliates.push(slug.to_string());
-                        }
-                        events.push(Event::Html(CowStr::from(format!("<a {attributes}>"))));
-                    }
-                    Err(reason) => {
-                        errors.push(broken_link(body, range.start, source, &dest_url, reason));
-                        events.push(Event::Html(CowStr::from("<a>")));
-                    }
-                }
-                open_links.push(true);
+                self.affiliate_link(&dest_url, offset, block_start);
             }
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 title,
                 id,
-            }) => {
-                let dest_url = if let Some(target) = dest_url.strip_prefix("@/") {
-                    match resolve_internal(target, links) {
-                        Ok(url) => CowStr::from(url),
-                        Err(reason) => {
-                            errors.push(broken_link(body, range.start, source, &dest_url, reason));
-                            dest_url
-                        }
-                    }
-                } else {
-                    dest_url
-                };
-                let external = options.external_links_new_tab && is_external(&dest_url);
-                open_links.push(external);
-                if external {
-                    events.push(new_tab_link(&dest_url, &title));
-                } else {
-                    events.push(Event::Start(Tag::Link {
-                        link_type,
-                        dest_url,
-                        title,
-                        id,
-                    }));
-                }
-            }
+            }) => self.link(link_type, dest_url, title, id, offset),
             Event::End(TagEnd::Link) => {
-                if open_links.pop() == Some(true) {
-                    events.push(Event::Html(CowStr::from("</a>")));
+                if self.open_links.pop() == Some(true) {
+                    self.events.push(Event::Html(CowStr::from("</a>")));
                 } else {
-                    events.push(event);
+                    self.events.push(event);
                 }
             }
-            other => events.push(other),
+            other => self.events.push(other),
         }
     }
 
-    if let Some(error) = Error::collect(errors) {
-        return Err(error);
-    }
-    if let (Some(disclosure), Some(first)) = (disclosure, first_affiliate) {
-        let at = if disclosure.at_top { 0 } else { first };
-        events.insert(at, disclosure_event(disclosure, &affiliates, links));
+    /// Records affiliate `slug`, linked in the top-level block starting at
+    /// event `block_start`.
+    fn note_affiliate(&mut self, slug: &str, block_start: usize) {
+        self.first_affiliate.get_or_insert(block_start);
+        if !self.affiliates.iter().any(|s| s == slug) {
+            self.affiliates.push(slug.to_string());
+        }
     }
 
-    let mut html_out = String::with_capacity(body.len() * 3 / 2);
-    html::push_html(&mut html_out, events.into_iter());
-    let summary = take_summary(&mut html_out);
-    // Every page's HTML stays in memory until its page is rendered: give
-    // back the room reserved for growth.
-    html_out.shrink_to_fit();
+    /// Ends a heading: its id (given or made unique), its anchor link, its
+    /// entry in the table of contents.
+    fn end_heading(&mut self, level: HeadingLevel) {
+        let start = self.heading_start.take().unwrap_or(self.events.len());
+        let title = plain_text(&self.events[start + 1..]);
+        let id = finish_heading(
+            &mut self.events[start],
+            &title,
+            self.options.heading_ids,
+            &mut self.used_ids,
+        );
+        if self.options.anchor_links {
+            self.events.push(Event::Html(CowStr::from(format!(
+                " <a class=\"anchor\" href=\"#{}\" aria-label=\"Link to this section\">#</a>",
+                escape_html(&id)
+            ))));
+        }
+        self.events.push(Event::End(TagEnd::Heading(level)));
+        self.headings.push((heading_level(level), id, title));
+    }
 
-    Ok(Rendered {
-        html: html_out,
-        summary,
-        toc: nest_headings(headings),
-        word_count,
-        affiliates,
-    })
+    /// `[text](aff:slug)`: the registry's link tag, or a located error.
+    fn affiliate_link(&mut self, dest_url: &str, offset: usize, block_start: usize) {
+        let slug = &dest_url[4..];
+        match self.links.affiliate(slug) {
+            Ok(attributes) => {
+                self.note_affiliate(slug, block_start);
+                self.events
+                    .push(Event::Html(CowStr::from(format!("<a {attributes}>"))));
+            }
+            Err(reason) => {
+                self.errors.push(broken_link(
+                    self.body,
+                    offset,
+                    self.source,
+                    dest_url,
+                    reason,
+                ));
+                self.events.push(Event::Html(CowStr::from("<a>")));
+            }
+        }
+        self.open_links.push(true);
+    }
+
+    /// Any other link: `@/` resolved (or a located error), external links
+    /// opened in a new tab when the site asks.
+    fn link(
+        &mut self,
+        link_type: LinkType,
+        dest_url: CowStr<'a>,
+        title: CowStr<'a>,
+        id: CowStr<'a>,
+        offset: usize,
+    ) {
+        let dest_url = match dest_url.strip_prefix("@/") {
+            Some(target) => match resolve_internal(target, self.links) {
+                Ok(url) => CowStr::from(url),
+                Err(reason) => {
+                    self.errors.push(broken_link(
+                        self.body,
+                        offset,
+                        self.source,
+                        &dest_url,
+                        reason,
+                    ));
+                    dest_url
+                }
+            },
+            None => dest_url,
+        };
+        let external = self.options.external_links_new_tab && is_external(&dest_url);
+        self.open_links.push(external);
+        if external {
+            self.events.push(new_tab_link(&dest_url, &title));
+        } else {
+            self.events.push(Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }));
+        }
+    }
+
+    /// The HTML and what was learned, or every broken link.
+    fn finish(mut self, disclosure: Option<Disclosure<'_>>) -> Result<Rendered> {
+        if let Some(error) = Error::collect(self.errors) {
+            return Err(error);
+        }
+        if let (Some(disclosure), Some(first)) = (disclosure, self.first_affiliate) {
+            let at = if disclosure.at_top { 0 } else { first };
+            self.events.insert(
+                at,
+                disclosure_event(disclosure, &self.affiliates, self.links),
+            );
+        }
+        let mut html_out = String::with_capacity(self.body.len() * 3 / 2);
+        html::push_html(&mut html_out, self.events.into_iter());
+        let summary = take_summary(&mut html_out);
+        // Every page's HTML stays in memory until its page is rendered: give
+        // back the room reserved for growth.
+        html_out.shrink_to_fit();
+        Ok(Rendered {
+            html: html_out,
+            summary,
+            toc: nest_headings(self.headings),
+            word_count: self.word_count,
+            affiliates: self.affiliates,
+        })
+    }
+}
+
+/// A fenced code block's language: the info string's first word (`go
+/// {hl_lines=[2,8]}` and `scss,linenos` are Go and SCSS).
+fn code_language(info: &str) -> CowStr<'static> {
+    CowStr::from(
+        info.split(|c: char| c.is_whitespace() || c == ',' || c == '{')
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+    )
 }
 
 /// The disclosure paragraph for a page linking `affiliates`: the site's
