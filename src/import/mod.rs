@@ -10,6 +10,7 @@ mod document;
 mod html_markdown;
 mod hugo;
 mod hugo_shortcodes;
+mod keys;
 mod names;
 mod report;
 mod source;

@@ -11,6 +11,7 @@ mod urls;
 use super::affiliate;
 use super::document::{Document, string_list};
 use super::hugo_shortcodes::{self, Page};
+use super::keys::{KeyRule, KeyTable, KeyValue, apply, rule_for};
 use super::names::Fixed;
 use super::report::Report;
 use super::source::{SourcePage, SourceTree, read_config, read_page};
@@ -777,7 +778,6 @@ fn map_front_matter(
     let chosen = ChosenKeys {
         date: date.map(|(k, _)| k),
         updated: updated.map(|(k, _)| k),
-        has_description: description.is_some(),
     };
     map_other_keys(rel, front, config, context, &chosen, doc, report);
 }
@@ -879,12 +879,11 @@ struct ChosenKeys<'a> {
     date: Option<&'a str>,
     /// The last-modified key used.
     updated: Option<&'a str>,
-    /// Whether the page has a `description` (else `summary` becomes one).
-    has_description: bool,
 }
 
-/// Every other key: unused alternatives, `summary`, taxonomies, `params`,
-/// Hugo-only keys reported, the rest under `[extra]`, reported.
+/// Every other key, as [`HUGO_KEYS`] says: unused alternatives, `summary`,
+/// `params`, Hugo-only keys reported; taxonomies; the rest under
+/// `[extra]`, reported.
 fn map_other_keys(
     rel: &str,
     front: &Map<String, Value>,
@@ -897,112 +896,129 @@ fn map_other_keys(
     let mut moved = Vec::new();
     for (key, value) in front {
         let lower_key = key.to_ascii_lowercase();
-        let handled = [
-            "title",
-            "description",
-            "date",
-            "publishdate",
-            "pubdate",
-            "published",
-            "lastmod",
-            "modified",
-            "expirydate",
-            "unpublishdate",
-            "draft",
-            "slug",
-            "url",
-            "weight",
-            "aliases",
-            "robotsnoindex",
-            "author",
-            "authors",
-        ];
-        if handled.contains(&lower_key.as_str()) {
-            let unused_date =
-                DATE_KEYS.contains(&lower_key.as_str()) && chosen.date != Some(lower_key.as_str());
-            let unused_update = UPDATE_KEYS.contains(&lower_key.as_str())
-                && chosen.updated != Some(lower_key.as_str());
-            let unused_slug = lower_key == "slug" && !doc.has("slug");
-            if unused_date || unused_update || unused_slug {
+        let rule = rule_for(HUGO_KEYS, &lower_key);
+        if let Some(KeyRule::Read) = rule {
+            if !used_by_the_import(&lower_key, chosen, doc) {
                 doc.set_extra(key, value);
                 moved.push(key.clone());
             }
             continue;
         }
-        if lower_key == "summary"
-            && !chosen.has_description
-            && let Some(summary) = value.as_str()
-        {
-            doc.set_str("description", summary);
-            report.changed(rel, "`summary` became `description`");
+        let entry = KeyValue { rel, key, value };
+        let describes = matches!(rule, Some(KeyRule::DescriptionUnlessSet))
+            && value.is_string()
+            && !doc.has("description");
+        if !describes && config.taxonomies.contains(&lower_key) {
+            map_terms(&entry, &lower_key, context, doc, report);
             continue;
         }
-        if config.taxonomies.contains(&lower_key) {
-            let terms = string_list(value).unwrap_or_default();
-            if context.taxonomies.contains(&lower_key) {
-                doc.add_terms(&lower_key, terms);
-            } else if !terms.is_empty() {
-                doc.set_extra(key, value);
-                report.attention(
-                    rel,
-                    format!("taxonomy `{lower_key}` is not configured in grove.toml: its terms are under [extra]; add \"{lower_key}\" to [network] taxonomies to list them"),
-                );
-            }
-            continue;
-        }
-        match lower_key.as_str() {
-            "params" => {
-                if let Value::Object(params) = value {
-                    for (k, v) in params {
-                        doc.set_extra(k, v);
-                    }
-                    moved.push(key.clone());
-                }
-                continue;
-            }
-            "headless" if value.as_bool() == Some(true) => {
-                report.attention(
-                    rel,
-                    "a headless bundle (not rendered by Hugo): imported as a draft",
-                );
-                doc.set("draft", toml::Value::Boolean(true));
-            }
-            "build" | "_build" => {
-                let never = |k: &str| {
-                    get_map(value, k).and_then(Value::as_str) == Some("never")
-                        || get_map(value, k).and_then(Value::as_bool) == Some(false)
-                };
-                if never("render") {
-                    report.attention(rel, "`build.render = never` in Hugo: imported as a draft");
-                    doc.set("draft", toml::Value::Boolean(true));
-                }
-            }
-            "cascade" => report.attention(
-                rel,
-                "`cascade` front matter is not applied to the pages below: set the values on them",
-            ),
-            "layout" | "type"
-                if !value.as_str().is_some_and(|v| {
-                    DEFAULT_LAYOUTS.contains(&v.to_ascii_lowercase().as_str())
-                }) =>
-            {
-                report.attention(rel, format!("`{key}` chose a Hugo layout: pick a Grove template with `template = \"...\"` if the page needs one"));
-            }
-            "menu" | "menus" => {
-                doc.set_extra(key, value);
-                report.changed(
-                    rel,
-                    "`menu` moved under [extra]: Grove's theme builds navigation from sections",
-                );
-                continue;
-            }
-            _ => {}
-        }
-        doc.set_extra(key, value);
-        moved.push(key.clone());
+        apply(rule, &entry, doc, report, &mut moved);
     }
     for key in moved {
         report.changed(rel, format!("`{key}` moved under [extra]"));
+    }
+}
+
+/// Hugo's front-matter keys besides taxonomies, and what each becomes.
+const HUGO_KEYS: &KeyTable = &[
+    ("title", KeyRule::Read),
+    ("description", KeyRule::Read),
+    ("date", KeyRule::Read),
+    ("publishdate", KeyRule::Read),
+    ("pubdate", KeyRule::Read),
+    ("published", KeyRule::Read),
+    ("lastmod", KeyRule::Read),
+    ("modified", KeyRule::Read),
+    ("expirydate", KeyRule::Read),
+    ("unpublishdate", KeyRule::Read),
+    ("draft", KeyRule::Read),
+    ("slug", KeyRule::Read),
+    ("url", KeyRule::Read),
+    ("weight", KeyRule::Read),
+    ("aliases", KeyRule::Read),
+    ("robotsnoindex", KeyRule::Read),
+    ("author", KeyRule::Read),
+    ("authors", KeyRule::Read),
+    ("summary", KeyRule::DescriptionUnlessSet),
+    ("params", KeyRule::SpreadIntoExtra),
+    (
+        "headless",
+        KeyRule::DraftWhen(
+            |value| value.as_bool() == Some(true),
+            "a headless bundle (not rendered by Hugo): imported as a draft",
+        ),
+    ),
+    (
+        "build",
+        KeyRule::DraftWhen(
+            never_rendered,
+            "`build.render = never` in Hugo: imported as a draft",
+        ),
+    ),
+    (
+        "_build",
+        KeyRule::DraftWhen(
+            never_rendered,
+            "`build.render = never` in Hugo: imported as a draft",
+        ),
+    ),
+    (
+        "cascade",
+        KeyRule::NoteWhen(
+            |_| true,
+            "`cascade` front matter is not applied to the pages below: set the values on them",
+        ),
+    ),
+    ("layout", KeyRule::NoteWhen(names_a_layout, LAYOUT_NOTE)),
+    ("type", KeyRule::NoteWhen(names_a_layout, LAYOUT_NOTE)),
+    ("menu", KeyRule::ExtraBecause(MENU_REASON)),
+    ("menus", KeyRule::ExtraBecause(MENU_REASON)),
+];
+
+const LAYOUT_NOTE: &str = "`{key}` chose a Hugo layout: pick a Grove template with `template = \"...\"` if the page needs one";
+const MENU_REASON: &str = "Grove's theme builds navigation from sections";
+
+/// Whether Hugo's `build` options say the page is never rendered.
+fn never_rendered(build: &Value) -> bool {
+    let render = get_map(build, "render");
+    render.and_then(Value::as_str) == Some("never")
+        || render.and_then(Value::as_bool) == Some(false)
+}
+
+/// Whether a `layout` or `type` names a layout other than Hugo's usual ones.
+fn names_a_layout(value: &Value) -> bool {
+    !value
+        .as_str()
+        .is_some_and(|v| DEFAULT_LAYOUTS.contains(&v.to_ascii_lowercase().as_str()))
+}
+
+/// Whether the import's own steps used key `lower_key` (a date key that
+/// was not the one chosen, or a slug that did not become one, was not).
+fn used_by_the_import(lower_key: &str, chosen: &ChosenKeys<'_>, doc: &Document) -> bool {
+    let unused_date = DATE_KEYS.contains(&lower_key) && chosen.date != Some(lower_key);
+    let unused_update = UPDATE_KEYS.contains(&lower_key) && chosen.updated != Some(lower_key);
+    let unused_slug = lower_key == "slug" && !doc.has("slug");
+    !(unused_date || unused_update || unused_slug)
+}
+
+/// A taxonomy's terms: into the page's terms when Grove's network has the
+/// taxonomy, else under `[extra]` with a note.
+fn map_terms(
+    entry: &KeyValue<'_>,
+    taxonomy: &str,
+    context: &Context<'_>,
+    doc: &mut Document,
+    report: &mut Report,
+) {
+    let terms = string_list(entry.value).unwrap_or_default();
+    if context.taxonomies.contains(&taxonomy.to_string()) {
+        doc.add_terms(taxonomy, terms);
+    } else if !terms.is_empty() {
+        doc.set_extra(entry.key, entry.value);
+        report.attention(
+            entry.rel,
+            format!("taxonomy `{taxonomy}` is not configured in grove.toml: its terms are under [extra]; add \"{taxonomy}\" to [network] taxonomies to list them"),
+        );
     }
 }
 

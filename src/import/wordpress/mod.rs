@@ -245,7 +245,6 @@ const MAX_FIELD: usize = 64 * 1024;
 /// fields Grove reads (title, slug, link, type, status, terms, the SEO
 /// description) is longer than any real one: a corrupt or hostile export.
 fn oversized_field(node: Node<'_, '_>) -> Option<String> {
-    const READ_META: &[&str] = &["_yoast_wpseo_metadesc", "rank_math_description"];
     let fields = node
         .children()
         .filter(|n| n.is_element())
@@ -258,8 +257,9 @@ fn oversized_field(node: Node<'_, '_>) -> Option<String> {
             let meta = (name == "postmeta")
                 .then(|| {
                     let key = child_text(field, "meta_key")?;
-                    READ_META
-                        .contains(&key.as_str())
+                    SEO_META
+                        .iter()
+                        .any(|(name, _)| *name == key)
                         .then(|| child_text(field, "meta_value"))
                         .flatten()
                 })
@@ -272,6 +272,32 @@ fn oversized_field(node: Node<'_, '_>) -> Option<String> {
         "its <{name}> is {len} bytes, over the {} KB such a field may have: a damaged or hostile export; not imported",
         MAX_FIELD / 1024
     ))
+}
+
+/// What an SEO plugin's post meta fills in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SeoField {
+    /// The page's `description`.
+    Description,
+    /// `[extra] seo_title`: the title for search results.
+    Title,
+}
+
+/// SEO plugins' post meta keys (Yoast, Rank Math) and what each fills;
+/// for a field, the first key an item has wins. A plugin's keys are a line
+/// each.
+const SEO_META: &[(&str, SeoField)] = &[
+    ("_yoast_wpseo_metadesc", SeoField::Description),
+    ("rank_math_description", SeoField::Description),
+    ("_yoast_wpseo_title", SeoField::Title),
+];
+
+/// The value of the first of [`SEO_META`]'s keys for `field` that `item` has.
+fn seo_meta(item: &Item, field: SeoField) -> Option<&String> {
+    SEO_META
+        .iter()
+        .filter(|(_, fills)| *fills == field)
+        .find_map(|(key, _)| item.meta.get(*key))
 }
 
 /// The `post_id` of an `<item>`, for messages.
@@ -544,12 +570,9 @@ fn convert_item(
     let name = source_name(item);
     let mut doc = Document::default();
     doc.set_str("title", &item.title);
-    let description = item
-        .meta
-        .get("_yoast_wpseo_metadesc")
-        .or_else(|| item.meta.get("rank_math_description"))
-        .cloned()
+    let description = seo_meta(item, SeoField::Description)
         .filter(|d| !d.trim().is_empty())
+        .cloned()
         .or_else(|| {
             let excerpt = crate::seo::plain_text(&item.excerpt);
             (!excerpt.is_empty()).then_some(excerpt)
@@ -648,11 +671,7 @@ fn convert_item(
     {
         doc.set_extra("image", &serde_json::json!(url));
     }
-    if let Some(title) = item
-        .meta
-        .get("_yoast_wpseo_title")
-        .filter(|t| !t.is_empty())
-    {
+    if let Some(title) = seo_meta(item, SeoField::Title).filter(|t| !t.is_empty()) {
         doc.set_extra("seo_title", &serde_json::json!(title));
     }
     if item.sticky {
