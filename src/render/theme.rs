@@ -156,7 +156,7 @@ impl SiteTemplates {
     /// [`names_field`]), or reads fields it does not name.
     pub fn may_read_listing_field(&self, field: &str) -> bool {
         let given: Vec<&TemplateFile> = self.templates_given_values().collect();
-        let roots = own_value_roots(&given);
+        let roots = own_value_roots(&given, &[]);
         given
             .iter()
             .any(|t| t.reads_unnamed_fields || names_field(&t.text, field, &roots))
@@ -187,11 +187,24 @@ impl SiteTemplates {
     /// [`SiteTemplates::users_of`], a mention counts as a use: a field may
     /// be kept needlessly, never dropped while read.
     pub fn listing_fields(&self, template: &str) -> ListingFields {
+        self.listing_fields_besides(template, &[])
+    }
+
+    /// Which fields of listing values page template `template` may read
+    /// besides its own page's (`page.x`, unless it binds `page` to
+    /// another value): those of its related pages.
+    pub fn related_fields(&self, template: &str) -> ListingFields {
+        self.listing_fields_besides(template, &["page"])
+    }
+
+    /// [`SiteTemplates::listing_fields`], with the variables `own` also
+    /// holding values that are not listing values.
+    fn listing_fields_besides(&self, template: &str, own: &[&'static str]) -> ListingFields {
         let used = self.closure(template);
         if used.iter().any(|t| t.reads_unnamed_fields) {
             return ListingFields::All;
         }
-        let roots = own_value_roots(&used);
+        let roots = own_value_roots(&used, own);
         ListingFields::named(|field| used.iter().any(|t| names_field(&t.text, field, &roots)))
     }
 
@@ -262,13 +275,14 @@ fn names(text: &str, name: &str) -> bool {
 /// page's.
 const OWN_VALUE_ROOTS: [&str; 6] = ["site", "seo", "section", "term", "taxonomy", "config"];
 
-/// The [`OWN_VALUE_ROOTS`] that `templates` never bind to another value:
-/// in every tag of every one of them the name is followed by a `.` (a
-/// `for`, `set` or macro parameter of that name is followed by something
-/// else).
-fn own_value_roots(templates: &[&TemplateFile]) -> Vec<&'static str> {
+/// The [`OWN_VALUE_ROOTS`] and `more` that `templates` never bind to
+/// another value: in every tag of every one of them the name is followed by
+/// a `.` (a `for`, `set` or macro parameter of that name is followed by
+/// something else).
+fn own_value_roots(templates: &[&TemplateFile], more: &[&'static str]) -> Vec<&'static str> {
     OWN_VALUE_ROOTS
         .into_iter()
+        .chain(more.iter().copied())
         .filter(|root| {
             templates.iter().all(|t| {
                 tera_tags(&t.text).all(|tag| {
@@ -529,6 +543,24 @@ mod tests {
         assert_eq!(
             site.listing_fields("section.html"),
             ListingFields::Only(vec!["title", "description", "date", "word_count"])
+        );
+    }
+
+    #[test]
+    fn related_fields_are_those_read_of_values_other_than_the_page() {
+        let page = "{{ page.title }}{{ page.taxonomies }}{% for item in page.related %}{{ item.path }}{% endfor %}";
+        let (_root, site) = site_templates(&[("page.html", page)]);
+        assert_eq!(
+            site.related_fields("page.html"),
+            ListingFields::Only(vec!["path"])
+        );
+        // Bound to a related page, `page` is a listing value.
+        let rebound =
+            "{{ page.title }}{% for page in page.related %}{{ page.description }}{% endfor %}";
+        let (_root, site) = site_templates(&[("page.html", rebound)]);
+        assert_eq!(
+            site.related_fields("page.html"),
+            ListingFields::Only(vec!["title", "description"])
         );
     }
 

@@ -98,14 +98,15 @@ fn ancestors(content: &SiteContent, section: usize, site_title: &str, urls: &Url
 /// `data.listing`, every page's) plus `html` (its content, moved in rather
 /// than copied), table of contents, breadcrumb ancestors, neighbours and
 /// related pages. `stored` are the fields listing values hold, `shown`
-/// those the page's template may read: the page's own value is a copy of
-/// those fields of its listing value when that holds them (or they are
-/// made when copied), else made anew; related pages show `shown`.
+/// those the page's template may read, `related` those it may read of
+/// related pages: the page's own value is a copy of `shown` of its listing
+/// value when that holds them (or they are made when copied), else made
+/// anew; related pages show `related`.
 pub fn page_full(
     data: &SiteData,
     index: usize,
     html: String,
-    (stored, shown): (&ListingFields, &ListingFields),
+    (stored, shown, related): (&ListingFields, &ListingFields, &ListingFields),
 ) -> Value {
     let (content, urls) = (&data.content, &data.urls);
     let page = &content.pages[index];
@@ -134,7 +135,7 @@ pub fn page_full(
             Value::Array(
                 page.related
                     .iter()
-                    .map(|&j| data.listing_copy(j, shown))
+                    .map(|&j| data.listing_copy(j, related))
                     .collect(),
             ),
         );

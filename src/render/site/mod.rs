@@ -146,6 +146,9 @@ struct TemplateReads {
     seo: bool,
     /// The listing fields each template may read, by template name.
     listing_fields: HashMap<String, ListingFields>,
+    /// The listing fields of related pages each template may read (all it
+    /// reads but its own page's), by template name.
+    related_fields: HashMap<String, ListingFields>,
     /// The listing fields every listing value holds: those the templates
     /// showing listing values may read (a value holding all of them is
     /// about 5 KB).
@@ -165,8 +168,17 @@ impl TemplateReads {
             .names()
             .map(|name| (name.to_string(), templates.listing_fields(name)))
             .collect();
+        let related_fields: HashMap<String, ListingFields> = templates
+            .names()
+            .map(|name| (name.to_string(), templates.related_fields(name)))
+            .collect();
         let read_by_any = templates.listing_fields_of_all();
-        let stored = stored_listing_fields(templates, &listing_fields, &read_by_any, content);
+        let read_by = ReadBy {
+            listings: &listing_fields,
+            related: &related_fields,
+            any: &read_by_any,
+        };
+        let stored = stored_listing_fields(templates, &read_by, content);
         let reading_terms = templates
             .names()
             .filter(|name| templates.may_mention(name, "terms"))
@@ -175,6 +187,7 @@ impl TemplateReads {
         TemplateReads {
             seo: templates.may_name("seo"),
             listing_fields,
+            related_fields,
             stored,
             read_by_any,
             reading_terms,
@@ -184,6 +197,13 @@ impl TemplateReads {
     /// The listing fields `template` may read.
     fn fields_of(&self, template: &str) -> &ListingFields {
         self.listing_fields
+            .get(template)
+            .unwrap_or(&ListingFields::All)
+    }
+
+    /// The listing fields of related pages `template` may read.
+    fn related_fields_of(&self, template: &str) -> &ListingFields {
+        self.related_fields
             .get(template)
             .unwrap_or(&ListingFields::All)
     }
@@ -557,7 +577,11 @@ impl SiteRenderer {
             &self.data,
             i,
             html,
-            (&self.reads.stored, self.fields_read_by(template)),
+            (
+                &self.reads.stored,
+                self.fields_read_by(template),
+                self.reads.related_fields_of(template),
+            ),
         );
         context.insert("page".into(), view);
         self.run(Job {
@@ -765,20 +789,28 @@ fn taxonomy_template(templates: &SiteTemplates, taxonomy: &Taxonomy, kind: &str)
     }
 }
 
+/// The listing fields each template may read: of listings (sections',
+/// term pages', `card.html`), of related pages (pages'), and any
+/// template's.
+struct ReadBy<'a> {
+    listings: &'a HashMap<String, ListingFields>,
+    related: &'a HashMap<String, ListingFields>,
+    any: &'a ListingFields,
+}
+
 /// The listing fields every listing value must hold: those the templates
-/// that show listing values read (`read_by`: sections', term pages',
-/// `card.html`, and pages' when some page lists related pages), or
-/// `read_by_any` (every template's) when one calls `get_section`, whose
-/// values may go anywhere; but not those made when copied
+/// that show listing values read (sections', term pages' and `card.html`'s
+/// listings, and pages' related pages when some page has them), or any
+/// template's when one calls `get_section`, whose values may go anywhere;
+/// but not those made when copied
 /// ([`MADE_WHEN_COPIED`](super::listing::MADE_WHEN_COPIED)).
 fn stored_listing_fields(
     templates: &SiteTemplates,
-    read_by: &HashMap<String, ListingFields>,
-    read_by_any: &ListingFields,
+    read_by: &ReadBy<'_>,
     content: &SiteContent,
 ) -> ListingFields {
     if templates.may_name("get_section") {
-        return read_by_any.without_made();
+        return read_by.any.without_made();
     }
     let mut showing: BTreeSet<String> = (0..content.sections.len())
         .map(|i| section_template(content, i).to_string())
@@ -790,10 +822,21 @@ fn stored_listing_fields(
             .map(|taxonomy| taxonomy_template(templates, taxonomy, "single")),
     );
     showing.insert(super::cards::CARD_TEMPLATE.to_string());
-    if content.pages.iter().any(|page| !page.related.is_empty()) {
-        showing.extend((0..content.pages.len()).map(|i| page_template(content, i).to_string()));
-    }
-    ListingFields::union(showing.iter().filter_map(|template| read_by.get(template))).without_made()
+    let listings = showing
+        .iter()
+        .filter_map(|template| read_by.listings.get(template));
+    let page_templates: BTreeSet<&str> =
+        if content.pages.iter().any(|page| !page.related.is_empty()) {
+            (0..content.pages.len())
+                .map(|i| page_template(content, i))
+                .collect()
+        } else {
+            BTreeSet::new()
+        };
+    let related = page_templates
+        .iter()
+        .filter_map(|template| read_by.related.get(*template));
+    ListingFields::union(listings.chain(related)).without_made()
 }
 
 /// The error message for a template that does not exist.
