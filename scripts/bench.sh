@@ -12,6 +12,7 @@
 #   100x100     100 sites x 100 pages (Hugo: one `hugo` run per site, as networks do today)
 # Then a matrix of workload shapes, 10,000 pages each, every one with
 # equivalent templates (-eq) and with Grove's default theme (-default):
+#   base        the 10k pages again (~600 words, 3 tags of 200, one section)
 #   short-tags  150-word pages with 10 tags each from a pool of 2,000
 #   long        3,000-word pages
 #   deep        pages spread over sections nested 5 levels deep
@@ -88,7 +89,7 @@ if [ "${2:-}" != matrix ]; then
   scenario 10k-default 1 10000 --default-theme
   scenario 100x100 100 100
 fi
-for shape in "short-tags --words 150 --tags 10 --tag-pool 2000" "long --words 3000" \
+for shape in "base" "short-tags --words 150 --tags 10 --tag-pool 2000" "long --words 3000" \
   "deep --depth 5" "taxonomies --taxonomies 4" "paginated --paginate 10"; do
   set -- $shape
   name=$1; shift
