@@ -224,12 +224,13 @@ impl Runner {
         step: &str,
         messages: &[Message],
     ) -> Result<(Answer, u32), NotAnswered> {
+        let asked = Asked { call: job, step };
         let request = self.request(job, messages);
         let key = self.request_key(&request, messages);
         if !self.ignore_cache
             && let Some(answer) = self.cache.get(&key)
         {
-            self.record(job, step, &answer, 0.0, true, "ok", None);
+            self.record(&asked, &answer, 0.0, LedgerLine::CacheHit);
             return Ok((answer, 0));
         }
         let input_estimate = messages
@@ -248,9 +249,9 @@ impl Runner {
         // once more.
         for _ in 0..2 {
             let _slot = self.admit(estimate.cost).await?;
-            let (id, answer, text, finish) = self.send(job, step, &request, &estimate).await?;
+            let reply = self.send(&asked, &request, &estimate).await?;
             calls += 1;
-            match self.accept(job, step, &key, &id, answer, &text, finish.as_ref()) {
+            match self.accept(&asked, &key, reply) {
                 Ok(answer) => return Ok((answer, calls)),
                 Err(problem) => last_problem = problem,
             }
@@ -322,11 +323,11 @@ impl Runner {
     /// usage, the answer's text (the API key redacted) and why it ended.
     async fn send(
         &self,
-        job: &Call<'_>,
-        step: &str,
+        asked: &Asked<'_>,
         request: &ChatRequest<'_>,
         estimate: &Estimate,
-    ) -> Result<(String, Answer, String, Option<Finish>), NotAnswered> {
+    ) -> Result<Reply, NotAnswered> {
+        let Asked { call: job, step } = *asked;
         let id = call_id();
         let worst_case = Answer {
             input_tokens: estimate.input_tokens,
@@ -335,15 +336,7 @@ impl Runner {
             model: job.llm.model.clone(),
             text: String::new(),
         };
-        self.record(
-            job,
-            step,
-            &worst_case,
-            estimate.cost,
-            false,
-            ledger::SENT,
-            Some(&id),
-        );
+        self.record(asked, &worst_case, estimate.cost, LedgerLine::Sent(&id));
         let on_retry = |attempt: u32, reason: &str, delay: Duration| {
             self.log(&format!(
                 "retry {attempt} for {}/{} ({step}) in {:.1} s: {reason}",
@@ -369,7 +362,7 @@ impl Runner {
                     ..worst_case
                 };
                 let status = format!("failed: {}", error.message);
-                self.record(job, step, &failed, 0.0, false, &status, Some(&id));
+                self.record(asked, &failed, 0.0, LedgerLine::Settled(&id, &status));
                 if error.unreachable {
                     self.gate.give_up.trigger(&format!(
                         "the server at {} is unreachable ({})",
@@ -405,39 +398,41 @@ impl Runner {
                 job.llm.cost(answer.input_tokens, answer.output_tokens),
             );
         }
-        Ok((id, answer, completion.text, completion.finish))
+        Ok(Reply {
+            id,
+            answer,
+            text: completion.text,
+            finish: completion.finish,
+        })
     }
 
     /// Checks an answer's text (cut off, refused by the call's check):
     /// a usable one is recorded and cached; an unusable one is recorded
     /// with why.
-    #[allow(clippy::too_many_arguments)]
-    fn accept(
-        &self,
-        job: &Call<'_>,
-        step: &str,
-        key: &str,
-        id: &str,
-        answer: Answer,
-        text: &str,
-        finish: Option<&Finish>,
-    ) -> Result<Answer, String> {
+    fn accept(&self, asked: &Asked<'_>, key: &str, reply: Reply) -> Result<Answer, String> {
+        let Asked { call: job, step } = *asked;
+        let Reply {
+            id,
+            answer,
+            text,
+            finish,
+        } = reply;
         let cost = job.llm.cost(answer.input_tokens, answer.output_tokens);
-        let checked = check_answer(text, finish).and_then(|text| match job.check {
+        let checked = check_answer(&text, finish.as_ref()).and_then(|text| match job.check {
             Some(check) => check(&text).map(|()| text),
             None => Ok(text),
         });
         match checked {
             Ok(text) => {
                 let answer = Answer { text, ..answer };
-                self.record(job, step, &answer, cost, false, "ok", Some(id));
+                self.record(asked, &answer, cost, LedgerLine::Settled(&id, "ok"));
                 if let Err(error) = tokio::task::block_in_place(|| self.cache.put(key, &answer)) {
                     self.log(&format!("warning: {error}"));
                 }
                 Ok(answer)
             }
             Err(problem) => {
-                self.record(job, step, &answer, cost, false, &problem, Some(id));
+                self.record(asked, &answer, cost, LedgerLine::Settled(&id, &problem));
                 self.log(&format!(
                     "unusable answer for {}/{} ({step}): {problem}",
                     job.site, job.label
@@ -447,20 +442,16 @@ impl Runner {
         }
     }
 
-    /// Appends a ledger line; `id` ties a real call's [`ledger::SENT`]
-    /// line to its final one.
-    #[allow(clippy::too_many_arguments)]
-    fn record(
-        &self,
-        job: &Call<'_>,
-        step: &str,
-        answer: &Answer,
-        cost: f64,
-        cache_hit: bool,
-        status: &str,
-        id: Option<&str>,
-    ) {
-        if !cache_hit && status != ledger::SENT {
+    /// Appends a ledger line for `answer` of `asked`, at `cost`; a real
+    /// call's id ties its [`ledger::SENT`] line to its final one.
+    fn record(&self, asked: &Asked<'_>, answer: &Answer, cost: f64, line: LedgerLine<'_>) {
+        let Asked { call: job, step } = *asked;
+        let (cache_hit, status, id) = match line {
+            LedgerLine::CacheHit => (true, "ok", None),
+            LedgerLine::Sent(id) => (false, ledger::SENT, Some(id)),
+            LedgerLine::Settled(id, status) => (false, status, Some(id)),
+        };
+        if matches!(line, LedgerLine::Settled(..)) {
             let mut spent = self.books.spent.lock().unwrap_or_else(|e| e.into_inner());
             spent.0 += answer.input_tokens + answer.output_tokens;
             spent.1 += cost;
@@ -487,6 +478,34 @@ impl Runner {
             self.log(&format!("warning: {error}"));
         }
     }
+}
+
+/// What is asked: a call, at one of its steps (`outline`, `article`,
+/// `research`), as the ledger and the log name it.
+#[derive(Clone, Copy)]
+struct Asked<'a> {
+    call: &'a Call<'a>,
+    step: &'a str,
+}
+
+/// What a sent request got back: the call's id, its usage (the text not
+/// yet checked), the answer's text and why it ended.
+struct Reply {
+    id: String,
+    answer: Answer,
+    text: String,
+    finish: Option<Finish>,
+}
+
+/// Which ledger line a call gets.
+#[derive(Clone, Copy)]
+enum LedgerLine<'a> {
+    /// Answered from the cache: nothing paid.
+    CacheHit,
+    /// Sent with this id: the worst case counted until settled.
+    Sent(&'a str),
+    /// The call with this id ended with this status (`ok`, or why not).
+    Settled(&'a str, &'a str),
 }
 
 /// A name for one real call, unique across runs: process, time, count.
