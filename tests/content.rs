@@ -475,3 +475,63 @@ fn a_term_template_that_reads_the_taxonomys_terms_still_gets_them() {
     let html = net.html("alpha/tags/all/index.html");
     assert_eq!(common::text(&html, "#count"), "2");
 }
+
+#[test]
+fn listings_that_read_a_pages_terms_get_them_though_listing_values_do_not_keep_them() {
+    // Listing values do not keep `taxonomies`: each template that reads them
+    // (a section, a term page, a card, a page's related pages, get_section)
+    // must still get every page's terms, and a template that does not
+    // must still render.
+    let net = network_with_pages(3, "");
+    net.write(
+        "sites/alpha/content/blog/post-2.md",
+        "+++\ntitle = \"Post 2\"\ndate = 2026-01-02\ntags = [\"all\", \"Coffee Gear\"]\n+++\nBody 2.\n",
+    );
+    let terms = "{% for name, terms in p.taxonomies %}{% for t in terms %}[{{ name }}:{{ t.name }}:{{ t.path }}]{% endfor %}{% endfor %}";
+    net.write(
+        "sites/alpha/templates/section.html",
+        &format!("{{% for p in section.pages %}}<p class=\"s\">{terms}</p>{{% endfor %}}"),
+    );
+    net.write(
+        "sites/alpha/templates/taxonomy_single.html",
+        &format!("{{% for p in term.pages %}}<p class=\"t\">{terms}</p>{{% endfor %}}"),
+    );
+    net.write(
+        "sites/alpha/templates/card.html",
+        &format!("{{% set p = page %}}<p class=\"c\">{terms}</p>"),
+    );
+    net.write(
+        "sites/alpha/templates/page.html",
+        &format!("{{% for p in page.related %}}<p class=\"r\">{terms}</p>{{{{ card(rel=p.relative_path) }}}}{{% endfor %}}"),
+    );
+    net.write(
+        "sites/alpha/templates/index.html",
+        &format!("{{% set s = get_section(path=\"blog/_index.md\") %}}{{% for p in s.pages %}}<p class=\"g\">{terms}</p>{{% endfor %}}"),
+    );
+    net.build(&[]);
+    let post_2 = "[tags:all:/tags/all/][tags:Coffee Gear:/tags/coffee-gear/]";
+    let section = net.html("alpha/blog/index.html");
+    assert_eq!(
+        texts(&section, "p.s"),
+        ["[tags:all:/tags/all/]", post_2, "[tags:all:/tags/all/]"]
+    );
+    let term = net.html("alpha/tags/coffee-gear/index.html");
+    assert_eq!(texts(&term, "p.t"), [post_2]);
+    let page = net.html("alpha/blog/post-1/index.html");
+    assert!(
+        texts(&page, "p.r").contains(&post_2.to_string()),
+        "{:?}",
+        texts(&page, "p.r")
+    );
+    assert!(
+        texts(&page, "p.c").contains(&post_2.to_string()),
+        "{:?}",
+        texts(&page, "p.c")
+    );
+    let home = net.html("alpha/index.html");
+    assert!(
+        texts(&home, "p.g").contains(&post_2.to_string()),
+        "{:?}",
+        texts(&home, "p.g")
+    );
+}
