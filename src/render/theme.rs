@@ -365,7 +365,12 @@ fn reads_unnamed_fields(text: &str) -> bool {
 fn tera_tags(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = text;
     std::iter::from_fn(move || {
-        let start = rest.find("{{").into_iter().chain(rest.find("{%")).min()?;
+        // The first `{` opening a tag: searching for `{{` and `{%` apart
+        // scanned the rest of the template twice per tag.
+        let start = rest
+            .match_indices('{')
+            .map(|(at, _)| at)
+            .find(|&at| matches!(rest.as_bytes().get(at + 1), Some(b'{' | b'%')))?;
         let close = if rest[start..].starts_with("{{") {
             "}}"
         } else {
