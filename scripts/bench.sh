@@ -19,8 +19,8 @@
 #   taxonomies  4 taxonomies besides tags
 #   paginated   sections listed 10 pages per listing page
 # `scripts/bench.sh RUNS matrix` runs only the matrix.
-# Runs alternate between the tools so machine noise hits both alike; each run
-# starts from an empty output folder. Prints median wall time and median peak
+# After one untimed warm-up run of each, runs alternate between the tools so
+# machine noise hits both alike; each run starts from an empty output folder. Prints median wall time and median peak
 # RSS (from /usr/bin/time), and the Hugo/Grove time ratio.
 #
 # Both tools write their output to BENCH_OUTPUT (default: /dev/shm, a tmpfs):
@@ -60,6 +60,12 @@ scenario() { # name sites pages [gen_network flags...]
   local name=$1 sites=$2 pages=$3 dir=$OUT/$1
   "$GEN" --sites "$sites" --pages "$pages" --out "$dir" "${@:4}" >/dev/null
   rm -f "$OUT/$name-grove.times" "$OUT/$name-hugo.times"
+  # One untimed run of each first: the first build after generating a
+  # network ran up to 60% slower than the next (files just written, caches
+  # cold), which made the first scenario's ratio noise.
+  rm -rf "$SITE_OUT/grove" "$SITE_OUT/hugo"
+  "$GROVE" --root "$dir/grove" build --quiet --output "$SITE_OUT/grove" >/dev/null
+  for s in "$dir"/hugo/*/; do hugo --quiet -s "$s" -d "$SITE_OUT/hugo/$(basename "$s")" >/dev/null; done
   for _ in $(seq "$RUNS"); do
     rm -rf "$SITE_OUT/grove"
     measure "$name-grove" "$GROVE" --root "$dir/grove" build --quiet --output "$SITE_OUT/grove"

@@ -120,13 +120,23 @@ impl Urls {
     /// Root-relative link: `/guides/a/` (with the base URL's path in front),
     /// percent-encoded where the path needs it.
     pub fn path(&self, path: &str) -> String {
-        format!("{}{}", self.base_path, encode_path(path))
+        joined(&self.base_path, path)
     }
 
     /// Absolute URL: `https://example.com/guides/a/`, percent-encoded.
     pub fn permalink(&self, path: &str) -> String {
-        format!("{}{}", self.base_url, encode_path(path))
+        joined(&self.base_url, path)
     }
+}
+
+/// `prefix` then `path` percent-encoded, in one allocation of the right
+/// size (these are made for every link of every page).
+fn joined(prefix: &str, path: &str) -> String {
+    let path = encode_path(path);
+    let mut url = String::with_capacity(prefix.len() + path.len());
+    url.push_str(prefix);
+    url.push_str(&path);
+    url
 }
 
 /// `path` (a URL path as Grove builds it from file names and slugs, such
@@ -135,8 +145,25 @@ impl Urls {
 /// too, since the output folder is named with the raw text). Paths that
 /// need nothing come back borrowed.
 pub fn encode_path(path: &str) -> std::borrow::Cow<'_, str> {
+    /// Bytes that stand in a path as they are, one flag per byte value.
+    const ALLOWED: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut byte = 0;
+        while byte < 256 {
+            let b = byte as u8;
+            table[byte] = b.is_ascii_alphanumeric();
+            byte += 1;
+        }
+        let marks = b"-._~!$&'()*+,;=:@/";
+        let mut i = 0;
+        while i < marks.len() {
+            table[marks[i] as usize] = true;
+            i += 1;
+        }
+        table
+    };
     fn allowed(byte: u8) -> bool {
-        byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&byte)
+        ALLOWED[usize::from(byte)]
     }
     if path.bytes().all(allowed) {
         return std::borrow::Cow::Borrowed(path);
