@@ -535,3 +535,62 @@ fn listings_that_read_a_pages_terms_get_them_though_listing_values_do_not_keep_t
         texts(&home, "p.g")
     );
 }
+
+#[test]
+fn a_pages_own_fields_are_made_for_templates_that_read_them_however_they_read_them() {
+    // Breadcrumbs, neighbours, contents and related pages are made only for
+    // page templates that may read them: read through a macro in another
+    // file, by string index, or by `json_encode`, they must be there; a
+    // template that names none of them must still render.
+    let net = network_with_pages(3, "");
+    net.write(
+        "sites/alpha/content/blog/post-2.md",
+        "+++\ntitle = \"Post 2\"\ndate = 2026-01-02\ntags = [\"all\"]\n+++\n## First\n\nBody.\n\n## Second\n",
+    );
+    net.write(
+        "sites/alpha/templates/crumbs.html",
+        "{% macro trail(items) %}{% for a in items %}<a class=\"crumb\" href=\"{{ a.path }}\">{{ a.title }}</a>{% endfor %}{% endmacro %}",
+    );
+    net.write(
+        "sites/alpha/templates/page.html",
+        "{% import \"crumbs.html\" as crumbs %}{{ crumbs::trail(items=page.ancestors) }}\
+         <p id=\"toc\">{{ page[\"toc\"] | length }}</p>\
+         <p id=\"prev\">{% if page.previous %}{{ page.previous.title }}{% endif %}</p>\
+         <p id=\"next\">{% if page.next %}{{ page.next.title }}{% endif %}</p>\
+         {% for r in page.related %}<p class=\"rel\">{{ r.title }}</p>{% endfor %}",
+    );
+    net.write(
+        "sites/alpha/content/blog/dump.md",
+        "+++\ntitle = \"Dump\"\ndate = 2025-01-01\ntemplate = \"dump.html\"\n+++\nBody.\n",
+    );
+    net.write(
+        "sites/alpha/templates/dump.html",
+        "<pre id=\"dump\">{{ page | json_encode }}</pre>",
+    );
+    net.write(
+        "sites/alpha/content/blog/bare.md",
+        "+++\ntitle = \"Bare\"\ndate = 2025-01-02\ntemplate = \"bare.html\"\n+++\nBody.\n",
+    );
+    net.write(
+        "sites/alpha/templates/bare.html",
+        "<h1>{{ page.title }}</h1>{{ page.content | safe }}",
+    );
+    net.build(&[]);
+    let post = net.html("alpha/blog/post-2/index.html");
+    assert_eq!(texts(&post, "a.crumb"), ["Alpha", "Blog"]);
+    assert_eq!(common::text(&post, "#toc"), "2");
+    assert_eq!(common::text(&post, "#prev"), "Post 3");
+    assert_eq!(common::text(&post, "#next"), "Post 1");
+    assert!(texts(&post, "p.rel").contains(&"Post 1".to_string()));
+    let dump = net.html("alpha/blog/dump/index.html");
+    let value: serde_json::Value =
+        serde_json::from_str(&common::text(&dump, "#dump")).expect("the page value as JSON");
+    for field in ["toc", "ancestors", "previous", "next", "related", "content"] {
+        assert!(
+            value.get(field).is_some(),
+            "json_encode lacks `{field}`: {value}"
+        );
+    }
+    let bare = net.html("alpha/blog/bare/index.html");
+    assert_eq!(common::text(&bare, "h1"), "Bare");
+}

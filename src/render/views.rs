@@ -94,20 +94,35 @@ fn ancestors(content: &SiteContent, section: usize, site_title: &str, urls: &Url
         .collect()
 }
 
+/// Fields of a page's own value that only the page's template sees, each
+/// made only when the template may read it (see [`PageFields`]).
+pub const OWN_PAGE_FIELDS: [&str; 5] = ["toc", "ancestors", "previous", "next", "related"];
+
+/// What a page's own value holds: the listing fields `stored` in every
+/// listing value, those its template may read (`shown`) and may read of
+/// related pages (`related`), and which of [`OWN_PAGE_FIELDS`] it never
+/// names (`unread`), which are not made (breadcrumbs were a tenth of a
+/// page's work on a site of deep sections whose theme shows none).
+#[derive(Clone, Copy)]
+pub struct PageFields<'a> {
+    /// The listing fields every listing value holds.
+    pub stored: &'a ListingFields,
+    /// The listing fields the page's template may read.
+    pub shown: &'a ListingFields,
+    /// The listing fields it may read of related pages.
+    pub related: &'a ListingFields,
+    /// The [`OWN_PAGE_FIELDS`] it never names.
+    pub unread: &'a [&'static str],
+}
+
 /// The `page` value for a page's own template: its listing view (from
 /// `data.listing`, every page's) plus `html` (its content, moved in rather
 /// than copied), table of contents, breadcrumb ancestors, neighbours and
-/// related pages. `stored` are the fields listing values hold, `shown`
-/// those the page's template may read, `related` those it may read of
-/// related pages: the page's own value is a copy of `shown` of its listing
-/// value when that holds them (or they are made when copied), else made
-/// anew; related pages show `related`.
-pub fn page_full(
-    data: &SiteData,
-    index: usize,
-    html: String,
-    (stored, shown, related): (&ListingFields, &ListingFields, &ListingFields),
-) -> Value {
+/// related pages, as far as `fields` says the template may read them: the
+/// page's own value is a copy of the shown listing fields when the stored
+/// listing value holds them (or they are made when copied), else made
+/// anew.
+pub fn page_full(data: &SiteData, index: usize, html: String, fields: PageFields<'_>) -> Value {
     let (content, urls) = (&data.content, &data.urls);
     let page = &content.pages[index];
     let neighbour = |i: Option<usize>| {
@@ -116,29 +131,33 @@ pub fn page_full(
             link(&p.meta.title, &p.path, urls)
         })
     };
-    let mut value = if stored.covers(&shown.without_made()) {
-        data.listing_copy(index, shown)
+    let mut value = if fields.stored.covers(&fields.shown.without_made()) {
+        data.listing_copy(index, fields.shown)
     } else {
-        page_listing(page, urls, shown)
+        page_listing(page, urls, fields.shown)
     };
-    if let Value::Object(map) = &mut value {
-        map.insert("content".into(), Value::String(html));
+    let Value::Object(map) = &mut value else {
+        return value;
+    };
+    map.insert("content".into(), Value::String(html));
+    let read = |field: &str| !fields.unread.contains(&field);
+    if read("toc") {
         map.insert("toc".into(), json!(page.rendered.toc));
-        map.insert(
-            "ancestors".into(),
-            Value::Array(ancestors(content, page.section, &data.site_title, urls)),
-        );
+    }
+    if read("ancestors") {
+        let ancestors = ancestors(content, page.section, &data.site_title, urls);
+        map.insert("ancestors".into(), Value::Array(ancestors));
+    }
+    if read("previous") {
         map.insert("previous".into(), neighbour(page.previous));
+    }
+    if read("next") {
         map.insert("next".into(), neighbour(page.next));
-        map.insert(
-            "related".into(),
-            Value::Array(
-                page.related
-                    .iter()
-                    .map(|&j| data.listing_copy(j, related))
-                    .collect(),
-            ),
-        );
+    }
+    if read("related") {
+        let related = page.related.iter();
+        let related = related.map(|&j| data.listing_copy(j, fields.related));
+        map.insert("related".into(), Value::Array(related.collect()));
     }
     value
 }

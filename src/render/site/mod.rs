@@ -14,7 +14,7 @@ use super::functions::{self, FunctionFields};
 use super::listing::{ListingFields, page_listing};
 use super::site_data::SiteData;
 use super::theme::SiteTemplates;
-use super::views::page_full;
+use super::views::{OWN_PAGE_FIELDS, PageFields, page_full};
 use crate::web_url::Urls;
 mod claims;
 mod files;
@@ -160,6 +160,10 @@ struct TemplateReads {
     /// with another gets its taxonomy without the terms (copying every
     /// term into each term's page made sites of 2,000 tags quadratic).
     reading_terms: BTreeSet<String>,
+    /// The fields of a page's own value ([`OWN_PAGE_FIELDS`]) each template
+    /// never names (nor reads without naming), by template name: not made
+    /// for pages it renders.
+    unread_page_fields: HashMap<String, Vec<&'static str>>,
 }
 
 impl TemplateReads {
@@ -184,8 +188,19 @@ impl TemplateReads {
             .filter(|name| templates.may_mention(name, "terms"))
             .map(str::to_string)
             .collect();
+        let unread_page_fields = templates
+            .names()
+            .map(|name| {
+                let unread = OWN_PAGE_FIELDS
+                    .into_iter()
+                    .filter(|field| !templates.may_mention(name, field))
+                    .collect();
+                (name.to_string(), unread)
+            })
+            .collect();
         TemplateReads {
             seo: templates.may_name("seo"),
+            unread_page_fields,
             listing_fields,
             related_fields,
             stored,
@@ -206,6 +221,13 @@ impl TemplateReads {
         self.related_fields
             .get(template)
             .unwrap_or(&ListingFields::All)
+    }
+
+    /// The fields of a page's own value `template` never names.
+    fn unread_page_fields_of(&self, template: &str) -> &[&'static str] {
+        self.unread_page_fields
+            .get(template)
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Whether `template` may read `taxonomy.terms`.
@@ -573,16 +595,13 @@ impl SiteRenderer {
         self.check_template(template, &page.file)?;
         let mut context = self.context(&page.path);
         self.insert_seo(&mut context, || self.head.page(content, i, &html));
-        let view = page_full(
-            &self.data,
-            i,
-            html,
-            (
-                &self.reads.stored,
-                self.fields_read_by(template),
-                self.reads.related_fields_of(template),
-            ),
-        );
+        let fields = PageFields {
+            stored: &self.reads.stored,
+            shown: self.fields_read_by(template),
+            related: self.reads.related_fields_of(template),
+            unread: self.reads.unread_page_fields_of(template),
+        };
+        let view = page_full(&self.data, i, html, fields);
         context.insert("page".into(), view);
         self.run(Job {
             output: Output::Page(i),
