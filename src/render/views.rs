@@ -98,17 +98,19 @@ fn ancestors(content: &SiteContent, section: usize, site_title: &str, urls: &Url
 /// made only when the template may read it (see [`PageFields`]).
 pub const OWN_PAGE_FIELDS: [&str; 5] = ["toc", "ancestors", "previous", "next", "related"];
 
-/// What a page's own value holds: the listing fields `stored` in every
-/// listing value, those its template may read (`shown`) and may read of
-/// related pages (`related`), and which of [`OWN_PAGE_FIELDS`] it never
-/// names (`unread`), which are not made (breadcrumbs were a tenth of a
-/// page's work on a site of deep sections whose theme shows none).
+/// What a page's own value holds: the listing fields its template may
+/// read (`shown`), whether the stored listing values hold them
+/// (`in_stored`, else they are made anew), those it may read of related
+/// pages (`related`), and which of [`OWN_PAGE_FIELDS`] it never names
+/// (`unread`), which are not made (breadcrumbs were a tenth of a page's
+/// work on a site of deep sections whose theme shows none).
 #[derive(Clone, Copy)]
 pub struct PageFields<'a> {
-    /// The listing fields every listing value holds.
-    pub stored: &'a ListingFields,
     /// The listing fields the page's template may read.
     pub shown: &'a ListingFields,
+    /// Whether every listing value holds `shown` (but those made when
+    /// copied).
+    pub in_stored: bool,
     /// The listing fields it may read of related pages.
     pub related: &'a ListingFields,
     /// The [`OWN_PAGE_FIELDS`] it never names.
@@ -120,8 +122,7 @@ pub struct PageFields<'a> {
 /// than copied), table of contents, breadcrumb ancestors, neighbours and
 /// related pages, as far as `fields` says the template may read them: the
 /// page's own value is a copy of the shown listing fields when the stored
-/// listing value holds them (or they are made when copied), else made
-/// anew.
+/// listing value holds them, else made anew.
 pub fn page_full(data: &SiteData, index: usize, html: String, fields: PageFields<'_>) -> Value {
     let (content, urls) = (&data.content, &data.urls);
     let page = &content.pages[index];
@@ -131,7 +132,7 @@ pub fn page_full(data: &SiteData, index: usize, html: String, fields: PageFields
             link(&p.meta.title, &p.path, urls)
         })
     };
-    let mut value = if fields.stored.covers(&fields.shown.without_made()) {
+    let mut value = if fields.in_stored {
         data.listing_copy(index, fields.shown)
     } else {
         page_listing(page, urls, fields.shown)

@@ -164,6 +164,10 @@ struct TemplateReads {
     /// never names (nor reads without naming), by template name: not made
     /// for pages it renders.
     unread_page_fields: HashMap<String, Vec<&'static str>>,
+    /// The templates whose listing fields the stored listing values hold
+    /// (but those made when copied): a page they render copies its own
+    /// listing value instead of making one.
+    shown_in_stored: BTreeSet<String>,
 }
 
 impl TemplateReads {
@@ -188,6 +192,11 @@ impl TemplateReads {
             .filter(|name| templates.may_mention(name, "terms"))
             .map(str::to_string)
             .collect();
+        let shown_in_stored = listing_fields
+            .iter()
+            .filter(|(_, shown)| stored.covers(&shown.without_made()))
+            .map(|(name, _)| name.clone())
+            .collect();
         let unread_page_fields = templates
             .names()
             .map(|name| {
@@ -201,6 +210,7 @@ impl TemplateReads {
         TemplateReads {
             seo: templates.may_name("seo"),
             unread_page_fields,
+            shown_in_stored,
             listing_fields,
             related_fields,
             stored,
@@ -596,8 +606,8 @@ impl SiteRenderer {
         let mut context = self.context(&page.path);
         self.insert_seo(&mut context, || self.head.page(content, i, &html));
         let fields = PageFields {
-            stored: &self.reads.stored,
             shown: self.fields_read_by(template),
+            in_stored: self.reads.shown_in_stored.contains(template),
             related: self.reads.related_fields_of(template),
             unread: self.reads.unread_page_fields_of(template),
         };
