@@ -20,6 +20,7 @@ pub mod error;
 mod html_escape;
 pub mod html_scan;
 pub mod ignore;
+pub mod image;
 pub mod import;
 pub mod model;
 pub mod network;

@@ -1,0 +1,234 @@
+//! `.grove/images/`: every image Grove makes, named by a hash of the
+//! source's bytes and the operation, so a photo used by forty sites, or
+//! built again tomorrow, is made once. Builds running at once share it
+//! safely: files appear whole (written aside, then renamed) and equal
+//! names hold equal bytes.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::time::{Duration, SystemTime};
+
+use xxhash_rust::xxh3::{Xxh3, xxh3_128};
+
+use super::probe::{Probe, probe};
+use super::{Operation, encode, pixels, resize};
+use crate::output::replace_file;
+
+/// Raised when the way files are made changes (encoder settings, resize
+/// filter): files made before are then made again.
+const RECIPE: &str = "grove-images-1";
+
+/// A source image read once per build: its path, a hash of its bytes and
+/// what it is.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Where it was read.
+    pub path: PathBuf,
+    /// xxh3-128 of its bytes.
+    pub hash: u128,
+    /// Format and shown size.
+    pub probe: Probe,
+    /// Its size in bytes.
+    pub bytes: u64,
+}
+
+/// A file made from a source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Made {
+    /// The file in the cache.
+    pub file: PathBuf,
+    /// A short hash of source and operation, for names in the output.
+    pub tag: String,
+    /// Its width.
+    pub width: u32,
+    /// Its height.
+    pub height: u32,
+    /// Its size in bytes.
+    pub bytes: u64,
+}
+
+type Shared<T> = Arc<OnceLock<Result<T, String>>>;
+
+/// The image cache of one network, shared by the sites of a build.
+pub struct ImageCache {
+    dir: PathBuf,
+    sources: Mutex<HashMap<PathBuf, Shared<Arc<Source>>>>,
+    made: Mutex<HashMap<(u128, Vec<Operation>), Shared<Vec<Made>>>>,
+    used: Mutex<Vec<PathBuf>>,
+}
+
+/// What [`ImageCache::collect`] removed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Collected {
+    /// Files removed.
+    pub files: usize,
+    /// Their bytes.
+    pub bytes: u64,
+}
+
+/// The value `key`'s cell holds, made by `make` by the first caller while
+/// others wait for it.
+fn once<K: std::hash::Hash + Eq, T: Clone>(
+    map: &Mutex<HashMap<K, Shared<T>>>,
+    key: K,
+    make: impl FnOnce() -> Result<T, String>,
+) -> Result<T, String> {
+    let cell = map
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .entry(key)
+        .or_default()
+        .clone();
+    cell.get_or_init(make).clone()
+}
+
+impl ImageCache {
+    /// The cache in `dir` (`.grove/images/` of a network); nothing is
+    /// created until a file is made.
+    pub fn new(dir: PathBuf) -> ImageCache {
+        ImageCache {
+            dir,
+            sources: Mutex::default(),
+            made: Mutex::default(),
+            used: Mutex::default(),
+        }
+    }
+
+    /// The image at `path`, read and identified once per cache. `Err`
+    /// says what is wrong with the file.
+    pub fn source(&self, path: &Path) -> Result<Arc<Source>, String> {
+        once(&self.sources, path.to_path_buf(), || {
+            let bytes = std::fs::read(path).map_err(|e| format!("cannot read it: {e}"))?;
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default();
+            let probe = probe(&bytes, &name)?;
+            Ok(Arc::new(Source {
+                path: path.to_path_buf(),
+                hash: xxh3_128(&bytes),
+                probe,
+                bytes: bytes.len() as u64,
+            }))
+        })
+    }
+
+    /// The files `operations` make of `source`, made now if the cache
+    /// lacks them (the source decoded once for all of them), in the order
+    /// asked.
+    pub fn make(&self, source: &Source, operations: &[Operation]) -> Result<Vec<Made>, String> {
+        once(&self.made, (source.hash, operations.to_vec()), || {
+            self.make_all(source, operations)
+        })
+    }
+
+    fn make_all(&self, source: &Source, operations: &[Operation]) -> Result<Vec<Made>, String> {
+        let mut made = Vec::with_capacity(operations.len());
+        let mut missing = Vec::new();
+        for (i, operation) in operations.iter().enumerate() {
+            let key = self.key(source, operation);
+            let (width, height) = operation
+                .geometry
+                .output_size(source.probe.width, source.probe.height);
+            let file = self.file_for(key, operation);
+            let bytes = std::fs::metadata(&file).map(|m| m.len()).ok();
+            if bytes.is_none() {
+                missing.push(i);
+            }
+            made.push(Made {
+                file,
+                tag: format!("{:010x}", key >> 88),
+                width,
+                height,
+                bytes: bytes.unwrap_or(0),
+            });
+        }
+        if !missing.is_empty() {
+            let bytes = std::fs::read(&source.path).map_err(|e| format!("cannot read it: {e}"))?;
+            if xxh3_128(&bytes) != source.hash {
+                return Err("it changed while the build was reading it; build again".into());
+            }
+            let decoded = pixels::decode(&bytes, &source.probe)?;
+            drop(bytes);
+            for i in missing {
+                let operation = &operations[i];
+                let target = &mut made[i];
+                let resized;
+                let pixels = if (target.width, target.height) == (decoded.width, decoded.height)
+                    && operation.geometry.mode != resize::Mode::Scale
+                {
+                    &decoded
+                } else {
+                    resized = resize::resize(
+                        &decoded,
+                        operation.geometry.mode,
+                        target.width,
+                        target.height,
+                    )?;
+                    &resized
+                };
+                let encoded = encode::encode(pixels, operation.format, operation.quality)?;
+                replace_file(&target.file, &encoded).map_err(|e| e.to_string())?;
+                target.bytes = encoded.len() as u64;
+            }
+        }
+        self.used
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend(made.iter().map(|m| m.file.clone()));
+        Ok(made)
+    }
+
+    fn key(&self, source: &Source, operation: &Operation) -> u128 {
+        let mut hasher = Xxh3::new();
+        hasher.update(RECIPE.as_bytes());
+        hasher.update(&source.hash.to_le_bytes());
+        hasher.update(operation.key_text().as_bytes());
+        hasher.digest128()
+    }
+
+    fn file_for(&self, key: u128, operation: &Operation) -> PathBuf {
+        let name = format!("{key:032x}");
+        self.dir
+            .join(&name[..2])
+            .join(format!("{}.{}", &name[2..], operation.format.extension()))
+    }
+
+    /// Marks the files this build used as recently used and removes those
+    /// no build used for `unused_for` (and leftovers of interrupted
+    /// writes), so the cache does not keep every size of every photo ever
+    /// deleted. Files made by a build running at the same time are
+    /// younger than any sensible `unused_for`.
+    pub fn collect(&self, unused_for: Duration) -> std::io::Result<Collected> {
+        let now = SystemTime::now();
+        let used = std::mem::take(&mut *self.used.lock().unwrap_or_else(PoisonError::into_inner));
+        for file in &used {
+            // Touch only what has not been touched for a day: one write
+            // per file per day, not per build.
+            let stale = std::fs::metadata(file)
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| {
+                    now.duration_since(t).unwrap_or_default() > Duration::from_secs(86_400)
+                });
+            if stale && let Ok(f) = std::fs::File::options().write(true).open(file) {
+                let _ = f.set_modified(now);
+            }
+        }
+        let mut collected = Collected::default();
+        if !self.dir.is_dir() {
+            return Ok(collected);
+        }
+        for entry in walkdir::WalkDir::new(&self.dir).min_depth(2).max_depth(2) {
+            let entry = entry?;
+            let meta = entry.metadata()?;
+            let age = now.duration_since(meta.modified()?).unwrap_or_default();
+            if meta.is_file() && age > unused_for {
+                std::fs::remove_file(entry.path())?;
+                collected.files += 1;
+                collected.bytes += meta.len();
+            }
+        }
+        Ok(collected)
+    }
+}
