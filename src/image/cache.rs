@@ -50,11 +50,14 @@ pub struct Made {
 
 type Shared<T> = Arc<OnceLock<Result<T, String>>>;
 
+/// Files made, by source hash and operations asked together.
+type MadeBySource = HashMap<(u128, Vec<Operation>), Shared<Vec<Made>>>;
+
 /// The image cache of one network, shared by the sites of a build.
 pub struct ImageCache {
     dir: PathBuf,
     sources: Mutex<HashMap<PathBuf, Shared<Arc<Source>>>>,
-    made: Mutex<HashMap<(u128, Vec<Operation>), Shared<Vec<Made>>>>,
+    made: Mutex<MadeBySource>,
     used: Mutex<Vec<PathBuf>>,
 }
 
