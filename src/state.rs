@@ -35,6 +35,10 @@ pub const CHECK_RECORD: &str = "check.json";
 pub const BUILD_RECORD: &str = "last-build.json";
 /// Locks that keep runs of one kind apart (`locks/<job>.lock`).
 pub const LOCKS_DIR: &str = "locks";
+/// Images made from the network's photos, by source and operation
+/// (`grove build`, `grove serve`); unused ones are deleted after
+/// `[images] keep_unused_days`.
+pub const IMAGES_DIR: &str = "images";
 /// The dashboard `grove dashboard` writes by default.
 pub const DASHBOARD_DIR: &str = "dashboard";
 

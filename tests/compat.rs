@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Fixture, attrs, text, texts};
+use common::{Fixture, attrs, png_image, text, texts};
 
 fn alpha() -> Fixture {
     let net = Fixture::new();
@@ -98,21 +98,34 @@ fn bundle_assets_go_beside_the_page_at_its_url() {
     );
     net.write(
         "sites/alpha/content/themes/DeepThought/screenshot.png",
-        "png",
+        png_image(40, 30, false),
     );
     net.write(
         "sites/alpha/content/themes/Renamed/index.md",
         "+++\ntitle = \"Renamed\"\nslug = \"other\"\n+++\n![Pic](pic.png)\n",
     );
-    net.write("sites/alpha/content/themes/Renamed/pic.png", "png");
+    net.write(
+        "sites/alpha/content/themes/Renamed/pic.png",
+        png_image(4, 3, true),
+    );
     net.write(
         "sites/alpha/content/themes/Secret/index.md",
         "+++\ntitle = \"Secret\"\ndraft = true\n+++\n![Pic](pic.png)\n",
     );
-    net.write("sites/alpha/content/themes/Secret/pic.png", "png");
+    net.write(
+        "sites/alpha/content/themes/Secret/pic.png",
+        png_image(4, 3, true),
+    );
     net.build(&[]);
     let page = net.html("alpha/themes/deepthought/index.html");
-    assert_eq!(attrs(&page, ".prose img", "src"), vec!["screenshot.png"]);
+    // The image shown is made from the bundle's file; the file itself is
+    // published beside the page too, for links to it.
+    let src = attrs(&page, ".prose img", "src");
+    assert!(
+        src[0].starts_with("/processed_images/screenshot-40x30-"),
+        "{src:?}"
+    );
+    assert!(net.out(&format!("alpha{}", src[0])).is_file());
     assert!(net.out("alpha/themes/deepthought/screenshot.png").is_file());
     assert!(!net.out("alpha/themes/DeepThought").exists());
     assert!(net.out("alpha/themes/other/pic.png").is_file());

@@ -146,7 +146,9 @@ impl LinkResolver for Links {
 fn render_markdown(body: &str) -> Option<String> {
     let source = SourceRef {
         path: Path::new("a.md"),
+        rel: "a.md",
         body_line: 1,
+        has_cover: false,
     };
     render(body, source, MarkdownOptions::default(), &Links, None)
         .ok()

@@ -13,11 +13,12 @@ use serde_json::Value;
 
 use crate::affiliate::{AffiliateLinks, LinkStyle, Programs, Registry};
 use crate::content::{
-    Blueprint, Date, Disclosure, IGNORED_NOTICE, Include, LeftOut, LoadOptions, MarkdownOptions,
-    Notices, SiteContent,
+    Blueprint, Date, Disclosure, IGNORED_NOTICE, ImageSetup, Include, LeftOut, LoadOptions,
+    MarkdownOptions, Notices, SiteContent,
 };
 use crate::error::{Error, Result, collect_all};
 use crate::ignore::Ignore;
+use crate::image::ImageCache;
 use crate::network::{DisclosurePosition, INPUTS, NETWORK_FILE, Network, Shard, Site};
 use crate::output::{Staging, check_output_dir};
 use crate::render::views::{add_content_to_site, site_value};
@@ -300,6 +301,10 @@ pub struct PageReader {
     links: Arc<AffiliateLinks>,
     disclosure: String,
     ignore: Ignore,
+    /// The network's image cache.
+    image_cache: Arc<ImageCache>,
+    /// The theme's and the site's static folders.
+    static_dirs: Vec<PathBuf>,
 }
 
 impl PageReader {
@@ -334,13 +339,28 @@ impl PageReader {
             ignore: &self.ignore,
             blueprint_pages: site.config.blueprint,
             url_rules: site.config.url_rules,
+            images: Some(ImageSetup {
+                cache: &self.image_cache,
+                settings: &network.config.images,
+                static_dirs: &self.static_dirs,
+            }),
         }
+    }
+
+    /// The theme's and the site's static folders, later ones winning.
+    pub fn static_dirs(&self) -> &[PathBuf] {
+        &self.static_dirs
     }
 
     /// The files the site does not publish.
     pub fn ignore(&self) -> &Ignore {
         &self.ignore
     }
+}
+
+/// `.grove/images/` of `network`.
+pub fn image_cache_dir(network: &Network) -> PathBuf {
+    crate::state::dir(&network.root).join(crate::state::IMAGES_DIR)
 }
 
 /// What a build says of a static file published instead of one Grove
@@ -399,6 +419,8 @@ pub fn load_site_with(
         links: Arc::clone(&links),
         context,
         ignore: site.ignore(&network.config),
+        image_cache: ImageCache::open(&image_cache_dir(network)),
+        static_dirs: vec![theme.static_dir(), site.dir.join("static")],
     };
     let options = reader.options(network, site, include);
     let content = SiteContent::load(
@@ -507,9 +529,8 @@ fn build_site(
         term_feeds: site.config.term_feeds,
     };
     let renderer = SiteRenderer::new(content, templates, site_json, urls, target, links);
-    let dirs = [theme.static_dir(), site.dir.join("static")];
     let static_dirs = StaticFolders {
-        dirs: &dirs,
+        dirs: reader.static_dirs(),
         ignore: reader.ignore(),
     };
     let (stats, live) = if retain {

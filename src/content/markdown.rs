@@ -43,6 +43,30 @@ pub trait LinkResolver {
     fn program_disclosure(&self, _slug: &str) -> Option<String> {
         None
     }
+
+    /// The HTML an image becomes (`None`: the image as written), or why
+    /// it cannot be published (a broken file).
+    fn image(&self, _image: &ImageRequest<'_>) -> std::result::Result<Option<String>, String> {
+        Ok(None)
+    }
+}
+
+/// A Markdown image, as [`LinkResolver::image`] is asked for it.
+#[derive(Debug, Clone, Copy)]
+pub struct ImageRequest<'a> {
+    /// The destination as written.
+    pub src: &'a str,
+    /// Its alternative text (the text inside `![...]`).
+    pub alt: &'a str,
+    /// Its title, or empty.
+    pub title: &'a str,
+    /// The file holding it, as a path below `content/`.
+    pub from: &'a str,
+    /// `file:line` of the image.
+    pub location: &'a str,
+    /// Whether it is the page's first image shown first (fetched early):
+    /// the first image of a body whose page has no cover image.
+    pub leading: bool,
 }
 
 /// The affiliate disclosure to insert in content with affiliate links, in
@@ -89,8 +113,13 @@ pub struct Rendered {
 pub struct SourceRef<'a> {
     /// The content file.
     pub path: &'a Path,
+    /// Its path below `content/` (relative images are found from it).
+    pub rel: &'a str,
     /// 1-based line of the body's first line in that file.
     pub body_line: usize,
+    /// Whether the template shows an image above the body (a cover),
+    /// so that no image of the body is the one a reader sees first.
+    pub has_cover: bool,
 }
 
 /// The Markdown extensions Grove renders with: CommonMark with tables,
@@ -140,6 +169,8 @@ pub fn render(
         open_tags: Vec::new(),
         affiliates: Vec::new(),
         first_affiliate: None,
+        open_image: None,
+        images: 0,
     };
     for (event, range) in Parser::new_ext(body, parser_options(options)).into_offset_iter() {
         rewriter.take(event, range.start);
@@ -170,6 +201,11 @@ struct Rewriter<'a, 'r> {
     affiliates: Vec<String>,
     /// Event index of the top-level block holding the first affiliate link.
     first_affiliate: Option<usize>,
+    /// The image being read: its start event's index, destination, title
+    /// and byte offset.
+    open_image: Option<(usize, CowStr<'a>, CowStr<'a>, usize)>,
+    /// Images read so far.
+    images: usize,
 }
 
 impl<'a> Rewriter<'a, '_> {
@@ -225,6 +261,16 @@ impl<'a> Rewriter<'a, '_> {
                 title,
                 id,
             }) => self.link(link_type, dest_url, title, id, offset),
+            Event::Start(Tag::Image {
+                ref dest_url,
+                ref title,
+                ..
+            }) => {
+                self.open_image =
+                    Some((self.events.len(), dest_url.clone(), title.clone(), offset));
+                self.events.push(event);
+            }
+            Event::End(TagEnd::Image) => self.end_image(event),
             Event::End(TagEnd::Link) => {
                 if self.open_links.pop() == Some(true) {
                     self.events.push(Event::Html(CowStr::from("</a>")));
@@ -287,6 +333,47 @@ impl<'a> Rewriter<'a, '_> {
             }
         }
         self.open_links.push(true);
+    }
+
+    /// Ends an image: the resolver's HTML replaces it (its alt text
+    /// included), or it stays as written.
+    fn end_image(&mut self, end: Event<'a>) {
+        let Some((start, src, title, offset)) = self.open_image.take() else {
+            self.events.push(end);
+            return;
+        };
+        let alt = plain_text(&self.events[start + 1..]);
+        let (line, _) = line_col(self.body, offset);
+        let location = format!(
+            "{}:{}",
+            crate::error::display_path(self.source.path).display(),
+            self.source.body_line + line - 1
+        );
+        let request = ImageRequest {
+            src: &src,
+            alt: &alt,
+            title: &title,
+            from: self.source.rel,
+            location: &location,
+            leading: self.images == 0 && !self.source.has_cover,
+        };
+        self.images += 1;
+        match self.links.image(&request) {
+            Ok(Some(html)) => {
+                self.events.truncate(start);
+                self.events.push(Event::InlineHtml(CowStr::from(html)));
+            }
+            Ok(None) => self.events.push(end),
+            Err(reason) => {
+                let (line, column) = line_col(self.body, offset);
+                self.errors.push(Error::Content {
+                    location: Location::line(self.source.path, self.source.body_line + line - 1)
+                        .with_column(column),
+                    message: format!("image `{src}`: {reason}"),
+                });
+                self.events.push(end);
+            }
+        }
     }
 
     /// Any other link: `@/` resolved (or a located error), external links
@@ -645,7 +732,9 @@ mod tests {
     fn md(body: &str) -> Result<Rendered> {
         let source = SourceRef {
             path: Path::new("p.md"),
+            rel: "p.md",
             body_line: 5,
+            has_cover: false,
         };
         render(body, source, MarkdownOptions::default(), &Links, None)
     }
@@ -653,7 +742,9 @@ mod tests {
     fn md_disclosed(body: &str, at_top: bool) -> Rendered {
         let source = SourceRef {
             path: Path::new("p.md"),
+            rel: "p.md",
             body_line: 1,
+            has_cover: false,
         };
         let disclosure = Disclosure { html: "D", at_top };
         render(
@@ -803,7 +894,9 @@ mod tests {
         };
         let source = SourceRef {
             path: Path::new("p.md"),
+            rel: "p.md",
             body_line: 1,
+            has_cover: false,
         };
         let out = render(
             "[x](https://e.com/?a=1&b=2) [y](/local/)",

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 use std::time::{Duration, SystemTime};
 
 use xxhash_rust::xxh3::{Xxh3, xxh3_128};
@@ -50,13 +50,18 @@ pub struct Made {
 
 type Shared<T> = Arc<OnceLock<Result<T, String>>>;
 
+/// A file as last seen: path, modification time, length.
+type FileState = (PathBuf, Option<SystemTime>, u64);
+
 /// Files made, by source hash and operations asked together.
 type MadeBySource = HashMap<(u128, Vec<Operation>), Shared<Vec<Made>>>;
 
 /// The image cache of one network, shared by the sites of a build.
 pub struct ImageCache {
     dir: PathBuf,
-    sources: Mutex<HashMap<PathBuf, Shared<Arc<Source>>>>,
+    /// By path, modification time and length: an edited file (in `grove
+    /// serve`) is read again.
+    sources: Mutex<HashMap<FileState, Shared<Arc<Source>>>>,
     made: Mutex<MadeBySource>,
     used: Mutex<Vec<PathBuf>>,
 }
@@ -87,21 +92,37 @@ fn once<K: std::hash::Hash + Eq, T: Clone>(
 }
 
 impl ImageCache {
-    /// The cache in `dir` (`.grove/images/` of a network); nothing is
-    /// created until a file is made.
-    pub fn new(dir: PathBuf) -> ImageCache {
-        ImageCache {
-            dir,
+    /// The cache in `dir` (`.grove/images/` of a network), one per folder
+    /// in this process while anyone holds it, so that sites built at once
+    /// share what they read and make. Nothing is created on disk until a
+    /// file is made.
+    pub fn open(dir: &Path) -> Arc<ImageCache> {
+        static OPEN: Mutex<Vec<(PathBuf, Weak<ImageCache>)>> = Mutex::new(Vec::new());
+        let mut open = OPEN.lock().unwrap_or_else(PoisonError::into_inner);
+        open.retain(|(_, cache)| cache.strong_count() > 0);
+        if let Some(cache) = open
+            .iter()
+            .find(|(d, _)| d == dir)
+            .and_then(|(_, cache)| cache.upgrade())
+        {
+            return cache;
+        }
+        let cache = Arc::new(ImageCache {
+            dir: dir.to_path_buf(),
             sources: Mutex::default(),
             made: Mutex::default(),
             used: Mutex::default(),
-        }
+        });
+        open.push((dir.to_path_buf(), Arc::downgrade(&cache)));
+        cache
     }
 
     /// The image at `path`, read and identified once per cache. `Err`
     /// says what is wrong with the file.
     pub fn source(&self, path: &Path) -> Result<Arc<Source>, String> {
-        once(&self.sources, path.to_path_buf(), || {
+        let meta = std::fs::metadata(path).map_err(|e| format!("cannot read it: {e}"))?;
+        let key = (path.to_path_buf(), meta.modified().ok(), meta.len());
+        once(&self.sources, key, || {
             let bytes = std::fs::read(path).map_err(|e| format!("cannot read it: {e}"))?;
             let name = path
                 .file_name()

@@ -29,6 +29,51 @@ pub struct NetworkConfig {
     /// The `[quality]` table: what `grove audit` reports and how it gates.
     #[serde(default)]
     pub quality: QualitySettings,
+    /// The `[images]` table: responsive images and their processing.
+    #[serde(default)]
+    pub images: ImageSettings,
+}
+
+/// The `[images]` table of `grove.toml`: how local images become
+/// responsive (several widths, a modern format, their size in the HTML).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImageSettings {
+    /// Make Markdown images responsive (`false`: publish them as written).
+    pub process: bool,
+    /// The widths of each image's `srcset`; none is wider than the image.
+    pub widths: Vec<u32>,
+    /// JPEG and WebP quality, 1 to 100.
+    pub quality: u8,
+    /// Offer a WebP version of each size (with the original format as
+    /// the fallback).
+    pub webp: bool,
+    /// The `sizes` attribute of content images: how wide they show.
+    pub sizes: String,
+    /// Take GPS positions, camera serials and other metadata out of
+    /// images published as they are.
+    pub strip_metadata: bool,
+    /// `grove audit` warns on an image whose largest processed file is
+    /// heavier than this many KB.
+    pub max_kb: u64,
+    /// Processed files no build used for this many days are deleted from
+    /// `.grove/images/`.
+    pub keep_unused_days: u32,
+}
+
+impl Default for ImageSettings {
+    fn default() -> Self {
+        ImageSettings {
+            process: true,
+            widths: vec![480, 800, 1200, 1600],
+            quality: 75,
+            webp: true,
+            sizes: "(min-width: 46rem) 42rem, calc(100vw - 2.5rem)".into(),
+            strip_metadata: true,
+            max_kb: 250,
+            keep_unused_days: 30,
+        }
+    }
 }
 
 /// How `grove audit`'s findings gate publishing, from least to most strict.

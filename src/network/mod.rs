@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 pub use config::{
-    AD_SLOTS, AdSettings, AffiliateSettings, BuildSettings, DisclosurePosition, Gate, LlmConfig,
-    NetworkConfig, NetworkSettings, ProgramSettings, Provider, QualitySettings, SeoSettings,
-    SiteConfig, SiteLlm, SiteQuality, TaxonomyConfig, parse_toml, read_toml,
+    AD_SLOTS, AdSettings, AffiliateSettings, BuildSettings, DisclosurePosition, Gate,
+    ImageSettings, LlmConfig, NetworkConfig, NetworkSettings, ProgramSettings, Provider,
+    QualitySettings, SeoSettings, SiteConfig, SiteLlm, SiteQuality, TaxonomyConfig, parse_toml,
+    read_toml,
 };
 pub use shard::Shard;
 
@@ -315,6 +316,22 @@ fn validate_network(root: &Path, config: &NetworkConfig) -> Result<()> {
             location: Location::file(&path),
             message: "[seo] sitemap_max_urls must be between 1 and 50000 (the sitemaps.org limit)"
                 .into(),
+        });
+    }
+    let images = &config.images;
+    if images.widths.is_empty()
+        || images.widths.iter().any(|w| !(16..=8192).contains(w))
+        || !(1..=100).contains(&images.quality)
+    {
+        return Err(Error::Config {
+            location: at("widths"),
+            message: "[images] widths must be a non-empty list of widths from 16 to 8192 pixels, and quality from 1 to 100".into(),
+        });
+    }
+    if images.sizes.contains(['"', '<', '>', '\n']) {
+        return Err(Error::Config {
+            location: at("sizes"),
+            message: "[images] sizes is an HTML `sizes` value: media conditions and lengths, without quotes or angle brackets".into(),
         });
     }
     if ![301, 302, 307, 308].contains(&config.affiliates.redirect_status) {

@@ -73,7 +73,7 @@ impl Fixture {
     }
 
     /// Writes a file below the root, creating folders.
-    pub fn write(&self, rel: &str, text: &str) -> &Self {
+    pub fn write(&self, rel: &str, text: impl AsRef<[u8]>) -> &Self {
         let path = self.path().join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
@@ -261,4 +261,61 @@ pub fn files_below(dir: &Path) -> Vec<String> {
         .collect();
     files.sort();
     files
+}
+
+/// A photo-like JPEG (smooth gradients and some detail) of `width` x
+/// `height` stored pixels, with an EXIF segment holding `orientation` and a
+/// GPS-looking string, as cameras and phones write them.
+pub fn jpeg_photo(width: u16, height: u16, orientation: u8) -> Vec<u8> {
+    let mut pixels = Vec::with_capacity(usize::from(width) * usize::from(height) * 3);
+    for y in 0..u32::from(height) {
+        for x in 0..u32::from(width) {
+            // The top-left quarter is red: where it ends up shows the turn.
+            let marker = x < u32::from(width) / 4 && y < u32::from(height) / 4;
+            let noise = ((x * 7919 + y * 104_729) % 23) as u8;
+            if marker {
+                pixels.extend_from_slice(&[230, 20, 20]);
+            } else {
+                pixels.extend_from_slice(&[
+                    (x * 200 / u32::from(width)) as u8 + noise,
+                    (y * 200 / u32::from(height)) as u8 + noise,
+                    120 + noise,
+                ]);
+            }
+        }
+    }
+    let mut jpeg = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut jpeg, 90);
+    let mut exif = b"MM\0*\0\0\0\x08\0\x02".to_vec();
+    // Orientation (SHORT) and an ASCII tag pointing past the IFD.
+    exif.extend_from_slice(&[0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, orientation, 0, 0]);
+    let text = b"GPS 48.858370 N 2.294481 E SERIAL-123456\0";
+    exif.extend_from_slice(&[0x01, 0x0E, 0, 2, 0, 0, 0, text.len() as u8, 0, 0, 0, 38]);
+    exif.extend_from_slice(&[0, 0, 0, 0]);
+    exif.extend_from_slice(text);
+    encoder.add_exif_metadata(&exif).unwrap();
+    encoder
+        .encode(&pixels, width, height, jpeg_encoder::ColorType::Rgb)
+        .unwrap();
+    jpeg
+}
+
+/// A PNG of `width` x `height`, with an alpha channel when `alpha`.
+pub fn png_image(width: u32, height: u32, alpha: bool) -> Vec<u8> {
+    let channels = if alpha { 4 } else { 3 };
+    let data: Vec<u8> = (0..width * height)
+        .flat_map(|i| [(i % 251) as u8, (i / width % 251) as u8, 90, 128][..channels].to_vec())
+        .collect();
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(if alpha {
+        png::ColorType::Rgba
+    } else {
+        png::ColorType::Rgb
+    });
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().unwrap();
+    writer.write_image_data(&data).unwrap();
+    writer.finish().unwrap();
+    out
 }

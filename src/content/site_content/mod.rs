@@ -23,6 +23,7 @@ use tera::Context;
 
 use super::front_matter;
 use super::functions::ContentFunctions;
+use super::images::SiteImages;
 use super::include::{Include, LeftOut};
 use super::language;
 use super::markdown::{self, Disclosure, MarkdownOptions, Rendered, SourceRef};
@@ -35,7 +36,11 @@ use super::url_rules::UrlRules;
 use crate::affiliate::AffiliateLinks;
 use crate::error::{Result, collect_all};
 use crate::ignore::Ignore;
-use crate::network::TaxonomyConfig;
+use crate::image::ImageCache;
+use crate::network::{ImageSettings, TaxonomyConfig};
+
+/// The notice for content images whose file is missing.
+pub const MISSING_IMAGE_NOTICE: &str = "image not found beside the page, in content/ or in the static folders; published as written, so readers will see a broken image (`grove check` lists them all)";
 
 /// The notice for files a site does not publish.
 pub const IGNORED_NOTICE: &str = "not published: an editor's backup, swap or lock file, a system file, or a file the `ignore` patterns name (grove.toml [network] or site.toml)";
@@ -72,6 +77,21 @@ pub struct LoadOptions<'a> {
     pub blueprint_pages: bool,
     /// How term URLs are made (`url_rules` in site.toml).
     pub url_rules: UrlRules,
+    /// How images are found and made (`None`: content images stay as
+    /// written).
+    pub images: Option<ImageSetup<'a>>,
+}
+
+/// What a site's images need besides its content: the network's image
+/// cache and settings, and the site's static folders.
+#[derive(Clone, Copy)]
+pub struct ImageSetup<'a> {
+    /// The network's cache of processed images.
+    pub cache: &'a Arc<ImageCache>,
+    /// `[images]` of grove.toml.
+    pub settings: &'a ImageSettings,
+    /// The theme's and the site's static folders, later ones winning.
+    pub static_dirs: &'a [std::path::PathBuf],
 }
 
 /// A page: a Markdown file other than `_index.md`.
@@ -170,6 +190,9 @@ pub struct SiteContent {
     pub left_out: HashMap<String, LeftOut>,
     /// What the content asks for that Grove does not do.
     pub notices: Notices,
+    /// The site's images: where they are, what was made of them, what
+    /// to publish.
+    pub images: Option<Arc<SiteImages>>,
 }
 
 /// A page read again after a change that leaves the site's graph as it
@@ -231,6 +254,15 @@ impl SiteContent {
         });
         let (markdown_files, assets): (Vec<SourceFile>, Vec<SourceFile>) =
             sources.into_iter().partition(SourceFile::is_markdown);
+        let images = options.images.map(|setup| {
+            Arc::new(SiteImages::new(
+                Arc::clone(setup.cache),
+                setup.settings.clone(),
+                setup.static_dirs,
+                assets.iter().map(|a| (a.rel.clone(), a.path.clone())),
+                options.base_path,
+            ))
+        });
         let taxonomy_names: Vec<&str> =
             options.taxonomies.iter().map(|t| t.name.as_str()).collect();
 
@@ -300,8 +332,14 @@ impl SiteContent {
             left_out: &left_out,
             base_path: options.base_path,
             affiliates: options.affiliates,
+            images: images.as_deref(),
         };
         render_markdown(&mut pages, &mut sections, options, &resolver)?;
+        if let Some(images) = &images {
+            for missing in images.missing() {
+                notices.add(MISSING_IMAGE_NOTICE, missing);
+            }
+        }
         link_sections(&mut sections);
         attach_pages(&mut pages, &mut sections);
         let mut taxonomies = build_taxonomies(&pages, options.taxonomies, options.url_rules)?;
@@ -326,6 +364,7 @@ impl SiteContent {
             urls,
             left_out,
             notices,
+            images,
         })
     }
 
@@ -358,6 +397,7 @@ impl SiteContent {
             left_out: &self.left_out,
             base_path: options.base_path,
             affiliates: options.affiliates,
+            images: self.images.as_deref(),
         }
     }
 
@@ -386,7 +426,8 @@ impl SiteContent {
             return Ok(None);
         }
         let resolver = self.resolver(options);
-        let rendered = render_body(&page.file, &body, options, &resolver)?;
+        let cover = has_cover(&meta.extra);
+        let rendered = render_body((&page.file, &page.rel, cover), &body, options, &resolver)?;
         Ok(Some(PageBody {
             meta,
             reading_time: reading_time(&rendered, options),
@@ -414,7 +455,8 @@ impl SiteContent {
             return Ok(None);
         }
         let resolver = self.resolver(options);
-        render_body(path, &body, options, &resolver).map(Some)
+        let cover = has_cover(&meta.extra);
+        render_body((path, &section.rel, cover), &body, options, &resolver).map(Some)
     }
 
     /// Puts a section body from [`SiteContent::reread_section`] in place.
@@ -650,7 +692,13 @@ fn render_markdown(
     let page_results: Vec<Result<()>> = pages
         .par_iter_mut()
         .map(|(page, pending)| {
-            page.rendered = render_body(&page.file, pending, options, resolver)?;
+            let has_cover = has_cover(&page.meta.extra);
+            page.rendered = render_body(
+                (&page.file, &page.rel, has_cover),
+                pending,
+                options,
+                resolver,
+            )?;
             // The Markdown is not needed once rendered: free it before the
             // next pages' HTML piles up.
             *pending = Pending::empty();
@@ -664,12 +712,22 @@ fn render_markdown(
             let Some(file) = &section.file else {
                 return Ok(());
             };
-            section.rendered = render_body(file, pending, options, resolver)?;
+            let has_cover = has_cover(&section.meta.extra);
+            section.rendered =
+                render_body((file, &section.rel, has_cover), pending, options, resolver)?;
             Ok(())
         })
         .collect();
     collect_all(section_results.into_iter().chain(page_results))?;
     Ok(())
+}
+
+/// Whether a page's `[extra]` names a cover image (`image`), which the
+/// theme shows above the body.
+fn has_cover(extra: &serde_json::Map<String, serde_json::Value>) -> bool {
+    extra
+        .get("image")
+        .is_some_and(|v| v.as_str().is_some_and(|s| !s.is_empty()))
 }
 
 fn reading_time(rendered: &Rendered, options: LoadOptions<'_>) -> usize {
@@ -678,16 +736,19 @@ fn reading_time(rendered: &Rendered, options: LoadOptions<'_>) -> usize {
         .div_ceil(options.words_per_minute.max(1))
 }
 
-/// Renders the Markdown body of `file`.
+/// Renders the Markdown body of `file` (`rel` below `content/`), whose
+/// page shows a cover image above it when `has_cover`.
 fn render_body(
-    file: &std::path::Path,
+    (file, rel, has_cover): (&std::path::Path, &str, bool),
     pending: &Pending,
     options: LoadOptions<'_>,
     resolver: &Resolver<'_>,
 ) -> Result<Rendered> {
     let source = SourceRef {
         path: file,
+        rel,
         body_line: pending.line,
+        has_cover,
     };
     markdown::render(
         pending.body(),

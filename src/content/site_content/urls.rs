@@ -8,9 +8,10 @@ use std::path::PathBuf;
 
 use super::{Page, Pending, Section};
 use crate::affiliate::AffiliateLinks;
+use crate::content::images::{Loading, SiteImages};
 use crate::content::include::LeftOut;
 use crate::content::language;
-use crate::content::markdown::LinkResolver;
+use crate::content::markdown::{ImageRequest, LinkResolver};
 use crate::error::{Error, Location, Result};
 use crate::web_url::encode_path;
 
@@ -122,6 +123,8 @@ pub(super) struct Resolver<'a> {
     pub(super) base_path: &'a str,
     /// The site's affiliate links, for `aff:` links.
     pub(super) affiliates: Option<&'a AffiliateLinks>,
+    /// The site's images, for Markdown images.
+    pub(super) images: Option<&'a SiteImages>,
 }
 
 impl LinkResolver for Resolver<'_> {
@@ -163,5 +166,24 @@ impl LinkResolver for Resolver<'_> {
 
     fn program_disclosure(&self, slug: &str) -> Option<String> {
         self.affiliates?.program_disclosure(slug)
+    }
+
+    fn image(&self, image: &ImageRequest<'_>) -> std::result::Result<Option<String>, String> {
+        let Some(images) = self.images else {
+            return Ok(None);
+        };
+        let loading = if image.leading {
+            Loading::First
+        } else {
+            Loading::Lazy
+        };
+        images.content_image(
+            image.src,
+            image.alt,
+            image.title,
+            image.from,
+            image.location,
+            loading,
+        )
     }
 }

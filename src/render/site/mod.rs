@@ -113,6 +113,22 @@ pub enum Output {
     NotFound,
 }
 
+/// Copies a static file or content asset to `to`; with `strip`, an image
+/// loses its metadata on the way (GPS positions, camera serials).
+fn publish_file(from: &Path, to: &Path, strip: bool) -> Result<()> {
+    let is_image = crate::image::Format::from_name(&from.to_string_lossy())
+        .is_some_and(crate::image::Format::is_processed);
+    if !(strip && is_image) {
+        return copy_file(from, to);
+    }
+    let bytes =
+        std::fs::read(from).map_err(|source| Error::io(from, "cannot read file", source))?;
+    match crate::image::strip(&bytes) {
+        Some(stripped) => write_file(to, &stripped),
+        None => write_file(to, &bytes),
+    }
+}
+
 /// Renders one site's content into an output folder.
 pub struct SiteRenderer {
     data: Arc<SiteData>,
@@ -384,7 +400,7 @@ impl SiteRenderer {
             || self.render_taxonomies(),
         ))?;
         let listings = sections + taxonomies;
-        let extra = self.render_404()? + self.write_redirects()?;
+        let extra = self.render_404()? + self.write_redirects()? + self.copy_processed_images()?;
         Ok(RenderStats {
             pages,
             files: static_files + feeds + crawler_files + pages + listings + extra,
@@ -679,11 +695,15 @@ impl SiteRenderer {
         for (rel, from) in &copies {
             self.claim(rel, Claimant::Copied(from.clone()))?;
         }
+        let strip = content
+            .images
+            .as_ref()
+            .is_some_and(|images| images.settings().strip_metadata);
         let count = copies.len();
         collect_all(
             copies
                 .into_par_iter()
-                .map(|(rel, from)| copy_file(&from, &self.target.out.join(rel)))
+                .map(|(rel, from)| publish_file(&from, &self.target.out.join(rel), strip))
                 .collect::<Vec<_>>(),
         )?;
         ignored.sort();
@@ -693,6 +713,34 @@ impl SiteRenderer {
 }
 
 impl SiteRenderer {
+    /// Copies the processed images the site's pages and templates use
+    /// (those not in the output yet, for the preview); returns how many
+    /// the site has.
+    fn copy_processed_images(&self) -> Result<usize> {
+        let Some(images) = &self.content().images else {
+            return Ok(0);
+        };
+        let published = images.published();
+        for (rel, from) in &published {
+            self.claim(rel, Claimant::Copied(from.clone()))?;
+        }
+        let count = published.len();
+        collect_all(
+            published
+                .into_par_iter()
+                .map(|(rel, from)| {
+                    let to = self.target.out.join(rel);
+                    if to.is_file() {
+                        Ok(())
+                    } else {
+                        copy_file(&from, &to)
+                    }
+                })
+                .collect::<Vec<_>>(),
+        )?;
+        Ok(count)
+    }
+
     /// Claims output `file` for `claimant`; a clash is an error naming both
     /// sources, at the content file of one of them where there is one.
     fn claim(&self, file: &str, claimant: Claimant) -> Result<()> {
