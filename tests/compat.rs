@@ -96,25 +96,25 @@ fn bundle_assets_go_beside_the_page_at_its_url() {
         "sites/alpha/content/themes/DeepThought/index.md",
         "+++\ntitle = \"Deep Thought\"\n+++\n![Screenshot](screenshot.png)\n",
     );
-    net.write(
+    net.write_bytes(
         "sites/alpha/content/themes/DeepThought/screenshot.png",
-        png_image(40, 30, false),
+        &png_image(40, 30, false),
     );
     net.write(
         "sites/alpha/content/themes/Renamed/index.md",
         "+++\ntitle = \"Renamed\"\nslug = \"other\"\n+++\n![Pic](pic.png)\n",
     );
-    net.write(
+    net.write_bytes(
         "sites/alpha/content/themes/Renamed/pic.png",
-        png_image(4, 3, true),
+        &png_image(4, 3, true),
     );
     net.write(
         "sites/alpha/content/themes/Secret/index.md",
         "+++\ntitle = \"Secret\"\ndraft = true\n+++\n![Pic](pic.png)\n",
     );
-    net.write(
+    net.write_bytes(
         "sites/alpha/content/themes/Secret/pic.png",
-        png_image(4, 3, true),
+        &png_image(4, 3, true),
     );
     net.build(&[]);
     let page = net.html("alpha/themes/deepthought/index.html");

@@ -73,7 +73,12 @@ impl Fixture {
     }
 
     /// Writes a file below the root, creating folders.
-    pub fn write(&self, rel: &str, text: impl AsRef<[u8]>) -> &Self {
+    pub fn write(&self, rel: &str, text: &str) -> &Self {
+        self.write_bytes(rel, text.as_bytes())
+    }
+
+    /// Writes a binary file below the root, creating folders.
+    pub fn write_bytes(&self, rel: &str, text: &[u8]) -> &Self {
         let path = self.path().join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
