@@ -29,8 +29,15 @@ pub struct AffiliateEntry {
     /// One or two sentences about the product.
     #[serde(default)]
     pub description: String,
-    /// Product image URL.
+    /// Product image: a URL, or a path of the site (`/images/x.jpg`, a
+    /// static file), which the default theme resizes.
     pub image: Option<String>,
+    /// The image's width in pixels, for a remote image (a local one's is
+    /// read from the file): with `image_height`, the page reserves its
+    /// space before it loads.
+    pub image_width: Option<u32>,
+    /// The image's height in pixels (see `image_width`).
+    pub image_height: Option<u32>,
     /// Price as display text, e.g. "$199".
     pub price: Option<String>,
     /// When the price was last checked (a TOML date or date-time): a

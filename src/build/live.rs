@@ -225,8 +225,12 @@ impl LiveSite {
                 }
             }
             let site_value = self.reader.context.get("site").cloned().unwrap_or_default();
-            self.reader.shortcodes =
-                Shortcodes::new(&templates, Arc::clone(&self.reader.links), site_value);
+            self.reader.shortcodes = Shortcodes::new(
+                &templates,
+                Arc::clone(&self.reader.links),
+                Arc::clone(&self.reader.images),
+                site_value,
+            );
         }
         let Some(mut files) = self.renderer.update(Update::Templates {
             templates: Box::new(templates),

@@ -12,9 +12,10 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::affiliate::{AffiliateLinks, LinkStyle, Programs, Registry};
+use crate::content::images::SiteImages;
 use crate::content::{
-    Blueprint, Date, Disclosure, IGNORED_NOTICE, ImageSetup, Include, LeftOut, LoadOptions,
-    MarkdownOptions, Notices, SiteContent,
+    Blueprint, Date, Disclosure, IGNORED_NOTICE, Include, LeftOut, LoadOptions, MarkdownOptions,
+    Notices, SiteContent,
 };
 use crate::error::{Error, Result, collect_all};
 use crate::ignore::Ignore;
@@ -301,8 +302,8 @@ pub struct PageReader {
     links: Arc<AffiliateLinks>,
     disclosure: String,
     ignore: Ignore,
-    /// The network's image cache.
-    image_cache: Arc<ImageCache>,
+    /// The site's images.
+    images: Arc<SiteImages>,
     /// The theme's and the site's static folders.
     static_dirs: Vec<PathBuf>,
 }
@@ -339,11 +340,7 @@ impl PageReader {
             ignore: &self.ignore,
             blueprint_pages: site.config.blueprint,
             url_rules: site.config.url_rules,
-            images: Some(ImageSetup {
-                cache: &self.image_cache,
-                settings: &network.config.images,
-                static_dirs: &self.static_dirs,
-            }),
+            images: Some(&self.images),
         }
     }
 
@@ -406,10 +403,22 @@ pub fn load_site_with(
             new_tab: settings.new_tab,
         },
     ));
+    let static_dirs = vec![theme.static_dir(), site.dir.join("static")];
+    let images = Arc::new(SiteImages::new(
+        ImageCache::open(&image_cache_dir(network)),
+        network.config.images.clone(),
+        &static_dirs,
+        &site.base_path,
+    ));
     let reader = PageReader {
         disclosure: disclosure_html(network, site, &context)?,
         shortcodes: {
-            let shortcodes = Shortcodes::new(&templates, Arc::clone(&links), site_json.clone());
+            let shortcodes = Shortcodes::new(
+                &templates,
+                Arc::clone(&links),
+                Arc::clone(&images),
+                site_json.clone(),
+            );
             if mark_shortcodes {
                 shortcodes.marked()
             } else {
@@ -419,8 +428,8 @@ pub fn load_site_with(
         links: Arc::clone(&links),
         context,
         ignore: site.ignore(&network.config),
-        image_cache: ImageCache::open(&image_cache_dir(network)),
-        static_dirs: vec![theme.static_dir(), site.dir.join("static")],
+        images,
+        static_dirs,
     };
     let options = reader.options(network, site, include);
     let content = SiteContent::load(

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use crate::html_escape::escape_html;
 use crate::html_scan::percent_decode;
@@ -37,6 +37,27 @@ pub enum Loading {
     Lazy,
 }
 
+/// An image as content or a template uses it.
+#[derive(Debug, Clone, Copy)]
+pub struct ImageUse<'a> {
+    /// The path or URL as written.
+    pub src: &'a str,
+    /// Its alternative text.
+    pub alt: &'a str,
+    /// Its title, or empty.
+    pub title: &'a str,
+    /// The content file it is written in (path below `content/`), which
+    /// relative paths start from; empty for the content root.
+    pub from: &'a str,
+    /// Where it is written (`file:line`, or a template's name), for
+    /// messages.
+    pub location: &'a str,
+    /// How it loads.
+    pub loading: Loading,
+    /// Its `sizes` attribute, instead of the settings'.
+    pub sizes: Option<&'a str>,
+}
+
 /// One image a template asked for (`resize_image`): its URL and size.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Resized {
@@ -52,6 +73,9 @@ pub struct Resized {
     pub orig_height: u32,
     /// Its size in bytes.
     pub bytes: u64,
+    /// Its path below the site root (without the base URL's path).
+    #[serde(skip)]
+    pub site_path: String,
 }
 
 /// A site's images: how to find them and what to publish.
@@ -60,8 +84,9 @@ pub struct SiteImages {
     settings: ImageSettings,
     /// Static folders, the one that wins first.
     static_dirs: Vec<PathBuf>,
-    /// Content assets by path below `content/`.
-    assets: HashMap<String, PathBuf>,
+    /// Content assets by path below `content/` (set when the content is
+    /// read, see [`SiteImages::set_assets`]).
+    assets: RwLock<HashMap<String, PathBuf>>,
     base_path: String,
     /// Output path below the site folder -> cached file.
     published: Mutex<BTreeMap<String, PathBuf>>,
@@ -83,25 +108,29 @@ impl std::fmt::Debug for SiteImages {
 
 impl SiteImages {
     /// The images of a site whose static folders are `static_dirs` (in
-    /// the order later ones win) and whose content assets are `assets`
-    /// (path below `content/`, file).
+    /// the order later ones win), served below `base_path`.
     pub fn new(
         cache: Arc<ImageCache>,
         settings: ImageSettings,
         static_dirs: &[PathBuf],
-        assets: impl IntoIterator<Item = (String, PathBuf)>,
         base_path: &str,
     ) -> SiteImages {
         SiteImages {
             cache,
             settings,
             static_dirs: static_dirs.iter().rev().cloned().collect(),
-            assets: assets.into_iter().collect(),
+            assets: RwLock::default(),
             base_path: base_path.to_string(),
             published: Mutex::default(),
             missing: Mutex::default(),
             heaviest: Mutex::default(),
         }
+    }
+
+    /// The site's content assets (path below `content/`, file), known
+    /// once its content is read.
+    pub fn set_assets(&self, assets: impl IntoIterator<Item = (String, PathBuf)>) {
+        *self.assets.write().unwrap_or_else(PoisonError::into_inner) = assets.into_iter().collect();
     }
 
     /// The settings images are made with.
@@ -139,34 +168,47 @@ impl SiteImages {
         let Some(rel) = normalize(&candidate) else {
             return Located::Missing;
         };
-        if let Some(file) = self.assets.get(&rel) {
-            return Located::Local(file.clone());
+        let asset = self
+            .assets
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&rel)
+            .cloned();
+        if let Some(file) = asset {
+            return Located::Local(file);
         }
-        if below_root {
-            for dir in &self.static_dirs {
-                let file = dir.join(&rel);
-                if file.is_file() {
-                    return Located::Local(file);
-                }
+        // A relative path found nowhere beside its page may be a static
+        // file's (`images/logo.png` in front matter, as Hugo themes write).
+        let static_rel = if below_root {
+            Some(rel)
+        } else {
+            normalize(&path)
+        };
+        for dir in static_rel
+            .iter()
+            .flat_map(|rel| self.static_dirs.iter().map(move |d| d.join(rel)))
+        {
+            if dir.is_file() {
+                return Located::Local(dir);
             }
         }
         Located::Missing
     }
 
-    /// The HTML of content image `src` with `alt` and `title` written in
-    /// content file `from` (path below `content/`) at `location`
-    /// (`file:line`): a `<picture>` of every width in a modern format and
-    /// the original's, with the size of the image; `None` when processing
-    /// is off or the file is missing (recorded, see [`Self::missing`]).
-    pub fn content_image(
-        &self,
-        src: &str,
-        alt: &str,
-        title: &str,
-        from: &str,
-        location: &str,
-        loading: Loading,
-    ) -> Result<Option<String>, String> {
+    /// The HTML of an image used in content or by a template: a
+    /// `<picture>` of every width in a modern format and the original's,
+    /// with the size of the image; `None` when processing is off or the
+    /// file is missing (recorded, see [`Self::missing`]).
+    pub fn content_image(&self, image: &ImageUse<'_>) -> Result<Option<String>, String> {
+        let ImageUse {
+            src,
+            alt,
+            title,
+            from,
+            location,
+            loading,
+            sizes,
+        } = *image;
         if !self.settings.process {
             return Ok(None);
         }
@@ -236,7 +278,7 @@ impl SiteImages {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let sizes = escape_html(&self.settings.sizes);
+        let sizes = escape_html(sizes.unwrap_or(&self.settings.sizes));
         let mut html = String::from("<picture>");
         for (i, format) in formats.iter().enumerate().take(formats.len() - 1) {
             html.push_str(&format!(
@@ -258,9 +300,17 @@ impl SiteImages {
         Ok(Some(html))
     }
 
-    /// Makes `operation` of the image at `src` (from content file `from`,
-    /// or the site root when empty) for a template.
+    /// Makes `operation` of the image at `src` for a template: relative
+    /// to content file `from`, or, when `from` is empty, below `content/`
+    /// or a static folder (as Zola's `resize_image` finds it).
     pub fn resize(&self, src: &str, from: &str, operation: Operation) -> Result<Resized, String> {
+        let rooted;
+        let src = if from.is_empty() && !src.starts_with(['/', '@']) {
+            rooted = format!("/{src}");
+            &rooted
+        } else {
+            src
+        };
         let file = match self.locate(src, from) {
             Located::Local(file) => file,
             Located::Remote => return Err(format!("`{src}` is not a file of the site")),
@@ -273,8 +323,10 @@ impl SiteImages {
         let source = self.source(&file)?;
         let (orig_width, orig_height) = (source.probe.width, source.probe.height);
         if !source.probe.format.is_processed() {
+            let url = self.publish_original(&source)?;
             return Ok(Resized {
-                url: self.publish_original(&source)?,
+                site_path: self.site_path(&url),
+                url,
                 width: orig_width,
                 height: orig_height,
                 orig_width,
@@ -283,14 +335,20 @@ impl SiteImages {
             });
         }
         let made = self.make(&source, &[operation])?.remove(0);
+        let url = self.publish(&source, &made, operation.format);
         Ok(Resized {
-            url: self.publish(&source, &made, operation.format),
+            site_path: self.site_path(&url),
+            url,
             width: made.width,
             height: made.height,
             orig_width,
             orig_height,
             bytes: made.bytes,
         })
+    }
+
+    fn site_path(&self, url: &str) -> String {
+        url.strip_prefix(&self.base_path).unwrap_or(url).to_string()
     }
 
     fn source(&self, file: &Path) -> Result<Arc<Source>, String> {

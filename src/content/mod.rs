@@ -27,8 +27,8 @@ pub use markdown::{Disclosure, Heading, MarkdownOptions, Rendered};
 pub use meta::{PageMeta, SectionMeta, SortBy};
 pub use notice::Notices;
 pub use site_content::{
-    IGNORED_NOTICE, ImageSetup, LoadOptions, MISSING_IMAGE_NOTICE, Page, PageBody, Section,
-    SiteContent, Taxonomy, Term, term_key, url_parent_and_name, url_path,
+    IGNORED_NOTICE, LoadOptions, MISSING_IMAGE_NOTICE, Page, PageBody, Section, SiteContent,
+    Taxonomy, Term, term_key, url_parent_and_name, url_path,
 };
 pub use source::{Blueprint, Origin, SourceFile};
 pub use url_rules::{UrlRules, hugo_urlize};

@@ -58,7 +58,8 @@ pub struct FunctionFields {
 }
 
 /// Registers `get_url(path=...)`, `get_section(path=...)`,
-/// `affiliate(slug=...)` and, when the theme has `card.html`,
+/// `affiliate(slug=...)`, the image functions (see
+/// [`super::image_functions`]) and, when the theme has `card.html`,
 /// `card(rel=..., level=N)` on `tera`, whose values show the listing
 /// fields in `fields`.
 pub fn register(
@@ -72,6 +73,9 @@ pub fn register(
         get_section: section_fields,
     } = fields;
     register_affiliate(tera, links);
+    if let Some(images) = &data.content.images {
+        super::image_functions::register_images(tera, Arc::clone(images));
+    }
     let card_data = Arc::clone(&data);
     let url_data = Arc::clone(&data);
     tera.register_function("get_url", move |args: &HashMap<String, Value>| {

@@ -2,6 +2,7 @@
 
 mod cards;
 mod functions;
+mod image_functions;
 mod listing;
 pub mod pagination;
 mod redirect;

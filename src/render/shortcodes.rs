@@ -9,10 +9,12 @@ use std::sync::Arc;
 use tera::{Context, Tera, Value};
 
 use super::functions::register_affiliate;
+use super::image_functions::register_images;
 use super::theme::SiteTemplates;
 use crate::affiliate::AffiliateLinks;
 use crate::content::ContentFunctions;
 use crate::content::functions::record_output;
+use crate::content::images::SiteImages;
 use crate::templating;
 
 /// The shortcodes of one site.
@@ -31,10 +33,17 @@ pub const SHORTCODE_END: &str = "<!--/grove:shortcode-->";
 
 impl Shortcodes {
     /// Shortcodes from the site's templates; `links` backs the
-    /// `affiliate(slug=...)` function they may call.
-    pub fn new(templates: &SiteTemplates, links: Arc<AffiliateLinks>, site: Value) -> Shortcodes {
+    /// `affiliate(slug=...)` function they may call, `images` the
+    /// `resize_image(...)` one.
+    pub fn new(
+        templates: &SiteTemplates,
+        links: Arc<AffiliateLinks>,
+        images: Arc<SiteImages>,
+        site: Value,
+    ) -> Shortcodes {
         let mut tera = templates.tera.clone();
         register_affiliate(&mut tera, links);
+        register_images(&mut tera, images);
         let names = templates
             .names()
             .filter_map(|n| n.strip_prefix("shortcodes/")?.strip_suffix(".html"))

@@ -11,6 +11,8 @@ use super::description;
 use super::jsonld::{self, ArticleData, Crumb};
 use crate::affiliate::AffiliateLinks;
 use crate::content::SiteContent;
+use crate::content::images::Located;
+use crate::image::{Anchor, Format, Geometry, Mode, Operation};
 use crate::web_url::Urls;
 
 /// Content path -> (language, absolute URL) of each translation, for
@@ -158,7 +160,12 @@ impl SiteHead {
             .extra
             .get("image")
             .and_then(Value::as_str)
-            .map(|i| absolute_image(&self.urls, i, &page.path))
+            .map(|i| {
+                social_image(content, i, &page.rel).map_or_else(
+                    || absolute_image(&self.urls, i, &page.path),
+                    |path| self.urls.permalink(&path),
+                )
+            })
             .or_else(|| self.site_image());
         let keywords: Vec<&str> = page
             .meta
@@ -373,6 +380,31 @@ impl SiteHead {
 /// A feed link of the `seo` value.
 fn feed_link(kind: &str, title: String, href: String) -> Value {
     json!({ "type": kind, "title": title, "href": href })
+}
+
+/// The size social networks show a page's image at (Facebook's and
+/// LinkedIn's recommendation; X crops it to 2:1 from the middle).
+pub const SOCIAL_IMAGE: (u32, u32) = (1200, 630);
+
+/// The site path of a page's image `src` (written in content file
+/// `from`) cropped to [`SOCIAL_IMAGE`] as a JPEG, when it is a local image
+/// Grove can process.
+fn social_image(content: &SiteContent, src: &str, from: &str) -> Option<String> {
+    let images = content.images.as_ref()?;
+    let operation = Operation {
+        geometry: Geometry {
+            mode: Mode::Fill(Anchor::Center),
+            width: Some(SOCIAL_IMAGE.0),
+            height: Some(SOCIAL_IMAGE.1),
+        },
+        format: Format::Jpeg,
+        quality: images.settings().quality.max(80),
+    };
+    if !images.settings().process || !matches!(images.locate(src, from), Located::Local(_)) {
+        return None;
+    }
+    let resized = images.resize(src, from, operation).ok()?;
+    (resized.width > 0).then_some(resized.site_path)
 }
 
 /// An image URL as written (absolute, site-rooted, or relative to `base`)

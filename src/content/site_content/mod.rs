@@ -36,8 +36,7 @@ use super::url_rules::UrlRules;
 use crate::affiliate::AffiliateLinks;
 use crate::error::{Result, collect_all};
 use crate::ignore::Ignore;
-use crate::image::ImageCache;
-use crate::network::{ImageSettings, TaxonomyConfig};
+use crate::network::TaxonomyConfig;
 
 /// The notice for content images whose file is missing.
 pub const MISSING_IMAGE_NOTICE: &str = "image not found beside the page, in content/ or in the static folders; published as written, so readers will see a broken image (`grove check` lists them all)";
@@ -77,21 +76,9 @@ pub struct LoadOptions<'a> {
     pub blueprint_pages: bool,
     /// How term URLs are made (`url_rules` in site.toml).
     pub url_rules: UrlRules,
-    /// How images are found and made (`None`: content images stay as
-    /// written).
-    pub images: Option<ImageSetup<'a>>,
-}
-
-/// What a site's images need besides its content: the network's image
-/// cache and settings, and the site's static folders.
-#[derive(Clone, Copy)]
-pub struct ImageSetup<'a> {
-    /// The network's cache of processed images.
-    pub cache: &'a Arc<ImageCache>,
-    /// `[images]` of grove.toml.
-    pub settings: &'a ImageSettings,
-    /// The theme's and the site's static folders, later ones winning.
-    pub static_dirs: &'a [std::path::PathBuf],
+    /// How the site's images are found and made (`None`: content images
+    /// stay as written).
+    pub images: Option<&'a Arc<SiteImages>>,
 }
 
 /// A page: a Markdown file other than `_index.md`.
@@ -254,15 +241,10 @@ impl SiteContent {
         });
         let (markdown_files, assets): (Vec<SourceFile>, Vec<SourceFile>) =
             sources.into_iter().partition(SourceFile::is_markdown);
-        let images = options.images.map(|setup| {
-            Arc::new(SiteImages::new(
-                Arc::clone(setup.cache),
-                setup.settings.clone(),
-                setup.static_dirs,
-                assets.iter().map(|a| (a.rel.clone(), a.path.clone())),
-                options.base_path,
-            ))
-        });
+        let images = options.images.cloned();
+        if let Some(images) = &images {
+            images.set_assets(assets.iter().map(|a| (a.rel.clone(), a.path.clone())));
+        }
         let taxonomy_names: Vec<&str> =
             options.taxonomies.iter().map(|t| t.name.as_str()).collect();
 

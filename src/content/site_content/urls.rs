@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use super::{Page, Pending, Section};
 use crate::affiliate::AffiliateLinks;
-use crate::content::images::{Loading, SiteImages};
+use crate::content::images::{ImageUse, Loading, SiteImages};
 use crate::content::include::LeftOut;
 use crate::content::language;
 use crate::content::markdown::{ImageRequest, LinkResolver};
@@ -177,13 +177,14 @@ impl LinkResolver for Resolver<'_> {
         } else {
             Loading::Lazy
         };
-        images.content_image(
-            image.src,
-            image.alt,
-            image.title,
-            image.from,
-            image.location,
+        images.content_image(&ImageUse {
+            src: image.src,
+            alt: image.alt,
+            title: image.title,
+            from: image.from,
+            location: image.location,
             loading,
-        )
+            sizes: None,
+        })
     }
 }
