@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use tera::Context;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -146,7 +147,9 @@ fn build_sites(
     let include = Include::published().with(options.drafts, options.future);
     let translations = translations(network, &grouped, &blueprint, &themes, include)?;
     let staging = Staging::new(&output)?;
-    let notes = staging.notes().to_vec();
+    let mut notes = staging.notes().to_vec();
+    // Held for the whole build, so every site shares one cache in memory.
+    let image_cache = ImageCache::open(&image_cache_dir(network));
 
     let results: Vec<Result<(SiteSummary, Option<LiveSite>)>> = sites
         .par_iter()
@@ -174,6 +177,7 @@ fn build_sites(
     let (summaries, live): (Vec<SiteSummary>, Vec<Option<LiveSite>>) =
         collect_all(results)?.into_iter().unzip();
     staging.commit(summaries.iter().map(|s| s.name.as_str()))?;
+    notes.extend(collect_images(network, &image_cache, sites.len()));
     let live = live
         .into_iter()
         .flatten()
@@ -352,6 +356,31 @@ impl PageReader {
     /// The files the site does not publish.
     pub fn ignore(&self) -> &Ignore {
         &self.ignore
+    }
+}
+
+/// Marks the processed images a build used; after a build of every site,
+/// removes those unused for `[images] keep_unused_days`. Returns what to
+/// tell (a removal, or why the cache could not be cleaned).
+fn collect_images(network: &Network, cache: &ImageCache, built: usize) -> Option<String> {
+    if built < network.sites.len() {
+        cache.mark_used();
+        return None;
+    }
+    let days = network.config.images.keep_unused_days;
+    match cache.collect(Duration::from_secs(u64::from(days) * 86_400)) {
+        Ok(collected) if collected.files > 0 => Some(format!(
+            "removed {} processed image{} no build used for {days} days from {} ({:.1} MB)",
+            collected.files,
+            if collected.files == 1 { "" } else { "s" },
+            image_cache_dir(network).display(),
+            collected.bytes as f64 / 1e6
+        )),
+        Ok(_) => None,
+        Err(e) => Some(format!(
+            "could not clean {}: {e}",
+            image_cache_dir(network).display()
+        )),
     }
 }
 

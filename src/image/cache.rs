@@ -219,17 +219,12 @@ impl ImageCache {
             .join(format!("{}.{}", &name[2..], operation.format.extension()))
     }
 
-    /// Marks the files this build used as recently used and removes those
-    /// no build used for `unused_for` (and leftovers of interrupted
-    /// writes), so the cache does not keep every size of every photo ever
-    /// deleted. Files made by a build running at the same time are
-    /// younger than any sensible `unused_for`.
-    pub fn collect(&self, unused_for: Duration) -> std::io::Result<Collected> {
+    /// Marks the files made or used since the last call as recently used
+    /// (their modification time, touched at most once a day).
+    pub fn mark_used(&self) {
         let now = SystemTime::now();
         let used = std::mem::take(&mut *self.used.lock().unwrap_or_else(PoisonError::into_inner));
         for file in &used {
-            // Touch only what has not been touched for a day: one write
-            // per file per day, not per build.
             let stale = std::fs::metadata(file)
                 .and_then(|m| m.modified())
                 .is_ok_and(|t| {
@@ -239,6 +234,17 @@ impl ImageCache {
                 let _ = f.set_modified(now);
             }
         }
+    }
+
+    /// Marks what was used (see [`Self::mark_used`]) and removes the files
+    /// no build used for `unused_for` (and leftovers of interrupted
+    /// writes), so the cache does not keep every size of every photo ever
+    /// deleted. Call it after building every site: a site not built would
+    /// lose its files. Files made by a build running at the same time are
+    /// younger than any sensible `unused_for`.
+    pub fn collect(&self, unused_for: Duration) -> std::io::Result<Collected> {
+        self.mark_used();
+        let now = SystemTime::now();
         let mut collected = Collected::default();
         if !self.dir.is_dir() {
             return Ok(collected);

@@ -14,7 +14,7 @@ mod resize;
 mod strip;
 
 pub use cache::{Collected, ImageCache, Made, Source};
-pub use probe::{Format, Probe};
+pub use probe::{Format, Probe, probe};
 pub use resize::{Anchor, Geometry, Mode};
 pub use strip::strip;
 
