@@ -335,3 +335,35 @@ fn templates_resize_fill_and_crop_social_images() {
     let error = net.build_fails(&[]);
     assert!(error.contains("unknown op `squash`"), "{error}");
 }
+
+fn said(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr)
+}
+
+#[test]
+fn audit_warns_on_missing_alt_text_and_heavy_images_and_check_names_missing_files() {
+    let net = photo_site();
+    net.write(
+        "grove.toml",
+        "[network]\nname = \"Test\"\ntaxonomies = [\"tags\"]\n[images]\nmax_kb = 20\n",
+    );
+    net.write(
+        "sites/alpha/content/guides/kit/index.md",
+        "+++\ntitle = \"Kit\"\n+++\nIntro.\n\n![](photo.jpg)\n\n![A gone picture](gone.jpg)\n",
+    );
+    let audit = said(&net.grove(&["audit"]));
+    assert!(audit.contains("image-alt"), "{audit}");
+    assert!(audit.contains("content/guides/kit/index.md:6"), "{audit}");
+    assert!(audit.contains("heavy-image"), "{audit}");
+    assert!(audit.contains("limit 20 KB"), "{audit}");
+    let check = net.grove(&["check", "--offline"]);
+    assert!(!check.status.success());
+    let check = said(&check);
+    assert!(check.contains("content/guides/kit/index.md:8"), "{check}");
+    assert!(check.contains("gone.jpg"), "{check}");
+    assert_eq!(
+        check.matches("gone.jpg").count(),
+        1,
+        "reported once: {check}"
+    );
+}

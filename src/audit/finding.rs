@@ -30,11 +30,15 @@ pub enum Code {
     DescriptionLength,
     /// A page naming another site's niche phrase or product.
     OtherNiche,
+    /// A content image without alternative text.
+    ImageAlt,
+    /// A content image heavier than `[images] max_kb` once processed.
+    HeavyImage,
 }
 
 impl Code {
     /// Every code, in the order findings of one page are listed.
-    pub const ALL: [Code; 10] = [
+    pub const ALL: [Code; 12] = [
         Code::NearDuplicate,
         Code::Boilerplate,
         Code::AiPhrase,
@@ -45,6 +49,8 @@ impl Code {
         Code::TitleLength,
         Code::DescriptionLength,
         Code::OtherNiche,
+        Code::ImageAlt,
+        Code::HeavyImage,
     ];
 
     /// The code as written in reports and `audit_allow`.
@@ -60,6 +66,8 @@ impl Code {
             Code::TitleLength => "title-length",
             Code::DescriptionLength => "description-length",
             Code::OtherNiche => "other-niche",
+            Code::ImageAlt => "image-alt",
+            Code::HeavyImage => "heavy-image",
         }
     }
 
@@ -81,7 +89,9 @@ impl Code {
             | Code::DuplicateDescription
             | Code::TitleLength
             | Code::DescriptionLength
-            | Code::OtherNiche => Severity::Warning,
+            | Code::OtherNiche
+            | Code::ImageAlt
+            | Code::HeavyImage => Severity::Warning,
         }
     }
 }

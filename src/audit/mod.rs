@@ -7,6 +7,7 @@
 
 mod checks;
 mod finding;
+mod images;
 mod niche;
 mod phrases;
 mod read;

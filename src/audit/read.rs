@@ -2,13 +2,14 @@
 //! expanded, Markdown rendered, shortcode output marked), checked on its
 //! own, and reduced to what the network-wide checks need.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use rayon::prelude::*;
 
 use super::checks::{PageText, phrase_findings, thin_findings};
 use super::finding::{Code, Finding, PageRef};
+use super::images::image_findings;
 use super::niche::NicheIndex;
 use super::phrases::Phrases;
 use super::similarity::{shingles, word_hash};
@@ -80,11 +81,16 @@ pub fn read_site(
     let include = Include::everything().with(drafts, true);
     let loaded = load_site_with(network, site, blueprint, theme, include, true)?;
     let content = loaded.content;
+    let heaviest = content
+        .images
+        .as_ref()
+        .map(|images| images.heaviest())
+        .unwrap_or_default();
     let read: Vec<(PageFacts, Vec<Finding>)> = collect_all(
         content
             .pages
             .par_iter()
-            .map(|page| read_page(network, index, site, page, rules))
+            .map(|page| read_page(network, index, site, page, rules, &heaviest))
             .collect::<Vec<_>>(),
     )?;
     let linked = content
@@ -122,6 +128,7 @@ fn read_page(
     site: &Site,
     source: &Page,
     rules: &Rules<'_>,
+    heaviest: &BTreeMap<(String, String), u64>,
 ) -> Result<(PageFacts, Vec<Finding>)> {
     let page = page_ref(network, site, &source.file);
     let allow = allowed_codes(source)?;
@@ -148,6 +155,17 @@ fn read_page(
         prose: &prose,
     };
     let mut findings = phrase_findings(&text, &rules.phrases);
+    if html.contains("<img") {
+        let written = std::fs::read_to_string(&source.file)
+            .map_err(|e| Error::io(&source.file, "cannot read file", e))?;
+        findings.extend(image_findings(
+            &page,
+            &source.rel,
+            &written,
+            heaviest,
+            network.config.images.max_kb,
+        ));
+    }
     if compared {
         let affiliate_links = html.matches("data-affiliate=\"").count();
         findings.extend(thin_findings(&page, words, affiliate_links, rules.settings));

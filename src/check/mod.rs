@@ -14,6 +14,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::build::{BuildOptions, build};
+use crate::content::MISSING_IMAGE_NOTICE;
 use crate::error::{Error, Result};
 use crate::network::{Network, Shard};
 pub use http::LinkState;
@@ -80,6 +81,24 @@ impl SiteCheck {
     }
 }
 
+/// Content images whose file is missing, from the build's notices
+/// (`file:line: src`), as problems at their file and line.
+fn missing_images(located: &[String]) -> Vec<InternalProblem> {
+    located
+        .iter()
+        .filter_map(|item| {
+            let (at, src) = item.rsplit_once(": ")?;
+            Some(InternalProblem {
+                page: at.to_string(),
+                href: src.to_string(),
+                problem:
+                    "image file not found beside the page, in content/ or in the static folders"
+                        .into(),
+            })
+        })
+        .collect()
+}
+
 /// Checks the selected sites.
 pub fn check(network: &Network, options: &CheckOptions) -> Result<Vec<SiteCheck>> {
     let out = tempfile::tempdir().map_err(|source| {
@@ -114,10 +133,17 @@ pub fn check(network: &Network, options: &CheckOptions) -> Result<Vec<SiteCheck>
         for url in crawl.external.keys() {
             all_urls.insert(url.clone());
         }
+        let mut internal = missing_images(summary.notices.files_of(MISSING_IMAGE_NOTICE));
+        // The crawl finds them too, on the built page; the content file and
+        // line say more.
+        let named: BTreeSet<&str> = internal.iter().map(|p| p.href.as_str()).collect();
+        let mut crawled = crawl.problems;
+        crawled.retain(|p| !named.contains(p.href.as_str()));
+        internal.extend(crawled);
         reports.push(SiteCheck {
             site: site.name.clone(),
             pages: crawl.pages,
-            internal: crawl.problems,
+            internal,
             external: crawl
                 .external
                 .into_iter()

@@ -92,9 +92,10 @@ pub struct SiteImages {
     published: Mutex<BTreeMap<String, PathBuf>>,
     /// Content images whose file is missing, as `file:line: src`.
     missing: Mutex<Vec<String>>,
-    /// The largest file made for each content image, by output path,
-    /// with its bytes (for the audit).
-    heaviest: Mutex<BTreeMap<String, u64>>,
+    /// For each content image, by the file it is written in (path below
+    /// `content/`) and its `src`, the bytes of the largest file a browser
+    /// may pick (for the audit).
+    heaviest: Mutex<BTreeMap<(String, String), u64>>,
 }
 
 impl std::fmt::Debug for SiteImages {
@@ -270,7 +271,7 @@ impl SiteImages {
             self.heaviest
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .insert(format!("{location}: {src}"), largest);
+                .insert((from.to_string(), src.to_string()), largest);
         }
         let srcset = |i: usize| -> String {
             (i * per_format..(i + 1) * per_format)
@@ -450,9 +451,10 @@ impl SiteImages {
         missing
     }
 
-    /// For each content image (`file:line: src`), the bytes of the largest
-    /// file a browser may pick (the largest width in the lightest format).
-    pub fn heaviest(&self) -> BTreeMap<String, u64> {
+    /// For each content image (the file below `content/` it is written
+    /// in, its `src`), the bytes of the largest file a browser may pick
+    /// (the largest width in the lightest format).
+    pub fn heaviest(&self) -> BTreeMap<(String, String), u64> {
         self.heaviest
             .lock()
             .unwrap_or_else(PoisonError::into_inner)

@@ -549,6 +549,49 @@ pub fn word_count(body: &str) -> usize {
         .sum()
 }
 
+/// A Markdown image as written: `![alt](src)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenImage {
+    /// Its alternative text.
+    pub alt: String,
+    /// Its destination.
+    pub src: String,
+    /// 1-based line in `text`.
+    pub line: usize,
+}
+
+/// Every Markdown image of `text` (a whole content file: its front matter
+/// holds no image syntax), with its line.
+pub fn written_images(text: &str) -> Vec<WrittenImage> {
+    let mut images = Vec::new();
+    let mut open: Option<(String, usize, String)> = None;
+    for (event, range) in
+        Parser::new_ext(text, parser_options(MarkdownOptions::default())).into_offset_iter()
+    {
+        match event {
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                open = Some((dest_url.to_string(), range.start, String::new()));
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, _, alt)) = open.as_mut() {
+                    alt.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::Image) => {
+                if let Some((src, offset, alt)) = open.take() {
+                    images.push(WrittenImage {
+                        alt: alt.trim().to_string(),
+                        src,
+                        line: line_col(text, offset).0,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    images
+}
+
 /// Destinations of every link and image in a Markdown body.
 pub fn link_destinations(body: &str) -> Vec<String> {
     Parser::new_ext(body, parser_options(MarkdownOptions::default()))

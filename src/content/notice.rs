@@ -32,6 +32,11 @@ impl Notices {
         }
     }
 
+    /// The files recorded for `message`, in the order added.
+    pub fn files_of(&self, message: &str) -> &[String] {
+        self.by_message.get(message).map_or(&[], Vec::as_slice)
+    }
+
     /// One line per message: `message (2 files: a.md, b.md)`.
     pub fn lines(&self) -> Vec<String> {
         self.by_message
