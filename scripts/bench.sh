@@ -19,6 +19,12 @@
 #   taxonomies  4 taxonomies besides tags
 #   paginated   sections listed 10 pages per listing page
 # `scripts/bench.sh RUNS matrix` runs only the matrix.
+# `scripts/bench.sh RUNS images` runs only the image benchmark: 200 pages,
+# each with a 3000x2000 photo (half JPEG, half PNG, cut from a real
+# photograph) made at 3 widths as WebP and in its own format, Grove's
+# `[images]` against Hugo's `.Resize` in an image render hook; cold (no
+# cache: .grove/images and Hugo's resources/ emptied) and warm, and the
+# bytes a 360-px-wide phone downloads against the originals.
 # After one untimed warm-up run of each, runs alternate between the tools so
 # machine noise hits both alike; each run starts from an empty output folder. Prints median wall time and median peak
 # RSS (from /usr/bin/time), and the Hugo/Grove time ratio.
@@ -87,7 +93,72 @@ print(f"| {name} | Hugo / Grove | {ht/gt:.1f}x | | |")
 PY
 }
 
+images() { # RUNS cold and RUNS warm builds of each tool on the photo workload
+  local dir=$OUT/photos lake
+  lake=$(find "${CARGO_HOME:-$HOME/.cargo}/registry/src" -path '*/webp-0.3.*/assets/lake.jpg' | head -1)
+  [ -n "$lake" ] || { echo "no source photo: cargo fetch first" >&2; exit 1; }
+  cargo build --release --quiet --example gen_photos
+  "$PWD/target/release/examples/gen_photos" --source "$lake" --count "${PHOTOS:-200}" --out "$dir"
+  rm -f "$OUT"/photos-*.times
+  for _ in $(seq "$RUNS"); do
+    rm -rf "$SITE_OUT/grove" "$dir/grove/.grove/images"
+    measure photos-grove-cold "$GROVE" --root "$dir/grove" build --quiet --output "$SITE_OUT/grove"
+    rm -rf "$SITE_OUT/grove"
+    measure photos-grove-warm "$GROVE" --root "$dir/grove" build --quiet --output "$SITE_OUT/grove"
+    rm -rf "$SITE_OUT/hugo" "$dir/hugo/resources"
+    measure photos-hugo-cold hugo --quiet -s "$dir/hugo" -d "$SITE_OUT/hugo"
+    rm -rf "$SITE_OUT/hugo"
+    measure photos-hugo-warm hugo --quiet -s "$dir/hugo" -d "$SITE_OUT/hugo"
+  done
+  python3 - "$OUT" "$SITE_OUT/grove/photos" "$dir/grove/sites/photos/content" <<'PY'
+import html.parser, os, statistics, sys
+out, site, content = sys.argv[1:4]
+def med(name, col):
+    return statistics.median(float(l.split()[col]) for l in open(f"{out}/{name}.times"))
+rows = {n: (med(n, 0), med(n, 1) / 1024) for n in
+        ["photos-grove-cold", "photos-grove-warm", "photos-hugo-cold", "photos-hugo-warm"]}
+for n, (t, m) in rows.items():
+    print(f"| {n[7:]} | {t:.2f} s | {m:.0f} MB |")
+gc, hc = rows["photos-grove-cold"][0], rows["photos-hugo-cold"][0]
+print(f"| Hugo / Grove, cold | {hc / gc:.1f}x | |")
+print(f"| Grove warm / cold | {100 * rows['photos-grove-warm'][0] / gc:.1f}% | |")
+# What a phone 360 CSS px wide picks: the image slot is the viewport less
+# the page's 1.25rem margins (320 px), times the device pixel ratio; the
+# browser takes the narrowest WebP candidate at least that wide.
+class Picks(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(); self.sets = []
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "source" and a.get("type") == "image/webp":
+            self.sets.append([(u, int(w[:-1])) for u, w in (c.rsplit(" ", 1) for c in a["srcset"].split(", "))])
+original, sent = {}, {}
+for page in sorted(os.listdir(f"{content}/posts")):
+    folder = f"{content}/posts/{page}"
+    if not os.path.isdir(folder):
+        continue
+    photos = [f for f in os.listdir(folder) if not f.endswith(".md")]
+    kind = photos[0].rsplit(".", 1)[1].upper()
+    original[kind] = original.get(kind, 0) + sum(os.path.getsize(f"{folder}/{f}") for f in photos)
+    parser = Picks(); parser.feed(open(f"{site}/posts/{page}/index.html").read())
+    for candidates in parser.sets:
+        for dpr in (1, 2, 3):
+            need = 320 * dpr
+            fit = [c for c in sorted(candidates, key=lambda c: c[1]) if c[1] >= need] or [max(candidates, key=lambda c: c[1])]
+            sent[kind, dpr] = sent.get((kind, dpr), 0) + os.path.getsize(site + fit[0][0])
+for (kind, dpr), total in sorted(sent.items()):
+    print(f"| phone 360 px at {dpr}x, {kind} pages: bytes sent vs originals | {total / 1e6:.2f} MB of {original[kind] / 1e6:.1f} MB | {100 * (1 - total / original[kind]):.1f}% less |")
+PY
+}
+
 echo "runs per tool: $RUNS; $(nproc) cores; $(hugo version | cut -d' ' -f1-2)"
+if [ "${2:-}" = images ]; then
+  echo "| images | median wall time | median peak RSS |"
+  echo "|---|---|---|"
+  images
+  rm -rf "$SITE_OUT"
+  exit 0
+fi
 echo "| scenario | tool | median wall time | median peak RSS | HTML files |"
 echo "|---|---|---|---|---|"
 if [ "${2:-}" != matrix ]; then
