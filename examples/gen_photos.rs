@@ -36,7 +36,10 @@ fn main() {
     let mut decoder = zune_jpeg::JpegDecoder::new(zune_core::bytestream::ZCursor::new(&bytes[..]));
     let pixels = decoder.decode().expect("a JPEG");
     let (width, height) = decoder.dimensions().expect("its size");
-    assert!(width >= WIDTH && height >= HEIGHT, "the source must be at least 3000x2000");
+    assert!(
+        width >= WIDTH && height >= HEIGHT,
+        "the source must be at least 3000x2000"
+    );
     let _ = fs::remove_dir_all(&out);
     write_grove(&out.join("grove"));
     write_hugo(&out.join("hugo"));
@@ -68,9 +71,10 @@ fn cut(pixels: &[u8], width: usize, height: usize, i: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(WIDTH * HEIGHT * 3);
     for y in 0..HEIGHT {
         let row = &pixels[((y0 + y) * width + x0) * 3..][..WIDTH * 3];
-        out.extend(row.chunks_exact(3).flat_map(|p| {
-            [p[0].saturating_add(tint), p[1], p[2].saturating_sub(tint)]
-        }));
+        out.extend(
+            row.chunks_exact(3)
+                .flat_map(|p| [p[0].saturating_add(tint), p[1], p[2].saturating_sub(tint)]),
+        );
     }
     out
 }
@@ -78,7 +82,12 @@ fn cut(pixels: &[u8], width: usize, height: usize, i: usize) -> Vec<u8> {
 fn jpeg(photo: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     jpeg_encoder::Encoder::new(&mut out, 90)
-        .encode(photo, WIDTH as u16, HEIGHT as u16, jpeg_encoder::ColorType::Rgb)
+        .encode(
+            photo,
+            WIDTH as u16,
+            HEIGHT as u16,
+            jpeg_encoder::ColorType::Rgb,
+        )
         .expect("JPEG");
     out
 }
@@ -109,7 +118,10 @@ fn write_grove(dir: &Path) {
         &dir.join("sites/photos/site.toml"),
         b"title = \"Photos\"\nbase_url = \"https://photos.example.com\"\nniche = \"photos\"\n",
     );
-    write(&dir.join("sites/photos/content/posts/_index.md"), b"+++\ntitle = \"Posts\"\n+++\n");
+    write(
+        &dir.join("sites/photos/content/posts/_index.md"),
+        b"+++\ntitle = \"Posts\"\n+++\n",
+    );
     let templates = dir.join("themes/min/templates");
     write(
         &templates.join("page.html"),
@@ -128,7 +140,10 @@ fn write_hugo(dir: &Path) {
         &dir.join("hugo.toml"),
         b"baseURL = \"https://photos.example.com/\"\ndisableKinds = [\"RSS\", \"taxonomy\", \"term\", \"sitemap\", \"robotsTXT\"]\n[imaging]\nquality = 75\nresampleFilter = \"Lanczos\"\n",
     );
-    write(&dir.join("content/posts/_index.md"), b"+++\ntitle = \"Posts\"\n+++\n");
+    write(
+        &dir.join("content/posts/_index.md"),
+        b"+++\ntitle = \"Posts\"\n+++\n",
+    );
     let layouts = dir.join("layouts/_default");
     write(
         &layouts.join("single.html"),

@@ -8,7 +8,7 @@ mod serve_helper;
 
 use std::time::{Duration, Instant};
 
-use common::{Fixture, files_below};
+use common::{Fixture, files_below, jpeg_photo};
 use serve_helper::{Serve, events, get, next_event};
 
 fn network() -> Fixture {
@@ -509,6 +509,34 @@ fn every_incremental_rebuild_equals_a_full_build() {
     );
     assert_eq!(next_event(&alpha), "reload {}");
     check("config fixed");
+
+    // A photo added beside a page (the site built again), then shown by
+    // the page's body: made and published with the page alone, as a full
+    // build does. (Last: a preview keeps the files of an image a page
+    // stopped showing until the site is built again.)
+    net.write_bytes(
+        "sites/alpha/content/guides/shot.jpg",
+        &jpeg_photo(960, 640, 1),
+    );
+    assert_eq!(next_event(&alpha), "reload {}");
+    serve.next_build();
+    check("image added");
+    net.write(
+        "sites/alpha/content/guides/g1.md",
+        &format!(
+            "{}\n![A shot](shot.jpg)\n",
+            net.read("sites/alpha/content/guides/g1.md")
+        ),
+    );
+    assert_eq!(next_event(&alpha), "reload {}");
+    assert!(serve.next_build().starts_with("updated alpha"));
+    check("image shown");
+    assert!(
+        files_below(&serve.out.join("alpha"))
+            .iter()
+            .any(|f| f.starts_with("processed_images/shot-960x640-")),
+        "the image's files are published"
+    );
 }
 
 #[test]

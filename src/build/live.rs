@@ -8,6 +8,7 @@ use super::PageReader;
 use crate::content::source::Expander;
 use crate::content::{Origin, PageBody, Rendered, SourceFile};
 use crate::error::{Error, Result};
+use crate::image::Format;
 use crate::network::{Network, Site};
 use crate::render::{ContentChanges, LiveRenderer, Shortcodes, Theme, Update};
 
@@ -259,7 +260,10 @@ impl LiveSite {
         theme_dir: &Path,
         paths: &[PathBuf],
     ) -> Result<PageUpdate> {
-        if paths.iter().any(|path| !path.is_file()) {
+        // An image may be shown processed on any page: build the site
+        // again (the image cache makes only what changed).
+        let is_image = |path: &PathBuf| Format::from_name(&path.to_string_lossy()).is_some();
+        if paths.iter().any(|path| !path.is_file() || is_image(path)) {
             return Ok(PageUpdate::NeedsRebuild);
         }
         let site_static = site.dir.join("static");

@@ -86,18 +86,23 @@ impl LiveRenderer {
     /// the change reaches beyond what can be rendered alone: the caller
     /// must render the whole site again.
     pub fn update(&mut self, update: Update<'_>) -> Result<Option<usize>> {
-        match update {
-            Update::Content(changes) => self.renderer.update_content(changes),
+        let rendered = match update {
+            Update::Content(changes) => self.renderer.update_content(changes)?,
             Update::Templates { templates, changed } => {
-                self.renderer.update_templates(*templates, changed)
+                self.renderer.update_templates(*templates, changed)?
             }
             Update::Static { rel, from } => {
                 let bytes = std::fs::read(from)
                     .map_err(|source| crate::error::Error::io(from, "cannot read file", source))?;
                 replace_file(&self.renderer.target.out.join(rel), &bytes)?;
-                Ok(Some(1))
+                return Ok(Some(1));
             }
+        };
+        // Pages rendered again may show images made just now.
+        if rendered.is_some() {
+            self.renderer.copy_processed_images()?;
         }
+        Ok(rendered)
     }
 }
 
