@@ -367,3 +367,97 @@ fn audit_warns_on_missing_alt_text_and_heavy_images_and_check_names_missing_file
         "reported once: {check}"
     );
 }
+
+/// A server on 127.0.0.1 answering every GET with `body` as `kind`,
+/// counting requests.
+fn image_server(
+    body: Vec<u8>,
+    kind: &'static str,
+) -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = std::sync::Arc::clone(&hits);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+        }
+    });
+    (port, hits)
+}
+
+#[test]
+fn remote_images_stay_remote_unless_fetching_is_asked_and_then_expire() {
+    let (port, hits) = image_server(png_image(900, 600, false), "image/png");
+    let url = format!("http://127.0.0.1:{port}/shots/product.png");
+    let net = Fixture::new();
+    net.site("alpha", "Alpha");
+    net.write(
+        "affiliates.toml",
+        &format!(
+            "[fetched]\nname = \"Fetched kettle\"\nurl = \"https://shop.example.com/kettle\"\nimage = \"{url}\"\nfetch_image = true\n\n[remote]\nname = \"Remote kettle\"\nurl = \"https://shop.example.com/other\"\nimage = \"https://cdn.example.com/kettle.jpg\"\nimage_width = 500\nimage_height = 400\n"
+        ),
+    );
+    net.write(
+        "sites/alpha/content/post.md",
+        &format!(
+            "+++\ntitle = \"Post\"\n+++\nText.\n\n![A kettle]({url})\n\n{{{{ product_box(slug=\"fetched\") }}}}\n\n{{{{ product_box(slug=\"remote\") }}}}\n"
+        ),
+    );
+    net.build(&[]);
+    let page = net.html("alpha/post/index.html");
+    // Content images stay remote by default; the registry's fetched
+    // product is made into the product box's WebP.
+    assert_eq!(attrs(&page, ".prose > p img", "src")[0], url);
+    let boxes = attrs(&page, ".product-image", "src");
+    assert!(
+        boxes[0].starts_with("/processed_images/product-240x160-"),
+        "{boxes:?}"
+    );
+    assert_eq!(boxes[1], "https://cdn.example.com/kettle.jpg");
+    assert_eq!(attrs(&page, ".product-image", "width")[1], "500");
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // With fetch_remote, content images are fetched too: the copy is
+    // reused while young, and fetched again once past its age.
+    net.write(
+        "grove.toml",
+        "[network]\nname = \"Test\"\ntaxonomies = [\"tags\"]\n[images]\nfetch_remote = true\n",
+    );
+    net.build(&[]);
+    let page = net.html("alpha/post/index.html");
+    let shown = attrs(&page, ".prose picture img", "src");
+    assert!(
+        shown[0].starts_with("/processed_images/product-900x600-"),
+        "{shown:?}"
+    );
+    assert_eq!(
+        hits.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "the copy is reused"
+    );
+    let remote = net.path().join(".grove/images/remote");
+    for file in files_below(&remote) {
+        let file = std::fs::File::options()
+            .write(true)
+            .open(remote.join(file))
+            .unwrap();
+        file.set_modified(SystemTime::now() - Duration::from_secs(25 * 3600))
+            .unwrap();
+    }
+    net.build(&[]);
+    assert_eq!(
+        hits.load(std::sync::atomic::Ordering::SeqCst),
+        2,
+        "fetched again after 24 hours"
+    );
+}

@@ -38,6 +38,11 @@ pub struct AffiliateEntry {
     pub image_width: Option<u32>,
     /// The image's height in pixels (see `image_width`).
     pub image_height: Option<u32>,
+    /// Fetch the remote `image` and process it like a local one (kept no
+    /// longer than `[images] remote_max_age_hours`). Not for Amazon's
+    /// images, which its terms say to show as Amazon serves them.
+    #[serde(default)]
+    pub fetch_image: bool,
     /// Price as display text, e.g. "$199".
     pub price: Option<String>,
     /// When the price was last checked (a TOML date or date-time): a

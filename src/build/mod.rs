@@ -367,8 +367,10 @@ fn collect_images(network: &Network, cache: &ImageCache, built: usize) -> Option
         cache.mark_used();
         return None;
     }
-    let days = network.config.images.keep_unused_days;
-    match cache.collect(Duration::from_secs(u64::from(days) * 86_400)) {
+    let settings = &network.config.images;
+    let days = settings.keep_unused_days;
+    let remote = Duration::from_secs(u64::from(settings.remote_max_age_hours) * 3600);
+    match cache.collect(Duration::from_secs(u64::from(days) * 86_400), remote) {
         Ok(collected) if collected.files > 0 => Some(format!(
             "removed {} processed image{} no build used for {days} days from {} ({:.1} MB)",
             collected.files,

@@ -92,6 +92,11 @@ pub struct SiteImages {
     published: Mutex<BTreeMap<String, PathBuf>>,
     /// Content images whose file is missing, as `file:line: src`.
     missing: Mutex<Vec<String>>,
+    /// Remote images that could not be fetched, and why.
+    unavailable: Mutex<Vec<String>>,
+    /// The name of each fetched file's URL (its last path segment), for
+    /// the names of what is made of it.
+    remote_names: Mutex<HashMap<PathBuf, String>>,
     /// For each content image, by the file it is written in (path below
     /// `content/`) and its `src`, the bytes of the largest file a browser
     /// may pick (for the audit).
@@ -124,6 +129,8 @@ impl SiteImages {
             base_path: base_path.to_string(),
             published: Mutex::default(),
             missing: Mutex::default(),
+            unavailable: Mutex::default(),
+            remote_names: Mutex::default(),
             heaviest: Mutex::default(),
         }
     }
@@ -220,6 +227,12 @@ impl SiteImages {
                 return Ok(None);
             }
             Located::Local(file) => file,
+            Located::Remote if self.settings.fetch_remote && is_remote(src) => {
+                match self.fetch(src) {
+                    Some(file) => file,
+                    None => return Ok(Some(plain_img(src, None, alt, title, loading))),
+                }
+            }
             Located::Remote => return Ok(Some(plain_img(src, None, alt, title, loading))),
             Located::Missing => {
                 self.missing
@@ -303,10 +316,19 @@ impl SiteImages {
 
     /// Makes `operation` of the image at `src` for a template: relative
     /// to content file `from`, or, when `from` is empty, below `content/`
-    /// or a static folder (as Zola's `resize_image` finds it).
-    pub fn resize(&self, src: &str, from: &str, operation: Operation) -> Result<Resized, String> {
+    /// or a static folder (as Zola's `resize_image` finds it); a remote
+    /// image when `fetch` (or `[images] fetch_remote`). `Ok(None)`: there
+    /// is no such file (or the remote one could not be fetched, said in
+    /// `Err` of [`Self::unavailable`]); `Err`: the file is broken.
+    pub fn resize(
+        &self,
+        src: &str,
+        from: &str,
+        operation: Operation,
+        fetch: bool,
+    ) -> Result<Option<Resized>, String> {
         let rooted;
-        let src = if from.is_empty() && !src.starts_with(['/', '@']) {
+        let src = if from.is_empty() && !src.starts_with(['/', '@']) && !is_remote(src) {
             rooted = format!("/{src}");
             &rooted
         } else {
@@ -314,18 +336,17 @@ impl SiteImages {
         };
         let file = match self.locate(src, from) {
             Located::Local(file) => file,
-            Located::Remote => return Err(format!("`{src}` is not a file of the site")),
-            Located::Missing => {
-                return Err(format!(
-                    "no image `{src}` (looked beside the page, in `content/` and in the static folders)"
-                ));
-            }
+            Located::Remote if fetch || self.settings.fetch_remote => match self.fetch(src) {
+                Some(file) => file,
+                None => return Ok(None),
+            },
+            Located::Remote | Located::Missing => return Ok(None),
         };
         let source = self.source(&file)?;
         let (orig_width, orig_height) = (source.probe.width, source.probe.height);
         if !source.probe.format.is_processed() {
             let url = self.publish_original(&source)?;
-            return Ok(Resized {
+            return Ok(Some(Resized {
                 site_path: self.site_path(&url),
                 url,
                 width: orig_width,
@@ -333,11 +354,11 @@ impl SiteImages {
                 orig_width,
                 orig_height,
                 bytes: source.bytes,
-            });
+            }));
         }
         let made = self.make(&source, &[operation])?.remove(0);
         let url = self.publish(&source, &made, operation.format);
-        Ok(Resized {
+        Ok(Some(Resized {
             site_path: self.site_path(&url),
             url,
             width: made.width,
@@ -345,7 +366,44 @@ impl SiteImages {
             orig_width,
             orig_height,
             bytes: made.bytes,
-        })
+        }))
+    }
+
+    /// The fetched copy of remote image `url`, or `None` (the reason
+    /// recorded, see [`Self::unavailable`]).
+    fn fetch(&self, url: &str) -> Option<PathBuf> {
+        let max_age =
+            std::time::Duration::from_secs(u64::from(self.settings.remote_max_age_hours) * 3600);
+        match self.cache.remote(url, max_age) {
+            Ok(file) => {
+                let path = url.split(['?', '#']).next().unwrap_or_default();
+                let last = path.rsplit('/').next().unwrap_or_default();
+                self.remote_names
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(file.clone(), stem(Path::new(last)));
+                Some(file)
+            }
+            Err(why) => {
+                self.unavailable
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(why);
+                None
+            }
+        }
+    }
+
+    /// Remote images that could not be fetched, and why, sorted.
+    pub fn unavailable(&self) -> Vec<String> {
+        let mut why = self
+            .unavailable
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        why.sort();
+        why.dedup();
+        why
     }
 
     fn site_path(&self, url: &str) -> String {
@@ -395,7 +453,7 @@ impl SiteImages {
     fn publish(&self, source: &Source, made: &Made, format: Format) -> String {
         let name = format!(
             "{}-{}x{}-{}.{}",
-            stem(&source.path),
+            self.stem_of(source),
             made.width,
             made.height,
             made.tag,
@@ -409,11 +467,24 @@ impl SiteImages {
     fn publish_original(&self, source: &Source) -> Result<String, String> {
         let name = format!(
             "{}-{:010x}.{}",
-            stem(&source.path),
+            self.stem_of(source),
             source.hash >> 88,
             source.probe.format.extension()
         );
         Ok(self.publish_file(name, source.path.clone()))
+    }
+
+    /// The first part of the names of files made of `source`: its file
+    /// name's stem, or its URL's for a fetched image.
+    fn stem_of(&self, source: &Source) -> String {
+        let names = self
+            .remote_names
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        names
+            .get(&source.path)
+            .cloned()
+            .unwrap_or_else(|| stem(&source.path))
     }
 
     fn publish_file(&self, name: String, file: PathBuf) -> String {
@@ -460,6 +531,12 @@ impl SiteImages {
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
     }
+}
+
+/// Whether `src` is an http(s) URL.
+fn is_remote(src: &str) -> bool {
+    let lower = src.trim().to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
 }
 
 /// `path` with `.` and `..` segments resolved; `None` when it climbs out.

@@ -64,6 +64,8 @@ pub struct ImageCache {
     sources: Mutex<HashMap<FileState, Shared<Arc<Source>>>>,
     made: Mutex<MadeBySource>,
     used: Mutex<Vec<PathBuf>>,
+    /// Remote images fetched in this process, by URL.
+    fetched: Mutex<HashMap<String, Shared<PathBuf>>>,
 }
 
 /// What [`ImageCache::collect`] removed.
@@ -112,6 +114,7 @@ impl ImageCache {
             sources: Mutex::default(),
             made: Mutex::default(),
             used: Mutex::default(),
+            fetched: Mutex::default(),
         });
         open.push((dir.to_path_buf(), Arc::downgrade(&cache)));
         cache
@@ -204,6 +207,16 @@ impl ImageCache {
         Ok(made)
     }
 
+    /// The file of remote image `url`, downloaded into `remote/` unless a
+    /// copy younger than `max_age` is there (a program's terms may limit
+    /// how long a copy is kept: Amazon's, 24 hours).
+    pub fn remote(&self, url: &str, max_age: Duration) -> Result<PathBuf, String> {
+        let dir = self.dir.join(super::fetch::REMOTE_DIR);
+        once(&self.fetched, url.to_string(), || {
+            super::fetch::fetch(url, &dir, max_age)
+        })
+    }
+
     fn key(&self, source: &Source, operation: &Operation) -> u128 {
         let mut hasher = Xxh3::new();
         hasher.update(RECIPE.as_bytes());
@@ -242,9 +255,14 @@ impl ImageCache {
     /// deleted. Call it after building every site: a site not built would
     /// lose its files. Files made by a build running at the same time are
     /// younger than any sensible `unused_for`.
-    pub fn collect(&self, unused_for: Duration) -> std::io::Result<Collected> {
+    pub fn collect(
+        &self,
+        unused_for: Duration,
+        remote_max_age: Duration,
+    ) -> std::io::Result<Collected> {
         self.mark_used();
         let now = SystemTime::now();
+        let remote = self.dir.join(super::fetch::REMOTE_DIR);
         let mut collected = Collected::default();
         if !self.dir.is_dir() {
             return Ok(collected);
@@ -253,7 +271,12 @@ impl ImageCache {
             let entry = entry?;
             let meta = entry.metadata()?;
             let age = now.duration_since(meta.modified()?).unwrap_or_default();
-            if meta.is_file() && age > unused_for {
+            let limit = if entry.path().starts_with(&remote) {
+                remote_max_age
+            } else {
+                unused_for
+            };
+            if meta.is_file() && age > limit {
                 std::fs::remove_file(entry.path())?;
                 collected.files += 1;
                 collected.bytes += meta.len();

@@ -8,6 +8,7 @@
 mod cache;
 mod encode;
 mod exif;
+mod fetch;
 mod pixels;
 mod probe;
 mod resize;

@@ -59,6 +59,13 @@ pub struct ImageSettings {
     /// Processed files no build used for this many days are deleted from
     /// `.grove/images/`.
     pub keep_unused_days: u32,
+    /// Fetch remote images of content (`![..](https://..)`) and process
+    /// them like local ones (`false`: they stay remote). Registry
+    /// products ask for theirs with `fetch_image = true`.
+    pub fetch_remote: bool,
+    /// Hours a fetched image is kept before it is fetched again (Amazon
+    /// allows 24).
+    pub remote_max_age_hours: u32,
 }
 
 impl Default for ImageSettings {
@@ -72,6 +79,8 @@ impl Default for ImageSettings {
             strip_metadata: true,
             max_kb: 250,
             keep_unused_days: 30,
+            fetch_remote: false,
+            remote_max_age_hours: 24,
         }
     }
 }

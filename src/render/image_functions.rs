@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use tera::{Tera, Value};
 
-use crate::content::images::{ImageUse, Loading, Located, SiteImages};
+use crate::content::images::{ImageUse, Loading, SiteImages};
 use crate::image::{Anchor, Format, Geometry, Mode, Operation};
 
 /// Registers `resize_image` and `responsive_image` on `tera`.
@@ -21,14 +21,19 @@ pub fn register_images(tera: &mut Tera, images: Arc<SiteImages>) {
             .ok_or_else(|| tera::Error::msg("resize_image needs `path`"))?;
         let from = text(args, "resize_image", "relative_to")?.unwrap_or("");
         let operation = operation(args, resize_images.settings().quality, path)?;
-        if optional(args, "resize_image")?
-            && !matches!(resize_images.locate(path, from), Located::Local(_))
-        {
-            return Ok(Value::Null);
-        }
+        let fetch = flag(args, "resize_image", "fetch")?;
         let resized = resize_images
-            .resize(path, from, operation)
+            .resize(path, from, operation, fetch)
             .map_err(|e| tera::Error::msg(format!("resize_image: {e}")))?;
+        let Some(resized) = resized else {
+            return if flag(args, "resize_image", "optional")? {
+                Ok(Value::Null)
+            } else {
+                Err(tera::Error::msg(format!(
+                    "resize_image: no image `{path}` (looked beside the page named by `relative_to`, in `content/` and in the static folders; a remote image needs `fetch=true`); `optional=true` makes a missing image no error"
+                )))
+            };
+        };
         Ok(serde_json::to_value(resized).expect("an image value serializes"))
     });
     tera.register_function("responsive_image", move |args: &HashMap<String, Value>| {
@@ -55,7 +60,7 @@ pub fn register_images(tera: &mut Tera, images: Arc<SiteImages>) {
             .map_err(|e| tera::Error::msg(format!("responsive_image: {e}")))?;
         match html {
             Some(html) => Ok(Value::String(html)),
-            None if !images.settings().process || optional(args, name)? => Ok(Value::String(format!(
+            None if !images.settings().process || flag(args, name, "optional")? => Ok(Value::String(format!(
                 r#"<img src="{}" alt="{}">"#,
                 crate::html_escape::escape_html(path),
                 crate::html_escape::escape_html(image.alt)
@@ -67,15 +72,16 @@ pub fn register_images(tera: &mut Tera, images: Arc<SiteImages>) {
     });
 }
 
-/// Whether the call says a missing file is no error (`optional=true`):
-/// `resize_image` then gives nothing and `responsive_image` a plain
-/// `<img>` of the path as written, which `grove check` reports.
-fn optional(args: &HashMap<String, Value>, function: &str) -> tera::Result<bool> {
-    match args.get("optional") {
+/// The true-or-false argument `name` (false when absent): `optional`
+/// (a missing file is no error: `resize_image` then gives nothing and
+/// `responsive_image` a plain `<img>` of the path as written, which `grove
+/// check` reports) or `fetch` (a remote image is fetched and processed).
+fn flag(args: &HashMap<String, Value>, function: &str, name: &str) -> tera::Result<bool> {
+    match args.get(name) {
         None | Some(Value::Null) => Ok(false),
         Some(Value::Bool(b)) => Ok(*b),
         Some(other) => Err(tera::Error::msg(format!(
-            "{function}: `optional` is true or false, not {other}"
+            "{function}: `{name}` is true or false, not {other}"
         ))),
     }
 }

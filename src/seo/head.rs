@@ -403,7 +403,7 @@ fn social_image(content: &SiteContent, src: &str, from: &str) -> Option<String> 
     if !images.settings().process || !matches!(images.locate(src, from), Located::Local(_)) {
         return None;
     }
-    let resized = images.resize(src, from, operation).ok()?;
+    let resized = images.resize(src, from, operation, false).ok()??;
     (resized.width > 0).then_some(resized.site_path)
 }
 

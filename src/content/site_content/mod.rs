@@ -41,6 +41,10 @@ use crate::network::TaxonomyConfig;
 /// The notice for content images whose file is missing.
 pub const MISSING_IMAGE_NOTICE: &str = "image not found beside the page, in content/ or in the static folders; published as written, so readers will see a broken image (`grove check` lists them all)";
 
+/// The notice for remote images `[images] fetch_remote` could not fetch.
+pub const UNFETCHED_IMAGE_NOTICE: &str =
+    "remote image not fetched: left remote (it is fetched again on the next build)";
+
 /// The notice for files a site does not publish.
 pub const IGNORED_NOTICE: &str = "not published: an editor's backup, swap or lock file, a system file, or a file the `ignore` patterns name (grove.toml [network] or site.toml)";
 
@@ -320,6 +324,9 @@ impl SiteContent {
         if let Some(images) = &images {
             for missing in images.missing() {
                 notices.add(MISSING_IMAGE_NOTICE, missing);
+            }
+            for why in images.unavailable() {
+                notices.add(UNFETCHED_IMAGE_NOTICE, why);
             }
         }
         link_sections(&mut sections);
