@@ -327,6 +327,14 @@ fn templates_resize_fill_and_crop_social_images() {
     let section = net.html("alpha/guides/index.html");
     let card = attrs(&section, ".card img", "src");
     assert_eq!(probe(&net, &card[0]).width, 640);
+    let widths: Vec<u32> = candidates(&attrs(&section, ".card img", "srcset")[0])
+        .iter()
+        .map(|(url, w)| {
+            assert_eq!(probe(&net, url).width, *w);
+            *w
+        })
+        .collect();
+    assert_eq!(widths, vec![320, 640]);
     // A wrong argument names the function and what it takes.
     net.write(
         "sites/alpha/templates/shortcodes/thumb.html",
