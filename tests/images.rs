@@ -281,6 +281,33 @@ fn missing_images_are_named_and_broken_ones_stop_the_build() {
         "{error}"
     );
     assert!(error.contains("broken.jpg: not a JPEG"), "{error}");
+    // Files cut short at every tenth of their length, and a PNG whose
+    // data is noise: built or refused, never a crash.
+    let photo = jpeg_photo(320, 240, 1);
+    let png = png_image(64, 48, true);
+    let mut noisy = png.clone();
+    for (i, byte) in noisy.iter_mut().enumerate().skip(40) {
+        *byte ^= (i * 31 % 251) as u8;
+    }
+    for (name, bytes) in (1..10)
+        .map(|tenth| ("cut.jpg", photo[..photo.len() * tenth / 10].to_vec()))
+        .chain((1..10).map(|tenth| ("cut.png", png[..png.len() * tenth / 10].to_vec())))
+        .chain([("noise.png", noisy)])
+    {
+        net.write_bytes(&format!("sites/alpha/content/{name}"), &bytes);
+        net.write(
+            "sites/alpha/content/post.md",
+            &format!("+++\ntitle = \"Post\"\n+++\n![Cut](/{name})\n"),
+        );
+        let output = net.grove(&["build"]);
+        let told = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(
+            matches!(output.status.code(), Some(0 | 1)),
+            "{name}: {told}"
+        );
+        assert!(!told.contains("panicked"), "{name}: {told}");
+        let _ = std::fs::remove_dir_all(net.path().join(".grove/images"));
+    }
 }
 
 #[test]

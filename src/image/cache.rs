@@ -176,7 +176,12 @@ impl ImageCache {
             if xxh3_128(&bytes) != source.hash {
                 return Err("it changed while the build was reading it; build again".into());
             }
-            let decoded = pixels::decode(&bytes, &source.probe)?;
+            // A decoder bug on a hostile file is an error naming the file,
+            // not the end of the build.
+            let decoded = std::panic::catch_unwind(|| pixels::decode(&bytes, &source.probe))
+                .unwrap_or_else(|_| {
+                    Err("the decoder failed on it: the file is damaged or of a kind Grove cannot read".into())
+                })?;
             drop(bytes);
             for i in missing {
                 let operation = &operations[i];
