@@ -219,6 +219,7 @@ impl<'a> Rewriter<'a, '_> {
             _ => {}
         }
         let block_start = self.open_tags.first().copied().unwrap_or(self.events.len());
+        let event = self.first_html_image(event);
         match event {
             // Hugo writes the marker without spaces: `<!--more-->`.
             Event::Html(ref html) | Event::InlineHtml(ref html) if is_summary_marker(html) => {
@@ -333,6 +334,41 @@ impl<'a> Rewriter<'a, '_> {
             }
         }
         self.open_links.push(true);
+    }
+
+    /// Images in HTML (a shortcode's product box) count among the page's
+    /// images: when one comes before any Markdown image on a page without
+    /// a cover, it is the image a reader sees first, fetched early instead
+    /// of lazily.
+    fn first_html_image(&mut self, event: Event<'a>) -> Event<'a> {
+        let (html, inline) = match &event {
+            Event::Html(html) => (html, false),
+            Event::InlineHtml(html) => (html, true),
+            _ => return event,
+        };
+        if self.images > 0 || !html.contains("<img") {
+            return event;
+        }
+        self.images += 1;
+        let Some(at) = html.find("<img") else {
+            return event;
+        };
+        let end = html[at..].find('>').map_or(html.len(), |e| at + e);
+        let lazy = " loading=\"lazy\"";
+        let Some(found) = html[at..end].find(lazy).filter(|_| !self.source.has_cover) else {
+            return event;
+        };
+        let mut changed = html.to_string();
+        changed.replace_range(
+            at + found..at + found + lazy.len(),
+            " fetchpriority=\"high\"",
+        );
+        let changed = CowStr::from(changed);
+        if inline {
+            Event::InlineHtml(changed)
+        } else {
+            Event::Html(changed)
+        }
     }
 
     /// Ends an image: the resolver's HTML replaces it (its alt text
@@ -927,6 +963,20 @@ mod tests {
         assert!(out.html.contains("<table>"));
         assert!(out.html.contains("<del>x</del>"));
         assert!(out.html.contains("footnote"));
+    }
+
+    #[test]
+    fn an_html_image_before_any_markdown_image_is_fetched_first() {
+        let body = "<div class=\"box\"><img src=\"a.webp\" loading=\"lazy\" decoding=\"async\"></div>\n\n<p><img src=\"b.webp\" loading=\"lazy\"></p>\n";
+        let html = md(body).unwrap().html;
+        assert!(
+            html.contains("<img src=\"a.webp\" fetchpriority=\"high\" decoding=\"async\">"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<img src=\"b.webp\" loading=\"lazy\">"),
+            "{html}"
+        );
     }
 
     #[test]
