@@ -12,6 +12,9 @@ use std::time::{Duration, SystemTime};
 use xxhash_rust::xxh3::{Xxh3, xxh3_128};
 
 use super::probe::{Probe, probe};
+use rayon::prelude::*;
+
+use super::resize::Mode;
 use super::{Operation, encode, pixels, resize};
 use crate::output::replace_file;
 
@@ -183,26 +186,42 @@ impl ImageCache {
                     Err("the decoder failed on it: the file is damaged or of a kind Grove cannot read".into())
                 })?;
             drop(bytes);
+            // One resize per size, shared by its formats; sizes made in
+            // parallel (a page of ten photos keeps every core busy).
+            let mut sizes: Vec<(Mode, u32, u32, Vec<usize>)> = Vec::new();
             for i in missing {
-                let operation = &operations[i];
-                let target = &mut made[i];
-                let resized;
-                let pixels = if (target.width, target.height) == (decoded.width, decoded.height)
-                    && operation.geometry.mode != resize::Mode::Scale
-                {
-                    &decoded
-                } else {
-                    resized = resize::resize(
-                        &decoded,
-                        operation.geometry.mode,
-                        target.width,
-                        target.height,
-                    )?;
-                    &resized
-                };
-                let encoded = encode::encode(pixels, operation.format, operation.quality)?;
-                replace_file(&target.file, &encoded).map_err(|e| e.to_string())?;
-                target.bytes = encoded.len() as u64;
+                let size = (operations[i].geometry.mode, made[i].width, made[i].height);
+                match sizes.iter_mut().find(|s| (s.0, s.1, s.2) == size) {
+                    Some(same) => same.3.push(i),
+                    None => sizes.push((size.0, size.1, size.2, vec![i])),
+                }
+            }
+            let written: Vec<Result<Vec<(usize, u64)>, String>> = sizes
+                .par_iter()
+                .map(|(mode, width, height, indices)| {
+                    let resized;
+                    let pixels = if (*width, *height) == (decoded.width, decoded.height) {
+                        &decoded
+                    } else {
+                        resized = resize::resize(&decoded, *mode, *width, *height)?;
+                        &resized
+                    };
+                    indices
+                        .iter()
+                        .map(|&i| {
+                            let operation = &operations[i];
+                            let encoded =
+                                encode::encode(pixels, operation.format, operation.quality)?;
+                            replace_file(&made[i].file, &encoded).map_err(|e| e.to_string())?;
+                            Ok((i, encoded.len() as u64))
+                        })
+                        .collect()
+                })
+                .collect();
+            for result in written {
+                for (i, bytes) in result? {
+                    made[i].bytes = bytes;
+                }
             }
         }
         self.used
