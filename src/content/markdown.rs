@@ -9,6 +9,7 @@ use pulldown_cmark::{
 };
 use serde::Serialize;
 
+use super::images::{ImageUse, Loading};
 use crate::error::{Error, Location, Result, line_col};
 use crate::html_escape::escape_html;
 
@@ -46,27 +47,9 @@ pub trait LinkResolver {
 
     /// The HTML an image becomes (`None`: the image as written), or why
     /// it cannot be published (a broken file).
-    fn image(&self, _image: &ImageRequest<'_>) -> std::result::Result<Option<String>, String> {
+    fn image(&self, _image: &ImageUse<'_>) -> std::result::Result<Option<String>, String> {
         Ok(None)
     }
-}
-
-/// A Markdown image, as [`LinkResolver::image`] is asked for it.
-#[derive(Debug, Clone, Copy)]
-pub struct ImageRequest<'a> {
-    /// The destination as written.
-    pub src: &'a str,
-    /// Its alternative text (the text inside `![...]`).
-    pub alt: &'a str,
-    /// Its title, or empty.
-    pub title: &'a str,
-    /// The file holding it, as a path below `content/`.
-    pub from: &'a str,
-    /// `file:line` of the image.
-    pub location: &'a str,
-    /// Whether it is the page's first image shown first (fetched early):
-    /// the first image of a body whose page has no cover image.
-    pub leading: bool,
 }
 
 /// The affiliate disclosure to insert in content with affiliate links, in
@@ -385,13 +368,21 @@ impl<'a> Rewriter<'a, '_> {
             crate::error::display_path(self.source.path).display(),
             self.source.body_line + line - 1
         );
-        let request = ImageRequest {
+        // The page's first image is what a reader sees first, unless the
+        // template shows a cover above the body.
+        let loading = if self.images == 0 && !self.source.has_cover {
+            Loading::First
+        } else {
+            Loading::Lazy
+        };
+        let request = ImageUse {
             src: &src,
             alt: &alt,
             title: &title,
             from: self.source.rel,
             location: &location,
-            leading: self.images == 0 && !self.source.has_cover,
+            loading,
+            sizes: None,
         };
         self.images += 1;
         match self.links.image(&request) {

@@ -8,10 +8,10 @@ use std::path::PathBuf;
 
 use super::{Page, Pending, Section};
 use crate::affiliate::AffiliateLinks;
-use crate::content::images::{ImageUse, Loading, SiteImages};
+use crate::content::images::{ImageUse, SiteImages};
 use crate::content::include::LeftOut;
 use crate::content::language;
-use crate::content::markdown::{ImageRequest, LinkResolver};
+use crate::content::markdown::LinkResolver;
 use crate::error::{Error, Location, Result};
 use crate::web_url::encode_path;
 
@@ -168,23 +168,10 @@ impl LinkResolver for Resolver<'_> {
         self.affiliates?.program_disclosure(slug)
     }
 
-    fn image(&self, image: &ImageRequest<'_>) -> std::result::Result<Option<String>, String> {
-        let Some(images) = self.images else {
-            return Ok(None);
-        };
-        let loading = if image.leading {
-            Loading::First
-        } else {
-            Loading::Lazy
-        };
-        images.content_image(&ImageUse {
-            src: image.src,
-            alt: image.alt,
-            title: image.title,
-            from: image.from,
-            location: image.location,
-            loading,
-            sizes: None,
-        })
+    fn image(&self, image: &ImageUse<'_>) -> std::result::Result<Option<String>, String> {
+        match self.images {
+            Some(images) => images.content_image(image),
+            None => Ok(None),
+        }
     }
 }
