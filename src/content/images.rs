@@ -250,13 +250,9 @@ impl SiteImages {
             return Ok(Some(plain_img(&url, size, alt, title, loading)));
         }
         let widths = self.widths_for(source.probe.width);
-        let fallback = if format == Format::Png {
-            Format::Png
-        } else {
-            format
-        };
-        let mut formats = vec![fallback];
-        if self.settings.webp && fallback != Format::Webp {
+        // The original's format is the fallback, a modern one before it.
+        let mut formats = vec![format];
+        if self.settings.webp && format != Format::Webp {
             formats.insert(0, Format::Webp);
         }
         let operations: Vec<Operation> = formats

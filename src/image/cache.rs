@@ -236,9 +236,20 @@ impl ImageCache {
     /// how long a copy is kept: Amazon's, 24 hours).
     pub fn remote(&self, url: &str, max_age: Duration) -> Result<PathBuf, String> {
         let dir = self.dir.join(super::fetch::REMOTE_DIR);
-        once(&self.fetched, url.to_string(), || {
-            super::fetch::fetch(url, &dir, max_age)
-        })
+        let fetch = || super::fetch::fetch(url, &dir, max_age);
+        let fetched = once(&self.fetched, url.to_string(), fetch);
+        match fetched {
+            // A long preview outlives a copy (a full build removes it once
+            // past its age): fetch it again.
+            Ok(file) if !file.is_file() => {
+                self.fetched
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .remove(url);
+                once(&self.fetched, url.to_string(), fetch)
+            }
+            other => other,
+        }
     }
 
     fn key(&self, source: &Source, operation: &Operation) -> u128 {

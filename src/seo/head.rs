@@ -11,7 +11,6 @@ use super::description;
 use super::jsonld::{self, ArticleData, Crumb};
 use crate::affiliate::AffiliateLinks;
 use crate::content::SiteContent;
-use crate::content::images::Located;
 use crate::image::{Anchor, Format, Geometry, Mode, Operation};
 use crate::web_url::Urls;
 
@@ -400,9 +399,10 @@ fn social_image(content: &SiteContent, src: &str, from: &str) -> Option<String> 
         format: Format::Jpeg,
         quality: images.settings().quality.max(80),
     };
-    if !images.settings().process || !matches!(images.locate(src, from), Located::Local(_)) {
+    if !images.settings().process {
         return None;
     }
+    // A missing (or unfetched remote) image is `None`: the URL as written.
     let resized = images.resize(src, from, operation, false).ok()??;
     (resized.width > 0).then_some(resized.site_path)
 }
