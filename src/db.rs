@@ -17,6 +17,9 @@
 //! | `log_import_days` | import, site, day | the visitor sketch of that import's day, merged again without a forgotten import |
 //! | `revenue` | source, day, site, program, item, currency | earnings (`amount`) and items; `slug` when the item is a registry entry; `tag`, the tracking ID or sub-ID of earnings no site has |
 //! | `revenue_imports` | imported report | its source, period and file, for `grove report` to name |
+//! | `search_terms` | page path or search query | its id (search rows name pages and queries by id) |
+//! | `search_days` | site, engine, grain, day | that day's search rows of one grain (site, page, query, page × query): clicks, impressions, position sum per page and query (see [`crate::search::store`]); `spread` when spread from an export's totals over a period |
+//! | `search_imports` | imported search file and site | engine, first and last day, rows, when |
 //!
 //! Days are whole numbers: days since 1970-01-01 (UTC), see [`crate::day`].
 
@@ -112,6 +115,30 @@ CREATE TABLE IF NOT EXISTS revenue_imports (
 );
 ";
 
+/// The search tables (created on every open: older databases gain them).
+const SEARCH_TABLES: &str = "
+CREATE TABLE IF NOT EXISTS search_terms (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS search_days (
+    site TEXT NOT NULL,
+    engine TEXT NOT NULL,
+    grain TEXT NOT NULL,
+    day INTEGER NOT NULL,
+    entries BLOB NOT NULL,
+    spread INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (site, grain, day, engine)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS search_imports (
+    file TEXT NOT NULL,
+    engine TEXT NOT NULL,
+    site TEXT NOT NULL,
+    first_day INTEGER NOT NULL,
+    last_day INTEGER NOT NULL,
+    rows INTEGER NOT NULL,
+    spread INTEGER NOT NULL,
+    imported_at TEXT NOT NULL
+);
+";
+
 /// Schema 1 to 2: checkpoints become logs (known by their first line, with
 /// no prefix hash), and the counts already in are marked `legacy`: which
 /// import added what was not kept then.
@@ -179,6 +206,9 @@ impl Db {
             )
             .map_err(|e| db.error(&e))?;
         db.migrate()?;
+        db.conn
+            .execute_batch(SEARCH_TABLES)
+            .map_err(|e| db.error(&e))?;
         Ok(db)
     }
 

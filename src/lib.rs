@@ -32,6 +32,7 @@ pub mod research;
 pub mod revenue;
 pub mod run_lock;
 pub mod scaffold;
+pub mod search;
 pub mod seo;
 pub mod serve;
 pub mod state;
@@ -40,5 +41,6 @@ pub mod templating;
 pub mod terminal;
 pub mod web_url;
 pub mod words;
+pub mod zip_archive;
 
 pub use error::{Error, Result};

@@ -17,6 +17,7 @@ pub mod report;
 pub mod research;
 pub mod revenue;
 pub mod review;
+pub mod seo;
 pub mod serve;
 pub mod shell;
 pub mod stats;
@@ -84,6 +85,8 @@ pub enum Command {
     Stats(stats::Args),
     /// Import affiliate and ad earnings reports into the stats database.
     Revenue(revenue::Args),
+    /// Search performance (Search Console, Bing) into the stats database: impressions, clicks, position per page and query.
+    Seo(seo::Args),
     /// Views, visitors, clicks, revenue and LLM spend per site, with ratios (--json for all).
     Report(report::Args),
     /// Write the whole network on one self-contained HTML page (charts, tables, no requests).
@@ -115,6 +118,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Serve(args) => serve::run(find_root(cli.root)?, args),
         Command::Stats(args) => stats::run(&load_network(cli.root)?, args),
         Command::Revenue(args) => revenue::run(&load_network(cli.root)?, args),
+        Command::Seo(args) => seo::run(&load_network(cli.root)?, args),
         Command::Report(args) => report::run(&load_network(cli.root)?, args),
         Command::Dashboard(args) => dashboard::run(&load_network(cli.root)?, args),
         Command::Completions(args) => shell::completions(args),

@@ -8,7 +8,7 @@
 //! reversals), never adds to them.
 
 mod formats;
-mod table;
+pub(crate) mod table;
 mod values;
 
 use std::collections::{BTreeMap, HashMap};

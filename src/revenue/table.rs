@@ -108,7 +108,7 @@ pub fn column_key(name: &str) -> String {
 
 /// The text of a report in UTF-8, UTF-8 with a byte order mark, or UTF-16
 /// (with its mark).
-fn decode(bytes: &[u8]) -> String {
+pub(crate) fn decode(bytes: &[u8]) -> String {
     let utf16 = |units: Vec<u16>| String::from_utf16_lossy(&units);
     if let Some(rest) = bytes.strip_prefix(&[0xff, 0xfe]) {
         return utf16(
@@ -130,7 +130,7 @@ fn decode(bytes: &[u8]) -> String {
 
 /// Tab if the first lines have more tabs than commas, else comma (or
 /// semicolon, as spreadsheets in comma-decimal locales write).
-fn delimiter(lines: &[&str]) -> u8 {
+pub(crate) fn delimiter(lines: &[&str]) -> u8 {
     let count = |c: char| {
         lines
             .iter()

@@ -181,7 +181,7 @@ impl Classifier {
 }
 
 /// `www.example.com:443` -> `example.com`.
-fn bare_host(host: &str) -> String {
+pub(crate) fn bare_host(host: &str) -> String {
     let host = super::format::strip_port(host).trim_end_matches('.');
     host.strip_prefix("www.")
         .unwrap_or(host)
@@ -190,7 +190,7 @@ fn bare_host(host: &str) -> String {
 
 /// The path of a request target: no query or fragment, an absolute-form
 /// target (`http://host/path`) reduced to its path.
-fn request_path(target: &str) -> Cow<'_, str> {
+pub(crate) fn request_path(target: &str) -> Cow<'_, str> {
     let target = if target.starts_with('/') {
         target
     } else {
@@ -201,7 +201,7 @@ fn request_path(target: &str) -> Cow<'_, str> {
 }
 
 /// The path below the site's base path, or `None` outside it.
-fn within_base<'p>(path: &'p str, base: &str) -> Option<&'p str> {
+pub(crate) fn within_base<'p>(path: &'p str, base: &str) -> Option<&'p str> {
     if base.is_empty() {
         return path.starts_with('/').then_some(path);
     }
@@ -223,7 +223,7 @@ fn is_page(path: &str) -> bool {
 /// A page path as Grove names pages: percent-decoded, `index.html` folded
 /// into its folder, and a trailing slash (a host redirects `/a` to `/a/`,
 /// but a log may hold either).
-fn page_key(path: &str) -> Cow<'_, str> {
+pub(crate) fn page_key(path: &str) -> Cow<'_, str> {
     let path = decoded(path);
     let folded = path
         .strip_suffix("index.html")

@@ -10,7 +10,7 @@
 //! again counts nothing twice and a grown log counts only its new lines.
 
 mod batch;
-mod classify;
+pub(crate) mod classify;
 mod contribution;
 mod count;
 pub mod crawlers;
