@@ -69,6 +69,9 @@ pub struct SiteSummary {
     /// Each page's URL path (below the base path) and its content file
     /// (relative to the network root), for reports.
     pub page_files: Vec<(String, String)>,
+    /// Each page's URL path and title, for reports (which search queries
+    /// no page targets).
+    pub page_titles: Vec<(String, String)>,
 }
 
 /// What a build produced.
@@ -542,6 +545,11 @@ fn build_site(
             (page.path.clone(), file.to_string_lossy().replace('\\', "/"))
         })
         .collect();
+    let page_titles: Vec<(String, String)> = content
+        .pages
+        .iter()
+        .map(|page| (page.path.clone(), page.meta.title.clone()))
+        .collect();
     let urls = Urls::new(&site.base_url, &site.base_path);
     add_content_to_site(&mut site_json, &content, &urls);
     let target = RenderTarget {
@@ -600,6 +608,7 @@ fn build_site(
         files: stats.files,
         notices,
         page_files,
+        page_titles,
     };
     Ok((summary, live))
 }

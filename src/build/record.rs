@@ -32,6 +32,9 @@ pub struct SiteRecord {
     /// path below the base path.
     #[serde(default)]
     pub files: BTreeMap<String, String>,
+    /// Each page's title, by URL path below the base path.
+    #[serde(default)]
+    pub titles: BTreeMap<String, String>,
 }
 
 impl Record for BuildRecord {
@@ -51,6 +54,7 @@ impl BuildRecord {
                     drafts: site.drafts,
                     built_at: now.clone(),
                     files: site.page_files.iter().cloned().collect(),
+                    titles: site.page_titles.iter().cloned().collect(),
                 },
             );
         }

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::money;
+use super::search;
 use super::traffic::{fill_site, has_rows, series_days, traffic_range};
 use super::{DayRow, NamedDays, Period, Report, ReportOptions, SiteReport, Totals, candidates};
 use crate::build::BuildRecord;
@@ -18,12 +19,17 @@ pub fn build(network: &Network, sites: &[String], options: &ReportOptions) -> Re
     let state = state::dir(&network.root);
     let mut db = Db::open_existing(&state)?;
     let spend = money::spend(&state)?;
-    let (traffic, ranges) = match db.as_mut() {
-        Some(db) => (traffic_range(db, sites)?, money::covered_ranges(db)?),
-        None => (None, BTreeMap::new()),
+    let (traffic, ranges, searched) = match db.as_mut() {
+        Some(db) => (
+            traffic_range(db, sites)?,
+            money::covered_ranges(db)?,
+            search::search_range(db, sites)?,
+        ),
+        None => (None, BTreeMap::new(), None),
     };
     let latest = [
         traffic.map(|t| t.last),
+        searched.map(|t| t.last),
         money::last_covered(&ranges),
         money::last_spend(&spend),
     ]
@@ -37,7 +43,8 @@ pub fn build(network: &Network, sites: &[String], options: &ReportOptions) -> Re
         until,
         days: until.0 - since.0 + 1,
     };
-    let coverage = money::coverage(traffic, ranges, period);
+    let mut coverage = money::coverage(traffic, ranges, period);
+    coverage.search = searched;
     let covered = coverage.revenue_stretches(period);
     let earned = match db.as_mut() {
         Some(db) => money::revenue(db, period)?,
@@ -66,6 +73,10 @@ pub fn build(network: &Network, sites: &[String], options: &ReportOptions) -> Re
             None => Default::default(),
         };
         let built = record.sites.get(name);
+        if let Some(db) = db.as_mut() {
+            let titles = built.map(|r| &r.titles).filter(|t| !t.is_empty());
+            coverage.search_estimated |= search::add_search(db, &mut report, period, titles)?;
+        }
         report.totals.pages_published = built.map(|r| r.pages);
         report.totals.drafts = built.map(|r| r.drafts);
         money::add_revenue(
@@ -170,6 +181,8 @@ fn empty_site(network: &Network, name: &str, period: Period) -> SiteReport {
         revenue_by_program: Vec::new(),
         revenue_off_pages: None,
         pages: Vec::new(),
+        search_queries: Vec::new(),
+        opportunities: Default::default(),
         products: Vec::new(),
         referrers: Vec::new(),
         crawlers: Vec::new(),

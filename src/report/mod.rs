@@ -15,6 +15,7 @@
 mod candidates;
 mod load;
 mod money;
+mod search;
 mod text;
 mod traffic;
 
@@ -22,6 +23,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+pub use search::{LowCtrPage, Opportunities, PageSearchRow, QueryRow, SearchFigures, StrikingQuery, expected_ctr};
 pub use text::print_text;
 
 use crate::day::Day;
@@ -142,6 +144,12 @@ pub struct Coverage {
     /// Days of the period some earnings report covers; revenue and its
     /// ratios count only those days.
     pub revenue_days: i32,
+    /// First and last day of search figures imported (any selected site).
+    pub search: Option<DayRange>,
+    /// Whether some of the period's search figures were spread from an
+    /// export's totals over a longer period: over part of that period
+    /// they are estimates.
+    pub search_estimated: bool,
 }
 
 impl Coverage {
@@ -328,6 +336,8 @@ pub struct Totals {
     pub not_found: u64,
     /// Crawler requests.
     pub crawler_hits: u64,
+    /// Search results: impressions, clicks, CTR, average position.
+    pub search: SearchFigures,
     /// Clicks and views on the days revenue covers (for the ratios).
     #[serde(skip)]
     covered: (u64, u64),
@@ -369,6 +379,7 @@ impl Totals {
         self.spend += other.spend;
         self.not_found += other.not_found;
         self.crawler_hits += other.crawler_hits;
+        self.search.0.add(&other.search.0);
         self.covered.0 += other.covered.0;
         self.covered.1 += other.covered.1;
     }
@@ -393,8 +404,13 @@ pub struct SiteReport {
     /// period.
     #[serde(serialize_with = "money_opt")]
     pub revenue_off_pages: Option<f64>,
-    /// Pages with views, clicks or revenue, most viewed first.
+    /// Pages with views, clicks, revenue or search impressions, most
+    /// viewed first.
     pub pages: Vec<PageRow>,
+    /// Search queries the site is shown for, most impressions first.
+    pub search_queries: Vec<QueryRow>,
+    /// What its search figures suggest doing.
+    pub opportunities: Opportunities,
     /// Affiliate products with clicks or revenue, most clicked first.
     pub products: Vec<ProductRow>,
     /// Referrers of page views, most first.
@@ -439,9 +455,27 @@ pub struct PageRow {
     /// revenue per 1,000 views.
     #[serde(serialize_with = "ratio_opt")]
     pub rpm: Option<f64>,
+    /// Search figures and top queries.
+    pub search: PageSearchRow,
     /// Clicks and views on the days revenue covers (for the ratios).
     #[serde(skip)]
     covered: (u64, u64),
+}
+
+impl PageRow {
+    /// The row of `path`, with nothing counted yet.
+    pub(crate) fn empty(path: String) -> PageRow {
+        PageRow {
+            path,
+            views: 0,
+            clicks: 0,
+            revenue: None,
+            epc: None,
+            rpm: None,
+            search: PageSearchRow::default(),
+            covered: (0, 0),
+        }
+    }
 }
 
 /// An affiliate product's figures.

@@ -118,6 +118,8 @@ pub fn coverage(
         traffic,
         revenue,
         revenue_days: 0,
+        search: None,
+        search_estimated: false,
     };
     coverage.revenue_days = coverage.revenue_days_in(period);
     coverage
@@ -320,13 +322,8 @@ fn attribute_to_pages(
         match report.pages.iter_mut().find(|p| p.path == page) {
             Some(row) => row.revenue = Some(revenue),
             None => report.pages.push(PageRow {
-                path: page.to_string(),
-                views: 0,
-                clicks: 0,
                 revenue: Some(revenue),
-                epc: None,
-                rpm: None,
-                covered: (0, 0),
+                ..PageRow::empty(page.to_string())
             }),
         }
     }

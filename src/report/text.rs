@@ -44,6 +44,7 @@ pub fn print_text(report: &Report) {
     print_row("network", &report.network);
     print_money(report);
     print_pages(report);
+    print_search(report);
     print_products(report);
     print_candidates(report);
 }
@@ -168,9 +169,11 @@ fn print_pages(report: &Report) {
         return;
     }
     pages.sort_by(|a, b| b.1.views.cmp(&a.1.views).then(a.1.path.cmp(&b.1.path)));
-    say!("\nTop pages by views (views, clicks, revenue, RPM)");
-    for (site, page) in pages.iter().take(TOP) {
-        print_page(site, page);
+    if pages.iter().any(|(_, p)| p.views > 0) {
+        say!("\nTop pages by views (views, clicks, revenue, RPM)");
+        for (site, page) in pages.iter().filter(|(_, p)| p.views > 0).take(TOP) {
+            print_page(site, page);
+        }
     }
     pages.retain(|(_, p)| p.revenue.is_some_and(|r| r != 0.0));
     if !pages.is_empty() {
@@ -196,6 +199,99 @@ fn print_page(site: &str, page: &PageRow) {
         money(page.rpm),
         page.path
     );
+}
+
+/// Search figures per site, the pages search sends most to, and the
+/// opportunities.
+fn print_search(report: &Report) {
+    let Some(range) = report.coverage.search else {
+        return;
+    };
+    say!(
+        "\nSearch (imported {} to {}{}): impressions, clicks, CTR, average position",
+        range.first,
+        range.last,
+        if report.coverage.search_estimated {
+            "; pages and queries of exports over a longer period are estimates for these days"
+        } else {
+            ""
+        }
+    );
+    for site in &report.sites {
+        let m = site.totals.search.0;
+        if m.impressions == 0 {
+            continue;
+        }
+        say!(
+            "  {:<22} {:>11} {:>7} {:>7} {:>6}",
+            site.site,
+            m.impressions,
+            m.clicks,
+            percent(m.ctr(), 2),
+            m.position().map_or("-".into(), |p| format!("{p:.1}"))
+        );
+    }
+    let mut pages: Vec<(&str, &PageRow)> = report
+        .sites
+        .iter()
+        .flat_map(|s| s.pages.iter().map(move |p| (s.site.as_str(), p)))
+        .filter(|(_, p)| p.search.figures.0.impressions > 0)
+        .collect();
+    pages.sort_by(|a, b| {
+        let (x, y) = (a.1.search.figures.0, b.1.search.figures.0);
+        y.clicks
+            .cmp(&x.clicks)
+            .then(y.impressions.cmp(&x.impressions))
+            .then(a.1.path.cmp(&b.1.path))
+    });
+    if !pages.is_empty() {
+        say!("\nTop pages by search clicks (clicks, impressions, CTR, position, revenue)");
+        for (site, page) in pages.iter().take(TOP) {
+            let m = page.search.figures.0;
+            say!(
+                "  {:>7} {:>11} {:>7} {:>6} {:>10}  {site} {}",
+                m.clicks,
+                m.impressions,
+                percent(m.ctr(), 2),
+                m.position().map_or("-".into(), |p| format!("{p:.1}")),
+                money(page.revenue),
+                page.path
+            );
+        }
+        more(pages.len());
+    }
+    for site in &report.sites {
+        let o = &site.opportunities;
+        for q in o.striking_distance.iter().take(3) {
+            say!(
+                "  {}: striking distance: \"{}\" at position {:.1}, {} impressions{}",
+                site.site,
+                q.query,
+                q.figures.0.position().unwrap_or(0.0),
+                q.figures.0.impressions,
+                q.page.as_ref().map_or(String::new(), |p| format!(" ({p})"))
+            );
+        }
+        for p in o.low_ctr_pages.iter().take(3) {
+            say!(
+                "  {}: low CTR: {} ({} impressions, CTR {} where position {:.1} usually gets {}): rewrite its title and description",
+                site.site,
+                p.page,
+                p.figures.0.impressions,
+                percent(p.figures.0.ctr(), 2),
+                p.figures.0.position().unwrap_or(0.0),
+                percent(Some(p.expected_ctr), 1)
+            );
+        }
+        for q in o.untargeted_queries.iter().take(3) {
+            say!(
+                "  {}: no page targets \"{}\" ({} impressions): worth a brief",
+                site.site,
+                q.query,
+                q.figures.0.impressions
+            );
+        }
+    }
 }
 
 fn print_products(report: &Report) {

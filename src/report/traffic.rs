@@ -148,15 +148,9 @@ fn site_days(db: &mut Db, site: &str, period: Period) -> Result<Vec<(Day, [u64; 
 
 /// The row of `path`, added empty if it is not there yet.
 fn page_row(pages: &mut BTreeMap<String, PageRow>, path: String) -> &mut PageRow {
-    pages.entry(path.clone()).or_insert_with(|| PageRow {
-        path,
-        views: 0,
-        clicks: 0,
-        revenue: None,
-        epc: None,
-        rpm: None,
-        covered: (0, 0),
-    })
+    pages
+        .entry(path.clone())
+        .or_insert_with(|| PageRow::empty(path))
 }
 
 /// Series of `kind` for `site`, each summed over `period`.

@@ -363,6 +363,15 @@ pub fn range(conn: &Connection, sites: &[String]) -> rusqlite::Result<Option<(Da
     Ok(range)
 }
 
+/// The periods of `site`'s imports whose totals were spread over days.
+pub fn spread_periods(conn: &Connection, site: &str) -> rusqlite::Result<Vec<(Day, Day)>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT DISTINCT first_day, last_day FROM search_imports WHERE site = ?1 AND spread = 1",
+    )?;
+    let rows = statement.query_map([site], |r| Ok((Day(r.get(0)?), Day(r.get(1)?))))?;
+    rows.collect()
+}
+
 /// Records an import of `file` for `site`.
 pub fn record_import(
     conn: &Connection,
