@@ -62,10 +62,8 @@ pub fn read_zip(bytes: &[u8]) -> Result<Vec<ZipEntry>, String> {
         if u32_at(bytes, local)? != 0x0403_4b50 {
             return Err(format!("damaged local header of {name}"));
         }
-        let data_at = local
-            + 30
-            + u16_at(bytes, local + 26)? as usize
-            + u16_at(bytes, local + 28)? as usize;
+        let data_at =
+            local + 30 + u16_at(bytes, local + 26)? as usize + u16_at(bytes, local + 28)? as usize;
         let data = slice(bytes, data_at, compressed)?;
         let content = match method {
             0 => data.to_vec(),
@@ -77,7 +75,11 @@ pub fn read_zip(bytes: &[u8]) -> Result<Vec<ZipEntry>, String> {
                     .map_err(|e| format!("{name}: cannot inflate: {e}"))?;
                 out
             }
-            other => return Err(format!("{name} uses compression method {other}; only stored and deflated entries are read")),
+            other => {
+                return Err(format!(
+                    "{name} uses compression method {other}; only stored and deflated entries are read"
+                ));
+            }
         };
         if content.len() as u64 != size {
             return Err(format!(
@@ -142,7 +144,7 @@ pub(crate) mod tests {
             let method: u16 = if deflate { 8 } else { 0 };
             let offset = out.len() as u32;
             let crc = 0u32; // not checked by the reader
-            let mut header = |sig: u32, central: bool| {
+            let header = |sig: u32, central: bool| {
                 let mut h = Vec::new();
                 h.extend(sig.to_le_bytes());
                 if central {
@@ -158,8 +160,8 @@ pub(crate) mod tests {
                 h.extend((name.len() as u16).to_le_bytes());
                 h.extend(0u16.to_le_bytes());
                 if central {
-                    h.extend([0u8; 8]);
-                    h.extend([0u8; 4]);
+                    // Comment length, disk, internal and external attributes.
+                    h.extend([0u8; 10]);
                     h.extend(offset.to_le_bytes());
                 }
                 h.extend(name.as_bytes());
@@ -185,7 +187,10 @@ pub(crate) mod tests {
     fn stored_and_deflated_entries_read_back() {
         for deflate in [false, true] {
             let zip = zip_of(
-                &[("Queries.csv", b"Top queries,Clicks\na,1\n"), ("Pages.csv", "é".as_bytes())],
+                &[
+                    ("Queries.csv", b"Top queries,Clicks\na,1\n"),
+                    ("Pages.csv", "é".as_bytes()),
+                ],
                 deflate,
             );
             assert!(is_zip(&zip));

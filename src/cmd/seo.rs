@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use crate::day::Day;
 use crate::error::{Error, Result};
 use crate::network::Network;
+use crate::search::Engine;
 use crate::search::api::Dimension;
 use crate::search::import::{ImportOptions, ImportSummary, import};
-use crate::search::Engine;
 use crate::terminal::say;
 
 /// Arguments of `grove seo`.

@@ -9,7 +9,7 @@ use super::Dashboard;
 use super::chart::{BarRow, BarTable, Line, bar_table, line_chart};
 use super::destination::SIGNATURE;
 use super::format::{money, money_or_dash, number, percent, sort_key};
-use super::{earnings, traffic};
+use super::{earnings, search, traffic};
 use crate::day::Day;
 use crate::html_escape::escape_html;
 use crate::report::{Period, Report, SiteReport, Totals};
@@ -47,6 +47,7 @@ pub fn page(d: &Dashboard) -> String {
     sites_table(&mut html, d);
     earnings::sections(&mut html, r);
     traffic::top_pages(&mut html, r);
+    search::section(&mut html, r);
     traffic::crawlers(&mut html, r);
     drafting(&mut html, d);
     traffic::each_site(&mut html, r);

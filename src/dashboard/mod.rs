@@ -15,6 +15,7 @@ mod earnings;
 mod format;
 mod html;
 mod pipeline;
+mod search;
 mod traffic;
 
 use std::path::{Path, PathBuf};

@@ -23,7 +23,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-pub use search::{LowCtrPage, Opportunities, PageSearchRow, QueryRow, SearchFigures, StrikingQuery, expected_ctr};
+pub use search::{
+    LowCtrPage, Opportunities, PageSearchRow, QueryRow, SearchFigures, StrikingQuery, expected_ctr,
+};
 pub use text::print_text;
 
 use crate::day::Day;

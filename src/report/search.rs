@@ -173,7 +173,13 @@ pub fn add_search(
         b.views
             .cmp(&a.views)
             .then(b.search.figures.0.clicks.cmp(&a.search.figures.0.clicks))
-            .then(b.search.figures.0.impressions.cmp(&a.search.figures.0.impressions))
+            .then(
+                b.search
+                    .figures
+                    .0
+                    .impressions
+                    .cmp(&a.search.figures.0.impressions),
+            )
             .then(b.clicks.cmp(&a.clicks))
             .then(a.path.cmp(&b.path))
     });
@@ -243,7 +249,11 @@ fn opportunities(search: &SiteSearch, titles: Option<&BTreeMap<String, String>>)
                 })
         })
         .collect();
-    low_ctr_pages.sort_by(|a, b| b.missed_clicks.cmp(&a.missed_clicks).then(a.page.cmp(&b.page)));
+    low_ctr_pages.sort_by(|a, b| {
+        b.missed_clicks
+            .cmp(&a.missed_clicks)
+            .then(a.page.cmp(&b.page))
+    });
     low_ctr_pages.truncate(OPPORTUNITIES);
     let page_words: Vec<_> = match titles {
         Some(titles) => titles

@@ -127,15 +127,17 @@ pub struct SavedResponse {
 /// Whether `bytes` look like JSON (an object or array).
 pub fn is_json(bytes: &[u8]) -> bool {
     let start = bytes.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(bytes);
-    matches!(start.iter().find(|b| !b.is_ascii_whitespace()), Some(b'{' | b'['))
+    matches!(
+        start.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'{' | b'[')
+    )
 }
 
 /// Reads a saved response; `Err` says what is wrong (with serde's line).
 pub fn read(bytes: &[u8]) -> Result<SavedResponse, String> {
     let bytes = bytes.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(bytes);
-    let saved: Saved = serde_json::from_slice(bytes).map_err(|e| {
-        format!("line {}: not a Search Analytics response: {e}", e.line())
-    })?;
+    let saved: Saved = serde_json::from_slice(bytes)
+        .map_err(|e| format!("line {}: not a Search Analytics response: {e}", e.line()))?;
     let (request, responses) = match saved {
         Saved::Wrapped { request, response } => (Some(request), response),
         Saved::Bare(response) => (None, response),
@@ -152,7 +154,10 @@ pub fn read(bytes: &[u8]) -> Result<SavedResponse, String> {
             request
                 .dimensions
                 .iter()
-                .map(|d| Dimension::parse(d).ok_or_else(|| format!("unknown dimension `{d}` in the request")))
+                .map(|d| {
+                    Dimension::parse(d)
+                        .ok_or_else(|| format!("unknown dimension `{d}` in the request"))
+                })
                 .collect::<Result<Vec<_>, _>>()?,
         )
     };
@@ -193,14 +198,21 @@ pub fn infer_dimensions(rows: &[ApiRow]) -> Result<Vec<Dimension>, String> {
             Dimension::Device
         } else if values().all(is_country_code) && values().any(|v| COMMON_COUNTRIES.contains(&v)) {
             Dimension::Country
-        } else if values().all(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')) {
+        } else if values()
+            .all(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'))
+        {
             Dimension::SearchAppearance
         } else {
             Dimension::Query
         };
         dimensions.push(dimension);
     }
-    if dimensions.iter().filter(|d| **d == Dimension::Query).count() > 1 {
+    if dimensions
+        .iter()
+        .filter(|d| **d == Dimension::Query)
+        .count()
+        > 1
+    {
         return Err("two key columns could be the query: name the request's dimensions with --dimensions, e.g. --dimensions date,page,query".into());
     }
     Ok(dimensions)
@@ -235,12 +247,30 @@ mod tests {
     #[test]
     fn dimensions_come_from_the_values() {
         let rows = [
-            row(&["2026-11-01", "https://a.example/x/", "espresso grinder", "usa", "MOBILE"]),
-            row(&["2026-11-02", "https://a.example/y/", "usa", "gbr", "DESKTOP"]),
+            row(&[
+                "2026-11-01",
+                "https://a.example/x/",
+                "espresso grinder",
+                "usa",
+                "MOBILE",
+            ]),
+            row(&[
+                "2026-11-02",
+                "https://a.example/y/",
+                "usa",
+                "gbr",
+                "DESKTOP",
+            ]),
         ];
         assert_eq!(
             infer_dimensions(&rows).unwrap(),
-            [Dimension::Date, Dimension::Page, Dimension::Query, Dimension::Country, Dimension::Device]
+            [
+                Dimension::Date,
+                Dimension::Page,
+                Dimension::Query,
+                Dimension::Country,
+                Dimension::Device
+            ]
         );
         assert!(infer_dimensions(&[row(&["a", "b"])]).is_err());
     }
@@ -255,8 +285,14 @@ mod tests {
         assert_eq!(read(paged).unwrap().rows.len(), 1);
         let wrapped = br#"{"request":{"startDate":"2026-11-01","endDate":"2026-11-28","dimensions":["page","query"],"siteUrl":"sc-domain:a.example"},"response":{"rows":[]}}"#;
         let saved = read(wrapped).unwrap();
-        assert_eq!(saved.dimensions, Some(vec![Dimension::Page, Dimension::Query]));
-        assert_eq!(saved.period.unwrap().1, Day::from_ymd(2026, 11, 28).unwrap());
+        assert_eq!(
+            saved.dimensions,
+            Some(vec![Dimension::Page, Dimension::Query])
+        );
+        assert_eq!(
+            saved.period.unwrap().1,
+            Day::from_ymd(2026, 11, 28).unwrap()
+        );
         assert!(read(b"{\"rows\": 3}").is_err());
     }
 }

@@ -82,29 +82,150 @@ pub struct Table {
 }
 
 const QUERY_HEADERS: &[&str] = &[
-    "top queries", "queries", "query", "keyword", "keywords", "search query", "search queries",
-    "häufigste suchanfragen", "suchanfragen", "requêtes les plus fréquentes", "requêtes",
-    "consultas principales", "consultas", "nejčastější dotazy", "dotazy", "上位のクエリ",
-    "クエリ", "热门查询", "查询", "principais consultas", "populairste zoekopdrachten",
-    "zoekopdrachten", "najczęstsze zapytania", "zapytania", "query principali",
+    "top queries",
+    "queries",
+    "query",
+    "keyword",
+    "keywords",
+    "search query",
+    "search queries",
+    "häufigste suchanfragen",
+    "suchanfragen",
+    "requêtes les plus fréquentes",
+    "requêtes",
+    "consultas principales",
+    "consultas",
+    "nejčastější dotazy",
+    "dotazy",
+    "上位のクエリ",
+    "クエリ",
+    "热门查询",
+    "查询",
+    "principais consultas",
+    "populairste zoekopdrachten",
+    "zoekopdrachten",
+    "najczęstsze zapytania",
+    "zapytania",
+    "query principali",
 ];
 const PAGE_HEADERS: &[&str] = &[
-    "top pages", "pages", "page", "url", "urls", "landing page", "top-seiten", "seiten",
-    "häufigste seiten", "pages les plus populaires", "páginas principales", "páginas",
-    "nejčastější stránky", "stránky", "上位のページ", "ページ", "热门网页", "网页",
-    "principais páginas", "populairste pagina's", "pagina's", "najczęstsze strony", "strony",
+    "top pages",
+    "pages",
+    "page",
+    "url",
+    "urls",
+    "landing page",
+    "top-seiten",
+    "seiten",
+    "häufigste seiten",
+    "pages les plus populaires",
+    "páginas principales",
+    "páginas",
+    "nejčastější stránky",
+    "stránky",
+    "上位のページ",
+    "ページ",
+    "热门网页",
+    "网页",
+    "principais páginas",
+    "populairste pagina's",
+    "pagina's",
+    "najczęstsze strony",
+    "strony",
     "pagine principali",
 ];
-const DATE_HEADERS: &[&str] = &["date", "datum", "fecha", "date ", "日付", "日期", "data", "день", "dátum"];
-const COUNTRY_HEADERS: &[&str] = &["country", "countries", "land", "länder", "pays", "país", "países", "země", "国", "国家/地区", "paese", "kraj"];
-const DEVICE_HEADERS: &[&str] = &["device", "devices", "gerät", "geräte", "appareil", "appareils", "dispositivo", "dispositivos", "zařízení", "デバイス", "设备", "urządzenie"];
-const APPEARANCE_HEADERS: &[&str] = &["search appearance", "darstellung in der suche", "apparence dans les résultats de recherche", "aparición en búsqueda", "検索での見え方", "搜索结果呈现"];
-const FILTER_HEADERS: &[&str] = &["filter", "filtre", "filtro", "フィルタ", "过滤条件", "filtr"];
+const DATE_HEADERS: &[&str] = &[
+    "date", "datum", "fecha", "date ", "日付", "日期", "data", "день", "dátum",
+];
+const COUNTRY_HEADERS: &[&str] = &[
+    "country",
+    "countries",
+    "land",
+    "länder",
+    "pays",
+    "país",
+    "países",
+    "země",
+    "国",
+    "国家/地区",
+    "paese",
+    "kraj",
+];
+const DEVICE_HEADERS: &[&str] = &[
+    "device",
+    "devices",
+    "gerät",
+    "geräte",
+    "appareil",
+    "appareils",
+    "dispositivo",
+    "dispositivos",
+    "zařízení",
+    "デバイス",
+    "设备",
+    "urządzenie",
+];
+const APPEARANCE_HEADERS: &[&str] = &[
+    "search appearance",
+    "darstellung in der suche",
+    "apparence dans les résultats de recherche",
+    "aparición en búsqueda",
+    "検索での見え方",
+    "搜索结果呈现",
+];
+const FILTER_HEADERS: &[&str] = &[
+    "filter",
+    "filtre",
+    "filtro",
+    "フィルタ",
+    "过滤条件",
+    "filtr",
+];
 
-const CLICK_HEADERS: &[&str] = &["clicks", "click", "klicks", "clics", "clic", "kliknutí", "クリック数", "点击次数", "cliques", "klikken", "kliknięcia", "clic"];
-const IMPRESSION_HEADERS: &[&str] = &["impressions", "impression", "impressionen", "impresiones", "zobrazení", "表示回数", "展示次数", "impressões", "vertoningen", "wyświetlenia", "impressioni"];
+const CLICK_HEADERS: &[&str] = &[
+    "clicks",
+    "click",
+    "klicks",
+    "clics",
+    "clic",
+    "kliknutí",
+    "クリック数",
+    "点击次数",
+    "cliques",
+    "klikken",
+    "kliknięcia",
+    "clic",
+];
+const IMPRESSION_HEADERS: &[&str] = &[
+    "impressions",
+    "impression",
+    "impressionen",
+    "impresiones",
+    "zobrazení",
+    "表示回数",
+    "展示次数",
+    "impressões",
+    "vertoningen",
+    "wyświetlenia",
+    "impressioni",
+];
 const CTR_HEADERS: &[&str] = &["ctr", "click-through rate"];
-const POSITION_HEADERS: &[&str] = &["position", "avg. position", "average position", "avg position", "posición", "pozice", "掲載順位", "排名", "posição", "positie", "pozycja", "posizione", "durchschnittliche position", "position moyenne"];
+const POSITION_HEADERS: &[&str] = &[
+    "position",
+    "avg. position",
+    "average position",
+    "avg position",
+    "posición",
+    "pozice",
+    "掲載順位",
+    "排名",
+    "posição",
+    "positie",
+    "pozycja",
+    "posizione",
+    "durchschnittliche position",
+    "position moyenne",
+];
 
 fn matches_any(header: &str, names: &[&str]) -> bool {
     names.contains(&header)
@@ -121,7 +242,10 @@ fn normalize(header: &str) -> String {
 /// The kind a file name says (`Queries.csv`, `export/Pages.csv`).
 fn kind_of_name(name: &str) -> Option<TableKind> {
     let file = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem).to_lowercase();
+    let stem = file
+        .rsplit_once('.')
+        .map_or(file, |(stem, _)| stem)
+        .to_lowercase();
     Some(match stem.as_str() {
         "queries" => TableKind::Queries,
         "pages" => TableKind::Pages,
@@ -215,7 +339,8 @@ pub fn read_table(name: &str, bytes: &[u8]) -> Result<Table, (Option<usize>, Str
     })?;
     let bing = label_header.contains("keyword")
         || header.iter().any(|h| h.starts_with("avg"))
-        || (matches!(label_header.as_str(), "page" | "url" | "query") && kind_of_name(name).is_none());
+        || (matches!(label_header.as_str(), "page" | "url" | "query")
+            && kind_of_name(name).is_none());
     let mut rows = Vec::with_capacity(body.len());
     for (line, fields) in body {
         rows.push(columns.row(*line, fields)?);
@@ -239,7 +364,10 @@ fn kind_of_values(body: &[(usize, Vec<String>)]) -> Option<TableKind> {
     if labels.is_empty() {
         return None;
     }
-    if labels.iter().all(|l| l.starts_with("http://") || l.starts_with("https://")) {
+    if labels
+        .iter()
+        .all(|l| l.starts_with("http://") || l.starts_with("https://"))
+    {
         Some(TableKind::Pages)
     } else if labels.iter().all(|l| parse_date(l).is_some()) {
         Some(TableKind::Dates)
@@ -258,7 +386,13 @@ struct Columns {
 
 impl Columns {
     fn find(header: &[String]) -> Option<Columns> {
-        let find = |names: &[&str]| header.iter().skip(1).position(|h| matches_any(h, names)).map(|i| i + 1);
+        let find = |names: &[&str]| {
+            header
+                .iter()
+                .skip(1)
+                .position(|h| matches_any(h, names))
+                .map(|i| i + 1)
+        };
         let clicks = find(CLICK_HEADERS);
         let impressions = find(IMPRESSION_HEADERS);
         match (clicks, impressions) {
@@ -281,8 +415,10 @@ impl Columns {
 
     fn row(&self, line: usize, fields: &[String]) -> Result<TableRow, (Option<usize>, String)> {
         let field = |i: usize| fields.get(i).map(String::as_str).unwrap_or_default();
-        let bad = |what: &str, value: &str| (Some(line), format!("{what} `{value}` is not a number"));
-        let clicks = numbers::count(field(self.clicks)).ok_or_else(|| bad("clicks", field(self.clicks)))?;
+        let bad =
+            |what: &str, value: &str| (Some(line), format!("{what} `{value}` is not a number"));
+        let clicks =
+            numbers::count(field(self.clicks)).ok_or_else(|| bad("clicks", field(self.clicks)))?;
         let impressions = numbers::count(field(self.impressions))
             .ok_or_else(|| bad("impressions", field(self.impressions)))?;
         let position = match self.position {
@@ -317,8 +453,29 @@ pub struct Filters {
     pub narrowing: Vec<String>,
 }
 
-const DATE_FILTERS: &[&str] = &["date", "time range", "datum", "zeitraum", "période", "plage de dates", "fecha", "intervalo de fechas", "období", "期間", "日期", "日付"];
-const SEARCH_TYPE_FILTERS: &[&str] = &["search type", "suchtyp", "type de recherche", "tipo de búsqueda", "typ vyhledávání", "検索タイプ", "搜索类型"];
+const DATE_FILTERS: &[&str] = &[
+    "date",
+    "time range",
+    "datum",
+    "zeitraum",
+    "période",
+    "plage de dates",
+    "fecha",
+    "intervalo de fechas",
+    "období",
+    "期間",
+    "日期",
+    "日付",
+];
+const SEARCH_TYPE_FILTERS: &[&str] = &[
+    "search type",
+    "suchtyp",
+    "type de recherche",
+    "tipo de búsqueda",
+    "typ vyhledávání",
+    "検索タイプ",
+    "搜索类型",
+];
 
 /// Reads a filters table's (filter, value) pairs.
 pub fn filters(pairs: &[(String, String)]) -> Filters {
@@ -371,35 +528,65 @@ mod tests {
         assert_eq!(table.rows[0].clicks, 627);
         assert_eq!(table.rows[0].position, 1.27);
         assert_eq!(table.rows[0].line, 2);
-        let czech = "Nejčastější dotazy;Kliknutí;Zobrazení;CTR;Pozice\nnorway highway;5;120;4,2%;11,7\n";
+        let czech =
+            "Nejčastější dotazy;Kliknutí;Zobrazení;CTR;Pozice\nnorway highway;5;120;4,2%;11,7\n";
         let table = read_table("Dotazy.csv", czech.as_bytes()).unwrap();
         assert_eq!(table.kind, TableKind::Queries);
-        assert_eq!((table.rows[0].clicks, table.rows[0].impressions, table.rows[0].position), (5, 120, 11.7));
+        assert_eq!(
+            (
+                table.rows[0].clicks,
+                table.rows[0].impressions,
+                table.rows[0].position
+            ),
+            (5, 120, 11.7)
+        );
         let unknown_language = "Foo;Bar;Baz;CTR;Qux\nhttps://a.example/x;1;2;50 %;3,5\n";
         let table = read_table("export.csv", unknown_language.as_bytes()).unwrap();
         assert_eq!(table.kind, TableKind::Pages);
         assert_eq!(table.rows[0].position, 3.5);
-        let bing = "Keyword,Impressions,Clicks,CTR,Avg. Position\nespresso grinder,120,4,3.33%,8.2\n";
+        let bing =
+            "Keyword,Impressions,Clicks,CTR,Avg. Position\nespresso grinder,120,4,3.33%,8.2\n";
         let table = read_table("keywords.csv", bing.as_bytes()).unwrap();
         assert!(table.bing);
         assert_eq!((table.rows[0].clicks, table.rows[0].impressions), (4, 120));
         assert!(read_table("x.csv", b"Name,Amount\na,1\n").is_err());
-        let error = read_table("Pages.csv", b"Top pages,Clicks,Impressions,CTR,Position\nhttps://a/,x,1,0%,1\n").unwrap_err();
+        let error = read_table(
+            "Pages.csv",
+            b"Top pages,Clicks,Impressions,CTR,Position\nhttps://a/,x,1,0%,1\n",
+        )
+        .unwrap_err();
         assert_eq!(error.0, Some(2));
     }
 
     #[test]
     fn filters_name_the_period_and_what_narrows_the_export() {
         let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
-            list.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+            list.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
         };
-        let f = filters(&pairs(&[("Search type", "Web"), ("Date", "Mar 1, 2026-Mar 31, 2026")]));
-        assert_eq!(f.period, Some((Day::from_ymd(2026, 3, 1).unwrap(), Day::from_ymd(2026, 3, 31).unwrap())));
+        let f = filters(&pairs(&[
+            ("Search type", "Web"),
+            ("Date", "Mar 1, 2026-Mar 31, 2026"),
+        ]));
+        assert_eq!(
+            f.period,
+            Some((
+                Day::from_ymd(2026, 3, 1).unwrap(),
+                Day::from_ymd(2026, 3, 31).unwrap()
+            ))
+        );
         assert!(f.narrowing.is_empty());
-        let f = filters(&pairs(&[("Date", "1 Jan 2025-31 Dec 2025"), ("Page", "+/blog/")]));
+        let f = filters(&pairs(&[
+            ("Date", "1 Jan 2025-31 Dec 2025"),
+            ("Page", "+/blog/"),
+        ]));
         assert_eq!(f.period.unwrap().0, Day::from_ymd(2025, 1, 1).unwrap());
         assert_eq!(f.narrowing, ["Page: +/blog/"]);
-        let f = filters(&pairs(&[("Date", "Last 3 months"), ("Search type", "Image")]));
+        let f = filters(&pairs(&[
+            ("Date", "Last 3 months"),
+            ("Search type", "Image"),
+        ]));
         assert_eq!(f.period, None);
         assert_eq!(f.narrowing.len(), 1);
     }

@@ -75,7 +75,9 @@ impl DayRows {
     /// Page id -> figures: the page rows, else page × query rows summed.
     fn pages(&self) -> HashMap<u32, Metrics> {
         let mut pages: HashMap<u32, Metrics> = HashMap::new();
-        let source = self.grain(Grain::Page).or_else(|| self.grain(Grain::PageQuery));
+        let source = self
+            .grain(Grain::Page)
+            .or_else(|| self.grain(Grain::PageQuery));
         for entry in source.map_or(&[][..], |d| &d.entries) {
             pages.entry(entry.page).or_default().add(&entry.metrics());
         }
@@ -85,9 +87,14 @@ impl DayRows {
     /// Query id -> figures: the query rows, else page × query rows summed.
     fn queries(&self) -> HashMap<u32, Metrics> {
         let mut queries: HashMap<u32, Metrics> = HashMap::new();
-        let source = self.grain(Grain::Query).or_else(|| self.grain(Grain::PageQuery));
+        let source = self
+            .grain(Grain::Query)
+            .or_else(|| self.grain(Grain::PageQuery));
         for entry in source.map_or(&[][..], |d| &d.entries) {
-            queries.entry(entry.query).or_default().add(&entry.metrics());
+            queries
+                .entry(entry.query)
+                .or_default()
+                .add(&entry.metrics());
         }
         queries
     }
@@ -155,7 +162,10 @@ pub fn site_search(
     let text = |id: &u32| texts.get(id).cloned().unwrap_or_default();
     let mut by_page: HashMap<u32, Vec<(String, Metrics)>> = HashMap::new();
     for ((page, query), metrics) in page_queries {
-        by_page.entry(page).or_default().push((text(&query), metrics));
+        by_page
+            .entry(page)
+            .or_default()
+            .push((text(&query), metrics));
     }
     for (page, metrics) in pages {
         let mut queries = by_page.remove(&page).unwrap_or_default();

@@ -270,13 +270,14 @@ impl FileImport<'_> {
         let mut tables: Vec<(PathBuf, Table)> = Vec::new();
         for (file, bytes) in files {
             let name = file.display().to_string();
-            let table = export::read_table(&name, &bytes).map_err(|(line, message)| Error::Content {
-                location: match line {
-                    Some(line) => Location::line(&file, line),
-                    None => Location::file(&file),
-                },
-                message,
-            })?;
+            let table =
+                export::read_table(&name, &bytes).map_err(|(line, message)| Error::Content {
+                    location: match line {
+                        Some(line) => Location::line(&file, line),
+                        None => Location::file(&file),
+                    },
+                    message,
+                })?;
             tables.push((file, table));
         }
         let bing = self.options.engine == Some(Engine::Bing)
@@ -313,7 +314,9 @@ impl FileImport<'_> {
                 let day = export_day(file, row)?;
                 daily.insert(day, (row.clicks, row.impressions, row.position));
             }
-            self.summary.held.push(format!("dates ({} days)", table.rows.len()));
+            self.summary
+                .held
+                .push(format!("dates ({} days)", table.rows.len()));
         }
         let period = match (daily.keys().next(), daily.keys().next_back()) {
             (Some(&first), Some(&last)) => (first, last),
@@ -323,19 +326,29 @@ impl FileImport<'_> {
             })?,
         };
         let days: Vec<Day> = (period.0.0..=period.1.0).map(Day).collect();
-        let click_weights: Vec<u64> = days.iter().map(|d| daily.get(d).map_or(0, |v| v.0)).collect();
-        let impression_weights: Vec<u64> = days.iter().map(|d| daily.get(d).map_or(0, |v| v.1)).collect();
+        let click_weights: Vec<u64> = days
+            .iter()
+            .map(|d| daily.get(d).map_or(0, |v| v.0))
+            .collect();
+        let impression_weights: Vec<u64> = days
+            .iter()
+            .map(|d| daily.get(d).map_or(0, |v| v.1))
+            .collect();
 
         let mut page_totals: Rollup = HashMap::new();
         if let Some((_, table)) = find(TableKind::Pages) {
             for row in &table.rows {
                 self.summary.rows += 1;
                 match self.urls.page_of(&row.label) {
-                    Some(page) => add_to(&mut page_totals, (page.site, page.page, String::new()), row),
+                    Some(page) => {
+                        add_to(&mut page_totals, (page.site, page.page, String::new()), row)
+                    }
                     None => self.summary.unmatched.add(&row.label),
                 }
             }
-            self.summary.held.push(format!("pages ({} rows)", table.rows.len()));
+            self.summary
+                .held
+                .push(format!("pages ({} rows)", table.rows.len()));
         }
         let mut page_sites: Vec<&str> = page_totals.keys().map(|k| k.0.as_str()).collect();
         page_sites.sort_unstable();
@@ -370,10 +383,16 @@ impl FileImport<'_> {
                 if let Some((_, table)) = find(TableKind::Queries) {
                     let mut totals: Rollup = HashMap::new();
                     for row in &table.rows {
-                        add_to(&mut totals, (site.clone(), String::new(), row.label.clone()), row);
+                        add_to(
+                            &mut totals,
+                            (site.clone(), String::new(), row.label.clone()),
+                            row,
+                        );
                     }
                     self.summary.rows += table.rows.len() as u64;
-                    self.summary.held.push(format!("queries ({} rows)", table.rows.len()));
+                    self.summary
+                        .held
+                        .push(format!("queries ({} rows)", table.rows.len()));
                     self.write_spread(Engine::Google, Grain::Query, &totals, &days, weights)?;
                 }
             }
@@ -428,7 +447,9 @@ impl FileImport<'_> {
                 return Ok(());
             }
         };
-        self.summary.held.push(format!("{} ({} rows)", table.kind.name(), table.rows.len()));
+        self.summary
+            .held
+            .push(format!("{} ({} rows)", table.kind.name(), table.rows.len()));
         let mut daily: BTreeMap<Day, Rollup> = BTreeMap::new();
         let mut totals: Rollup = HashMap::new();
         for row in &table.rows {
@@ -441,8 +462,18 @@ impl FileImport<'_> {
                         continue;
                     }
                 },
-                Grain::Query => (self.forced_site(file)?, String::new(), row.label.clone(), row.day),
-                _ => (self.forced_site(file)?, String::new(), String::new(), Some(export_day(file, row)?)),
+                Grain::Query => (
+                    self.forced_site(file)?,
+                    String::new(),
+                    row.label.clone(),
+                    row.day,
+                ),
+                _ => (
+                    self.forced_site(file)?,
+                    String::new(),
+                    String::new(),
+                    Some(export_day(file, row)?),
+                ),
             };
             match day {
                 Some(day) => add_to(daily.entry(day).or_default(), (site, page, query), row),
@@ -509,24 +540,38 @@ impl FileImport<'_> {
             )));
         }
         if dimensions.contains(&Dimension::Hour) {
-            return Err(error("hourly rows are not kept: request the date dimension instead of hour".into()));
+            return Err(error(
+                "hourly rows are not kept: request the date dimension instead of hour".into(),
+            ));
         }
         let at = |d: Dimension| dimensions.iter().position(|x| *x == d);
-        let (date, page, query) = (at(Dimension::Date), at(Dimension::Page), at(Dimension::Query));
+        let (date, page, query) = (
+            at(Dimension::Date),
+            at(Dimension::Page),
+            at(Dimension::Query),
+        );
         let grain = match (page, query) {
             (Some(_), Some(_)) => Grain::PageQuery,
             (Some(_), None) => Grain::Page,
             (None, Some(_)) => Grain::Query,
             (None, None) => Grain::Site,
         };
-        self.summary.held.push(format!("{} rows by {}", saved.rows.len(), dimension_names(&dimensions)));
+        self.summary.held.push(format!(
+            "{} rows by {}",
+            saved.rows.len(),
+            dimension_names(&dimensions)
+        ));
         let site_of_rows = match page {
             Some(_) => None,
             None => Some(match (&self.options.site, &saved.property) {
                 (Some(site), _) => site.clone(),
-                (None, Some(property)) => self.urls.site_of_property(property).ok_or_else(|| {
-                    error(format!("no site of this network has the property {property}: give --site NAME"))
-                })?,
+                (None, Some(property)) => {
+                    self.urls.site_of_property(property).ok_or_else(|| {
+                        error(format!(
+                            "no site of this network has the property {property}: give --site NAME"
+                        ))
+                    })?
+                }
                 (None, None) => self.forced_site(path)?,
             }),
         };
@@ -536,7 +581,11 @@ impl FileImport<'_> {
             self.summary.rows += 1;
             let day = match date {
                 Some(i) => Some(Day::parse(&row.keys[i]).ok_or_else(|| {
-                    error(format!("row {}: date `{}` is not YYYY-MM-DD", index + 1, row.keys[i]))
+                    error(format!(
+                        "row {}: date `{}` is not YYYY-MM-DD",
+                        index + 1,
+                        row.keys[i]
+                    ))
                 })?),
                 None => None,
             };
@@ -554,7 +603,10 @@ impl FileImport<'_> {
                         }
                     }
                 }
-                None => (site_of_rows.clone().expect("set without pages"), String::new()),
+                None => (
+                    site_of_rows.clone().expect("set without pages"),
+                    String::new(),
+                ),
             };
             let query = query.map(|i| row.keys[i].clone()).unwrap_or_default();
             let metrics = Metrics::new(
@@ -562,7 +614,10 @@ impl FileImport<'_> {
                 row.impressions.max(0.0).round() as u64,
                 row.position.max(0.0),
             );
-            rollup.entry((day, site, page_key, query)).or_default().add(&metrics);
+            rollup
+                .entry((day, site, page_key, query))
+                .or_default()
+                .add(&metrics);
         }
         let mut keys: Vec<_> = rollup.keys().cloned().collect();
         keys.sort();
@@ -582,7 +637,10 @@ impl FileImport<'_> {
                     spread: false,
                 })?,
                 None => {
-                    undated.entry((site, page, query)).or_default().add(&metrics);
+                    undated
+                        .entry((site, page, query))
+                        .or_default()
+                        .add(&metrics);
                 }
             }
         }
@@ -614,8 +672,10 @@ fn export_day(file: &Path, row: &TableRow) -> Result<Day> {
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 fn dimension_names(dimensions: &[Dimension]) -> String {

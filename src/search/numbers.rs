@@ -15,7 +15,10 @@ pub fn count(text: &str) -> Option<u64> {
         && value >= 0.0
         && !text.contains(',')
         && text.matches('.').count() == 1
-        && text.split('.').nth(1).is_some_and(|decimals| decimals.len() != 3)
+        && text
+            .split('.')
+            .nth(1)
+            .is_some_and(|decimals| decimals.len() != 3)
     {
         return Some(value.round() as u64);
     }

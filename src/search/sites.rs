@@ -1,12 +1,12 @@
 //! Which site and page a search result's URL is: by host (`www.` or not,
 //! `http` or `https`, any port), below the site's base path, the path
 //! named as Grove names pages (percent-decoded, `index.html` folded, a
-//! trailing slash).
+//! trailing slash; a file such as a PDF keeps its name).
 
 use std::collections::BTreeMap;
 
 use crate::network::Network;
-use crate::stats::classify::{bare_host, page_key, request_path, within_base};
+use crate::stats::classify::{bare_host, decoded, is_page, page_key, request_path, within_base};
 use crate::stats::referrer::{host_of, path_of};
 
 /// The network's sites, as URLs are matched to them.
@@ -51,7 +51,12 @@ impl SiteUrls {
             .find_map(|(_, base, name)| {
                 within_base(&path, base).map(|inside| PageOf {
                     site: name.clone(),
-                    page: page_key(inside).into_owned(),
+                    // A file (a PDF, an image) keeps its name.
+                    page: if is_page(inside) {
+                        page_key(inside).into_owned()
+                    } else {
+                        decoded(inside).into_owned()
+                    },
                 })
             })
     }

@@ -13,7 +13,6 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::{Engine, Fact, Grain, Metrics};
 use crate::day::Day;
 
-
 /// One stored row: a page and a query (by term id, 0 for none) and their
 /// figures, the position sum in hundredths.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,7 +124,8 @@ impl Terms {
         let mut ids = HashMap::new();
         let mut next = 1;
         let mut statement = conn.prepare("SELECT id, text FROM search_terms")?;
-        let rows = statement.query_map([], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, String>(1)?)))?;
+        let rows =
+            statement.query_map([], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, String>(1)?)))?;
         for row in rows {
             let (id, text) = row?;
             next = next.max(id + 1);
@@ -155,7 +155,8 @@ impl Terms {
 
     /// Writes the terms added since the last save.
     fn save(&mut self, conn: &Connection) -> rusqlite::Result<()> {
-        let mut insert = conn.prepare_cached("INSERT INTO search_terms (id, text) VALUES (?1, ?2)")?;
+        let mut insert =
+            conn.prepare_cached("INSERT INTO search_terms (id, text) VALUES (?1, ?2)")?;
         for (id, text) in self.new.drain(..) {
             insert.execute(params![id, &*text])?;
         }
@@ -216,8 +217,8 @@ impl Writer {
     /// Adds a row; writes what is held when it is much.
     pub fn add(&mut self, conn: &Connection, fact: &Fact<'_>) -> rusqlite::Result<()> {
         let entry = Entry {
-            page: self.terms.id(&fact.page),
-            query: self.terms.id(&fact.query),
+            page: self.terms.id(fact.page),
+            query: self.terms.id(fact.query),
             clicks: fact.metrics.clicks,
             impressions: fact.metrics.impressions,
             position_centi: (fact.metrics.position_sum * 100.0).round().max(0.0) as u64,
@@ -259,7 +260,9 @@ impl Writer {
             let site = &self.sites[*site];
             if self.written.contains(&key) {
                 let stored: Option<Vec<u8>> = read
-                    .query_row(params![site, grain.name(), day.0, engine.name()], |r| r.get(0))
+                    .query_row(params![site, grain.name(), day.0, engine.name()], |r| {
+                        r.get(0)
+                    })
                     .optional()?;
                 let mut merged = stored.map(|b| decode(&b)).unwrap_or_default();
                 merged.append(&mut entries);
@@ -288,7 +291,9 @@ impl Writer {
     pub fn written_days(&self) -> HashMap<(String, Engine), (Day, Day)> {
         let mut days: HashMap<(String, Engine), (Day, Day)> = HashMap::new();
         for (site, engine, _, day) in &self.written {
-            let range = days.entry((self.sites[*site].clone(), *engine)).or_insert((*day, *day));
+            let range = days
+                .entry((self.sites[*site].clone(), *engine))
+                .or_insert((*day, *day));
             range.0 = range.0.min(*day);
             range.1 = range.1.max(*day);
         }
@@ -397,9 +402,27 @@ mod tests {
     #[test]
     fn entries_round_trip() {
         let entries = vec![
-            Entry { page: 1, query: 0, clicks: 3, impressions: 40, position_centi: 12_000 },
-            Entry { page: 1, query: 9, clicks: 0, impressions: 1, position_centi: 750 },
-            Entry { page: 300_000, query: 2, clicks: 1 << 40, impressions: 5, position_centi: 1 },
+            Entry {
+                page: 1,
+                query: 0,
+                clicks: 3,
+                impressions: 40,
+                position_centi: 12_000,
+            },
+            Entry {
+                page: 1,
+                query: 9,
+                clicks: 0,
+                impressions: 1,
+                position_centi: 750,
+            },
+            Entry {
+                page: 300_000,
+                query: 2,
+                clicks: 1 << 40,
+                impressions: 5,
+                position_centi: 1,
+            },
         ];
         assert_eq!(decode(&encode(&entries)), entries);
         let bytes = encode(&entries);

@@ -215,7 +215,7 @@ pub(crate) fn within_base<'p>(path: &'p str, base: &str) -> Option<&'p str> {
 
 /// Whether a path is a page rather than a file: it ends in `/`, in
 /// `.html`/`.htm`, or its last segment has no extension.
-fn is_page(path: &str) -> bool {
+pub(crate) fn is_page(path: &str) -> bool {
     let last = path.rsplit('/').next().unwrap_or_default();
     last.is_empty() || last.ends_with(".html") || last.ends_with(".htm") || !last.contains('.')
 }
@@ -237,7 +237,7 @@ pub(crate) fn page_key(path: &str) -> Cow<'_, str> {
 }
 
 /// `path` percent-decoded (left as is if that is not UTF-8).
-fn decoded(path: &str) -> Cow<'_, str> {
+pub(crate) fn decoded(path: &str) -> Cow<'_, str> {
     if path.contains('%') {
         percent_decode(path).map_or(Cow::Borrowed(path), Cow::Owned)
     } else {
