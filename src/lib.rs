@@ -25,6 +25,7 @@ pub mod import;
 pub mod model;
 pub mod network;
 pub mod output;
+pub mod refresh;
 pub mod render;
 pub mod replicate;
 pub mod report;

@@ -67,10 +67,12 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
 ];
 
 /// The prompts `grove new` writes, as (path below `prompts/`, contents):
-/// one per kind of article its briefs use.
+/// one per kind of article its briefs use, and the one `grove refresh`'s
+/// briefs use.
 pub const DEFAULT_PROMPTS: &[(&str, &str)] = &[
     ("guide.md", include_str!("../prompts/guide.md")),
     ("review.md", include_str!("../prompts/review.md")),
+    ("refresh.md", include_str!("../prompts/refresh.md")),
 ];
 
 /// `grove.toml` of a new network; `{name}` is the network's name.

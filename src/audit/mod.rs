@@ -238,6 +238,9 @@ fn similarity_findings(
     });
     let mut similar: Vec<Vec<Similar>> = vec![Vec::new(); compared.len()];
     for (a, b, similarity) in pairs {
+        if is_refresh_of(compared[a], compared[b]) || is_refresh_of(compared[b], compared[a]) {
+            continue;
+        }
         for (this, other) in [(a, b), (b, a)] {
             similar[this].push(Similar {
                 site: compared[other].page.site.clone(),
@@ -280,6 +283,12 @@ fn similarity_findings(
     findings
 }
 
+/// Whether `draft` is a refresh draft of `page` (a new version of it,
+/// alike by design).
+fn is_refresh_of(draft: &PageFacts, page: &PageFacts) -> bool {
+    draft.site == page.site && draft.refreshes.as_deref() == Some(page.rel.as_str())
+}
+
 fn near_duplicate(page: &PageFacts, others: Vec<Similar>, threshold: f64) -> Finding {
     let closest = &others[0];
     let more = match others.len() - 1 {
@@ -311,7 +320,11 @@ fn near_duplicate(page: &PageFacts, others: Vec<Similar>, threshold: f64) -> Fin
 /// Title and description checks, site by site, on indexed pages.
 fn site_findings(pages: &[PageFacts], is_selected: &[bool]) -> Vec<Finding> {
     let mut by_site: HashMap<usize, Vec<Listing<'_>>> = HashMap::new();
-    for page in pages.iter().filter(|p| p.indexed && is_selected[p.site]) {
+    // A refresh draft shares its page's title by design.
+    for page in pages
+        .iter()
+        .filter(|p| p.indexed && is_selected[p.site] && p.refreshes.is_none())
+    {
         by_site.entry(page.site).or_default().push(Listing {
             page: &page.page,
             title: &page.title,

@@ -45,6 +45,11 @@ pub struct PageFacts {
     /// The network's niche phrases its title, description or text names
     /// (see [`super::niche`]).
     pub named: Vec<u32>,
+    /// Its path below the content folder.
+    pub rel: String,
+    /// For a refresh draft: the page it is a new version of (below the
+    /// content folder), which it is meant to resemble.
+    pub refreshes: Option<String>,
 }
 
 /// What the checks apply: thresholds and the phrase list.
@@ -186,6 +191,14 @@ fn read_page(
             page,
             source: source.file.clone(),
             named,
+            rel: source.rel.clone(),
+            refreshes: source
+                .meta
+                .extra
+                .get("generated")
+                .and_then(|g| g.get("refreshes"))
+                .and_then(|r| r.as_str())
+                .map(str::to_string),
         },
         findings,
     ))

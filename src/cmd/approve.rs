@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 
 use crate::audit::{Audit, AuditOptions, Finding, audit, root_relative};
+use crate::draft::refresh;
 use crate::draft::review::{approved_text, resolve_paths, template_code};
 use crate::draft::schedule::{Pace, spread, taken_days};
 use crate::error::{Error, Result, display_path};
@@ -64,6 +65,8 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
     // Drafts that may be approved, by the content folder holding them.
     let mut queues: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
     let mut refused = 0;
+    let today = chrono::Utc::now().date_naive();
+    let mut swapped = 0;
     for path in paths {
         if approved_text(&path, None)?.is_none() {
             say!("not a draft: {}", display_path(&path).display());
@@ -99,12 +102,32 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
                 continue;
             }
         }
+        // A refresh goes live at once, in place of its page.
+        if let Some(live) = refresh::refreshes(&path)? {
+            let done = refresh::swap(
+                &network.root,
+                &state::dir(&network.root),
+                &path,
+                &live,
+                today,
+            )?;
+            swapped += 1;
+            say!(
+                "approved {}: swapped into {} (same URL, updated {today}){}",
+                display_path(&path).display(),
+                display_path(&done.live).display(),
+                done.backup.map_or(String::new(), |kept| format!(
+                    "; the old version is kept in {}",
+                    display_path(&kept).display()
+                ))
+            );
+            continue;
+        }
         queues
             .entry(content_folder(network, &path))
             .or_default()
             .push(path);
     }
-    let today = chrono::Utc::now().date_naive();
     let start = args.start.unwrap_or(today);
     let taxonomies: Vec<&str> = network
         .config
@@ -113,7 +136,7 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
         .iter()
         .map(|t| t.name.as_str())
         .collect();
-    let mut approved = 0;
+    let mut approved = swapped;
     let mut scheduled: Vec<NaiveDate> = Vec::new();
     for (folder, drafts) in &queues {
         let pace = args.schedule.or_else(|| site_pace(network, folder));

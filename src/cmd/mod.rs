@@ -12,6 +12,7 @@ pub mod import;
 pub mod new;
 pub mod new_site;
 pub mod plan;
+pub mod refresh;
 pub mod replicate;
 pub mod report;
 pub mod research;
@@ -67,6 +68,8 @@ pub enum Command {
     Research(research::Args),
     /// Turn a page that performs into briefs for other niches.
     Replicate(replicate::Args),
+    /// Propose refreshes of pages whose search clicks or views fell (then accept, draft, approve).
+    Refresh(refresh::Args),
     /// Tokens and cost of every model call, per site and per model.
     Usage(usage::Args),
     /// List drafts awaiting review, with warnings.
@@ -109,6 +112,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Draft(args) => draft::run(&load_network(cli.root)?, args),
         Command::Research(args) => research::run(&load_network(cli.root)?, args),
         Command::Replicate(args) => replicate::run(&load_network(cli.root)?, args),
+        Command::Refresh(args) => refresh::run(&load_network(cli.root)?, args),
         Command::Usage(args) => usage::run(&load_network(cli.root)?, args),
         Command::Review(args) => review::run(&load_network(cli.root)?, args),
         Command::Approve(args) => approve::run(&load_network(cli.root)?, args),

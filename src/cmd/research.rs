@@ -68,10 +68,10 @@ pub struct DecideArgs {
 pub fn run(network: &Network, args: Args) -> Result<()> {
     match args.decision {
         Some(DecisionCommand::Accept(decide_args)) => {
-            decide(network, &decide_args, Decision::Accept)
+            decide(network, &decide_args, Decision::Accept, &|_| true)
         }
         Some(DecisionCommand::Reject(decide_args)) => {
-            decide(network, &decide_args, Decision::Reject)
+            decide(network, &decide_args, Decision::Reject, &|_| true)
         }
         None => propose(network, args),
     }
@@ -150,7 +150,14 @@ fn propose(network: &Network, args: Args) -> Result<()> {
     Ok(())
 }
 
-fn decide(network: &Network, args: &DecideArgs, decision: Decision) -> Result<()> {
+/// Accepts or rejects the proposed briefs `args` name; `--all` takes
+/// those whose slug `of_kind` keeps.
+pub fn decide(
+    network: &Network,
+    args: &DecideArgs,
+    decision: Decision,
+    of_kind: &dyn Fn(&str) -> bool,
+) -> Result<()> {
     if args.slugs.is_empty() && !args.all {
         return Err(Error::Usage(
             "name the proposed briefs by slug, or use --all".into(),
@@ -161,7 +168,8 @@ fn decide(network: &Network, args: &DecideArgs, decision: Decision) -> Result<()
     let mut proposed: Vec<String> = Vec::new();
     for site in sites {
         let path = site.dir.join(crate::draft::brief::BRIEFS_FILE);
-        let here = briefs_file::proposed_slugs(&path)?;
+        let mut here = briefs_file::proposed_slugs(&path)?;
+        here.retain(|slug| of_kind(slug));
         let wanted: Vec<String> = if args.all {
             here.clone()
         } else {

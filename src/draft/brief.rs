@@ -20,6 +20,13 @@ pub const BRIEFS_FILE: &str = "briefs.toml";
 /// The `status` of a brief `grove research` proposed and nobody accepted.
 pub const PROPOSED: &str = "proposed";
 
+/// The `kind` (and prompt) of a brief `grove refresh` proposed: a new
+/// version of an existing page.
+pub const REFRESH_KIND: &str = "refresh";
+
+/// How a refresh draft's file name ends, beside the live page's stem.
+pub const REFRESH_SUFFIX: &str = ".refresh.md";
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BriefsFile {
@@ -54,6 +61,7 @@ struct RawBrief {
     structure: Vec<String>,
     notes: Option<String>,
     source: Option<String>,
+    refresh: Option<String>,
 }
 
 fn default_target_words() -> u32 {
@@ -97,14 +105,22 @@ pub struct Brief {
     /// The page a replicated brief was made from (root-relative), for
     /// reference: the article must not paraphrase it.
     pub source: Option<String>,
+    /// For a refresh (`grove refresh`): the live page's file below the
+    /// content folder; the new version is drafted beside it.
+    pub refresh: Option<String>,
     /// Where the brief is defined.
     #[serde(skip)]
     pub location: Location,
 }
 
 impl Brief {
-    /// The content path the article is written to: `reviews/best-grinders.md`.
+    /// The content path the article is written to: `reviews/best-grinders.md`;
+    /// for a refresh, beside the live page: `reviews/best-grinders.refresh.md`.
     pub fn rel_path(&self) -> String {
+        if let Some(live) = &self.refresh {
+            let stem = live.strip_suffix(".md").unwrap_or(live);
+            return format!("{stem}{REFRESH_SUFFIX}");
+        }
         if self.section.is_empty() {
             format!("{}.md", self.slug)
         } else {
@@ -253,6 +269,24 @@ fn read_briefs(path: &PathBuf, context: &Context, registry: &Registry) -> Result
                 .map(|n| expand("notes", n))
                 .transpose()?,
             source: raw.source,
+            refresh: match raw.refresh {
+                Some(live)
+                    if live.ends_with(".md")
+                        && !live.starts_with('/')
+                        && !live.split('/').any(|seg| seg == "..") =>
+                {
+                    Some(live)
+                }
+                Some(live) => {
+                    return Err(Error::Content {
+                        location,
+                        message: format!(
+                            "refresh `{live}` must be a Markdown file inside content/ (as `grove refresh` writes it)"
+                        ),
+                    });
+                }
+                None => None,
+            },
             location,
             slug,
         });

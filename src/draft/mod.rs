@@ -10,6 +10,7 @@ pub mod briefs_file;
 pub mod manifest;
 pub mod plan;
 pub mod prompt;
+pub mod refresh;
 pub mod review;
 pub mod run;
 pub mod schedule;

@@ -150,6 +150,7 @@ pub fn plan(network: &Network, sites: &[&Site], manifest: &Manifest) -> Result<V
             job_context.insert("affiliates", &affiliate_data(&brief, &registry));
             job_context.insert("pages", &pages);
             job_context.insert("outline", "");
+            job_context.insert("current", &current_text(network, site, &brief)?);
             let system = prompt.render("system", &job_context)?;
             let outline = if brief.outline && prompt.has_outline() {
                 Some(prompt.render("outline", &job_context)?)
@@ -182,6 +183,35 @@ pub fn plan(network: &Network, sites: &[&Site], manifest: &Manifest) -> Result<V
         }
     }
     Ok(jobs)
+}
+
+/// For a refresh brief, the live page's Markdown (front matter left
+/// out), from the site's content folder or the blueprint's; empty for
+/// other briefs. A refresh of a page that is gone is an error, unless the
+/// brief is only proposed.
+fn current_text(network: &Network, site: &Site, brief: &Brief) -> Result<String> {
+    let Some(live) = &brief.refresh else {
+        return Ok(String::new());
+    };
+    let candidates = [
+        site.dir.join("content").join(live),
+        network.root.join("content").join(live),
+    ];
+    match candidates.iter().find(|p| p.is_file()) {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|source| Error::io(path, "cannot read file", source))?;
+            let body = &text[crate::content::front_matter::body_offset(&text)..];
+            Ok(body.trim().to_string())
+        }
+        None if brief.proposed => Ok(String::new()),
+        None => Err(Error::Content {
+            location: brief.location.clone(),
+            message: format!(
+                "the page to refresh, content/{live}, does not exist (neither the site's nor the blueprint's): remove this brief"
+            ),
+        }),
+    }
 }
 
 /// What prompts see of the registry: names and descriptions only. Prices,

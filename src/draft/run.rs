@@ -186,6 +186,10 @@ struct Generated<'a> {
     usage_estimated: bool,
     target_words: u32,
     affiliates: &'a [String],
+    /// For a refresh: the live page's file below the content folder,
+    /// which `grove approve` replaces with this draft.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refreshes: Option<&'a str>,
 }
 
 /// The file Grove writes: TOML front matter (a draft) and the cleaned,
@@ -215,6 +219,7 @@ fn compose(job: &Job, answer: &Answer, usage: &Usage, prompt_hash: &str) -> Stri
                 usage_estimated: usage.estimated,
                 target_words: job.brief.target_words,
                 affiliates: &job.brief.affiliates,
+                refreshes: job.brief.refresh.as_deref(),
             },
         },
     };

@@ -171,7 +171,8 @@ impl SiteFacts {
     }
 }
 
-/// Article kinds: the prompt files in `prompts/`, by name.
+/// Article kinds: the prompt files in `prompts/`, by name (not the
+/// research prompt, nor the refresh prompt `grove refresh` uses).
 fn kinds(root: &Path) -> Result<Vec<String>> {
     let dir = root.join(PROMPTS_DIR);
     let entries = match std::fs::read_dir(&dir) {
@@ -185,7 +186,7 @@ fn kinds(root: &Path) -> Result<Vec<String>> {
             let name = entry.file_name().to_string_lossy().into_owned();
             name.strip_suffix(".md").map(str::to_string)
         })
-        .filter(|kind| kind != RESEARCH_PROMPT)
+        .filter(|kind| kind != RESEARCH_PROMPT && kind != crate::draft::brief::REFRESH_KIND)
         .collect();
     kinds.sort();
     Ok(kinds)
