@@ -141,7 +141,8 @@ fn with_key(path: &Path, head: &str, key: &str, value: &str) -> Result<String> {
             continue;
         }
         in_table |= toml && trimmed.starts_with('[');
-        let top_level = !in_table && !(!toml && line.starts_with([' ', '\t']));
+        let indented = !toml && line.starts_with([' ', '\t']);
+        let top_level = !in_table && !indented;
         let is_key = top_level
             && trimmed
                 .split_once(separator)
