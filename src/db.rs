@@ -353,6 +353,35 @@ impl DaySeries {
     }
 }
 
+/// Series of `kind` for `site` (see the `series` table), each key's
+/// counts summed over days `from..=to`; keys with none left out.
+pub fn series_sums(
+    conn: &Connection,
+    site: &str,
+    kind: &str,
+    from: crate::day::Day,
+    to: crate::day::Day,
+) -> rusqlite::Result<Vec<(String, u64)>> {
+    let (first_year, first_day) = from.year_and_ordinal();
+    let (last_year, last_day) = to.year_and_ordinal();
+    let mut statement = conn.prepare_cached(
+        "SELECT key, year, days FROM series WHERE site = ?1 AND kind = ?2 AND year BETWEEN ?3 AND ?4",
+    )?;
+    let mut sums: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    let mut rows = statement.query(rusqlite::params![site, kind, first_year, last_year])?;
+    while let Some(row) = rows.next()? {
+        let year: i32 = row.get(1)?;
+        let first = if year == first_year { first_day } else { 0 };
+        let last = if year == last_year { last_day } else { 366 };
+        let sum = sum_encoded(row.get_ref(2)?.as_blob()?, first, last);
+        if sum > 0 {
+            let key: String = row.get(0)?;
+            *sums.entry(key).or_default() += sum;
+        }
+    }
+    Ok(sums.into_iter().collect())
+}
+
 /// Sums the counts of an encoded series on days `from..=to` without
 /// building it (the report's inner loop).
 pub fn sum_encoded(bytes: &[u8], from: u16, to: u16) -> u64 {

@@ -318,7 +318,11 @@ fn pages_can_acknowledge_findings_and_config_can_share_pages() {
     let text = fixture.read(path);
     fixture.write(
         path,
-        &text.replacen("+++\n", "+++\naudit_allow = [\"ai-phrase\", \"thin\"]\n", 1),
+        &text.replacen(
+            "+++\n",
+            "+++\naudit_allow = [\"ai-phrase\", \"thin\", \"orphan\"]\n",
+            1,
+        ),
     );
     let (json, _) = audit(&fixture, &["--site", "problems"]);
     let on_leftover: Vec<&Value> = json["findings"]

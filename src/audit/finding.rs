@@ -34,11 +34,13 @@ pub enum Code {
     ImageAlt,
     /// A content image heavier than `[images] max_kb` once processed.
     HeavyImage,
+    /// A page no other page's content links to.
+    Orphan,
 }
 
 impl Code {
     /// Every code, in the order findings of one page are listed.
-    pub const ALL: [Code; 12] = [
+    pub const ALL: [Code; 13] = [
         Code::NearDuplicate,
         Code::Boilerplate,
         Code::AiPhrase,
@@ -51,6 +53,7 @@ impl Code {
         Code::OtherNiche,
         Code::ImageAlt,
         Code::HeavyImage,
+        Code::Orphan,
     ];
 
     /// The code as written in reports and `audit_allow`.
@@ -68,6 +71,7 @@ impl Code {
             Code::OtherNiche => "other-niche",
             Code::ImageAlt => "image-alt",
             Code::HeavyImage => "heavy-image",
+            Code::Orphan => "orphan",
         }
     }
 
@@ -91,7 +95,8 @@ impl Code {
             | Code::DescriptionLength
             | Code::OtherNiche
             | Code::ImageAlt
-            | Code::HeavyImage => Severity::Warning,
+            | Code::HeavyImage
+            | Code::Orphan => Severity::Warning,
         }
     }
 }

@@ -103,7 +103,7 @@ pub fn read_site(
         .iter()
         .flat_map(|page| page.rendered.affiliates.iter().cloned())
         .collect();
-    let mut findings = Vec::new();
+    let mut findings = orphan_findings(network, site, &content.pages);
     let mut pages = Vec::with_capacity(read.len());
     for (facts, page_findings) in read {
         findings.extend(page_findings);
@@ -125,6 +125,24 @@ pub fn read_site(
         findings,
         linked,
     })
+}
+
+/// Published, indexed pages no other page's content links to.
+fn orphan_findings(network: &Network, site: &Site, pages: &[Page]) -> Vec<Finding> {
+    let outbound = crate::links::outbound_links(site, pages);
+    let inbound = crate::links::inbound_counts(&outbound, pages.len());
+    pages
+        .iter()
+        .zip(inbound)
+        .filter(|(page, inbound)| *inbound == 0 && !page.meta.draft && !page.meta.noindex)
+        .map(|(page, _)| {
+            Finding::new(
+                Code::Orphan,
+                &page_ref(network, site, &page.file),
+                "no other page links to it, so readers and crawlers reach it only through lists: `grove links` shows pages that mention it".to_string(),
+            )
+        })
+        .collect()
 }
 
 fn read_page(

@@ -9,8 +9,10 @@ pub mod dashboard;
 pub mod doctor;
 pub mod draft;
 pub mod import;
+pub mod links;
 pub mod new;
 pub mod new_site;
+pub mod not_found;
 pub mod plan;
 pub mod refresh;
 pub mod replicate;
@@ -80,6 +82,8 @@ pub enum Command {
     Check(check::Args),
     /// Find near-copies, boilerplate, thin pages and model leftovers across the network.
     Audit(audit::Args),
+    /// Suggest internal links to each page from pages that mention it; list orphan and weak pages.
+    Links(links::Args),
     /// Show which sites and pages use each affiliate registry entry.
     Affiliates(affiliates::Args),
     /// Preview the sites over HTTP, rebuilding and reloading on every change.
@@ -118,6 +122,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Approve(args) => approve::run(&load_network(cli.root)?, args),
         Command::Check(args) => check::run(&load_network(cli.root)?, args),
         Command::Audit(args) => audit::run(&load_network(cli.root)?, args),
+        Command::Links(args) => links::run(&load_network(cli.root)?, args),
         Command::Affiliates(args) => affiliates::run(&load_network(cli.root)?, args),
         Command::Serve(args) => serve::run(find_root(cli.root)?, args),
         Command::Stats(args) => stats::run(&load_network(cli.root)?, args),

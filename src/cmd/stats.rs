@@ -21,6 +21,9 @@ pub enum StatsCommand {
     Import(ImportArgs),
     /// Take what logs added back out of .grove/stats.db, so they can be imported again.
     Forget(ForgetArgs),
+    /// Paths people asked for that answered 404; --suggest the page each meant, --accept to redirect it there.
+    #[command(name = "404s")]
+    NotFound(super::not_found::NotFoundArgs),
 }
 
 /// Arguments of `grove stats forget`.
@@ -97,6 +100,7 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
     match args.command {
         StatsCommand::Import(args) => run_import(network, args),
         StatsCommand::Forget(args) => run_forget(network, args),
+        StatsCommand::NotFound(args) => super::not_found::run(network, args),
     }
 }
 

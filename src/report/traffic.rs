@@ -9,7 +9,7 @@ use rusqlite::params;
 use super::money::ClicksFrom;
 use super::{Count, DayRange, PageRow, Period, ProductRow, SiteReport};
 use crate::day::Day;
-use crate::db::{DaySeries, Db, sum_encoded};
+use crate::db::{DaySeries, Db};
 use crate::error::Result;
 
 /// Whether `table` has any row.
@@ -155,28 +155,8 @@ fn page_row(pages: &mut BTreeMap<String, PageRow>, path: String) -> &mut PageRow
 
 /// Series of `kind` for `site`, each summed over `period`.
 fn series_sums(db: &mut Db, site: &str, kind: &str, period: Period) -> Result<Vec<(String, u64)>> {
-    let (first_year, first_day) = period.since.year_and_ordinal();
-    let (last_year, last_day) = period.until.year_and_ordinal();
-    let result = (|| -> rusqlite::Result<Vec<(String, u64)>> {
-        let mut statement = db.conn().prepare_cached(
-            "SELECT key, year, days FROM series WHERE site = ?1 AND kind = ?2 AND year BETWEEN ?3 AND ?4",
-        )?;
-        let mut sums: HashMap<String, u64> = HashMap::new();
-        let mut rows = statement.query(params![site, kind, first_year, last_year])?;
-        while let Some(row) = rows.next()? {
-            let year: i32 = row.get(1)?;
-            let from = if year == first_year { first_day } else { 0 };
-            let to = if year == last_year { last_day } else { 366 };
-            let days = row.get_ref(2)?.as_blob()?;
-            let sum = sum_encoded(days, from, to);
-            if sum > 0 {
-                let key: String = row.get(0)?;
-                *sums.entry(key).or_default() += sum;
-            }
-        }
-        Ok(sums.into_iter().collect())
-    })();
-    result.map_err(|e| db.error(&e))
+    crate::db::series_sums(db.conn(), site, kind, period.since, period.until)
+        .map_err(|e| db.error(&e))
 }
 
 /// Series of `kind` for `site`: each key's count per day of `period`.
