@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::network::Network;
 use crate::search::Engine;
 use crate::search::api::Dimension;
+use crate::search::fetch::{FetchOptions, fetch};
 use crate::search::import::{ImportOptions, ImportSummary, import};
 use crate::terminal::say;
 
@@ -24,6 +25,22 @@ pub struct Args {
 pub enum SeoCommand {
     /// Import Search Console exports (zip or CSV), saved Search Analytics API responses (JSON) or Bing Webmaster Tools exports (CSV); a file replaces the days it covers.
     Import(ImportArgs),
+    /// Fetch each site's figures from the Search Console API (service account key file named by GOOGLE_APPLICATION_CREDENTIALS), from where the last fetch ended.
+    Fetch(FetchArgs),
+}
+
+/// Arguments of `grove seo fetch`.
+#[derive(Debug, clap::Args)]
+pub struct FetchArgs {
+    /// Only this site (repeat for several).
+    #[arg(long = "site", value_name = "NAME")]
+    pub sites: Vec<String>,
+    /// First day, YYYY-MM-DD (default: where the last fetch ended, less the days Search Console takes to settle; for a first fetch, [search_console] first_days back).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Last day, YYYY-MM-DD (default: today less [search_console] settle_days).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
 }
 
 /// Search engines, on the command line.
@@ -62,6 +79,7 @@ pub struct ImportArgs {
 pub fn run(network: &Network, args: Args) -> Result<()> {
     match args.command {
         SeoCommand::Import(args) => run_import(network, args),
+        SeoCommand::Fetch(args) => run_fetch(network, args),
     }
 }
 
@@ -101,6 +119,35 @@ fn run_import(network: &Network, args: ImportArgs) -> Result<()> {
     };
     for summary in import(network, &options)? {
         print_summary(&summary);
+    }
+    Ok(())
+}
+
+fn run_fetch(network: &Network, args: FetchArgs) -> Result<()> {
+    let options = FetchOptions {
+        sites: args.sites,
+        since: Day::parse_flag("--since", args.since)?,
+        until: Day::parse_flag("--until", args.until)?,
+    };
+    let fetched = fetch(network, &options)?;
+    for f in &fetched {
+        say!(
+            "{} ({}): {} to {}: {} row{} in {} call{}",
+            f.site,
+            f.property,
+            f.period.0,
+            f.period.1,
+            f.rows,
+            crate::terminal::plural(f.rows as usize),
+            f.calls,
+            crate::terminal::plural(f.calls as usize)
+        );
+        if f.summary.unmatched.rows() > 0 {
+            print_summary(&f.summary);
+        }
+    }
+    if fetched.is_empty() {
+        say!("nothing to fetch: every site is up to date");
     }
     Ok(())
 }

@@ -32,6 +32,38 @@ pub struct NetworkConfig {
     /// The `[images]` table: responsive images and their processing.
     #[serde(default)]
     pub images: ImageSettings,
+    /// The `[search_console]` table: how `grove seo fetch` reaches the
+    /// Search Console API.
+    #[serde(default)]
+    pub search_console: SearchConsoleSettings,
+}
+
+/// The `[search_console]` table of `grove.toml`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchConsoleSettings {
+    /// The environment variable naming the service account's key file
+    /// (the file, never the key, is named; the key stays out of configs).
+    pub credentials_env: String,
+    /// The API's address (another one for a proxy or a test server).
+    pub api_url: String,
+    /// Days a site's first fetch covers (Search Console keeps 16 months).
+    pub first_days: u32,
+    /// Days Search Console takes to settle a day's figures: the last day
+    /// fetched is this many days before today, and a later fetch takes
+    /// these days again.
+    pub settle_days: u32,
+}
+
+impl Default for SearchConsoleSettings {
+    fn default() -> Self {
+        SearchConsoleSettings {
+            credentials_env: "GOOGLE_APPLICATION_CREDENTIALS".into(),
+            api_url: "https://searchconsole.googleapis.com".into(),
+            first_days: 90,
+            settle_days: 3,
+        }
+    }
 }
 
 /// The `[images]` table of `grove.toml`: how local images become
@@ -552,6 +584,11 @@ pub struct SiteConfig {
     /// and `atom.xml`), as Zola's `feed = true` taxonomies do.
     #[serde(default)]
     pub term_feeds: bool,
+    /// The site's Search Console property for `grove seo fetch`
+    /// (`sc-domain:example.com`, or a URL prefix such as
+    /// `https://example.com/`); default `sc-domain:` and the base URL's
+    /// host without `www.`.
+    pub search_console_property: Option<String>,
 }
 
 /// Reads and deserializes a TOML file, turning syntax and schema errors into

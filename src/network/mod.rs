@@ -10,8 +10,8 @@ use rayon::prelude::*;
 pub use config::{
     AD_SLOTS, AdSettings, AffiliateSettings, BuildSettings, DisclosurePosition, Gate,
     ImageSettings, LlmConfig, NetworkConfig, NetworkSettings, ProgramSettings, Provider,
-    QualitySettings, SeoSettings, SiteConfig, SiteLlm, SiteQuality, TaxonomyConfig, parse_toml,
-    read_toml,
+    QualitySettings, SearchConsoleSettings, SeoSettings, SiteConfig, SiteLlm, SiteQuality,
+    TaxonomyConfig, parse_toml, read_toml,
 };
 pub use shard::Shard;
 

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use super::api::{self, Dimension};
+use super::api::{self, Dimension, SavedResponse};
 use super::export::{self, Table, TableKind, TableRow};
 use super::sites::{SiteUrls, Unmatched};
 use super::spread::spread;
@@ -71,56 +71,129 @@ pub fn import(network: &Network, options: &ImportOptions) -> Result<Vec<ImportSu
             "name the files to import: Search Console's export (zip or CSV files), saved API responses (JSON), Bing's exports (CSV)".into(),
         ));
     }
-    if let Some(site) = &options.site {
-        network.select(std::slice::from_ref(site), None)?;
-    }
-    let urls = SiteUrls::new(network);
     let inputs = group_inputs(&options.files)?;
-    let state = state::dir(&network.root);
-    let _lock = RunLock::wait(&state, run_lock::STATS)?;
-    let mut db = Db::open(&state)?;
-    let db_path = db.path().to_path_buf();
-    let database = |e: rusqlite::Error| Error::Output {
-        path: db_path.clone(),
-        message: format!("stats database: {e}"),
-    };
-    let transaction = db.conn().transaction().map_err(database)?;
-    let mut writer = Writer::new(&transaction).map_err(database)?;
-    let mut summaries = Vec::new();
+    let mut session = Session::open(network, options.clone())?;
     for input in inputs {
-        let mut importer = FileImport {
+        let summary = session.input(input)?;
+        session.keep(summary);
+    }
+    session.commit()
+}
+
+/// An import in progress: the stats database's lock held and one
+/// transaction open; dropped without [`Session::commit`], nothing of it
+/// stays.
+pub struct Session {
+    urls: SiteUrls,
+    options: ImportOptions,
+    writer: Writer,
+    summaries: Vec<ImportSummary>,
+    committed: bool,
+    db: Db,
+    _lock: RunLock,
+}
+
+impl Session {
+    /// Starts an import into `network`'s stats database.
+    pub fn open(network: &Network, options: ImportOptions) -> Result<Session> {
+        if let Some(site) = &options.site {
+            network.select(std::slice::from_ref(site), None)?;
+        }
+        let state = state::dir(&network.root);
+        let lock = RunLock::wait(&state, run_lock::STATS)?;
+        let mut db = Db::open(&state)?;
+        db.conn()
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| db.error(&e))?;
+        let writer = Writer::new(db.conn()).map_err(|e| db.error(&e))?;
+        Ok(Session {
+            urls: SiteUrls::new(network),
             options,
-            urls: &urls,
-            writer: &mut writer,
-            conn: &transaction,
+            writer,
+            summaries: Vec::new(),
+            committed: false,
+            db,
+            _lock: lock,
+        })
+    }
+
+    fn importer(&mut self, file: &Path) -> FileImport<'_> {
+        FileImport {
+            site: self.options.site.clone(),
+            options: &self.options,
+            urls: &self.urls,
+            writer: &mut self.writer,
+            conn: self.db.conn(),
             summary: ImportSummary {
-                file: input.path().to_path_buf(),
+                file: file.to_path_buf(),
                 ..ImportSummary::default()
             },
-        };
+        }
+    }
+
+    fn input(&mut self, input: Input) -> Result<ImportSummary> {
+        let mut importer = self.importer(&input.path().to_path_buf());
         match input {
             Input::Export { path, files } => importer.export(&path, files)?,
             Input::Json { path, bytes } => importer.api(&path, &bytes)?,
         }
-        summaries.push(importer.summary);
+        Ok(importer.summary)
     }
-    writer.flush(&transaction).map_err(database)?;
-    for summary in &summaries {
-        for (site, range) in &summary.sites {
-            store::record_import(
-                &transaction,
-                &summary.file.display().to_string(),
-                summary.engine.unwrap_or(Engine::Google),
-                site,
-                *range,
-                summary.rows,
-                summary.spread,
-            )
-            .map_err(database)?;
+
+    /// Adds the rows of an API response (named `label` in messages) of
+    /// `site`'s property.
+    pub fn response(
+        &mut self,
+        label: &Path,
+        saved: SavedResponse,
+        site: &str,
+    ) -> Result<ImportSummary> {
+        let mut importer = self.importer(label);
+        importer.site = Some(site.to_string());
+        importer.api_rows(label, saved)?;
+        Ok(importer.summary)
+    }
+
+    /// Records `summary` as an import of its file when the session commits.
+    pub fn keep(&mut self, summary: ImportSummary) {
+        self.summaries.push(summary);
+    }
+
+    /// Writes what is held, records the kept imports and commits.
+    pub fn commit(mut self) -> Result<Vec<ImportSummary>> {
+        let db_path = self.db.path().to_path_buf();
+        let database = |e: rusqlite::Error| Error::Output {
+            path: db_path.clone(),
+            message: format!("stats database: {e}"),
+        };
+        let conn = self.db.conn();
+        self.writer.flush(conn).map_err(database)?;
+        for summary in &self.summaries {
+            for (site, range) in &summary.sites {
+                store::record_import(
+                    conn,
+                    &summary.file.display().to_string(),
+                    summary.engine.unwrap_or(Engine::Google),
+                    site,
+                    *range,
+                    summary.rows,
+                    summary.spread,
+                )
+                .map_err(database)?;
+            }
+        }
+        conn.execute_batch("COMMIT").map_err(database)?;
+        self.committed = true;
+        Ok(std::mem::take(&mut self.summaries))
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = self.db.conn().execute_batch("ROLLBACK");
         }
     }
-    transaction.commit().map_err(database)?;
-    Ok(summaries)
 }
 
 /// What the command line named, read: an export (a zip's CSV files, or
@@ -199,6 +272,9 @@ fn group_inputs(files: &[PathBuf]) -> Result<Vec<Input>> {
 
 /// Importing one input.
 struct FileImport<'a> {
+    /// The site of rows that name no page (`--site`, or the fetched
+    /// property's).
+    site: Option<String>,
     options: &'a ImportOptions,
     urls: &'a SiteUrls,
     writer: &'a mut Writer,
@@ -353,7 +429,7 @@ impl FileImport<'_> {
         let mut page_sites: Vec<&str> = page_totals.keys().map(|k| k.0.as_str()).collect();
         page_sites.sort_unstable();
         page_sites.dedup();
-        let site = match (&self.options.site, page_sites.as_slice()) {
+        let site = match (&self.site, page_sites.as_slice()) {
             (Some(site), _) => Some(site.clone()),
             (None, [one]) => Some(one.to_string()),
             _ => None,
@@ -509,7 +585,7 @@ impl FileImport<'_> {
 
     /// `--site`, for rows that name no page.
     fn forced_site(&self, file: &Path) -> Result<String> {
-        self.options.site.clone().ok_or_else(|| Error::Content {
+        self.site.clone().ok_or_else(|| Error::Content {
             location: Location::file(file),
             message: "its rows name no page, so not their site: give --site NAME".into(),
         })
@@ -521,8 +597,17 @@ impl FileImport<'_> {
             location: Location::file(path),
             message,
         };
-        self.summary.engine = Some(Engine::Google);
         let saved = api::read(bytes).map_err(error)?;
+        self.api_rows(path, saved)
+    }
+
+    /// The rows of a response (from a file at `path`, or fetched).
+    fn api_rows(&mut self, path: &Path, saved: SavedResponse) -> Result<()> {
+        let error = |message: String| Error::Content {
+            location: Location::file(path),
+            message,
+        };
+        self.summary.engine = Some(Engine::Google);
         if saved.rows.is_empty() {
             self.summary.held.push("no rows".into());
             return Ok(());
@@ -563,7 +648,7 @@ impl FileImport<'_> {
         ));
         let site_of_rows = match page {
             Some(_) => None,
-            None => Some(match (&self.options.site, &saved.property) {
+            None => Some(match (&self.site, &saved.property) {
                 (Some(site), _) => site.clone(),
                 (None, Some(property)) => {
                     self.urls.site_of_property(property).ok_or_else(|| {

@@ -13,8 +13,10 @@
 
 pub mod api;
 pub mod export;
+pub mod fetch;
 pub mod figures;
 pub mod import;
+pub mod jwt;
 mod numbers;
 pub mod sites;
 pub mod spread;
