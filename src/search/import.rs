@@ -132,7 +132,7 @@ impl Session {
     }
 
     fn input(&mut self, input: Input) -> Result<ImportSummary> {
-        let mut importer = self.importer(&input.path().to_path_buf());
+        let mut importer = self.importer(input.path());
         match input {
             Input::Export { path, files } => importer.export(&path, files)?,
             Input::Json { path, bytes } => importer.api(&path, &bytes)?,
