@@ -7,6 +7,8 @@
 //! when the file has it, from `--dimensions`, or else from the values
 //! (dates, URLs, device names, country codes; the rest are queries).
 
+use std::borrow::Cow;
+
 use serde::Deserialize;
 
 use crate::day::Day;
@@ -59,12 +61,13 @@ impl Dimension {
     }
 }
 
-/// One row of a response.
+/// One row of a response (its keys borrowed from the file's text where
+/// they hold no escapes).
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-pub struct ApiRow {
+pub struct ApiRow<'a> {
     /// Dimension values, in the request's order.
-    #[serde(default)]
-    pub keys: Vec<String>,
+    #[serde(default, borrow)]
+    pub keys: Vec<Cow<'a, str>>,
     /// Clicks (the API writes them as decimals: `109.0`).
     #[serde(default)]
     pub clicks: f64,
@@ -78,9 +81,9 @@ pub struct ApiRow {
 
 /// A response's rows.
 #[derive(Debug, Deserialize)]
-struct Response {
-    #[serde(default)]
-    rows: Vec<ApiRow>,
+struct Response<'a> {
+    #[serde(default, borrow)]
+    rows: Vec<ApiRow<'a>>,
 }
 
 /// The request a response answered, where the file keeps it.
@@ -94,28 +97,31 @@ struct Request {
     site_url: Option<String>,
 }
 
+/// A file holding one response, or a response with its request
+/// (`{"request": ..., "response": ...}`): read without buffering, as
+/// files of 25,000 rows are many.
 #[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum Saved {
-    Wrapped {
-        request: Request,
-        response: OneOrMany,
-    },
-    Bare(OneOrMany),
+struct Saved<'a> {
+    #[serde(default, borrow)]
+    rows: Vec<ApiRow<'a>>,
+    #[serde(default)]
+    request: Option<Request>,
+    #[serde(default, borrow)]
+    response: Option<OneOrMany<'a>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
-enum OneOrMany {
-    One(Response),
-    Many(Vec<Response>),
+enum OneOrMany<'a> {
+    One(#[serde(borrow)] Response<'a>),
+    Many(#[serde(borrow)] Vec<Response<'a>>),
 }
 
 /// A saved response, read.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SavedResponse {
+pub struct SavedResponse<'a> {
     /// Every row of every page.
-    pub rows: Vec<ApiRow>,
+    pub rows: Vec<ApiRow<'a>>,
     /// The request's dimensions, when the file has them.
     pub dimensions: Option<Vec<Dimension>>,
     /// The request's period, when the file has it.
@@ -134,17 +140,24 @@ pub fn is_json(bytes: &[u8]) -> bool {
 }
 
 /// Reads a saved response; `Err` says what is wrong (with serde's line).
-pub fn read(bytes: &[u8]) -> Result<SavedResponse, String> {
+pub fn read(bytes: &[u8]) -> Result<SavedResponse<'_>, String> {
     let bytes = bytes.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(bytes);
-    let saved: Saved = serde_json::from_slice(bytes)
-        .map_err(|e| format!("line {}: not a Search Analytics response: {e}", e.line()))?;
-    let (request, responses) = match saved {
-        Saved::Wrapped { request, response } => (Some(request), response),
-        Saved::Bare(response) => (None, response),
-    };
-    let rows = match responses {
-        OneOrMany::One(r) => r.rows,
-        OneOrMany::Many(pages) => pages.into_iter().flat_map(|r| r.rows).collect(),
+    let not_a_response =
+        |e: serde_json::Error| format!("line {}: not a Search Analytics response: {e}", e.line());
+    let starts_with_array = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
+    let (request, rows) = if starts_with_array {
+        // The pages of one request, one after the other.
+        let pages: Vec<Response<'_>> = serde_json::from_slice(bytes).map_err(not_a_response)?;
+        (None, pages.into_iter().flat_map(|r| r.rows).collect())
+    } else {
+        let saved: Saved<'_> = serde_json::from_slice(bytes).map_err(not_a_response)?;
+        let mut rows = saved.rows;
+        match saved.response {
+            Some(OneOrMany::One(r)) => rows.extend(r.rows),
+            Some(OneOrMany::Many(pages)) => rows.extend(pages.into_iter().flat_map(|r| r.rows)),
+            None => {}
+        }
+        (saved.request, rows)
     };
     let request = request.unwrap_or_default();
     let dimensions = if request.dimensions.is_empty() {
@@ -179,7 +192,7 @@ pub fn read(bytes: &[u8]) -> Result<SavedResponse, String> {
 /// The dimensions of rows' keys, from their values: dates, URLs, device
 /// names, country codes, search appearances; any other column is the
 /// query (two such columns cannot be told apart: `Err`).
-pub fn infer_dimensions(rows: &[ApiRow]) -> Result<Vec<Dimension>, String> {
+pub fn infer_dimensions(rows: &[ApiRow<'_>]) -> Result<Vec<Dimension>, String> {
     let width = rows.first().map_or(0, |r| r.keys.len());
     if let Some(row) = rows.iter().find(|r| r.keys.len() != width) {
         return Err(format!(
@@ -189,7 +202,7 @@ pub fn infer_dimensions(rows: &[ApiRow]) -> Result<Vec<Dimension>, String> {
     }
     let mut dimensions = Vec::with_capacity(width);
     for column in 0..width {
-        let values = || rows.iter().map(|r| r.keys[column].as_str());
+        let values = || rows.iter().map(|r| r.keys[column].as_ref());
         let dimension = if values().all(|v| Day::parse(v).is_some()) {
             Dimension::Date
         } else if values().all(|v| v.starts_with("http://") || v.starts_with("https://")) {
@@ -235,9 +248,9 @@ const COMMON_COUNTRIES: &[&str] = &[
 mod tests {
     use super::*;
 
-    fn row(keys: &[&str]) -> ApiRow {
+    fn row<'a>(keys: &[&'a str]) -> ApiRow<'a> {
         ApiRow {
-            keys: keys.iter().map(|k| k.to_string()).collect(),
+            keys: keys.iter().map(|k| Cow::Borrowed(*k)).collect(),
             clicks: 1.0,
             impressions: 10.0,
             position: 3.0,

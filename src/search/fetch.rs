@@ -211,6 +211,19 @@ fn last_fetched(network: &Network, sites: &[&Site]) -> Result<BTreeMap<String, D
     Ok(last)
 }
 
+/// A row as the API answers it, owned.
+#[derive(serde::Deserialize)]
+struct OwnedRow {
+    #[serde(default)]
+    keys: Vec<String>,
+    #[serde(default)]
+    clicks: f64,
+    #[serde(default)]
+    impressions: f64,
+    #[serde(default)]
+    position: f64,
+}
+
 /// The API client: a token, renewed when it expires.
 struct Client {
     http: reqwest::Client,
@@ -235,7 +248,7 @@ impl Client {
         dimensions: &[Dimension],
         first: Day,
         last: Day,
-    ) -> Result<Vec<ApiRow>> {
+    ) -> Result<Vec<ApiRow<'static>>> {
         let url = format!(
             "{}/webmasters/v3/sites/{}/searchAnalytics/query",
             self.api_url,
@@ -253,7 +266,7 @@ impl Client {
                 "dataState": "final",
             });
             let answer = self.call(&url, &body, property).await?;
-            let page: Vec<ApiRow> = match answer.get("rows") {
+            let page: Vec<OwnedRow> = match answer.get("rows") {
                 Some(found) => serde_json::from_value(found.clone()).map_err(|e| {
                     Error::Usage(format!(
                         "Search Console answered rows Grove cannot read ({e}) for {property}"
@@ -262,7 +275,12 @@ impl Client {
                 None => Vec::new(),
             };
             let full = page.len() == ROW_LIMIT;
-            rows.extend(page);
+            rows.extend(page.into_iter().map(|row| ApiRow {
+                keys: row.keys.into_iter().map(std::borrow::Cow::Owned).collect(),
+                clicks: row.clicks,
+                impressions: row.impressions,
+                position: row.position,
+            }));
             if !full {
                 return Ok(rows);
             }

@@ -10,7 +10,7 @@ use super::api::{self, Dimension, SavedResponse};
 use super::export::{self, Table, TableKind, TableRow};
 use super::sites::{SiteUrls, Unmatched};
 use super::spread::spread;
-use super::store::{self, Writer};
+use super::store::{self, Entry, Writer, centi};
 use super::{Engine, Fact, Grain, Metrics};
 use crate::day::Day;
 use crate::db::Db;
@@ -18,6 +18,7 @@ use crate::error::{Error, Location, Result};
 use crate::network::Network;
 use crate::run_lock::{self, RunLock};
 use crate::state;
+use crate::stats::tally::FastMap;
 use crate::zip_archive;
 
 /// What `grove seo import` should do.
@@ -135,7 +136,11 @@ impl Session {
         let mut importer = self.importer(input.path());
         match input {
             Input::Export { path, files } => importer.export(&path, files)?,
-            Input::Json { path, bytes } => importer.api(&path, &bytes)?,
+            Input::Json { path } => {
+                let bytes = std::fs::read(&path)
+                    .map_err(|source| Error::io(&path, "cannot read file", source))?;
+                importer.api(&path, &bytes)?;
+            }
         }
         Ok(importer.summary)
     }
@@ -145,7 +150,7 @@ impl Session {
     pub fn response(
         &mut self,
         label: &Path,
-        saved: SavedResponse,
+        saved: SavedResponse<'_>,
         site: &str,
     ) -> Result<ImportSummary> {
         let mut importer = self.importer(label);
@@ -205,7 +210,6 @@ enum Input {
     },
     Json {
         path: PathBuf,
-        bytes: Vec<u8>,
     },
 }
 
@@ -217,27 +221,28 @@ impl Input {
     }
 }
 
-fn group_inputs(files: &[PathBuf]) -> Result<Vec<Input>> {
+fn group_inputs(named: &[PathBuf]) -> Result<Vec<Input>> {
     let mut inputs = Vec::new();
     let mut loose: BTreeMap<PathBuf, Vec<(PathBuf, Vec<u8>)>> = BTreeMap::new();
-    for file in files {
-        let size = std::fs::metadata(file)
-            .map_err(|source| Error::io(file, "cannot read file", source))?
+    for file in expand_folders(named)? {
+        let size = std::fs::metadata(&file)
+            .map_err(|source| Error::io(&file, "cannot read file", source))?
             .len();
         if size > MAX_FILE_BYTES {
             return Err(Error::Content {
-                location: Location::file(file),
+                location: Location::file(&file),
                 message: format!(
                     "{size} bytes, over the {} MB a search export may have: split it (the API pages responses by 25,000 rows)",
                     MAX_FILE_BYTES >> 20
                 ),
             });
         }
-        let bytes =
-            std::fs::read(file).map_err(|source| Error::io(file, "cannot read file", source))?;
-        if zip_archive::is_zip(&bytes) {
+        let head = file_head(&file)?;
+        if zip_archive::is_zip(&head) {
+            let bytes = std::fs::read(&file)
+                .map_err(|source| Error::io(&file, "cannot read file", source))?;
             let entries = zip_archive::read_zip(&bytes).map_err(|message| Error::Content {
-                location: Location::file(file),
+                location: Location::file(&file),
                 message,
             })?;
             let files = entries
@@ -245,18 +250,15 @@ fn group_inputs(files: &[PathBuf]) -> Result<Vec<Input>> {
                 .filter(|e| e.name.to_ascii_lowercase().ends_with(".csv"))
                 .map(|e| (file.join(&e.name), e.bytes))
                 .collect();
-            inputs.push(Input::Export {
-                path: file.clone(),
-                files,
-            });
-        } else if api::is_json(&bytes) {
-            inputs.push(Input::Json {
-                path: file.clone(),
-                bytes,
-            });
+            inputs.push(Input::Export { path: file, files });
+        } else if api::is_json(&head) {
+            // Read when its turn comes: a year of responses is gigabytes.
+            inputs.push(Input::Json { path: file });
         } else {
+            let bytes = std::fs::read(&file)
+                .map_err(|source| Error::io(&file, "cannot read file", source))?;
             let folder = file.parent().map(Path::to_path_buf).unwrap_or_default();
-            loose.entry(folder).or_default().push((file.clone(), bytes));
+            loose.entry(folder).or_default().push((file, bytes));
         }
     }
     for (folder, files) in loose {
@@ -268,6 +270,42 @@ fn group_inputs(files: &[PathBuf]) -> Result<Vec<Input>> {
         inputs.push(Input::Export { path, files });
     }
     Ok(inputs)
+}
+
+/// The files `named` names: files as they are, folders as the export
+/// files below them (`.zip`, `.csv`, `.tsv`, `.json`), in name order.
+fn expand_folders(named: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in named {
+        if !path.is_dir() {
+            files.push(path.clone());
+            continue;
+        }
+        let mut found: Vec<PathBuf> = walkdir::WalkDir::new(path)
+            .into_iter()
+            .filter_map(std::result::Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(walkdir::DirEntry::into_path)
+            .filter(|p| {
+                p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                    ["zip", "csv", "tsv", "json"].contains(&e.to_ascii_lowercase().as_str())
+                })
+            })
+            .collect();
+        found.sort();
+        files.extend(found);
+    }
+    Ok(files)
+}
+
+/// The first bytes of `path`, to tell its kind.
+fn file_head(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(512);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(512).read_to_end(&mut head))
+        .map_err(|source| Error::io(path, "cannot read file", source))?;
+    Ok(head)
 }
 
 /// Importing one input.
@@ -602,7 +640,7 @@ impl FileImport<'_> {
     }
 
     /// The rows of a response (from a file at `path`, or fetched).
-    fn api_rows(&mut self, path: &Path, saved: SavedResponse) -> Result<()> {
+    fn api_rows(&mut self, path: &Path, saved: SavedResponse<'_>) -> Result<()> {
         let error = |message: String| Error::Content {
             location: Location::file(path),
             message,
@@ -660,8 +698,12 @@ impl FileImport<'_> {
                 (None, None) => self.forced_site(path)?,
             }),
         };
-        let mut pages: HashMap<&str, Option<(String, String)>> = HashMap::new();
-        let mut rollup: HashMap<(Option<Day>, String, String, String), Metrics> = HashMap::new();
+        // Rows of one page and query on one day are summed (several
+        // countries or devices, `http` and `https`), by term id.
+        let mut pages: FastMap<&str, Option<(usize, u32, String)>> = FastMap::default();
+        let mut rollup: FastMap<(Option<Day>, usize, u32, u32), Metrics> = FastMap::default();
+        let mut undated: Rollup = HashMap::new();
+        let forced = site_of_rows.as_deref().map(|name| self.writer.site(name));
         for (index, row) in saved.rows.iter().enumerate() {
             self.summary.rows += 1;
             let day = match date {
@@ -674,60 +716,62 @@ impl FileImport<'_> {
                 })?),
                 None => None,
             };
-            let (site, page_key) = match page {
+            let (site, page_id) = match page {
                 Some(i) => {
-                    let url = row.keys[i].as_str();
-                    let found = pages
-                        .entry(url)
-                        .or_insert_with(|| self.urls.page_of(url).map(|p| (p.site, p.page)));
+                    let url: &str = &row.keys[i];
+                    let found = pages.entry(url).or_insert_with(|| {
+                        self.urls.page_of(url).map(|p| {
+                            (self.writer.site(&p.site), self.writer.term(&p.page), p.page)
+                        })
+                    });
                     match found {
-                        Some((site, page)) => (site.clone(), page.clone()),
+                        Some((site, page, _)) => (*site, *page),
                         None => {
                             self.summary.unmatched.add(url);
                             continue;
                         }
                     }
                 }
-                None => (
-                    site_of_rows.clone().expect("set without pages"),
-                    String::new(),
-                ),
+                None => (forced.expect("set without pages"), 0),
             };
-            let query = query.map(|i| row.keys[i].clone()).unwrap_or_default();
+            let query_text: &str = query.map_or("", |i| &row.keys[i]);
             let metrics = Metrics::new(
                 row.clicks.max(0.0).round() as u64,
                 row.impressions.max(0.0).round() as u64,
                 row.position.max(0.0),
             );
-            rollup
-                .entry((day, site, page_key, query))
-                .or_default()
-                .add(&metrics);
+            if day.is_none() {
+                let page_text = match page {
+                    Some(i) => pages[&*row.keys[i]].as_ref().map(|p| p.2.clone()).unwrap_or_default(),
+                    None => String::new(),
+                };
+                let site_name = self.writer.site_name(site).to_string();
+                undated
+                    .entry((site_name, page_text, query_text.to_string()))
+                    .or_default()
+                    .add(&metrics);
+                continue;
+            }
+            let query_id = self.writer.term(query_text);
+            rollup.entry((day, site, page_id, query_id)).or_default().add(&metrics);
         }
-        let mut keys: Vec<_> = rollup.keys().cloned().collect();
-        keys.sort();
-        let mut undated: Rollup = HashMap::new();
+        let mut keys: Vec<_> = rollup.keys().copied().collect();
+        keys.sort_unstable();
         for key in keys {
             let metrics = rollup[&key];
             let (day, site, page, query) = key;
-            match day {
-                Some(day) => self.write(Fact {
-                    engine: Engine::Google,
-                    grain,
-                    site: &site,
-                    day,
-                    page: &page,
-                    query: &query,
-                    metrics,
-                    spread: false,
-                })?,
-                None => {
-                    undated
-                        .entry((site, page, query))
-                        .or_default()
-                        .add(&metrics);
-                }
-            }
+            let day = day.expect("undated rows are apart");
+            self.note_day(site, day);
+            let entry = Entry {
+                page,
+                query,
+                clicks: metrics.clicks,
+                impressions: metrics.impressions,
+                position_centi: centi(metrics.position_sum),
+            };
+            self.writer
+                .add_entry(self.conn, (site, Engine::Google, grain, day), entry, false)
+                .map_err(|e| self.database(e))?;
         }
         if !undated.is_empty() {
             let (first, last) = saved.period.or(self.options.period).ok_or_else(|| {
@@ -737,6 +781,27 @@ impl FileImport<'_> {
             self.write_spread(Engine::Google, grain, &undated, &days, None)?;
         }
         Ok(())
+    }
+
+    /// Counts `day` among the days written for the writer's site `site`.
+    fn note_day(&mut self, site: usize, day: Day) {
+        let name = self.writer.site_name(site);
+        match self.summary.sites.get_mut(name) {
+            Some(range) => {
+                range.0 = range.0.min(day);
+                range.1 = range.1.max(day);
+            }
+            None => {
+                self.summary.sites.insert(name.to_string(), (day, day));
+            }
+        }
+    }
+
+    fn database(&self, e: rusqlite::Error) -> Error {
+        Error::Output {
+            path: self.summary.file.clone(),
+            message: format!("stats database: {e}"),
+        }
     }
 }
 

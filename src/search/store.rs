@@ -11,6 +11,7 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Engine, Fact, Grain, Metrics};
+use crate::stats::tally::FastMap;
 use crate::day::Day;
 
 /// One stored row: a page and a query (by term id, 0 for none) and their
@@ -113,7 +114,7 @@ fn read_varint(bytes: &[u8]) -> Option<(u64, usize)> {
 /// Page paths and queries by id.
 #[derive(Debug, Default)]
 pub struct Terms {
-    ids: HashMap<Box<str>, u32>,
+    ids: FastMap<Box<str>, u32>,
     next: u32,
     new: Vec<(u32, Box<str>)>,
 }
@@ -121,7 +122,7 @@ pub struct Terms {
 impl Terms {
     /// Every term already stored.
     pub fn load(conn: &Connection) -> rusqlite::Result<Terms> {
-        let mut ids = HashMap::new();
+        let mut ids = FastMap::default();
         let mut next = 1;
         let mut statement = conn.prepare("SELECT id, text FROM search_terms")?;
         let rows =
@@ -194,9 +195,14 @@ type DayKey = (usize, Engine, Grain, Day);
 pub struct Writer {
     terms: Terms,
     sites: Vec<String>,
-    pending: HashMap<DayKey, (Vec<Entry>, bool)>,
+    pending: FastMap<DayKey, (Vec<Entry>, bool)>,
     held: usize,
     written: HashSet<DayKey>,
+}
+
+/// A position sum in hundredths, as stored.
+pub fn centi(position_sum: f64) -> u64 {
+    (position_sum * 100.0).round().max(0.0) as u64
 }
 
 /// Rows held before they are written (about 40 bytes each).
@@ -208,7 +214,7 @@ impl Writer {
         Ok(Writer {
             terms: Terms::load(conn)?,
             sites: Vec::new(),
-            pending: HashMap::new(),
+            pending: FastMap::default(),
             held: 0,
             written: HashSet::new(),
         })
@@ -221,19 +227,44 @@ impl Writer {
             query: self.terms.id(fact.query),
             clicks: fact.metrics.clicks,
             impressions: fact.metrics.impressions,
-            position_centi: (fact.metrics.position_sum * 100.0).round().max(0.0) as u64,
+            position_centi: centi(fact.metrics.position_sum),
         };
-        let site = match self.sites.iter().position(|s| s == fact.site) {
+        let site = self.site(fact.site);
+        self.add_entry(conn, (site, fact.engine, fact.grain, fact.day), entry, fact.spread)
+    }
+
+    /// The id of a page path or query (0 for empty).
+    pub fn term(&mut self, text: &str) -> u32 {
+        self.terms.id(text)
+    }
+
+    /// The writer's number for site `name`.
+    pub fn site(&mut self, name: &str) -> usize {
+        match self.sites.iter().position(|s| s == name) {
             Some(index) => index,
             None => {
-                self.sites.push(fact.site.to_string());
+                self.sites.push(name.to_string());
                 self.sites.len() - 1
             }
-        };
-        let key = (site, fact.engine, fact.grain, fact.day);
+        }
+    }
+
+    /// The name of the writer's site `index`.
+    pub fn site_name(&self, index: usize) -> &str {
+        &self.sites[index]
+    }
+
+    /// Adds an entry to the day's record `key` (site by [`Writer::site`]).
+    pub fn add_entry(
+        &mut self,
+        conn: &Connection,
+        key: (usize, Engine, Grain, Day),
+        entry: Entry,
+        spread: bool,
+    ) -> rusqlite::Result<()> {
         let slot = self.pending.entry(key).or_default();
         slot.0.push(entry);
-        slot.1 |= fact.spread;
+        slot.1 |= spread;
         self.held += 1;
         if self.held >= HOLD {
             self.flush(conn)?;
