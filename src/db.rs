@@ -403,7 +403,8 @@ fn pairs(bytes: &[u8]) -> impl Iterator<Item = (u64, u64)> + '_ {
     })
 }
 
-fn write_varint(bytes: &mut Vec<u8>, mut value: u64) {
+/// Appends `value` as a LEB128 varint.
+pub fn write_varint(bytes: &mut Vec<u8>, mut value: u64) {
     loop {
         let byte = (value & 0x7f) as u8;
         value >>= 7;
@@ -415,7 +416,8 @@ fn write_varint(bytes: &mut Vec<u8>, mut value: u64) {
     }
 }
 
-fn read_varint(bytes: &[u8]) -> Option<(u64, usize)> {
+/// The LEB128 varint at the start of `bytes` and its length.
+pub fn read_varint(bytes: &[u8]) -> Option<(u64, usize)> {
     let mut value = 0u64;
     for (i, &byte) in bytes.iter().enumerate().take(10) {
         value |= u64::from(byte & 0x7f) << (7 * i);

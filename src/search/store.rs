@@ -13,6 +13,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::{Engine, Fact, Grain, Metrics};
 use crate::stats::tally::FastMap;
 use crate::day::Day;
+use crate::db::{read_varint, write_varint};
 
 /// One stored row: a page and a query (by term id, 0 for none) and their
 /// figures, the position sum in hundredths.
@@ -86,29 +87,6 @@ pub fn decode(bytes: &[u8]) -> Vec<Entry> {
         });
     }
     entries
-}
-
-fn write_varint(bytes: &mut Vec<u8>, mut value: u64) {
-    loop {
-        let byte = (value & 0x7f) as u8;
-        value >>= 7;
-        if value == 0 {
-            bytes.push(byte);
-            return;
-        }
-        bytes.push(byte | 0x80);
-    }
-}
-
-fn read_varint(bytes: &[u8]) -> Option<(u64, usize)> {
-    let mut value = 0u64;
-    for (i, &byte) in bytes.iter().enumerate().take(10) {
-        value |= u64::from(byte & 0x7f) << (7 * i);
-        if byte & 0x80 == 0 {
-            return Some((value, i + 1));
-        }
-    }
-    None
 }
 
 /// Page paths and queries by id.
