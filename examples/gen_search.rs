@@ -46,7 +46,9 @@ fn main() {
     };
     for site in 0..sites {
         for day in 0..days {
-            let date = (start + chrono::Days::new(day as u64)).format("%Y-%m-%d").to_string();
+            let date = (start + chrono::Days::new(day as u64))
+                .format("%Y-%m-%d")
+                .to_string();
             for page in 0..pages {
                 for query in 0..queries {
                     if writer.is_none() || rows_in_file == 25_000 {
@@ -55,7 +57,8 @@ fn main() {
                         file_number += 1;
                         rows_in_file = 0;
                         let mut w = std::io::BufWriter::new(fs::File::create(path).unwrap());
-                        w.write_all(b"{\"responseAggregationType\": \"byPage\", \"rows\": [\n").unwrap();
+                        w.write_all(b"{\"responseAggregationType\": \"byPage\", \"rows\": [\n")
+                            .unwrap();
                         writer = Some(w);
                     }
                     let w = writer.as_mut().unwrap();

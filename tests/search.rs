@@ -253,14 +253,37 @@ fn api_responses_give_pages_their_queries_and_replace_their_days() {
     assert_eq!(alpha["search"]["clicks"], 6);
     // The dashboard's search table lists the page with its figures.
     let dashboard = net.path().join("dashboard.html");
-    grove(&net, &["dashboard", "--since", "2026-11-01", "--until", "2026-11-02", "--output", dashboard.to_str().unwrap()]);
+    grove(
+        &net,
+        &[
+            "dashboard",
+            "--since",
+            "2026-11-01",
+            "--until",
+            "2026-11-02",
+            "--output",
+            dashboard.to_str().unwrap(),
+        ],
+    );
     let html = scraper::Html::parse_document(&std::fs::read_to_string(&dashboard).unwrap());
     let rows: Vec<Vec<String>> = html
         .select(&scraper::Selector::parse("#search-table tbody tr").unwrap())
-        .map(|row| row.text().map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect())
+        .map(|row| {
+            row.text()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
         .collect();
-    assert!(rows[0].iter().any(|cell| cell.contains("/grinders/")), "{rows:?}");
-    assert!(rows[0].contains(&"210".to_string()) && rows[0].contains(&"best grinder".to_string()), "{rows:?}");
+    assert!(
+        rows[0].iter().any(|cell| cell.contains("/grinders/")),
+        "{rows:?}"
+    );
+    assert!(
+        rows[0].contains(&"210".to_string()) && rows[0].contains(&"best grinder".to_string()),
+        "{rows:?}"
+    );
     // A new response for day 2 replaces day 2, and only it.
     net.write(
         "day2.json",

@@ -29,9 +29,11 @@ use crate::seo::Alternates;
 use crate::web_url::Urls;
 
 mod live;
+mod published;
 mod record;
 use crate::templating::{expand_str, template_error};
 pub use live::{Change, ChangeKind, LiveSite, PageUpdate};
+pub use published::{PublishedPage, published_pages};
 pub use record::{BuildRecord, SiteRecord};
 
 /// What to build and where.

@@ -8,12 +8,12 @@ pub mod aliases;
 
 use serde::Serialize;
 
-use crate::build::BuildRecord;
+use crate::build::published_pages;
 use crate::day::Day;
 use crate::db::{Db, series_sums};
 use crate::error::Result;
 use crate::network::Network;
-use crate::state::{self, Record};
+use crate::state;
 use crate::words::stem;
 
 /// What to list.
@@ -63,7 +63,6 @@ const MIN_SCORE: f64 = 0.45;
 pub fn not_found(network: &Network, options: &NotFoundOptions) -> Result<(Day, Day, Vec<Missing>)> {
     let sites = network.select(&options.sites, None)?;
     let state = state::dir(&network.root);
-    let record = BuildRecord::read(&state);
     let Some(mut db) = Db::open_existing(&state)? else {
         let today = Day::today();
         return Ok((today, today, Vec::new()));
@@ -79,14 +78,14 @@ pub fn not_found(network: &Network, options: &NotFoundOptions) -> Result<(Day, D
         }
     };
     let since = options.since.unwrap_or(until.plus(-29));
+    let published = published_pages(network, &sites)?;
     let mut missing = Vec::new();
     for site in sites {
         let counts = series_sums(db.conn(), &site.name, "not_found", since, until)
             .map_err(|e| db.error(&e))?;
-        let pages: Vec<(&String, &String)> = record
-            .sites
+        let pages: Vec<(&String, &String)> = published
             .get(&site.name)
-            .map(|r| r.files.iter().collect())
+            .map(|list| list.iter().map(|p| (&p.path, &p.file)).collect())
             .unwrap_or_default();
         for (path, count) in counts {
             if count < options.min.max(1) {

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::params;
 use serde::Serialize;
 
-use crate::build::BuildRecord;
+use crate::build::published_pages;
 use crate::day::Day;
 use crate::db::{DaySeries, Db};
 use crate::draft::brief::{BRIEFS_FILE, PROPOSED, REFRESH_KIND};
@@ -22,7 +22,7 @@ use crate::draft::briefs_file::{BriefText, append};
 use crate::error::{Error, Result};
 use crate::network::{Network, Site};
 use crate::search::figures::{page_clicks_by_day, site_search};
-use crate::state::{self, Record};
+use crate::state;
 use decay::{Decay, WINDOW, decay};
 
 /// What `grove refresh` should do.
@@ -79,15 +79,10 @@ pub fn find(network: &Network, options: &RefreshOptions) -> Result<Vec<Proposal>
     let Some(mut db) = Db::open_existing(&state)? else {
         return Ok(Vec::new());
     };
-    let record = BuildRecord::read(&state);
+    let published = published_pages(network, &sites)?;
     let mut proposals = Vec::new();
     for site in sites {
-        let Some(built) = record.sites.get(&site.name) else {
-            return Err(Error::Usage(format!(
-                "site `{}` was never built: run `grove build` first, so that refresh knows which file makes each page",
-                site.name
-            )));
-        };
+        let pages = published.get(&site.name).map_or(&[][..], Vec::as_slice);
         let Some(end) = options.until.or(last_day(&mut db, &site.name)?) else {
             continue;
         };
@@ -104,7 +99,8 @@ pub fn find(network: &Network, options: &RefreshOptions) -> Result<Vec<Proposal>
         )
         .map_err(|e| db.error(&e))?;
         let existing = existing_slugs(site)?;
-        for (page, file) in &built.files {
+        for published in pages {
+            let (page, file) = (&published.path, &published.file);
             let found = [
                 ("search clicks", clicks.get(page)),
                 ("views", views.get(page)),
@@ -121,7 +117,7 @@ pub fn find(network: &Network, options: &RefreshOptions) -> Result<Vec<Proposal>
                 site: site.name.clone(),
                 page: page.clone(),
                 file: file.clone(),
-                title: built.titles.get(page).cloned().unwrap_or_default(),
+                title: published.title.clone(),
                 reason: reason(measure, &found, end),
                 measure,
                 last: found.last,

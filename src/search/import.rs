@@ -720,9 +720,9 @@ impl FileImport<'_> {
                 Some(i) => {
                     let url: &str = &row.keys[i];
                     let found = pages.entry(url).or_insert_with(|| {
-                        self.urls.page_of(url).map(|p| {
-                            (self.writer.site(&p.site), self.writer.term(&p.page), p.page)
-                        })
+                        self.urls
+                            .page_of(url)
+                            .map(|p| (self.writer.site(&p.site), self.writer.term(&p.page), p.page))
                     });
                     match found {
                         Some((site, page, _)) => (*site, *page),
@@ -742,7 +742,10 @@ impl FileImport<'_> {
             );
             if day.is_none() {
                 let page_text = match page {
-                    Some(i) => pages[&*row.keys[i]].as_ref().map(|p| p.2.clone()).unwrap_or_default(),
+                    Some(i) => pages[&*row.keys[i]]
+                        .as_ref()
+                        .map(|p| p.2.clone())
+                        .unwrap_or_default(),
                     None => String::new(),
                 };
                 let site_name = self.writer.site_name(site).to_string();
@@ -753,7 +756,10 @@ impl FileImport<'_> {
                 continue;
             }
             let query_id = self.writer.term(query_text);
-            rollup.entry((day, site, page_id, query_id)).or_default().add(&metrics);
+            rollup
+                .entry((day, site, page_id, query_id))
+                .or_default()
+                .add(&metrics);
         }
         let mut keys: Vec<_> = rollup.keys().copied().collect();
         keys.sort_unstable();

@@ -11,9 +11,9 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Engine, Fact, Grain, Metrics};
-use crate::stats::tally::FastMap;
 use crate::day::Day;
 use crate::db::{read_varint, write_varint};
+use crate::stats::tally::FastMap;
 
 /// One stored row: a page and a query (by term id, 0 for none) and their
 /// figures, the position sum in hundredths.
@@ -208,7 +208,12 @@ impl Writer {
             position_centi: centi(fact.metrics.position_sum),
         };
         let site = self.site(fact.site);
-        self.add_entry(conn, (site, fact.engine, fact.grain, fact.day), entry, fact.spread)
+        self.add_entry(
+            conn,
+            (site, fact.engine, fact.grain, fact.day),
+            entry,
+            fact.spread,
+        )
     }
 
     /// The id of a page path or query (0 for empty).
