@@ -119,6 +119,14 @@ fn suggestions_come_from_prose_and_orphans_are_listed() {
     );
     assert!(!orphans.contains(&"/guides/dialing-in/".to_string()));
     assert!(pages(&json, "weak").contains(&"/guides/dialing-in/".to_string()));
+
+    // A section's introduction linking a page is a link from content.
+    net.write(
+        "sites/alpha/content/reviews/_index.md",
+        "+++\ntitle = \"Reviews\"\n+++\nStart with [the machines](@/reviews/machines.md).\n",
+    );
+    let json = links_json(&net);
+    assert!(!pages(&json, "orphans").contains(&"/reviews/machines/".to_string()));
 }
 
 #[test]

@@ -103,7 +103,7 @@ pub fn read_site(
         .iter()
         .flat_map(|page| page.rendered.affiliates.iter().cloned())
         .collect();
-    let mut findings = orphan_findings(network, site, &content.pages);
+    let mut findings = orphan_findings(network, site, &content.pages, &content.sections);
     let mut pages = Vec::with_capacity(read.len());
     for (facts, page_findings) in read {
         findings.extend(page_findings);
@@ -127,10 +127,14 @@ pub fn read_site(
     })
 }
 
-/// Published, indexed pages no other page's content links to.
-fn orphan_findings(network: &Network, site: &Site, pages: &[Page]) -> Vec<Finding> {
-    let outbound = crate::links::outbound_links(site, pages);
-    let inbound = crate::links::inbound_counts(&outbound, pages.len());
+/// Published, indexed pages no other page's or section's content links to.
+fn orphan_findings(
+    network: &Network,
+    site: &Site,
+    pages: &[Page],
+    sections: &[crate::content::Section],
+) -> Vec<Finding> {
+    let inbound = crate::links::link_graph(site, pages, sections).inbound;
     pages
         .iter()
         .zip(inbound)

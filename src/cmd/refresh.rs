@@ -24,7 +24,7 @@ pub struct Args {
     #[arg(long, default_value_t = 30.0, value_name = "PERCENT")]
     pub drop: f64,
     /// The least clicks or views the period compared with must have had.
-    #[arg(long, default_value_t = 20, value_name = "N")]
+    #[arg(long, default_value_t = 10, value_name = "N")]
     pub min: u64,
     /// The last day compared, YYYY-MM-DD (default: each site's last day with data).
     #[arg(long, value_name = "DATE")]

@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::build::{load_site, load_themes};
-use crate::content::{Blueprint, Include, Page};
+use crate::content::{Blueprint, Include, Page, Section};
 use crate::day::Day;
 use crate::db::Db;
 use crate::error::{Result, collect_all};
@@ -105,6 +105,7 @@ pub fn links(network: &Network, options: &LinksOptions) -> Result<LinkReport> {
                     network,
                     site,
                     &loaded.content.pages,
+                    &loaded.content.sections,
                     queries.get(&site.name).unwrap_or(&no_queries),
                     options.per_page,
                 ))
@@ -150,11 +151,11 @@ fn site_links(
     network: &Network,
     site: &Site,
     pages: &[Page],
+    sections: &[Section],
     queries: &HashMap<String, Vec<String>>,
     per_page: usize,
 ) -> LinkReport {
-    let outbound = outbound_links(site, pages);
-    let inbound = inbound_counts(&outbound, pages.len());
+    let LinkGraph { outbound, inbound } = link_graph(site, pages, sections);
     // Every target's phrases, in one automaton.
     let mut patterns: Vec<String> = Vec::new();
     let mut owner: Vec<usize> = Vec::new();
@@ -227,38 +228,50 @@ fn site_links(
     report
 }
 
-/// For each page, the other pages of `pages` its content links to (by
-/// index), from its rendered HTML.
-pub fn outbound_links(site: &Site, pages: &[Page]) -> Vec<HashSet<usize>> {
+/// Links between a site's pages, from the rendered content of its pages
+/// and sections (a section's introduction linking a page counts; menus
+/// and lists made by templates do not).
+pub struct LinkGraph {
+    /// For each page, the other pages its content links to (by index).
+    pub outbound: Vec<HashSet<usize>>,
+    /// For each page, how many other pages and sections link to it.
+    pub inbound: Vec<usize>,
+}
+
+/// The link graph of a site's `pages` and `sections`.
+pub fn link_graph(site: &Site, pages: &[Page], sections: &[Section]) -> LinkGraph {
     let by_path: HashMap<&str, usize> = pages
         .iter()
         .enumerate()
         .map(|(i, p)| (p.path.as_str(), i))
         .collect();
-    pages
+    let targets = |html: &str| -> HashSet<usize> {
+        html_scan::tags(html)
+            .filter(|tag| tag.name.eq_ignore_ascii_case("a"))
+            .filter_map(|tag| tag.attribute("href"))
+            .filter_map(|href| internal_path(site, href))
+            .filter_map(|path| by_path.get(path.as_str()).copied())
+            .collect()
+    };
+    let outbound: Vec<HashSet<usize>> = pages
         .iter()
         .enumerate()
         .map(|(i, page)| {
-            html_scan::tags(&page.rendered.html)
-                .filter(|tag| tag.name.eq_ignore_ascii_case("a"))
-                .filter_map(|tag| tag.attribute("href"))
-                .filter_map(|href| internal_path(site, href))
-                .filter_map(|path| by_path.get(path.as_str()).copied())
-                .filter(|&target| target != i)
-                .collect()
+            let mut linked = targets(&page.rendered.html);
+            linked.remove(&i);
+            linked
         })
-        .collect()
-}
-
-/// How many other pages link to each page, from [`outbound_links`].
-pub fn inbound_counts(outbound: &[HashSet<usize>], pages: usize) -> Vec<usize> {
-    let mut inbound = vec![0usize; pages];
-    for targets in outbound {
-        for &t in targets {
+        .collect();
+    let mut inbound = vec![0usize; pages.len()];
+    let from_sections = sections
+        .iter()
+        .map(|section| targets(&section.rendered.html));
+    for linked in outbound.iter().cloned().chain(from_sections) {
+        for t in linked {
             inbound[t] += 1;
         }
     }
-    inbound
+    LinkGraph { outbound, inbound }
 }
 
 /// Where a page's prose names another page.

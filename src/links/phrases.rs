@@ -2,7 +2,7 @@
 //! it: its title's core (before a colon or dash, leading "the", "a",
 //! numbers and "best" dropped), the title itself, its `extra.keywords`
 //! and the search queries it is found for. A phrase has two words or more
-//! (one word matches too much).
+//! (one word matches too much), unless the title is that one word.
 
 /// Words a title's core does not start with.
 const LEADING: &[&str] = &["the", "a", "an", "best", "our", "my", "your", "top"];
@@ -10,6 +10,17 @@ const LEADING: &[&str] = &["the", "a", "an", "best", "our", "my", "your", "top"]
 /// The phrases of a page, lowercase, longest first, without repeats.
 pub fn target_phrases(title: &str, keywords: &[String], queries: &[String]) -> Vec<String> {
     let mut phrases: Vec<String> = Vec::new();
+    // A page titled with one word ("Tamping") is about that word.
+    let single = title.split_whitespace().count() == 1
+        && title.trim().chars().filter(|c| c.is_alphanumeric()).count() >= 4;
+    if single {
+        phrases.push(
+            title
+                .trim()
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase(),
+        );
+    }
     let mut add = |phrase: &str| {
         let phrase = phrase
             .split_whitespace()
