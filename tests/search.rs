@@ -430,9 +430,12 @@ fn localized_exports_and_bing_keywords() {
     assert_eq!(page["clicks"], 5);
     assert_eq!(page["position"], 11.7);
 
+    // As Bing Webmaster Tools writes its keyword report: every field
+    // quoted, a keyword holding unescaped quotes, more clicks than
+    // impressions on a row.
     net.write(
         "bing.csv",
-        "Keyword,Impressions,Clicks,CTR,Avg. Position\nespresso grinder,300,6,2.00%,8.5\n",
+        "\"Keyword\",\"Impressions\",\"Clicks\",\"CTR\",\"Avg. Position\"\n\"cb06 6′ (72\")x4\" × 8\"\",\"2\",\"0\",\"0%\",\"4\"\n\"espresso grinder\",\"300\",\"6\",\"2.00%\",\"8.5\"\n\"grinder spacing\",\"1\",\"2\",\"200%\",\"632\"\n",
     );
     let output = net.grove(&["seo", "import", "--site", "alpha", &file(&net, "bing.csv")]);
     assert!(String::from_utf8_lossy(&output.stderr).contains("give --since and --until"));
@@ -450,7 +453,7 @@ fn localized_exports_and_bing_keywords() {
             &file(&net, "bing.csv"),
         ],
     );
-    assert!(out.contains("(Bing)"), "{out}");
+    assert!(out.contains("(Bing): 3 rows"), "{out}");
     let report = common::measuring::report(&net, "2026-10-01", "2026-10-03");
     let queries = site(&report, "alpha")["search_queries"]
         .as_array()

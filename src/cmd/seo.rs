@@ -169,7 +169,7 @@ fn print_summary(summary: &ImportSummary) {
     }
     if summary.spread {
         say!(
-            "  pages and queries are totals over the period, spread over its days by the daily totals: exact over the whole period, estimates over part of it"
+            "  pages and queries are totals over the period, spread over its days (by the export's daily totals where it has them): exact over the whole period, estimates over part of it"
         );
     }
     if summary.unmatched.rows() > 0 {
