@@ -177,8 +177,10 @@ fn site_links(
             owner.push(i);
         }
     }
+    // Patterns are lowercase and so is the text searched (ASCII
+    // lowercasing keeps every byte where it was): cheaper than a
+    // case-insensitive automaton.
     let automaton = AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
         .match_kind(MatchKind::LeftmostLongest)
         .build(&patterns)
         .ok();
@@ -306,10 +308,11 @@ fn suggestions_in(
         return Vec::new();
     };
     let body_at = crate::content::front_matter::body_offset(&text);
+    let lowered = text.to_ascii_lowercase();
     let mut first: BTreeMap<usize, Mention> = BTreeMap::new();
     for piece in prose(&text, body_at) {
         let segment = &text[piece.range.clone()];
-        for found in automaton.find_iter(segment) {
+        for found in automaton.find_iter(&lowered[piece.range.clone()]) {
             let target = owner[found.pattern().as_usize()];
             if target == index || links_now.contains(&target) || first.contains_key(&target) {
                 continue;
