@@ -58,6 +58,37 @@ fn csv_rows(bytes: &[u8]) -> Vec<(String, u64, u64, f64)> {
         .collect()
 }
 
+/// A ZIP archive of one stored file.
+fn stored_zip(name: &str, data: &[u8]) -> Vec<u8> {
+    let header = |signature: u32, central: bool| {
+        let mut h = signature.to_le_bytes().to_vec();
+        if central {
+            h.extend(20u16.to_le_bytes());
+        }
+        h.extend([20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        h.extend((data.len() as u32).to_le_bytes());
+        h.extend((data.len() as u32).to_le_bytes());
+        h.extend((name.len() as u16).to_le_bytes());
+        h.extend(0u16.to_le_bytes());
+        if central {
+            h.extend([0; 14]);
+        }
+        h.extend(name.as_bytes());
+        h
+    };
+    let mut zip = header(0x0403_4b50, false);
+    zip.extend(data);
+    let directory = header(0x0201_4b50, true);
+    let at = zip.len() as u32;
+    zip.extend(&directory);
+    zip.extend(0x0605_4b50u32.to_le_bytes());
+    zip.extend([0, 0, 0, 0, 1, 0, 1, 0]);
+    zip.extend((directory.len() as u32).to_le_bytes());
+    zip.extend(at.to_le_bytes());
+    zip.extend([0, 0]);
+    zip
+}
+
 fn pages_by_path(site: &Value) -> BTreeMap<String, Value> {
     site["pages"]
         .as_array()
@@ -414,7 +445,7 @@ fn localized_exports_and_bing_keywords() {
     );
     net.write(
         "cz/Graf.csv",
-        "Datum;Kliknutí;Zobrazení;CTR;Pozice\n2026-10-01;2;60;3,33 %;11\n2026-10-02;3;60;5 %;12,4\n",
+        "Datum;Kliknutí;Zobrazení;CTR;Pozice\n1. 10. 2026;2;60;3,33 %;11\n2. 10. 2026;3;60;5 %;12,4\n",
     );
     grove(
         &net,
@@ -433,6 +464,14 @@ fn localized_exports_and_bing_keywords() {
     // As Bing Webmaster Tools writes its keyword report: every field
     // quoted, a keyword holding unescaped quotes, more clicks than
     // impressions on a row.
+    // An Excel download is a zip too: refused with what to do.
+    net.write_bytes(
+        "export.xlsx",
+        &stored_zip("xl/workbook.xml", b"<workbook/>"),
+    );
+    let output = net.grove(&["seo", "import", &file(&net, "export.xlsx")]);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("Download CSV"));
+
     net.write(
         "bing.csv",
         "\"Keyword\",\"Impressions\",\"Clicks\",\"CTR\",\"Avg. Position\"\n\"cb06 6′ (72\")x4\" × 8\"\",\"2\",\"0\",\"0%\",\"4\"\n\"espresso grinder\",\"300\",\"6\",\"2.00%\",\"8.5\"\n\"grinder spacing\",\"1\",\"2\",\"200%\",\"632\"\n",

@@ -240,7 +240,19 @@ const ISO_4217: &[&str] = &[
 /// first number is over 12), `05.10.2026`, `October 5, 2026`, `Oct 5 2026`,
 /// `5 October 2026`, `20261005`.
 pub fn parse_date(text: &str) -> Option<Day> {
-    let text = text.trim();
+    // `1. 3. 2026`, as Czech and German exports write it.
+    let compact;
+    let text = if text.contains(". ")
+        && text
+            .trim()
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ' ')
+    {
+        compact = text.replace(' ', "");
+        compact.as_str()
+    } else {
+        text.trim()
+    };
     let head = text.split(['T', ' ']).next().unwrap_or(text);
     if let Some(day) = Day::parse(head) {
         return Some(day);
@@ -403,5 +415,6 @@ mod tests {
         }
         assert_eq!(parse_date("25/10/2026").unwrap().to_string(), "2026-10-25");
         assert_eq!(parse_date("nope"), None);
+        assert_eq!(parse_date("1. 3. 2026").unwrap().to_string(), "2026-03-01");
     }
 }

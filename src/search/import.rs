@@ -245,11 +245,17 @@ fn group_inputs(named: &[PathBuf]) -> Result<Vec<Input>> {
                 location: Location::file(&file),
                 message,
             })?;
-            let files = entries
+            let files: Vec<(PathBuf, Vec<u8>)> = entries
                 .into_iter()
                 .filter(|e| e.name.to_ascii_lowercase().ends_with(".csv"))
                 .map(|e| (file.join(&e.name), e.bytes))
                 .collect();
+            if files.is_empty() {
+                return Err(Error::Content {
+                    location: Location::file(&file),
+                    message: "a zip without CSV files (an Excel file? In Search Console, export with \"Download CSV\")".into(),
+                });
+            }
             inputs.push(Input::Export { path: file, files });
         } else if api::is_json(&head) {
             // Read when its turn comes: a year of responses is gigabytes.
