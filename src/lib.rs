@@ -14,6 +14,7 @@ pub mod content;
 pub mod dashboard;
 pub mod day;
 pub mod db;
+pub mod deploy;
 pub mod doctor;
 pub mod draft;
 pub mod error;

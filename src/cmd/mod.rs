@@ -6,6 +6,7 @@ pub mod audit;
 pub mod build;
 pub mod check;
 pub mod dashboard;
+pub mod deploy;
 pub mod doctor;
 pub mod draft;
 pub mod import;
@@ -88,6 +89,8 @@ pub enum Command {
     Affiliates(affiliates::Args),
     /// Preview the sites over HTTP, rebuilding and reloading on every change.
     Serve(serve::Args),
+    /// Copy each built site to its [deploy] target, only the files that changed.
+    Deploy(deploy::Args),
     /// Count access logs into the stats database (views, visitors, clicks, crawlers).
     Stats(stats::Args),
     /// Import affiliate and ad earnings reports into the stats database.
@@ -125,6 +128,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Links(args) => links::run(&load_network(cli.root)?, args),
         Command::Affiliates(args) => affiliates::run(&load_network(cli.root)?, args),
         Command::Serve(args) => serve::run(find_root(cli.root)?, args),
+        Command::Deploy(args) => deploy::run(&load_network(cli.root)?, args),
         Command::Stats(args) => stats::run(&load_network(cli.root)?, args),
         Command::Revenue(args) => revenue::run(&load_network(cli.root)?, args),
         Command::Seo(args) => seo::run(&load_network(cli.root)?, args),

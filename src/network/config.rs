@@ -36,6 +36,20 @@ pub struct NetworkConfig {
     /// Search Console API.
     #[serde(default)]
     pub search_console: SearchConsoleSettings,
+    /// The `[deploy]` table: where `grove deploy` puts every site that
+    /// names no target of its own (`{{ site.name }}` in `url`).
+    pub deploy: Option<DeployConfig>,
+}
+
+/// A `[deploy]` table (in `grove.toml` or a `site.toml`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeployConfig {
+    /// Where the site goes: a folder (`/srv/www/{{ site.name }}`,
+    /// `file:///...`).
+    pub url: String,
+    /// Files a deploy may delete without `--force` (default 256).
+    pub max_deletes: Option<usize>,
 }
 
 /// The `[search_console]` table of `grove.toml`.
@@ -584,6 +598,8 @@ pub struct SiteConfig {
     /// and `atom.xml`), as Zola's `feed = true` taxonomies do.
     #[serde(default)]
     pub term_feeds: bool,
+    /// Where `grove deploy` puts this site (else the network's `[deploy]`).
+    pub deploy: Option<DeployConfig>,
     /// The site's Search Console property for `grove seo fetch`
     /// (`sc-domain:example.com`, or a URL prefix such as
     /// `https://example.com/`); default `sc-domain:` and the base URL's

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 pub use config::{
-    AD_SLOTS, AdSettings, AffiliateSettings, BuildSettings, DisclosurePosition, Gate,
+    AD_SLOTS, AdSettings, AffiliateSettings, BuildSettings, DeployConfig, DisclosurePosition, Gate,
     ImageSettings, LlmConfig, NetworkConfig, NetworkSettings, ProgramSettings, Provider,
     QualitySettings, SearchConsoleSettings, SeoSettings, SiteConfig, SiteLlm, SiteQuality,
     TaxonomyConfig, parse_toml, read_toml,

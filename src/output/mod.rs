@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 pub use guard::{check_output_dir, protected_file, resolve};
 pub use staging::Staging;
+pub use swap::{Filesystem, Swapped, swap_in};
 
 use crate::error::{Error, Result};
 

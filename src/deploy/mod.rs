@@ -1,0 +1,239 @@
+//! `grove deploy`: each site's built output to its target, moving only
+//! what changed. A manifest per site and target (`.grove/deploy/`) holds
+//! the content hash of every file deployed: files whose hash changed or
+//! that are new are uploaded, files deployed before and gone from the
+//! output are deleted (at most `max_deletes`, 256 as `hugo deploy`,
+//! unless `--force`), the rest stay. Files at the target Grove did not
+//! deploy are never touched.
+//!
+//! Targets: a folder on this machine (`url = "/srv/www/{{ site.name }}"`
+//! or `file:///...`), replaced atomically per site. Other targets
+//! (S3-compatible storage, hosting APIs) are refused with a message.
+
+pub mod folder;
+pub mod manifest;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::network::{Network, Site};
+use manifest::Manifest;
+
+/// Deletions allowed without `--force`, as `hugo deploy`'s default.
+pub const MAX_DELETES: usize = 256;
+
+/// What `grove deploy` should do.
+#[derive(Debug, Clone, Default)]
+pub struct DeployOptions {
+    /// Sites to deploy; all when empty.
+    pub sites: Vec<String>,
+    /// Say what would move; change nothing.
+    pub dry_run: bool,
+    /// Delete more than `max_deletes` files.
+    pub force: bool,
+}
+
+/// What deploying one site did (or would do).
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteDeploy {
+    /// The site.
+    pub site: String,
+    /// Where it went.
+    pub target: String,
+    /// Files written (new or changed).
+    pub uploaded: usize,
+    /// Files removed (deployed before, gone from the output).
+    pub deleted: usize,
+    /// Files left as they were.
+    pub unchanged: usize,
+    /// The paths written, for `--json` readers who want them.
+    pub uploaded_paths: Vec<String>,
+    /// The paths removed.
+    pub deleted_paths: Vec<String>,
+}
+
+/// Where a site goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A folder on this machine.
+    Folder(PathBuf),
+}
+
+impl Target {
+    /// The target `url` names for `site` (`{{ site.name }}` replaced;
+    /// relative folders are relative to the network's folder).
+    pub fn parse(url: &str, site: &Site, root: &Path) -> std::result::Result<Target, String> {
+        let url = url
+            .replace("{{ site.name }}", &site.name)
+            .replace("{{site.name}}", &site.name);
+        if let Some(path) = url.strip_prefix("file://") {
+            return Ok(Target::Folder(PathBuf::from(path)));
+        }
+        if let Some((scheme, _)) = url.split_once("://") {
+            return Err(format!(
+                "`{scheme}://` targets are not supported yet: deploy to a folder (a path or file:///path)"
+            ));
+        }
+        let path = PathBuf::from(&url);
+        Ok(Target::Folder(if path.is_absolute() {
+            path
+        } else {
+            root.join(path)
+        }))
+    }
+
+    /// The target as the manifest and messages name it.
+    pub fn name(&self) -> String {
+        match self {
+            Target::Folder(path) => format!("file://{}", path.display()),
+        }
+    }
+}
+
+/// The files of a built site: path below its folder (`/`-separated) ->
+/// XXH3-128 of its bytes, hex.
+pub fn local_files(dir: &Path) -> Result<BTreeMap<String, String>> {
+    let mut files = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry =
+            entry.map_err(|e| Error::Usage(format!("cannot read {}: {e}", dir.display())))?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let bytes = std::fs::read(entry.path())
+            .map_err(|source| Error::io(entry.path(), "cannot read file", source))?;
+        let rel = entry
+            .path()
+            .strip_prefix(dir)
+            .expect("walked below dir")
+            .to_string_lossy()
+            .replace('\\', "/");
+        files.insert(rel, format!("{:032x}", xxhash_rust::xxh3::xxh3_128(&bytes)));
+    }
+    Ok(files)
+}
+
+/// What moves: uploads (new or changed), deletions, and the count left.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// Paths to write.
+    pub upload: Vec<String>,
+    /// Paths to remove.
+    pub delete: Vec<String>,
+    /// Paths left as they are.
+    pub unchanged: usize,
+}
+
+/// The plan from `local` files to a target that holds `deployed` (the
+/// manifest); `present` says whether a deployed file is still there.
+pub fn plan(
+    local: &BTreeMap<String, String>,
+    deployed: &BTreeMap<String, String>,
+    present: impl Fn(&str) -> bool,
+) -> Plan {
+    let mut plan = Plan::default();
+    for (path, hash) in local {
+        if deployed.get(path) == Some(hash) && present(path) {
+            plan.unchanged += 1;
+        } else {
+            plan.upload.push(path.clone());
+        }
+    }
+    plan.delete = deployed
+        .keys()
+        .filter(|path| !local.contains_key(*path))
+        .cloned()
+        .collect();
+    plan
+}
+
+/// Deploys the selected sites.
+pub fn deploy(network: &Network, options: &DeployOptions) -> Result<Vec<SiteDeploy>> {
+    let sites = network.select(&options.sites, None)?;
+    let mut done = Vec::new();
+    for site in sites {
+        let config = site
+            .config
+            .deploy
+            .as_ref()
+            .or(network.config.deploy.as_ref())
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "site `{}` has nowhere to go: add a [deploy] table with url = \"...\" to its site.toml, or one for every site to grove.toml (url = \"/srv/www/{{{{ site.name }}}}\")",
+                    site.name
+                ))
+            })?;
+        let target =
+            Target::parse(&config.url, site, &network.root).map_err(|message| Error::Config {
+                location: crate::error::Location::file(site.dir.join("site.toml")),
+                message,
+            })?;
+        let built = network.output_dir().join(&site.name);
+        if !built.is_dir() {
+            return Err(Error::Usage(format!(
+                "site `{}` is not built ({} is missing): run `grove build` first",
+                site.name,
+                built.display()
+            )));
+        }
+        let local = local_files(&built)?;
+        let manifest = Manifest::read(network, site, &target.name())?;
+        let Target::Folder(folder) = &target;
+        folder::check(network, folder)?;
+        let plan = plan(&local, &manifest.files, |path| folder.join(path).is_file());
+        let max = config.max_deletes.unwrap_or(MAX_DELETES);
+        if plan.delete.len() > max && !options.force {
+            return Err(Error::Usage(format!(
+                "site `{}`: {} files would be deleted from {}, over the {max} allowed ([deploy] max_deletes): check the build, then deploy with --force",
+                site.name,
+                plan.delete.len(),
+                target.name()
+            )));
+        }
+        if !options.dry_run {
+            folder::apply(&built, folder, &plan, &manifest.files)?;
+            Manifest {
+                target: target.name(),
+                files: local.clone(),
+            }
+            .write(network, site)?;
+        }
+        done.push(SiteDeploy {
+            site: site.name.clone(),
+            target: target.name(),
+            uploaded: plan.upload.len(),
+            deleted: plan.delete.len(),
+            unchanged: plan.unchanged,
+            uploaded_paths: plan.upload,
+            deleted_paths: plan.delete,
+        });
+    }
+    Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_what_changed_moves() {
+        let map = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        };
+        let local = map(&[("a.html", "1"), ("b.html", "2"), ("c.html", "3")]);
+        let deployed = map(&[("a.html", "1"), ("b.html", "9"), ("gone.html", "4")]);
+        let plan = plan(&local, &deployed, |_| true);
+        assert_eq!(plan.upload, ["b.html", "c.html"]);
+        assert_eq!(plan.delete, ["gone.html"]);
+        assert_eq!(plan.unchanged, 1);
+        // A deployed file someone removed at the target is written again.
+        let plan = super::plan(&local, &deployed, |p| p != "a.html");
+        assert_eq!(plan.upload, ["a.html", "b.html", "c.html"]);
+    }
+}
