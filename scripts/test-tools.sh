@@ -38,4 +38,12 @@ if [ ! -f .test-tools/sitemap.xsd ]; then
   cp "$tmp/package/schema/sitemap.xsd" .test-tools/sitemap.xsd
   rm -rf "$tmp"
 fi
-echo "test tools ready: xmllint, chromium, chromedriver, goaccess, hugo, strace, chattr, .test-tools/sitemap.xsd"
+# An S3-compatible server for `grove deploy`'s tests: moto's server, from
+# PyPI (the S3 emulation boto's own tests use; no Debian package of an S3
+# server exists), in a virtual environment of its own.
+if [ ! -x .test-tools/moto/bin/moto_server ]; then
+  echo "installing moto[s3,server] from PyPI into .test-tools/moto" >&2
+  python3 -m venv .test-tools/moto
+  .test-tools/moto/bin/pip install -q 'moto[s3,server]==5.*'
+fi
+echo "test tools ready: xmllint, chromium, chromedriver, goaccess, hugo, strace, chattr, .test-tools/sitemap.xsd, .test-tools/moto (S3)"

@@ -7,11 +7,14 @@
 //! deploy are never touched.
 //!
 //! Targets: a folder on this machine (`url = "/srv/www/{{ site.name }}"`
-//! or `file:///...`), replaced atomically per site. Other targets
-//! (S3-compatible storage, hosting APIs) are refused with a message.
+//! or `file:///...`), replaced atomically per site; S3-compatible
+//! storage (`s3://BUCKET/PREFIX`, see [`s3`]). Other targets (hosting
+//! APIs, rsync) are refused with a message.
 
 pub mod folder;
 pub mod manifest;
+pub mod s3;
+pub mod sigv4;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,7 +22,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::network::{Network, Site};
+use crate::network::{DeployConfig, Network, Site};
 use manifest::Manifest;
 
 /// Deletions allowed without `--force`, as `hugo deploy`'s default.
@@ -60,21 +63,40 @@ pub struct SiteDeploy {
 pub enum Target {
     /// A folder on this machine.
     Folder(PathBuf),
+    /// S3-compatible storage.
+    S3(s3::Bucket),
 }
 
 impl Target {
     /// The target `url` names for `site` (`{{ site.name }}` replaced;
     /// relative folders are relative to the network's folder).
-    pub fn parse(url: &str, site: &Site, root: &Path) -> std::result::Result<Target, String> {
-        let url = url
+    pub fn parse(
+        config: &DeployConfig,
+        site: &Site,
+        root: &Path,
+    ) -> std::result::Result<Target, String> {
+        let url = config
+            .url
             .replace("{{ site.name }}", &site.name)
             .replace("{{site.name}}", &site.name);
+        if let Some(rest) = url.strip_prefix("s3://") {
+            let (name, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+            if name.is_empty() {
+                return Err(format!("`{url}` names no bucket: s3://BUCKET/PREFIX"));
+            }
+            return Ok(Target::S3(s3::Bucket {
+                name: name.to_string(),
+                prefix: prefix.trim_matches('/').to_string(),
+                endpoint: config.endpoint.clone(),
+                region: config.region.clone().unwrap_or_else(|| "us-east-1".into()),
+            }));
+        }
         if let Some(path) = url.strip_prefix("file://") {
             return Ok(Target::Folder(PathBuf::from(path)));
         }
         if let Some((scheme, _)) = url.split_once("://") {
             return Err(format!(
-                "`{scheme}://` targets are not supported yet: deploy to a folder (a path or file:///path)"
+                "`{scheme}://` targets are not supported yet: deploy to a folder (a path or file:///path) or to s3://BUCKET/PREFIX"
             ));
         }
         let path = PathBuf::from(&url);
@@ -89,6 +111,10 @@ impl Target {
     pub fn name(&self) -> String {
         match self {
             Target::Folder(path) => format!("file://{}", path.display()),
+            Target::S3(bucket) => match &bucket.endpoint {
+                Some(endpoint) => format!("s3://{}/{} at {endpoint}", bucket.name, bucket.prefix),
+                None => format!("s3://{}/{}", bucket.name, bucket.prefix),
+            },
         }
     }
 }
@@ -167,7 +193,7 @@ pub fn deploy(network: &Network, options: &DeployOptions) -> Result<Vec<SiteDepl
                 ))
             })?;
         let target =
-            Target::parse(&config.url, site, &network.root).map_err(|message| Error::Config {
+            Target::parse(config, site, &network.root).map_err(|message| Error::Config {
                 location: crate::error::Location::file(site.dir.join("site.toml")),
                 message,
             })?;
@@ -181,9 +207,14 @@ pub fn deploy(network: &Network, options: &DeployOptions) -> Result<Vec<SiteDepl
         }
         let local = local_files(&built)?;
         let manifest = Manifest::read(network, site, &target.name())?;
-        let Target::Folder(folder) = &target;
-        folder::check(network, folder)?;
-        let plan = plan(&local, &manifest.files, |path| folder.join(path).is_file());
+        let plan = match &target {
+            Target::Folder(folder) => {
+                folder::check(network, folder)?;
+                plan(&local, &manifest.files, |path| folder.join(path).is_file())
+            }
+            // What the manifest says was deployed is there.
+            Target::S3(_) => plan(&local, &manifest.files, |_| true),
+        };
         let max = config.max_deletes.unwrap_or(MAX_DELETES);
         if plan.delete.len() > max && !options.force {
             return Err(Error::Usage(format!(
@@ -194,7 +225,17 @@ pub fn deploy(network: &Network, options: &DeployOptions) -> Result<Vec<SiteDepl
             )));
         }
         if !options.dry_run {
-            folder::apply(&built, folder, &plan, &manifest.files)?;
+            match &target {
+                Target::Folder(folder) => folder::apply(&built, folder, &plan, &manifest.files)?,
+                Target::S3(bucket) => {
+                    let client = s3::Client::new(bucket.clone(), credentials(config)?)?;
+                    tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?
+                        .block_on(client.apply(&built, &plan.upload, &plan.delete))?;
+                }
+            }
             Manifest {
                 target: target.name(),
                 files: local.clone(),
@@ -212,6 +253,32 @@ pub fn deploy(network: &Network, options: &DeployOptions) -> Result<Vec<SiteDepl
         });
     }
     Ok(done)
+}
+
+/// The S3 keys, from the variables `config` names (the AWS ones by
+/// default).
+fn credentials(config: &DeployConfig) -> Result<sigv4::Credentials> {
+    let read = |name: &str| {
+        std::env::var(name).ok().filter(|v| !v.is_empty()).ok_or_else(|| {
+            Error::Usage(format!(
+                "{name} is not set: the storage's keys come from the environment ([deploy] access_key_env and secret_key_env name other variables)"
+            ))
+        })
+    };
+    Ok(sigv4::Credentials {
+        access_key: read(
+            config
+                .access_key_env
+                .as_deref()
+                .unwrap_or("AWS_ACCESS_KEY_ID"),
+        )?,
+        secret_key: read(
+            config
+                .secret_key_env
+                .as_deref()
+                .unwrap_or("AWS_SECRET_ACCESS_KEY"),
+        )?,
+    })
 }
 
 #[cfg(test)]

@@ -46,10 +46,21 @@ pub struct NetworkConfig {
 #[serde(deny_unknown_fields)]
 pub struct DeployConfig {
     /// Where the site goes: a folder (`/srv/www/{{ site.name }}`,
-    /// `file:///...`).
+    /// `file:///...`) or S3-compatible storage (`s3://BUCKET/PREFIX`).
     pub url: String,
     /// Files a deploy may delete without `--force` (default 256).
     pub max_deletes: Option<usize>,
+    /// For `s3://`: a custom endpoint (MinIO, R2, B2), addressed
+    /// path-style.
+    pub endpoint: Option<String>,
+    /// For `s3://`: the region (default `us-east-1`).
+    pub region: Option<String>,
+    /// For `s3://`: the environment variable holding the access key id
+    /// (default `AWS_ACCESS_KEY_ID`).
+    pub access_key_env: Option<String>,
+    /// For `s3://`: the environment variable holding the secret access
+    /// key (default `AWS_SECRET_ACCESS_KEY`).
+    pub secret_key_env: Option<String>,
 }
 
 /// The `[search_console]` table of `grove.toml`.

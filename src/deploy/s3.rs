@@ -1,0 +1,274 @@
+//! Deploying to S3-compatible storage: each file a `PUT` of
+//! `PREFIX/<path>` with its `Content-Type` and `Cache-Control`, each
+//! deletion a `DELETE`, signed with SigV4 ([`super::sigv4`]); path-style
+//! addresses with a custom `endpoint` (MinIO, R2, B2), virtual-hosted
+//! ones on AWS. A few requests in flight; server errors and throttling
+//! retried.
+
+use std::path::Path;
+use std::time::Duration;
+
+use futures_util::stream::{self, StreamExt};
+
+use super::sigv4::{Credentials, Request, authorization, encode_path, sha256_hex};
+use crate::error::{Error, Result};
+
+/// Requests in flight at once.
+const IN_FLIGHT: usize = 8;
+/// Tries of one request.
+const TRIES: u32 = 4;
+
+/// An S3 bucket and where in it a site goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bucket {
+    /// The bucket's name.
+    pub name: String,
+    /// The key prefix (no leading or trailing `/`), maybe empty.
+    pub prefix: String,
+    /// A custom endpoint (`http://127.0.0.1:9000`): path-style addresses.
+    pub endpoint: Option<String>,
+    /// The region (`us-east-1`; `auto` for R2).
+    pub region: String,
+}
+
+impl Bucket {
+    /// The URL and the path signed for `key`.
+    fn url(&self, key: &str) -> (String, String, String) {
+        let full = if self.prefix.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}/{key}", self.prefix)
+        };
+        match &self.endpoint {
+            Some(endpoint) => {
+                let endpoint = endpoint.trim_end_matches('/');
+                let path = encode_path(&format!("/{}/{full}", self.name));
+                let host = endpoint
+                    .split_once("://")
+                    .map_or(endpoint, |(_, h)| h)
+                    .to_string();
+                (format!("{endpoint}{path}"), path, host)
+            }
+            None => {
+                let host = format!("{}.s3.{}.amazonaws.com", self.name, self.region);
+                let path = encode_path(&format!("/{full}"));
+                (format!("https://{host}{path}"), path, host)
+            }
+        }
+    }
+}
+
+/// The Content-Type of a file, by its extension.
+pub fn content_type(path: &str) -> &'static str {
+    let extension = path
+        .rsplit('.')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    match extension.as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "xml" => "application/xml",
+        "xsl" => "application/xslt+xml",
+        "txt" => "text/plain; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "gif" => "image/gif",
+        "ico" => "image/x-icon",
+        "woff2" => "font/woff2",
+        "woff" => "font/woff",
+        "pdf" => "application/pdf",
+        "webmanifest" => "application/manifest+json",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The Cache-Control of a file: processed images (named by their
+/// content's hash) for a year and immutable; pages, feeds and sitemaps
+/// briefly, so a deploy shows at once; the rest for a day.
+pub fn cache_control(path: &str) -> &'static str {
+    let extension = path
+        .rsplit('.')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if path.starts_with("processed_images/") {
+        "public, max-age=31536000, immutable"
+    } else if matches!(
+        extension.as_str(),
+        "html" | "htm" | "xml" | "json" | "txt" | "xsl"
+    ) || !path.rsplit('/').next().unwrap_or_default().contains('.')
+    {
+        "public, max-age=300"
+    } else {
+        "public, max-age=86400"
+    }
+}
+
+/// A signed S3 client for one bucket.
+pub struct Client {
+    http: reqwest::Client,
+    bucket: Bucket,
+    credentials: Credentials,
+}
+
+impl Client {
+    /// A client for `bucket` with `credentials`.
+    pub fn new(bucket: Bucket, credentials: Credentials) -> Result<Client> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("grove/", env!("CARGO_PKG_VERSION")))
+            .timeout(Duration::from_secs(120))
+            .build()
+            .map_err(|e| Error::Usage(format!("cannot start an HTTP client: {e}")))?;
+        Ok(Client {
+            http,
+            bucket,
+            credentials,
+        })
+    }
+
+    /// Uploads `paths` (below `built`) and deletes `deletions`.
+    pub async fn apply(
+        &self,
+        built: &Path,
+        uploads: &[String],
+        deletions: &[String],
+    ) -> Result<()> {
+        let puts = stream::iter(uploads.iter().map(|path| async move {
+            let bytes = std::fs::read(built.join(path))
+                .map_err(|source| Error::io(built.join(path), "cannot read file", source))?;
+            self.send(
+                "PUT",
+                path,
+                bytes,
+                Some((content_type(path), cache_control(path))),
+            )
+            .await
+        }))
+        .buffer_unordered(IN_FLIGHT)
+        .collect::<Vec<Result<()>>>()
+        .await;
+        puts.into_iter().collect::<Result<Vec<()>>>()?;
+        let deletes = stream::iter(
+            deletions
+                .iter()
+                .map(|path| async move { self.send("DELETE", path, Vec::new(), None).await }),
+        )
+        .buffer_unordered(IN_FLIGHT)
+        .collect::<Vec<Result<()>>>()
+        .await;
+        deletes.into_iter().collect::<Result<Vec<()>>>()?;
+        Ok(())
+    }
+
+    async fn send(
+        &self,
+        method: &str,
+        key: &str,
+        body: Vec<u8>,
+        types: Option<(&str, &str)>,
+    ) -> Result<()> {
+        let (url, path, host) = self.bucket.url(key);
+        let payload_hash = sha256_hex(&body);
+        let mut last = String::new();
+        for attempt in 0..TRIES {
+            let amz_date = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+            let mut headers = vec![
+                ("host".to_string(), host.clone()),
+                ("x-amz-content-sha256".to_string(), payload_hash.clone()),
+                ("x-amz-date".to_string(), amz_date.clone()),
+            ];
+            if let Some((content_type, cache_control)) = types {
+                headers.push(("content-type".to_string(), content_type.to_string()));
+                headers.push(("cache-control".to_string(), cache_control.to_string()));
+            }
+            let request = Request {
+                method,
+                path: &path,
+                query: "",
+                headers: &headers,
+                payload_hash: &payload_hash,
+            };
+            let signature = authorization(
+                &request,
+                &self.credentials,
+                &amz_date,
+                &self.bucket.region,
+                "s3",
+            );
+            let mut builder = self
+                .http
+                .request(method.parse().expect("a known method"), &url)
+                .header("authorization", signature);
+            for (name, value) in headers.iter().filter(|(n, _)| n != "host") {
+                builder = builder.header(name, value);
+            }
+            match builder.body(body.clone()).send().await {
+                Ok(response) if response.status().is_success() => return Ok(()),
+                Ok(response) if response.status().as_u16() == 404 && method == "DELETE" => {
+                    return Ok(());
+                }
+                Ok(response)
+                    if response.status().is_server_error() || response.status().as_u16() == 429 =>
+                {
+                    last = response.status().to_string();
+                }
+                Ok(response) => {
+                    let status = response.status();
+                    let text = response.text().await.unwrap_or_default();
+                    return Err(Error::Usage(format!(
+                        "{method} {url}: the storage answered {status}: {}",
+                        text.chars().take(300).collect::<String>()
+                    )));
+                }
+                Err(e) => last = e.to_string(),
+            }
+            tokio::time::sleep(Duration::from_millis(250 << attempt)).await;
+        }
+        Err(Error::Usage(format!(
+            "{method} {url}: gave up after {TRIES} tries ({last})"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_and_caching_by_path() {
+        assert_eq!(content_type("a/index.html"), "text/html; charset=utf-8");
+        assert_eq!(
+            content_type("processed_images/x-800x600-ab12.webp"),
+            "image/webp"
+        );
+        assert_eq!(content_type("x.unknown"), "application/octet-stream");
+        assert_eq!(
+            cache_control("processed_images/x.webp"),
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(cache_control("a/index.html"), "public, max-age=300");
+        assert_eq!(cache_control("_redirects"), "public, max-age=300");
+        assert_eq!(cache_control("style.css"), "public, max-age=86400");
+        let bucket = Bucket {
+            name: "b".into(),
+            prefix: "sites/alpha".into(),
+            endpoint: Some("http://127.0.0.1:9000/".into()),
+            region: "us-east-1".into(),
+        };
+        assert_eq!(
+            bucket.url("a b.html"),
+            (
+                "http://127.0.0.1:9000/b/sites/alpha/a%20b.html".into(),
+                "/b/sites/alpha/a%20b.html".into(),
+                "127.0.0.1:9000".into()
+            )
+        );
+    }
+}
