@@ -12,19 +12,11 @@ use common::Fixture;
 use serde_json::Value;
 
 fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
+    common::files_below(dir)
         .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path()
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
+        .map(|file| {
+            let bytes = std::fs::read(dir.join(&file)).unwrap();
+            (file, bytes)
         })
         .collect()
 }

@@ -131,18 +131,7 @@ fn a_site_goes_to_s3_with_types_and_only_changes_move() {
     }
     assert!(net.build(&[]).status.success());
     let built: PathBuf = net.path().join("public/alpha");
-    let files: Vec<String> = walkdir::WalkDir::new(&built)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            e.path()
-                .strip_prefix(&built)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
+    let files = common::files_below(&built);
 
     let dry = deploy(&net, &["--dry-run"]);
     assert_eq!(dry["uploaded"], files.len());

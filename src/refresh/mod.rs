@@ -9,7 +9,7 @@
 pub mod decay;
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rusqlite::params;
 use serde::Serialize;
@@ -63,6 +63,8 @@ pub struct Proposal {
     pub queries: Vec<String>,
     /// Its headings now.
     pub headings: Vec<String>,
+    /// Its words now (the refresh aims at about as many, 600 to 4,000).
+    pub words: usize,
     /// The slug of its refresh brief.
     pub slug: String,
     /// Whether the site's briefs already have it (not proposed again).
@@ -113,6 +115,7 @@ pub fn find(network: &Network, options: &RefreshOptions) -> Result<Vec<Proposal>
                 continue;
             };
             let slug = refresh_slug(file);
+            let (headings, words) = headings_and_words(&network.root.join(file))?;
             proposals.push(Proposal {
                 site: site.name.clone(),
                 page: page.clone(),
@@ -128,7 +131,8 @@ pub fn find(network: &Network, options: &RefreshOptions) -> Result<Vec<Proposal>
                     .get(page)
                     .map(|p| p.queries.iter().map(|(q, _)| q.clone()).collect())
                     .unwrap_or_default(),
-                headings: headings(&network.root.join(file))?,
+                headings,
+                words,
                 already_proposed: existing.contains(&slug),
                 slug,
             });
@@ -168,7 +172,7 @@ pub fn propose(network: &Network, proposals: &[Proposal]) -> Result<usize> {
                     .string("kind", REFRESH_KIND)
                     .string("status", PROPOSED)
                     .string("refresh", &rel)
-                    .number("target_words", target_words(&network.root.join(&p.file)))
+                    .number("target_words", (p.words as u32).clamp(600, 4000))
                     .list(
                         "keywords",
                         &p.queries.iter().map(|q| literal(q)).collect::<Vec<_>>(),
@@ -303,8 +307,9 @@ fn existing_slugs(site: &Site) -> Result<HashSet<String>> {
     Ok(parsed.brief.into_iter().map(|b| b.slug).collect())
 }
 
-/// The headings of the Markdown file at `path` (outside code fences).
-fn headings(path: &Path) -> Result<Vec<String>> {
+/// The headings (outside code fences) and the word count of the Markdown
+/// file at `path`, read once.
+fn headings_and_words(path: &Path) -> Result<(Vec<String>, usize)> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, "cannot read file", e))?;
     let body = &text[crate::content::front_matter::body_offset(&text)..];
     let mut fenced = false;
@@ -321,17 +326,5 @@ fn headings(path: &Path) -> Result<Vec<String>> {
             found.push(rest.trim().trim_end_matches('#').trim().to_string());
         }
     }
-    Ok(found)
-}
-
-/// About as many words as the page has now (at least 600).
-fn target_words(path: &PathBuf) -> u32 {
-    let words = std::fs::read_to_string(path)
-        .map(|t| {
-            t[crate::content::front_matter::body_offset(&t)..]
-                .split_whitespace()
-                .count()
-        })
-        .unwrap_or(0);
-    (words as u32).clamp(600, 4000)
+    Ok((found, body.split_whitespace().count()))
 }

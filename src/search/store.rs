@@ -300,19 +300,6 @@ impl Writer {
         self.held = 0;
         Ok(())
     }
-
-    /// The days written, per site and engine: (first, last, days).
-    pub fn written_days(&self) -> HashMap<(String, Engine), (Day, Day)> {
-        let mut days: HashMap<(String, Engine), (Day, Day)> = HashMap::new();
-        for (site, engine, _, day) in &self.written {
-            let range = days
-                .entry((self.sites[*site].clone(), *engine))
-                .or_insert((*day, *day));
-            range.0 = range.0.min(*day);
-            range.1 = range.1.max(*day);
-        }
-        days
-    }
 }
 
 /// One day's stored rows of a grain.
