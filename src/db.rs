@@ -20,6 +20,7 @@
 //! | `search_terms` | page path or search query | its id (search rows name pages and queries by id) |
 //! | `search_days` | site, engine, grain, day | that day's search rows of one grain (site, page, query, page × query): clicks, impressions, position sum per page and query (see [`crate::search::store`]); `spread` when spread from an export's totals over a period |
 //! | `search_imports` | imported search file and site | engine, first and last day, rows, when |
+//! | `watch_alerts` | site, kind of problem, subject (URL, slug, program) | what `grove watch` found, when first and last, when it went away (`resolved`) |
 //!
 //! Days are whole numbers: days since 1970-01-01 (UTC), see [`crate::day`].
 
@@ -115,6 +116,20 @@ CREATE TABLE IF NOT EXISTS revenue_imports (
 );
 ";
 
+/// The table of `grove watch`'s alerts (created on every open).
+const WATCH_TABLES: &str = "
+CREATE TABLE IF NOT EXISTS watch_alerts (
+    site TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    message TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    resolved TEXT,
+    PRIMARY KEY (site, kind, subject)
+) WITHOUT ROWID;
+";
+
 /// The search tables (created on every open: older databases gain them).
 const SEARCH_TABLES: &str = "
 CREATE TABLE IF NOT EXISTS search_terms (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
@@ -208,6 +223,7 @@ impl Db {
         db.migrate()?;
         db.conn
             .execute_batch(SEARCH_TABLES)
+            .and_then(|()| db.conn.execute_batch(WATCH_TABLES))
             .map_err(|e| db.error(&e))?;
         Ok(db)
     }

@@ -43,6 +43,7 @@ pub mod state;
 pub mod stats;
 pub mod templating;
 pub mod terminal;
+pub mod watch;
 pub mod web_url;
 pub mod words;
 pub mod zip_archive;

@@ -26,6 +26,7 @@ pub mod serve;
 pub mod shell;
 pub mod stats;
 pub mod usage;
+pub mod watch;
 
 use std::path::PathBuf;
 
@@ -91,6 +92,8 @@ pub enum Command {
     Serve(serve::Args),
     /// Copy each built site to its [deploy] target, only the files that changed.
     Deploy(deploy::Args),
+    /// Check the live sites, their affiliate links and their figures; exit non-zero on a new alert.
+    Watch(watch::Args),
     /// Count access logs into the stats database (views, visitors, clicks, crawlers).
     Stats(stats::Args),
     /// Import affiliate and ad earnings reports into the stats database.
@@ -129,6 +132,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Affiliates(args) => affiliates::run(&load_network(cli.root)?, args),
         Command::Serve(args) => serve::run(find_root(cli.root)?, args),
         Command::Deploy(args) => deploy::run(&load_network(cli.root)?, args),
+        Command::Watch(args) => watch::run(&load_network(cli.root)?, args),
         Command::Stats(args) => stats::run(&load_network(cli.root)?, args),
         Command::Revenue(args) => revenue::run(&load_network(cli.root)?, args),
         Command::Seo(args) => seo::run(&load_network(cli.root)?, args),

@@ -41,6 +41,7 @@ pub fn page(d: &Dashboard) -> String {
         d.previous_period.days,
         escape_html(&r.currency)
     );
+    super::alerts::section(&mut html, &d.alerts, r);
     empty_state(&mut html, r);
     coverage(&mut html, r);
     totals(&mut html, d);

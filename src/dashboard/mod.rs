@@ -9,6 +9,7 @@
 //! sorting) are inline, and it is fully readable without the script. It
 //! holds revenue, so it is never written into an output folder.
 
+mod alerts;
 mod chart;
 mod destination;
 mod earnings;
@@ -56,6 +57,8 @@ pub struct Dashboard {
     pub audits: AuditRecord,
     /// Briefs per site, by stage.
     pub pipelines: Vec<Pipeline>,
+    /// The alerts `grove watch` left open.
+    pub alerts: Vec<crate::watch::alerts::Alert>,
 }
 
 /// Gathers the dashboard of `network`.
@@ -86,7 +89,16 @@ pub fn dashboard(network: &Network, options: &DashboardOptions) -> Result<Dashbo
         checks: CheckRecord::read(&state::dir(&network.root)),
         audits: AuditRecord::read(&state::dir(&network.root)),
         pipelines: pipeline::pipelines(network, &sites)?,
+        alerts: open_alerts(network)?,
     })
+}
+
+/// The open alerts in the database (none without one).
+fn open_alerts(network: &Network) -> Result<Vec<crate::watch::alerts::Alert>> {
+    match crate::db::Db::open_existing(&state::dir(&network.root))? {
+        Some(mut db) => crate::watch::alerts::open_alerts(db.conn()).map_err(|e| db.error(&e)),
+        None => Ok(Vec::new()),
+    }
 }
 
 /// The page of `dashboard`.

@@ -39,6 +39,53 @@ pub struct NetworkConfig {
     /// The `[deploy]` table: where `grove deploy` puts every site that
     /// names no target of its own (`{{ site.name }}` in `url`).
     pub deploy: Option<DeployConfig>,
+    /// The `[watch]` table: what `grove watch` counts as a problem.
+    #[serde(default)]
+    pub watch: WatchSettings,
+}
+
+/// The `[watch]` table of `grove.toml`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WatchSettings {
+    /// Pages of each site fetched besides the home page and sitemap.
+    pub sample_pages: usize,
+    /// A TLS certificate expiring within this many days is an alert.
+    pub certificate_days: i64,
+    /// A fall in a day's views or clicks by more than this share of the
+    /// same weekday's average (the four weeks before) is an alert.
+    pub drop_share: f64,
+    /// Below this weekday average, falls are noise and not judged.
+    pub min_daily: u64,
+    /// A day's 404s at this many times their weekday average (and 20
+    /// more) is a spike.
+    pub not_found_factor: f64,
+    /// Seconds between two requests to one Amazon host (Amazon's
+    /// conditions of use forbid automated access beyond light checking).
+    pub amazon_interval_secs: f64,
+    /// Seconds between two requests to any other host.
+    pub host_interval_secs: f64,
+    /// Seconds a request may take.
+    pub timeout_secs: u64,
+    /// The environment variable holding a webhook URL (Slack or Discord
+    /// incoming webhook) that new alerts are posted to.
+    pub webhook_env: Option<String>,
+}
+
+impl Default for WatchSettings {
+    fn default() -> Self {
+        WatchSettings {
+            sample_pages: 5,
+            certificate_days: 14,
+            drop_share: 0.5,
+            min_daily: 20,
+            not_found_factor: 3.0,
+            amazon_interval_secs: 5.0,
+            host_interval_secs: 1.0,
+            timeout_secs: 15,
+            webhook_env: None,
+        }
+    }
 }
 
 /// A `[deploy]` table (in `grove.toml` or a `site.toml`).

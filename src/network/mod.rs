@@ -11,7 +11,7 @@ pub use config::{
     AD_SLOTS, AdSettings, AffiliateSettings, BuildSettings, DeployConfig, DisclosurePosition, Gate,
     ImageSettings, LlmConfig, NetworkConfig, NetworkSettings, ProgramSettings, Provider,
     QualitySettings, SearchConsoleSettings, SeoSettings, SiteConfig, SiteLlm, SiteQuality,
-    TaxonomyConfig, parse_toml, read_toml,
+    TaxonomyConfig, WatchSettings, parse_toml, read_toml,
 };
 pub use shard::Shard;
 

@@ -1,0 +1,371 @@
+//! `grove watch` against a web server on 127.0.0.1 serving a deployed
+//! site and a shop: broken, stripped and discontinued affiliate links,
+//! a tampered and a missing page, a robots.txt and a firewall turning
+//! crawlers away; alerts recorded with first and last seen, sent to a
+//! webhook once, resolved when fixed, shown on the dashboard; and the
+//! database's traffic judged against the same weekday.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use common::Fixture;
+use common::measuring::{CHROME, combined};
+use scraper::{Html, Selector};
+use serde_json::Value;
+
+/// Serves the files below `root` and a shop under `/shop/`; records
+/// webhook posts; answers 403 to Googlebot when told to.
+struct Web {
+    base: String,
+    block_googlebot: Arc<AtomicBool>,
+    hooks: Arc<Mutex<Vec<String>>>,
+}
+
+fn web(root: PathBuf) -> Web {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let block_googlebot = Arc::new(AtomicBool::new(false));
+    let hooks = Arc::new(Mutex::new(Vec::new()));
+    let (block, posts) = (Arc::clone(&block_googlebot), Arc::clone(&hooks));
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let (root, block, posts) = (root.clone(), Arc::clone(&block), Arc::clone(&posts));
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request = String::new();
+                reader.read_line(&mut request).unwrap_or_default();
+                let (mut agent, mut length) = (String::new(), 0usize);
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    let lower = line.to_lowercase();
+                    if let Some(value) = lower.strip_prefix("user-agent:") {
+                        agent = value.trim().to_string();
+                    }
+                    if let Some(value) = lower.strip_prefix("content-length:") {
+                        length = value.trim().parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0; length];
+                reader.read_exact(&mut body).unwrap_or_default();
+                let mut parts = request.split_whitespace();
+                let method = parts.next().unwrap_or_default().to_string();
+                let path = parts.next().unwrap_or_default().to_string();
+                let route = path.split('?').next().unwrap_or_default();
+                let (status, extra, content): (&str, String, Vec<u8>) =
+                    match (method.as_str(), route) {
+                        ("POST", "/hook") => {
+                            posts
+                                .lock()
+                                .unwrap()
+                                .push(String::from_utf8_lossy(&body).into_owned());
+                            ("200 OK", String::new(), b"ok".to_vec())
+                        }
+                        (_, "/shop/ok") => ("200 OK", String::new(), b"Add to cart".to_vec()),
+                        (_, "/shop/gone") => ("404 Not Found", String::new(), Vec::new()),
+                        (_, "/shop/strip") => (
+                            "301 Moved Permanently",
+                            "location: /shop/landing\r\n".into(),
+                            Vec::new(),
+                        ),
+                        (_, "/shop/landing") => ("200 OK", String::new(), b"Add to cart".to_vec()),
+                        (_, "/shop/discontinued") => (
+                            "302 Found",
+                            "location: /search?q=grinder\r\n".into(),
+                            Vec::new(),
+                        ),
+                        (_, "/search") => ("200 OK", String::new(), b"Results".to_vec()),
+                        _ if agent.contains("googlebot") && block.load(Ordering::SeqCst) => {
+                            ("403 Forbidden", String::new(), Vec::new())
+                        }
+                        _ => {
+                            let mut file = root.join(route.trim_start_matches('/'));
+                            if route.ends_with('/') {
+                                file = file.join("index.html");
+                            }
+                            match std::fs::read(&file) {
+                                Ok(bytes) => ("200 OK", String::new(), bytes),
+                                Err(_) => ("404 Not Found", String::new(), b"not found".to_vec()),
+                            }
+                        }
+                    };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\n{extra}content-length: {}\r\nconnection: close\r\n\r\n",
+                    content.len()
+                );
+                let _ = stream.write_all(&content);
+            });
+        }
+    });
+    Web {
+        base,
+        block_googlebot,
+        hooks,
+    }
+}
+
+fn network(www: &Path) -> (Fixture, Web) {
+    let net = Fixture::new();
+    let server = web(www.join("alpha"));
+    let b = &server.base;
+    net.write(
+        "sites/alpha/site.toml",
+        &format!("title = \"Alpha\"\nbase_url = \"{b}\"\nniche = \"coffee\"\n[affiliate]\nshop_tag = \"alpha-21\"\n"),
+    );
+    let config = net.read("grove.toml");
+    net.write(
+        "grove.toml",
+        &format!(
+            "{config}[deploy]\nurl = \"{}/{{{{ site.name }}}}\"\n\n[watch]\nhost_interval_secs = 0\namazon_interval_secs = 0\nsample_pages = 20\ntimeout_secs = 5\nwebhook_env = \"GROVE_TEST_WEBHOOK\"\n",
+            www.display()
+        ),
+    );
+    let mut registry = String::new();
+    for slug in ["ok", "gone", "strip", "discontinued"] {
+        registry.push_str(&format!(
+            "[{slug}]\nname = \"Product {slug}\"\nurl = \"{b}/shop/{slug}?tag={{{{ site.affiliate.shop_tag }}}}\"\n\n"
+        ));
+    }
+    net.write("affiliates.toml", &registry);
+    for (page, slug) in [
+        ("a", "ok"),
+        ("b", "gone"),
+        ("c", "strip"),
+        ("d", "discontinued"),
+    ] {
+        net.write(
+            &format!("sites/alpha/content/guides/{page}.md"),
+            &format!("+++\ntitle = \"Guide {page}\"\n+++\nBuy [this one](aff:{slug}) today.\n"),
+        );
+    }
+    assert!(net.build(&[]).status.success());
+    let deployed = net.grove(&["deploy"]);
+    assert!(
+        deployed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&deployed.stderr)
+    );
+    (net, server)
+}
+
+fn watch(net: &Fixture, server: &Web, args: &[&str]) -> (bool, Value) {
+    let mut all = vec!["watch", "--json"];
+    all.extend_from_slice(args);
+    let output = net.grove_env(
+        &all,
+        &[("GROVE_TEST_WEBHOOK", &format!("{}/hook", server.base))],
+    );
+    let json = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    (output.status.success(), json)
+}
+
+/// (kind, subject, new) of every open alert.
+fn alerts(run: &Value) -> Vec<(String, String, bool)> {
+    let mut all: Vec<_> = run["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["kind"].as_str().unwrap().to_string(),
+                a["subject"].as_str().unwrap().to_string(),
+                a["new"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    all.sort();
+    all
+}
+
+#[test]
+fn alerts_are_found_recorded_sent_and_resolved() {
+    let www = tempfile::tempdir().unwrap();
+    let (net, server) = network(www.path());
+    let b = server.base.clone();
+
+    let (ok, first) = watch(&net, &server, &[]);
+    assert!(!ok, "new alerts fail the run: {first}");
+    assert_eq!(
+        alerts(&first),
+        [
+            ("affiliate_broken".to_string(), "gone".to_string(), true),
+            ("affiliate_tag_lost".to_string(), "strip".to_string(), true),
+            (
+                "affiliate_unavailable".to_string(),
+                "discontinued".to_string(),
+                true
+            ),
+        ],
+        "{first}"
+    );
+    assert_eq!(first["destinations"], 4);
+    let hooks = server.hooks.lock().unwrap().clone();
+    assert_eq!(hooks.len(), 1, "one post for the run");
+    let hook: Value = serde_json::from_str(&hooks[0]).unwrap();
+    let text = hook["text"].as_str().unwrap();
+    assert!(
+        text.contains("3 new alerts") && text.contains("affiliate_broken"),
+        "{text}"
+    );
+
+    // The live copy goes wrong: a page replaced, one missing, a staging
+    // robots.txt, and a firewall turning Googlebot away.
+    let live = www.path().join("alpha");
+    std::fs::write(live.join("guides/a/index.html"), "<title>Hacked</title>").unwrap();
+    std::fs::remove_file(live.join("guides/b/index.html")).unwrap();
+    std::fs::write(live.join("robots.txt"), "User-agent: *\nDisallow: /\n").unwrap();
+    server.block_googlebot.store(true, Ordering::SeqCst);
+
+    let (ok, second) = watch(&net, &server, &[]);
+    assert!(!ok);
+    let found = alerts(&second);
+    let new: Vec<_> = found
+        .iter()
+        .filter(|a| a.2)
+        .map(|a| (a.0.as_str(), a.1.as_str()))
+        .collect();
+    assert_eq!(
+        new,
+        [
+            ("crawler_blocked", format!("{b}/ as Googlebot").as_str()),
+            (
+                "crawler_blocked",
+                format!("{b}/robots.txt Bingbot").as_str()
+            ),
+            (
+                "crawler_blocked",
+                format!("{b}/robots.txt Googlebot").as_str()
+            ),
+            ("site_down", format!("{b}/guides/b/").as_str()),
+            ("wrong_content", format!("{b}/guides/a/").as_str()),
+        ],
+        "{second}"
+    );
+    let wrong = second["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["kind"] == "wrong_content")
+        .unwrap();
+    assert!(
+        wrong["message"].as_str().unwrap().contains("\"Hacked\""),
+        "{wrong}"
+    );
+    // The affiliate alerts are the same alerts, first seen the first time.
+    let broken = |run: &Value| {
+        run["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["kind"] == "affiliate_broken")
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(broken(&second)["first_seen"], broken(&first)["first_seen"]);
+    assert_eq!(broken(&second)["new"], false);
+    assert_eq!(server.hooks.lock().unwrap().len(), 2);
+
+    // Deployed again and the firewall fixed: the live alerts resolve; a
+    // run without new alerts succeeds and posts nothing.
+    std::fs::remove_dir_all(&live).unwrap();
+    std::fs::remove_file(net.path().join(".grove/deploy/alpha.json")).unwrap();
+    assert!(net.grove(&["deploy"]).status.success());
+    server.block_googlebot.store(false, Ordering::SeqCst);
+    let (ok, third) = watch(&net, &server, &[]);
+    assert!(ok, "{third}");
+    assert_eq!(third["resolved"].as_array().unwrap().len(), 5, "{third}");
+    assert_eq!(alerts(&third).len(), 3);
+    assert_eq!(server.hooks.lock().unwrap().len(), 2);
+
+    // The dashboard shows the open alerts first.
+    let dashboard_file = common::measuring::file(&net, "dash.html");
+    let dashboard = net.grove(&["dashboard", "--output", &dashboard_file]);
+    assert!(
+        dashboard.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dashboard.stderr)
+    );
+    let html = Html::parse_document(&net.read("dash.html"));
+    let rows = html
+        .select(&Selector::parse("#alerts-table tbody tr").unwrap())
+        .count();
+    assert_eq!(rows, 3);
+    let first_section = html
+        .select(&Selector::parse("main > section").unwrap())
+        .next()
+        .unwrap();
+    assert_eq!(first_section.value().attr("class"), Some("alerts"));
+}
+
+#[test]
+fn traffic_is_judged_against_the_same_weekday() {
+    let net = Fixture::new();
+    net.site("alpha", "Alpha");
+    let today = chrono::Utc::now().date_naive();
+    let mut log = String::new();
+    for back in (1..=29).rev() {
+        let day = today - chrono::Duration::days(back);
+        let time = day.format("%d/%b/%Y:10:00:00").to_string();
+        let (views, missing) = if back == 1 { (4, 80) } else { (60, 2) };
+        for visitor in 0..views {
+            log.push_str(&combined(
+                &format!("10.0.{}.{visitor}", back % 250),
+                &time,
+                "GET /guides/a/",
+                200,
+                "-",
+                CHROME,
+            ));
+        }
+        for n in 0..missing {
+            log.push_str(&combined(
+                "10.1.0.1",
+                &time,
+                &format!("GET /old-{n}/"),
+                404,
+                "-",
+                CHROME,
+            ));
+        }
+    }
+    net.write("access.log", &log);
+    let log_file = common::measuring::file(&net, "access.log");
+    let imported = net.grove(&["stats", "import", "--site", "alpha", &log_file]);
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    let output = net.grove(&["watch", "--offline", "--json"]);
+    assert!(!output.status.success());
+    let run: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let kinds: Vec<&str> = run["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["not_found_spike", "views_drop"], "{run}");
+    let yesterday = (today - chrono::Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    assert_eq!(run["stats_day"], yesterday.as_str());
+    let drop = &run["alerts"][1]["message"];
+    assert!(drop.as_str().unwrap().contains(": 4, against 60"), "{drop}");
+    assert_eq!(run["destinations"], 0, "--offline fetches nothing");
+}
