@@ -41,7 +41,7 @@ fn network(www: &Path) -> Fixture {
     net.write(
         "grove.toml",
         &format!(
-            "{config}[deploy]\nurl = \"{}/{{{{ site.name }}}}\"\nmax_deletes = 3\n",
+            "{config}[deploy]\nurl = \"{}/{{{{ site.name }}}}\"\nmax_deletes = 3\nverify = false\n",
             www.display()
         ),
     );

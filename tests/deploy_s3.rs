@@ -119,7 +119,7 @@ fn a_site_goes_to_s3_with_types_and_only_changes_move() {
     net.write(
         "sites/alpha/site.toml",
         &format!(
-            "title = \"Alpha\"\nbase_url = \"https://alpha.example.com\"\nniche = \"n\"\n[deploy]\nurl = \"s3://sites-bucket/network/alpha\"\nendpoint = \"http://127.0.0.1:{}\"\nregion = \"us-east-1\"\naccess_key_env = \"GROVE_S3_KEY\"\nsecret_key_env = \"GROVE_S3_SECRET\"\n",
+            "title = \"Alpha\"\nbase_url = \"https://alpha.example.com\"\nniche = \"n\"\n[deploy]\nurl = \"s3://sites-bucket/network/alpha\"\nendpoint = \"http://127.0.0.1:{}\"\nregion = \"us-east-1\"\naccess_key_env = \"GROVE_S3_KEY\"\nsecret_key_env = \"GROVE_S3_SECRET\"\nverify = false\n",
             moto.port
         ),
     );

@@ -554,7 +554,18 @@ fn build_site(
         .collect();
     let urls = Urls::new(&site.base_url, &site.base_path);
     add_content_to_site(&mut site_json, &content, &urls);
+    let indexnow_key = match crate::seo::indexnow::site_key(network, site) {
+        Some((key, file)) => {
+            crate::seo::indexnow::check_key(&key).map_err(|message| Error::Config {
+                location: crate::error::Location::file(&file),
+                message,
+            })?;
+            Some(key)
+        }
+        None => None,
+    };
     let target = RenderTarget {
+        indexnow_key,
         out: out.to_path_buf(),
         network_file: network.root.join(NETWORK_FILE),
         redirect_status: network.config.affiliates.redirect_status,

@@ -1,7 +1,7 @@
 //! `grove deploy`: built sites to their targets, only what changed.
 
-use crate::deploy::{DeployOptions, deploy};
-use crate::error::Result;
+use crate::deploy::{DeployOptions, SiteDeploy, deploy};
+use crate::error::{Error, Result};
 use crate::network::Network;
 use crate::terminal::{say, say_part};
 
@@ -17,6 +17,12 @@ pub struct Args {
     /// Delete more files than [deploy] max_deletes (default 256) allows.
     #[arg(long)]
     pub force: bool,
+    /// Do not fetch a sample of the files back from the live site.
+    #[arg(long)]
+    pub no_verify: bool,
+    /// Do not tell IndexNow which pages changed.
+    #[arg(long)]
+    pub no_indexnow: bool,
     /// Print what moved as JSON: {"sites": [{"site", "uploaded", "deleted", "unchanged", ...}]}.
     #[arg(long)]
     pub json: bool,
@@ -28,6 +34,8 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
         sites: args.sites,
         dry_run: args.dry_run,
         force: args.force,
+        no_verify: args.no_verify,
+        no_indexnow: args.no_indexnow,
     };
     let done = deploy(network, &options)?;
     if args.json {
@@ -36,7 +44,7 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
             "{}\n",
             serde_json::to_string_pretty(&value).expect("serializes")
         );
-        return Ok(());
+        return mismatches(&done);
     }
     let verb = if args.dry_run {
         "would upload"
@@ -57,6 +65,51 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
             site.deleted,
             site.unchanged
         );
+        if let Some(verified) = &site.verified {
+            match &verified.unreachable {
+                Some(why) => say!("  not verified: the live site does not answer ({why})"),
+                None => say!(
+                    "  verified {} file{} on the live site, {} differ{}",
+                    verified.checked,
+                    if verified.checked == 1 { "" } else { "s" },
+                    verified.mismatched.len(),
+                    if verified.mismatched.len() == 1 {
+                        "s"
+                    } else {
+                        ""
+                    }
+                ),
+            }
+            for (url, problem) in &verified.mismatched {
+                say!("    {url}: {problem}");
+            }
+        }
+        if let Some(indexnow) = &site.indexnow {
+            say!(
+                "  IndexNow: {} page URL{} submitted",
+                indexnow.submitted,
+                if indexnow.submitted == 1 { "" } else { "s" }
+            );
+            if let Some(error) = &indexnow.error {
+                say!("  IndexNow: {error}; the rest are kept and sent with the next deploy");
+            }
+        }
+    }
+    mismatches(&done)
+}
+
+/// Fails when a deployed file is served otherwise by the live site.
+fn mismatches(done: &[SiteDeploy]) -> Result<()> {
+    let wrong: usize = done
+        .iter()
+        .filter_map(|site| site.verified.as_ref())
+        .map(|v| v.mismatched.len())
+        .sum();
+    if wrong > 0 {
+        return Err(Error::Usage(format!(
+            "{wrong} deployed file{} served otherwise by the live site: check the host's or CDN's cache, or that base_url points at this target",
+            if wrong == 1 { " is" } else { "s are" }
+        )));
     }
     Ok(())
 }

@@ -21,6 +21,10 @@ pub struct Manifest {
     pub target: String,
     /// Path -> hash of each file deployed.
     pub files: BTreeMap<String, String>,
+    /// Page URLs deployed but not yet accepted by IndexNow (sent with
+    /// the next deploy).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indexnow_pending: Vec<String>,
 }
 
 impl Manifest {

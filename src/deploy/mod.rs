@@ -12,9 +12,11 @@
 //! APIs, rsync) are refused with a message.
 
 pub mod folder;
+pub mod indexnow;
 pub mod manifest;
 pub mod s3;
 pub mod sigv4;
+pub mod verify;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -37,6 +39,10 @@ pub struct DeployOptions {
     pub dry_run: bool,
     /// Delete more than `max_deletes` files.
     pub force: bool,
+    /// Skip fetching a sample of the files back from the live site.
+    pub no_verify: bool,
+    /// Skip telling IndexNow.
+    pub no_indexnow: bool,
 }
 
 /// What deploying one site did (or would do).
@@ -56,6 +62,12 @@ pub struct SiteDeploy {
     pub uploaded_paths: Vec<String>,
     /// The paths removed.
     pub deleted_paths: Vec<String>,
+    /// What fetching a sample back from the live site found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verified: Option<verify::Verified>,
+    /// What IndexNow was told.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub indexnow: Option<indexnow::Submitted>,
 }
 
 /// Where a site goes.
@@ -224,23 +236,61 @@ pub fn deploy(network: &Network, options: &DeployOptions) -> Result<Vec<SiteDepl
                 target.name()
             )));
         }
+        let mut verified = None;
+        let mut submitted = None;
         if !options.dry_run {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
             match &target {
                 Target::Folder(folder) => folder::apply(&built, folder, &plan, &manifest.files)?,
                 Target::S3(bucket) => {
                     let client = s3::Client::new(bucket.clone(), credentials(config)?)?;
-                    tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?
-                        .block_on(client.apply(&built, &plan.upload, &plan.delete))?;
+                    runtime.block_on(client.apply(&built, &plan.upload, &plan.delete))?;
                 }
             }
-            Manifest {
+            let mut record = Manifest {
                 target: target.name(),
                 files: local.clone(),
+                indexnow_pending: manifest.indexnow_pending.clone(),
+            };
+            let key = crate::seo::indexnow::site_key(network, site).map(|(key, _)| key);
+            if let Some(key) = key.filter(|_| !options.no_indexnow) {
+                let changed: Vec<String> =
+                    plan.upload.iter().chain(&plan.delete).cloned().collect();
+                for url in indexnow::page_urls(&site.base_url, &built, &changed) {
+                    if !record.indexnow_pending.contains(&url) {
+                        record.indexnow_pending.push(url);
+                    }
+                }
+                // Kept before sending: a failed or killed submission is
+                // sent again by the next deploy.
+                record.write(network, site)?;
+                if !record.indexnow_pending.is_empty() {
+                    let endpoint = &network.config.seo.indexnow_endpoint;
+                    let result = runtime.block_on(indexnow::submit(
+                        endpoint,
+                        &site.base_url,
+                        &key,
+                        &record.indexnow_pending,
+                    ));
+                    record.indexnow_pending.drain(..result.submitted);
+                    submitted = Some(result);
+                }
             }
-            .write(network, site)?;
+            record.write(network, site)?;
+            if config.verify.unwrap_or(true) && !options.no_verify && !plan.upload.is_empty() {
+                let sample = verify::sample(&plan.upload, config.verify_samples.unwrap_or(5));
+                verified = Some(runtime.block_on(verify::verify(
+                    &site.base_url,
+                    &built,
+                    &sample,
+                    std::time::Duration::from_secs_f64(
+                        config.verify_wait_secs.unwrap_or(3.0).max(0.0),
+                    ),
+                )));
+            }
         }
         done.push(SiteDeploy {
             site: site.name.clone(),
@@ -250,6 +300,8 @@ pub fn deploy(network: &Network, options: &DeployOptions) -> Result<Vec<SiteDepl
             unchanged: plan.unchanged,
             uploaded_paths: plan.upload,
             deleted_paths: plan.delete,
+            verified,
+            indexnow: submitted,
         });
     }
     Ok(done)

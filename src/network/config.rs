@@ -89,7 +89,7 @@ impl Default for WatchSettings {
 }
 
 /// A `[deploy]` table (in `grove.toml` or a `site.toml`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeployConfig {
     /// Where the site goes: a folder (`/srv/www/{{ site.name }}`,
@@ -108,6 +108,14 @@ pub struct DeployConfig {
     /// For `s3://`: the environment variable holding the secret access
     /// key (default `AWS_SECRET_ACCESS_KEY`).
     pub secret_key_env: Option<String>,
+    /// Fetch a sample of the files sent from the live `base_url` and
+    /// compare them (default true).
+    pub verify: Option<bool>,
+    /// How many files to verify (default 5).
+    pub verify_samples: Option<usize>,
+    /// Seconds to give a CDN before asking a file that did not match
+    /// again (default 3; 6 before the last try).
+    pub verify_wait_secs: Option<f64>,
 }
 
 /// The `[search_console]` table of `grove.toml`.
@@ -267,6 +275,13 @@ pub struct SeoSettings {
     pub related_pages: usize,
     /// URLs per sitemap file; past this a sitemap index is written.
     pub sitemap_max_urls: usize,
+    /// The IndexNow key of every site (a site's `indexnow_key` wins):
+    /// 8 to 128 letters, digits or `-`. The build publishes it as
+    /// `<key>.txt`; `grove deploy` then tells IndexNow's search engines
+    /// (Bing, Yandex, Seznam, Naver...) what changed.
+    pub indexnow_key: Option<String>,
+    /// Where IndexNow submissions go.
+    pub indexnow_endpoint: String,
 }
 
 impl Default for SeoSettings {
@@ -278,6 +293,8 @@ impl Default for SeoSettings {
             robots_rules: Vec::new(),
             related_pages: 3,
             sitemap_max_urls: 50_000,
+            indexnow_key: None,
+            indexnow_endpoint: "https://api.indexnow.org/indexnow".into(),
         }
     }
 }
@@ -658,6 +675,8 @@ pub struct SiteConfig {
     pub term_feeds: bool,
     /// Where `grove deploy` puts this site (else the network's `[deploy]`).
     pub deploy: Option<DeployConfig>,
+    /// This site's IndexNow key (else `[seo] indexnow_key`).
+    pub indexnow_key: Option<String>,
     /// The site's Search Console property for `grove seo fetch`
     /// (`sc-domain:example.com`, or a URL prefix such as
     /// `https://example.com/`); default `sc-domain:` and the base URL's

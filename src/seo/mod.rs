@@ -3,6 +3,7 @@
 
 pub mod feeds;
 mod head;
+pub mod indexnow;
 pub mod jsonld;
 pub mod sitemap;
 

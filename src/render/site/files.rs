@@ -1,5 +1,6 @@
 //! Site-wide files for crawlers and feed readers: sitemap(s), RSS and Atom
-//! feeds (site and sections), `robots.txt` and `ads.txt`.
+//! feeds (site and sections), `robots.txt`, `ads.txt` and the IndexNow
+//! key file.
 
 use std::collections::BTreeMap;
 
@@ -28,6 +29,9 @@ impl SiteRenderer {
         files.push(("robots.txt".into(), self.robots()));
         if !self.target.ads_txt.is_empty() {
             files.push(("ads.txt".into(), self.target.ads_txt.join("\n") + "\n"));
+        }
+        if let Some(key) = &self.target.indexnow_key {
+            files.push((format!("{key}.txt"), key.clone()));
         }
         let mut count = 0;
         let mut replaced = Vec::new();

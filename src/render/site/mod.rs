@@ -71,6 +71,8 @@ pub struct RenderTarget {
     pub redirect_status: u16,
     /// Lines of `ads.txt` (none: no file).
     pub ads_txt: Vec<String>,
+    /// The IndexNow key, published as `<key>.txt`.
+    pub indexnow_key: Option<String>,
     /// Sitemap, feed and related-page settings.
     pub seo: SeoSettings,
     /// Extra `robots.txt` lines (network's, then site's).
