@@ -8,12 +8,17 @@
 //!
 //! Targets: a folder on this machine (`url = "/srv/www/{{ site.name }}"`
 //! or `file:///...`), replaced atomically per site; S3-compatible
-//! storage (`s3://BUCKET/PREFIX`, see [`s3`]). Other targets (hosting
-//! APIs, rsync) are refused with a message.
+//! storage (`s3://BUCKET/PREFIX`, see [`s3`]); Netlify
+//! (`netlify://SITE_ID`, see [`netlify`]) and Cloudflare Pages
+//! (`cloudflare-pages://PROJECT`, see [`cloudflare_pages`]), whose
+//! deploys are whole and atomic, sending only what the host lacks.
 
+pub mod api_call;
+pub mod cloudflare_pages;
 pub mod folder;
 pub mod indexnow;
 pub mod manifest;
+pub mod netlify;
 pub mod s3;
 pub mod sigv4;
 pub mod verify;
@@ -77,6 +82,10 @@ pub enum Target {
     Folder(PathBuf),
     /// S3-compatible storage.
     S3(s3::Bucket),
+    /// A Netlify site.
+    Netlify(netlify::NetlifySite),
+    /// A Cloudflare Pages project.
+    CloudflarePages(cloudflare_pages::Project),
 }
 
 impl Target {
@@ -103,12 +112,51 @@ impl Target {
                 region: config.region.clone().unwrap_or_else(|| "us-east-1".into()),
             }));
         }
+        if let Some(id) = url.strip_prefix("netlify://") {
+            let id = id.trim_matches('/');
+            if id.is_empty() {
+                return Err(format!(
+                    "`{url}` names no site: netlify://SITE_ID (the site's API id, or name.netlify.app)"
+                ));
+            }
+            return Ok(Target::Netlify(netlify::NetlifySite {
+                id: id.to_string(),
+                api: config
+                    .endpoint
+                    .clone()
+                    .unwrap_or_else(|| netlify::API.into()),
+            }));
+        }
+        if let Some(name) = url.strip_prefix("cloudflare-pages://") {
+            let name = name.trim_matches('/');
+            if name.is_empty() {
+                return Err(format!(
+                    "`{url}` names no project: cloudflare-pages://PROJECT"
+                ));
+            }
+            let account_id = config
+                .account_id
+                .clone()
+                .or_else(|| std::env::var("CLOUDFLARE_ACCOUNT_ID").ok().filter(|v| !v.is_empty()))
+                .ok_or_else(|| {
+                    "a Cloudflare Pages target needs the account: account_id = \"...\" in [deploy], or the CLOUDFLARE_ACCOUNT_ID variable".to_string()
+                })?;
+            return Ok(Target::CloudflarePages(cloudflare_pages::Project {
+                name: name.to_string(),
+                account_id,
+                branch: config.branch.clone(),
+                api: config
+                    .endpoint
+                    .clone()
+                    .unwrap_or_else(|| cloudflare_pages::API.into()),
+            }));
+        }
         if let Some(path) = url.strip_prefix("file://") {
             return Ok(Target::Folder(PathBuf::from(path)));
         }
         if let Some((scheme, _)) = url.split_once("://") {
             return Err(format!(
-                "`{scheme}://` targets are not supported yet: deploy to a folder (a path or file:///path) or to s3://BUCKET/PREFIX"
+                "`{scheme}://` is not a deploy target: use a folder (a path or file:///path), s3://BUCKET/PREFIX, netlify://SITE_ID or cloudflare-pages://PROJECT"
             ));
         }
         let path = PathBuf::from(&url);
@@ -126,6 +174,11 @@ impl Target {
             Target::S3(bucket) => match &bucket.endpoint {
                 Some(endpoint) => format!("s3://{}/{} at {endpoint}", bucket.name, bucket.prefix),
                 None => format!("s3://{}/{}", bucket.name, bucket.prefix),
+            },
+            Target::Netlify(site) => format!("netlify://{}", site.id),
+            Target::CloudflarePages(project) => match &project.branch {
+                Some(branch) => format!("cloudflare-pages://{} ({branch})", project.name),
+                None => format!("cloudflare-pages://{}", project.name),
             },
         }
     }
@@ -225,7 +278,9 @@ pub fn deploy(network: &Network, options: &DeployOptions) -> Result<Vec<SiteDepl
                 plan(&local, &manifest.files, |path| folder.join(path).is_file())
             }
             // What the manifest says was deployed is there.
-            Target::S3(_) => plan(&local, &manifest.files, |_| true),
+            Target::S3(_) | Target::Netlify(_) | Target::CloudflarePages(_) => {
+                plan(&local, &manifest.files, |_| true)
+            }
         };
         let max = config.max_deletes.unwrap_or(MAX_DELETES);
         if plan.delete.len() > max && !options.force {
@@ -248,6 +303,27 @@ pub fn deploy(network: &Network, options: &DeployOptions) -> Result<Vec<SiteDepl
                 Target::S3(bucket) => {
                     let client = s3::Client::new(bucket.clone(), credentials(config)?)?;
                     runtime.block_on(client.apply(&built, &plan.upload, &plan.delete))?;
+                }
+                // Hosting APIs take the whole site and keep what they
+                // already hold; only what they lack is sent.
+                Target::Netlify(netlify_site) => {
+                    let token = secret(
+                        config.token_env.as_deref().unwrap_or("NETLIFY_AUTH_TOKEN"),
+                        "Netlify's API token",
+                    )?;
+                    let paths: Vec<String> = local.keys().cloned().collect();
+                    runtime.block_on(netlify::deploy(netlify_site, &token, &built, &paths))?;
+                }
+                Target::CloudflarePages(project) => {
+                    let token = secret(
+                        config
+                            .token_env
+                            .as_deref()
+                            .unwrap_or("CLOUDFLARE_API_TOKEN"),
+                        "a Cloudflare API token with Pages: Edit",
+                    )?;
+                    let paths: Vec<String> = local.keys().cloned().collect();
+                    runtime.block_on(cloudflare_pages::deploy(project, &token, &built, &paths))?;
                 }
             }
             let mut record = Manifest {
@@ -307,28 +383,32 @@ pub fn deploy(network: &Network, options: &DeployOptions) -> Result<Vec<SiteDepl
     Ok(done)
 }
 
+/// The value of the environment variable `name`, holding `what`.
+fn secret(name: &str, what: &str) -> Result<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty()).ok_or_else(|| {
+        Error::Usage(format!(
+            "{name} is not set: it holds {what}; credentials come from the environment ([deploy] names other variables)"
+        ))
+    })
+}
+
 /// The S3 keys, from the variables `config` names (the AWS ones by
 /// default).
 fn credentials(config: &DeployConfig) -> Result<sigv4::Credentials> {
-    let read = |name: &str| {
-        std::env::var(name).ok().filter(|v| !v.is_empty()).ok_or_else(|| {
-            Error::Usage(format!(
-                "{name} is not set: the storage's keys come from the environment ([deploy] access_key_env and secret_key_env name other variables)"
-            ))
-        })
-    };
     Ok(sigv4::Credentials {
-        access_key: read(
+        access_key: secret(
             config
                 .access_key_env
                 .as_deref()
                 .unwrap_or("AWS_ACCESS_KEY_ID"),
+            "the storage's access key id",
         )?,
-        secret_key: read(
+        secret_key: secret(
             config
                 .secret_key_env
                 .as_deref()
                 .unwrap_or("AWS_SECRET_ACCESS_KEY"),
+            "the storage's secret access key",
         )?,
     })
 }

@@ -26,10 +26,16 @@ pub struct Verified {
     pub unreachable: Option<String>,
 }
 
-/// Up to `count` of `uploaded`, pages first, spread over the list.
+/// Files hosts read as their configuration and do not serve.
+const HOST_FILES: &[&str] = &["_redirects", "_headers", "_routes.json"];
+
+/// Up to `count` of `uploaded`, pages first, spread over the list
+/// (never the host's configuration files).
 pub fn sample(uploaded: &[String], count: usize) -> Vec<String> {
-    let (mut pages, others): (Vec<&String>, Vec<&String>) =
-        uploaded.iter().partition(|p| p.ends_with(".html"));
+    let (mut pages, others): (Vec<&String>, Vec<&String>) = uploaded
+        .iter()
+        .filter(|p| !HOST_FILES.contains(&p.as_str()))
+        .partition(|p| p.ends_with(".html"));
     pages.extend(others);
     if pages.len() <= count {
         return pages.into_iter().cloned().collect();

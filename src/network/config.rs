@@ -93,12 +93,15 @@ impl Default for WatchSettings {
 #[serde(deny_unknown_fields)]
 pub struct DeployConfig {
     /// Where the site goes: a folder (`/srv/www/{{ site.name }}`,
-    /// `file:///...`) or S3-compatible storage (`s3://BUCKET/PREFIX`).
+    /// `file:///...`), S3-compatible storage (`s3://BUCKET/PREFIX`), a
+    /// Netlify site (`netlify://SITE_ID`) or a Cloudflare Pages project
+    /// (`cloudflare-pages://PROJECT`).
     pub url: String,
     /// Files a deploy may delete without `--force` (default 256).
     pub max_deletes: Option<usize>,
     /// For `s3://`: a custom endpoint (MinIO, R2, B2), addressed
-    /// path-style.
+    /// path-style; for `netlify://` and `cloudflare-pages://`, another
+    /// address of the API.
     pub endpoint: Option<String>,
     /// For `s3://`: the region (default `us-east-1`).
     pub region: Option<String>,
@@ -108,6 +111,16 @@ pub struct DeployConfig {
     /// For `s3://`: the environment variable holding the secret access
     /// key (default `AWS_SECRET_ACCESS_KEY`).
     pub secret_key_env: Option<String>,
+    /// For `netlify://` and `cloudflare-pages://`: the environment
+    /// variable holding the API token (default `NETLIFY_AUTH_TOKEN`,
+    /// `CLOUDFLARE_API_TOKEN`).
+    pub token_env: Option<String>,
+    /// For `cloudflare-pages://`: the account id (default the
+    /// `CLOUDFLARE_ACCOUNT_ID` variable).
+    pub account_id: Option<String>,
+    /// For `cloudflare-pages://`: the branch deployed (default the
+    /// project's production branch).
+    pub branch: Option<String>,
     /// Fetch a sample of the files sent from the live `base_url` and
     /// compare them (default true).
     pub verify: Option<bool>,
