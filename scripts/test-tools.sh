@@ -9,6 +9,8 @@
 #     ids with the ones Hugo itself publishes;
 #   - strace, to kill builds at chosen system calls (atomic output tests),
 #     and chattr (e2fsprogs), to make a folder immovable;
+#   - rsync and OpenSSH's server and client, for `grove deploy` to a folder
+#     over SSH (the tests start their own sshd on 127.0.0.1);
 #   - the sitemaps.org schema (sitemap.xsd), as shipped in the npm package
 #     `sitemap` (MIT), into .test-tools/.
 # Idempotent: does nothing that is already there.
@@ -24,6 +26,9 @@ command -v goaccess >/dev/null 2>&1 || missing+=(goaccess)
 command -v hugo >/dev/null 2>&1 || missing+=(hugo)
 command -v strace >/dev/null 2>&1 || missing+=(strace)
 command -v chattr >/dev/null 2>&1 || missing+=(e2fsprogs)
+command -v rsync >/dev/null 2>&1 || missing+=(rsync)
+command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]}" >&2
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
@@ -46,4 +51,4 @@ if [ ! -x .test-tools/moto/bin/moto_server ]; then
   python3 -m venv .test-tools/moto
   .test-tools/moto/bin/pip install -q 'moto[s3,server]==5.*'
 fi
-echo "test tools ready: xmllint, chromium, chromedriver, goaccess, hugo, strace, chattr, .test-tools/sitemap.xsd, .test-tools/moto (S3)"
+echo "test tools ready: xmllint, chromium, chromedriver, goaccess, hugo, strace, chattr, rsync, sshd, .test-tools/sitemap.xsd, .test-tools/moto (S3)"

@@ -170,7 +170,10 @@ fn cloudflare_pages_gets_only_what_it_lacks() {
         .collect();
     assert_eq!(live, assets);
     let redirects = host.redirects().expect("_redirects sent");
-    assert!(redirects.contains("/live/old/ /live/moved/ 301"), "{redirects}");
+    assert!(
+        redirects.contains("/live/old/ /live/moved/ 301"),
+        "{redirects}"
+    );
     assert!(
         redirects.contains("/live/go/grinder/ https://www.amazon.com/dp/B0?tag=alpha-20"),
         "{redirects}"

@@ -8,7 +8,9 @@
 //!
 //! Targets: a folder on this machine (`url = "/srv/www/{{ site.name }}"`
 //! or `file:///...`), replaced atomically per site; S3-compatible
-//! storage (`s3://BUCKET/PREFIX`, see [`s3`]); Netlify
+//! storage (`s3://BUCKET/PREFIX`, see [`s3`]); a folder on another
+//! machine (`ssh://user@host/path`, see [`ssh`]), turned atomically with
+//! a symbolic link; Netlify
 //! (`netlify://SITE_ID`, see [`netlify`]) and Cloudflare Pages
 //! (`cloudflare-pages://PROJECT`, see [`cloudflare_pages`]), whose
 //! deploys are whole and atomic, sending only what the host lacks.
@@ -21,6 +23,7 @@ pub mod manifest;
 pub mod netlify;
 pub mod s3;
 pub mod sigv4;
+pub mod ssh;
 pub mod verify;
 
 use std::collections::BTreeMap;
@@ -82,6 +85,8 @@ pub enum Target {
     Folder(PathBuf),
     /// S3-compatible storage.
     S3(s3::Bucket),
+    /// A folder on another machine, over SSH.
+    Ssh(ssh::Remote),
     /// A Netlify site.
     Netlify(netlify::NetlifySite),
     /// A Cloudflare Pages project.
@@ -111,6 +116,9 @@ impl Target {
                 endpoint: config.endpoint.clone(),
                 region: config.region.clone().unwrap_or_else(|| "us-east-1".into()),
             }));
+        }
+        if url.starts_with("ssh://") {
+            return ssh::Remote::parse(&url, &config.ssh_args).map(Target::Ssh);
         }
         if let Some(id) = url.strip_prefix("netlify://") {
             let id = id.trim_matches('/');
@@ -156,7 +164,7 @@ impl Target {
         }
         if let Some((scheme, _)) = url.split_once("://") {
             return Err(format!(
-                "`{scheme}://` is not a deploy target: use a folder (a path or file:///path), s3://BUCKET/PREFIX, netlify://SITE_ID or cloudflare-pages://PROJECT"
+                "`{scheme}://` is not a deploy target: use a folder (a path or file:///path), ssh://user@host/path, s3://BUCKET/PREFIX, netlify://SITE_ID or cloudflare-pages://PROJECT"
             ));
         }
         let path = PathBuf::from(&url);
@@ -174,6 +182,10 @@ impl Target {
             Target::S3(bucket) => match &bucket.endpoint {
                 Some(endpoint) => format!("s3://{}/{} at {endpoint}", bucket.name, bucket.prefix),
                 None => format!("s3://{}/{}", bucket.name, bucket.prefix),
+            },
+            Target::Ssh(remote) => match remote.port {
+                Some(port) => format!("ssh://{}:{port}{}", remote.destination, remote.path),
+                None => format!("ssh://{}{}", remote.destination, remote.path),
             },
             Target::Netlify(site) => format!("netlify://{}", site.id),
             Target::CloudflarePages(project) => match &project.branch {
@@ -278,7 +290,7 @@ pub fn deploy(network: &Network, options: &DeployOptions) -> Result<Vec<SiteDepl
                 plan(&local, &manifest.files, |path| folder.join(path).is_file())
             }
             // What the manifest says was deployed is there.
-            Target::S3(_) | Target::Netlify(_) | Target::CloudflarePages(_) => {
+            Target::S3(_) | Target::Ssh(_) | Target::Netlify(_) | Target::CloudflarePages(_) => {
                 plan(&local, &manifest.files, |_| true)
             }
         };
@@ -303,6 +315,9 @@ pub fn deploy(network: &Network, options: &DeployOptions) -> Result<Vec<SiteDepl
                 Target::S3(bucket) => {
                     let client = s3::Client::new(bucket.clone(), credentials(config)?)?;
                     runtime.block_on(client.apply(&built, &plan.upload, &plan.delete))?;
+                }
+                Target::Ssh(remote) => {
+                    remote.apply(&built, &plan.upload, &plan.delete)?;
                 }
                 // Hosting APIs take the whole site and keep what they
                 // already hold; only what they lack is sent.

@@ -93,9 +93,10 @@ impl Default for WatchSettings {
 #[serde(deny_unknown_fields)]
 pub struct DeployConfig {
     /// Where the site goes: a folder (`/srv/www/{{ site.name }}`,
-    /// `file:///...`), S3-compatible storage (`s3://BUCKET/PREFIX`), a
-    /// Netlify site (`netlify://SITE_ID`) or a Cloudflare Pages project
-    /// (`cloudflare-pages://PROJECT`).
+    /// `file:///...`), one on another machine over SSH
+    /// (`ssh://user@host/srv/www/site`), S3-compatible storage
+    /// (`s3://BUCKET/PREFIX`), a Netlify site (`netlify://SITE_ID`) or a
+    /// Cloudflare Pages project (`cloudflare-pages://PROJECT`).
     pub url: String,
     /// Files a deploy may delete without `--force` (default 256).
     pub max_deletes: Option<usize>,
@@ -121,6 +122,9 @@ pub struct DeployConfig {
     /// For `cloudflare-pages://`: the branch deployed (default the
     /// project's production branch).
     pub branch: Option<String>,
+    /// For `ssh://`: more arguments for `ssh` (`["-i", "~/.ssh/deploy"]`).
+    #[serde(default)]
+    pub ssh_args: Vec<String>,
     /// Fetch a sample of the files sent from the live `base_url` and
     /// compare them (default true).
     pub verify: Option<bool>,
