@@ -73,26 +73,41 @@ fn the_workflow_runs_daily_audits_builds_in_shards_checks_and_deploys() {
             .contains("--shard ${{ matrix.shard }}/${{ env.SHARDS }}")
     );
 
-    // Every site folder is deployed, with its secrets from the repository.
-    let deploy = steps(&workflow, "deploy")
+    // `grove deploy` sends what changed, with the secrets from the
+    // repository, after restoring what the last run deployed; then `grove
+    // watch` looks at the live sites.
+    let deploy_steps = steps(&workflow, "deploy");
+    let deploy = deploy_steps
         .iter()
-        .find(|s| {
+        .position(|s| {
             s["run"]
                 .as_str()
-                .is_some_and(|r| r.contains("pages deploy"))
+                .is_some_and(|r| r.contains("grove deploy"))
         })
         .expect("a deploy step");
     assert!(
-        deploy["run"]
-            .as_str()
-            .unwrap()
-            .contains("for site in public/*/")
-    );
-    assert!(
-        deploy["env"]["CLOUDFLARE_API_TOKEN"]
+        deploy_steps[deploy]["env"]["CLOUDFLARE_API_TOKEN"]
             .as_str()
             .unwrap()
             .contains("secrets.")
+    );
+    let state = deploy_steps
+        .iter()
+        .position(|s| {
+            s["with"]["path"]
+                .as_str()
+                .is_some_and(|p| p.contains(".grove/deploy"))
+        })
+        .expect("the deploy manifests are cached");
+    assert!(state < deploy);
+    let watch = deploy_steps
+        .iter()
+        .position(|s| s["run"].as_str().is_some_and(|r| r.contains("grove watch")))
+        .expect("a watch step");
+    assert!(watch > deploy);
+    assert_eq!(
+        workflow["defaults"]["run"]["shell"], "bash",
+        "pipes keep failures"
     );
 
     // Actions are pinned to a major version; drafting is never automatic.
@@ -220,6 +235,11 @@ fn the_cron_script_publishes_into_the_web_root() {
             .env("NETWORK", net.path())
             .env("WEB_ROOT", &root)
             .env("PATH", path_with_grove())
+            // No requests beyond this machine: the example's sites are
+            // not live, so nothing to verify, and only the figures are
+            // watched.
+            .env("DEPLOY_ARGS", "--no-verify --no-indexnow")
+            .env("WATCH_ARGS", "--offline")
             .output()
             .unwrap()
     };
@@ -241,7 +261,13 @@ fn the_cron_script_publishes_into_the_web_root() {
         .filter(|n| n.starts_with(".grove-staging"))
         .collect();
     assert!(stray.is_empty(), "{stray:?}");
-    // Without a web root it refuses to run.
+    let stdout = String::from_utf8_lossy(&run().stdout).into_owned();
+    assert!(
+        stdout.contains("uploaded 0"),
+        "nothing changed, nothing moves: {stdout}"
+    );
+    assert!(stdout.contains("sites watched"), "{stdout}");
+    // Without a web root nor [deploy] tables, it says where to add one.
     let output = Command::new(repo().join("ops/publish.sh"))
         .env("NETWORK", net.path())
         .env_remove("WEB_ROOT")
@@ -249,5 +275,5 @@ fn the_cron_script_publishes_into_the_web_root() {
         .output()
         .unwrap();
     assert!(!output.status.success());
-    assert!(String::from_utf8_lossy(&output.stderr).contains("WEB_ROOT"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("[deploy]"));
 }

@@ -17,6 +17,10 @@ pub struct Args {
     /// Delete more files than [deploy] max_deletes (default 256) allows.
     #[arg(long)]
     pub force: bool,
+    /// Deploy to this target instead of the configured one
+    /// ("/srv/www/{{ site.name }}", "s3://bucket/{{ site.name }}", ...).
+    #[arg(long, value_name = "URL")]
+    pub to: Option<String>,
     /// Do not fetch a sample of the files back from the live site.
     #[arg(long)]
     pub no_verify: bool,
@@ -36,6 +40,7 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
         force: args.force,
         no_verify: args.no_verify,
         no_indexnow: args.no_indexnow,
+        to: args.to,
     };
     let done = deploy(network, &options)?;
     if args.json {

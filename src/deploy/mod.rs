@@ -51,6 +51,9 @@ pub struct DeployOptions {
     pub no_verify: bool,
     /// Skip telling IndexNow.
     pub no_indexnow: bool,
+    /// Deploy here instead of the configured `url` (`{{ site.name }}`
+    /// replaced); the rest of the `[deploy]` table still applies.
+    pub to: Option<String>,
 }
 
 /// What deploying one site did (or would do).
@@ -258,11 +261,18 @@ pub fn deploy(network: &Network, options: &DeployOptions) -> Result<Vec<SiteDepl
     let sites = network.select(&options.sites, None)?;
     let mut done = Vec::new();
     for site in sites {
-        let config = site
+        let configured = site
             .config
             .deploy
             .as_ref()
-            .or(network.config.deploy.as_ref())
+            .or(network.config.deploy.as_ref());
+        let overridden = options.to.as_ref().map(|url| DeployConfig {
+            url: url.clone(),
+            ..configured.cloned().unwrap_or_default()
+        });
+        let config = overridden
+            .as_ref()
+            .or(configured)
             .ok_or_else(|| {
                 Error::Usage(format!(
                     "site `{}` has nowhere to go: add a [deploy] table with url = \"...\" to its site.toml, or one for every site to grove.toml (url = \"/srv/www/{{{{ site.name }}}}\")",

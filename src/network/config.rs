@@ -89,7 +89,7 @@ impl Default for WatchSettings {
 }
 
 /// A `[deploy]` table (in `grove.toml` or a `site.toml`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeployConfig {
     /// Where the site goes: a folder (`/srv/www/{{ site.name }}`,
