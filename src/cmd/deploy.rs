@@ -89,6 +89,12 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
                 say!("    {url}: {problem}");
             }
         }
+        if let Some(cdn) = &site.cdn {
+            match cdn.invalidated.as_slice() {
+                [] => say!("  {}: everything purged", cdn.cdn),
+                paths => say!("  {}: {} paths invalidated", cdn.cdn, paths.len()),
+            }
+        }
         if let Some(indexnow) = &site.indexnow {
             say!(
                 "  IndexNow: {} page URL{} submitted",

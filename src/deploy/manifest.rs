@@ -25,6 +25,10 @@ pub struct Manifest {
     /// the next deploy).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub indexnow_pending: Vec<String>,
+    /// URL paths deployed but not yet invalidated at the CDN (sent with
+    /// the next deploy).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cdn_pending: Vec<String>,
 }
 
 impl Manifest {

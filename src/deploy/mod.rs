@@ -16,8 +16,10 @@
 //! deploys are whole and atomic, sending only what the host lacks.
 
 pub mod api_call;
+pub mod cdn;
 pub mod cloudflare_pages;
 pub mod folder;
+pub mod follow_up;
 pub mod indexnow;
 pub mod manifest;
 pub mod netlify;
@@ -79,6 +81,9 @@ pub struct SiteDeploy {
     /// What IndexNow was told.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub indexnow: Option<indexnow::Submitted>,
+    /// What the CDN was told to forget.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cdn: Option<follow_up::Purged>,
 }
 
 /// Where a site goes.
@@ -258,158 +263,157 @@ pub fn plan(
 
 /// Deploys the selected sites.
 pub fn deploy(network: &Network, options: &DeployOptions) -> Result<Vec<SiteDeploy>> {
-    let sites = network.select(&options.sites, None)?;
-    let mut done = Vec::new();
-    for site in sites {
-        let configured = site
-            .config
-            .deploy
-            .as_ref()
-            .or(network.config.deploy.as_ref());
-        let overridden = options.to.as_ref().map(|url| DeployConfig {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
+    network
+        .select(&options.sites, None)?
+        .into_iter()
+        .map(|site| deploy_site(network, site, options, &runtime))
+        .collect()
+}
+
+/// The `[deploy]` table that applies to `site` (with `--to`'s URL).
+fn site_config(network: &Network, site: &Site, options: &DeployOptions) -> Result<DeployConfig> {
+    let configured = site
+        .config
+        .deploy
+        .as_ref()
+        .or(network.config.deploy.as_ref());
+    match (&options.to, configured) {
+        (Some(url), configured) => Ok(DeployConfig {
             url: url.clone(),
             ..configured.cloned().unwrap_or_default()
-        });
-        let config = overridden
-            .as_ref()
-            .or(configured)
-            .ok_or_else(|| {
-                Error::Usage(format!(
-                    "site `{}` has nowhere to go: add a [deploy] table with url = \"...\" to its site.toml, or one for every site to grove.toml (url = \"/srv/www/{{{{ site.name }}}}\")",
-                    site.name
-                ))
-            })?;
-        let target =
-            Target::parse(config, site, &network.root).map_err(|message| Error::Config {
-                location: crate::error::Location::file(site.dir.join("site.toml")),
-                message,
-            })?;
-        let built = network.output_dir().join(&site.name);
-        if !built.is_dir() {
-            return Err(Error::Usage(format!(
-                "site `{}` is not built ({} is missing): run `grove build` first",
-                site.name,
-                built.display()
-            )));
-        }
-        let local = local_files(&built)?;
-        let manifest = Manifest::read(network, site, &target.name())?;
-        let plan = match &target {
-            Target::Folder(folder) => {
-                folder::check(network, folder)?;
-                plan(&local, &manifest.files, |path| folder.join(path).is_file())
-            }
-            // What the manifest says was deployed is there.
-            Target::S3(_) | Target::Ssh(_) | Target::Netlify(_) | Target::CloudflarePages(_) => {
-                plan(&local, &manifest.files, |_| true)
-            }
-        };
-        let max = config.max_deletes.unwrap_or(MAX_DELETES);
-        if plan.delete.len() > max && !options.force {
-            return Err(Error::Usage(format!(
-                "site `{}`: {} files would be deleted from {}, over the {max} allowed ([deploy] max_deletes): check the build, then deploy with --force",
-                site.name,
-                plan.delete.len(),
-                target.name()
-            )));
-        }
-        let mut verified = None;
-        let mut submitted = None;
-        if !options.dry_run {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
-            match &target {
-                Target::Folder(folder) => folder::apply(&built, folder, &plan, &manifest.files)?,
-                Target::S3(bucket) => {
-                    let client = s3::Client::new(bucket.clone(), credentials(config)?)?;
-                    runtime.block_on(client.apply(&built, &plan.upload, &plan.delete))?;
-                }
-                Target::Ssh(remote) => {
-                    remote.apply(&built, &plan.upload, &plan.delete)?;
-                }
-                // Hosting APIs take the whole site and keep what they
-                // already hold; only what they lack is sent.
-                Target::Netlify(netlify_site) => {
-                    let token = secret(
-                        config.token_env.as_deref().unwrap_or("NETLIFY_AUTH_TOKEN"),
-                        "Netlify's API token",
-                    )?;
-                    let paths: Vec<String> = local.keys().cloned().collect();
-                    runtime.block_on(netlify::deploy(netlify_site, &token, &built, &paths))?;
-                }
-                Target::CloudflarePages(project) => {
-                    let token = secret(
-                        config
-                            .token_env
-                            .as_deref()
-                            .unwrap_or("CLOUDFLARE_API_TOKEN"),
-                        "a Cloudflare API token with Pages: Edit",
-                    )?;
-                    let paths: Vec<String> = local.keys().cloned().collect();
-                    runtime.block_on(cloudflare_pages::deploy(project, &token, &built, &paths))?;
-                }
-            }
-            let mut record = Manifest {
-                target: target.name(),
-                files: local.clone(),
-                indexnow_pending: manifest.indexnow_pending.clone(),
-            };
-            let key = crate::seo::indexnow::site_key(network, site).map(|(key, _)| key);
-            if let Some(key) = key.filter(|_| !options.no_indexnow) {
-                let changed: Vec<String> =
-                    plan.upload.iter().chain(&plan.delete).cloned().collect();
-                for url in indexnow::page_urls(&site.base_url, &built, &changed) {
-                    if !record.indexnow_pending.contains(&url) {
-                        record.indexnow_pending.push(url);
-                    }
-                }
-                // Kept before sending: a failed or killed submission is
-                // sent again by the next deploy.
-                record.write(network, site)?;
-                if !record.indexnow_pending.is_empty() {
-                    let endpoint = &network.config.seo.indexnow_endpoint;
-                    let result = runtime.block_on(indexnow::submit(
-                        endpoint,
-                        &site.base_url,
-                        &key,
-                        &record.indexnow_pending,
-                    ));
-                    record.indexnow_pending.drain(..result.submitted);
-                    submitted = Some(result);
-                }
-            }
-            record.write(network, site)?;
-            if config.verify.unwrap_or(true) && !options.no_verify && !plan.upload.is_empty() {
-                let sample = verify::sample(&plan.upload, config.verify_samples.unwrap_or(5));
-                verified = Some(runtime.block_on(verify::verify(
-                    &site.base_url,
-                    &built,
-                    &sample,
-                    std::time::Duration::from_secs_f64(
-                        config.verify_wait_secs.unwrap_or(3.0).max(0.0),
-                    ),
-                )));
-            }
-        }
-        done.push(SiteDeploy {
-            site: site.name.clone(),
-            target: target.name(),
-            uploaded: plan.upload.len(),
-            deleted: plan.delete.len(),
-            unchanged: plan.unchanged,
-            uploaded_paths: plan.upload,
-            deleted_paths: plan.delete,
-            verified,
-            indexnow: submitted,
-        });
+        }),
+        (None, Some(config)) => Ok(config.clone()),
+        (None, None) => Err(Error::Usage(format!(
+            "site `{}` has nowhere to go: add a [deploy] table with url = \"...\" to its site.toml, or one for every site to grove.toml (url = \"/srv/www/{{{{ site.name }}}}\")",
+            site.name
+        ))),
     }
-    Ok(done)
+}
+
+fn deploy_site(
+    network: &Network,
+    site: &Site,
+    options: &DeployOptions,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<SiteDeploy> {
+    let config = site_config(network, site, options)?;
+    let target = Target::parse(&config, site, &network.root).map_err(|message| Error::Config {
+        location: crate::error::Location::file(site.dir.join("site.toml")),
+        message,
+    })?;
+    let built = network.output_dir().join(&site.name);
+    if !built.is_dir() {
+        return Err(Error::Usage(format!(
+            "site `{}` is not built ({} is missing): run `grove build` first",
+            site.name,
+            built.display()
+        )));
+    }
+    let local = local_files(&built)?;
+    let manifest = Manifest::read(network, site, &target.name())?;
+    let plan = match &target {
+        Target::Folder(folder) => {
+            folder::check(network, folder)?;
+            plan(&local, &manifest.files, |path| folder.join(path).is_file())
+        }
+        // What the manifest says was deployed is there.
+        Target::S3(_) | Target::Ssh(_) | Target::Netlify(_) | Target::CloudflarePages(_) => {
+            plan(&local, &manifest.files, |_| true)
+        }
+    };
+    let max = config.max_deletes.unwrap_or(MAX_DELETES);
+    if plan.delete.len() > max && !options.force {
+        return Err(Error::Usage(format!(
+            "site `{}`: {} files would be deleted from {}, over the {max} allowed ([deploy] max_deletes): check the build, then deploy with --force",
+            site.name,
+            plan.delete.len(),
+            target.name()
+        )));
+    }
+    let mut followed = follow_up::FollowUp::default();
+    if !options.dry_run {
+        send(&target, &config, &built, &local, &plan, &manifest, runtime)?;
+        let record = Manifest {
+            target: target.name(),
+            files: local,
+            indexnow_pending: manifest.indexnow_pending,
+            cdn_pending: manifest.cdn_pending,
+        };
+        let steps = follow_up::Steps {
+            network,
+            site,
+            config: &config,
+            options,
+            built: &built,
+            plan: &plan,
+        };
+        followed = steps.run(record, runtime)?;
+    }
+    Ok(SiteDeploy {
+        site: site.name.clone(),
+        target: target.name(),
+        uploaded: plan.upload.len(),
+        deleted: plan.delete.len(),
+        unchanged: plan.unchanged,
+        uploaded_paths: plan.upload,
+        deleted_paths: plan.delete,
+        verified: followed.verified,
+        indexnow: followed.indexnow,
+        cdn: followed.cdn,
+    })
+}
+
+/// Puts the plan's files at the target.
+fn send(
+    target: &Target,
+    config: &DeployConfig,
+    built: &Path,
+    local: &BTreeMap<String, String>,
+    plan: &Plan,
+    manifest: &Manifest,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<()> {
+    match target {
+        Target::Folder(folder) => folder::apply(built, folder, plan, &manifest.files),
+        Target::S3(bucket) => {
+            let client = s3::Client::new(bucket.clone(), credentials(config)?)?;
+            runtime.block_on(client.apply(built, &plan.upload, &plan.delete))
+        }
+        Target::Ssh(remote) => remote.apply(built, &plan.upload, &plan.delete).map(|_| ()),
+        // Hosting APIs take the whole site and keep what they already
+        // hold; only what they lack is sent.
+        Target::Netlify(netlify_site) => {
+            let token = secret(
+                config.token_env.as_deref().unwrap_or("NETLIFY_AUTH_TOKEN"),
+                "Netlify's API token",
+            )?;
+            let paths: Vec<String> = local.keys().cloned().collect();
+            runtime
+                .block_on(netlify::deploy(netlify_site, &token, built, &paths))
+                .map(|_| ())
+        }
+        Target::CloudflarePages(project) => {
+            let token = secret(
+                config
+                    .token_env
+                    .as_deref()
+                    .unwrap_or("CLOUDFLARE_API_TOKEN"),
+                "a Cloudflare API token with Pages: Edit",
+            )?;
+            let paths: Vec<String> = local.keys().cloned().collect();
+            runtime
+                .block_on(cloudflare_pages::deploy(project, &token, built, &paths))
+                .map(|_| ())
+        }
+    }
 }
 
 /// The value of the environment variable `name`, holding `what`.
-fn secret(name: &str, what: &str) -> Result<String> {
+pub(crate) fn secret(name: &str, what: &str) -> Result<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty()).ok_or_else(|| {
         Error::Usage(format!(
             "{name} is not set: it holds {what}; credentials come from the environment ([deploy] names other variables)"
@@ -419,7 +423,7 @@ fn secret(name: &str, what: &str) -> Result<String> {
 
 /// The S3 keys, from the variables `config` names (the AWS ones by
 /// default).
-fn credentials(config: &DeployConfig) -> Result<sigv4::Credentials> {
+pub(crate) fn credentials(config: &DeployConfig) -> Result<sigv4::Credentials> {
     Ok(sigv4::Credentials {
         access_key: secret(
             config

@@ -122,6 +122,17 @@ pub struct DeployConfig {
     /// For `cloudflare-pages://`: the branch deployed (default the
     /// project's production branch).
     pub branch: Option<String>,
+    /// The CloudFront distribution in front of the site: changed paths
+    /// are invalidated after each deploy (keys as for `s3://`).
+    pub cloudfront_distribution: Option<String>,
+    /// The Cloudflare zone in front of the site: changed URLs are purged
+    /// after each deploy.
+    pub cloudflare_zone: Option<String>,
+    /// The environment variable holding the Cloudflare token for purges
+    /// (default `CLOUDFLARE_API_TOKEN`; needs Cache Purge).
+    pub cloudflare_token_env: Option<String>,
+    /// Another address of the CDN's API (a test server).
+    pub cdn_endpoint: Option<String>,
     /// For `ssh://`: more arguments for `ssh` (`["-i", "~/.ssh/deploy"]`).
     #[serde(default)]
     pub ssh_args: Vec<String>,

@@ -4,6 +4,8 @@
 //! they claim, the latest deploy served under `/live/` as the host would,
 //! and every call recorded.
 
+#![allow(dead_code)] // each test binary uses a different subset
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -85,6 +87,8 @@ pub enum Api {
     Netlify,
     /// Cloudflare Pages' direct upload.
     CloudflarePages,
+    /// CloudFront invalidations and Cloudflare cache purges.
+    Cdn,
 }
 
 /// Starts a fake of `api`.
@@ -135,6 +139,7 @@ pub fn start(api: Api) -> Host {
                             Api::CloudflarePages => {
                                 cloudflare(&mut state, &method, &path, &auth, &headers, &body)
                             }
+                            Api::Cdn => cdn(&method, &path, &auth, &headers, &body),
                         }
                     }
                 };
@@ -361,6 +366,64 @@ fn cloudflare(
         }
         _ if !api_token && !jwt => fail(401, 10000, "Authentication error"),
         _ => fail(404, 7003, &format!("Could not route to {path}")),
+    }
+}
+
+fn cdn(
+    method: &str,
+    path: &str,
+    auth: &str,
+    headers: &HashMap<String, String>,
+    body: &[u8],
+) -> Answer {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match (method, segments.as_slice()) {
+        ("POST", ["2020-05-31", "distribution", id, "invalidation"]) => {
+            // Signed for CloudFront, which lives in us-east-1.
+            if !auth.starts_with("AWS4-HMAC-SHA256 Credential=")
+                || !auth.contains("/us-east-1/cloudfront/aws4_request")
+                || !headers.contains_key("x-amz-date")
+            {
+                return (403, "text/xml", b"<ErrorResponse><Error><Message>The request signature we calculated does not match</Message></Error></ErrorResponse>".to_vec());
+            }
+            let xml = String::from_utf8_lossy(body);
+            let quantity: usize = xml
+                .split("<Quantity>")
+                .nth(1)
+                .and_then(|q| q.split('<').next())
+                .and_then(|q| q.parse().ok())
+                .unwrap_or(0);
+            if quantity != xml.matches("<Path>").count() || !xml.contains("<CallerReference>") {
+                return (400, "text/xml", b"<ErrorResponse><Error><Message>InconsistentQuantities</Message></Error></ErrorResponse>".to_vec());
+            }
+            (
+                201,
+                "text/xml",
+                format!("<Invalidation><Id>I{id}</Id><Status>InProgress</Status></Invalidation>")
+                    .into_bytes(),
+            )
+        }
+        ("POST", ["client", "v4", "zones", _zone, "purge_cache"]) => {
+            if auth != format!("Bearer {TOKEN}") {
+                return json_answer(
+                    403,
+                    json!({"success": false, "errors": [{"code": 10000, "message": "Authentication error"}]}),
+                );
+            }
+            let request: Value = serde_json::from_slice(body).unwrap();
+            let files = request["files"].as_array().map_or(0, Vec::len);
+            if files > 30 {
+                return json_answer(
+                    400,
+                    json!({"success": false, "errors": [{"code": 1150, "message": "too many files"}]}),
+                );
+            }
+            json_answer(
+                200,
+                json!({"success": true, "errors": [], "result": {"id": "purge"}}),
+            )
+        }
+        _ => json_answer(404, json!({"message": "no route"})),
     }
 }
 
