@@ -190,3 +190,52 @@ fn a_site_goes_to_s3_with_types_and_only_changes_move() {
     let output = net.grove(&["deploy"]);
     assert!(String::from_utf8_lossy(&output.stderr).contains("GROVE_S3_KEY is not set"));
 }
+
+#[test]
+#[ignore = "needs moto_server from scripts/test-tools.sh (scripts/test.sh runs it)"]
+fn text_is_stored_compressed_and_aliases_redirect() {
+    let moto = start_moto();
+    assert_eq!(http(moto.port, "PUT", "/sites-bucket").0, 200);
+    let net = Fixture::new();
+    net.write(
+        "sites/beta/site.toml",
+        &format!(
+            "title = \"Beta\"\nbase_url = \"https://beta.example.com/blog\"\nniche = \"n\"\n[deploy]\nurl = \"s3://sites-bucket/beta\"\nendpoint = \"http://127.0.0.1:{}\"\nprecompress = true\naccess_key_env = \"GROVE_S3_KEY\"\nsecret_key_env = \"GROVE_S3_SECRET\"\nverify = false\n",
+            moto.port
+        ),
+    );
+    net.write(
+        "sites/beta/content/moved.md",
+        "+++\ntitle = \"Moved\"\naliases = [\"/old-address/\"]\n+++\nHere now, with enough words to be worth compressing.\n",
+    );
+    assert!(net.build(&[]).status.success());
+    let built: PathBuf = net.path().join("public/beta");
+    deploy(&net, &[]);
+    let (status, headers, body) = http(moto.port, "GET", "/sites-bucket/beta/moved/index.html");
+    assert_eq!(status, 200);
+    assert_eq!(header(&headers, "content-encoding"), "gzip");
+    assert_eq!(header(&headers, "content-type"), "text/html; charset=utf-8");
+    let mut plain = Vec::new();
+    flate2::read::GzDecoder::new(body.as_slice())
+        .read_to_end(&mut plain)
+        .unwrap();
+    assert_eq!(
+        plain,
+        std::fs::read(built.join("moved/index.html")).unwrap()
+    );
+    // Sitemaps and feeds too (images and other binary files are not).
+    let (_, headers, _) = http(moto.port, "GET", "/sites-bucket/beta/sitemap.xml");
+    assert_eq!(header(&headers, "content-encoding"), "gzip");
+    // The alias is a website redirect (S3 static website hosting answers
+    // 301), its HTML page still there for the REST endpoint.
+    let (status, headers, _) = http(
+        moto.port,
+        "GET",
+        "/sites-bucket/beta/old-address/index.html",
+    );
+    assert_eq!(status, 200);
+    assert_eq!(
+        header(&headers, "x-amz-website-redirect-location"),
+        "/blog/moved/"
+    );
+}

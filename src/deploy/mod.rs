@@ -123,6 +123,7 @@ impl Target {
                 prefix: prefix.trim_matches('/').to_string(),
                 endpoint: config.endpoint.clone(),
                 region: config.region.clone().unwrap_or_else(|| "us-east-1".into()),
+                gzip: config.precompress.unwrap_or(false),
             }));
         }
         if url.starts_with("ssh://") {
@@ -336,7 +337,14 @@ fn deploy_site(
     }
     let mut followed = follow_up::FollowUp::default();
     if !options.dry_run {
-        send(&target, &config, &built, &local, &plan, &manifest, runtime)?;
+        let outgoing = Outgoing {
+            built: &built,
+            base_path: &site.base_path,
+            local: &local,
+            plan: &plan,
+            deployed: &manifest.files,
+        };
+        send(&target, &config, &outgoing, runtime)?;
         let record = Manifest {
             target: target.name(),
             files: local,
@@ -367,21 +375,36 @@ fn deploy_site(
     })
 }
 
+/// What a deploy sends: the built site, its files, the plan, and what
+/// the manifest says was deployed.
+struct Outgoing<'a> {
+    built: &'a Path,
+    base_path: &'a str,
+    local: &'a BTreeMap<String, String>,
+    plan: &'a Plan,
+    deployed: &'a BTreeMap<String, String>,
+}
+
 /// Puts the plan's files at the target.
 fn send(
     target: &Target,
     config: &DeployConfig,
-    built: &Path,
-    local: &BTreeMap<String, String>,
-    plan: &Plan,
-    manifest: &Manifest,
+    outgoing: &Outgoing<'_>,
     runtime: &tokio::runtime::Runtime,
 ) -> Result<()> {
+    let Outgoing {
+        built,
+        base_path,
+        local,
+        plan,
+        deployed,
+    } = *outgoing;
     match target {
-        Target::Folder(folder) => folder::apply(built, folder, plan, &manifest.files),
+        Target::Folder(folder) => folder::apply(built, folder, plan, deployed),
         Target::S3(bucket) => {
             let client = s3::Client::new(bucket.clone(), credentials(config)?)?;
-            runtime.block_on(client.apply(built, &plan.upload, &plan.delete))
+            let redirects = s3::website_redirects(built, base_path);
+            runtime.block_on(client.apply(built, &plan.upload, &plan.delete, &redirects))
         }
         Target::Ssh(remote) => remote.apply(built, &plan.upload, &plan.delete).map(|_| ()),
         // Hosting APIs take the whole site and keep what they already

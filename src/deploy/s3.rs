@@ -5,6 +5,7 @@
 //! ones on AWS. A few requests in flight; server errors and throttling
 //! retried.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
@@ -29,6 +30,8 @@ pub struct Bucket {
     pub endpoint: Option<String>,
     /// The region (`us-east-1`; `auto` for R2).
     pub region: String,
+    /// Store text files gzip-compressed with `Content-Encoding: gzip`.
+    pub gzip: bool,
 }
 
 impl Bucket {
@@ -110,6 +113,68 @@ pub fn cache_control(path: &str) -> &'static str {
     }
 }
 
+/// Whether a file is text worth compressing.
+pub fn compressible(path: &str) -> bool {
+    let extension = path
+        .rsplit('.')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    matches!(
+        extension.as_str(),
+        "html"
+            | "htm"
+            | "css"
+            | "js"
+            | "mjs"
+            | "json"
+            | "xml"
+            | "xsl"
+            | "svg"
+            | "txt"
+            | "webmanifest"
+    )
+}
+
+/// `bytes` gzip-compressed, deterministically (no name, no time).
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::GzBuilder::new().write(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).expect("writing to memory");
+    encoder.finish().expect("writing to memory")
+}
+
+/// Aliases from a built site's `_redirects` (`from to 301` lines): the
+/// object key of each old address (`old/index.html`) and where it leads,
+/// for S3's website redirects (`x-amz-website-redirect-location`, always
+/// a 301). Affiliate links (302 or 307) keep their HTML page: a cached
+/// 301 would outlive a changed destination.
+pub fn website_redirects(built: &Path, base_path: &str) -> BTreeMap<String, String> {
+    let Ok(text) = std::fs::read_to_string(built.join("_redirects")) else {
+        return BTreeMap::new();
+    };
+    let base = base_path.trim_end_matches('/');
+    text.lines()
+        .filter_map(|line| {
+            let mut fields = line.split_whitespace();
+            let (from, to, status) = (fields.next()?, fields.next()?, fields.next()?);
+            if status != "301" || from.contains('*') || from.contains(':') {
+                return None;
+            }
+            let key = from
+                .strip_prefix(base)
+                .unwrap_or(from)
+                .trim_start_matches('/');
+            let key = if key.is_empty() || key.ends_with('/') {
+                format!("{key}index.html")
+            } else {
+                key.to_string()
+            };
+            Some((key, to.to_string()))
+        })
+        .collect()
+}
+
 /// A signed S3 client for one bucket.
 pub struct Client {
     http: reqwest::Client,
@@ -133,21 +198,35 @@ impl Client {
         })
     }
 
-    /// Uploads `paths` (below `built`) and deletes `deletions`.
+    /// Uploads `paths` (below `built`) and deletes `deletions`;
+    /// `redirects` (object key -> address) become website redirects.
     pub async fn apply(
         &self,
         built: &Path,
         uploads: &[String],
         deletions: &[String],
+        redirects: &BTreeMap<String, String>,
     ) -> Result<()> {
         let puts = stream::iter(uploads.iter().map(|path| async move {
-            let bytes = std::fs::read(built.join(path))
+            let mut bytes = std::fs::read(built.join(path))
                 .map_err(|source| Error::io(built.join(path), "cannot read file", source))?;
+            let mut extra = Vec::new();
+            if self.bucket.gzip && compressible(path) {
+                bytes = gzip(&bytes);
+                extra.push(("content-encoding".to_string(), "gzip".to_string()));
+            }
+            if let Some(location) = redirects.get(path) {
+                extra.push((
+                    "x-amz-website-redirect-location".to_string(),
+                    location.clone(),
+                ));
+            }
             self.send(
                 "PUT",
                 path,
                 bytes,
                 Some((content_type(path), cache_control(path))),
+                &extra,
             )
             .await
         }))
@@ -158,7 +237,7 @@ impl Client {
         let deletes = stream::iter(
             deletions
                 .iter()
-                .map(|path| async move { self.send("DELETE", path, Vec::new(), None).await }),
+                .map(|path| async move { self.send("DELETE", path, Vec::new(), None, &[]).await }),
         )
         .buffer_unordered(IN_FLIGHT)
         .collect::<Vec<Result<()>>>()
@@ -173,6 +252,7 @@ impl Client {
         key: &str,
         body: Vec<u8>,
         types: Option<(&str, &str)>,
+        extra: &[(String, String)],
     ) -> Result<()> {
         let (url, path, host) = self.bucket.url(key);
         let payload_hash = sha256_hex(&body);
@@ -188,6 +268,7 @@ impl Client {
                 headers.push(("content-type".to_string(), content_type.to_string()));
                 headers.push(("cache-control".to_string(), cache_control.to_string()));
             }
+            headers.extend(extra.iter().cloned());
             let request = Request {
                 method,
                 path: &path,
@@ -242,6 +323,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn aliases_become_website_redirects() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("_redirects"),
+            "/blog/old/ /blog/new/ 301\n/blog/go/x/ https://shop.example/x 302\n/blog/feed.xml /blog/rss.xml 301\n",
+        )
+        .unwrap();
+        let redirects = website_redirects(dir.path(), "/blog");
+        assert_eq!(redirects.len(), 2, "{redirects:?}");
+        assert_eq!(redirects["old/index.html"], "/blog/new/");
+        assert_eq!(redirects["feed.xml"], "/blog/rss.xml");
+        assert!(compressible("a/index.html") && compressible("x.svg"));
+        assert!(!compressible("x.webp") && !compressible("x.woff2"));
+        // Deterministic: the same bytes each time (no name, no time).
+        assert_eq!(gzip(b"hello"), gzip(b"hello"));
+    }
+
+    #[test]
     fn types_and_caching_by_path() {
         assert_eq!(content_type("a/index.html"), "text/html; charset=utf-8");
         assert_eq!(
@@ -257,6 +356,7 @@ mod tests {
         assert_eq!(cache_control("_redirects"), "public, max-age=300");
         assert_eq!(cache_control("style.css"), "public, max-age=86400");
         let bucket = Bucket {
+            gzip: false,
             name: "b".into(),
             prefix: "sites/alpha".into(),
             endpoint: Some("http://127.0.0.1:9000/".into()),

@@ -112,8 +112,8 @@ pub async fn verify(base_url: &str, dir: &Path, paths: &[String], pause: Duratio
                 Ok(response) if response.status().as_u16() != 200 => {
                     Some(format!("HTTP {}", response.status().as_u16()))
                 }
-                Ok(response) => match response.bytes().await {
-                    Ok(body) if body.as_ref() == sent.as_slice() => None,
+                Ok(response) => match body_of(response).await {
+                    Ok(body) if body == sent => None,
                     Ok(body) => Some(format!(
                         "serves {} bytes that differ from the {} sent",
                         body.len(),
@@ -131,6 +131,26 @@ pub async fn verify(base_url: &str, dir: &Path, paths: &[String], pause: Duratio
     }
     verified.mismatched = problems;
     verified
+}
+
+/// The body of `response`, gunzipped when the host stored it compressed
+/// (`precompress` on S3); the client asks for no compression itself.
+async fn body_of(response: reqwest::Response) -> std::result::Result<Vec<u8>, String> {
+    let gzipped = response
+        .headers()
+        .get(reqwest::header::CONTENT_ENCODING)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"gzip"));
+    let bytes = response.bytes().await.map_err(|e| e.to_string())?;
+    if !gzipped {
+        return Ok(bytes.to_vec());
+    }
+    let mut plain = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(bytes.as_ref()),
+        &mut plain,
+    )
+    .map_err(|e| format!("not gzip as its Content-Encoding says: {e}"))?;
+    Ok(plain)
 }
 
 #[cfg(test)]

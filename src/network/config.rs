@@ -122,6 +122,11 @@ pub struct DeployConfig {
     /// For `cloudflare-pages://`: the branch deployed (default the
     /// project's production branch).
     pub branch: Option<String>,
+    /// For `s3://`: store text files (HTML, CSS, JS, XML, SVG, JSON)
+    /// gzip-compressed with `Content-Encoding: gzip`, as `hugo deploy`'s
+    /// `gzip` does (S3 does not compress; hosts and CDNs that do need
+    /// nothing).
+    pub precompress: Option<bool>,
     /// The CloudFront distribution in front of the site: changed paths
     /// are invalidated after each deploy (keys as for `s3://`).
     pub cloudfront_distribution: Option<String>,
