@@ -236,7 +236,7 @@ struct Form {
 
 /// The boundary between parts: not in any text Grove sends (JSON and
 /// `_redirects` lines hold no run of dashes this long with this word).
-const BOUNDARY: &str = "----grove-form-boundary-7c1f0a9d";
+const BOUNDARY: &str = "grove-form-boundary-7c1f0a9d";
 
 impl Form {
     fn new() -> Form {
@@ -263,7 +263,7 @@ impl Form {
     fn content_type(&self) -> &'static str {
         concat!(
             "multipart/form-data; boundary=",
-            "----grove-form-boundary-7c1f0a9d"
+            "grove-form-boundary-7c1f0a9d"
         )
     }
 

@@ -136,14 +136,8 @@ impl Remote {
                 .collect::<Vec<_>>()
                 .join(" ");
             let mut child = Command::new("rsync")
-                .args([
-                    "-rlt",
-                    "--chmod=D755,F644",
-                    "--from0",
-                    "--files-from=-",
-                    "-e",
-                    &ssh,
-                ])
+                .args(RSYNC_OPTIONS)
+                .args(["-e", &ssh])
                 .arg(format!("{}/", built.display()))
                 .arg(format!("{}:{}/", self.destination, release))
                 .stdin(Stdio::piped())
@@ -189,6 +183,15 @@ impl Remote {
         Ok(release)
     }
 }
+
+/// rsync's options: recursive, links and times kept, modes a web
+/// server can read, the file list (NUL-separated) from standard input.
+const RSYNC_OPTIONS: &[&str] = &[
+    "-rlt",
+    "--chmod=D755,F644", // rsync's options, not grove's
+    "--from0",           // rsync's options, not grove's
+    "--files-from=-",    // rsync's options, not grove's
+];
 
 fn missing_tool(tool: &str, error: &std::io::Error) -> Error {
     Error::Usage(format!(
