@@ -20,7 +20,7 @@
 //! | `search_terms` | page path or search query | its id (search rows name pages and queries by id) |
 //! | `search_days` | site, engine, grain, day | that day's search rows of one grain (site, page, query, page × query): clicks, impressions, position sum per page and query (see [`crate::search::store`]); `spread` when spread from an export's totals over a period |
 //! | `search_imports` | imported search file and site | engine, first and last day, rows, when |
-//! | `watch_alerts` | site, kind of problem, subject (URL, slug, program) | what `grove watch` found, when first and last, when it went away (`resolved`) |
+//! | `watch_alerts` | site, kind of problem, subject (URL, slug, program) | what `grove watch` found, when first and last, when it went away (`resolved`), whether it was sent (`notified`) |
 //!
 //! Days are whole numbers: days since 1970-01-01 (UTC), see [`crate::day`].
 
@@ -126,6 +126,7 @@ CREATE TABLE IF NOT EXISTS watch_alerts (
     first_seen TEXT NOT NULL,
     last_seen TEXT NOT NULL,
     resolved TEXT,
+    notified INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (site, kind, subject)
 ) WITHOUT ROWID;
 ";

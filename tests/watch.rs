@@ -6,6 +6,8 @@
 //! database's traffic judged against the same weekday.
 
 mod common;
+#[path = "common/smtp.rs"]
+mod smtp;
 
 use std::path::Path;
 use std::sync::atomic::Ordering;
@@ -271,4 +273,94 @@ fn traffic_is_judged_against_the_same_weekday() {
     let drop = &run["alerts"][1]["message"];
     assert!(drop.as_str().unwrap().contains(": 4, against 60"), "{drop}");
     assert_eq!(run["destinations"], 0, "--offline fetches nothing");
+}
+
+#[test]
+fn new_alerts_are_emailed_through_smtp() {
+    let www = tempfile::tempdir().unwrap();
+    let (net, _server) = network(www.path());
+    let mail = smtp::start("alerts@example.com", "p@ss:word");
+    let config = net
+        .read("grove.toml")
+        .replace("webhook_env = \"GROVE_TEST_WEBHOOK\"\n", "email_to = [\"me@example.com\", \"ops@example.com\"]\nemail_from = \"grove@example.com\"\n");
+    net.write("grove.toml", &config);
+    // The password holds `@` and `:`, percent-encoded in the URL.
+    let url = format!(
+        "smtp://alerts%40example.com:p%40ss%3Aword@127.0.0.1:{}",
+        mail.port
+    );
+    let output = net.grove_env(&["watch", "--skip-affiliates"], &[("GROVE_SMTP_URL", &url)]);
+    assert!(
+        output.status.success(),
+        "no new alert yet: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        mail.mails.lock().unwrap().is_empty(),
+        "nothing new, nothing sent"
+    );
+    std::fs::remove_file(www.path().join("alpha/guides/b/index.html")).unwrap();
+    let output = net.grove_env(&["watch", "--skip-affiliates"], &[("GROVE_SMTP_URL", &url)]);
+    assert!(!output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("email to me@example.com, ops@example.com"),
+        "{stdout}"
+    );
+    let mails = mail.mails.lock().unwrap().clone();
+    assert_eq!(mails.len(), 1);
+    let sent = &mails[0];
+    assert_eq!(
+        sent.login,
+        Some(("alerts@example.com".to_string(), "p@ss:word".to_string()))
+    );
+    assert_eq!(sent.from, "grove@example.com");
+    assert_eq!(sent.to, ["me@example.com", "ops@example.com"]);
+    assert!(
+        sent.data.contains("Subject: grove watch: 1 new alert\r\n"),
+        "{}",
+        sent.data
+    );
+    let body = sent
+        .data
+        .split("\r\n\r\n")
+        .nth(1)
+        .unwrap()
+        .replace("\r\n", "");
+    use base64::Engine;
+    let text = String::from_utf8(
+        base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        text.contains("site_down") && text.contains("/guides/b/"),
+        "{text}"
+    );
+    // Without the server's address, the run says which variable to set.
+    std::fs::remove_file(www.path().join("alpha/guides/a/index.html")).unwrap();
+    let output = net.grove(&["watch", "--skip-affiliates"]);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("GROVE_SMTP_URL is not set"));
+    // What could not be sent goes with the next run.
+    let output = net.grove_env(&["watch", "--skip-affiliates"], &[("GROVE_SMTP_URL", &url)]);
+    assert!(output.status.success(), "not new any more");
+    let mails = mail.mails.lock().unwrap().clone();
+    assert_eq!(mails.len(), 2);
+    let body = mails[1]
+        .data
+        .split("\r\n\r\n")
+        .nth(1)
+        .unwrap()
+        .replace("\r\n", "");
+    let text = String::from_utf8(
+        base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        text.contains("/guides/a/") && !text.contains("/guides/b/"),
+        "{text}"
+    );
 }

@@ -70,6 +70,14 @@ pub struct WatchSettings {
     /// The environment variable holding a webhook URL (Slack or Discord
     /// incoming webhook) that new alerts are posted to.
     pub webhook_env: Option<String>,
+    /// Email new alerts to these addresses.
+    pub email_to: Vec<String>,
+    /// The sender of alert emails (default `grove@` and the SMTP host).
+    pub email_from: Option<String>,
+    /// The environment variable holding the SMTP server's address and
+    /// login: `smtp://user:password@host:587` (STARTTLS) or
+    /// `smtps://user:password@host:465` (default `GROVE_SMTP_URL`).
+    pub smtp_env: String,
 }
 
 impl Default for WatchSettings {
@@ -84,6 +92,9 @@ impl Default for WatchSettings {
             host_interval_secs: 1.0,
             timeout_secs: 15,
             webhook_env: None,
+            email_to: Vec::new(),
+            email_from: None,
+            smtp_env: "GROVE_SMTP_URL".into(),
         }
     }
 }

@@ -139,6 +139,9 @@ pub struct Alert {
     pub last_seen: String,
     /// Whether this run found it first.
     pub new: bool,
+    /// Whether it was sent (webhook, email).
+    #[serde(skip)]
+    pub notified: bool,
 }
 
 /// What recording a run changed.
@@ -177,6 +180,7 @@ pub fn record(
                  message = excluded.message,
                  last_seen = excluded.last_seen,
                  first_seen = CASE WHEN resolved IS NULL THEN first_seen ELSE excluded.first_seen END,
+                 notified = CASE WHEN resolved IS NULL THEN notified ELSE 0 END,
                  resolved = NULL",
             params![
                 finding.site,
@@ -225,10 +229,30 @@ pub fn record(
     Ok(Recorded { open, resolved })
 }
 
+/// Open alerts not yet sent to the webhook or by email.
+pub fn unsent(conn: &Connection) -> rusqlite::Result<Vec<Alert>> {
+    Ok(open_alerts(conn)?
+        .into_iter()
+        .filter(|a| !a.notified)
+        .collect())
+}
+
+/// Marks `alerts` as sent.
+pub fn mark_sent(conn: &mut Connection, alerts: &[Alert]) -> rusqlite::Result<()> {
+    let transaction = conn.transaction()?;
+    for alert in alerts {
+        transaction.execute(
+            "UPDATE watch_alerts SET notified = 1 WHERE site = ?1 AND kind = ?2 AND subject = ?3",
+            params![alert.site, alert.kind, alert.subject],
+        )?;
+    }
+    transaction.commit()
+}
+
 /// The alerts not resolved, by site, kind and subject.
 pub fn open_alerts(conn: &Connection) -> rusqlite::Result<Vec<Alert>> {
     let mut statement = conn.prepare(
-        "SELECT site, kind, subject, message, first_seen, last_seen FROM watch_alerts
+        "SELECT site, kind, subject, message, first_seen, last_seen, notified FROM watch_alerts
          WHERE resolved IS NULL ORDER BY site, kind, subject",
     )?;
     statement
@@ -240,6 +264,7 @@ pub fn open_alerts(conn: &Connection) -> rusqlite::Result<Vec<Alert>> {
                 message: row.get(3)?,
                 first_seen: row.get(4)?,
                 last_seen: row.get(5)?,
+                notified: row.get(6)?,
                 new: false,
             })
         })?

@@ -9,6 +9,7 @@
 pub mod alerts;
 pub mod certificate;
 pub mod destinations;
+pub mod email;
 pub mod fetch;
 pub mod live;
 pub mod notify;
@@ -209,15 +210,18 @@ pub fn watch(network: &Network, options: &WatchOptions) -> Result<WatchRun> {
     let stamp = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let recorded = alerts::record(db.conn(), &findings, &ran, &stamp).map_err(|e| db.error(&e))?;
     let new: Vec<&Alert> = recorded.open.iter().filter(|a| a.new).collect();
-    let mut notified = Vec::new();
-    if let Some(env) = &settings.webhook_env
-        && options.notify
-        && !new.is_empty()
-    {
-        let text = notify::message(&network.config.network.name, &new);
-        runtime.block_on(notify::post(env, &text))?;
-        notified.push(format!("webhook in {env}"));
-    }
+    // New alerts, and earlier ones a failed run could not send.
+    let unsent = alerts::unsent(db.conn()).map_err(|e| db.error(&e))?;
+    let configured = settings.webhook_env.is_some() || !settings.email_to.is_empty();
+    let notified = if options.notify && configured && !unsent.is_empty() {
+        let listed: Vec<&Alert> = unsent.iter().collect();
+        let text = notify::message(&network.config.network.name, &listed);
+        let sent = runtime.block_on(notify::send_all(settings, &text, unsent.len()))?;
+        alerts::mark_sent(db.conn(), &unsent).map_err(|e| db.error(&e))?;
+        sent
+    } else {
+        Vec::new()
+    };
     Ok(WatchRun {
         new: new.len(),
         alerts: recorded.open.clone(),

@@ -1,10 +1,13 @@
 //! Telling someone about new alerts: a Slack- or Discord-compatible
-//! incoming webhook (its URL, a secret, from an environment variable).
+//! incoming webhook (its URL, a secret, from an environment variable)
+//! and email through SMTP ([`super::email`]).
 
 use std::time::Duration;
 
 use super::alerts::Alert;
+use super::email;
 use crate::error::{Error, Result};
+use crate::network::WatchSettings;
 
 /// Discord refuses messages longer than this.
 const DISCORD_LIMIT: usize = 2000;
@@ -46,6 +49,56 @@ pub fn payload(url: &str, text: &str) -> serde_json::Value {
     } else {
         serde_json::json!({ "text": text })
     }
+}
+
+/// Sends `text` (about `count` new alerts) wherever `settings` say;
+/// returns where it went.
+pub async fn send_all(settings: &WatchSettings, text: &str, count: usize) -> Result<Vec<String>> {
+    let mut sent = Vec::new();
+    let mut errors = Vec::new();
+    if let Some(env) = &settings.webhook_env {
+        match post(env, text).await {
+            Ok(()) => sent.push(format!("webhook in {env}")),
+            Err(error) => errors.push(error),
+        }
+    }
+    if !settings.email_to.is_empty() {
+        match mail(settings, text, count).await {
+            Ok(()) => sent.push(format!("email to {}", settings.email_to.join(", "))),
+            Err(error) => errors.push(error),
+        }
+    }
+    if errors.is_empty() {
+        Ok(sent)
+    } else {
+        Err(Error::Many(errors))
+    }
+}
+
+/// Emails `text` to `[watch] email_to`.
+async fn mail(settings: &WatchSettings, text: &str, count: usize) -> Result<()> {
+    let env = &settings.smtp_env;
+    let url = std::env::var(env).ok().filter(|v| !v.is_empty()).ok_or_else(|| {
+        Error::Usage(format!(
+            "{env} is not set: [watch] email_to needs the SMTP server, smtp://user:password@host:587 (its name is [watch] smtp_env)"
+        ))
+    })?;
+    let server = email::Server::parse(&url).map_err(|e| Error::Usage(format!("{env}: {e}")))?;
+    let from = settings
+        .email_from
+        .clone()
+        .unwrap_or_else(|| format!("grove@{}", server.host));
+    let subject = format!(
+        "grove watch: {count} new alert{}",
+        if count == 1 { "" } else { "s" }
+    );
+    let message = email::Message {
+        from: &from,
+        to: &settings.email_to,
+        subject: &subject,
+        body: text,
+    };
+    email::send(&server, &message).await
 }
 
 /// Posts `text` to the webhook whose URL is in the variable `env`.
