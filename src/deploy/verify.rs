@@ -11,6 +11,9 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+/// How long the first request may take.
+const FIRST_WAIT: Duration = Duration::from_secs(8);
+
 /// Rounds of asking: the first and two more for files that did not
 /// match.
 const TRIES: u32 = 3;
@@ -94,8 +97,15 @@ pub async fn verify(base_url: &str, dir: &Path, paths: &[String], pause: Duratio
         let mut still = Vec::new();
         for (url, sent) in pending {
             let first = std::mem::take(&mut asked_none);
-            let problem = match client.get(&url).send().await {
-                // The first request tells whether the site is there at all.
+            // The first request tells whether the site is there at all:
+            // a shorter wait, so an address not live yet costs little.
+            let request = client.get(&url);
+            let request = if first {
+                request.timeout(FIRST_WAIT)
+            } else {
+                request
+            };
+            let problem = match request.send().await {
                 Err(e) if first && (e.is_connect() || e.is_timeout()) => {
                     verified.checked = 0;
                     verified.unreachable = Some(format!(
