@@ -76,7 +76,7 @@ measure first "$GROVE" --root "$NET" deploy --json
 for _ in $(seq "$RUNS"); do
   measure unchanged "$GROVE" --root "$NET" deploy --json
 done
-PAGE=$(find "$NET/sites" -name '*.md' -path '*/posts/*' | sort | head -n 1)
+PAGE=$(find "$NET/sites" -name '*.md' -path '*/posts/*' | sort | sed -n 1p)
 SITE=$(echo "${PAGE#"$NET"/sites/}" | cut -d/ -f1)
 for run in $(seq "$RUNS"); do
   echo "One more sentence, edit $run." >> "$PAGE"
