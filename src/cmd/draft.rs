@@ -30,6 +30,16 @@ pub struct Args {
     /// Re-draft files Grove wrote that nobody edited (edited files are never touched).
     #[arg(long)]
     pub force: bool,
+    /// Send what is not cached as one batch per provider at the batch price
+    /// (half); run again to collect finished batches and write their drafts.
+    #[arg(long)]
+    pub batch: bool,
+    /// Read finished batches and write their drafts; send nothing new.
+    #[arg(long, conflicts_with = "batch")]
+    pub collect: bool,
+    /// With --batch or --collect: poll until every draft is written.
+    #[arg(long)]
+    pub wait: bool,
 }
 
 /// Runs `grove draft`.
@@ -41,6 +51,9 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
         budget: args.budget,
         dry_run: args.dry_run,
         force: args.force,
+        batch: args.batch,
+        collect: args.collect,
+        wait: args.wait,
     };
     let progress = ProgressBar::new(0);
     // Each job's line is printed the moment it ends, above the progress bar.
@@ -84,6 +97,13 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
     let kept = count(|o| matches!(o, Outcome::Kept(_)));
     let failed = count(|o| matches!(o, Outcome::Failed(_)));
     let not_started = count(|o| matches!(o, Outcome::NotStarted(_)));
+    let queued = count(|o| matches!(o, Outcome::Queued(_)));
+    if queued > 0 {
+        say!(
+            "{queued} brief{} wait in batches: `grove draft --collect` (or --batch again) writes them once their batch ends; --wait polls until then",
+            plural(queued)
+        );
+    }
     say!(
         "Drafted {drafted}, kept {}, failed {failed}, not started {not_started}; {} already had a file. {} tokens, ${:.4}.",
         kept + report.kept_human.len(),
@@ -119,5 +139,6 @@ fn job_line(job: &JobReport) -> String {
         Outcome::NotStarted(reason) => {
             format!("skipped  {}/{}: {reason}", job.site, job.slug)
         }
+        Outcome::Queued(reason) => format!("queued   {}/{}: {reason}", job.site, job.slug),
     }
 }

@@ -1,29 +1,63 @@
-//! `grove usage`: tokens and cost of every model call, per site and model.
+//! `grove usage`: tokens and cost of every model call, per site and model,
+//! live and batch calls apart.
+
+use serde_json::{Value, json};
 
 use crate::error::Result;
 use crate::model::ledger::{Totals, read, settle, summarize};
 use crate::network::Network;
 use crate::state;
-use crate::terminal::say;
+use crate::terminal::{say, say_part};
 
 /// Arguments of `grove usage`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Print the totals as JSON: {"total": {"calls", "cost", ...}, "sites": {...}, "models": {...}}.
+    #[arg(long)]
+    pub json: bool,
+}
 
 /// Runs `grove usage`.
-pub fn run(network: &Network, _args: Args) -> Result<()> {
+pub fn run(network: &Network, args: Args) -> Result<()> {
     let entries = settle(read(&state::dir(&network.root))?);
+    let (by_site, all) = summarize(&entries, |e| &e.site);
+    let (by_model, _) = summarize(&entries, |e| &e.model);
+    if args.json {
+        let group = |groups: &std::collections::BTreeMap<String, Totals>| -> Value {
+            groups
+                .iter()
+                .map(|(k, t)| (k.clone(), totals_json(t)))
+                .collect()
+        };
+        let value = json!({
+            "total": totals_json(&all),
+            "sites": group(&by_site),
+            "models": group(&by_model),
+        });
+        say_part!(
+            "{}\n",
+            serde_json::to_string_pretty(&value).expect("serializes")
+        );
+        return Ok(());
+    }
     if entries.is_empty() {
         say!("No model calls recorded yet (.grove/ledger.jsonl is empty).");
         return Ok(());
     }
-    let (by_site, all) = summarize(&entries, |e| &e.site);
-    let (by_model, _) = summarize(&entries, |e| &e.model);
     print_table("site", &by_site);
     say!();
     print_table("model", &by_model);
     say!();
     print_row("total", &all);
+    if all.batch_calls > 0 {
+        say!(
+            "{} of the calls went in batches, ${:.4} at the batch price; {} live, ${:.4}.",
+            all.batch_calls,
+            all.batch_cost_usd,
+            all.calls - all.batch_calls,
+            all.cost_usd - all.batch_cost_usd
+        );
+    }
     if all.unfinished > 0 {
         say!(
             "\n{} call{} never finished (the run stopped while they were in flight); a paid API bills them anyway, so they count at their worst-case cost.",
@@ -32,6 +66,20 @@ pub fn run(network: &Network, _args: Args) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// One group's totals as JSON: every call, and live and batch apart.
+fn totals_json(t: &Totals) -> Value {
+    json!({
+        "calls": t.calls,
+        "cost": t.cost_usd,
+        "cache_hits": t.cache_hits,
+        "input_tokens": t.input_tokens,
+        "output_tokens": t.output_tokens,
+        "unfinished": t.unfinished,
+        "live": { "calls": t.calls - t.batch_calls, "cost": t.cost_usd - t.batch_cost_usd },
+        "batch": { "calls": t.batch_calls, "cost": t.batch_cost_usd },
+    })
 }
 
 fn print_table(label: &str, groups: &std::collections::BTreeMap<String, Totals>) {

@@ -5,6 +5,7 @@
 //! request if something is wrong), `run` sends the requests (cache first) and
 //! writes each article the moment it arrives.
 
+pub mod batch;
 pub mod brief;
 pub mod briefs_file;
 pub mod manifest;
@@ -45,6 +46,12 @@ pub struct DraftOptions {
     pub dry_run: bool,
     /// Re-draft files Grove wrote that nobody has edited.
     pub force: bool,
+    /// Send what is not cached as batches at the batch price.
+    pub batch: bool,
+    /// Read batches that ended and write their drafts; send nothing new.
+    pub collect: bool,
+    /// With `batch` or `collect`: repeat until nothing waits in a batch.
+    pub wait: bool,
 }
 
 /// One brief's result.
@@ -153,17 +160,43 @@ pub fn draft(
             .collect();
         return Ok(report);
     }
-    if jobs.is_empty() {
+    if jobs.is_empty() && !options.collect {
         return Ok(report);
     }
 
     let llm = network.config.llm.clone().expect("plan checked [llm]");
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| crate::Error::Usage(format!("cannot start the async runtime: {e}")))?;
+    if options.batch || options.collect {
+        let log = |line: &str| progress.suspend(|| crate::terminal::tell!("{line}"));
+        if options.collect || batch::usable(&llm, &runtime, &log)? {
+            progress.enable_steady_tick(std::time::Duration::from_millis(200));
+            let batch_options = batch::BatchOptions {
+                send: options.batch,
+                wait: options.wait,
+            };
+            batch::run(
+                &llm,
+                &state::dir(&network.root),
+                manifest,
+                jobs,
+                (batch_options, options.budget, options.force),
+                &progress,
+                on_done,
+                &mut report,
+                &runtime,
+            )?;
+            progress.finish_and_clear();
+            return Ok(report);
+        }
+    }
     let settings = RunSettings {
         llm,
         state_dir: state::dir(&network.root),
         budget: options.budget,
         ignore_cache: options.force,
         progress: progress.clone(),
+        batch: None,
     };
     let drafter = Arc::new(Drafter::new(
         Runner::new(settings)?,
@@ -172,8 +205,6 @@ pub fn draft(
     ));
     progress.set_length(jobs.len() as u64);
     progress.enable_steady_tick(std::time::Duration::from_millis(200));
-    let runtime = tokio::runtime::Runtime::new()
-        .map_err(|e| crate::Error::Usage(format!("cannot start the async runtime: {e}")))?;
     let outcomes = runtime.block_on(run_all(
         Arc::clone(&drafter),
         jobs.into_iter().map(Arc::new).collect(),
@@ -185,7 +216,7 @@ pub fn draft(
     Ok(report)
 }
 
-async fn run_all(
+pub(crate) async fn run_all(
     drafter: Arc<Drafter>,
     jobs: Vec<Arc<Job>>,
     on_done: &(dyn Fn(&JobReport) + Sync),

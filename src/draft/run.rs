@@ -30,6 +30,8 @@ pub enum Outcome {
     Failed(String),
     /// The job was not started (budget reached, or interrupted).
     NotStarted(String),
+    /// A step of the job waits in a batch (sent, or to be sent).
+    Queued(String),
 }
 
 impl From<NotAnswered> for Outcome {
@@ -37,6 +39,7 @@ impl From<NotAnswered> for Outcome {
         match not_answered {
             NotAnswered::Failed(why) => Outcome::Failed(why),
             NotAnswered::NotStarted(why) => Outcome::NotStarted(why),
+            NotAnswered::Queued(why) => Outcome::Queued(why),
         }
     }
 }

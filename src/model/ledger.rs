@@ -46,6 +46,10 @@ pub struct Entry {
     /// Ties a real call's [`SENT`] line to its final line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// The provider's batch id, for a call answered in a batch (at the
+    /// batch price).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<String>,
 }
 
 /// The status of the line written before a request is sent.
@@ -149,6 +153,10 @@ pub struct Totals {
     pub cost_usd: f64,
     /// Real calls that never finished (counted at their worst-case cost).
     pub unfinished: u64,
+    /// Of the real calls, those answered in batches.
+    pub batch_calls: u64,
+    /// Their cost in USD (at the batch price).
+    pub batch_cost_usd: f64,
 }
 
 impl Totals {
@@ -161,6 +169,10 @@ impl Totals {
             self.input_tokens += entry.input_tokens;
             self.output_tokens += entry.output_tokens;
             self.cost_usd += entry.cost_usd;
+            if entry.batch.is_some() {
+                self.batch_calls += 1;
+                self.batch_cost_usd += entry.cost_usd;
+            }
         }
     }
 }
@@ -197,6 +209,7 @@ mod tests {
             usage_estimated: status == SENT,
             status: status.into(),
             id: Some(id.into()),
+            batch: None,
         }
     }
 

@@ -7,9 +7,11 @@
 //! - [`cache`]: every answer kept by its request, so a prompt is paid once;
 //! - [`ledger`]: every call, its tokens and cost, in `.grove/ledger.jsonl`;
 //! - [`call`] and [`runner`]: what one call is, and the runner that sends
-//!   many concurrently within the limits and the budget.
+//!   many concurrently within the limits and the budget;
+//! - [`batch`]: the providers' batch APIs, at half the price.
 
 pub mod answer;
+pub mod batch;
 pub mod cache;
 pub mod call;
 pub mod client;

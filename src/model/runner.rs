@@ -13,12 +13,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::answer::check_answer;
+use super::batch::{Queue, Queued};
 use super::cache::{Answer, Cache, RequestKey};
 use super::call::{Call, estimate_tokens};
 use super::client::{Client, GiveUp};
 use super::ledger::{self, Ledger};
 use super::message::Message;
-use super::wire::{ChatRequest, Finish};
+use super::wire::{self, ChatRequest, Finish};
 use crate::network::{LlmConfig, Provider};
 use crate::terminal::tell;
 
@@ -29,12 +30,16 @@ pub enum NotAnswered {
     Failed(String),
     /// It was not sent (budget reached, interrupted, server unreachable).
     NotStarted(String),
+    /// It was put aside for a batch, or waits in one.
+    Queued(String),
 }
 
 /// Everything a run shares between its tasks: where calls go, the cache,
 /// what lets a call start, and the books.
 pub struct Runner {
     endpoint: Endpoint,
+    /// Calls not in the cache are put aside for a batch, not sent.
+    batch: Option<Queue>,
     cache: Cache,
     /// Ask the model even when the cache holds an answer.
     ignore_cache: bool,
@@ -149,6 +154,8 @@ pub struct RunSettings {
     pub ignore_cache: bool,
     /// Progress display (hidden when not a terminal).
     pub progress: ProgressBar,
+    /// Put calls aside for a batch instead of sending them.
+    pub batch: Option<Queue>,
 }
 
 impl Runner {
@@ -165,6 +172,7 @@ impl Runner {
                 .progress_chars("=> "),
         );
         Ok(Runner {
+            batch: settings.batch,
             endpoint: Endpoint {
                 client: Client::new(llm)?,
                 provider: llm.provider,
@@ -211,6 +219,11 @@ impl Runner {
         &self.books.progress
     }
 
+    /// The calls put aside for a batch (none when not batching).
+    pub fn take_queued(&self) -> Vec<Queued> {
+        self.batch.as_ref().map(Queue::take).unwrap_or_default()
+    }
+
     /// Tokens and USD spent on real calls so far.
     pub fn spent(&self) -> (u64, f64) {
         *self.books.spent.lock().unwrap_or_else(|e| e.into_inner())
@@ -237,6 +250,28 @@ impl Runner {
             .iter()
             .map(|m| estimate_tokens(&m.content))
             .sum::<u64>();
+        if let Some(queue) = &self.batch {
+            if queue.is_pending(&key) {
+                return Err(NotAnswered::Queued("waiting in a batch".into()));
+            }
+            let body = wire::request_body(
+                self.endpoint.provider,
+                &ChatRequest {
+                    stream: false,
+                    ..request
+                },
+            );
+            queue.push(Queued {
+                custom_id: key,
+                site: job.site.to_string(),
+                label: job.label.to_string(),
+                step: step.to_string(),
+                model: job.llm.model.clone(),
+                input_estimate,
+                body,
+            });
+            return Err(NotAnswered::Queued(format!("{step} queued for a batch")));
+        }
         let estimate = Estimate {
             input_tokens: input_estimate,
             cost: job
@@ -472,6 +507,7 @@ impl Runner {
             usage_estimated: answer.usage_estimated,
             status: status.to_string(),
             id: id.map(str::to_string),
+            batch: None,
         };
         // The line is flushed to disk: let the runtime move other tasks.
         if let Err(error) = tokio::task::block_in_place(|| self.books.ledger.append(&entry)) {

@@ -479,6 +479,35 @@ pub struct LlmConfig {
     /// research`). Turn off for a server that rejects the field.
     #[serde(default = "default_true")]
     pub json_schema: bool,
+    /// The share of the live price a batch costs (both providers: 0.5).
+    #[serde(default = "default_batch_discount")]
+    pub batch_discount: f64,
+    /// What `--batch` does with a server that has no batch API:
+    /// `"required"` (stop and say so) or `"auto"` (send live).
+    #[serde(default)]
+    pub batch: BatchSetting,
+    /// Seconds between polls of a running batch with `--wait`.
+    #[serde(default = "default_batch_poll")]
+    pub batch_poll_secs: f64,
+}
+
+/// `[llm] batch`: what `--batch` does without a batch API.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BatchSetting {
+    /// Stop with a message.
+    #[default]
+    Required,
+    /// Send the calls live instead.
+    Auto,
+}
+
+fn default_batch_discount() -> f64 {
+    0.5
+}
+
+fn default_batch_poll() -> f64 {
+    30.0
 }
 
 impl LlmConfig {

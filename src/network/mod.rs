@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 pub use config::{
-    AD_SLOTS, AdSettings, AffiliateSettings, BuildSettings, DeployConfig, DisclosurePosition, Gate,
-    ImageSettings, LlmConfig, NetworkConfig, NetworkSettings, ProgramSettings, Provider,
-    QualitySettings, SearchConsoleSettings, SeoSettings, SiteConfig, SiteLlm, SiteQuality,
-    TaxonomyConfig, WatchSettings, parse_toml, read_toml,
+    AD_SLOTS, AdSettings, AffiliateSettings, BatchSetting, BuildSettings, DeployConfig,
+    DisclosurePosition, Gate, ImageSettings, LlmConfig, NetworkConfig, NetworkSettings,
+    ProgramSettings, Provider, QualitySettings, SearchConsoleSettings, SeoSettings, SiteConfig,
+    SiteLlm, SiteQuality, TaxonomyConfig, WatchSettings, parse_toml, read_toml,
 };
 pub use shard::Shard;
 

@@ -108,6 +108,7 @@ pub fn research(network: &Network, options: &ResearchOptions) -> Result<Research
         budget: options.budget,
         ignore_cache: options.fresh,
         progress: ProgressBar::hidden(),
+        batch: None,
     })?;
     let check = |text: &str| proposal::parse(text).map(|_| ());
     let call = Call {
@@ -122,7 +123,9 @@ pub fn research(network: &Network, options: &ResearchOptions) -> Result<Research
     let (answer, calls) = runtime
         .block_on(runner.step(&call, "research", &messages))
         .map_err(|not_answered| {
-            let (NotAnswered::Failed(why) | NotAnswered::NotStarted(why)) = not_answered;
+            let (NotAnswered::Failed(why)
+            | NotAnswered::NotStarted(why)
+            | NotAnswered::Queued(why)) = not_answered;
             Error::Usage(format!("research for {} failed: {why}", site.name))
         })?;
     (report.tokens, report.cost) = runner.spent();

@@ -1,0 +1,178 @@
+//! Anthropic's Message Batches: every request posted at once
+//! (`POST /messages/batches`), polled (`GET /messages/batches/{id}`)
+//! until `processing_status` is `ended`, then the results read from
+//! `results_url`: one line per request, succeeded, errored, canceled or
+//! expired.
+
+use std::collections::BTreeMap;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use super::{BatchClient, ItemResult, Progress, Queued, completion};
+use crate::error::{Error, Result};
+use crate::network::Provider;
+
+impl BatchClient {
+    /// Posts the requests as one batch; returns its id.
+    pub async fn create_message_batch(&self, requests: &[Queued]) -> Result<String> {
+        let requests: Vec<Value> = requests
+            .iter()
+            .map(|r| json!({ "custom_id": r.custom_id, "params": r.body }))
+            .collect();
+        let request = self
+            .request(Method::POST, &format!("{}/messages/batches", self.base_url))
+            .json(&json!({ "requests": requests }));
+        let batch = self.json(request, "creating the message batch").await?;
+        batch["id"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| Error::Usage("creating the message batch: no id in the answer".into()))
+    }
+
+    /// A batch of `count` requests created at or after `since` (RFC 3339),
+    /// for a run killed before it wrote the id down.
+    pub async fn find_message_batch(&self, since: &str, count: u64) -> Result<Option<String>> {
+        let request = self.request(
+            Method::GET,
+            &format!("{}/messages/batches?limit=100", self.base_url),
+        );
+        let list = self.json(request, "listing message batches").await?;
+        Ok(list["data"].as_array().and_then(|batches| {
+            batches
+                .iter()
+                .filter(|b| b["created_at"].as_str().is_some_and(|t| t >= since))
+                .find(|b| {
+                    let counts = &b["request_counts"];
+                    ["processing", "succeeded", "errored", "canceled", "expired"]
+                        .iter()
+                        .map(|k| counts[*k].as_u64().unwrap_or(0))
+                        .sum::<u64>()
+                        == count
+                })
+                .and_then(|b| b["id"].as_str().map(str::to_string))
+        }))
+    }
+
+    /// Where the message batch is; when it ended, every request's result.
+    pub async fn poll_message_batch(&self, batch_id: &str) -> Result<Progress> {
+        let request = self.request(
+            Method::GET,
+            &format!("{}/messages/batches/{batch_id}", self.base_url),
+        );
+        let batch = self.json(request, "reading the message batch").await?;
+        let status = batch["processing_status"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let counts = &batch["request_counts"];
+        if status != "ended" {
+            return Ok(Progress::Running(format!(
+                "{status}, {} processing",
+                counts["processing"].as_u64().unwrap_or(0)
+            )));
+        }
+        let Some(url) = batch["results_url"].as_str() else {
+            return Err(Error::Usage(format!(
+                "message batch {batch_id} ended without a results_url"
+            )));
+        };
+        let request = self.request(Method::GET, url);
+        let bytes = self
+            .bytes(request, "reading the message batch's results")
+            .await?;
+        let mut results = BTreeMap::new();
+        let mut malformed = Vec::new();
+        read_results(&bytes, &mut results, &mut malformed);
+        Ok(Progress::Ended {
+            status,
+            results,
+            malformed,
+        })
+    }
+
+    /// Asks Anthropic to stop the batch.
+    pub async fn cancel_message_batch(&self, batch_id: &str) -> Result<()> {
+        let request = self.request(
+            Method::POST,
+            &format!("{}/messages/batches/{batch_id}/cancel", self.base_url),
+        );
+        self.json(request, "cancelling the message batch")
+            .await
+            .map(|_| ())
+    }
+}
+
+/// Reads the results JSONL into `results`.
+pub fn read_results(
+    bytes: &[u8],
+    results: &mut BTreeMap<String, ItemResult>,
+    malformed: &mut Vec<String>,
+) {
+    for (index, line) in bytes.split(|b| *b == b'\n').enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let Ok(value) = serde_json::from_slice::<Value>(line) else {
+            malformed.push(format!("line {}: not JSON", index + 1));
+            continue;
+        };
+        let Some(custom_id) = value["custom_id"].as_str() else {
+            malformed.push(format!("line {}: no custom_id", index + 1));
+            continue;
+        };
+        let result = &value["result"];
+        let item = match result["type"].as_str() {
+            Some("succeeded") => match completion(Provider::Anthropic, &result["message"]) {
+                Ok(answer) => ItemResult::Answered(answer),
+                Err(problem) => ItemResult::Failed(problem),
+            },
+            Some("errored") => ItemResult::Failed(
+                result["error"]["error"]["message"]
+                    .as_str()
+                    .or_else(|| result["error"]["message"].as_str())
+                    .unwrap_or("errored")
+                    .to_string(),
+            ),
+            Some(kind @ ("canceled" | "expired")) => ItemResult::NotRun(kind.to_string()),
+            _ => {
+                malformed.push(format!("line {}: unknown result type", index + 1));
+                continue;
+            }
+        };
+        results.insert(custom_id.to_string(), item);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn result_lines_of_every_kind() {
+        let file = concat!(
+            r#"{"custom_id":"a","result":{"type":"succeeded","message":{"model":"claude","content":[{"type":"text","text":"Hi"}],"stop_reason":"end_turn","usage":{"input_tokens":7,"output_tokens":2}}}}"#,
+            "\n",
+            r#"{"custom_id":"b","result":{"type":"errored","error":{"type":"error","error":{"type":"invalid_request_error","message":"max_tokens too large"}}}}"#,
+            "\n",
+            r#"{"custom_id":"c","result":{"type":"expired"}}"#,
+            "\n",
+            r#"{"custom_id":"d","result":{"type":"canceled"}}"#,
+            "\n",
+            "garbage\n",
+        );
+        let mut results = BTreeMap::new();
+        let mut malformed = Vec::new();
+        read_results(file.as_bytes(), &mut results, &mut malformed);
+        assert!(
+            matches!(&results["a"], ItemResult::Answered(a) if a.text == "Hi" && a.output_tokens == Some(2))
+        );
+        assert_eq!(
+            results["b"],
+            ItemResult::Failed("max_tokens too large".into())
+        );
+        assert_eq!(results["c"], ItemResult::NotRun("expired".into()));
+        assert_eq!(results["d"], ItemResult::NotRun("canceled".into()));
+        assert_eq!(malformed, ["line 5: not JSON"]);
+    }
+}

@@ -1,0 +1,235 @@
+//! Batch APIs: the providers' half-price, asynchronous way to ask many
+//! questions at once. OpenAI's Batch API (a JSONL file uploaded to
+//! `/files`, a batch created from it, its output and error files read)
+//! and Anthropic's Message Batches (requests posted at once, results read
+//! from `results_url`). See [`openai`] and [`anthropic`].
+//!
+//! Every batch is written down in `.grove/batches/` ([`store`]) before
+//! anything is sent, and each step's result (the uploaded file, the
+//! batch's id) as soon as it is known, so a run killed at any point is
+//! picked up by the next one without paying twice: a file uploaded but
+//! never made a batch is made one; a batch created but never recorded is
+//! found again by the id Grove gave it (OpenAI's `metadata`) or by its
+//! time and size (Anthropic). Answers land in the cache, keyed as live
+//! answers are, so the drafts are written by the normal run.
+
+pub mod anthropic;
+pub mod openai;
+pub mod session;
+pub mod store;
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::wire::{self, Completion};
+use crate::error::{Error, Result};
+use crate::network::{LlmConfig, Provider};
+
+/// One request in a batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Queued {
+    /// The request's cache key, also its `custom_id` (64 hex digits, as
+    /// both providers allow).
+    pub custom_id: String,
+    /// Site name.
+    pub site: String,
+    /// Brief slug (or task).
+    pub label: String,
+    /// `outline`, `article`...
+    pub step: String,
+    /// Model asked.
+    pub model: String,
+    /// Prompt tokens, estimated.
+    pub input_estimate: u64,
+    /// The request body in the provider's format (not streamed).
+    #[serde(skip)]
+    pub body: serde_json::Value,
+}
+
+/// Requests a run puts aside for a batch instead of sending them; those
+/// already in an open batch are not queued again.
+#[derive(Debug, Default)]
+pub struct Queue {
+    pending: HashSet<String>,
+    queued: Mutex<Vec<Queued>>,
+}
+
+impl Queue {
+    /// A queue that knows the keys of requests in open batches.
+    pub fn new(pending: HashSet<String>) -> Queue {
+        Queue {
+            pending,
+            queued: Mutex::default(),
+        }
+    }
+
+    /// Whether a request with this key waits in an open batch.
+    pub fn is_pending(&self, key: &str) -> bool {
+        self.pending.contains(key)
+    }
+
+    /// Puts `request` aside (once per key).
+    pub fn push(&self, request: Queued) {
+        let mut queued = self.queued.lock().unwrap_or_else(|e| e.into_inner());
+        if !queued.iter().any(|q| q.custom_id == request.custom_id) {
+            queued.push(request);
+        }
+    }
+
+    /// The requests put aside, in the order they came.
+    pub fn take(&self) -> Vec<Queued> {
+        std::mem::take(&mut *self.queued.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+/// How one request of a batch ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ItemResult {
+    /// An answer.
+    Answered(Completion),
+    /// The provider's error for this request.
+    Failed(String),
+    /// Not done: the batch expired or was cancelled first.
+    NotRun(String),
+}
+
+/// Where a batch is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Progress {
+    /// Still running: the provider's status and counts, as said.
+    Running(String),
+    /// Over: each request's result, by `custom_id`, and lines of the
+    /// result files that could not be read.
+    Ended {
+        /// The provider's final status (`completed`, `expired`, `ended`...).
+        status: String,
+        /// Results by `custom_id`.
+        results: BTreeMap<String, ItemResult>,
+        /// Unreadable lines of the result files, with why.
+        malformed: Vec<String>,
+    },
+}
+
+/// An HTTP client for a provider's batch API.
+pub struct BatchClient {
+    http: reqwest::Client,
+    provider: Provider,
+    base_url: String,
+    api_key: Option<String>,
+}
+
+impl BatchClient {
+    /// A client for `[llm]` (the key read from its variable).
+    pub fn new(config: &LlmConfig) -> Result<BatchClient> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let api_key = match &config.api_key_env {
+            None => None,
+            Some(var) => Some(std::env::var(var).map_err(|_| {
+                Error::Usage(format!(
+                    "the environment variable {var} (named by [llm] api_key_env in grove.toml) is not set; export it with your API key"
+                ))
+            })?),
+        };
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(config.connect_timeout_secs))
+            .timeout(Duration::from_secs(config.timeout_secs.max(300)))
+            .user_agent(concat!("grove/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Usage(format!("cannot create the HTTP client: {e}")))?;
+        Ok(BatchClient {
+            http,
+            provider: config.provider,
+            base_url: config.base_url().trim_end_matches('/').to_string(),
+            api_key,
+        })
+    }
+
+    /// A request to `url` with the provider's authentication.
+    fn request(&self, method: reqwest::Method, url: &str) -> reqwest::RequestBuilder {
+        let request = self.http.request(method, url);
+        match (self.provider, &self.api_key) {
+            (Provider::Openai, Some(key)) => request.bearer_auth(key),
+            (Provider::Openai, None) => request,
+            (Provider::Anthropic, key) => {
+                let request = request.header("anthropic-version", wire::ANTHROPIC_VERSION);
+                match key {
+                    Some(key) => request.header("x-api-key", key),
+                    None => request,
+                }
+            }
+        }
+    }
+
+    /// Sends `request` and reads a JSON answer; a refusal names the
+    /// status and the API's message (the key never).
+    async fn json(
+        &self,
+        request: reqwest::RequestBuilder,
+        what: &str,
+    ) -> Result<serde_json::Value> {
+        let bytes = self.bytes(request, what).await?;
+        serde_json::from_slice(&bytes)
+            .map_err(|e| Error::Usage(format!("{what}: the answer is not JSON ({e})")))
+    }
+
+    async fn bytes(&self, request: reqwest::RequestBuilder, what: &str) -> Result<Vec<u8>> {
+        let response = request.send().await.map_err(|e| {
+            Error::Usage(format!(
+                "{what}: cannot reach {}: {}",
+                self.base_url,
+                e.without_url()
+            ))
+        })?;
+        let status = response.status().as_u16();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| Error::Usage(format!("{what}: {}", e.without_url())))?
+            .to_vec();
+        if !(200..300).contains(&status) {
+            let (message, _) = wire::error_details(&bytes);
+            let hint = if status == 404 || status == 405 {
+                ": this server has no batch API (llama.cpp, Ollama and most vLLM setups have none); draft without --batch, or set [llm] batch = \"auto\" to fall back to live calls"
+            } else {
+                ""
+            };
+            return Err(Error::Usage(format!(
+                "{what}: HTTP {status}: {message}{hint}"
+            )));
+        }
+        Ok(bytes)
+    }
+}
+
+impl BatchClient {
+    /// Whether the server has a batch API (it answers its list).
+    pub async fn supported(&self) -> Result<bool> {
+        let path = match self.provider {
+            Provider::Openai => "batches",
+            Provider::Anthropic => "messages/batches",
+        };
+        let request = self.request(
+            reqwest::Method::GET,
+            &format!("{}/{path}?limit=1", self.base_url),
+        );
+        let response = request.send().await.map_err(|e| {
+            Error::Usage(format!(
+                "asking {} for its batches: {}",
+                self.base_url,
+                e.without_url()
+            ))
+        })?;
+        Ok(response.status().is_success())
+    }
+}
+
+/// Parses one answer body of a batch result into a completion.
+fn completion(
+    provider: Provider,
+    body: &serde_json::Value,
+) -> std::result::Result<Completion, String> {
+    wire::parse_response(provider, body.to_string().as_bytes())
+}
