@@ -114,7 +114,12 @@ pub fn run(
         ));
         progress.set_length(jobs.len() as u64);
         progress.set_position(0);
-        let round = runtime.block_on(run_all(Arc::clone(&drafter), jobs.clone(), &|_| {}));
+        let round = runtime.block_on(run_all(
+            Arc::clone(&drafter),
+            jobs.clone(),
+            &|_| {},
+            Some(llm.max_concurrency.max(1)),
+        ));
         let mut given_up: HashSet<(String, String)> = HashSet::new();
         let mut sent_to = None;
         if batch.send {

@@ -209,6 +209,7 @@ pub fn draft(
         Arc::clone(&drafter),
         jobs.into_iter().map(Arc::new).collect(),
         on_done,
+        None,
     ));
     progress.finish_and_clear();
     (report.tokens, report.cost) = drafter.runner().spent();
@@ -216,11 +217,18 @@ pub fn draft(
     Ok(report)
 }
 
+/// Runs `jobs` through `drafter`; with `at_once`, at most that many
+/// jobs at a time (jobs answered from the cache never wait on the
+/// network, and a thousand writing at once would each hold a thread).
 pub(crate) async fn run_all(
     drafter: Arc<Drafter>,
     jobs: Vec<Arc<Job>>,
     on_done: &(dyn Fn(&JobReport) + Sync),
+    at_once: Option<usize>,
 ) -> Vec<JobReport> {
+    let slots = Arc::new(tokio::sync::Semaphore::new(
+        at_once.unwrap_or(tokio::sync::Semaphore::MAX_PERMITS),
+    ));
     let interrupt = {
         let drafter = Arc::clone(&drafter);
         tokio::spawn(async move {
@@ -237,7 +245,11 @@ pub(crate) async fn run_all(
     for (index, job) in jobs.iter().enumerate() {
         let drafter = Arc::clone(&drafter);
         let job = Arc::clone(job);
-        tasks.spawn(async move { (index, drafter.run(&job).await) });
+        let slots = Arc::clone(&slots);
+        tasks.spawn(async move {
+            let _slot = slots.acquire().await.expect("never closed");
+            (index, drafter.run(&job).await)
+        });
     }
     let report = |job: &Job, outcome: Outcome| JobReport {
         site: job.site.clone(),
