@@ -138,6 +138,54 @@ fn two_rounds_at_half_the_price() {
     // Nothing left: a fourth run sends nothing.
     assert!(grove(&net, &["draft", "--batch"]).status.success());
     assert_eq!(server.batches(), 2);
+    // Cost per published article: alpha's three approved (the gate
+    // would hold the near-identical fake drafts back), beta's none.
+    let approved = grove(&net, &["approve", "--site", "alpha", "--force"]);
+    assert!(
+        approved.status.success(),
+        "{}",
+        String::from_utf8_lossy(&approved.stderr)
+    );
+    let articles = &usage(&net)["articles"];
+    assert_eq!(articles["sites"]["alpha"]["published"], 3);
+    let per = |v: &Value| v["per_article"].as_f64().unwrap();
+    assert!(
+        (per(&articles["sites"]["alpha"]) - 2.0 * BATCH_CALL).abs() < 1e-12,
+        "{articles}"
+    );
+    assert!(
+        articles["sites"]["beta"]["per_article"].is_null(),
+        "nothing published: {articles}"
+    );
+    // The network's spend includes beta's, drafted but not published.
+    assert!(
+        (per(&articles["network"]) - 12.0 * BATCH_CALL / 3.0).abs() < 1e-12,
+        "{articles}"
+    );
+    assert!(
+        (per(&articles["kinds"]["guide"]) - 2.0 * BATCH_CALL).abs() < 1e-12,
+        "{articles}"
+    );
+    assert!((articles["batch_saving"].as_f64().unwrap() - 12.0 * BATCH_CALL).abs() < 1e-12);
+    // The dashboard shows the same, parsed.
+    let page = common::measuring::file(&net, "dash.html");
+    assert!(
+        grove(&net, &["dashboard", "--output", &page])
+            .status
+            .success()
+    );
+    let html = scraper::Html::parse_document(&net.read("dash.html"));
+    let cells: Vec<String> = html
+        .select(&scraper::Selector::parse("#article-cost-table tbody tr td").unwrap())
+        .map(|td| td.text().collect::<String>())
+        .collect();
+    assert!(
+        cells.windows(4).any(|w| w[0].contains("Alpha")
+            && w[1] == "3"
+            && w[3] == format!("${:.4}", 2.0 * BATCH_CALL)),
+        "{cells:?}"
+    );
+    assert!(cells.iter().any(|c| c == "kind: guide"), "{cells:?}");
 }
 
 #[test]

@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use crate::draft::cost::{ArticleCost, ArticleCosts, article_costs};
 use crate::error::Result;
 use crate::model::ledger::{Totals, read, settle, summarize};
 use crate::network::Network;
@@ -12,7 +13,7 @@ use crate::terminal::{say, say_part};
 /// Arguments of `grove usage`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Print the totals as JSON: {"total": {"calls", "cost", ...}, "sites": {...}, "models": {...}}.
+    /// Print the totals as JSON: {"total": {"calls", "cost", ...}, "sites": {...}, "models": {...}, "articles": {...}}.
     #[arg(long)]
     pub json: bool,
 }
@@ -22,6 +23,9 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
     let entries = settle(read(&state::dir(&network.root))?);
     let (by_site, all) = summarize(&entries, |e| &e.site);
     let (by_model, _) = summarize(&entries, |e| &e.model);
+    // Per article needs the briefs and pages; a network that cannot plan
+    // (no [llm], a broken prompt) still shows what it spent.
+    let articles = article_costs(network, &entries).map_err(|e| e.to_string());
     if args.json {
         let group = |groups: &std::collections::BTreeMap<String, Totals>| -> Value {
             groups
@@ -33,6 +37,7 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
             "total": totals_json(&all),
             "sites": group(&by_site),
             "models": group(&by_model),
+            "articles": articles.as_ref().ok(),
         });
         say_part!(
             "{}\n",
@@ -58,6 +63,11 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
             all.cost_usd - all.batch_cost_usd
         );
     }
+    say!();
+    match &articles {
+        Ok(articles) => print_articles(articles),
+        Err(why) => say!("Cost per published article not shown: {why}"),
+    }
     if all.unfinished > 0 {
         say!(
             "\n{} call{} never finished (the run stopped while they were in flight); a paid API bills them anyway, so they count at their worst-case cost.",
@@ -66,6 +76,40 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Cost per published article: the network, each site, each kind.
+fn print_articles(articles: &ArticleCosts) {
+    let row = |label: &str, cost: &ArticleCost| {
+        let per = cost
+            .per_article
+            .map_or("-".to_string(), |v| format!("{v:.4}"));
+        say!(
+            "{label:<28} {:>9} {:>10.4} {per:>12}",
+            cost.published,
+            cost.spend
+        );
+    };
+    say!(
+        "{:<28} {:>9} {:>10} {:>12}",
+        "per published article",
+        "published",
+        "spend USD",
+        "USD/article"
+    );
+    for (site, cost) in &articles.sites {
+        row(site, cost);
+    }
+    for (kind, cost) in &articles.kinds {
+        row(&format!("kind: {kind}"), cost);
+    }
+    row("network", &articles.network);
+    if articles.batch_saving > 0.0 {
+        say!(
+            "Batches saved ${:.4} against the same calls live.",
+            articles.batch_saving
+        );
+    }
 }
 
 /// One group's totals as JSON: every call, and live and batch apart.

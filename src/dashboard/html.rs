@@ -424,6 +424,9 @@ fn drafting(html: &mut String, d: &Dashboard) {
         },
         &rows,
     ));
+    if let Some(costs) = &d.article_costs {
+        super::article_cost::table(html, costs, &d.report);
+    }
     html.push_str("</section>\n");
 }
 

@@ -10,6 +10,7 @@
 //! holds revenue, so it is never written into an output folder.
 
 mod alerts;
+mod article_cost;
 mod chart;
 mod destination;
 mod earnings;
@@ -59,6 +60,9 @@ pub struct Dashboard {
     pub pipelines: Vec<Pipeline>,
     /// The alerts `grove watch` left open.
     pub alerts: Vec<crate::watch::alerts::Alert>,
+    /// Model spend per published article (none when it cannot be known:
+    /// no `[llm]`, a brief that does not plan).
+    pub article_costs: Option<crate::draft::cost::ArticleCosts>,
 }
 
 /// Gathers the dashboard of `network`.
@@ -90,6 +94,10 @@ pub fn dashboard(network: &Network, options: &DashboardOptions) -> Result<Dashbo
         audits: AuditRecord::read(&state::dir(&network.root)),
         pipelines: pipeline::pipelines(network, &sites)?,
         alerts: open_alerts(network)?,
+        article_costs: crate::model::ledger::read(&state::dir(&network.root))
+            .ok()
+            .map(crate::model::ledger::settle)
+            .and_then(|entries| crate::draft::cost::article_costs(network, &entries).ok()),
     })
 }
 

@@ -8,6 +8,7 @@
 pub mod batch;
 pub mod brief;
 pub mod briefs_file;
+pub mod cost;
 pub mod manifest;
 pub mod plan;
 pub mod prompt;
