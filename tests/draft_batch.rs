@@ -333,3 +333,104 @@ fn a_server_without_a_batch_api_is_refused_or_drafted_live() {
     assert_eq!(drafted(&net), 2);
     assert_eq!(usage(&net)["total"]["live"]["calls"], 4);
 }
+
+#[test]
+fn a_run_killed_while_its_batch_is_made_is_picked_up_without_a_second_batch() {
+    let server = batch_server::start(Behaviour {
+        create_delay_ms: 3000,
+        ..Behaviour::default()
+    });
+    let net = network(&server.base_url, "openai", &["Guide one", "Guide two"]);
+    let mut child = net
+        .command(["draft", "--batch"])
+        .env("BATCH_KEY", KEY)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while server.batches() == 0 {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "no batch made"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // The server made the batch; Grove is killed before it hears the id.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    server.set(Behaviour::default());
+    let output = grove(&net, &["draft", "--batch", "--wait"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(drafted(&net), 4);
+    assert_eq!(
+        server.batch_sizes(),
+        [4, 4],
+        "the first batch adopted, not made again"
+    );
+    assert!(server.answered().values().all(|n| *n == 1));
+    let paid = ledger(&net)
+        .into_iter()
+        .filter(|e| !e["cache_hit"].as_bool().unwrap())
+        .count();
+    assert_eq!(paid, 8, "every call paid once");
+}
+
+#[test]
+fn cancelled_batches_send_what_did_not_run_again() {
+    for provider in ["openai", "anthropic"] {
+        let server = batch_server::start(Behaviour {
+            cancel: true,
+            ..Behaviour::default()
+        });
+        let net = network(
+            &server.base_url,
+            provider,
+            &["Guide one", "Guide two", "Guide three"],
+        );
+        let output = grove(&net, &["draft", "--batch", "--wait"]);
+        assert!(
+            output.status.success(),
+            "{provider}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(drafted(&net), 6, "{provider}");
+        assert!(server.answered().values().all(|n| *n == 1), "{provider}");
+        assert_eq!(
+            server.answered().len(),
+            12,
+            "{provider}: every outline and article once"
+        );
+    }
+}
+
+#[test]
+fn a_request_a_batch_failed_can_go_live() {
+    let server = batch_server::start(Behaviour::default());
+    let net = network(&server.base_url, "openai", &["Guide one", "FAILME guide"]);
+    let config = net
+        .read("grove.toml")
+        .replace("batch_poll_secs", "batch_retry = \"live\"\nbatch_poll_secs");
+    net.write("grove.toml", &config);
+    let output = grove(&net, &["draft", "--batch", "--wait"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(drafted(&net), 4);
+    // The FAILME briefs' outlines failed in the first batch and went
+    // live; their articles (whose prompts say FAILME too) failed in the
+    // second and went live; the other brief stayed in batches.
+    assert_eq!(server.live(), 4, "only the failed requests went live");
+    let total = &usage(&net)["total"];
+    assert_eq!(total["live"]["calls"], 4);
+    // Eight batch calls: four answered, four failed (billed nothing).
+    assert_eq!(total["batch"]["calls"], 8);
+    let live_call = 2.0 * BATCH_CALL;
+    assert!((total["cost"].as_f64().unwrap() - (4.0 * BATCH_CALL + 4.0 * live_call)).abs() < 1e-12, "{total}");
+}

@@ -24,7 +24,7 @@ use crate::model::batch::{BatchClient, Queue, Queued};
 use crate::model::cache::Cache;
 use crate::model::ledger::Ledger;
 use crate::model::runner::{RunSettings, Runner};
-use crate::network::{BatchSetting, LlmConfig};
+use crate::network::{BatchRetry, BatchSetting, LlmConfig};
 
 /// Failures of one request in batches before a run stops asking: the
 /// first, and once more.
@@ -107,7 +107,10 @@ pub fn run(
                 budget: None,
                 ignore_cache: false,
                 progress: progress.clone(),
-                batch: Some(Queue::new(batches.store.pending_keys()?)),
+                batch: Some(Queue::new(
+                    batches.store.pending_keys()?,
+                    live_retries(llm, &failures),
+                )),
             })?,
             Arc::clone(&manifest),
             force,
@@ -177,6 +180,19 @@ pub fn run(
     }
     report.jobs = outcomes;
     Ok(())
+}
+
+/// The requests a batch failed that go live now (`batch_retry = "live"`),
+/// each once.
+fn live_retries(llm: &LlmConfig, failures: &HashMap<String, u32>) -> HashSet<String> {
+    match llm.batch_retry {
+        BatchRetry::Live => failures
+            .iter()
+            .filter(|(_, n)| **n < MAX_FAILURES)
+            .map(|(k, _)| k.clone())
+            .collect(),
+        BatchRetry::Batch => HashSet::new(),
+    }
 }
 
 /// The queued requests whose worst case (prompt and a full answer, at the

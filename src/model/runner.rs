@@ -250,7 +250,7 @@ impl Runner {
             .iter()
             .map(|m| estimate_tokens(&m.content))
             .sum::<u64>();
-        if let Some(queue) = &self.batch {
+        if let Some(queue) = self.batch.as_ref().filter(|q| !q.is_live(&key)) {
             if queue.is_pending(&key) {
                 return Err(NotAnswered::Queued("waiting in a batch".into()));
             }

@@ -489,6 +489,21 @@ pub struct LlmConfig {
     /// Seconds between polls of a running batch with `--wait`.
     #[serde(default = "default_batch_poll")]
     pub batch_poll_secs: f64,
+    /// Where a request a batch failed is asked again: `"batch"` (the
+    /// next batch) or `"live"` (at once, at the live price).
+    #[serde(default)]
+    pub batch_retry: BatchRetry,
+}
+
+/// `[llm] batch_retry`: where a request a batch failed goes next.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BatchRetry {
+    /// In the next batch.
+    #[default]
+    Batch,
+    /// Live, at once.
+    Live,
 }
 
 /// `[llm] batch`: what `--batch` does without a batch API.

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 pub use config::{
-    AD_SLOTS, AdSettings, AffiliateSettings, BatchSetting, BuildSettings, DeployConfig,
+    AD_SLOTS, AdSettings, AffiliateSettings, BatchRetry, BatchSetting, BuildSettings, DeployConfig,
     DisclosurePosition, Gate, ImageSettings, LlmConfig, NetworkConfig, NetworkSettings,
     ProgramSettings, Provider, QualitySettings, SearchConsoleSettings, SeoSettings, SiteConfig,
     SiteLlm, SiteQuality, TaxonomyConfig, WatchSettings, parse_toml, read_toml,

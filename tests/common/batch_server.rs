@@ -32,6 +32,11 @@ pub struct Behaviour {
     /// Answer 500 to the next batch creations; `true` creates the batch
     /// anyway (a reply lost after the fact).
     pub fail_creates: Vec<bool>,
+    /// Make batches, then wait this long before answering (a client killed
+    /// meanwhile never hears of its batch).
+    pub create_delay_ms: u64,
+    /// End batches cancelled, half their requests not run.
+    pub cancel: bool,
 }
 
 /// A batch: its object as the API shows it, its requests (custom_id,
@@ -48,6 +53,8 @@ struct State {
     calls: Vec<(String, String)>,
     /// Requests answered in batches, by custom_id: how many times.
     answered: HashMap<String, usize>,
+    /// Live calls answered.
+    live: usize,
 }
 
 /// The server.
@@ -76,6 +83,11 @@ impl BatchServer {
     /// How many times each request was answered across batches.
     pub fn answered(&self) -> HashMap<String, usize> {
         self.state.lock().unwrap().answered.clone()
+    }
+
+    /// Live calls answered.
+    pub fn live(&self) -> usize {
+        self.state.lock().unwrap().live
     }
 
     /// Requests per batch, in creation order.
@@ -131,9 +143,22 @@ pub fn start(behaviour: Behaviour) -> BatchServer {
                     == Some(&format!("Bearer {KEY}"))
                     || headers.get("x-api-key").map(String::as_str) == Some(KEY);
                 let (status, answer) = if authorized {
-                    let mut state = state.lock().unwrap();
-                    state.calls.push((method.clone(), path.clone()));
-                    route(&mut state, &base, &method, &path, &headers, &body)
+                    let (answer, delay) = {
+                        let mut state = state.lock().unwrap();
+                        state.calls.push((method.clone(), path.clone()));
+                        let creating = method == "POST" && path.ends_with("/batches");
+                        let delay = if creating {
+                            state.behaviour.create_delay_ms
+                        } else {
+                            0
+                        };
+                        (
+                            route(&mut state, &base, &method, &path, &headers, &body),
+                            delay,
+                        )
+                    };
+                    std::thread::sleep(std::time::Duration::from_millis(delay));
+                    answer
                 } else {
                     (
                         401,
@@ -169,6 +194,14 @@ fn route(
     let route = path.split('?').next().unwrap_or_default();
     let segments: Vec<&str> = route.trim_start_matches('/').split('/').collect();
     match (method, segments.as_slice()) {
+        // Live calls (a retry of what a batch failed) always succeed.
+        ("POST", ["v1", "chat", "completions"]) => {
+            let request: Value = serde_json::from_slice(body).unwrap();
+            state.live += 1;
+            ok(
+                json!({"model": request["model"], "choices": [{"index": 0, "message": {"role": "assistant", "content": answer_text(&request)}, "finish_reason": "stop"}], "usage": {"prompt_tokens": 100, "completion_tokens": 200}}),
+            )
+        }
         ("POST", ["v1", "files"]) => {
             let boundary = headers
                 .get("content-type")

@@ -54,16 +54,25 @@ pub struct Queued {
 #[derive(Debug, Default)]
 pub struct Queue {
     pending: HashSet<String>,
+    live: HashSet<String>,
     queued: Mutex<Vec<Queued>>,
 }
 
 impl Queue {
-    /// A queue that knows the keys of requests in open batches.
-    pub fn new(pending: HashSet<String>) -> Queue {
+    /// A queue that knows the keys of requests in open batches, and
+    /// those to send live instead (failed in a batch, `batch_retry =
+    /// "live"`).
+    pub fn new(pending: HashSet<String>, live: HashSet<String>) -> Queue {
         Queue {
             pending,
+            live,
             queued: Mutex::default(),
         }
+    }
+
+    /// Whether a request with this key goes live, not in a batch.
+    pub fn is_live(&self, key: &str) -> bool {
+        self.live.contains(key)
     }
 
     /// Whether a request with this key waits in an open batch.
