@@ -432,5 +432,65 @@ fn a_request_a_batch_failed_can_go_live() {
     // Eight batch calls: four answered, four failed (billed nothing).
     assert_eq!(total["batch"]["calls"], 8);
     let live_call = 2.0 * BATCH_CALL;
-    assert!((total["cost"].as_f64().unwrap() - (4.0 * BATCH_CALL + 4.0 * live_call)).abs() < 1e-12, "{total}");
+    assert!(
+        (total["cost"].as_f64().unwrap() - (4.0 * BATCH_CALL + 4.0 * live_call)).abs() < 1e-12,
+        "{total}"
+    );
+}
+
+#[test]
+fn research_goes_in_a_batch_too() {
+    let server = batch_server::start(Behaviour::default());
+    let net = Fixture::example();
+    let config = net.read("grove.toml");
+    let start = config.find("[llm]").unwrap();
+    let end = config[start..]
+        .find("\n[quality]")
+        .map_or(config.len(), |e| start + e);
+    let llm = format!(
+        "[llm]\nprovider = \"openai\"\nbase_url = \"{}\"\nmodel = \"test-model\"\napi_key_env = \"BATCH_KEY\"\nmax_tokens = 1000\ninput_price_per_million = 1.0\noutput_price_per_million = 2.0\nbatch_poll_secs = 0.05\n",
+        server.base_url
+    );
+    net.write(
+        "grove.toml",
+        &format!("{}{llm}{}", &config[..start], &config[end..]),
+    );
+    let args = [
+        "research",
+        "--site",
+        "home-espresso",
+        "--count",
+        "1",
+        "--batch",
+    ];
+    let first = grove(&net, &args);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(String::from_utf8_lossy(&first.stdout).contains("waits in batch batch_1"));
+    let briefs = net.read("sites/home-espresso/briefs.toml");
+    assert!(
+        !briefs.contains("descaling-an-espresso-machine"),
+        "nothing written yet"
+    );
+    let second = grove(&net, &args);
+    let stdout = String::from_utf8_lossy(&second.stdout);
+    assert!(
+        second.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    assert!(
+        stdout.contains("proposed guides/descaling-an-espresso-machine.md"),
+        "{stdout}"
+    );
+    assert_eq!(server.batches(), 1, "read, not asked again");
+    let total = &usage(&net)["total"];
+    assert_eq!(total["batch"]["calls"], 1);
+    assert!(
+        (total["cost"].as_f64().unwrap() - BATCH_CALL).abs() < 1e-12,
+        "{total}"
+    );
 }

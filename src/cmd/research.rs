@@ -40,6 +40,13 @@ pub struct Args {
     /// prompts/research.md exists), to start your own from.
     #[arg(long)]
     pub print_prompt: bool,
+    /// Send the call in a batch at the batch price (half); run the same
+    /// command again to read the answer and write the proposals.
+    #[arg(long)]
+    pub batch: bool,
+    /// With --batch: poll until the answer is in.
+    #[arg(long, requires = "batch")]
+    pub wait: bool,
 }
 
 /// `grove research accept|reject`.
@@ -96,6 +103,8 @@ fn propose(network: &Network, args: Args) -> Result<()> {
         dry_run: args.dry_run,
         fresh: args.fresh,
         budget: args.budget,
+        batch: args.batch,
+        wait: args.wait,
     };
     let report = research(network, &options)?;
     if options.dry_run {
@@ -108,6 +117,13 @@ fn propose(network: &Network, args: Args) -> Result<()> {
             plural(options.count),
             options.site,
             report.estimated_cost
+        );
+        return Ok(());
+    }
+    if let Some(batch) = &report.queued {
+        say!(
+            "research for {} waits in batch {batch}: run the same `grove research --batch` again (or add --wait) to read the answer and write the proposals",
+            options.site
         );
         return Ok(());
     }

@@ -243,8 +243,18 @@ impl Runner {
         if !self.ignore_cache
             && let Some(answer) = self.cache.get(&key)
         {
-            self.record(&asked, &answer, 0.0, LedgerLine::CacheHit);
-            return Ok((answer, 0));
+            // A batch's answer was cached before the call's own check saw
+            // it; one the check refuses is asked for again.
+            match job.check.map(|check| check(&answer.text)) {
+                Some(Err(problem)) => self.log(&format!(
+                    "the cached answer for {}/{} ({step}) is unusable ({problem}): asking again",
+                    job.site, job.label
+                )),
+                _ => {
+                    self.record(&asked, &answer, 0.0, LedgerLine::CacheHit);
+                    return Ok((answer, 0));
+                }
+            }
         }
         let input_estimate = messages
             .iter()

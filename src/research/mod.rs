@@ -5,6 +5,7 @@
 //! until a person accepts them. The call goes through the drafting runner:
 //! cached, in the ledger, within `--budget`.
 
+mod batch;
 pub mod facts;
 pub mod prompt;
 pub mod proposal;
@@ -48,6 +49,11 @@ pub struct ResearchOptions {
     pub fresh: bool,
     /// Do not start the call if it may cost more than this (USD).
     pub budget: Option<f64>,
+    /// Send the call in a batch at the batch price; a later run with the
+    /// same options reads the answer.
+    pub batch: bool,
+    /// With `batch`: poll until the answer is in.
+    pub wait: bool,
 }
 
 /// What a research run did.
@@ -71,6 +77,8 @@ pub struct ResearchReport {
     pub cost: f64,
     /// Whether the answer came from the cache.
     pub cached: bool,
+    /// With `--batch`: the batch the call waits in (nothing written yet).
+    pub queued: Option<String>,
 }
 
 /// Asks the model for briefs for one site and appends those that pass to
@@ -102,14 +110,6 @@ pub fn research(network: &Network, options: &ResearchOptions) -> Result<Research
     }
     let _lock = RunLock::hold(&state::dir(&network.root), run_lock::MODEL)?;
 
-    let runner = Runner::new(RunSettings {
-        llm: llm.clone(),
-        state_dir: state::dir(&network.root),
-        budget: options.budget,
-        ignore_cache: options.fresh,
-        progress: ProgressBar::hidden(),
-        batch: None,
-    })?;
     let check = |text: &str| proposal::parse(text).map(|_| ());
     let call = Call {
         site: &site.name,
@@ -120,14 +120,34 @@ pub fn research(network: &Network, options: &ResearchOptions) -> Result<Research
     };
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
-    let (answer, calls) = runtime
-        .block_on(runner.step(&call, "research", &messages))
-        .map_err(|not_answered| {
-            let (NotAnswered::Failed(why)
-            | NotAnswered::NotStarted(why)
-            | NotAnswered::Queued(why)) = not_answered;
-            Error::Usage(format!("research for {} failed: {why}", site.name))
-        })?;
+    let settings = |batch| RunSettings {
+        llm: llm.clone(),
+        state_dir: state::dir(&network.root),
+        budget: options.budget,
+        ignore_cache: options.fresh,
+        progress: ProgressBar::hidden(),
+        batch,
+    };
+    let settings = &settings;
+    let (runner, asked) = if options.batch {
+        match batch::ask(network, &llm, &call, &messages, options, &runtime, settings)? {
+            batch::Asked::Answered(runner, asked) => (*runner, asked),
+            batch::Asked::Waiting(id) => {
+                report.queued = Some(id);
+                report.messages = messages;
+                return Ok(report);
+            }
+        }
+    } else {
+        let runner = Runner::new(settings(None))?;
+        let asked = runtime.block_on(runner.step(&call, "research", &messages));
+        (runner, asked)
+    };
+    let (answer, calls) = asked.map_err(|not_answered| {
+        let (NotAnswered::Failed(why) | NotAnswered::NotStarted(why) | NotAnswered::Queued(why)) =
+            not_answered;
+        Error::Usage(format!("research for {} failed: {why}", site.name))
+    })?;
     (report.tokens, report.cost) = runner.spent();
     report.cached = calls == 0;
     report.messages = messages;

@@ -361,6 +361,9 @@ pub fn answer_text(body: &Value) -> String {
         prompt.push('\n');
         prompt.push_str(m["content"].as_str().unwrap_or_default());
     }
+    if prompt.contains("You plan articles for") {
+        return json!({"briefs": [{"title": "Descaling an espresso machine", "section": "guides", "kind": "guide", "keywords": ["descale espresso machine"], "target_words": 900, "description": "When and how to descale."}]}).to_string();
+    }
     if prompt.contains("Outline the article") {
         return "1. Why it matters\n2. The picks\n3. Where to buy".into();
     }
