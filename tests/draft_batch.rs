@@ -336,48 +336,71 @@ fn a_server_without_a_batch_api_is_refused_or_drafted_live() {
 
 #[test]
 fn a_run_killed_while_its_batch_is_made_is_picked_up_without_a_second_batch() {
-    let server = batch_server::start(Behaviour {
-        create_delay_ms: 3000,
-        ..Behaviour::default()
-    });
-    let net = network(&server.base_url, "openai", &["Guide one", "Guide two"]);
-    let mut child = net
-        .command(["draft", "--batch"])
-        .env("BATCH_KEY", KEY)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let start = std::time::Instant::now();
-    while server.batches() == 0 {
+    for provider in ["openai", "anthropic"] {
+        let server = batch_server::start(Behaviour {
+            create_delay_ms: 3000,
+            ..Behaviour::default()
+        });
+        let net = network(&server.base_url, provider, &["Guide one", "Guide two"]);
+        let mut child = net
+            .command(["draft", "--batch"])
+            .env("BATCH_KEY", KEY)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = std::time::Instant::now();
+        while server.batches() == 0 {
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(20),
+                "no batch made"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        // The server made the batch; Grove is killed before it hears the id.
+        child.kill().unwrap();
+        child.wait().unwrap();
+        server.set(Behaviour::default());
+        let output = grove(&net, &["draft", "--batch", "--wait"]);
         assert!(
-            start.elapsed() < std::time::Duration::from_secs(20),
-            "no batch made"
+            output.status.success(),
+            "{provider}: {}",
+            String::from_utf8_lossy(&output.stderr)
         );
-        std::thread::sleep(std::time::Duration::from_millis(20));
+        assert_eq!(drafted(&net), 4, "{provider}");
+        assert_eq!(
+            server.batch_sizes(),
+            [4, 4],
+            "{provider}: the first batch adopted, not made again"
+        );
+        assert!(server.answered().values().all(|n| *n == 1), "{provider}");
+        let paid = ledger(&net)
+            .into_iter()
+            .filter(|e| !e["cache_hit"].as_bool().unwrap())
+            .count();
+        assert_eq!(paid, 8, "{provider}: every call paid once");
     }
-    // The server made the batch; Grove is killed before it hears the id.
-    child.kill().unwrap();
-    child.wait().unwrap();
-    server.set(Behaviour::default());
-    let output = grove(&net, &["draft", "--batch", "--wait"]);
+}
+
+#[test]
+fn the_budget_counts_the_worst_case_at_the_batch_price() {
+    let server = batch_server::start(Behaviour::default());
+    let net = network(
+        &server.base_url,
+        "openai",
+        &["Guide one", "Guide two", "Guide three"],
+    );
+    // Each outline's worst case: its prompt and 1,000 answer tokens at
+    // $2/M, halved: about $0.001; a budget of $0.0025 takes two.
+    let output = grove(&net, &["draft", "--batch", "--budget", "0.0025"]);
     assert!(
         output.status.success(),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert_eq!(drafted(&net), 4);
-    assert_eq!(
-        server.batch_sizes(),
-        [4, 4],
-        "the first batch adopted, not made again"
-    );
-    assert!(server.answered().values().all(|n| *n == 1));
-    let paid = ledger(&net)
-        .into_iter()
-        .filter(|e| !e["cache_hit"].as_bool().unwrap())
-        .count();
-    assert_eq!(paid, 8, "every call paid once");
+    assert_eq!(server.batch_sizes(), [2]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("4 left for a later run"), "{stderr}");
 }
 
 #[test]
