@@ -320,6 +320,8 @@ fn a_server_without_a_batch_api_is_refused_or_drafted_live() {
         "{stderr}"
     );
     assert_eq!(server.count(), 0, "nothing drafted live unasked");
+    let left = std::fs::read_dir(net.path().join(".grove/batches")).map_or(0, |d| d.count());
+    assert_eq!(left, 0, "a batch the server never took is not kept");
     let config = net
         .read("grove.toml")
         .replace("batch_poll_secs", "batch = \"auto\"\nbatch_poll_secs");

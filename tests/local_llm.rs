@@ -42,6 +42,13 @@ fn drafts_with_a_real_llama_cpp_server() {
         "{report}"
     );
 
+    // llama.cpp has no batch API: `--batch` says so and sends nothing.
+    let refused = net.grove(&["draft", "--site", "home-espresso", "--batch"]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(stderr.contains("has no batch API"), "{stderr}");
+    assert!(!net.path().join(".grove/ledger.jsonl").exists() || calls_so_far(&net) == 0);
+
     let output = net.grove(&["draft", "--site", "home-espresso"]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
@@ -170,4 +177,13 @@ fn researches_with_a_real_llama_cpp_server() {
         let dry = String::from_utf8_lossy(&dry.stdout).into_owned();
         assert!(dry.contains("proposed brief"), "{dry}");
     }
+}
+
+/// Real calls in the ledger.
+fn calls_so_far(net: &Fixture) -> usize {
+    let entries = grove::model::ledger::read(&net.path().join(".grove")).unwrap();
+    grove::model::ledger::settle(entries)
+        .iter()
+        .filter(|entry| !entry.cache_hit)
+        .count()
 }

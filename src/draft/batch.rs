@@ -17,10 +17,10 @@ use super::manifest::Manifest;
 use super::plan::Job;
 use super::run::{Drafter, Outcome};
 use super::{DraftReport, JobReport, run_all};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::batch::session::{Batches, Collected};
 use crate::model::batch::store::Store;
-use crate::model::batch::{BatchClient, Queue, Queued};
+use crate::model::batch::{BatchClient, Queue, Queued, lacks_batch_api};
 use crate::model::cache::Cache;
 use crate::model::ledger::Ledger;
 use crate::model::runner::{RunSettings, Runner};
@@ -39,45 +39,21 @@ pub struct BatchOptions {
     pub wait: bool,
 }
 
-/// Whether the server takes batches; `Ok(false)` means "send live", as
-/// `[llm] batch = "auto"` asks.
-pub fn usable(
-    llm: &LlmConfig,
-    runtime: &tokio::runtime::Runtime,
-    log: &dyn Fn(&str),
-) -> Result<bool> {
-    let client = BatchClient::new(llm)?;
-    if runtime.block_on(client.supported())? {
-        return Ok(true);
-    }
-    match llm.batch {
-        BatchSetting::Auto => {
-            log(&format!(
-                "{} has no batch API: drafting with live calls ([llm] batch = \"auto\")",
-                llm.base_url()
-            ));
-            Ok(false)
-        }
-        BatchSetting::Required => Err(Error::Usage(format!(
-            "{} has no batch API (llama.cpp, Ollama and most vLLM setups have none): draft without --batch, or set [llm] batch = \"auto\" in grove.toml to fall back to live calls",
-            llm.base_url()
-        ))),
-    }
-}
-
-/// Runs `jobs` in batch mode, reporting into `report`.
+/// Runs `jobs` in batch mode, reporting into `report`. `Ok(false)`: the
+/// server has no batch API and `[llm] batch = "auto"` asks for live
+/// calls instead (nothing was sent or reported).
 #[allow(clippy::too_many_arguments)]
 pub fn run(
     llm: &LlmConfig,
     state_dir: &std::path::Path,
     manifest: Arc<Manifest>,
-    jobs: Vec<Job>,
+    jobs: Vec<Arc<Job>>,
     options: (BatchOptions, Option<f64>, bool),
     progress: &ProgressBar,
     on_done: &(dyn Fn(&JobReport) + Sync),
     report: &mut DraftReport,
     runtime: &tokio::runtime::Runtime,
-) -> Result<()> {
+) -> Result<bool> {
     let (batch, budget, force) = options;
     let cache = Cache::new(state_dir);
     let ledger = Ledger::open(state_dir)?;
@@ -89,7 +65,7 @@ pub fn run(
         llm,
     };
     let log = |line: &str| progress.suspend(|| crate::terminal::tell!("{line}"));
-    let mut jobs: Vec<Arc<Job>> = jobs.into_iter().map(Arc::new).collect();
+    let mut jobs = jobs;
     let mut outcomes: Vec<JobReport> = Vec::new();
     let mut failures: HashMap<String, u32> = HashMap::new();
     let mut budget_left = budget;
@@ -140,7 +116,16 @@ pub fn run(
             let affordable = within_budget(llm, queued, &mut budget_left, &log);
             if !affordable.is_empty() {
                 let count = affordable.len();
-                let record = runtime.block_on(batches.submit(affordable))?;
+                let record = match runtime.block_on(batches.submit(affordable)) {
+                    Err(error) if lacks_batch_api(&error) && llm.batch == BatchSetting::Auto => {
+                        log(&format!(
+                            "{} has no batch API: drafting with live calls ([llm] batch = \"auto\")",
+                            llm.base_url()
+                        ));
+                        return Ok(false);
+                    }
+                    other => other?,
+                };
                 log(&format!(
                     "sent {count} request{} as batch {} ({}), at {}% of the live price",
                     if count == 1 { "" } else { "s" },
@@ -179,7 +164,7 @@ pub fn run(
         std::thread::sleep(Duration::from_secs_f64(llm.batch_poll_secs.max(0.0)));
     }
     report.jobs = outcomes;
-    Ok(())
+    Ok(true)
 }
 
 /// The requests a batch failed that go live now (`batch_retry = "live"`),

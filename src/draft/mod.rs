@@ -168,25 +168,25 @@ pub fn draft(
     let llm = network.config.llm.clone().expect("plan checked [llm]");
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| crate::Error::Usage(format!("cannot start the async runtime: {e}")))?;
+    let jobs: Vec<Arc<Job>> = jobs.into_iter().map(Arc::new).collect();
     if options.batch || options.collect {
-        let log = |line: &str| progress.suspend(|| crate::terminal::tell!("{line}"));
-        if options.collect || batch::usable(&llm, &runtime, &log)? {
-            progress.enable_steady_tick(std::time::Duration::from_millis(200));
-            let batch_options = batch::BatchOptions {
-                send: options.batch,
-                wait: options.wait,
-            };
-            batch::run(
-                &llm,
-                &state::dir(&network.root),
-                manifest,
-                jobs,
-                (batch_options, options.budget, options.force),
-                &progress,
-                on_done,
-                &mut report,
-                &runtime,
-            )?;
+        progress.enable_steady_tick(std::time::Duration::from_millis(200));
+        let batch_options = batch::BatchOptions {
+            send: options.batch,
+            wait: options.wait,
+        };
+        let batched = batch::run(
+            &llm,
+            &state::dir(&network.root),
+            Arc::clone(&manifest),
+            jobs.clone(),
+            (batch_options, options.budget, options.force),
+            &progress,
+            on_done,
+            &mut report,
+            &runtime,
+        )?;
+        if batched {
             progress.finish_and_clear();
             return Ok(report);
         }
@@ -206,12 +206,7 @@ pub fn draft(
     ));
     progress.set_length(jobs.len() as u64);
     progress.enable_steady_tick(std::time::Duration::from_millis(200));
-    let outcomes = runtime.block_on(run_all(
-        Arc::clone(&drafter),
-        jobs.into_iter().map(Arc::new).collect(),
-        on_done,
-        None,
-    ));
+    let outcomes = runtime.block_on(run_all(Arc::clone(&drafter), jobs, on_done, None));
     progress.finish_and_clear();
     (report.tokens, report.cost) = drafter.runner().spent();
     report.jobs = outcomes;

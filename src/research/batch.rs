@@ -9,7 +9,7 @@ use super::ResearchOptions;
 use crate::error::{Error, Result};
 use crate::model::batch::session::Batches;
 use crate::model::batch::store::Store;
-use crate::model::batch::{BatchClient, Queue};
+use crate::model::batch::{BatchClient, Queue, lacks_batch_api};
 use crate::model::cache::{Answer, Cache};
 use crate::model::call::Call;
 use crate::model::ledger::Ledger;
@@ -47,17 +47,6 @@ pub fn ask(
     }
     let state_dir = state::dir(&network.root);
     let client = BatchClient::new(llm)?;
-    if !runtime.block_on(client.supported())? {
-        if llm.batch == BatchSetting::Auto {
-            let runner = Runner::new(settings(None))?;
-            let asked = runtime.block_on(runner.step(call, "research", messages));
-            return Ok(Asked::Answered(Box::new(runner), asked));
-        }
-        return Err(Error::Usage(format!(
-            "{} has no batch API: research without --batch, or set [llm] batch = \"auto\" in grove.toml to fall back to a live call",
-            llm.base_url()
-        )));
-    }
     let cache = Cache::new(&state_dir);
     let ledger = Ledger::open(&state_dir)?;
     let batches = Batches {
@@ -98,7 +87,15 @@ pub fn ask(
                     )));
                 }
             }
-            let record = runtime.block_on(batches.submit(queued))?;
+            let record = match runtime.block_on(batches.submit(queued)) {
+                // No batch API, and `batch = "auto"`: a live call.
+                Err(error) if lacks_batch_api(&error) && llm.batch == BatchSetting::Auto => {
+                    let runner = Runner::new(settings(None))?;
+                    let asked = runtime.block_on(runner.step(call, "research", messages));
+                    return Ok(Asked::Answered(Box::new(runner), asked));
+                }
+                other => other?,
+            };
             waiting_in = record.batch_id.unwrap_or(record.local_id);
         }
         if !options.wait {

@@ -258,6 +258,17 @@ async fn respond(
     if path.ends_with("/models") {
         return list_models(socket, state, &headers).await;
     }
+    // Like llama.cpp and Ollama: no batch API, no files.
+    let route = path.split('?').next().unwrap_or_default();
+    if !route.ends_with("/chat/completions") && !route.ends_with("/messages") {
+        return write_json(
+            socket,
+            404,
+            &openai_error("not_found", "File Not Found"),
+            &[],
+        )
+        .await;
+    }
     let Ok(json) = serde_json::from_slice::<Value>(body) else {
         return write_json(
             socket,

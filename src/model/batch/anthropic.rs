@@ -37,7 +37,12 @@ impl BatchClient {
             Method::GET,
             &format!("{}/messages/batches?limit=100", self.base_url),
         );
-        let list = self.json(request, "listing message batches").await?;
+        let list = match self.json(request, "listing message batches").await {
+            Ok(list) => list,
+            // A server that cannot list batches cannot say: not found.
+            Err(error) if super::lacks_batch_api(&error) => return Ok(None),
+            Err(error) => return Err(error),
+        };
         Ok(list["data"].as_array().and_then(|batches| {
             batches
                 .iter()

@@ -200,39 +200,23 @@ impl BatchClient {
             .to_vec();
         if !(200..300).contains(&status) {
             let (message, _) = wire::error_details(&bytes);
-            let hint = if status == 404 || status == 405 {
-                ": this server has no batch API (llama.cpp, Ollama and most vLLM setups have none); draft without --batch, or set [llm] batch = \"auto\" to fall back to live calls"
-            } else {
-                ""
-            };
-            return Err(Error::Usage(format!(
-                "{what}: HTTP {status}: {message}{hint}"
-            )));
+            if status == 404 || status == 405 {
+                return Err(Error::Usage(format!(
+                    "{what}: HTTP {status}: {NO_BATCH_API} (llama.cpp, Ollama and most vLLM setups have none): run without --batch, or set [llm] batch = \"auto\" in grove.toml to fall back to live calls"
+                )));
+            }
+            return Err(Error::Usage(format!("{what}: HTTP {status}: {message}")));
         }
         Ok(bytes)
     }
 }
 
-impl BatchClient {
-    /// Whether the server has a batch API (it answers its list).
-    pub async fn supported(&self) -> Result<bool> {
-        let path = match self.provider {
-            Provider::Openai => "batches",
-            Provider::Anthropic => "messages/batches",
-        };
-        let request = self.request(
-            reqwest::Method::GET,
-            &format!("{}/{path}?limit=1", self.base_url),
-        );
-        let response = request.send().await.map_err(|e| {
-            Error::Usage(format!(
-                "asking {} for its batches: {}",
-                self.base_url,
-                e.without_url()
-            ))
-        })?;
-        Ok(response.status().is_success())
-    }
+/// What a refusal of the batch endpoints (404, 405) says.
+pub const NO_BATCH_API: &str = "this server has no batch API";
+
+/// Whether `error` says the server has no batch API.
+pub fn lacks_batch_api(error: &Error) -> bool {
+    matches!(error, Error::Usage(message) if message.contains(NO_BATCH_API))
 }
 
 /// Parses one answer body of a batch result into a completion.

@@ -91,7 +91,12 @@ impl BatchClient {
     /// between creating it and writing its id down).
     pub async fn find(&self, local_id: &str) -> Result<Option<String>> {
         let request = self.request(Method::GET, &format!("{}/batches?limit=100", self.base_url));
-        let list = self.json(request, "listing batches").await?;
+        let list = match self.json(request, "listing batches").await {
+            Ok(list) => list,
+            // A server that cannot list batches cannot say: not found.
+            Err(error) if super::lacks_batch_api(&error) => return Ok(None),
+            Err(error) => return Err(error),
+        };
         Ok(list["data"].as_array().and_then(|batches| {
             batches
                 .iter()

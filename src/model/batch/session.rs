@@ -77,7 +77,15 @@ impl Batches<'_> {
             ended: false,
         };
         self.store.write(&record)?;
-        self.send(record).await
+        let local_id = record.local_id.clone();
+        match self.send(record).await {
+            Err(error) if super::lacks_batch_api(&error) => {
+                // Refused at the first step: nothing was taken.
+                self.store.remove(&local_id)?;
+                Err(error)
+            }
+            other => other,
+        }
     }
 
     /// Takes `record` as far as it goes: uploaded, created, recorded.

@@ -112,6 +112,19 @@ impl Store {
         )
     }
 
+    /// Forgets a batch the provider never took (its server has no batch
+    /// API): nothing was sent, nothing waits.
+    pub fn remove(&self, local_id: &str) -> Result<()> {
+        for extension in ["json", "jsonl"] {
+            let path = self.dir.join(format!("{local_id}.{extension}"));
+            if path.exists() {
+                std::fs::remove_file(&path)
+                    .map_err(|source| Error::io(&path, "cannot remove", source))?;
+            }
+        }
+        Ok(())
+    }
+
     /// Writes the requests as sent (`custom_id` and body per line).
     pub fn write_requests(&self, local_id: &str, jsonl: &[u8]) -> Result<()> {
         std::fs::create_dir_all(&self.dir)
