@@ -519,3 +519,36 @@ fn research_goes_in_a_batch_too() {
         "{total}"
     );
 }
+
+#[test]
+fn a_run_stopped_while_reading_results_does_not_count_them_twice() {
+    let server = batch_server::start(Behaviour::default());
+    let net = network(&server.base_url, "openai", &["Guide one", "Guide two"]);
+    assert!(
+        grove(&net, &["draft", "--batch", "--wait"])
+            .status
+            .success()
+    );
+    assert_eq!(drafted(&net), 4);
+    // As if the run had stopped after counting the answers but before
+    // writing the batches down as read.
+    for entry in std::fs::read_dir(net.path().join(".grove/batches")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            std::fs::write(&path, text.replace("\"ended\": true", "\"ended\": false")).unwrap();
+        }
+    }
+    let output = grove(&net, &["draft", "--collect"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let paid = ledger(&net)
+        .into_iter()
+        .filter(|e| !e["cache_hit"].as_bool().unwrap())
+        .count();
+    assert_eq!(paid, 8, "read again, counted once");
+    assert_eq!(usage(&net)["total"]["calls"], 8);
+}

@@ -63,6 +63,7 @@ pub fn run(
         cache: &cache,
         ledger: &ledger,
         llm,
+        state_dir,
     };
     let log = |line: &str| progress.suspend(|| crate::terminal::tell!("{line}"));
     let mut jobs = jobs;

@@ -55,6 +55,7 @@ pub fn ask(
         cache: &cache,
         ledger: &ledger,
         llm,
+        state_dir: &state_dir,
     };
     let mut failures = 0;
     loop {

@@ -4,6 +4,8 @@
 //! ones) and the ledger (every request, at the batch price, with the
 //! batch's id).
 
+use std::collections::HashSet;
+
 use super::store::{Record, Store};
 use super::{BatchClient, ItemResult, Progress, Queued, openai};
 use crate::error::Result;
@@ -46,6 +48,8 @@ pub struct Batches<'a> {
     pub ledger: &'a Ledger,
     /// The model settings (prices).
     pub llm: &'a LlmConfig,
+    /// `.grove/`, whose ledger says which batch answers were counted.
+    pub state_dir: &'a std::path::Path,
 }
 
 impl Batches<'_> {
@@ -151,6 +155,12 @@ impl Batches<'_> {
     /// that ended into the cache and the ledger.
     pub async fn collect(&self) -> Result<Collected> {
         let mut collected = Collected::default();
+        // A run stopped while reading a batch counted some of its answers:
+        // they are not counted again.
+        let counted: HashSet<(String, String)> = crate::model::ledger::read(self.state_dir)?
+            .into_iter()
+            .filter_map(|e| Some((e.id?, e.batch?)))
+            .collect();
         for record in self.store.open()? {
             if record.base_url != self.llm.base_url() || record.provider != self.llm.provider {
                 // Another [llm] wrote it: left for when it is back.
@@ -177,11 +187,13 @@ impl Batches<'_> {
                     malformed,
                 } => {
                     for request in &record.requests {
+                        let seen = counted.contains(&(request.custom_id.clone(), batch_id.clone()));
                         self.settle(
                             &record,
                             &batch_id,
                             request,
                             results.get(&request.custom_id),
+                            seen,
                             &mut collected,
                         )?;
                     }
@@ -207,8 +219,16 @@ impl Batches<'_> {
         batch_id: &str,
         request: &Queued,
         result: Option<&ItemResult>,
+        counted: bool,
         collected: &mut Collected,
     ) -> Result<()> {
+        let append = |entry: Entry| {
+            if counted {
+                Ok(())
+            } else {
+                self.ledger.append(&entry)
+            }
+        };
         let entry =
             |model: &str, input: u64, output: u64, estimated: bool, cost: f64, status: &str| {
                 Entry {
@@ -240,7 +260,9 @@ impl Batches<'_> {
                     .clone()
                     .unwrap_or_else(|| request.model.clone());
                 let cost = self.llm.cost(input, output) * record.discount;
-                collected.cost += cost;
+                if !counted {
+                    collected.cost += cost;
+                }
                 match check_answer(&completion.text, completion.finish.as_ref()) {
                     Ok(text) => {
                         let answer = Answer {
@@ -251,13 +273,11 @@ impl Batches<'_> {
                             model: model.clone(),
                         };
                         self.cache.put(&request.custom_id, &answer)?;
-                        self.ledger
-                            .append(&entry(&model, input, output, estimated, cost, "ok"))?;
+                        append(entry(&model, input, output, estimated, cost, "ok"))?;
                         collected.answered += 1;
                     }
                     Err(problem) => {
-                        self.ledger
-                            .append(&entry(&model, input, output, estimated, cost, &problem))?;
+                        append(entry(&model, input, output, estimated, cost, &problem))?;
                         collected.failed.push((
                             request.custom_id.clone(),
                             format!(
@@ -269,7 +289,7 @@ impl Batches<'_> {
                 }
             }
             Some(ItemResult::Failed(message)) => {
-                self.ledger.append(&entry(
+                append(entry(
                     &request.model,
                     0,
                     0,
