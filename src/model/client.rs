@@ -107,6 +107,19 @@ impl GiveUp {
     }
 }
 
+/// The API key, from the environment variable `api_key_env` names
+/// (none without one), never from a file.
+pub fn api_key(config: &LlmConfig) -> Result<Option<String>> {
+    match &config.api_key_env {
+        None => Ok(None),
+        Some(var) => std::env::var(var).map(Some).map_err(|_| {
+            Error::Usage(format!(
+                "the environment variable {var} (named by [llm] api_key_env in grove.toml) is not set; export it with your API key"
+            ))
+        }),
+    }
+}
+
 /// A client for one provider and base URL.
 pub struct Client {
     http: reqwest::Client,
@@ -126,14 +139,7 @@ impl Client {
         // Several clients may be built in one process (tests); only the
         // first installation of the crypto provider counts.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let api_key = match &config.api_key_env {
-            None => None,
-            Some(var) => Some(std::env::var(var).map_err(|_| {
-                Error::Usage(format!(
-                    "the environment variable {var} (named by [llm] api_key_env in grove.toml) is not set; export it with your API key"
-                ))
-            })?),
-        };
+        let api_key = api_key(config)?;
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(config.connect_timeout_secs))
             .user_agent(concat!("grove/", env!("CARGO_PKG_VERSION")))

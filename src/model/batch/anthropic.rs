@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::{BatchClient, ItemResult, Progress, Queued, completion};
+use super::{BatchClient, ItemResult, Progress, Queued, completion, result_lines};
 use crate::error::{Error, Result};
 use crate::network::Provider;
 
@@ -95,17 +95,6 @@ impl BatchClient {
             malformed,
         })
     }
-
-    /// Asks Anthropic to stop the batch.
-    pub async fn cancel_message_batch(&self, batch_id: &str) -> Result<()> {
-        let request = self.request(
-            Method::POST,
-            &format!("{}/messages/batches/{batch_id}/cancel", self.base_url),
-        );
-        self.json(request, "cancelling the message batch")
-            .await
-            .map(|_| ())
-    }
 }
 
 /// Reads the results JSONL into `results`.
@@ -114,18 +103,8 @@ pub fn read_results(
     results: &mut BTreeMap<String, ItemResult>,
     malformed: &mut Vec<String>,
 ) {
-    for (index, line) in bytes.split(|b| *b == b'\n').enumerate() {
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        let Ok(value) = serde_json::from_slice::<Value>(line) else {
-            malformed.push(format!("line {}: not JSON", index + 1));
-            continue;
-        };
-        let Some(custom_id) = value["custom_id"].as_str() else {
-            malformed.push(format!("line {}: no custom_id", index + 1));
-            continue;
-        };
+    let mut unknown = Vec::new();
+    for (custom_id, value) in result_lines(bytes, malformed) {
         let result = &value["result"];
         let item = match result["type"].as_str() {
             Some("succeeded") => match completion(Provider::Anthropic, &result["message"]) {
@@ -141,12 +120,13 @@ pub fn read_results(
             ),
             Some(kind @ ("canceled" | "expired")) => ItemResult::NotRun(kind.to_string()),
             _ => {
-                malformed.push(format!("line {}: unknown result type", index + 1));
+                unknown.push(format!("{custom_id}: unknown result type"));
                 continue;
             }
         };
-        results.insert(custom_id.to_string(), item);
+        results.insert(custom_id, item);
     }
+    malformed.extend(unknown);
 }
 
 #[cfg(test)]

@@ -134,14 +134,7 @@ impl BatchClient {
     /// A client for `[llm]` (the key read from its variable).
     pub fn new(config: &LlmConfig) -> Result<BatchClient> {
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let api_key = match &config.api_key_env {
-            None => None,
-            Some(var) => Some(std::env::var(var).map_err(|_| {
-                Error::Usage(format!(
-                    "the environment variable {var} (named by [llm] api_key_env in grove.toml) is not set; export it with your API key"
-                ))
-            })?),
-        };
+        let api_key = super::client::api_key(config)?;
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(config.connect_timeout_secs))
             .timeout(Duration::from_secs(config.timeout_secs.max(300)))
@@ -217,6 +210,32 @@ pub const NO_BATCH_API: &str = "this server has no batch API";
 /// Whether `error` says the server has no batch API.
 pub fn lacks_batch_api(error: &Error) -> bool {
     matches!(error, Error::Usage(message) if message.contains(NO_BATCH_API))
+}
+
+/// The lines of a result file as (`custom_id`, line), blank lines
+/// skipped; unreadable ones (not JSON, no `custom_id`) said in
+/// `malformed` by their line number.
+fn result_lines<'a>(
+    bytes: &'a [u8],
+    malformed: &'a mut Vec<String>,
+) -> impl Iterator<Item = (String, serde_json::Value)> + 'a {
+    bytes
+        .split(|b| *b == b'\n')
+        .enumerate()
+        .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace))
+        .filter_map(move |(index, line)| {
+            let Ok(value) = serde_json::from_slice::<serde_json::Value>(line) else {
+                malformed.push(format!("line {}: not JSON", index + 1));
+                return None;
+            };
+            match value["custom_id"].as_str() {
+                Some(id) => Some((id.to_string(), value)),
+                None => {
+                    malformed.push(format!("line {}: no custom_id", index + 1));
+                    None
+                }
+            }
+        })
 }
 
 /// Parses one answer body of a batch result into a completion.

@@ -7,9 +7,9 @@
 use std::collections::BTreeMap;
 
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::{BatchClient, ItemResult, Progress, Queued, completion};
+use super::{BatchClient, ItemResult, Progress, Queued, completion, result_lines};
 use crate::error::{Error, Result};
 use crate::network::Provider;
 
@@ -150,15 +150,6 @@ impl BatchClient {
             malformed,
         })
     }
-
-    /// Asks the provider to stop the batch.
-    pub async fn cancel(&self, batch_id: &str) -> Result<()> {
-        let request = self.request(
-            Method::POST,
-            &format!("{}/batches/{batch_id}/cancel", self.base_url),
-        );
-        self.json(request, "cancelling the batch").await.map(|_| ())
-    }
 }
 
 /// Reads output or error file lines into `results`.
@@ -167,18 +158,7 @@ pub fn read_results(
     results: &mut BTreeMap<String, ItemResult>,
     malformed: &mut Vec<String>,
 ) {
-    for (index, line) in bytes.split(|b| *b == b'\n').enumerate() {
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        let Ok(value) = serde_json::from_slice::<Value>(line) else {
-            malformed.push(format!("line {}: not JSON", index + 1));
-            continue;
-        };
-        let Some(custom_id) = value["custom_id"].as_str() else {
-            malformed.push(format!("line {}: no custom_id", index + 1));
-            continue;
-        };
+    for (custom_id, value) in result_lines(bytes, malformed) {
         let code = value["error"]["code"].as_str().unwrap_or_default();
         let result = if matches!(code, "batch_expired" | "batch_cancelled") {
             // Not run before the window closed or the batch was cancelled:
@@ -206,7 +186,7 @@ pub fn read_results(
                 }
             }
         };
-        results.insert(custom_id.to_string(), result);
+        results.insert(custom_id, result);
     }
 }
 
