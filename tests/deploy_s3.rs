@@ -200,7 +200,7 @@ fn text_is_stored_compressed_and_aliases_redirect() {
     net.write(
         "sites/beta/site.toml",
         &format!(
-            "title = \"Beta\"\nbase_url = \"https://beta.example.com/blog\"\nniche = \"n\"\n[deploy]\nurl = \"s3://sites-bucket/beta\"\nendpoint = \"http://127.0.0.1:{}\"\nprecompress = true\naccess_key_env = \"GROVE_S3_KEY\"\nsecret_key_env = \"GROVE_S3_SECRET\"\nverify = false\n",
+            "title = \"Beta\"\nbase_url = \"https://beta.example.com/blog\"\nniche = \"n\"\n[deploy]\nurl = \"s3://sites-bucket/beta\"\nendpoint = \"http://127.0.0.1:{}\"\nprecompress = true\nwebsite = true\naccess_key_env = \"GROVE_S3_KEY\"\nsecret_key_env = \"GROVE_S3_SECRET\"\nverify = false\n",
             moto.port
         ),
     );

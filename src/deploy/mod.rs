@@ -124,6 +124,7 @@ impl Target {
                 endpoint: config.endpoint.clone(),
                 region: config.region.clone().unwrap_or_else(|| "us-east-1".into()),
                 gzip: config.precompress.unwrap_or(false),
+                website: config.website.unwrap_or(false),
             }));
         }
         if url.starts_with("ssh://") {
@@ -403,7 +404,11 @@ fn send(
         Target::Folder(folder) => folder::apply(built, folder, plan, deployed),
         Target::S3(bucket) => {
             let client = s3::Client::new(bucket.clone(), credentials(config)?)?;
-            let redirects = s3::website_redirects(built, base_path);
+            let redirects = if bucket.website {
+                s3::website_redirects(built, base_path)
+            } else {
+                BTreeMap::new()
+            };
             runtime.block_on(client.apply(built, &plan.upload, &plan.delete, &redirects))
         }
         Target::Ssh(remote) => remote.apply(built, &plan.upload, &plan.delete).map(|_| ()),

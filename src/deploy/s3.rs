@@ -32,6 +32,9 @@ pub struct Bucket {
     pub region: String,
     /// Store text files gzip-compressed with `Content-Encoding: gzip`.
     pub gzip: bool,
+    /// The bucket serves a website (S3 static website hosting): aliases
+    /// become website redirects.
+    pub website: bool,
 }
 
 impl Bucket {
@@ -357,6 +360,7 @@ mod tests {
         assert_eq!(cache_control("style.css"), "public, max-age=86400");
         let bucket = Bucket {
             gzip: false,
+            website: false,
             name: "b".into(),
             prefix: "sites/alpha".into(),
             endpoint: Some("http://127.0.0.1:9000/".into()),

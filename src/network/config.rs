@@ -138,6 +138,10 @@ pub struct DeployConfig {
     /// `gzip` does (S3 does not compress; hosts and CDNs that do need
     /// nothing).
     pub precompress: Option<bool>,
+    /// For `s3://`: the bucket serves the site with S3's static website
+    /// hosting, so aliases are set as website redirects
+    /// (`x-amz-website-redirect-location`, a real 301 there).
+    pub website: Option<bool>,
     /// The CloudFront distribution in front of the site: changed paths
     /// are invalidated after each deploy (keys as for `s3://`).
     pub cloudfront_distribution: Option<String>,
