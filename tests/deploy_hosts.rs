@@ -66,6 +66,8 @@ fn netlify_gets_only_what_it_lacks() {
     let puts = host.count("PUT", "/api/v1/deploys/");
     // Files with the same bytes share a digest and are sent once.
     assert!(puts > 0 && puts <= files.len(), "{puts} of {}", files.len());
+    assert_eq!(first["release"]["sent"], puts, "{first}");
+    assert_eq!(first["release"]["id"], "deploy1");
     let live: Vec<String> = host
         .live_paths()
         .iter()

@@ -89,6 +89,14 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
                 say!("    {url}: {problem}");
             }
         }
+        if let Some(release) = &site.release {
+            say!(
+                "  {}: {} file{} sent",
+                release.id,
+                release.sent,
+                if release.sent == 1 { "" } else { "s" }
+            );
+        }
         if let Some(cdn) = &site.cdn {
             match cdn.invalidated.as_slice() {
                 [] => say!("  {}: everything purged", cdn.cdn),

@@ -84,6 +84,10 @@ pub struct SiteDeploy {
     /// What the CDN was told to forget.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cdn: Option<follow_up::Purged>,
+    /// The host's deploy (Netlify, Cloudflare Pages) or release folder
+    /// (SSH), with the files actually sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release: Option<Release>,
 }
 
 /// Where a site goes.
@@ -337,6 +341,7 @@ fn deploy_site(
         )));
     }
     let mut followed = follow_up::FollowUp::default();
+    let mut release = None;
     if !options.dry_run {
         let outgoing = Outgoing {
             built: &built,
@@ -345,7 +350,7 @@ fn deploy_site(
             plan: &plan,
             deployed: &manifest.files,
         };
-        send(&target, &config, &outgoing, runtime)?;
+        release = send(&target, &config, &outgoing, runtime)?;
         let record = Manifest {
             target: target.name(),
             files: local,
@@ -373,6 +378,7 @@ fn deploy_site(
         verified: followed.verified,
         indexnow: followed.indexnow,
         cdn: followed.cdn,
+        release,
     })
 }
 
@@ -386,13 +392,24 @@ struct Outgoing<'a> {
     deployed: &'a BTreeMap<String, String>,
 }
 
+/// What a target made of a deploy, when it makes something with a name:
+/// a Netlify deploy, a Cloudflare Pages deployment, a release folder over
+/// SSH.
+#[derive(Debug, Clone, Serialize)]
+pub struct Release {
+    /// Its id (or the release folder).
+    pub id: String,
+    /// Files actually sent (hosts keep what they hold).
+    pub sent: usize,
+}
+
 /// Puts the plan's files at the target.
 fn send(
     target: &Target,
     config: &DeployConfig,
     outgoing: &Outgoing<'_>,
     runtime: &tokio::runtime::Runtime,
-) -> Result<()> {
+) -> Result<Option<Release>> {
     let Outgoing {
         built,
         base_path,
@@ -401,7 +418,7 @@ fn send(
         deployed,
     } = *outgoing;
     match target {
-        Target::Folder(folder) => folder::apply(built, folder, plan, deployed),
+        Target::Folder(folder) => folder::apply(built, folder, plan, deployed).map(|()| None),
         Target::S3(bucket) => {
             let client = s3::Client::new(bucket.clone(), credentials(config)?)?;
             let redirects = if bucket.website {
@@ -409,9 +426,18 @@ fn send(
             } else {
                 BTreeMap::new()
             };
-            runtime.block_on(client.apply(built, &plan.upload, &plan.delete, &redirects))
+            runtime
+                .block_on(client.apply(built, &plan.upload, &plan.delete, &redirects))
+                .map(|()| None)
         }
-        Target::Ssh(remote) => remote.apply(built, &plan.upload, &plan.delete).map(|_| ()),
+        Target::Ssh(remote) => remote
+            .apply(built, &plan.upload, &plan.delete)
+            .map(|release| {
+                Some(Release {
+                    id: release,
+                    sent: plan.upload.len(),
+                })
+            }),
         // Hosting APIs take the whole site and keep what they already
         // hold; only what they lack is sent.
         Target::Netlify(netlify_site) => {
@@ -420,9 +446,11 @@ fn send(
                 "Netlify's API token",
             )?;
             let paths: Vec<String> = local.keys().cloned().collect();
-            runtime
-                .block_on(netlify::deploy(netlify_site, &token, built, &paths))
-                .map(|_| ())
+            let sent = runtime.block_on(netlify::deploy(netlify_site, &token, built, &paths))?;
+            Ok(Some(Release {
+                id: sent.deploy_id,
+                sent: sent.files,
+            }))
         }
         Target::CloudflarePages(project) => {
             let token = secret(
@@ -433,9 +461,12 @@ fn send(
                 "a Cloudflare API token with Pages: Edit",
             )?;
             let paths: Vec<String> = local.keys().cloned().collect();
-            runtime
-                .block_on(cloudflare_pages::deploy(project, &token, built, &paths))
-                .map(|_| ())
+            let sent =
+                runtime.block_on(cloudflare_pages::deploy(project, &token, built, &paths))?;
+            Ok(Some(Release {
+                id: sent.deployment_id,
+                sent: sent.files,
+            }))
         }
     }
 }
