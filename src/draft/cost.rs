@@ -5,13 +5,11 @@
 //! site, per kind of article and for the network; with what batches
 //! saved against the live price.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use super::manifest::Manifest;
-use super::plan::plan;
-use crate::build::published_pages;
+use super::stage::{Stage, brief_stages};
 use crate::error::Result;
 use crate::model::ledger::Entry;
 use crate::network::Network;
@@ -19,8 +17,8 @@ use crate::network::Network;
 /// Spend and articles of a group.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ArticleCost {
-    /// Articles published (drafted from a brief, approved, dated today or
-    /// before).
+    /// Articles published: briefs whose file is no longer a draft (as the
+    /// dashboard's pipeline counts them approved).
     pub published: usize,
     /// USD of every call counted for them.
     pub spend: f64,
@@ -62,26 +60,14 @@ pub fn article_costs(network: &Network, entries: &[Entry]) -> Result<ArticleCost
             .map(|e| e.cost_usd * (1.0 - discount) / discount)
             .sum();
     }
-    let sites: Vec<_> = network.sites.iter().collect();
-    let published: BTreeSet<(String, String)> = published_pages(network, &sites)?
-        .into_iter()
-        .flat_map(|(site, pages)| pages.into_iter().map(move |p| (site.clone(), p.file)))
-        .collect();
-    let manifest = Manifest::load(&network.root)?;
-    // (site, slug) -> kind, for the briefs whose article is published.
+    // (site, slug) -> kind, for the briefs whose article is published:
+    // drafting's own answer (the stages the dashboard's pipeline shows).
     let mut articles: HashMap<(String, String), String> = HashMap::new();
-    for job in plan(network, &sites, &manifest)? {
-        let file = job
-            .path
-            .strip_prefix(&network.root)
-            .unwrap_or(&job.path)
-            .to_string_lossy()
-            .replace('\\', "/");
-        if published.contains(&(job.site.clone(), file)) {
-            articles.insert(
-                (job.site.clone(), job.brief.slug.clone()),
-                job.brief.kind.clone(),
-            );
+    for site in &network.sites {
+        for (brief, stage) in brief_stages(network, site)? {
+            if stage == Stage::Published {
+                articles.insert((site.name.clone(), brief.slug), brief.kind);
+            }
         }
     }
     // Spend on each published article, and on the rest, by site.
