@@ -11,7 +11,8 @@
 //! cargo build --release && cargo run --release --example bench_batch -- --briefs 1000 --runs 3
 //! ```
 
-#[path = "../tests/common/batch_server.rs"]
+#[path = "../tests/integration/common/batch_server.rs"]
+#[allow(dead_code)] // the benchmark uses the server, not every test helper
 mod batch_server;
 
 use std::path::{Path, PathBuf};

@@ -7,7 +7,8 @@
 //! cargo build --release && cargo run --release --example bench_draft -- --briefs 1000 --latency-ms 50 --concurrency 32 --runs 5
 //! ```
 
-#[path = "../tests/common/llm_server.rs"]
+#[path = "../tests/integration/common/llm_server.rs"]
+#[allow(dead_code)] // the benchmark uses the server, not every test helper
 mod llm_server;
 
 use std::path::{Path, PathBuf};
