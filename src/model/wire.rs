@@ -141,9 +141,12 @@ pub fn parse_response(provider: Provider, body: &[u8]) -> Result<Completion, Str
     match provider {
         Provider::Openai => {
             let choice = value["choices"].get(0).ok_or("answer has no choices[0]")?;
-            let text = choice["message"]["content"]
-                .as_str()
-                .ok_or("answer has no choices[0].message.content")?;
+            let message = &choice["message"];
+            let text = match (message["content"].as_str(), message["refusal"].as_str()) {
+                (Some(text), _) => text,
+                (None, Some(refusal)) => return Err(format!("the model refused: {refusal}")),
+                (None, None) => return Err("answer has no choices[0].message.content".into()),
+            };
             Ok(Completion {
                 text: text.to_string(),
                 finish: choice["finish_reason"].as_str().map(openai_finish),

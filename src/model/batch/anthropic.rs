@@ -132,6 +132,7 @@ pub fn read_results(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::wire::Finish;
 
     #[test]
     fn result_lines_of_every_kind() {
@@ -159,5 +160,40 @@ mod tests {
         assert_eq!(results["c"], ItemResult::NotRun("expired".into()));
         assert_eq!(results["d"], ItemResult::NotRun("canceled".into()));
         assert_eq!(malformed, ["line 5: not JSON"]);
+    }
+
+    /// Lines shaped as Anthropic writes them today: ids, `role`,
+    /// `stop_sequence`, cache and service-tier fields in `usage`, a
+    /// thinking block before the text, an answer cut at `max_tokens`, and
+    /// an error in the older flat form.
+    #[test]
+    fn result_lines_as_anthropic_writes_them() {
+        let file = concat!(
+            r#"{"custom_id": "k1", "result": {"type": "succeeded", "message": {"id": "msg_01Xv", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5-20250929", "content": [{"type": "thinking", "thinking": "Plan the intro.", "signature": "EqQB"}, {"type": "text", "text": "A kettle "}, {"type": "text", "text": "guide."}], "stop_reason": "end_turn", "stop_sequence": null, "usage": {"input_tokens": 31, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0, "output_tokens": 12, "service_tier": "batch"}}}}"#,
+            "\n",
+            r#"{"custom_id": "k2", "result": {"type": "succeeded", "message": {"id": "msg_01Xw", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5-20250929", "content": [{"type": "text", "text": "A grinder guide that"}], "stop_reason": "max_tokens", "stop_sequence": null, "usage": {"input_tokens": 33, "output_tokens": 10}}}}"#,
+            "\n",
+            r#"{"custom_id": "k3", "result": {"type": "errored", "error": {"type": "invalid_request", "message": "messages: at least one message is required"}}}"#,
+            "\n",
+        );
+        let mut results = BTreeMap::new();
+        let mut malformed = Vec::new();
+        read_results(file.as_bytes(), &mut results, &mut malformed);
+        assert!(malformed.is_empty(), "{malformed:?}");
+        let ItemResult::Answered(first) = &results["k1"] else {
+            panic!("{:?}", results["k1"]);
+        };
+        assert_eq!(first.text, "A kettle guide.", "text blocks only");
+        assert_eq!(
+            (first.input_tokens, first.output_tokens),
+            (Some(31), Some(12))
+        );
+        assert!(
+            matches!(&results["k2"], ItemResult::Answered(a) if a.finish == Some(Finish::Length))
+        );
+        assert_eq!(
+            results["k3"],
+            ItemResult::Failed("messages: at least one message is required".into())
+        );
     }
 }

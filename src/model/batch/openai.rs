@@ -193,6 +193,7 @@ pub fn read_results(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::wire::Finish;
 
     #[test]
     fn output_lines_of_every_kind() {
@@ -226,5 +227,46 @@ mod tests {
         );
         assert_eq!(results["c"], ItemResult::NotRun("batch_expired".into()));
         assert_eq!(malformed, ["line 4: not JSON", "line 5: no custom_id"]);
+    }
+
+    /// Lines shaped as OpenAI writes them today (as captured in public
+    /// projects' fixtures): `refusal`, `logprobs`, token details, a system
+    /// fingerprint, an answer cut at `max_tokens`, and a refusal.
+    #[test]
+    fn output_lines_as_openai_writes_them() {
+        let file = concat!(
+            r#"{"id": "batch_req_67a1", "custom_id": "k1", "response": {"status_code": 200, "request_id": "5c1e", "body": {"id": "chatcmpl-B1x", "object": "chat.completion", "created": 1738000000, "model": "gpt-4o-mini-2024-07-18", "choices": [{"index": 0, "message": {"role": "assistant", "content": "A kettle guide.", "refusal": null, "annotations": []}, "logprobs": null, "finish_reason": "stop"}], "usage": {"prompt_tokens": 31, "completion_tokens": 4, "total_tokens": 35, "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0}, "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0, "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0}}, "service_tier": "default", "system_fingerprint": "fp_72ed"}}, "error": null}"#,
+            "\n",
+            r#"{"id": "batch_req_67a2", "custom_id": "k2", "response": {"status_code": 200, "request_id": "9d0a", "body": {"id": "chatcmpl-B1y", "object": "chat.completion", "created": 1738000001, "model": "gpt-4o-mini-2024-07-18", "choices": [{"index": 0, "message": {"role": "assistant", "content": "A grinder guide that", "refusal": null}, "logprobs": null, "finish_reason": "length"}], "usage": {"prompt_tokens": 33, "completion_tokens": 10, "total_tokens": 43}, "system_fingerprint": "fp_72ed"}}, "error": null}"#,
+            "\n",
+            r#"{"id": "batch_req_67a3", "custom_id": "k3", "response": {"status_code": 200, "request_id": "77b2", "body": {"id": "chatcmpl-B1z", "object": "chat.completion", "created": 1738000002, "model": "gpt-4o-2024-08-06", "choices": [{"index": 0, "message": {"role": "assistant", "content": null, "refusal": "I can't help with that."}, "logprobs": null, "finish_reason": "stop"}], "usage": {"prompt_tokens": 40, "completion_tokens": 7, "total_tokens": 47}}}, "error": null}"#,
+            "\n",
+            r#"{"id": "batch_req_67a4", "custom_id": "k4", "response": {"status_code": 429, "request_id": "e3f0", "body": {"error": {"message": "Rate limit reached for gpt-4o-mini in organization org-x on tokens per min (TPM).", "type": "tokens", "param": null, "code": "rate_limit_exceeded"}}}, "error": null}"#,
+            "\n",
+        );
+        let mut results = BTreeMap::new();
+        let mut malformed = Vec::new();
+        read_results(file.as_bytes(), &mut results, &mut malformed);
+        assert!(malformed.is_empty(), "{malformed:?}");
+        let ItemResult::Answered(first) = &results["k1"] else {
+            panic!("{:?}", results["k1"]);
+        };
+        assert_eq!(first.text, "A kettle guide.");
+        assert_eq!(
+            (first.input_tokens, first.output_tokens),
+            (Some(31), Some(4))
+        );
+        assert_eq!(first.model.as_deref(), Some("gpt-4o-mini-2024-07-18"));
+        // Cut off: answered (and paid), refused later by the answer check.
+        assert!(
+            matches!(&results["k2"], ItemResult::Answered(a) if a.finish == Some(Finish::Length))
+        );
+        assert_eq!(
+            results["k3"],
+            ItemResult::Failed("the model refused: I can't help with that.".into())
+        );
+        assert!(
+            matches!(&results["k4"], ItemResult::Failed(m) if m.starts_with("HTTP 429: Rate limit reached"))
+        );
     }
 }
