@@ -49,11 +49,7 @@ impl Bucket {
             Some(endpoint) => {
                 let endpoint = endpoint.trim_end_matches('/');
                 let path = encode_path(&format!("/{}/{full}", self.name));
-                let host = endpoint
-                    .split_once("://")
-                    .map_or(endpoint, |(_, h)| h)
-                    .to_string();
-                (format!("{endpoint}{path}"), path, host)
+                (format!("{endpoint}{path}"), path, host_header(endpoint))
             }
             None => {
                 let host = format!("{}.s3.{}.amazonaws.com", self.name, self.region);
@@ -61,6 +57,22 @@ impl Bucket {
                 (format!("https://{host}{path}"), path, host)
             }
         }
+    }
+}
+
+/// The `Host` header an HTTP client sends to `endpoint`: its host, and
+/// its port unless the scheme's default (`http://h:80` sends `h`).
+fn host_header(endpoint: &str) -> String {
+    match reqwest::Url::parse(endpoint) {
+        Ok(url) => match (url.host_str(), url.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_string(),
+            _ => endpoint.to_string(),
+        },
+        Err(_) => endpoint
+            .split_once("://")
+            .map_or(endpoint, |(_, h)| h)
+            .to_string(),
     }
 }
 
@@ -308,7 +320,7 @@ impl Client {
                     let text = response.text().await.unwrap_or_default();
                     return Err(Error::Usage(format!(
                         "{method} {url}: the storage answered {status}: {}",
-                        text.chars().take(300).collect::<String>()
+                        refusal(&text)
                     )));
                 }
                 Err(e) => last = e.to_string(),
@@ -321,9 +333,66 @@ impl Client {
     }
 }
 
+/// What S3's error document says (`Code: Message`), with what to do for
+/// the refusals a configuration causes; other bodies shortened as they are.
+fn refusal(body: &str) -> String {
+    let document = roxmltree::Document::parse(body).ok();
+    let field = |name: &str| {
+        document.as_ref().and_then(|d| {
+            d.descendants()
+                .find(|n| n.has_tag_name(name))
+                .and_then(|n| n.text())
+                .map(str::to_string)
+        })
+    };
+    let Some(code) = field("Code") else {
+        return body.chars().take(300).collect();
+    };
+    let message = field("Message").unwrap_or_default();
+    let advice = match code.as_str() {
+        "SignatureDoesNotMatch" => {
+            "; the secret key does not fit the access key, or `region` is not the bucket's: check the variables [deploy] names (access_key_env and secret_key_env; AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY by default) and `region` in site.toml"
+        }
+        "InvalidAccessKeyId" => {
+            "; the storage does not know this access key: check the variable [deploy] access_key_env names (AWS_ACCESS_KEY_ID by default)"
+        }
+        "AuthorizationHeaderMalformed" | "IllegalLocationConstraintException" => {
+            "; set [deploy] region in site.toml to the bucket's region"
+        }
+        "NoSuchBucket" => "; create the bucket, or correct the bucket in [deploy] url",
+        "AccessDenied" => "; the key may not write to this bucket or prefix",
+        _ => "",
+    };
+    let message: String = message.chars().take(300).collect();
+    format!("{code}: {message}{advice}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refusals_say_what_s3_said_and_what_to_do() {
+        let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match the signature you provided.</Message><RequestId>4442587FB7D0A2F9</RequestId></Error>";
+        let said = refusal(body);
+        assert!(
+            said.starts_with("SignatureDoesNotMatch: The request signature we calculated"),
+            "{said}"
+        );
+        assert!(said.contains("secret_key_env"), "{said}");
+        assert!(!said.contains("RequestId"), "{said}");
+        assert_eq!(refusal("Bad Gateway"), "Bad Gateway");
+    }
+
+    #[test]
+    fn the_signed_host_is_the_one_sent() {
+        assert_eq!(host_header("http://127.0.0.1:9000"), "127.0.0.1:9000");
+        assert_eq!(host_header("http://minio.lan:80"), "minio.lan");
+        assert_eq!(
+            host_header("https://acct.r2.cloudflarestorage.com"),
+            "acct.r2.cloudflarestorage.com"
+        );
+    }
 
     #[test]
     fn aliases_become_website_redirects() {

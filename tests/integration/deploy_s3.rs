@@ -2,46 +2,48 @@
 //! 127.0.0.1 (installed by scripts/test-tools.sh) takes the objects under
 //! `PREFIX/<path>` with their Content-Type and Cache-Control; a second
 //! deploy uploads nothing; a removed page's object is deleted; a dry run
-//! sends nothing. The signatures themselves are checked against AWS's
-//! documented example in `deploy::sigv4`.
+//! sends nothing. moto does not check signatures: an endpoint in the
+//! suite (`tests/data/s3/sigv4_s3.py`) checks each request's signature
+//! with botocore, the AWS SDK's own signer, as S3 does.
 
 use crate::common;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::Fixture;
 use serde_json::Value;
 
-struct Moto {
+/// A server process on 127.0.0.1, killed on drop.
+struct Server {
     child: Child,
     port: u16,
 }
 
-impl Drop for Moto {
+impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }
 
-fn start_moto() -> Moto {
-    let server = common::repo().join(".test-tools/moto/bin/moto_server");
+/// Starts `program` with `args(port)` and waits until it listens.
+fn start(program: &Path, args: impl Fn(u16) -> Vec<String>) -> Server {
     assert!(
-        server.exists(),
+        program.exists(),
         "run scripts/test-tools.sh: {} is missing",
-        server.display()
+        program.display()
     );
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let child = Command::new(server)
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+    let child = Command::new(program)
+        .args(args(port))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -50,11 +52,44 @@ fn start_moto() -> Moto {
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(
             started.elapsed() < Duration::from_secs(30),
-            "moto_server did not start"
+            "{} did not start",
+            program.display()
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    Moto { child, port }
+    Server { child, port }
+}
+
+fn start_moto() -> Server {
+    start(
+        &common::repo().join(".test-tools/moto/bin/moto_server"),
+        |port| {
+            vec![
+                "-H".into(),
+                "127.0.0.1".into(),
+                "-p".into(),
+                port.to_string(),
+            ]
+        },
+    )
+}
+
+/// The endpoint that checks signatures with botocore, for these keys.
+fn start_signature_checker() -> Server {
+    start(
+        &common::repo().join(".test-tools/moto/bin/python"),
+        |port| {
+            vec![
+                common::repo()
+                    .join("tests/data/s3/sigv4_s3.py")
+                    .display()
+                    .to_string(),
+                port.to_string(),
+                "test-key".into(),
+                "test-secret".into(),
+            ]
+        },
+    )
 }
 
 /// (status, headers lowercased, body) of a plain request.
@@ -237,5 +272,124 @@ fn text_is_stored_compressed_and_aliases_redirect() {
     assert_eq!(
         header(&headers, "x-amz-website-redirect-location"),
         "/blog/moved/"
+    );
+}
+
+/// (status, body) of an unsigned GET (the signature checker answers it).
+fn get_unsigned(port: u16, path: &str) -> (u16, Vec<u8>) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let status = String::from_utf8_lossy(&raw[..split])
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    (status, raw[split + 4..].to_vec())
+}
+
+/// A path percent-encoded as S3 keys are (RFC 3986 unreserved and `/`).
+fn encoded(path: &str) -> String {
+    path.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[test]
+#[ignore = "needs botocore from scripts/test-tools.sh (scripts/test.sh runs it)"]
+fn every_request_carries_the_signature_aws_computes_even_for_awkward_names() {
+    let s3 = start_signature_checker();
+    let net = Fixture::new();
+    net.write(
+        "sites/alpha/site.toml",
+        &format!(
+            "title = \"Alpha\"\nbase_url = \"https://alpha.example.com\"\nniche = \"n\"\n[deploy]\nurl = \"s3://sites-bucket/alpha\"\nendpoint = \"http://127.0.0.1:{}\"\nregion = \"eu-west-3\"\naccess_key_env = \"GROVE_S3_KEY\"\nsecret_key_env = \"GROVE_S3_SECRET\"\nverify = false\n",
+            s3.port
+        ),
+    );
+    net.write(
+        "sites/alpha/content/a.md",
+        "+++\ntitle = \"Page a\"\n+++\nText.\n",
+    );
+    // Static files as people name them: spaces, brackets, reserved and
+    // non-ASCII characters, each percent-encoded and signed.
+    let awkward = [
+        "images/My Photo (1).jpg",
+        "files/a+b=c&d;e,f.txt",
+        "café/menü.txt",
+        "it's*~[x]!@$.txt",
+    ];
+    for (index, name) in awkward.iter().enumerate() {
+        net.write(
+            &format!("sites/alpha/static/{name}"),
+            &format!("file {index}\n"),
+        );
+    }
+    assert!(net.build(&[]).status.success());
+    let files = common::files_below(&net.path().join("public/alpha"));
+
+    let first = deploy(&net, &[]);
+    assert_eq!(
+        first["uploaded"].as_u64(),
+        Some(files.len() as u64),
+        "{first}"
+    );
+    for (index, name) in awkward.iter().enumerate() {
+        let (status, body) =
+            get_unsigned(s3.port, &encoded(&format!("/sites-bucket/alpha/{name}")));
+        assert_eq!(status, 200, "{name}");
+        assert_eq!(body, format!("file {index}\n").as_bytes(), "{name}");
+    }
+
+    // A signed DELETE for a removed file.
+    std::fs::remove_file(net.path().join("sites/alpha/static/files/a+b=c&d;e,f.txt")).unwrap();
+    assert!(net.build(&[]).status.success());
+    let removed = deploy(&net, &[]);
+    assert_eq!(removed["deleted"].as_u64(), Some(1), "{removed}");
+    assert_eq!(
+        get_unsigned(
+            s3.port,
+            &encoded("/sites-bucket/alpha/files/a+b=c&d;e,f.txt")
+        )
+        .0,
+        404
+    );
+
+    // The checker refuses a wrong secret, and Grove says what S3 said and
+    // what to look at.
+    net.write(
+        "sites/alpha/content/a.md",
+        "+++\ntitle = \"Page a\"\n+++\nText, changed.\n",
+    );
+    assert!(net.build(&[]).status.success());
+    let output = net.grove_env(
+        &["deploy"],
+        &[
+            ("GROVE_S3_KEY", "test-key"),
+            ("GROVE_S3_SECRET", "Zq9-not-the-secret"),
+        ],
+    );
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("SignatureDoesNotMatch") && stderr.contains("secret_key_env"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("Zq9-not"),
+        "the secret is never printed: {stderr}"
     );
 }
