@@ -45,7 +45,8 @@ if [ ! -f .test-tools/sitemap.xsd ]; then
 fi
 # An S3-compatible server for `grove deploy`'s tests: moto's server, from
 # PyPI (the S3 emulation boto's own tests use; no Debian package of an S3
-# server exists), in a virtual environment of its own.
+# server exists), in a virtual environment of its own. botocore comes with
+# it: tests/data/s3/sigv4_s3.py checks Grove's signatures with it.
 if [ ! -x .test-tools/moto/bin/moto_server ]; then
   echo "installing moto[s3,server] from PyPI into .test-tools/moto" >&2
   python3 -m venv .test-tools/moto
