@@ -18,13 +18,17 @@ fn main() {
     let commit = git(&["log", "-1", "--format=%h %cs", "--abbrev=12"])
         .unwrap_or_else(|| "unknown commit".to_string());
     println!("cargo:rustc-env=GROVE_COMMIT={commit}");
-    // Build again when HEAD moves (a commit, a checkout).
+    // Build again when HEAD moves (a commit, a checkout). Only files that
+    // exist: cargo runs a build script watching a missing file (a clone
+    // without `packed-refs`) on every build, and rebuilds Grove with it.
     if let Some(dir) = git(&["rev-parse", "--git-dir"]) {
-        for file in ["HEAD", "packed-refs"] {
-            println!("cargo:rerun-if-changed={dir}/{file}");
-        }
-        if let Some(head) = git(&["symbolic-ref", "-q", "HEAD"]) {
-            println!("cargo:rerun-if-changed={dir}/{head}");
+        let mut watched = vec!["HEAD".to_string(), "packed-refs".to_string()];
+        watched.extend(git(&["symbolic-ref", "-q", "HEAD"]));
+        for file in watched {
+            let path = std::path::Path::new(&dir).join(file);
+            if path.exists() {
+                println!("cargo:rerun-if-changed={}", path.display());
+            }
         }
     }
     println!("cargo:rerun-if-changed=build.rs");
