@@ -222,6 +222,7 @@ impl Db {
             )
             .map_err(|e| db.error(&e))?;
         db.migrate()?;
+        db.mark_counted_from()?;
         db.conn
             .execute_batch(SEARCH_TABLES)
             .and_then(|()| db.conn.execute_batch(WATCH_TABLES))
@@ -279,6 +280,24 @@ impl Db {
                 Ok(())
             }
         }
+    }
+
+    /// Records, once, from which day counts added by later Grove versions
+    /// exist: in a database that already holds days, from today (the days
+    /// before were imported without them: unknown, not zero); in a new
+    /// one, from the beginning.
+    fn mark_counted_from(&self) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO meta (key, value) SELECT ?1, CASE WHEN EXISTS (SELECT 1 FROM site_days) THEN ?2 ELSE ?3 END",
+                rusqlite::params![
+                    CRAWLER_REFUSALS_FROM,
+                    crate::day::Day::today().0.to_string(),
+                    i32::MIN.to_string()
+                ],
+            )
+            .map_err(|e| self.error(&e))?;
+        Ok(())
     }
 
     /// The connection, for the modules that read and write their tables.
@@ -370,6 +389,25 @@ impl DaySeries {
     }
 }
 
+/// The `meta` key holding the first day whose crawler refusals (the
+/// `crawler_refused` series) were counted.
+const CRAWLER_REFUSALS_FROM: &str = "crawler_refusals_from";
+
+/// The first day whose crawler refusals were counted: days before it were
+/// imported by a Grove that did not count them.
+pub fn crawler_refusals_from(conn: &Connection) -> rusqlite::Result<crate::day::Day> {
+    let value: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = ?1",
+            [CRAWLER_REFUSALS_FROM],
+            |row| row.get(0),
+        )
+        .optional()?;
+    Ok(crate::day::Day(
+        value.and_then(|v| v.parse().ok()).unwrap_or(i32::MIN),
+    ))
+}
+
 /// Series of `kind` for `site` (see the `series` table), each key's
 /// counts summed over days `from..=to`; keys with none left out.
 pub fn series_sums(
@@ -448,6 +486,23 @@ pub fn read_varint(bytes: &[u8]) -> Option<(u64, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_new_to_grove_are_unknown_for_days_imported_before() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Db::open(dir.path()).unwrap();
+        let from = |db: &mut Db| crawler_refusals_from(db.conn()).unwrap();
+        assert_eq!(from(&mut db), crate::day::Day(i32::MIN), "a new database");
+        // A database of a Grove before the key: days in, no key.
+        db.conn()
+            .execute_batch(
+                "INSERT INTO site_days (site, day) VALUES ('a', 20000); DELETE FROM meta WHERE key = 'crawler_refusals_from';",
+            )
+            .unwrap();
+        drop(db);
+        let mut db = Db::open(dir.path()).unwrap();
+        assert_eq!(from(&mut db), crate::day::Day::today());
+    }
 
     #[test]
     fn series_round_trip_and_sum_ranges() {

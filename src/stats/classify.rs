@@ -6,7 +6,9 @@
 //!   per host and reported, never guessed.
 //! - Every request of a site counts for its status code (people's and
 //!   crawlers', pages and assets alike).
-//! - Crawlers (see [`super::crawlers`]) count as crawler hits only.
+//! - Crawlers (see [`super::crawlers`]) count as crawler hits only, and
+//!   as refused when answered 401, 403 or 429 (a firewall or bot
+//!   protection turning them away).
 //! - `GET /go/<slug>/` answered 2xx or 3xx is a click on that affiliate
 //!   link, attributed to the page in its `Referer` when that page is on the
 //!   site (else to no page).
@@ -119,6 +121,9 @@ impl Classifier {
         if let Some(name) = crawler {
             site_tally.day(hit.day).crawler_hits += 1;
             site_tally.count(Kind::Crawler, name, hit.day);
+            if matches!(hit.status, 401 | 403 | 429) {
+                site_tally.count(Kind::CrawlerRefused, name, hit.day);
+            }
             return;
         }
         if let Some(rest) = path.strip_prefix("/go/") {

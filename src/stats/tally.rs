@@ -23,6 +23,8 @@ pub enum Kind {
     Referrer,
     /// Crawler requests, by crawler name.
     Crawler,
+    /// Crawler requests refused (401, 403 or 429), by crawler name.
+    CrawlerRefused,
     /// Every request of the site (people's and crawlers', pages and
     /// assets), by HTTP status code.
     Status,
@@ -30,13 +32,14 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in the order of [`SiteTally::series`].
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::View,
         Kind::Click,
         Kind::ClickFrom,
         Kind::NotFound,
         Kind::Referrer,
         Kind::Crawler,
+        Kind::CrawlerRefused,
         Kind::Status,
     ];
 
@@ -49,6 +52,7 @@ impl Kind {
             Kind::NotFound => "not_found",
             Kind::Referrer => "referrer",
             Kind::Crawler => "crawler",
+            Kind::CrawlerRefused => "crawler_refused",
             Kind::Status => "status",
         }
     }
@@ -123,7 +127,7 @@ pub struct SiteTally {
     /// Totals per day.
     pub days: FastMap<Day, DayTotals>,
     /// One map per [`Kind`], in [`Kind::ALL`]'s order.
-    pub series: [Series; 7],
+    pub series: [Series; 8],
     /// Requests per (day, status code), kept apart while counting: a few
     /// entries, found by a short scan instead of a hash lookup per line;
     /// folded into the `status` series by [`Tally::settle`].

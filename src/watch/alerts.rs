@@ -48,6 +48,8 @@ pub enum Kind {
     NotFoundSpike,
     /// A crawler that came every day stopped coming.
     CrawlerGone,
+    /// A crawler let in before was mostly refused (401, 403, 429) on a day.
+    CrawlerRefused,
     /// A program that earned stopped earning.
     EarningsZero,
 }
@@ -67,6 +69,7 @@ impl Kind {
             Kind::ClicksDrop => "clicks_drop",
             Kind::NotFoundSpike => "not_found_spike",
             Kind::CrawlerGone => "crawler_gone",
+            Kind::CrawlerRefused => "crawler_refused",
             Kind::EarningsZero => "earnings_zero",
         }
     }
@@ -84,11 +87,12 @@ impl Kind {
             | Kind::ClicksDrop
             | Kind::NotFoundSpike
             | Kind::CrawlerGone
+            | Kind::CrawlerRefused
             | Kind::EarningsZero => Check::Stats,
         }
     }
 
-    const ALL: [Kind; 12] = [
+    const ALL: [Kind; 13] = [
         Kind::SiteDown,
         Kind::WrongContent,
         Kind::Certificate,
@@ -100,6 +104,7 @@ impl Kind {
         Kind::ClicksDrop,
         Kind::NotFoundSpike,
         Kind::CrawlerGone,
+        Kind::CrawlerRefused,
         Kind::EarningsZero,
     ];
 

@@ -1,6 +1,7 @@
 //! Watching the database: a site's views or clicks falling against the
 //! same weekday's average, a 404 spike, a search crawler that stopped
-//! coming, and a program that stopped earning.
+//! coming or that is suddenly refused (401, 403, 429), and a program that
+//! stopped earning.
 //!
 //! The day judged is the last complete day the logs cover (the latest
 //! day in the database, at most yesterday); its baseline is the same
@@ -176,34 +177,69 @@ fn crawlers(
     day: Day,
     findings: &mut Vec<Finding>,
 ) -> rusqlite::Result<()> {
+    let baseline = baseline_days(first, day);
+    // Days imported before refusals were counted are unknown, not zero.
+    let counted_from = crate::db::crawler_refusals_from(conn)?;
+    let refusals_counted = baseline.iter().all(|d| *d >= counted_from);
     for crawler in SEARCH_CRAWLERS {
-        let hits = |d: Day| -> rusqlite::Result<u64> {
-            Ok(crate::db::series_sums(conn, site, "crawler", d, d)?
+        let count = |kind: &str, d: Day| -> rusqlite::Result<u64> {
+            Ok(crate::db::series_sums(conn, site, kind, d, d)?
                 .into_iter()
                 .filter(|(name, _)| name == crawler)
                 .map(|(_, n)| n)
                 .sum())
         };
-        let before: Vec<u64> = baseline_days(first, day)
-            .into_iter()
-            .map(hits)
+        let before: Vec<(u64, u64)> = baseline
+            .iter()
+            .map(|d| Ok((count("crawler", *d)?, count("crawler_refused", *d)?)))
             .collect::<rusqlite::Result<_>>()?;
-        let Some(average) = mean(&before) else {
+        let hits: Vec<u64> = before.iter().map(|(h, _)| *h).collect();
+        let Some(average) = mean(&hits) else {
             continue;
         };
-        if average >= CRAWLER_MIN_DAILY && hits(day)? == 0 {
+        let today = (count("crawler", day)?, count("crawler_refused", day)?);
+        let weekday = weekday_name(day);
+        if average >= CRAWLER_MIN_DAILY && today.0 == 0 {
             findings.push(Finding {
                 site: site.to_string(),
                 kind: Kind::CrawlerGone,
                 subject: (*crawler).to_string(),
                 message: format!(
-                    "{crawler} did not come on {day} (it came {average:.0} times a day on the {}s before): check robots.txt, the firewall and the host's bot protection",
-                    weekday_name(day)
+                    "{crawler} did not come on {day} (it came {average:.0} times a day on the {weekday}s before): check robots.txt, the firewall and the host's bot protection"
+                ),
+            });
+        }
+        let (before_hits, before_refused) = before
+            .iter()
+            .fold((0, 0), |(h, r), (dh, dr)| (h + dh, r + dr));
+        if refusals_counted && newly_refused(today, (before_hits, before_refused)) {
+            findings.push(Finding {
+                site: site.to_string(),
+                kind: Kind::CrawlerRefused,
+                subject: (*crawler).to_string(),
+                message: format!(
+                    "{crawler} was refused {} of its {} requests on {day} (401, 403 or 429; {:.0}% on the {weekday}s before): a firewall rule or the host's bot protection may be turning it away; impostors using its name are refused too, so compare with the search engine's own crawl report",
+                    today.1,
+                    today.0,
+                    100.0 * before_refused as f64 / before_hits as f64
                 ),
             });
         }
     }
     Ok(())
+}
+
+/// Whether a crawler's (requests, refused) of a day are mostly refusals
+/// (from [`CRAWLER_MIN_DAILY`] requests up) where its requests of the
+/// days before were mostly let in: a rule that began to turn it away, not
+/// the impostors a firewall always refuses.
+pub fn newly_refused(day: (u64, u64), before: (u64, u64)) -> bool {
+    let (hits, refused) = day;
+    let (before_hits, before_refused) = before;
+    hits as f64 >= CRAWLER_MIN_DAILY
+        && refused * 2 >= hits
+        && before_hits > 0
+        && (before_refused as f64) < 0.2 * before_hits as f64
 }
 
 fn earnings(
@@ -266,6 +302,19 @@ fn percent_change(value: u64, average: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_crawler_is_newly_refused_only_against_a_let_in_past() {
+        // Refused on most of 40 requests, let in before: an alert.
+        assert!(newly_refused((40, 30), (160, 3)));
+        // Impostors always refused (half the requests before): none.
+        assert!(!newly_refused((40, 30), (160, 80)));
+        // A few refusals, or too few requests to judge: none.
+        assert!(!newly_refused((40, 10), (160, 3)));
+        assert!(!newly_refused((4, 4), (160, 3)));
+        // Never seen before: nothing to compare with.
+        assert!(!newly_refused((40, 40), (0, 0)));
+    }
 
     #[test]
     fn falls_and_spikes() {

@@ -3,7 +3,7 @@
 //! a tampered and a missing page, a robots.txt and a firewall turning
 //! crawlers away; alerts recorded with first and last seen, sent to a
 //! webhook once, resolved when fixed, shown on the dashboard; and the
-//! database's traffic judged against the same weekday.
+//! database's traffic and crawlers judged against the weeks before.
 
 use crate::common;
 use crate::common::smtp;
@@ -12,7 +12,7 @@ use std::path::Path;
 use std::sync::atomic::Ordering;
 
 use crate::common::Fixture;
-use crate::common::measuring::{CHROME, combined};
+use crate::common::measuring::{CHROME, GOOGLEBOT, combined};
 use crate::common::web::{Web, web};
 use scraper::{Html, Selector};
 use serde_json::Value;
@@ -362,4 +362,61 @@ fn new_alerts_are_emailed_through_smtp() {
         text.contains("/guides/a/") && !text.contains("/guides/b/"),
         "{text}"
     );
+}
+
+#[test]
+fn a_crawler_suddenly_refused_is_an_alert_and_refused_impostors_are_not() {
+    const BINGBOT: &str = "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)";
+    let net = Fixture::new();
+    net.site("alpha", "Alpha");
+    let today = chrono::Utc::now().date_naive();
+    let mut log = String::new();
+    for back in (1..=29).rev() {
+        let day = today - chrono::Duration::days(back);
+        let time = day.format("%d/%b/%Y:10:00:00").to_string();
+        // Googlebot let in, then a firewall rule turns 16 of 20 away.
+        let refused = if back == 1 { 16 } else { 0 };
+        for n in 0..20 {
+            let status = if n < refused { 403 } else { 200 };
+            let request = format!("GET /guides/page-{n}/");
+            log.push_str(&combined(
+                "66.249.66.1",
+                &time,
+                &request,
+                status,
+                "-",
+                GOOGLEBOT,
+            ));
+        }
+        // "Bingbot" half refused every day: impostors the firewall knows.
+        for n in 0..10 {
+            let status = if n % 2 == 0 { 403 } else { 200 };
+            let request = format!("GET /guides/page-{n}/");
+            log.push_str(&combined("10.9.0.1", &time, &request, status, "-", BINGBOT));
+        }
+    }
+    net.write("access.log", &log);
+    let log_file = common::measuring::file(&net, "access.log");
+    let imported = net.grove(&["stats", "import", "--site", "alpha", &log_file]);
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    let output = net.grove(&["watch", "--offline", "--json"]);
+    assert!(!output.status.success(), "a new alert fails the run");
+    let run: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let found: Vec<(&str, &str)> = run["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["kind"].as_str().unwrap(), a["subject"].as_str().unwrap()))
+        .collect();
+    assert_eq!(found, [("crawler_refused", "Googlebot")], "{run}");
+    let message = run["alerts"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("refused 16 of its 20 requests"),
+        "{message}"
+    );
+    assert!(message.contains("0% on the"), "{message}");
 }
