@@ -77,11 +77,12 @@ pub async fn check(fetcher: &Fetcher, site: &LiveSite, rules: LiveRules) -> Vec<
             ));
         }
     }
-    for path in sample(&site.dir, rules.sample_pages, rules.day) {
-        page(fetcher, site, &path, &mut findings).await;
+    let pages = sample(&site.dir, rules.sample_pages, rules.day);
+    for path in &pages {
+        page(fetcher, site, path, &mut findings).await;
     }
     sitemap(fetcher, site, &mut findings).await;
-    robots(fetcher, site, &mut findings).await;
+    robots(fetcher, site, &pages, &mut findings).await;
     findings
 }
 
@@ -174,7 +175,15 @@ async fn sitemap(fetcher: &Fetcher, site: &LiveSite, findings: &mut Vec<Finding>
     }
 }
 
-async fn robots(fetcher: &Fetcher, site: &LiveSite, findings: &mut Vec<Finding>) {
+/// Search engines' crawlers whose robots.txt verdicts are checked.
+const ROBOTS_CRAWLERS: [&str; 2] = ["Googlebot", "Bingbot"];
+
+/// Pages named in a robots.txt finding, at most.
+const ROBOTS_NAMED: usize = 5;
+
+/// The live robots.txt must not disallow to a search engine's crawler
+/// the home page or sampled `pages` that the build's robots.txt allows.
+async fn robots(fetcher: &Fetcher, site: &LiveSite, pages: &[String], findings: &mut Vec<Finding>) {
     let url = format!("{}robots.txt", site.base_url);
     let Ok(answer) = fetcher.get(&url, None).await else {
         return;
@@ -182,72 +191,94 @@ async fn robots(fetcher: &Fetcher, site: &LiveSite, findings: &mut Vec<Finding>)
     if answer.status != 200 {
         return;
     }
+    let live = String::from_utf8_lossy(&answer.body);
     let built = std::fs::read_to_string(site.dir.join("robots.txt")).unwrap_or_default();
-    for crawler in ["Googlebot", "Bingbot"] {
-        if blocks_everything(&String::from_utf8_lossy(&answer.body), crawler)
-            && !blocks_everything(&built, crawler)
-        {
-            findings.push(Finding {
-                site: site.name.clone(),
-                kind: Kind::CrawlerBlocked,
-                subject: format!("{url} {crawler}"),
-                message: format!(
-                    "{url} disallows the whole site to {crawler}, which the build's robots.txt does not: a staging robots.txt went live, or the host writes its own"
-                ),
-            });
+    let checked: Vec<String> = std::iter::once(String::new())
+        .chain(pages.iter().cloned())
+        .collect();
+    for crawler in ROBOTS_CRAWLERS {
+        let allowed_by_build = disallowed(&built, crawler, &site.base_url, &checked);
+        let newly: Vec<&str> = disallowed(&live, crawler, &site.base_url, &checked)
+            .into_iter()
+            .filter(|path| !allowed_by_build.contains(path))
+            .collect();
+        if newly.is_empty() {
+            continue;
         }
+        let what = if newly.len() == checked.len() {
+            "the whole site".to_string()
+        } else {
+            let named: Vec<String> = newly
+                .iter()
+                .take(ROBOTS_NAMED)
+                .map(|path| format!("/{path}"))
+                .collect();
+            format!(
+                "{} of the {} pages checked ({})",
+                newly.len(),
+                checked.len(),
+                named.join(", ")
+            )
+        };
+        findings.push(Finding {
+            site: site.name.clone(),
+            kind: Kind::CrawlerBlocked,
+            subject: format!("{url} {crawler}"),
+            message: format!(
+                "{url} disallows {what} to {crawler}, which the build's robots.txt does not: a staging robots.txt went live, or the host writes its own"
+            ),
+        });
     }
 }
 
-/// A robots.txt group: its user agents (lowercased) and its rules.
-type RobotsGroup = (Vec<String>, Vec<(String, String)>);
+/// Which of `paths` (below `base_url`) robots.txt `text` disallows to
+/// `crawler`, as Google reads robots.txt: its own parser and matcher,
+/// ported to Rust (the `robotstxt` crate: user-agent tokens, the groups
+/// that apply, longest match, `*` and `$`, a byte order mark, and the
+/// typos Google forgives, such as `disalow`).
+pub fn disallowed<'p>(
+    text: &str,
+    crawler: &str,
+    base_url: &str,
+    paths: &'p [String],
+) -> Vec<&'p str> {
+    let text = readable(text);
+    paths
+        .iter()
+        .filter(|path| {
+            let url = format!("{base_url}{path}");
+            // The matcher wants URLs percent-encoded.
+            let url = reqwest::Url::parse(&url).map_or(url, String::from);
+            !robotstxt::DefaultMatcher::default().one_agent_allowed_by_robots(&text, crawler, &url)
+        })
+        .map(String::as_str)
+        .collect()
+}
 
-/// Whether robots.txt `text` disallows `/` to `crawler`: in the group
-/// naming it, or else in the `*` group (RFC 9309 §2.2.1).
-pub fn blocks_everything(text: &str, crawler: &str) -> bool {
-    let crawler = crawler.to_ascii_lowercase();
-    let mut groups: Vec<RobotsGroup> = Vec::new();
-    let mut in_agents = false;
-    for line in text.lines() {
-        let line = line.split('#').next().unwrap_or_default().trim();
-        let Some((field, value)) = line.split_once(':') else {
-            continue;
+/// Bytes of a robots.txt line Google reads; the rest is ignored.
+const ROBOTS_LINE_BYTES: usize = 2083 * 8 - 2;
+
+/// `text` as the `robotstxt` port reads it safely, meaning what Google's
+/// parser makes of it: without a byte order mark (the port compares
+/// characters with the mark's bytes and keeps it) and with each line cut
+/// at [`ROBOTS_LINE_BYTES`] on a character boundary (the port cuts
+/// longer lines by characters and then slices bytes inside one: a panic).
+fn readable(text: &str) -> String {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive(['\n', '\r']) {
+        let (body, ending) = match line.char_indices().last() {
+            Some((at, '\n' | '\r')) => line.split_at(at),
+            _ => (line, ""),
         };
-        let (field, value) = (field.trim().to_ascii_lowercase(), value.trim().to_string());
-        if field == "user-agent" {
-            if !in_agents {
-                groups.push((Vec::new(), Vec::new()));
-            }
-            in_agents = true;
-            if let Some(group) = groups.last_mut() {
-                group.0.push(value.to_ascii_lowercase());
-            }
-        } else if field == "allow" || field == "disallow" {
-            in_agents = false;
-            if let Some(group) = groups.last_mut() {
-                group.1.push((field, value));
-            }
+        let mut cut = body.len().min(ROBOTS_LINE_BYTES);
+        while !body.is_char_boundary(cut) {
+            cut -= 1;
         }
+        out.push_str(&body[..cut]);
+        out.push_str(ending);
     }
-    let own: Vec<_> = groups
-        .iter()
-        .filter(|(agents, _)| agents.contains(&crawler))
-        .collect();
-    let applying = if own.is_empty() {
-        groups
-            .iter()
-            .filter(|(agents, _)| agents.iter().any(|a| a == "*"))
-            .collect()
-    } else {
-        own
-    };
-    let rules: Vec<&(String, String)> = applying.iter().flat_map(|(_, rules)| rules).collect();
-    rules
-        .iter()
-        .any(|(field, value)| field == "disallow" && value == "/")
-        && !rules
-            .iter()
-            .any(|(field, value)| field == "allow" && !value.is_empty())
+    out
 }
 
 /// Every `<loc>` of a sitemap, sorted.
@@ -328,23 +359,62 @@ mod tests {
     use super::*;
 
     #[test]
-    fn robots_groups() {
-        assert!(blocks_everything(
-            "User-agent: *\nDisallow: /\n",
-            "Googlebot"
-        ));
-        assert!(!blocks_everything(
-            "User-agent: *\nDisallow: /private/\n",
-            "Googlebot"
-        ));
+    fn robots_txt_is_read_as_google_reads_it() {
+        let base = "https://a.example/blog/";
+        let paths: Vec<String> = ["", "guides/kettles/", "reviews/ä/"]
+            .map(String::from)
+            .to_vec();
+        let blocked = |text: &str, crawler: &str| disallowed(text, crawler, base, &paths);
+        let all = ["", "guides/kettles/", "reviews/ä/"];
+        assert_eq!(blocked("User-agent: *\nDisallow: /\n", "Googlebot"), all);
+        assert!(blocked("User-agent: *\nDisallow: /private/\n", "Googlebot").is_empty());
         // Googlebot's own group wins over `*`.
         let own = "User-agent: *\nDisallow: /\n\nUser-agent: Googlebot\nDisallow:\n";
-        assert!(!blocks_everything(own, "Googlebot"));
-        assert!(blocks_everything(own, "Bingbot"));
-        // Several agents in one group; comments.
-        let shared = "User-agent: GPTBot\nUser-agent: googlebot # ours\nDisallow: / \n";
-        assert!(blocks_everything(shared, "Googlebot"));
-        assert!(!blocks_everything("", "Googlebot"));
+        assert!(blocked(own, "Googlebot").is_empty());
+        assert_eq!(blocked(own, "Bingbot"), all);
+        // Several agents in one group; comments; a version after the token.
+        let shared = "User-agent: GPTBot\nUser-agent: googlebot/2.1 # ours\nDisallow: / \n";
+        assert_eq!(blocked(shared, "Googlebot"), all);
+        // What a line-by-line reading missed: wildcards, a byte order
+        // mark, a typo Google forgives, a section.
+        assert_eq!(blocked("User-agent: *\nDisallow: /*\n", "Googlebot"), all);
+        assert_eq!(
+            blocked("\u{feff}User-agent: *\nDisallow: /\n", "Googlebot"),
+            all
+        );
+        assert_eq!(blocked("User-agent: *\nDisalow: /\n", "Googlebot"), all);
+        assert_eq!(
+            blocked("User-agent: *\nDisallow: /blog/guides/\n", "Googlebot"),
+            ["guides/kettles/"]
+        );
+        // Only the home page allowed: everything else is blocked.
+        assert_eq!(
+            blocked("User-agent: *\nAllow: /blog/$\nDisallow: /\n", "Googlebot"),
+            ["guides/kettles/", "reviews/ä/"]
+        );
+        assert!(blocked("", "Googlebot").is_empty());
+        // A line longer than Google reads, of two-byte characters: what
+        // Google ignores is cut, and nothing panics.
+        let long = format!(
+            "User-agent: *\nDisallow: /{}\nDisallow: /\n",
+            "é".repeat(20_000)
+        );
+        assert_eq!(blocked(&long, "Googlebot"), all);
+        // Lines ended by carriage returns alone are lines too.
+        let old_mac = format!("User-agent: *\r# {}\rDisallow: /\r", "x".repeat(20_000));
+        assert_eq!(blocked(&old_mac, "Googlebot"), all);
+    }
+
+    proptest::proptest! {
+        /// Whatever a host serves as robots.txt, reading it never panics.
+        #[test]
+        fn any_robots_txt_is_read(text in "(?s).{0,400}", lines in proptest::collection::vec("(User-agent|Disallow|Allow|Sitemap): ?[*/$a-zé?#]{0,12}", 0..12), long in 16_000usize..17_000, wide in "[éa\u{feff}\r]") {
+            let paths = vec![String::new(), "a/é/".to_string()];
+            disallowed(&text, "Googlebot", "https://a.example/", &paths);
+            disallowed(&lines.join("\n"), "Bingbot", "https://a.example/", &paths);
+            let line = format!("\u{feff}Disallow: /{}\r\n{text}", wide.repeat(long / 2));
+            disallowed(&line, "Googlebot", "https://a.example/", &paths);
+        }
     }
 
     #[test]
