@@ -216,6 +216,22 @@ fn alerts_are_found_recorded_sent_and_resolved() {
     assert_eq!(first_section.value().attr("class"), Some("alerts"));
 }
 
+/// Imports `log` for site alpha, runs `grove watch --offline --json`,
+/// which must fail (a new alert), and returns what it printed.
+fn import_and_watch_offline(net: &Fixture, log: &str) -> Value {
+    net.write("access.log", log);
+    let log_file = common::measuring::file(net, "access.log");
+    let imported = net.grove(&["stats", "import", "--site", "alpha", &log_file]);
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    let output = net.grove(&["watch", "--offline", "--json"]);
+    assert!(!output.status.success(), "a new alert fails the run");
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
 #[test]
 fn traffic_is_judged_against_the_same_weekday() {
     let net = Fixture::new();
@@ -247,17 +263,7 @@ fn traffic_is_judged_against_the_same_weekday() {
             ));
         }
     }
-    net.write("access.log", &log);
-    let log_file = common::measuring::file(&net, "access.log");
-    let imported = net.grove(&["stats", "import", "--site", "alpha", &log_file]);
-    assert!(
-        imported.status.success(),
-        "{}",
-        String::from_utf8_lossy(&imported.stderr)
-    );
-    let output = net.grove(&["watch", "--offline", "--json"]);
-    assert!(!output.status.success());
-    let run: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let run = import_and_watch_offline(&net, &log);
     let kinds: Vec<&str> = run["alerts"]
         .as_array()
         .unwrap()
@@ -395,17 +401,7 @@ fn a_crawler_suddenly_refused_is_an_alert_and_refused_impostors_are_not() {
             log.push_str(&combined("10.9.0.1", &time, &request, status, "-", BINGBOT));
         }
     }
-    net.write("access.log", &log);
-    let log_file = common::measuring::file(&net, "access.log");
-    let imported = net.grove(&["stats", "import", "--site", "alpha", &log_file]);
-    assert!(
-        imported.status.success(),
-        "{}",
-        String::from_utf8_lossy(&imported.stderr)
-    );
-    let output = net.grove(&["watch", "--offline", "--json"]);
-    assert!(!output.status.success(), "a new alert fails the run");
-    let run: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let run = import_and_watch_offline(&net, &log);
     let found: Vec<(&str, &str)> = run["alerts"]
         .as_array()
         .unwrap()
