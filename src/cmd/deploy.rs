@@ -70,6 +70,30 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
             site.deleted,
             site.unchanged
         );
+        if !site.kept_unknown.is_empty() {
+            let shown: Vec<&str> = site
+                .kept_unknown
+                .iter()
+                .take(10)
+                .map(String::as_str)
+                .collect();
+            let more = site.kept_unknown.len() - shown.len();
+            say!(
+                "  left {} object{} the build does not have and Grove has no record of writing (no manifest here, no mark of this site): {}{}",
+                site.kept_unknown.len(),
+                if site.kept_unknown.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                },
+                shown.join(", "),
+                if more > 0 {
+                    format!(" and {more} more (--json lists them)")
+                } else {
+                    String::new()
+                }
+            );
+        }
         if let Some(verified) = &site.verified {
             match &verified.unreachable {
                 Some(why) => say!("  not verified: the live site does not answer ({why})"),

@@ -15,6 +15,7 @@
 //! (`cloudflare-pages://PROJECT`, see [`cloudflare_pages`]), whose
 //! deploys are whole and atomic, sending only what the host lacks.
 
+pub mod adopt;
 pub mod api_call;
 pub mod cdn;
 pub mod cloudflare_pages;
@@ -75,6 +76,11 @@ pub struct SiteDeploy {
     pub uploaded_paths: Vec<String>,
     /// The paths removed.
     pub deleted_paths: Vec<String>,
+    /// Objects below an S3 prefix that the build does not have and that
+    /// Grove cannot tell it wrote (no manifest, no mark): left as they
+    /// are.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kept_unknown: Vec<String>,
     /// What fetching a sample back from the live site found.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verified: Option<verify::Verified>,
@@ -129,6 +135,7 @@ impl Target {
                 region: config.region.clone().unwrap_or_else(|| "us-east-1".into()),
                 gzip: config.precompress.unwrap_or(false),
                 website: config.website.unwrap_or(false),
+                owner: site.name.clone(),
             }));
         }
         if url.starts_with("ssh://") {
@@ -320,7 +327,17 @@ fn deploy_site(
         )));
     }
     let local = local_files(&built)?;
-    let manifest = Manifest::read(network, site, &target.name())?;
+    let mut manifest = Manifest::read(network, site, &target.name())?;
+    let mut unknown = Vec::new();
+    if let Target::S3(bucket) = &target
+        && manifest.files.is_empty()
+    {
+        // No record of what is there: read the bucket instead.
+        let client = s3::Client::new(bucket.clone(), credentials(&config)?)?;
+        let adopted = runtime.block_on(adopt::adopt(&client, &built, &local, &site.name))?;
+        manifest.files = adopted.files;
+        unknown = adopted.unknown;
+    }
     let plan = match &target {
         Target::Folder(folder) => {
             folder::check(network, folder)?;
@@ -375,6 +392,7 @@ fn deploy_site(
         unchanged: plan.unchanged,
         uploaded_paths: plan.upload,
         deleted_paths: plan.delete,
+        kept_unknown: unknown,
         verified: followed.verified,
         indexnow: followed.indexnow,
         cdn: followed.cdn,

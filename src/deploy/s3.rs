@@ -35,26 +35,66 @@ pub struct Bucket {
     /// The bucket serves a website (S3 static website hosting): aliases
     /// become website redirects.
     pub website: bool,
+    /// The site whose objects these are: each object Grove writes is
+    /// marked with it (`x-amz-meta-grove-site`), so that a deploy without
+    /// a manifest knows which objects were Grove's.
+    pub owner: String,
+}
+
+/// Header names and values of a request.
+pub type Headers = Vec<(String, String)>;
+
+/// Where a request goes: its URL, the path signed, the `Host` header.
+struct Address {
+    url: String,
+    path: String,
+    host: String,
 }
 
 impl Bucket {
-    /// The URL and the path signed for `key`.
-    fn url(&self, key: &str) -> (String, String, String) {
+    /// Where object `key` (below the prefix) is.
+    fn url(&self, key: &str) -> Address {
         let full = if self.prefix.is_empty() {
             key.to_string()
         } else {
             format!("{}/{key}", self.prefix)
         };
+        self.address(&full)
+    }
+
+    /// Where the bucket itself is (for listing).
+    fn root(&self) -> Address {
+        let address = self.address("");
+        match &self.endpoint {
+            Some(_) => Address {
+                url: address.url.trim_end_matches('/').to_string(),
+                path: address.path.trim_end_matches('/').to_string(),
+                host: address.host,
+            },
+            None => address,
+        }
+    }
+
+    /// Where object key `full` (prefix included) is.
+    fn address(&self, full: &str) -> Address {
         match &self.endpoint {
             Some(endpoint) => {
                 let endpoint = endpoint.trim_end_matches('/');
                 let path = encode_path(&format!("/{}/{full}", self.name));
-                (format!("{endpoint}{path}"), path, host_header(endpoint))
+                Address {
+                    url: format!("{endpoint}{path}"),
+                    path,
+                    host: host_header(endpoint),
+                }
             }
             None => {
                 let host = format!("{}.s3.{}.amazonaws.com", self.name, self.region);
                 let path = encode_path(&format!("/{full}"));
-                (format!("https://{host}{path}"), path, host)
+                Address {
+                    url: format!("https://{host}{path}"),
+                    path,
+                    host,
+                }
             }
         }
     }
@@ -223,13 +263,11 @@ impl Client {
         redirects: &BTreeMap<String, String>,
     ) -> Result<()> {
         let puts = stream::iter(uploads.iter().map(|path| async move {
-            let mut bytes = std::fs::read(built.join(path))
-                .map_err(|source| Error::io(built.join(path), "cannot read file", source))?;
-            let mut extra = Vec::new();
-            if self.bucket.gzip && compressible(path) {
-                bytes = gzip(&bytes);
-                extra.push(("content-encoding".to_string(), "gzip".to_string()));
-            }
+            let (bytes, mut extra) = self.payload(built, path)?;
+            extra.push((
+                "x-amz-meta-grove-site".to_string(),
+                self.bucket.owner.clone(),
+            ));
             if let Some(location) = redirects.get(path) {
                 extra.push((
                     "x-amz-website-redirect-location".to_string(),
@@ -261,6 +299,91 @@ impl Client {
         Ok(())
     }
 
+    /// What `path` (below `built`) is stored as: its bytes, gzipped
+    /// when the bucket takes text compressed, and the headers saying so.
+    pub fn payload(&self, built: &Path, path: &str) -> Result<(Vec<u8>, Headers)> {
+        let bytes = std::fs::read(built.join(path))
+            .map_err(|source| Error::io(built.join(path), "cannot read file", source))?;
+        if self.bucket.gzip && compressible(path) {
+            let encoding = ("content-encoding".to_string(), "gzip".to_string());
+            Ok((gzip(&bytes), vec![encoding]))
+        } else {
+            Ok((bytes, Vec::new()))
+        }
+    }
+
+    /// Every object below the prefix: (path below the prefix, ETag
+    /// without quotes), by ListObjectsV2, page after page.
+    pub async fn list(&self) -> Result<Vec<(String, String)>> {
+        let prefix = if self.bucket.prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", self.bucket.prefix)
+        };
+        let root = self.bucket.root();
+        let mut objects = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut pairs = vec![("list-type", "2"), ("prefix", prefix.as_str())];
+            if let Some(token) = &token {
+                pairs.push(("continuation-token", token.as_str()));
+            }
+            let query = canonical_query(&pairs);
+            let address = Address {
+                url: format!("{}?{query}", root.url),
+                path: root.path.clone(),
+                host: root.host.clone(),
+            };
+            let url = address.url.clone();
+            let reply = self
+                .call("GET", &address, &query, Vec::new(), Vec::new())
+                .await?;
+            if !reply.status.is_success() {
+                return Err(Error::Usage(format!(
+                    "listing {url}: the storage answered {}: {}",
+                    reply.status,
+                    refusal(&String::from_utf8_lossy(&reply.body))
+                )));
+            }
+            let text = String::from_utf8_lossy(&reply.body);
+            let page = ListPage::parse(&text).map_err(|e| {
+                Error::Usage(format!("listing {url}: not a ListObjectsV2 answer ({e})"))
+            })?;
+            for (key, etag) in page.objects {
+                if let Some(path) = key.strip_prefix(&prefix) {
+                    objects.push((path.to_string(), etag));
+                }
+            }
+            match page.next {
+                Some(next) => token = Some(next),
+                None => return Ok(objects),
+            }
+        }
+    }
+
+    /// The site an object was written for (its `x-amz-meta-grove-site`),
+    /// by a HEAD request; `None` for objects Grove did not mark.
+    pub async fn owner_of(&self, path: &str) -> Result<Option<String>> {
+        let address = self.bucket.url(path);
+        let reply = self
+            .call("HEAD", &address, "", Vec::new(), Vec::new())
+            .await?;
+        if reply.status.as_u16() == 404 {
+            return Ok(None);
+        }
+        if !reply.status.is_success() {
+            return Err(Error::Usage(format!(
+                "HEAD {}: the storage answered {}",
+                address.url, reply.status
+            )));
+        }
+        Ok(reply
+            .headers
+            .get("x-amz-meta-grove-site")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string))
+    }
+
     async fn send(
         &self,
         method: &str,
@@ -269,26 +392,52 @@ impl Client {
         types: Option<(&str, &str)>,
         extra: &[(String, String)],
     ) -> Result<()> {
-        let (url, path, host) = self.bucket.url(key);
+        let address = self.bucket.url(key);
+        let mut headers = Vec::new();
+        if let Some((content_type, cache_control)) = types {
+            headers.push(("content-type".to_string(), content_type.to_string()));
+            headers.push(("cache-control".to_string(), cache_control.to_string()));
+        }
+        headers.extend(extra.iter().cloned());
+        let reply = self.call(method, &address, "", body, headers).await?;
+        if reply.status.is_success() || (reply.status.as_u16() == 404 && method == "DELETE") {
+            return Ok(());
+        }
+        Err(Error::Usage(format!(
+            "{method} {}: the storage answered {}: {}",
+            address.url,
+            reply.status,
+            refusal(&String::from_utf8_lossy(&reply.body))
+        )))
+    }
+
+    /// Sends a signed request to `address` (`query` canonical, already in
+    /// its URL), trying again on server errors, throttling and broken
+    /// connections; any other answer is returned.
+    async fn call(
+        &self,
+        method: &str,
+        address: &Address,
+        query: &str,
+        body: Vec<u8>,
+        headers: Vec<(String, String)>,
+    ) -> Result<Reply> {
+        let Address { url, path, host } = address;
         let payload_hash = sha256_hex(&body);
         let mut last = String::new();
         for attempt in 0..TRIES {
             let amz_date = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
-            let mut headers = vec![
+            let mut signed = vec![
                 ("host".to_string(), host.clone()),
                 ("x-amz-content-sha256".to_string(), payload_hash.clone()),
                 ("x-amz-date".to_string(), amz_date.clone()),
             ];
-            if let Some((content_type, cache_control)) = types {
-                headers.push(("content-type".to_string(), content_type.to_string()));
-                headers.push(("cache-control".to_string(), cache_control.to_string()));
-            }
-            headers.extend(extra.iter().cloned());
+            signed.extend(headers.iter().cloned());
             let request = Request {
                 method,
-                path: &path,
-                query: "",
-                headers: &headers,
+                path,
+                query,
+                headers: &signed,
                 payload_hash: &payload_hash,
             };
             let signature = authorization(
@@ -300,16 +449,12 @@ impl Client {
             );
             let mut builder = self
                 .http
-                .request(method.parse().expect("a known method"), &url)
+                .request(method.parse().expect("a known method"), url.as_str())
                 .header("authorization", signature);
-            for (name, value) in headers.iter().filter(|(n, _)| n != "host") {
+            for (name, value) in signed.iter().filter(|(n, _)| n != "host") {
                 builder = builder.header(name, value);
             }
             match builder.body(body.clone()).send().await {
-                Ok(response) if response.status().is_success() => return Ok(()),
-                Ok(response) if response.status().as_u16() == 404 && method == "DELETE" => {
-                    return Ok(());
-                }
                 Ok(response)
                     if response.status().is_server_error() || response.status().as_u16() == 429 =>
                 {
@@ -317,11 +462,17 @@ impl Client {
                 }
                 Ok(response) => {
                     let status = response.status();
-                    let text = response.text().await.unwrap_or_default();
-                    return Err(Error::Usage(format!(
-                        "{method} {url}: the storage answered {status}: {}",
-                        refusal(&text)
-                    )));
+                    let headers = response.headers().clone();
+                    let body = response
+                        .bytes()
+                        .await
+                        .map(|b| b.to_vec())
+                        .unwrap_or_default();
+                    return Ok(Reply {
+                        status,
+                        headers,
+                        body,
+                    });
                 }
                 Err(e) => last = e.to_string(),
             }
@@ -331,6 +482,75 @@ impl Client {
             "{method} {url}: gave up after {TRIES} tries ({last})"
         )))
     }
+}
+
+/// An answer of the storage.
+struct Reply {
+    status: reqwest::StatusCode,
+    headers: reqwest::header::HeaderMap,
+    body: Vec<u8>,
+}
+
+/// One page of a ListObjectsV2 answer.
+struct ListPage {
+    /// (key, ETag without quotes).
+    objects: Vec<(String, String)>,
+    /// The continuation token when more pages follow.
+    next: Option<String>,
+}
+
+impl ListPage {
+    fn parse(xml: &str) -> std::result::Result<ListPage, String> {
+        let document = roxmltree::Document::parse(xml).map_err(|e| e.to_string())?;
+        let root = document.root_element();
+        if !root.has_tag_name("ListBucketResult") {
+            return Err(format!(
+                "<{}> instead of <ListBucketResult>",
+                root.tag_name().name()
+            ));
+        }
+        let child_text = |node: roxmltree::Node, name: &str| {
+            node.children()
+                .find(|n| n.has_tag_name(name))
+                .and_then(|n| n.text())
+                .map(str::to_string)
+        };
+        let objects = root
+            .children()
+            .filter(|n| n.has_tag_name("Contents"))
+            .filter_map(|n| {
+                let key = child_text(n, "Key")?;
+                let etag = child_text(n, "ETag").unwrap_or_default();
+                Some((key, etag.trim_matches('"').to_string()))
+            })
+            .collect();
+        let truncated = child_text(root, "IsTruncated").as_deref() == Some("true");
+        let next = child_text(root, "NextContinuationToken").filter(|_| truncated);
+        if truncated && next.is_none() {
+            return Err("truncated without a NextContinuationToken".into());
+        }
+        Ok(ListPage { objects, next })
+    }
+}
+
+/// A canonical query string: pairs sorted, names and values
+/// percent-encoded (RFC 3986 unreserved characters left as they are).
+fn canonical_query(pairs: &[(&str, &str)]) -> String {
+    let mut encoded: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(k, v)| (encode_component(k), encode_component(v)))
+        .collect();
+    encoded.sort();
+    encoded
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// `text` percent-encoded, `/` too.
+fn encode_component(text: &str) -> String {
+    encode_path(text).replace('/', "%2F")
 }
 
 /// What S3's error document says (`Code: Message`), with what to do for
@@ -385,6 +605,46 @@ mod tests {
     }
 
     #[test]
+    fn listings_are_read_page_by_page() {
+        let first = r#"<?xml version="1.0" encoding="UTF-8"?>
+<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name><Prefix>site/</Prefix><KeyCount>2</KeyCount><MaxKeys>2</MaxKeys><IsTruncated>true</IsTruncated><NextContinuationToken>1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=</NextContinuationToken><Contents><Key>site/a &amp; b.html</Key><LastModified>2026-12-01T10:00:00.000Z</LastModified><ETag>&quot;9b2cf535f27731c974343645a3985328&quot;</ETag><Size>5</Size><StorageClass>STANDARD</StorageClass></Contents><Contents><Key>site/index.html</Key><ETag>"d41d8cd98f00b204e9800998ecf8427e"</ETag><Size>0</Size></Contents></ListBucketResult>"#;
+        let page = ListPage::parse(first).unwrap();
+        assert_eq!(
+            page.objects,
+            [
+                (
+                    "site/a & b.html".to_string(),
+                    "9b2cf535f27731c974343645a3985328".to_string()
+                ),
+                (
+                    "site/index.html".to_string(),
+                    "d41d8cd98f00b204e9800998ecf8427e".to_string()
+                )
+            ]
+        );
+        assert_eq!(
+            page.next.as_deref(),
+            Some("1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=")
+        );
+        let last = "<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>";
+        assert!(ListPage::parse(last).unwrap().next.is_none());
+        assert!(ListPage::parse("<Error><Code>AccessDenied</Code></Error>").is_err());
+        assert!(
+            ListPage::parse("<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>")
+                .is_err(),
+            "more pages without a token would list half the bucket"
+        );
+        assert_eq!(
+            canonical_query(&[
+                ("prefix", "site/"),
+                ("continuation-token", "a/b+c="),
+                ("list-type", "2")
+            ]),
+            "continuation-token=a%2Fb%2Bc%3D&list-type=2&prefix=site%2F"
+        );
+    }
+
+    #[test]
     fn the_signed_host_is_the_one_sent() {
         assert_eq!(host_header("http://127.0.0.1:9000"), "127.0.0.1:9000");
         assert_eq!(host_header("http://minio.lan:80"), "minio.lan");
@@ -434,13 +694,37 @@ mod tests {
             prefix: "sites/alpha".into(),
             endpoint: Some("http://127.0.0.1:9000/".into()),
             region: "us-east-1".into(),
+            owner: "alpha".into(),
         };
+        let object = bucket.url("a b.html");
         assert_eq!(
-            bucket.url("a b.html"),
             (
-                "http://127.0.0.1:9000/b/sites/alpha/a%20b.html".into(),
-                "/b/sites/alpha/a%20b.html".into(),
-                "127.0.0.1:9000".into()
+                object.url.as_str(),
+                object.path.as_str(),
+                object.host.as_str()
+            ),
+            (
+                "http://127.0.0.1:9000/b/sites/alpha/a%20b.html",
+                "/b/sites/alpha/a%20b.html",
+                "127.0.0.1:9000"
+            )
+        );
+        let root = bucket.root();
+        assert_eq!(
+            (root.url.as_str(), root.path.as_str()),
+            ("http://127.0.0.1:9000/b", "/b")
+        );
+        let on_aws = Bucket {
+            endpoint: None,
+            ..bucket
+        };
+        let root = on_aws.root();
+        assert_eq!(
+            (root.url.as_str(), root.path.as_str(), root.host.as_str()),
+            (
+                "https://b.s3.us-east-1.amazonaws.com/",
+                "/",
+                "b.s3.us-east-1.amazonaws.com"
             )
         );
     }

@@ -354,6 +354,16 @@ fn every_request_carries_the_signature_aws_computes_even_for_awkward_names() {
         assert_eq!(body, format!("file {index}\n").as_bytes(), "{name}");
     }
 
+    // With the manifest lost, the bucket is listed (signed queries with
+    // continuation tokens, two keys a page) and nothing is sent again.
+    std::fs::remove_file(net.path().join(".grove/deploy/alpha.json")).unwrap();
+    let listed = deploy(&net, &[]);
+    assert_eq!(
+        (listed["uploaded"].as_u64(), listed["unchanged"].as_u64()),
+        (Some(0), Some(files.len() as u64)),
+        "{listed}"
+    );
+
     // A signed DELETE for a removed file.
     std::fs::remove_file(net.path().join("sites/alpha/static/files/a+b=c&d;e,f.txt")).unwrap();
     assert!(net.build(&[]).status.success());
@@ -392,4 +402,86 @@ fn every_request_carries_the_signature_aws_computes_even_for_awkward_names() {
         !stderr.contains("Zq9-not"),
         "the secret is never printed: {stderr}"
     );
+}
+
+#[test]
+#[ignore = "needs moto_server from scripts/test-tools.sh (scripts/test.sh runs it)"]
+fn a_lost_manifest_is_read_back_from_the_bucket_and_strangers_are_kept() {
+    let moto = start_moto();
+    assert_eq!(http(moto.port, "PUT", "/sites-bucket").0, 200);
+    let net = Fixture::new();
+    net.write(
+        "sites/alpha/site.toml",
+        &format!(
+            "title = \"Alpha\"\nbase_url = \"https://alpha.example.com\"\nniche = \"n\"\n[deploy]\nurl = \"s3://sites-bucket/alpha\"\nendpoint = \"http://127.0.0.1:{}\"\nprecompress = true\naccess_key_env = \"GROVE_S3_KEY\"\nsecret_key_env = \"GROVE_S3_SECRET\"\nverify = false\n",
+            moto.port
+        ),
+    );
+    for page in ["a", "b"] {
+        net.write(
+            &format!("sites/alpha/content/{page}.md"),
+            &format!("+++\ntitle = \"Page {page}\"\n+++\nText {page}.\n"),
+        );
+    }
+    assert!(net.build(&[]).status.success());
+    let files = common::files_below(&net.path().join("public/alpha"));
+    deploy(&net, &[]);
+    // Something Grove did not write, beside the site's objects.
+    assert_eq!(
+        http(moto.port, "PUT", "/sites-bucket/alpha/stranger.txt").0,
+        200
+    );
+    let manifest = net.path().join(".grove/deploy/alpha.json");
+
+    // Another machine, or a CI cache gone: nothing is sent again (the
+    // objects are stored gzipped: their MD5 is the compressed bytes').
+    std::fs::remove_file(&manifest).unwrap();
+    let again = deploy(&net, &["--dry-run"]);
+    assert_eq!(
+        (
+            again["uploaded"].as_u64(),
+            again["deleted"].as_u64(),
+            again["unchanged"].as_u64()
+        ),
+        (Some(0), Some(0), Some(files.len() as u64)),
+        "{again}"
+    );
+    assert_eq!(again["kept_unknown"], serde_json::json!(["stranger.txt"]));
+    assert!(!manifest.exists(), "a dry run records nothing");
+
+    // A page removed meanwhile: its objects carry this site's mark and
+    // are deleted; the stranger is kept, and said so.
+    std::fs::remove_file(net.path().join("sites/alpha/content/b.md")).unwrap();
+    assert!(net.build(&[]).status.success());
+    let output = net.grove_env(
+        &["deploy"],
+        &[
+            ("GROVE_S3_KEY", "test-key"),
+            ("GROVE_S3_SECRET", "test-secret"),
+        ],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        said.contains("left 1 object the build does not have") && said.contains("stranger.txt"),
+        "{said}"
+    );
+    assert_eq!(
+        http(moto.port, "GET", "/sites-bucket/alpha/b/index.html").0,
+        404
+    );
+    assert_eq!(
+        http(moto.port, "GET", "/sites-bucket/alpha/stranger.txt").0,
+        200
+    );
+    assert_eq!(
+        http(moto.port, "GET", "/sites-bucket/alpha/a/index.html").0,
+        200
+    );
+    // And the manifest is back: the next deploy lists nothing.
+    assert!(manifest.exists());
 }

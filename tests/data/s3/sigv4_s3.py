@@ -6,7 +6,9 @@ the date comes from x-amz-date, and the body must hash to
 x-amz-content-sha256. A request that fails gets S3's error document
 (403 SignatureDoesNotMatch, 400 XAmzContentSHA256Mismatch...).
 
-Objects live in memory: PUT, GET, HEAD, DELETE on /BUCKET/KEY (path-style).
+Objects live in memory: PUT, GET, HEAD, DELETE on /BUCKET/KEY (path-style),
+and ListObjectsV2 (GET /BUCKET?list-type=2&prefix=...) two keys a page, so
+that continuation tokens (holding `/` and `=`) are signed in queries too.
 GET and HEAD without a signature are answered, so tests can read back.
 
 Usage: python sigv4_s3.py PORT ACCESS_KEY SECRET_KEY
@@ -16,8 +18,9 @@ Needs botocore (scripts/test-tools.sh installs it with moto).
 import hashlib
 import re
 import sys
+from xml.sax.saxutils import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -29,7 +32,8 @@ AUTHORIZATION = re.compile(
     r"SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$"
 )
 STORED_HEADERS = ("content-type", "cache-control", "content-encoding",
-                  "x-amz-website-redirect-location")
+                  "x-amz-website-redirect-location", "x-amz-meta-grove-site")
+PAGE = 2
 
 PORT, ACCESS_KEY, SECRET_KEY = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 OBJECTS = {}
@@ -53,7 +57,7 @@ class Handler(BaseHTTPRequestHandler):
     def error(self, status, code, message):
         body = (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
-            f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
+            f"<Error><Code>{code}</Code><Message>{escape(message)}</Message></Error>"
         ).encode()
         self.answer(status, body, [("Content-Type", "application/xml")])
 
@@ -82,7 +86,11 @@ class Handler(BaseHTTPRequestHandler):
         path = percent_encode(unquote(split.path), safe="/~")
         url = f"http://{self.headers['host']}{path}"
         if split.query:
-            url += "?" + split.query
+            # S3 decodes the query and encodes it again, as it does paths.
+            pairs = parse_qsl(split.query, keep_blank_values=True)
+            url += "?" + "&".join(
+                f"{percent_encode(k)}={percent_encode(v)}" for k, v in pairs
+            )
         request = AWSRequest(
             method=self.command,
             url=url,
@@ -121,8 +129,36 @@ class Handler(BaseHTTPRequestHandler):
         OBJECTS.pop(self.key(), None)
         self.answer(204)
 
+    def list_objects(self, query):
+        bucket = self.key().strip("/")
+        prefix = f"/{bucket}/{query.get('prefix', '')}"
+        keys = sorted(k for k in OBJECTS if k.startswith(prefix))
+        token = query.get("continuation-token", "")
+        start = int(token.split("/")[1].rstrip("=")) if token else 0
+        page = keys[start:start + PAGE]
+        rest = start + PAGE < len(keys)
+        contents = "".join(
+            "<Contents><Key>{}</Key><ETag>&quot;{}&quot;</ETag><Size>{}</Size></Contents>".format(
+                escape(k[len(bucket) + 2:]), hashlib.md5(OBJECTS[k][0]).hexdigest(), len(OBJECTS[k][0])
+            )
+            for k in page
+        )
+        following = f"<NextContinuationToken>t/{start + PAGE}==</NextContinuationToken>" if rest else ""
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+            f"<Name>{bucket}</Name><KeyCount>{len(page)}</KeyCount>"
+            f"<IsTruncated>{'true' if rest else 'false'}</IsTruncated>{following}{contents}"
+            "</ListBucketResult>"
+        ).encode()
+        self.answer(200, body, [("Content-Type", "application/xml")])
+
     def do_GET(self):
         if "Authorization" in self.headers and self.signed() is None:
+            return
+        query = dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
+        if query.get("list-type") == "2":
+            self.list_objects(query)
             return
         stored = OBJECTS.get(self.key())
         if stored is None:
