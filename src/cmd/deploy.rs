@@ -70,6 +70,9 @@ pub fn run(network: &Network, args: Args) -> Result<()> {
             site.deleted,
             site.unchanged
         );
+        for note in &site.notes {
+            say!("  note: {note}");
+        }
         if !site.kept_unknown.is_empty() {
             let shown: Vec<&str> = site
                 .kept_unknown

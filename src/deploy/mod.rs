@@ -81,6 +81,9 @@ pub struct SiteDeploy {
     /// are.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub kept_unknown: Vec<String>,
+    /// What the deploy could not do as usual, and what it did instead.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// What fetching a sample back from the live site found.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verified: Option<verify::Verified>,
@@ -329,14 +332,26 @@ fn deploy_site(
     let local = local_files(&built)?;
     let mut manifest = Manifest::read(network, site, &target.name())?;
     let mut unknown = Vec::new();
+    let mut notes = Vec::new();
     if let Target::S3(bucket) = &target
         && manifest.files.is_empty()
     {
-        // No record of what is there: read the bucket instead.
-        let client = s3::Client::new(bucket.clone(), credentials(&config)?)?;
-        let adopted = runtime.block_on(adopt::adopt(&client, &built, &local, &site.name))?;
-        manifest.files = adopted.files;
-        unknown = adopted.unknown;
+        // No record of what is there: read the bucket instead. A bucket
+        // that cannot be listed (a key without s3:ListBucket, no keys for
+        // a dry run) is deployed to as before: every file sent, nothing
+        // deleted.
+        let adopted = credentials(&config)
+            .and_then(|keys| s3::Client::new(bucket.clone(), keys))
+            .and_then(|client| runtime.block_on(adopt::adopt(&client, &built, &local, &site.name)));
+        match adopted {
+            Ok(adopted) => {
+                manifest.files = adopted.files;
+                unknown = adopted.unknown;
+            }
+            Err(e) => notes.push(format!(
+                "no manifest, and the bucket could not be listed ({e}): every file is sent, nothing deleted"
+            )),
+        }
     }
     let plan = match &target {
         Target::Folder(folder) => {
@@ -393,6 +408,7 @@ fn deploy_site(
         uploaded_paths: plan.upload,
         deleted_paths: plan.delete,
         kept_unknown: unknown,
+        notes,
         verified: followed.verified,
         indexnow: followed.indexnow,
         cdn: followed.cdn,

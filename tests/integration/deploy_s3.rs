@@ -425,6 +425,17 @@ fn a_lost_manifest_is_read_back_from_the_bucket_and_strangers_are_kept() {
     }
     assert!(net.build(&[]).status.success());
     let files = common::files_below(&net.path().join("public/alpha"));
+    // A bucket that cannot be listed (here: none) leaves a dry run as it
+    // was: every file would go, and a note says why.
+    let unlisted = deploy(&net, &["--dry-run", "--to", "s3://no-such-bucket/alpha"]);
+    assert_eq!(unlisted["uploaded"].as_u64(), Some(files.len() as u64));
+    assert!(
+        unlisted["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("could not be listed"),
+        "{unlisted}"
+    );
     deploy(&net, &[]);
     // Something Grove did not write, beside the site's objects.
     assert_eq!(
