@@ -9,7 +9,10 @@
 # - the first deploy into an empty bucket (once: it takes minutes);
 # - a deploy with nothing changed (RUNS times);
 # - a deploy after one page changed and its site was rebuilt (RUNS times,
-#   a different edit each time).
+#   a different edit each time);
+# - a deploy with the manifests lost (another machine, an expired CI
+#   cache): every bucket prefix listed and each object's ETag compared
+#   with the MD5 of its file (RUNS times).
 # The live verification is off (the generated sites' addresses are not
 # live); IndexNow and CDN steps are not configured.
 # Prints median wall time and median peak RSS (from /usr/bin/time).
@@ -84,6 +87,11 @@ for run in $(seq "$RUNS"); do
   measure one-page "$GROVE" --root "$NET" deploy --json
 done
 
+for _ in $(seq "$RUNS"); do
+  rm -rf "$NET/.grove/deploy"
+  measure no-manifest "$GROVE" --root "$NET" deploy --json
+done
+
 FILES=$(find "$NET/public" -type f | wc -l)
 echo "$FILES files in the build"
 echo "| deploy | median time | median peak memory | runs |"
@@ -91,3 +99,4 @@ echo "|---|---|---|---|"
 row first "first, into an empty bucket"
 row unchanged "again, nothing changed"
 row one-page "after one page changed and its site rebuilt"
+row no-manifest "with the manifests lost: listed, nothing sent"
