@@ -24,6 +24,7 @@ pub mod follow_up;
 pub mod indexnow;
 pub mod manifest;
 pub mod netlify;
+pub mod precompress;
 pub mod s3;
 pub mod sigv4;
 pub mod ssh;
@@ -330,9 +331,25 @@ fn deploy_site(
         )));
     }
     let local = local_files(&built)?;
+    let mut notes = Vec::new();
+    let (built, local) = match (&target, config.precompress) {
+        (Target::Folder(_) | Target::Ssh(_), Some(true)) => precompress::prepare(
+            &crate::state::dir(&network.root).join(manifest::DEPLOY_DIR),
+            &site.name,
+            &built,
+            &local,
+        )?,
+        (Target::Netlify(_) | Target::CloudflarePages(_), Some(true)) => {
+            notes.push(
+                "precompress is for S3, folders and SSH; this host compresses what it serves itself"
+                    .to_string(),
+            );
+            (built, local)
+        }
+        _ => (built, local),
+    };
     let mut manifest = Manifest::read(network, site, &target.name())?;
     let mut unknown = Vec::new();
-    let mut notes = Vec::new();
     if let Target::S3(bucket) = &target
         && manifest.files.is_empty()
     {

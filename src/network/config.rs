@@ -136,7 +136,9 @@ pub struct DeployConfig {
     /// For `s3://`: store text files (HTML, CSS, JS, XML, SVG, JSON)
     /// gzip-compressed with `Content-Encoding: gzip`, as `hugo deploy`'s
     /// `gzip` does (S3 does not compress; hosts and CDNs that do need
-    /// nothing).
+    /// nothing). For folders and `ssh://`: a gzip copy beside each text
+    /// file (`index.html.gz`), for nginx's `gzip_static` and Caddy's
+    /// `precompressed`.
     pub precompress: Option<bool>,
     /// For `s3://`: the bucket serves the site with S3's static website
     /// hosting, so aliases are set as website redirects

@@ -157,3 +157,73 @@ fn more_deletions_than_allowed_need_force() {
     let output = net.grove(&["deploy"]);
     assert!(String::from_utf8_lossy(&output.stderr).contains("refusing to deploy here"));
 }
+
+#[test]
+fn precompressed_copies_sit_beside_text_files_and_follow_them() {
+    let www = tempfile::tempdir().unwrap();
+    let net = network(www.path());
+    let config = net.read("grove.toml");
+    net.write(
+        "grove.toml",
+        &config.replace("verify = false\n", "verify = false\nprecompress = true\n"),
+    );
+    let built = net.path().join("public/alpha");
+    let live = www.path().join("alpha");
+    let first = deploy(&net, &[]);
+    let gunzip = |path: &Path| {
+        let mut plain = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap()),
+            &mut plain,
+        )
+        .unwrap();
+        plain
+    };
+    // Every text file worth it has its copy, which is the file; the
+    // build's own folder holds no copy.
+    let page = "guides/a/index.html";
+    assert_eq!(
+        gunzip(&live.join(format!("{page}.gz"))),
+        std::fs::read(built.join(page)).unwrap()
+    );
+    assert!(live.join("style.css.gz").is_file());
+    assert!(
+        !built.join(format!("{page}.gz")).exists(),
+        "the build is untouched"
+    );
+    let copies = common::files_below(&live)
+        .into_iter()
+        .filter(|f| f.ends_with(".gz"))
+        .count();
+    assert!(copies >= 10, "{copies} copies");
+    assert_eq!(
+        first["uploaded"].as_u64(),
+        Some((common::files_below(&built).len() + copies) as u64)
+    );
+    let again = deploy(&net, &[]);
+    assert_eq!(again["uploaded"].as_u64(), Some(0), "{again}");
+
+    // A changed page moves with its copy; a removed one goes with it.
+    net.write(
+        "sites/alpha/content/guides/a.md",
+        "+++\ntitle = \"Guide a\"\ndate = 2026-11-01\n+++\nText of a, changed.\n",
+    );
+    std::fs::remove_file(net.path().join("sites/alpha/content/guides/e.md")).unwrap();
+    assert!(net.build(&[]).status.success());
+    let changed = deploy(&net, &[]);
+    let uploaded: Vec<&str> = changed["uploaded_paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert!(
+        uploaded.contains(&page) && uploaded.contains(&"guides/a/index.html.gz"),
+        "{changed}"
+    );
+    assert!(!live.join("guides/e/index.html.gz").exists());
+    assert_eq!(
+        gunzip(&live.join(format!("{page}.gz"))),
+        std::fs::read(built.join(page)).unwrap()
+    );
+}

@@ -224,3 +224,29 @@ fn an_unreachable_host_leaves_everything_as_it_was() {
     assert!(stderr.contains("127.0.0.1"), "{stderr}");
     assert!(!net.path().join(".grove/deploy/alpha.json").exists());
 }
+
+#[test]
+#[ignore = "needs OpenSSH's server and rsync: scripts/test-tools.sh installs them"]
+fn precompressed_copies_travel_over_ssh() {
+    let server = sshd();
+    let www = tempfile::tempdir().unwrap();
+    let net = network(&server, www.path());
+    let config = net.read("grove.toml");
+    net.write(
+        "grove.toml",
+        &config.replace("verify = false\n", "verify = false\nprecompress = true\n"),
+    );
+    deploy(&net);
+    let live = www.path().join("alpha");
+    let page = "guides/a/index.html";
+    let mut plain = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(
+            std::fs::File::open(live.join(format!("{page}.gz"))).unwrap(),
+        ),
+        &mut plain,
+    )
+    .unwrap();
+    assert_eq!(plain, std::fs::read(net.out("alpha").join(page)).unwrap());
+    assert_eq!(deploy(&net)["uploaded"], 0);
+}
