@@ -330,37 +330,14 @@ fn deploy_site(
             built.display()
         )));
     }
-    let local = local_files(&built)?;
     let mut notes = Vec::new();
-    let (built, local) = match (&target, config.precompress) {
-        (Target::Folder(_) | Target::Ssh(_), Some(true)) => precompress::prepare(
-            &crate::state::dir(&network.root).join(manifest::DEPLOY_DIR),
-            &site.name,
-            &built,
-            &local,
-        )?,
-        (Target::Netlify(_) | Target::CloudflarePages(_), Some(true)) => {
-            notes.push(
-                "precompress is for S3, folders and SSH; this host compresses what it serves itself"
-                    .to_string(),
-            );
-            (built, local)
-        }
-        _ => (built, local),
-    };
+    let (built, local) = tree_to_deploy(network, site, &target, &config, built, &mut notes)?;
     let mut manifest = Manifest::read(network, site, &target.name())?;
     let mut unknown = Vec::new();
     if let Target::S3(bucket) = &target
         && manifest.files.is_empty()
     {
-        // No record of what is there: read the bucket instead. A bucket
-        // that cannot be listed (a key without s3:ListBucket, no keys for
-        // a dry run) is deployed to as before: every file sent, nothing
-        // deleted.
-        let adopted = credentials(&config)
-            .and_then(|keys| s3::Client::new(bucket.clone(), keys))
-            .and_then(|client| runtime.block_on(adopt::adopt(&client, &built, &local, &site.name)));
-        match adopted {
+        match read_back(bucket, &config, &built, &local, runtime) {
             Ok(adopted) => {
                 manifest.files = adopted.files;
                 unknown = adopted.unknown;
@@ -431,6 +408,51 @@ fn deploy_site(
         cdn: followed.cdn,
         release,
     })
+}
+
+/// The tree deployed and its files (path -> hash): the build, or for a
+/// folder or SSH target with `precompress` the build with gzip copies
+/// beside its text files. Hosts that compress themselves get a note.
+fn tree_to_deploy(
+    network: &Network,
+    site: &Site,
+    target: &Target,
+    config: &DeployConfig,
+    built: PathBuf,
+    notes: &mut Vec<String>,
+) -> Result<(PathBuf, BTreeMap<String, String>)> {
+    let local = local_files(&built)?;
+    match (target, config.precompress) {
+        (Target::Folder(_) | Target::Ssh(_), Some(true)) => precompress::prepare(
+            &crate::state::dir(&network.root).join(manifest::DEPLOY_DIR),
+            &site.name,
+            &built,
+            &local,
+        ),
+        (Target::Netlify(_) | Target::CloudflarePages(_), Some(true)) => {
+            notes.push(
+                "precompress is for S3, folders and SSH; this host compresses what it serves itself"
+                    .to_string(),
+            );
+            Ok((built, local))
+        }
+        _ => Ok((built, local)),
+    }
+}
+
+/// What an S3 bucket without a manifest holds ([`adopt`]). A bucket that
+/// cannot be listed (a key without s3:ListBucket, no keys for a dry run)
+/// is an error the caller turns into a note: every file is then sent,
+/// nothing deleted.
+fn read_back(
+    bucket: &s3::Bucket,
+    config: &DeployConfig,
+    built: &Path,
+    local: &BTreeMap<String, String>,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<adopt::Adopted> {
+    let client = s3::Client::new(bucket.clone(), credentials(config)?)?;
+    runtime.block_on(adopt::adopt(&client, built, local, &bucket.owner))
 }
 
 /// What a deploy sends: the built site, its files, the plan, and what
