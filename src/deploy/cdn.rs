@@ -11,7 +11,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use super::api_call::{Body, call, client};
-use super::sigv4::{Credentials, Request, authorization, sha256_hex};
+use super::sigv4::{Credentials, Request, authorization, error_document, host_header, sha256_hex};
 use crate::error::{Error, Result};
 
 /// CloudFront's API.
@@ -68,7 +68,7 @@ pub async fn cloudfront(
     );
     let api = api.trim_end_matches('/');
     let path = format!("/2020-05-31/distribution/{distribution}/invalidation");
-    let host = api.split_once("://").map_or(api, |(_, h)| h).to_string();
+    let host = host_header(api);
     let amz_date = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
     let payload_hash = sha256_hex(body.as_bytes());
     let headers = vec![
@@ -106,11 +106,7 @@ pub async fn cloudfront(
     let status = response.status().as_u16();
     if !(200..300).contains(&status) {
         let text = response.text().await.unwrap_or_default();
-        let message = text
-            .split("<Message>")
-            .nth(1)
-            .and_then(|m| m.split("</Message>").next())
-            .unwrap_or(text.as_str());
+        let message = error_document(&text).map_or(text, |(said, _)| said);
         return Err(Error::Usage(format!(
             "CloudFront: invalidating in {distribution} answered HTTP {status}: {}",
             message.chars().take(300).collect::<String>()

@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use futures_util::stream::{self, StreamExt};
 
-use super::sigv4::{Credentials, Request, authorization, encode_path, sha256_hex};
+use super::sigv4::{
+    Credentials, Request, authorization, encode_path, error_document, host_header, sha256_hex,
+};
 use crate::error::{Error, Result};
 
 /// Requests in flight at once.
@@ -97,22 +99,6 @@ impl Bucket {
                 }
             }
         }
-    }
-}
-
-/// The `Host` header an HTTP client sends to `endpoint`: its host, and
-/// its port unless the scheme's default (`http://h:80` sends `h`).
-fn host_header(endpoint: &str) -> String {
-    match reqwest::Url::parse(endpoint) {
-        Ok(url) => match (url.host_str(), url.port()) {
-            (Some(host), Some(port)) => format!("{host}:{port}"),
-            (Some(host), None) => host.to_string(),
-            _ => endpoint.to_string(),
-        },
-        Err(_) => endpoint
-            .split_once("://")
-            .map_or(endpoint, |(_, h)| h)
-            .to_string(),
     }
 }
 
@@ -556,19 +542,9 @@ fn encode_component(text: &str) -> String {
 /// What S3's error document says (`Code: Message`), with what to do for
 /// the refusals a configuration causes; other bodies shortened as they are.
 fn refusal(body: &str) -> String {
-    let document = roxmltree::Document::parse(body).ok();
-    let field = |name: &str| {
-        document.as_ref().and_then(|d| {
-            d.descendants()
-                .find(|n| n.has_tag_name(name))
-                .and_then(|n| n.text())
-                .map(str::to_string)
-        })
-    };
-    let Some(code) = field("Code") else {
+    let Some((said, code)) = error_document(body) else {
         return body.chars().take(300).collect();
     };
-    let message = field("Message").unwrap_or_default();
     let advice = match code.as_str() {
         "SignatureDoesNotMatch" => {
             "; the secret key does not fit the access key, or `region` is not the bucket's: check the variables [deploy] names (access_key_env and secret_key_env; AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY by default) and `region` in site.toml"
@@ -583,8 +559,8 @@ fn refusal(body: &str) -> String {
         "AccessDenied" => "; the key may not write to this bucket or prefix",
         _ => "",
     };
-    let message: String = message.chars().take(300).collect();
-    format!("{code}: {message}{advice}")
+    let said: String = said.chars().take(300).collect();
+    format!("{said}{advice}")
 }
 
 #[cfg(test)]

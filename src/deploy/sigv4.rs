@@ -116,6 +116,49 @@ pub fn encode_path(path: &str) -> String {
     out
 }
 
+/// The `Host` header an HTTP client sends to `endpoint`: its host, and
+/// its port unless the scheme's default (`http://h:80` sends `h`).
+pub fn host_header(endpoint: &str) -> String {
+    match reqwest::Url::parse(endpoint) {
+        Ok(url) => match (url.host_str(), url.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_string(),
+            _ => endpoint.to_string(),
+        },
+        Err(_) => endpoint
+            .split_once("://")
+            .map_or(endpoint, |(_, h)| h)
+            .to_string(),
+    }
+}
+
+/// An AWS error document's (S3's `<Error>`, CloudFront's
+/// `<ErrorResponse><Error>`) message, led by its code when it has one
+/// (`SignatureDoesNotMatch: The request signature...`), and the code;
+/// `None` when `body` is no such document.
+pub fn error_document(body: &str) -> Option<(String, String)> {
+    let document = roxmltree::Document::parse(body).ok()?;
+    let field = |name: &str| {
+        document
+            .descendants()
+            .find(|n| n.has_tag_name(name))
+            .and_then(|n| n.text())
+            .map(str::to_string)
+    };
+    let (code, message) = (field("Code"), field("Message"));
+    if code.is_none() && message.is_none() {
+        return None;
+    }
+    let code = code.unwrap_or_default();
+    let message = message.unwrap_or_default();
+    let said = if code.is_empty() {
+        message
+    } else {
+        format!("{code}: {message}")
+    };
+    Some((said, code))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,5 +200,24 @@ mod tests {
             "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"
         );
         assert_eq!(encode_path("/site/a b/é.html"), "/site/a%20b/%C3%A9.html");
+    }
+
+    #[test]
+    fn error_documents_of_s3_and_cloudfront() {
+        let s3 = "<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message></Error>";
+        assert_eq!(
+            error_document(s3),
+            Some((
+                "NoSuchBucket: The specified bucket does not exist".into(),
+                "NoSuchBucket".into()
+            ))
+        );
+        let cloudfront = "<ErrorResponse><Error><Type>Sender</Type><Message>Too many paths</Message></Error></ErrorResponse>";
+        assert_eq!(
+            error_document(cloudfront),
+            Some(("Too many paths".into(), String::new()))
+        );
+        assert_eq!(error_document("Bad Gateway"), None);
+        assert_eq!(error_document("<html><body>502</body></html>"), None);
     }
 }
