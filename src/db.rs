@@ -287,6 +287,12 @@ impl Db {
     /// before were imported without them: unknown, not zero); in a new
     /// one, from the beginning.
     fn mark_counted_from(&self) -> Result<()> {
+        // Read first: an insert, even one that inserts nothing, takes the
+        // write lock, and readers (the dashboard, `watch`) open too.
+        let marked = meta(&self.conn, CRAWLER_REFUSALS_FROM).map_err(|e| self.error(&e))?;
+        if marked.is_some() {
+            return Ok(());
+        }
         self.conn
             .execute(
                 "INSERT OR IGNORE INTO meta (key, value) SELECT ?1, CASE WHEN EXISTS (SELECT 1 FROM site_days) THEN ?2 ELSE ?3 END",
@@ -396,16 +402,18 @@ const CRAWLER_REFUSALS_FROM: &str = "crawler_refusals_from";
 /// The first day whose crawler refusals were counted: days before it were
 /// imported by a Grove that did not count them.
 pub fn crawler_refusals_from(conn: &Connection) -> rusqlite::Result<crate::day::Day> {
-    let value: Option<String> = conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = ?1",
-            [CRAWLER_REFUSALS_FROM],
-            |row| row.get(0),
-        )
-        .optional()?;
+    let value = meta(conn, CRAWLER_REFUSALS_FROM)?;
     Ok(crate::day::Day(
         value.and_then(|v| v.parse().ok()).unwrap_or(i32::MIN),
     ))
+}
+
+/// The `meta` value of `key`, if set.
+fn meta(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
+        row.get(0)
+    })
+    .optional()
 }
 
 /// Series of `kind` for `site` (see the `series` table), each key's
