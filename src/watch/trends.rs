@@ -181,23 +181,18 @@ fn crawlers(
     // Days imported before refusals were counted are unknown, not zero.
     let counted_from = crate::db::crawler_refusals_from(conn)?;
     let refusals_counted = baseline.iter().all(|d| *d >= counted_from);
-    for crawler in SEARCH_CRAWLERS {
-        let count = |kind: &str, d: Day| -> rusqlite::Result<u64> {
-            Ok(crate::db::series_sums(conn, site, kind, d, d)?
-                .into_iter()
-                .filter(|(name, _)| name == crawler)
-                .map(|(_, n)| n)
-                .sum())
-        };
-        let before: Vec<(u64, u64)> = baseline
-            .iter()
-            .map(|d| Ok((count("crawler", *d)?, count("crawler_refused", *d)?)))
-            .collect::<rusqlite::Result<_>>()?;
+    let baseline_counts: Vec<Vec<(u64, u64)>> = baseline
+        .iter()
+        .map(|d| crawler_day(conn, site, *d))
+        .collect::<rusqlite::Result<_>>()?;
+    let day_counts = crawler_day(conn, site, day)?;
+    for (index, crawler) in SEARCH_CRAWLERS.iter().enumerate() {
+        let before: Vec<(u64, u64)> = baseline_counts.iter().map(|c| c[index]).collect();
         let hits: Vec<u64> = before.iter().map(|(h, _)| *h).collect();
         let Some(average) = mean(&hits) else {
             continue;
         };
-        let today = (count("crawler", day)?, count("crawler_refused", day)?);
+        let today = day_counts[index];
         let weekday = weekday_name(day);
         if average >= CRAWLER_MIN_DAILY && today.0 == 0 {
             findings.push(Finding {
@@ -227,6 +222,24 @@ fn crawlers(
         }
     }
     Ok(())
+}
+
+/// Each search crawler's (requests, refused requests) on `day`, in the
+/// order of [`SEARCH_CRAWLERS`].
+fn crawler_day(conn: &Connection, site: &str, day: Day) -> rusqlite::Result<Vec<(u64, u64)>> {
+    let hits = crate::db::series_sums(conn, site, "crawler", day, day)?;
+    let refused = crate::db::series_sums(conn, site, "crawler_refused", day, day)?;
+    let of = |counts: &[(String, u64)], crawler: &str| -> u64 {
+        counts
+            .iter()
+            .filter(|(name, _)| name == crawler)
+            .map(|(_, n)| n)
+            .sum()
+    };
+    Ok(SEARCH_CRAWLERS
+        .iter()
+        .map(|crawler| (of(&hits, crawler), of(&refused, crawler)))
+        .collect())
 }
 
 /// Whether a crawler's (requests, refused) of a day are mostly refusals
