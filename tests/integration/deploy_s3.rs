@@ -127,6 +127,26 @@ fn header(headers: &[(String, String)], name: &str) -> String {
         .unwrap_or_default()
 }
 
+/// A network whose site alpha (pages a and b, not built) deploys to
+/// `s3://sites-bucket/PREFIX` at the server on `port`, with the keys in
+/// GROVE_S3_KEY and GROVE_S3_SECRET and `extra` lines in its `[deploy]`.
+fn alpha_on_s3(port: u16, prefix: &str, extra: &str) -> Fixture {
+    let net = Fixture::new();
+    net.write(
+        "sites/alpha/site.toml",
+        &format!(
+            "title = \"Alpha\"\nbase_url = \"https://alpha.example.com\"\nniche = \"n\"\n[deploy]\nurl = \"s3://sites-bucket/{prefix}\"\nendpoint = \"http://127.0.0.1:{port}\"\n{extra}access_key_env = \"GROVE_S3_KEY\"\nsecret_key_env = \"GROVE_S3_SECRET\"\nverify = false\n"
+        ),
+    );
+    for page in ["a", "b"] {
+        net.write(
+            &format!("sites/alpha/content/{page}.md"),
+            &format!("+++\ntitle = \"Page {page}\"\n+++\nText {page}.\n"),
+        );
+    }
+    net
+}
+
 fn deploy(net: &Fixture, args: &[&str]) -> Value {
     let mut all = vec!["deploy", "--json"];
     all.extend(args);
@@ -150,20 +170,7 @@ fn deploy(net: &Fixture, args: &[&str]) -> Value {
 fn a_site_goes_to_s3_with_types_and_only_changes_move() {
     let moto = start_moto();
     assert_eq!(http(moto.port, "PUT", "/sites-bucket").0, 200);
-    let net = Fixture::new();
-    net.write(
-        "sites/alpha/site.toml",
-        &format!(
-            "title = \"Alpha\"\nbase_url = \"https://alpha.example.com\"\nniche = \"n\"\n[deploy]\nurl = \"s3://sites-bucket/network/alpha\"\nendpoint = \"http://127.0.0.1:{}\"\nregion = \"us-east-1\"\naccess_key_env = \"GROVE_S3_KEY\"\nsecret_key_env = \"GROVE_S3_SECRET\"\nverify = false\n",
-            moto.port
-        ),
-    );
-    for page in ["a", "b"] {
-        net.write(
-            &format!("sites/alpha/content/{page}.md"),
-            &format!("+++\ntitle = \"Page {page}\"\n+++\nText {page}.\n"),
-        );
-    }
+    let net = alpha_on_s3(moto.port, "network/alpha", "region = \"us-east-1\"\n");
     assert!(net.build(&[]).status.success());
     let built: PathBuf = net.path().join("public/alpha");
     let files = common::files_below(&built);
@@ -312,18 +319,7 @@ fn encoded(path: &str) -> String {
 #[ignore = "needs botocore from scripts/test-tools.sh (scripts/test.sh runs it)"]
 fn every_request_carries_the_signature_aws_computes_even_for_awkward_names() {
     let s3 = start_signature_checker();
-    let net = Fixture::new();
-    net.write(
-        "sites/alpha/site.toml",
-        &format!(
-            "title = \"Alpha\"\nbase_url = \"https://alpha.example.com\"\nniche = \"n\"\n[deploy]\nurl = \"s3://sites-bucket/alpha\"\nendpoint = \"http://127.0.0.1:{}\"\nregion = \"eu-west-3\"\naccess_key_env = \"GROVE_S3_KEY\"\nsecret_key_env = \"GROVE_S3_SECRET\"\nverify = false\n",
-            s3.port
-        ),
-    );
-    net.write(
-        "sites/alpha/content/a.md",
-        "+++\ntitle = \"Page a\"\n+++\nText.\n",
-    );
+    let net = alpha_on_s3(s3.port, "alpha", "region = \"eu-west-3\"\n");
     // Static files as people name them: spaces, brackets, reserved and
     // non-ASCII characters, each percent-encoded and signed.
     let awkward = [
@@ -409,20 +405,7 @@ fn every_request_carries_the_signature_aws_computes_even_for_awkward_names() {
 fn a_lost_manifest_is_read_back_from_the_bucket_and_strangers_are_kept() {
     let moto = start_moto();
     assert_eq!(http(moto.port, "PUT", "/sites-bucket").0, 200);
-    let net = Fixture::new();
-    net.write(
-        "sites/alpha/site.toml",
-        &format!(
-            "title = \"Alpha\"\nbase_url = \"https://alpha.example.com\"\nniche = \"n\"\n[deploy]\nurl = \"s3://sites-bucket/alpha\"\nendpoint = \"http://127.0.0.1:{}\"\nprecompress = true\naccess_key_env = \"GROVE_S3_KEY\"\nsecret_key_env = \"GROVE_S3_SECRET\"\nverify = false\n",
-            moto.port
-        ),
-    );
-    for page in ["a", "b"] {
-        net.write(
-            &format!("sites/alpha/content/{page}.md"),
-            &format!("+++\ntitle = \"Page {page}\"\n+++\nText {page}.\n"),
-        );
-    }
+    let net = alpha_on_s3(moto.port, "alpha", "precompress = true\n");
     assert!(net.build(&[]).status.success());
     let files = common::files_below(&net.path().join("public/alpha"));
     // A bucket that cannot be listed (here: none) leaves a dry run as it
