@@ -170,15 +170,7 @@ fn precompressed_copies_sit_beside_text_files_and_follow_them() {
     let built = net.path().join("public/alpha");
     let live = www.path().join("alpha");
     let first = deploy(&net, &[]);
-    let gunzip = |path: &Path| {
-        let mut plain = Vec::new();
-        std::io::Read::read_to_end(
-            &mut flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap()),
-            &mut plain,
-        )
-        .unwrap();
-        plain
-    };
+    let gunzip = |path: &Path| common::gunzip(&std::fs::read(path).unwrap());
     // Every text file worth it has its copy, which is the file; the
     // build's own folder holds no copy.
     let page = "guides/a/index.html";
